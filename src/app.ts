@@ -1,0 +1,80 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Deps } from './deps.js';
+import { AppError } from './lib/errors.js';
+import { sha256 } from './lib/secrets.js';
+import { registerErrorHandling } from './http/errors.js';
+import { registerAuth } from './http/auth.js';
+import { registerOpenApi } from './http/openapi.js';
+import type { App } from './http/types.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
+import { apiKeysRoutes } from './modules/apiKeys/apiKeys.routes.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+/** Every module, listed: no autoload. */
+const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes];
+
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    requestTimeout: deps.config.REQUEST_TIMEOUT_MS,
+    handlerTimeout: deps.config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: deps.config.REQUEST_TIMEOUT_MS,
+    return503OnClosing: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  registerErrorHandling(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: deps.config.RATE_LIMIT_MAX,
+    timeWindow: deps.config.RATE_LIMIT_WINDOW_MS,
+    redis: deps.redis,
+    nameSpace: `${deps.config.QUEUE_PREFIX}:rl:`,
+    // Redis down: serve rather than refuse; /readyz reports the outage (docs/operations.md).
+    skipOnError: true,
+    // Per credential: the bearer token's hash, else the client address.
+    keyGenerator: (req) => {
+      const auth = req.headers.authorization;
+      return auth ? `cred:${sha256(auth).slice(0, 24)}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('rate_limited', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded`, [], {
+        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
+      }),
+  });
+  registerAuth(app, deps);
+  await registerOpenApi(app);
+
+  const typed = app.withTypeProvider() as unknown as App;
+  for (const mod of modules) mod(typed, deps);
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { Deps } from '../deps.js';
+import { allTenantIds } from './client.js';
+import { signup } from '../modules/auth/auth.service.js';
+
+export const demo = {
+  agency: 'demo',
+  email: 'owner@demo.afterview.test',
+  password: 'demo-password-2026',
+};
+
+/** On an empty database, creates the demo agency and says how to sign in to it. */
+export async function seedDemo(deps: Deps): Promise<boolean> {
+  if ((await allTenantIds(deps.db)).length > 0) return false;
+  await signup(
+    { ...deps, config: { ...deps.config, SIGNUP_ENABLED: true } },
+    {
+      agencyName: 'Hudson Valley Teachers (demo)',
+      slug: demo.agency,
+      timeZone: 'America/New_York',
+      owner: { name: 'Dana Demo', email: demo.email, password: demo.password },
+    },
+  );
+  return true;
+}

@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { createDatabase, type Database } from './db/client.js';
+import { createLogger } from './lib/logger.js';
+import { createRedis } from './lib/redis.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createQueues, type Queues } from './jobs/queues.js';
+import { randomToken } from './lib/secrets.js';
+
+/** Everything a service needs, created once per process and passed down explicitly. */
+export interface Deps {
+  config: Config;
+  log: Logger;
+  db: Database;
+  /** Fail-fast Redis client for the request path (rate limits, readiness). */
+  redis: Redis;
+  queues: Queues;
+  clock: Clock;
+  jwtSecret: string;
+  close(): Promise<void>;
+}
+
+export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock' | 'log'>> = {}): Deps {
+  const log = overrides.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const db = createDatabase({
+    url: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
+  const redis = createRedis(config.REDIS_URL, 'fast');
+  const queues = createQueues(config);
+  let jwtSecret = config.JWT_SECRET;
+  if (!jwtSecret) {
+    jwtSecret = randomToken(48);
+    log.warn('JWT_SECRET is not set: using a random secret, so tokens end with this process (set it in production)');
+  }
+  return {
+    config,
+    log,
+    db,
+    redis,
+    queues,
+    clock: overrides.clock ?? systemClock,
+    jwtSecret,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyJwt from '@fastify/jwt';
+import type { Deps } from '../deps.js';
+import { AppError } from '../lib/errors.js';
+import { roleAtLeast, roleSchema, type Access, type Actor } from '../lib/access.js';
+import { authenticateApiKey, API_KEY_PREFIX } from '../modules/apiKeys/apiKeys.service.js';
+import { z } from 'zod';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** The claims of an access token; anything else is refused. */
+const accessClaims = z.object({
+  sub: z.string().uuid(),
+  tid: z.string().uuid(),
+  role: roleSchema,
+  sid: z.string().uuid(),
+  typ: z.literal('access'),
+});
+export type AccessClaims = z.infer<typeof accessClaims>;
+
+// Plugin-served documentation routes are public by nature; every other route must say.
+const PUBLIC_PREFIXES = ['/docs', '/openapi.json'];
+
+export function registerAuth(app: FastifyInstance, deps: Deps): void {
+  app.register(fastifyJwt, {
+    secret: deps.jwtSecret,
+    sign: {
+      algorithm: 'HS256',
+      iss: deps.config.JWT_ISSUER,
+      aud: deps.config.JWT_AUDIENCE,
+      expiresIn: deps.config.ACCESS_TOKEN_TTL_SECONDS * 1000,
+    },
+    verify: {
+      algorithms: ['HS256'],
+      allowedIss: deps.config.JWT_ISSUER,
+      allowedAud: deps.config.JWT_AUDIENCE,
+      requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'],
+    },
+  });
+  app.decorateRequest('actor', null);
+
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access) return;
+    if (PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
+      route.config = { ...route.config, access: { public: true } };
+      return;
+    }
+    throw new Error(`route ${route.method} ${route.url} does not declare config.access`);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const access = request.routeOptions.config.access;
+    if (!access || 'public' in access) return;
+    const actor = await authenticate(app, deps, request);
+    if (actor.kind === 'user') {
+      if (!roleAtLeast(actor.role!, access.role)) {
+        throw new AppError('forbidden', `This needs the ${access.role} role or higher`);
+      }
+    } else if (access.scope === null) {
+      throw new AppError('forbidden', 'API keys cannot call this; sign in as a user');
+    } else if (!actor.scopes.includes(access.scope)) {
+      throw new AppError('insufficient_scope', `The API key needs the ${access.scope} scope`, [], {
+        requiredScope: access.scope,
+      });
+    }
+    request.actor = actor;
+    request.log = request.log.child({ tenantId: actor.tenantId, actor: actor.userId ?? actor.apiKeyId });
+    reply.log = request.log;
+  });
+}
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (!header) throw new AppError('unauthenticated', 'Send Authorization: Bearer <token>');
+  const match = /^Bearer ([\x21-\x7e]{1,2048})$/.exec(header);
+  if (!match) throw new AppError('unauthenticated', 'The Authorization header must be "Bearer <token>"');
+  return match[1]!;
+}
+
+async function authenticate(app: FastifyInstance, deps: Deps, request: FastifyRequest): Promise<Actor> {
+  const token = bearer(request);
+  if (token.startsWith(`${API_KEY_PREFIX}_`)) {
+    const actor = await authenticateApiKey(deps, token);
+    if (!actor) throw new AppError('invalid_token', 'The API key is invalid or revoked');
+    return actor;
+  }
+  let decoded: unknown;
+  try {
+    decoded = app.jwt.verify(token);
+  } catch {
+    throw new AppError('invalid_token');
+  }
+  const claims = accessClaims.safeParse(decoded);
+  if (!claims.success) throw new AppError('invalid_token');
+  return {
+    tenantId: claims.data.tid,
+    kind: 'user',
+    userId: claims.data.sub,
+    apiKeyId: null,
+    role: claims.data.role,
+    scopes: [],
+  };
+}
+
+/** The actor of an authenticated route (the onRequest hook guarantees it). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('unauthenticated');
+  return request.actor;
+}

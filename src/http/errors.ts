@@ -1,0 +1,97 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
+import { AppError, type ErrorCode, type FieldError } from '../lib/errors.js';
+import { problem } from './problem.js';
+
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed_body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_body',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+  FST_ERR_HANDLER_TIMEOUT: 'service_unavailable',
+  FST_ERR_REP_ALREADY_SENT: 'internal_error',
+};
+
+const statusCodes: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+const contextNames: Record<string, string> = { querystring: 'query', params: 'path', headers: 'header' };
+
+function fieldErrors(err: FastifyError): FieldError[] {
+  if (!hasZodFastifySchemaValidationErrors(err)) return [];
+  const ctx = contextNames[(err as { validationContext?: string }).validationContext ?? 'body'] ?? 'body';
+  const out: FieldError[] = [];
+  for (const v of err.validation) {
+    const base = v.instancePath.split('/').filter(Boolean).join('.');
+    const prefix = base ? `${ctx}.${base}` : ctx;
+    const keys = (v.params as { keys?: string[] }).keys;
+    if (v.keyword === 'unrecognized_keys' && keys) {
+      for (const k of keys) out.push({ field: `${prefix}.${k}`, message: 'Unknown field' });
+    } else {
+      out.push({ field: prefix, message: v.message ?? 'Invalid value' });
+    }
+  }
+  return out;
+}
+
+/** Maps what went wrong to a problem code; anything unexpected is a 500 with nothing leaked. */
+function classify(err: FastifyError): { code: ErrorCode; detail?: string; errors?: FieldError[]; extra?: Record<string, unknown> } {
+  if (err instanceof AppError) return { code: err.code, detail: err.message, errors: err.errors, extra: err.extra };
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const errors = fieldErrors(err);
+    return { code: 'validation_failed', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors };
+  }
+  const mapped = err.code ? fastifyCodes[err.code] : undefined;
+  if (mapped) return { code: mapped, detail: mapped === 'internal_error' ? undefined : err.message };
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    return { code: 'malformed_body', detail: 'The body is not valid JSON' };
+  }
+  if (err.message?.includes('prototype')) return { code: 'malformed_body', detail: 'The body contains a forbidden key' };
+  const pgCode = (err as { code?: string }).code;
+  if (pgCode === '23505') return { code: 'conflict', detail: 'A record with the same unique value already exists' };
+  if (pgCode === '57014') return { code: 'service_unavailable', detail: 'The request took too long' };
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500 && statusCodes[status]) {
+    return { code: statusCodes[status]!, detail: err.message };
+  }
+  if (status === 503) return { code: 'service_unavailable' };
+  return { code: 'internal_error' };
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  opts: { detail?: string; errors?: FieldError[]; extra?: Record<string, unknown> } = {},
+) {
+  const body = problem(code, String(request.id), { ...opts, instance: request.url.split('?')[0] });
+  return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const c = classify(err);
+    if (c.code === 'internal_error' || c.code === 'service_unavailable') {
+      request.log.error({ err }, 'request failed');
+    } else {
+      request.log.info({ code: c.code, detail: c.detail }, 'request refused');
+    }
+    return sendProblem(request, reply, c.code, c);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 'route_not_found', { detail: `${request.method} ${request.url.split('?')[0]} is not a route` }),
+  );
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import scalar from '@scalar/fastify-api-reference';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-provider-zod';
+import { problemSchema } from './problem.js';
+import { z } from 'zod';
+
+export const apiInfo = {
+  title: 'Afterview API',
+  version: '1.0.0',
+  description:
+    'What recruitment agencies do after an interview. All errors are RFC 9457 problem details ' +
+    '(`application/problem+json`) with a stable `code`, the offending fields and a `requestId`.',
+};
+
+z.globalRegistry.add(problemSchema, { id: 'Problem' });
+
+/** The OpenAPI 3.1 document comes from the routes' zod schemas; it is served and committed. */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: apiInfo,
+      servers: [],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an API key (avk_...)' },
+        },
+      },
+      tags: [
+        { name: 'auth', description: 'Sign-up, sign-in, tokens' },
+        { name: 'users', description: 'The agency’s people and their roles' },
+        { name: 'api keys', description: 'Credentials for integrations' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' }, logLevel: 'warn' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: { public: true } } }, async () => app.swagger());
+}

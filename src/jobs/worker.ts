@@ -1,0 +1,44 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Deps } from '../deps.js';
+import { createRedis } from '../lib/redis.js';
+import { queueNames } from './queues.js';
+import { findJob, jobRegistry } from './registry.js';
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** Starts one BullMQ worker per queue and upserts the registry's schedules. */
+export async function startWorkers(deps: Deps, opts: { concurrency?: number } = {}): Promise<RunningWorkers> {
+  const connection = createRedis(deps.config.REDIS_URL, 'worker');
+  const workers = queueNames.map((queue) => {
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        const def = findJob(job.name);
+        if (!def || def.queue !== queue) throw new UnrecoverableError(`unknown job ${job.name}`);
+        const parsed = def.payload.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
+        return def.handler(deps, parsed.data, job);
+      },
+      { connection, prefix: deps.config.QUEUE_PREFIX, concurrency: opts.concurrency ?? 10, autorun: true },
+    );
+    worker.on('failed', (job, err) =>
+      deps.log.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    worker.on('error', (err) => deps.log.error({ queue, err: err.message }, 'worker error'));
+    return worker;
+  });
+  for (const def of jobRegistry) {
+    if (!def.schedule) continue;
+    const { id, data, ...repeat } = def.schedule;
+    await deps.queues.get(def.queue).upsertJobScheduler(id, repeat, { name: def.name, data });
+  }
+  deps.log.info({ queues: queueNames, jobs: jobRegistry.map((j) => j.name) }, 'worker started');
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}

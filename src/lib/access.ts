@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+export const roles = ['owner', 'admin', 'recruiter', 'viewer'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = (typeof roles)[number];
+
+const rank: Record<Role, number> = { viewer: 0, recruiter: 1, admin: 2, owner: 3 };
+export const roleAtLeast = (role: Role, min: Role): boolean => rank[role] >= rank[min];
+
+/** API key scopes. Later modules add theirs (`candidates:read`, `followups:write`, ...). */
+export const scopes = ['agency:read', 'users:read', 'users:write'] as const;
+export const scopeSchema = z.enum(scopes);
+export type Scope = (typeof scopes)[number];
+
+/** Who is calling: a signed-in user or an API key, always inside one tenant. */
+export interface Actor {
+  tenantId: string;
+  kind: 'user' | 'api_key';
+  userId: string | null;
+  apiKeyId: string | null;
+  role: Role | null;
+  scopes: readonly Scope[];
+}
+
+/**
+ * What a route demands. `role` is the least user role; `scope` the API key scope, or `null`
+ * when API keys may not call it at all (credential and user management).
+ */
+export type Access = { public: true } | { role: Role; scope: Scope | null };

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/** `?limit=&cursor=`: the shared query of every list. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(25).describe('Page size, 1 to 100'),
+  cursor: z.string().max(512).optional().describe('The nextCursor of the previous page'),
+};
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+/** Opaque keyset cursor: the sort key of the last row of the page. */
+export function encodeCursor(key: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, shape: T): z.output<T> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through
+  }
+  throw new AppError('validation_failed', 'The cursor is not one this API returned', [
+    { field: 'query.cursor', message: 'Invalid cursor' },
+  ]);
+}
+
+/** Given `limit + 1` rows, the page and the cursor to the next one. */
+export function toPage<R>(rows: R[], limit: number, keyOf: (row: R) => Record<string, string | number>) {
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}

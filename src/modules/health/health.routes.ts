@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import type { App } from '../../http/types.js';
+import type { Deps } from '../../deps.js';
+import { AppError } from '../../lib/errors.js';
+import { problemResponses } from '../../http/problem.js';
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+
+export async function readiness(deps: Deps) {
+  const [postgres, redis] = await Promise.all([
+    withTimeout(deps.db.pool.query('SELECT 1'), 2_000).then(() => 'ok' as const, () => 'unreachable' as const),
+    withTimeout(deps.redis.ping(), 2_000).then(() => 'ok' as const, () => 'unreachable' as const),
+  ]);
+  return { postgres, redis };
+}
+
+export function healthRoutes(app: App, deps: Deps) {
+  app.get('/healthz', {
+    schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } },
+    config: { access: { public: true }, rateLimit: false },
+    logLevel: 'warn',
+    handler: async () => ({ status: 'ok' as const }),
+  });
+  app.get('/readyz', {
+    schema: {
+      tags: ['health'],
+      summary: 'Readiness: PostgreSQL and Redis are reachable',
+      response: { 200: z.object({ status: z.literal('ready'), postgres: z.literal('ok'), redis: z.literal('ok') }), 503: problemResponses()[500]! },
+    },
+    config: { access: { public: true }, rateLimit: false },
+    logLevel: 'warn',
+    handler: async () => {
+      const checks = await readiness(deps);
+      if (checks.postgres !== 'ok' || checks.redis !== 'ok') {
+        throw new AppError('service_unavailable', `postgres: ${checks.postgres}, redis: ${checks.redis}`, [], { checks });
+      }
+      return { status: 'ready' as const, postgres: 'ok' as const, redis: 'ok' as const };
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { App } from '../../http/types.js';
+import type { Deps } from '../../deps.js';
+import { actorOf } from '../../http/auth.js';
+import { ifMatchHeader } from '../../http/ifMatch.js';
+import { problemResponses } from '../../http/problem.js';
+import { idParam } from '../../lib/schemas.js';
+import { pageOf } from '../../lib/pagination.js';
+import { createUser, getUser, listUsers, updateUser } from './users.service.js';
+import { createUserBody, listUsersQuery, updateUserBody, userSchema } from './users.schemas.js';
+
+const createdUser = userSchema
+  .extend({ initialPassword: z.string().optional().describe('Only when no password was sent; shown once') })
+  .meta({ id: 'CreatedUser' });
+
+export function usersRoutes(app: App, deps: Deps) {
+  const security = [{ bearer: [] }];
+  app.get('/v1/users', {
+    schema: { tags: ['users'], summary: 'List the agency’s users', security, querystring: listUsersQuery, response: { 200: pageOf(userSchema), ...problemResponses() } },
+    config: { access: { role: 'viewer', scope: 'users:read' } },
+    handler: async (req) => listUsers(deps, actorOf(req), req.query),
+  });
+  app.post('/v1/users', {
+    schema: {
+      tags: ['users'],
+      summary: 'Add a user (admins)',
+      description: 'Only an owner can add an owner.',
+      security,
+      body: createUserBody,
+      response: { 201: createdUser, ...problemResponses(409) },
+    },
+    config: { access: { role: 'admin', scope: null } },
+    handler: async (req, reply) => reply.code(201).send(await createUser(deps, actorOf(req), req.body)),
+  });
+  app.get('/v1/users/:id', {
+    schema: { tags: ['users'], summary: 'Get a user', security, params: idParam, response: { 200: userSchema, ...problemResponses() } },
+    config: { access: { role: 'viewer', scope: 'users:read' } },
+    handler: async (req, reply) => {
+      const user = await getUser(deps, actorOf(req), req.params.id);
+      return reply.header('etag', `"${user.version}"`).send(user);
+    },
+  });
+  app.patch('/v1/users/:id', {
+    schema: {
+      tags: ['users'],
+      summary: 'Change a user’s name, role, time zone or status (admins)',
+      description: 'Deactivating a user ends their sessions. The agency keeps at least one active owner.',
+      security,
+      params: idParam,
+      headers: z.object({ 'if-match': ifMatchHeader }),
+      body: updateUserBody,
+      response: { 200: userSchema, ...problemResponses(409, 412) },
+    },
+    config: { access: { role: 'admin', scope: null } },
+    handler: async (req, reply) => {
+      const user = await updateUser(deps, actorOf(req), req.params.id, req.body, req.headers['if-match']);
+      return reply.header('etag', `"${user.version}"`).send(user);
+    },
+  });
+}

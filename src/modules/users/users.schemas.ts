@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { roleSchema } from '../../lib/access.js';
+import { pageQuery } from '../../lib/pagination.js';
+import { emailSchema, passwordSchema, timeZoneSchema } from '../auth/auth.schemas.js';
+
+export { userSchema } from '../auth/auth.schemas.js';
+
+export const createUserBody = z
+  .strictObject({
+    email: emailSchema,
+    name: z.string().trim().min(1).max(200),
+    role: roleSchema,
+    timeZone: timeZoneSchema.optional(),
+    password: passwordSchema
+      .optional()
+      .describe('Omit it to have one generated; the response then shows it once as initialPassword'),
+  })
+  .meta({ id: 'CreateUserRequest' });
+
+export const updateUserBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    role: roleSchema.optional(),
+    timeZone: timeZoneSchema.nullable().optional(),
+    status: z.enum(['active', 'deactivated']).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .meta({ id: 'UpdateUserRequest' });
+
+export const listUsersQuery = z.strictObject({
+  ...pageQuery,
+  role: roleSchema.optional(),
+  status: z.enum(['active', 'deactivated']).optional(),
+});

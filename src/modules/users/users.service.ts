@@ -1,0 +1,134 @@
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { withTenant, type Tx } from '../../db/client.js';
+import { users } from '../../db/schema.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { hashPassword } from '../../lib/passwords.js';
+import { randomToken } from '../../lib/secrets.js';
+import type { Actor, Role } from '../../lib/access.js';
+import { revokeUserSessions } from '../auth/auth.service.js';
+import type { createUserBody, listUsersQuery, updateUserBody } from './users.schemas.js';
+
+type UserRow = typeof users.$inferSelect;
+const present = ({ passwordHash: _omit, tenantId: _t, ...user }: UserRow) => user;
+
+/** Only an owner may hand out or take away the owner role. */
+function assertMayAssign(actor: Actor, role: Role, field: string) {
+  if (role === 'owner' && actor.role !== 'owner') {
+    throw new AppError('forbidden', 'Only an owner can make someone an owner', [{ field, message: 'Owner only' }]);
+  }
+}
+
+export async function createUser(deps: Deps, actor: Actor, input: z.output<typeof createUserBody>) {
+  assertMayAssign(actor, input.role, 'body.role');
+  const initialPassword = input.password ? undefined : randomToken(18);
+  const passwordHash = await hashPassword(input.password ?? initialPassword!);
+  const now = deps.clock.now();
+  try {
+    const [row] = await withTenant(deps.db, actor.tenantId, (tx) =>
+      tx
+        .insert(users)
+        .values({
+          tenantId: actor.tenantId,
+          id: newId(),
+          email: input.email,
+          name: input.name,
+          role: input.role,
+          timeZone: input.timeZone ?? null,
+          passwordHash,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning(),
+    );
+    deps.log.info({ tenantId: actor.tenantId, userId: row!.id, role: input.role }, 'user created');
+    return { ...present(row!), ...(initialPassword ? { initialPassword } : {}) };
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') {
+      const [existing] = await withTenant(deps.db, actor.tenantId, (tx) =>
+        tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)),
+      );
+      throw new AppError('already_exists', 'A user with this email exists', [{ field: 'body.email', message: 'Already used' }], {
+        existingId: existing?.id,
+      });
+    }
+    throw err;
+  }
+}
+
+export async function listUsers(deps: Deps, actor: Actor, q: z.output<typeof listUsersQuery>) {
+  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const rows = await withTenant(deps.db, actor.tenantId, (tx) =>
+    tx
+      .select()
+      .from(users)
+      .where(
+        and(
+          q.role ? eq(users.role, q.role) : undefined,
+          q.status ? eq(users.status, q.status) : undefined,
+          after ? gt(users.id, after.id) : undefined,
+        ),
+      )
+      .orderBy(asc(users.id))
+      .limit(q.limit + 1),
+  );
+  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  return { data: page.data.map(present), nextCursor: page.nextCursor };
+}
+
+export async function getUser(deps: Deps, actor: Actor, id: string) {
+  const [row] = await withTenant(deps.db, actor.tenantId, (tx) => tx.select().from(users).where(eq(users.id, id)));
+  if (!row) throw notFound('User');
+  return present(row);
+}
+
+async function otherActiveOwners(tx: Tx, userId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(and(eq(users.role, 'owner'), eq(users.status, 'active'), ne(users.id, userId)));
+  return row?.n ?? 0;
+}
+
+/**
+ * Changes a user's name, role, zone or status. `ifMatch` is the version the caller saw (412 when
+ * stale). The agency always keeps one active owner; deactivation ends the user's sessions.
+ */
+export async function updateUser(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  input: z.output<typeof updateUserBody>,
+  ifMatch?: number,
+) {
+  if (input.role) assertMayAssign(actor, input.role, 'body.role');
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+    if (!current) throw notFound('User');
+    if (ifMatch !== undefined && ifMatch !== current.version) {
+      throw new AppError('precondition_failed', `The user is at version ${current.version}`, [], { currentVersion: current.version });
+    }
+    if (current.role === 'owner' && actor.role !== 'owner') {
+      throw new AppError('forbidden', 'Only an owner can change an owner');
+    }
+    const losesOwner =
+      current.role === 'owner' && current.status === 'active' && ((input.role && input.role !== 'owner') || input.status === 'deactivated');
+    if (losesOwner && (await otherActiveOwners(tx, id)) === 0) {
+      throw new AppError('conflict', 'The agency must keep at least one active owner', [
+        { field: input.role ? 'body.role' : 'body.status', message: 'Last active owner' },
+      ]);
+    }
+    const [updated] = await tx
+      .update(users)
+      .set({ ...input, version: current.version + 1, updatedAt: deps.clock.now() })
+      .where(eq(users.id, id))
+      .returning();
+    if (input.status === 'deactivated' && current.status !== 'deactivated') await revokeUserSessions(deps, tx, id);
+    return updated!;
+  });
+  deps.log.info({ tenantId: actor.tenantId, userId: id, changes: Object.keys(input) }, 'user updated');
+  return present(row);
+}
