@@ -54,7 +54,8 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
     const tx = drizzle({ client, schema });
-    const work = fn(tx);
+    // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
+    const work = Promise.resolve(fn(tx));
     work.catch(() => undefined);
     await started;
     const result = await work;
@@ -85,3 +86,16 @@ export async function allTenantIds(db: Database): Promise<string[]> {
   const res = await db.pool.query<{ id: string }>('SELECT app_private.tenant_ids() AS id');
   return res.rows.map((r) => r.id);
 }
+
+/** The PostgreSQL error behind a failed query (drizzle wraps it in `cause`). */
+export function pgError(err: unknown): { code?: string; constraint?: string } | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e as { code?: string; constraint?: string };
+  }
+  return undefined;
+}
+
+export const isUniqueViolation = (err: unknown, constraint?: string): boolean => {
+  const pe = pgError(err);
+  return pe?.code === '23505' && (constraint === undefined || pe.constraint === constraint);
+};

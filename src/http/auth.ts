@@ -13,6 +13,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyInstance {
+    /** Every route with what it demands: the security suites walk it, so no route escapes them. */
+    routeTable: RouteAccess[];
+  }
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
 }
 
 /** The claims of an access token; anything else is refused. */
@@ -45,14 +55,19 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
     },
   });
   app.decorateRequest('actor', null);
+  const table: RouteAccess[] = [];
+  app.decorate('routeTable', table);
 
   app.addHook('onRoute', (route) => {
-    if (route.config?.access) return;
-    if (PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
+    if (!route.config?.access) {
+      if (!PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
+        throw new Error(`route ${route.method} ${route.url} does not declare config.access`);
+      }
       route.config = { ...route.config, access: { public: true } };
-      return;
     }
-    throw new Error(`route ${route.method} ${route.url} does not declare config.access`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') table.push({ method, url: route.url, access: route.config.access! });
+    }
   });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
 import { AppError, type ErrorCode, type FieldError } from '../lib/errors.js';
 import { problem } from './problem.js';
+import { pgError } from '../db/client.js';
 
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -60,7 +61,7 @@ function classify(err: FastifyError): { code: ErrorCode; detail?: string; errors
     return { code: 'malformed_body', detail: 'The body is not valid JSON' };
   }
   if (err.message?.includes('prototype')) return { code: 'malformed_body', detail: 'The body contains a forbidden key' };
-  const pgCode = (err as { code?: string }).code;
+  const pgCode = pgError(err)?.code;
   if (pgCode === '23505') return { code: 'conflict', detail: 'A record with the same unique value already exists' };
   if (pgCode === '57014') return { code: 'service_unavailable', detail: 'The request took too long' };
   const status = err.statusCode ?? 500;

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { tenantIdBySlug, withTenant, type Tx } from '../../db/client.js';
+import { isUniqueViolation, tenantIdBySlug, withTenant, type Tx } from '../../db/client.js';
 import { refreshTokens, tenants, users } from '../../db/schema.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -20,10 +20,6 @@ export interface Session {
   familyId: string;
   refreshToken: string;
 }
-
-const isUniqueViolation = (err: unknown, constraint: string) =>
-  (err as { code?: string; constraint?: string }).code === '23505' &&
-  (err as { constraint?: string }).constraint === constraint;
 
 async function issueRefreshToken(deps: Deps, tx: Tx, tenantId: string, userId: string, familyId: string) {
   const token = makeTenantToken(REFRESH_PREFIX, tenantId);

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { withTenant, type Tx } from '../../db/client.js';
+import { isUniqueViolation, withTenant, type Tx } from '../../db/client.js';
 import { users } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -47,7 +47,7 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
     deps.log.info({ tenantId: actor.tenantId, userId: row!.id, role: input.role }, 'user created');
     return { ...present(row!), ...(initialPassword ? { initialPassword } : {}) };
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') {
+    if (isUniqueViolation(err, 'users_tenant_email_key')) {
       const [existing] = await withTenant(deps.db, actor.tenantId, (tx) =>
         tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)),
       );

@@ -1,0 +1,166 @@
+import { once } from 'node:events';
+import autocannon from 'autocannon';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+
+/** One thing to load: a URL, optionally with a method, headers and a body. */
+export interface Target {
+  name: string;
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Name of an earlier target: the report gives this one's requests/s as a percentage of it. */
+  baseline?: string;
+  /** Lowest acceptable percentage of the baseline (printed as a goal, not enforced). */
+  goalPct?: number;
+}
+
+export interface Settings {
+  /** Seconds per measured run. */
+  duration: number;
+  /** Seconds of untimed load before each measured run (JIT, pools, caches). */
+  warmup: number;
+  connections: number;
+  /** Worker threads autocannon uses to fire requests; 0 = the main thread (shared with the servers). */
+  workers: number;
+  /** Only targets whose name matches (BENCH_ONLY, a regular expression); baselines named by them still run. */
+  only?: RegExp;
+}
+
+export interface Stats {
+  name: string;
+  url: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  /** Connection errors and timeouts (autocannon counts timeouts among errors). */
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  baseline?: string;
+  ratioPct?: number;
+  goalPct?: number;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return n;
+}
+
+export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
+  return {
+    duration: positiveInt(env, 'BENCH_DURATION', 10),
+    warmup: positiveInt(env, 'BENCH_WARMUP', 2, 0),
+    connections: positiveInt(env, 'BENCH_CONNECTIONS', 50),
+    workers: positiveInt(env, 'BENCH_WORKERS', 1, 0),
+    ...(env.BENCH_ONLY ? { only: new RegExp(env.BENCH_ONLY, 'i') } : {}),
+  };
+}
+
+/** The targets to run: all, or those BENCH_ONLY picks plus the baselines they are compared with. */
+export function selectTargets(only: RegExp | undefined, targets: Target[]): Target[] {
+  if (!only) return targets;
+  const picked = new Set(targets.filter((t) => only.test(t.name)).map((t) => t.name));
+  for (const t of targets) if (picked.has(t.name) && t.baseline) picked.add(t.baseline);
+  return targets.filter((t) => picked.has(t.name));
+}
+
+/** Runs autocannon on one target: a warm-up (discarded), then the measured run. */
+export async function measure(target: Target, settings: Settings): Promise<Stats> {
+  const base: autocannon.Options = {
+    url: target.url,
+    method: target.method ?? 'GET',
+    headers: target.headers ?? {},
+    connections: settings.connections,
+    timeout: 10,
+    ...(target.body !== undefined ? { body: target.body } : {}),
+    ...(settings.workers > 0 ? { workers: settings.workers } : {}),
+  };
+  if (settings.warmup > 0) await autocannon({ ...base, duration: settings.warmup });
+  const r = await autocannon({ ...base, duration: settings.duration });
+  const statusCodes: Record<string, number> = {};
+  for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = s.count ?? 0;
+  return {
+    name: target.name,
+    url: target.url,
+    requestsPerSec: round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes,
+    ...(target.goalPct !== undefined ? { goalPct: target.goalPct } : {}),
+  };
+}
+
+/** Fills in ratioPct for every result that names a baseline measured in the same run. */
+export function compare(results: Stats[], targets: Target[]): Stats[] {
+  return results.map((r) => {
+    const wanted = targets.find((t) => t.name === r.name)?.baseline;
+    const base = wanted ? results.find((b) => b.name === wanted) : undefined;
+    if (!wanted || !base || base.requestsPerSec === 0) return r;
+    return { ...r, baseline: wanted, ratioPct: round((100 * r.requestsPerSec) / base.requestsPerSec) };
+  });
+}
+
+/** Listens on an ephemeral loopback port; returns the origin (http://127.0.0.1:PORT). */
+export async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no TCP address');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+export function formatTable(results: Stats[]): string {
+  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs baseline'];
+  const rows = results.map((r) => [
+    r.name,
+    r.requestsPerSec.toFixed(0),
+    String(r.p50Ms),
+    String(r.p99Ms),
+    String(r.non2xx),
+    String(r.errors),
+    r.ratioPct === undefined
+      ? ''
+      : `${r.ratioPct.toFixed(1)}% of ${r.baseline}` + (r.goalPct !== undefined ? ` (goal >= ${r.goalPct}%)` : ''),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Drops and re-creates the database named in adminUrl, so every run starts from the same state. */
+export async function recreateDatabase(adminUrl: string): Promise<void> {
+  const url = new URL(adminUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The app's Redis client fails fast while connecting; wait so the first requests see a live limiter. */
+export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await Promise.race([
+    once(redis, 'ready'),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('Redis not ready')), timeoutMs).unref()),
+  ]);
+}
