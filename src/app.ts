@@ -28,7 +28,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     handlerTimeout: deps.config.REQUEST_TIMEOUT_MS,
     connectionTimeout: deps.config.REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

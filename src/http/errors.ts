@@ -85,7 +85,7 @@ export function sendProblem(
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const c = classify(err);
-    if (c.code === 'internal_error' || c.code === 'service_unavailable') {
+    if (!(err instanceof AppError) && (c.code === 'internal_error' || c.code === 'service_unavailable')) {
       request.log.error({ err }, 'request failed');
     } else {
       request.log.info({ code: c.code, detail: c.detail }, 'request refused');

@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { buildApp } from '../../src/app.js';
 import { createDeps, type Deps } from '../../src/deps.js';
 import type { Role } from '../../src/lib/access.js';
@@ -19,6 +20,10 @@ export async function createTestApp(opts: { env?: Record<string, string>; clock?
   const deps = createDeps(testConfig(opts.env), opts.clock ? { clock: opts.clock } : {});
   const app = await buildApp(deps);
   await app.ready();
+  // Rate limits fail open until Redis is connected; tests start once it is (or cannot be).
+  if (deps.redis.status !== 'ready') {
+    await Promise.race([once(deps.redis, 'ready').catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+  }
   return {
     app,
     deps,
