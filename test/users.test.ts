@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+
+let t: TestApp;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  tenant = await newTenant(t.app);
+});
+afterAll(() => t.close());
+
+const create = (token: string, payload: object) => t.app.inject({ method: 'POST', url: '/v1/users', headers: bearer(token), payload });
+const patch = (token: string, id: string, payload: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'PATCH', url: `/v1/users/${id}`, headers: { ...bearer(token), ...headers }, payload });
+
+describe('managing users', () => {
+  it('when an admin adds a recruiter, then the recruiter can sign in with that password', async () => {
+    const email = `${uniq('r')}@example.org`;
+    const res = await create(tenant.token, { email, name: 'Rita Recruiter', role: 'recruiter', password: PASSWORD, timeZone: 'America/Chicago' });
+    expect(res.statusCode).toBe(201);
+    const user = json<Schemas['CreatedUser']>(res);
+    expect(user).toMatchObject({ email, role: 'recruiter', status: 'active', timeZone: 'America/Chicago', version: 1 });
+    expect(user.initialPassword).toBeUndefined();
+    expect(JSON.stringify(user)).not.toMatch(/argon2|passwordHash/);
+    const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { agency: tenant.slug, email, password: PASSWORD } });
+    expect(login.statusCode).toBe(200);
+  });
+
+  it('when no password is given, then one is generated and shown once', async () => {
+    const email = `${uniq('g')}@example.org`;
+    const user = json<Schemas['CreatedUser']>(await create(tenant.token, { email, name: 'Gen', role: 'viewer' }));
+    expect(user.initialPassword).toMatch(/^[\w-]{20,}$/);
+    const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { agency: tenant.slug, email, password: user.initialPassword } });
+    expect(login.statusCode).toBe(200);
+    const again = json<Schemas['User']>(await t.app.inject({ url: `/v1/users/${user.id}`, headers: bearer(tenant.token) }));
+    expect(again).not.toHaveProperty('initialPassword');
+  });
+
+  it('when the email is already used in the agency, then 409 names the field and the existing user', async () => {
+    const email = `${uniq('d')}@example.org`;
+    const first = json<Schemas['CreatedUser']>(await create(tenant.token, { email, name: 'One', role: 'viewer', password: PASSWORD }));
+    const p = expectProblem(await create(tenant.token, { email: email.toUpperCase(), name: 'Two', role: 'viewer', password: PASSWORD }), 409, 'already_exists');
+    expect(p.errors).toEqual([{ field: 'body.email', message: 'Already used' }]);
+    expect(p.existingId).toBe(first.id);
+  });
+
+  it('the same email may exist in two agencies', async () => {
+    const other = await newTenant(t.app);
+    const email = `${uniq('s')}@example.org`;
+    expect((await create(tenant.token, { email, name: 'A', role: 'viewer', password: PASSWORD })).statusCode).toBe(201);
+    expect((await create(other.token, { email, name: 'B', role: 'viewer', password: PASSWORD })).statusCode).toBe(201);
+  });
+
+  it.each([
+    [{ email: 'nope', name: 'X', role: 'viewer' }, 'body.email'],
+    [{ email: 'x@example.org', name: '', role: 'viewer' }, 'body.name'],
+    [{ email: 'x@example.org', name: 'X', role: 'god' }, 'body.role'],
+    [{ email: 'x@example.org', name: 'X', role: 'viewer', password: 'short' }, 'body.password'],
+    [{ email: 'x@example.org', name: 'X', role: 'viewer', timeZone: 'Mars/Olympus' }, 'body.timeZone'],
+    [{ email: 'x@example.org', name: 'X', role: 'viewer', tenantId: '00000000-0000-4000-8000-000000000000' }, 'body.tenantId'],
+  ])('when the body is %j, then 400 names %s', async (payload, field) => {
+    const p = expectProblem(await create(tenant.token, payload), 400, 'validation_failed');
+    expect(p.errors?.map((e) => e.field)).toEqual([field]);
+  });
+
+  it('lists users page by page with a stable order', async () => {
+    const own = await newTenant(t.app);
+    for (let i = 0; i < 4; i++) await create(own.token, { email: `p${i}-${uniq()}@example.org`, name: `P${i}`, role: 'viewer', password: PASSWORD });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Schemas['User'][] = [];
+      const res = await t.app.inject({ url: `/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: bearer(own.token) });
+      const body = res.json() as { data: typeof page; nextCursor: string | null };
+      seen.push(...body.data.map((u) => u.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(5);
+    expect([...seen].sort()).toEqual(seen);
+    const viewers = (await t.app.inject({ url: '/v1/users?role=viewer', headers: bearer(own.token) })).json().data;
+    expect(viewers).toHaveLength(4);
+  });
+});
+
+describe('roles and owners', () => {
+  it('an admin cannot make an owner, nor change one; an owner can', async () => {
+    const admin = await userWithRole(t.app, tenant, 'admin');
+    const p = expectProblem(await create(admin.token, { email: `${uniq()}@example.org`, name: 'O', role: 'owner', password: PASSWORD }), 403, 'forbidden');
+    expect(p.errors?.[0]?.field).toBe('body.role');
+    expectProblem(await patch(admin.token, tenant.ownerId, { name: 'Renamed by admin' }), 403, 'forbidden');
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    const promoted = await patch(tenant.token, viewer.id, { role: 'admin' });
+    expect(promoted.json()).toMatchObject({ role: 'admin', version: 2 });
+  });
+
+  it('the last active owner cannot be demoted or deactivated', async () => {
+    const solo = await newTenant(t.app);
+    const p = expectProblem(await patch(solo.token, solo.ownerId, { role: 'admin' }), 409, 'conflict');
+    expect(p.errors?.[0]?.field).toBe('body.role');
+    expectProblem(await patch(solo.token, solo.ownerId, { status: 'deactivated' }), 409, 'conflict');
+    const me = await t.app.inject({ url: '/v1/me', headers: bearer(solo.token) });
+    expect(me.json().user.role).toBe('owner');
+  });
+
+  it('If-Match with a stale version answers 412 and changes nothing; the right one succeeds', async () => {
+    const u = await userWithRole(t.app, tenant, 'viewer');
+    const got = await t.app.inject({ url: `/v1/users/${u.id}`, headers: bearer(tenant.token) });
+    expect(got.headers.etag).toBe('"1"');
+    expect((await patch(tenant.token, u.id, { name: 'First' }, { 'if-match': '"1"' })).statusCode).toBe(200);
+    const stale = expectProblem(await patch(tenant.token, u.id, { name: 'Second' }, { 'if-match': '"1"' }), 412, 'precondition_failed');
+    expect(stale.currentVersion).toBe(2);
+    const now = json<Schemas['User']>(await t.app.inject({ url: `/v1/users/${u.id}`, headers: bearer(tenant.token) }));
+    expect(now.name).toBe('First');
+    const bad = expectProblem(await patch(tenant.token, u.id, { name: 'X' }, { 'if-match': 'yesterday' }), 400);
+    expect(bad.errors?.[0]?.field).toBe('header.if-match');
+  });
+
+  it('an empty or unknown update is refused', async () => {
+    const u = await userWithRole(t.app, tenant, 'viewer');
+    expectProblem(await patch(tenant.token, u.id, {}), 400, 'validation_failed');
+    const p = expectProblem(await patch(tenant.token, u.id, { email: 'new@example.org' }), 400);
+    expect(p.errors?.[0]?.field).toBe('body.email');
+  });
+
+  it('a missing user is 404', async () => {
+    expectProblem(await t.app.inject({ url: '/v1/users/00000000-0000-4000-8000-000000000000', headers: bearer(tenant.token) }), 404, 'not_found');
+  });
+});
