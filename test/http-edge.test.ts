@@ -168,3 +168,14 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('the error catalogue', () => {
+  it('docs/errors.md lists every code with its status', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { errorCatalogue } = await import('../src/lib/errors.js');
+    const doc = readFileSync('docs/errors.md', 'utf8');
+    for (const [code, { status }] of Object.entries(errorCatalogue)) {
+      expect(doc, code).toContain(`| \`${code}\` | ${status} |`);
+    }
+  });
+});
