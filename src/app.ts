@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { AppError } from './lib/errors.js';
 import { sha256 } from './lib/secrets.js';
+import { requestContext } from './lib/requestContext.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerAuth } from './http/auth.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -36,8 +37,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    requestContext.run({ reqId: String(req.id) }, done);
   });
   registerErrorHandling(app);
 

@@ -179,3 +179,40 @@ describe('the error catalogue', () => {
     }
   });
 });
+
+describe('logs', () => {
+  it('every line logged while serving a request carries its request id, and the tenant once known; secrets are redacted', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../src/lib/logger.js');
+    const { createDeps } = await import('../src/deps.js');
+    const { buildApp } = await import('../src/app.js');
+    const { testConfig } = await import('./helpers/env.js');
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        cb();
+      },
+    });
+    const deps = createDeps(testConfig(), { log: createLogger({ level: 'info', pretty: false }, sink) });
+    const app = await buildApp(deps);
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: { ...bearer(tenant.token), 'x-request-id': 'trace-me-123456' },
+        payload: { name: 'logged', scopes: ['agency:read'] },
+      });
+      expect(res.statusCode).toBe(201);
+      const mine = lines.filter((l) => l.reqId === 'trace-me-123456');
+      expect(mine.map((l) => l.msg)).toEqual(['incoming request', 'api key created', 'request completed']);
+      expect(mine.slice(1).every((l) => l.tenantId === tenant.tenantId)).toBe(true);
+      const text = JSON.stringify(lines);
+      expect(text).not.toContain(tenant.token);
+      expect(text).not.toContain(res.json().secret);
+    } finally {
+      await app.close();
+      await deps.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { AppError } from '../lib/errors.js';
 import { roleAtLeast, roleSchema, type Access, type Actor } from '../lib/access.js';
 import { authenticateApiKey, API_KEY_PREFIX } from '../modules/apiKeys/apiKeys.service.js';
 import { z } from 'zod';
+import { requestContext } from '../lib/requestContext.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -86,6 +87,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
       });
     }
     request.actor = actor;
+    const ctx = requestContext.getStore();
+    if (ctx) ctx.tenantId = actor.tenantId;
     request.log = request.log.child({ tenantId: actor.tenantId, actor: actor.userId ?? actor.apiKeyId });
     reply.log = request.log;
   });
