@@ -44,6 +44,12 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
   if (!UUID.test(tenantId)) throw new Error('withTenant: tenant id must be a uuid');
   const client = await db.pool.connect();
   let releaseError: Error | undefined;
+  // A connection that dies while checked out emits 'error' on the client: without a listener
+  // that would crash the process. The failed query rejects on its own; the client is discarded.
+  const onError = (err: Error) => {
+    releaseError = err;
+  };
+  client.on('error', onError);
   try {
     const begin = client.query('BEGIN');
     const context = client.query({
@@ -67,6 +73,7 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     });
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(releaseError);
   }
 }

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { withTenant } from '../src/db/client.js';
+import { bearer, createTestApp, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
+import { testAdminUrl } from './helpers/env.js';
+
+let t: TestApp;
+let tenant: TestTenant;
+let admin: pg.Pool;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  tenant = await newTenant(t.app);
+  admin = new pg.Pool({ connectionString: testAdminUrl, max: 1 });
+});
+afterAll(async () => {
+  await admin.end();
+  await t.close();
+});
+
+describe('when PostgreSQL drops a connection', () => {
+  it('in the middle of a transaction: that work fails and rolls back, the process lives on, the next request works', async () => {
+    await expect(
+      withTenant(t.deps.db, tenant.tenantId, async (tx) => {
+        const pid = (await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`)).rows[0]!.pid;
+        await admin.query('select pg_terminate_backend($1)', [pid]);
+        await tx.execute(sql`update users set name = 'half-written' where id = ${tenant.ownerId}`);
+      }),
+    ).rejects.toThrow();
+    const me = await t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().user.name).toBe('Olive Owner');
+  });
+
+  it('while idle in the pool: the next requests still succeed', async () => {
+    await t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) });
+    // Kill the pooled connection the next request would take.
+    const c = await t.deps.db.pool.connect();
+    const pid = (await c.query('select pg_backend_pid() as pid')).rows[0].pid;
+    c.release();
+    await admin.query('select pg_terminate_backend($1)', [pid]);
+    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) });
+      expect(res.statusCode).toBeLessThan(500);
+    }
+  });
+});
