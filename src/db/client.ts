@@ -1,8 +1,27 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { schema } from './schema.js';
+import { TenantQuery } from './tenantQuery.js';
 
-export type Tx = NodePgDatabase<typeof schema>;
+/** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
+type Scope = { client: pg.PoolClient } | { pool: pg.Pool; tenantId: string };
+const scope = new AsyncLocalStorage<Scope>();
+
+// drizzle talks to this stand-in client, which sends each query where the current scope says.
+// Outside withTenant/readTenant there is no scope, and a query fails instead of running without
+// a tenant. One drizzle instance serves every request, so prepared queries can be module constants.
+const scopedClient = {
+  query(config: pg.QueryConfig, values?: unknown[]) {
+    const s = scope.getStore();
+    if (!s) throw new Error('tenant query outside withTenant/readTenant');
+    if ('client' in s) return s.client.query(config, values);
+    return s.pool.query(new TenantQuery(s.tenantId, config, values));
+  },
+};
+
+export const tdb = drizzle({ client: scopedClient as unknown as pg.Pool, schema });
+export type Tx = typeof tdb;
 
 export interface Database {
   pool: pg.Pool;
@@ -59,9 +78,8 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     });
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
-    const tx = drizzle({ client, schema });
     // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
-    const work = Promise.resolve(fn(tx));
+    const work = scope.run({ client }, () => Promise.resolve(fn(tdb)));
     work.catch(() => undefined);
     await started;
     const result = await work;
@@ -76,6 +94,16 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     client.off('error', onError);
     client.release(releaseError);
   }
+}
+
+/**
+ * Runs `fn` with the tenant context but no transaction: each query goes out alone with its
+ * context attached in the same round trip (see TenantQuery) and commits on its own. For reads,
+ * and for single statements; use withTenant when several writes must commit together.
+ */
+export function readTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!UUID.test(tenantId)) throw new Error('readTenant: tenant id must be a uuid');
+  return scope.run({ pool: db.pool, tenantId }, () => Promise.resolve(fn(tdb)));
 }
 
 /** Resolves an agency slug to its id through the one SECURITY DEFINER lookup (login). */

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { withTenant } from '../../db/client.js';
+import { readTenant, withTenant } from '../../db/client.js';
 import { apiKeys } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -60,7 +60,7 @@ export async function listApiKeys(
   q: { limit: number; cursor?: string | undefined; includeRevoked: boolean },
 ) {
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await withTenant(deps.db, actor.tenantId, (tx) =>
+  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select()
       .from(apiKeys)
@@ -73,7 +73,7 @@ export async function listApiKeys(
 }
 
 export async function getApiKey(deps: Deps, actor: Actor, id: string) {
-  const [row] = await withTenant(deps.db, actor.tenantId, (tx) => tx.select().from(apiKeys).where(eq(apiKeys.id, id)));
+  const [row] = await readTenant(deps.db, actor.tenantId, (tx) => tx.select().from(apiKeys).where(eq(apiKeys.id, id)));
   if (!row) throw notFound('API key');
   return present(row);
 }
@@ -94,7 +94,8 @@ export async function authenticateApiKey(deps: Deps, token: string): Promise<Act
   const parsed = parseTenantToken(API_KEY_PREFIX, token);
   if (!parsed) return null;
   const now = deps.clock.now();
-  return withTenant(deps.db, parsed.tenantId, async (tx) => {
+  // Two single statements (a read, and at most once a minute a stamp): no transaction needed.
+  return readTenant(deps.db, parsed.tenantId, async (tx) => {
     const [row] = await tx
       .select({ id: apiKeys.id, scopes: apiKeys.scopes, revokedAt: apiKeys.revokedAt, expiresAt: apiKeys.expiresAt, lastUsedAt: apiKeys.lastUsedAt })
       .from(apiKeys)

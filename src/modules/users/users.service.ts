@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { isUniqueViolation, withTenant, type Tx } from '../../db/client.js';
+import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { users } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -48,7 +48,7 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
     return { ...present(row!), ...(initialPassword ? { initialPassword } : {}) };
   } catch (err) {
     if (isUniqueViolation(err, 'users_tenant_email_key')) {
-      const [existing] = await withTenant(deps.db, actor.tenantId, (tx) =>
+      const [existing] = await readTenant(deps.db, actor.tenantId, (tx) =>
         tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)),
       );
       throw new AppError('already_exists', 'A user with this email exists', [{ field: 'body.email', message: 'Already used' }], {
@@ -61,7 +61,7 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
 
 export async function listUsers(deps: Deps, actor: Actor, q: z.output<typeof listUsersQuery>) {
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await withTenant(deps.db, actor.tenantId, (tx) =>
+  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select()
       .from(users)
@@ -80,7 +80,7 @@ export async function listUsers(deps: Deps, actor: Actor, q: z.output<typeof lis
 }
 
 export async function getUser(deps: Deps, actor: Actor, id: string) {
-  const [row] = await withTenant(deps.db, actor.tenantId, (tx) => tx.select().from(users).where(eq(users.id, id)));
+  const [row] = await readTenant(deps.db, actor.tenantId, (tx) => tx.select().from(users).where(eq(users.id, id)));
   if (!row) throw notFound('User');
   return present(row);
 }
