@@ -1,5 +1,4 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +9,7 @@ import { requestContext } from './lib/requestContext.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerAuth } from './http/auth.js';
 import { registerOpenApi } from './http/openapi.js';
+import { apiSecurityHeaders } from './http/securityHeaders.js';
 import type { App } from './http/types.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -37,24 +37,14 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const headers = apiSecurityHeaders();
   app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(headers);
     reply.header('x-request-id', req.id);
     requestContext.run({ reqId: String(req.id) }, done);
   });
   registerErrorHandling(app);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-      },
-    },
-  });
   await app.register(rateLimit, {
     global: true,
     max: deps.config.RATE_LIMIT_MAX,
