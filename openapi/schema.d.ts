@@ -1299,6 +1299,496 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/employers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List employers by name */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Part of the name */
+                    q?: string;
+                    kind?: "district" | "school" | "company" | "other";
+                    /** @description Only the schools of this district */
+                    parentId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Employer"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an employer (a district, a school inside it, a company) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateEmployerRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Employer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/employers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an employer */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Employer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an employer without schools, contacts or positions */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an employer */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateEmployerRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Employer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1311,7 +1801,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "precondition_failed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "idempotency_in_progress" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
             requestId: string;
             errors?: {
                 /** @example body.email */
@@ -1320,6 +1810,20 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        HolidayInput: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
         };
         SignupRequestInput: {
             agencyName: string;
@@ -1461,7 +1965,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -1475,7 +1979,7 @@ export interface components {
         };
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "users:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -1488,7 +1992,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -1502,6 +2006,102 @@ export interface components {
             /** @description The key itself. Shown once: store it now. */
             secret: string;
         };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "parentId": null,
+         *       "name": "Hudson Valley Central School District",
+         *       "kind": "district",
+         *       "timeZone": "America/New_York",
+         *       "holidays": [
+         *         {
+         *           "start": "2026-12-24",
+         *           "end": "2027-01-01",
+         *           "name": "Winter recess"
+         *         }
+         *       ],
+         *       "website": "https://hvcsd.example.org",
+         *       "notes": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        EmployerInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description The district a school belongs to */
+            parentId: string | null;
+            name: string;
+            /** @enum {string} */
+            kind: "district" | "school" | "company" | "other";
+            timeZone: string;
+            holidays: {
+                start: string;
+                end: string;
+                name: string;
+            }[];
+            website: string | null;
+            notes: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "name": "Lincoln Elementary",
+         *       "kind": "school",
+         *       "parentId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
+         *     }
+         */
+        CreateEmployerRequestInput: {
+            name: string;
+            /**
+             * @default school
+             * @enum {string}
+             */
+            kind: "district" | "school" | "company" | "other";
+            parentId?: string | null;
+            /**
+             * @description Defaults to the parent’s zone, else the agency’s
+             * @example America/New_York
+             */
+            timeZone?: string;
+            /** @default [] */
+            holidays: components["schemas"]["HolidayInput"][];
+            website?: string | null;
+            notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "holidays": [
+         *         {
+         *           "start": "2027-02-15",
+         *           "end": "2027-02-19",
+         *           "name": "Mid-winter recess"
+         *         }
+         *       ]
+         *     }
+         */
+        UpdateEmployerRequestInput: {
+            name?: string;
+            /** @enum {string} */
+            kind?: "district" | "school" | "company" | "other";
+            parentId?: string | null;
+            /** @example America/New_York */
+            timeZone?: string;
+            holidays?: components["schemas"]["HolidayInput"][];
+            website?: string | null;
+            notes?: string | null;
+        };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
             type: string;
@@ -1510,7 +2110,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "precondition_failed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "idempotency_in_progress" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
             requestId: string;
             errors?: {
                 /** @example body.email */
@@ -1519,6 +2119,20 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        Holiday: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
         };
         SignupRequest: {
             agencyName: string;
@@ -1651,7 +2265,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -1678,7 +2292,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -1691,6 +2305,102 @@ export interface components {
             createdAt: string;
             /** @description The key itself. Shown once: store it now. */
             secret: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "parentId": null,
+         *       "name": "Hudson Valley Central School District",
+         *       "kind": "district",
+         *       "timeZone": "America/New_York",
+         *       "holidays": [
+         *         {
+         *           "start": "2026-12-24",
+         *           "end": "2027-01-01",
+         *           "name": "Winter recess"
+         *         }
+         *       ],
+         *       "website": "https://hvcsd.example.org",
+         *       "notes": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        Employer: {
+            /** Format: uuid */
+            id: string;
+            /** @description The district a school belongs to */
+            parentId: string | null;
+            name: string;
+            /** @enum {string} */
+            kind: "district" | "school" | "company" | "other";
+            timeZone: string;
+            holidays: {
+                start: string;
+                end: string;
+                name: string;
+            }[];
+            website: string | null;
+            notes: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "name": "Lincoln Elementary",
+         *       "kind": "school",
+         *       "parentId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
+         *     }
+         */
+        CreateEmployerRequest: {
+            name: string;
+            /**
+             * @default school
+             * @enum {string}
+             */
+            kind: "district" | "school" | "company" | "other";
+            parentId?: string | null;
+            /**
+             * @description Defaults to the parent’s zone, else the agency’s
+             * @example America/New_York
+             */
+            timeZone?: string;
+            /** @default [] */
+            holidays: components["schemas"]["Holiday"][];
+            website?: string | null;
+            notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "holidays": [
+         *         {
+         *           "start": "2027-02-15",
+         *           "end": "2027-02-19",
+         *           "name": "Mid-winter recess"
+         *         }
+         *       ]
+         *     }
+         */
+        UpdateEmployerRequest: {
+            name?: string;
+            /** @enum {string} */
+            kind?: "district" | "school" | "company" | "other";
+            parentId?: string | null;
+            /** @example America/New_York */
+            timeZone?: string;
+            holidays?: components["schemas"]["Holiday"][];
+            website?: string | null;
+            notes?: string | null;
         };
     };
     responses: never;

@@ -8,6 +8,7 @@ import { sha256 } from './lib/secrets.js';
 import { requestContext } from './lib/requestContext.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerAuth } from './http/auth.js';
+import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
 import type { App } from './http/types.js';
@@ -15,11 +16,12 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { apiKeysRoutes } from './modules/apiKeys/apiKeys.routes.js';
+import { employersRoutes } from './modules/employers/employers.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -64,6 +66,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       }),
   });
   registerAuth(app, deps);
+  registerIdempotency(app, deps);
   await registerOpenApi(app);
 
   const typed = app.withTypeProvider() as unknown as App;

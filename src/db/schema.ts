@@ -10,6 +10,10 @@ import {
   uniqueIndex,
   uuid,
   integer,
+  boolean,
+  date,
+  jsonb,
+  check,
 } from 'drizzle-orm/pg-core';
 
 /** The tenant context set per transaction by `withTenant` (see docs/tenancy.md). */
@@ -124,4 +128,206 @@ export const apiKeys = pgTable(
   ],
 );
 
-export const schema = { tenants, users, refreshTokens, apiKeys };
+
+
+/** A date range off work (school breaks, public holidays), inclusive, in the owner's zone. */
+export interface Holiday {
+  start: string;
+  end: string;
+  name: string;
+}
+
+const tenantFk = (name: string, column: Parameters<typeof foreignKey>[0]['columns'][0]) =>
+  foreignKey({ name, columns: [column], foreignColumns: [tenants.id] }).onDelete('cascade');
+
+const version = integer('version').notNull().default(1);
+
+export const employers = pgTable(
+  'employers',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    parentId: uuid('parent_id'),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['district', 'school', 'company', 'other'] }).notNull(),
+    timeZone: text('time_zone').notNull(),
+    holidays: jsonb('holidays').$type<Holiday[]>().notNull().default([]),
+    website: text('website'),
+    notes: text('notes'),
+    version,
+    ...timestamps,
+  },
+  (t) => [
+    unique('employers_tenant_id_id_key').on(t.tenantId, t.id),
+    tenantFk('employers_tenant_fk', t.tenantId),
+    foreignKey({ name: 'employers_parent_fk', columns: [t.tenantId, t.parentId], foreignColumns: [t.tenantId, t.id] }),
+    index('employers_name_idx').on(t.tenantId, t.name, t.id),
+    index('employers_parent_idx').on(t.tenantId, t.parentId),
+    tenantPolicy(),
+  ],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    employerId: uuid('employer_id').notNull(),
+    name: text('name').notNull(),
+    title: text('title'),
+    email: text('email'),
+    phone: text('phone'),
+    linkedinUrl: text('linkedin_url'),
+    preferredChannel: text('preferred_channel', { enum: ['email', 'phone', 'linkedin'] }).notNull().default('email'),
+    timeZone: text('time_zone'),
+    notes: text('notes'),
+    version,
+    ...timestamps,
+  },
+  (t) => [
+    unique('contacts_tenant_id_id_key').on(t.tenantId, t.id),
+    foreignKey({ name: 'contacts_employer_fk', columns: [t.tenantId, t.employerId], foreignColumns: [employers.tenantId, employers.id] }),
+    index('contacts_employer_idx').on(t.tenantId, t.employerId, t.id),
+    tenantPolicy(),
+  ],
+);
+
+export const positions = pgTable(
+  'positions',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    employerId: uuid('employer_id').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    status: text('status', { enum: ['open', 'on_hold', 'filled', 'closed'] }).notNull().default('open'),
+    openings: integer('openings').notNull().default(1),
+    targetFillDate: date('target_fill_date', { mode: 'string' }),
+    version,
+    ...timestamps,
+  },
+  (t) => [
+    unique('positions_tenant_id_id_key').on(t.tenantId, t.id),
+    foreignKey({ name: 'positions_employer_fk', columns: [t.tenantId, t.employerId], foreignColumns: [employers.tenantId, employers.id] }),
+    index('positions_employer_idx').on(t.tenantId, t.employerId, t.id),
+    index('positions_status_idx').on(t.tenantId, t.status, t.id),
+    check('positions_openings_check', sql`openings >= 0`),
+    tenantPolicy(),
+  ],
+);
+
+export const candidates = pgTable(
+  'candidates',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    linkedinUrl: text('linkedin_url'),
+    timeZone: text('time_zone'),
+    relayConsent: boolean('relay_consent').notNull().default(false),
+    relayConsentAt: timestamp('relay_consent_at', { withTimezone: true, mode: 'date' }),
+    statusUpdatesOptIn: boolean('status_updates_opt_in').notNull().default(true),
+    tags: text('tags').array().notNull().default([]),
+    notes: text('notes'),
+    /** SHA-256 of the normalised email, kept after erasure so the person is not re-added by mistake. */
+    emailHash: text('email_hash'),
+    erasedAt: timestamp('erased_at', { withTimezone: true, mode: 'date' }),
+    version,
+    ...timestamps,
+  },
+  (t) => [
+    unique('candidates_tenant_id_id_key').on(t.tenantId, t.id),
+    tenantFk('candidates_tenant_fk', t.tenantId),
+    uniqueIndex('candidates_tenant_email_key').on(t.tenantId, t.email),
+    index('candidates_email_hash_idx').on(t.tenantId, t.emailHash),
+    index('candidates_name_idx').on(t.tenantId, t.name, t.id),
+    index('candidates_tags_idx').using('gin', t.tags),
+    tenantPolicy(),
+  ],
+);
+
+export const activities = pgTable(
+  'activities',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    actorType: text('actor_type', { enum: ['user', 'api_key', 'system'] }).notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    candidateId: uuid('candidate_id'),
+    applicationId: uuid('application_id'),
+    interviewId: uuid('interview_id'),
+    changes: jsonb('changes').$type<Record<string, { before: unknown; after: unknown }>>().notNull().default({}),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [
+    tenantFk('activities_tenant_fk', t.tenantId),
+    index('activities_tenant_idx').on(t.tenantId, t.id),
+    index('activities_subject_idx').on(t.tenantId, t.subjectId, t.id),
+    index('activities_candidate_idx').on(t.tenantId, t.candidateId, t.id),
+    index('activities_application_idx').on(t.tenantId, t.applicationId, t.id),
+    index('activities_interview_idx').on(t.tenantId, t.interviewId, t.id),
+    tenantPolicy(),
+  ],
+);
+
+/** The outbox: written in the transaction of the change it records, relayed afterwards. */
+export const events = pgTable(
+  'events',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamps.createdAt,
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    tenantFk('events_tenant_fk', t.tenantId),
+    index('events_unpublished_idx').on(t.createdAt).where(sql`published_at IS NULL`),
+    index('events_tenant_idx').on(t.tenantId, t.id),
+    tenantPolicy(),
+  ],
+);
+
+/** Stored answers to POSTs sent with an Idempotency-Key, kept 24 hours (docs/idempotency.md). */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    principal: text('principal').notNull(),
+    route: text('route').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    state: text('state', { enum: ['in_progress', 'completed'] }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    responseType: text('response_type'),
+    createdAt: timestamps.createdAt,
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('idempotency_keys_key').on(t.tenantId, t.principal, t.route, t.key),
+    index('idempotency_keys_expires_idx').on(t.expiresAt),
+    tenantFk('idempotency_keys_tenant_fk', t.tenantId),
+    tenantPolicy(),
+  ],
+);
+
+export const schema = {
+  tenants,
+  users,
+  refreshTokens,
+  apiKeys,
+  employers,
+  contacts,
+  positions,
+  candidates,
+  activities,
+  events,
+  idempotencyKeys,
+};

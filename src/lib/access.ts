@@ -8,7 +8,15 @@ const rank: Record<Role, number> = { viewer: 0, recruiter: 1, admin: 2, owner: 3
 export const roleAtLeast = (role: Role, min: Role): boolean => rank[role] >= rank[min];
 
 /** API key scopes. Later modules add theirs (`candidates:read`, `followups:write`, ...). */
-export const scopes = ['agency:read', 'users:read', 'users:write'] as const;
+export const scopes = [
+  'agency:read',
+  'users:read',
+  'users:write',
+  'employers:read',
+  'employers:write',
+  'candidates:read',
+  'candidates:write',
+] as const;
 export const scopeSchema = z.enum(scopes);
 export type Scope = (typeof scopes)[number];
 

@@ -27,6 +27,16 @@ const keyFixture: IsolationFixture = async (app, b) => {
   return { params: { id: key.id }, unchanged: async () => (await read()) === before };
 };
 
+const employerFixture =
+  (body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const res = await app.inject({ method: 'POST', url: '/v1/employers', headers: bearer(b.token), payload: { name: 'B District', kind: 'district' } });
+    const id = res.json().id as string;
+    const read = async () => (await app.inject({ url: `/v1/employers/${id}`, headers: bearer(b.token) })).body;
+    const before = await read();
+    return { params: { id }, body, unchanged: async () => (await read()) === before };
+  };
+
 /**
  * One entry per route that takes an id, keyed `METHOD url`. The suite fails for any such route
  * without an entry, so a new route cannot skip the isolation check: add its fixture here.
@@ -36,6 +46,9 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'PATCH /v1/users/:id': userFixture({ name: 'Taken Over', role: 'owner' }),
   'GET /v1/api-keys/:id': keyFixture,
   'DELETE /v1/api-keys/:id': keyFixture,
+  'GET /v1/employers/:id': employerFixture(),
+  'PATCH /v1/employers/:id': employerFixture({ name: 'Taken over' }),
+  'DELETE /v1/employers/:id': employerFixture(),
 };
 
 export const fillPath = (url: string, params: Record<string, string>) =>

@@ -1,28 +1,9 @@
 import { z } from 'zod';
 import { roleSchema } from '../../lib/access.js';
-import { instant } from '../../lib/schemas.js';
+import { emailSchema, instant, timeZoneSchema } from '../../lib/schemas.js';
 
-export const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz.includes('/') || tz === 'UTC';
-  } catch {
-    return false;
-  }
-};
+export { emailSchema, timeZoneSchema };
 
-export const timeZoneSchema = z
-  .string()
-  .max(64)
-  .refine(isTimeZone, 'Must be an IANA time zone such as America/New_York')
-  .meta({ example: 'America/New_York' });
-export const emailSchema = z
-  .string()
-  .trim()
-  .max(254)
-  .email('Must be an email address')
-  .transform((e) => e.toLowerCase())
-  .meta({ example: 'jordan@example.org' });
 export const passwordSchema = z
   .string()
   .min(12, 'Must be at least 12 characters')

@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { Deps } from '../deps.js';
+import { AppError } from '../lib/errors.js';
+import { claim, complete, release, type IdempotencyScope } from '../modules/idempotency/idempotency.repo.js';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: IdempotencyScope | null;
+  }
+}
+
+/** `Idempotency-Key: "abc"` (the draft's sf-string) or a bare token, as most clients send. */
+function parseKey(raw: string | string[] | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
+  const unquoted = /^"(.*)"$/.exec(value)?.[1] ?? value;
+  if (!KEY.test(unquoted)) {
+    throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
+      { field: 'header.idempotency-key', message: 'Invalid key' },
+    ]);
+  }
+  return unquoted;
+}
+
+const fingerprintOf = (req: FastifyRequest) =>
+  createHash('sha256')
+    .update(`${req.method} ${req.url.split('?')[0]}\n${JSON.stringify(req.body ?? null)}`)
+    .digest('base64url');
+
+/**
+ * Idempotency-Key on every authenticated POST (docs/idempotency.md): the same key and request
+ * replay the stored answer; the same key with another request is 422; a duplicate that arrives
+ * while the first still runs is 409. Keys are scoped to the agency and the credential, kept 24 h.
+ * Answers of 5xx are not kept, so a retry runs again (the failed transaction left nothing).
+ */
+export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
+  app.decorateRequest('idempotency', null);
+
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.method !== 'POST' || !req.actor) return;
+    const key = parseKey(req.headers['idempotency-key']);
+    if (!key) return;
+    const scope: IdempotencyScope = {
+      tenantId: req.actor.tenantId,
+      principal: req.actor.userId ?? req.actor.apiKeyId!,
+      route: `${req.method} ${req.routeOptions.url}`,
+      key,
+    };
+    const now = deps.clock.now();
+    const fingerprint = fingerprintOf(req);
+    const existing = await claim(deps.db, scope, fingerprint, now, new Date(now.getTime() + IDEMPOTENCY_TTL_MS));
+    if (!existing) {
+      req.idempotency = scope;
+      return;
+    }
+    if (existing.fingerprint !== fingerprint) {
+      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was sent before with a different request', [
+        { field: 'header.idempotency-key', message: 'Already used for another request' },
+      ]);
+    }
+    if (existing.state === 'in_progress') throw new AppError('idempotency_in_progress');
+    return reply
+      .code(existing.responseStatus!)
+      .header('idempotent-replayed', 'true')
+      .type(existing.responseType ?? 'application/json')
+      .serializer((p: unknown) => p as string)
+      .send(existing.responseBody);
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const scope = req.idempotency;
+    if (!scope) return payload;
+    req.idempotency = null;
+    if (reply.statusCode >= 500) await release(deps.db, scope);
+    else {
+      const body = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
+      await complete(deps.db, scope, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json'));
+    }
+    return payload;
+  });
+}

@@ -1,0 +1,73 @@
+import type { Tx } from '../../db/client.js';
+import { activities, events } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import type { Actor } from '../../lib/access.js';
+import { EVENT_VERSION, type EventType } from './events.catalogue.js';
+
+export type Changes = Record<string, { before: unknown; after: unknown }>;
+
+export interface ChangeRecord {
+  action: EventType;
+  subject: { type: string; id: string };
+  refs?: { candidateId?: string | null; applicationId?: string | null; interviewId?: string | null };
+  changes?: Changes;
+  /** Extra ids or facts for the event's data (the changed fields are added). */
+  data?: Record<string, unknown>;
+}
+
+const toJson = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+
+/** The fields of `after` that differ from `before`, with both values. */
+export function diff<T extends Record<string, unknown>>(before: Partial<T> | null, after: Partial<T>, fields: readonly (keyof T & string)[]): Changes {
+  const out: Changes = {};
+  for (const f of fields) {
+    const a = toJson(before?.[f] ?? null);
+    const b = toJson(after[f] ?? null);
+    if (JSON.stringify(a) !== JSON.stringify(b)) out[f] = { before: a, after: b };
+  }
+  return out;
+}
+
+/**
+ * Writes the activity row and the outbox event of a change, in the caller's transaction: the
+ * change, its history and its event commit or roll back together.
+ */
+export async function recordChange(tx: Tx, actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
+  const actorId = actor.userId ?? actor.apiKeyId;
+  const changes = change.changes ?? {};
+  await tx.insert(activities).values({
+    tenantId: actor.tenantId,
+    id: newId(),
+    actorType: actor.kind,
+    actorId,
+    action: change.action,
+    subjectType: change.subject.type,
+    subjectId: change.subject.id,
+    candidateId: change.refs?.candidateId ?? null,
+    applicationId: change.refs?.applicationId ?? null,
+    interviewId: change.refs?.interviewId ?? null,
+    changes,
+    createdAt: now,
+  });
+  const eventId = newId();
+  await tx.insert(events).values({
+    tenantId: actor.tenantId,
+    id: eventId,
+    type: change.action,
+    payload: {
+      id: `evt_${eventId.replaceAll('-', '')}`,
+      type: change.action,
+      version: EVENT_VERSION,
+      occurredAt: now.toISOString(),
+      tenantId: actor.tenantId,
+      data: {
+        [`${change.subject.type}Id`]: change.subject.id,
+        ...change.refs,
+        ...change.data,
+        changedFields: Object.keys(changes),
+        actor: { type: actor.kind, id: actorId },
+      },
+    },
+    createdAt: now,
+  });
+}

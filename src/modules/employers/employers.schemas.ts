@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { holidaySchema, instant, notes, timeZoneSchema, webUrl } from '../../lib/schemas.js';
+import { pageQuery } from '../../lib/pagination.js';
+
+export const employerKind = z.enum(['district', 'school', 'company', 'other']);
+
+export const employerSchema = z
+  .object({
+    id: z.uuid(),
+    parentId: z.uuid().nullable().describe('The district a school belongs to'),
+    name: z.string(),
+    kind: employerKind,
+    timeZone: z.string(),
+    holidays: z.array(z.object({ start: z.string(), end: z.string(), name: z.string() })),
+    website: z.string().nullable(),
+    notes: z.string().nullable(),
+    version: z.number().int(),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({
+    id: 'Employer',
+    example: {
+      id: '01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f',
+      parentId: null,
+      name: 'Hudson Valley Central School District',
+      kind: 'district',
+      timeZone: 'America/New_York',
+      holidays: [{ start: '2026-12-24', end: '2027-01-01', name: 'Winter recess' }],
+      website: 'https://hvcsd.example.org',
+      notes: null,
+      version: 1,
+      createdAt: '2026-11-26T14:30:00.000Z',
+      updatedAt: '2026-11-26T14:30:00.000Z',
+    },
+  });
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  kind: employerKind,
+  parentId: z.uuid().nullable(),
+  timeZone: timeZoneSchema,
+  holidays: z.array(holidaySchema).max(200),
+  website: webUrl.nullable(),
+  notes: notes.nullable(),
+};
+
+export const createEmployerBody = z
+  .strictObject({
+    name: fields.name,
+    kind: fields.kind.default('school'),
+    parentId: fields.parentId.optional(),
+    timeZone: fields.timeZone.optional().describe('Defaults to the parent’s zone, else the agency’s'),
+    holidays: fields.holidays.default([]),
+    website: fields.website.optional(),
+    notes: fields.notes.optional(),
+  })
+  .meta({ id: 'CreateEmployerRequest', example: { name: 'Lincoln Elementary', kind: 'school', parentId: '01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f' } });
+
+export const updateEmployerBody = z
+  .strictObject({
+    name: fields.name.optional(),
+    kind: fields.kind.optional(),
+    parentId: fields.parentId.optional(),
+    timeZone: fields.timeZone.optional(),
+    holidays: fields.holidays.optional(),
+    website: fields.website.optional(),
+    notes: fields.notes.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .meta({ id: 'UpdateEmployerRequest', example: { holidays: [{ start: '2027-02-15', end: '2027-02-19', name: 'Mid-winter recess' }] } });
+
+export const listEmployersQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(100).optional().describe('Part of the name'),
+  kind: employerKind.optional(),
+  parentId: z.uuid().optional().describe('Only the schools of this district'),
+});

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { timeline } from './helpers/db.js';
+
+let t: TestApp;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  tenant = await newTenant(t.app);
+});
+afterAll(() => t.close());
+
+type Employer = Schemas['Employer'];
+const post = (payload: object, token = tenant.token, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url: '/v1/employers', headers: { ...bearer(token), ...headers }, payload });
+const patch = (id: string, payload: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'PATCH', url: `/v1/employers/${id}`, headers: { ...bearer(tenant.token), ...headers }, payload });
+const get = (id: string) => t.app.inject({ url: `/v1/employers/${id}`, headers: bearer(tenant.token) });
+
+describe('employers', () => {
+  it('when a district and a school in it are added, then the school inherits the district’s zone and lists under it', async () => {
+    const district = json<Employer>(await post({ name: 'Hudson Valley CSD', kind: 'district', timeZone: 'America/Chicago', website: 'https://hv.example.org' }));
+    expect(district).toMatchObject({ kind: 'district', timeZone: 'America/Chicago', parentId: null, version: 1, holidays: [] });
+    const res = await post({
+      name: 'Lincoln Elementary',
+      parentId: district.id,
+      holidays: [{ start: '2026-12-24', end: '2027-01-01', name: 'Winter recess' }],
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.headers.location).toBe(`/v1/employers/${res.json().id}`);
+    const school = json<Employer>(res);
+    expect(school).toMatchObject({ kind: 'school', parentId: district.id, timeZone: 'America/Chicago' });
+    const list = await t.app.inject({ url: `/v1/employers?parentId=${district.id}`, headers: bearer(tenant.token) });
+    expect(list.json().data.map((e: Employer) => e.id)).toEqual([school.id]);
+  });
+
+  it('without a zone or parent, an employer takes the agency’s zone', async () => {
+    expect(json<Employer>(await post({ name: 'Acme Tutoring', kind: 'company' })).timeZone).toBe('America/New_York');
+  });
+
+  it('lists by name, page by page, and finds by part of the name', async () => {
+    const own = await newTenant(t.app);
+    for (const name of ['Delta School', 'alpha school', 'Charlie 100% School', 'Bravo School']) await post({ name }, own.token);
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const body: { data: Employer[]; nextCursor: string | null } = (
+        await t.app.inject({ url: `/v1/employers?limit=3${cursor ? `&cursor=${cursor}` : ''}`, headers: bearer(own.token) })
+      ).json();
+      names.push(...body.data.map((e) => e.name));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(names).toEqual(['Bravo School', 'Charlie 100% School', 'Delta School', 'alpha school']);
+    const found = (await t.app.inject({ url: '/v1/employers?q=100%25', headers: bearer(own.token) })).json().data;
+    expect(found.map((e: Employer) => e.name)).toEqual(['Charlie 100% School']);
+  });
+
+  it('updates with If-Match: the right version wins, a stale one is 412, and the timeline shows before and after', async () => {
+    const e = json<Employer>(await post({ name: 'Old Name', kind: 'school' }));
+    const ok = await patch(e.id, { name: 'New Name' }, { 'if-match': '"1"' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers.etag).toBe('"2"');
+    expectProblem(await patch(e.id, { name: 'Lost Update' }, { 'if-match': '"1"' }), 412, 'precondition_failed');
+    expect(json<Employer>(await get(e.id)).name).toBe('New Name');
+    const rows = await timeline(tenant.tenantId, e.id);
+    expect(rows.map((r) => r.action)).toEqual(['employer.created', 'employer.updated']);
+    expect(rows[1]!.changes).toEqual({ name: { before: 'Old Name', after: 'New Name' } });
+    expect(rows.every((r) => r.event_type === r.action)).toBe(true);
+  });
+
+  it('refuses a parent that is itself or its own school (a cycle), and an unknown parent', async () => {
+    const d = json<Employer>(await post({ name: 'D', kind: 'district' }));
+    const s = json<Employer>(await post({ name: 'S', parentId: d.id }));
+    expect(expectProblem(await patch(d.id, { parentId: s.id }), 409, 'conflict').errors?.[0]?.field).toBe('body.parentId');
+    expectProblem(await patch(d.id, { parentId: d.id }), 409, 'conflict');
+    const p = expectProblem(await post({ name: 'X', parentId: '00000000-0000-4000-8000-000000000000' }), 400);
+    expect(p.errors?.[0]?.field).toBe('body.parentId');
+  });
+
+  it('deletes an employer without schools; one with schools is 409 and stays', async () => {
+    const d = json<Employer>(await post({ name: 'D2', kind: 'district' }));
+    const s = json<Employer>(await post({ name: 'S2', parentId: d.id }));
+    expectProblem(await t.app.inject({ method: 'DELETE', url: `/v1/employers/${d.id}`, headers: bearer(tenant.token) }), 409, 'conflict');
+    expect((await get(d.id)).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/employers/${s.id}`, headers: bearer(tenant.token) })).statusCode).toBe(204);
+    expectProblem(await get(s.id), 404, 'not_found');
+  });
+
+  it.each([
+    [{ name: '' }, 'body.name'],
+    [{ name: 'X', kind: 'university' }, 'body.kind'],
+    [{ name: 'X', timeZone: 'Eastern' }, 'body.timeZone'],
+    [{ name: 'X', website: 'javascript:alert(1)' }, 'body.website'],
+    [{ name: 'X', holidays: [{ start: '2026-12-24', end: '2026-12-01', name: 'Backwards' }] }, 'body.holidays.0.end'],
+    [{ name: 'X', holidays: [{ start: '24/12/2026', end: '2026-12-31', name: 'Bad' }] }, 'body.holidays.0.start'],
+    [{ name: 'X', parentId: 'district-1' }, 'body.parentId'],
+    [{ name: 'X', id: '00000000-0000-4000-8000-000000000000' }, 'body.id'],
+  ])('when the body is %j, then 400 names %s and nothing is written', async (payload, field) => {
+    const before = (await t.app.inject({ url: '/v1/employers?limit=100', headers: bearer(tenant.token) })).json().data.length;
+    const p = expectProblem(await post(payload), 400, 'validation_failed');
+    expect(p.errors?.map((e) => e.field)).toEqual([field]);
+    expect((await t.app.inject({ url: '/v1/employers?limit=100', headers: bearer(tenant.token) })).json().data.length).toBe(before);
+  });
+
+  it('a viewer reads but cannot write', async () => {
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    expect((await t.app.inject({ url: '/v1/employers', headers: bearer(viewer.token) })).statusCode).toBe(200);
+    expectProblem(await post({ name: 'Nope' }, viewer.token), 403, 'forbidden');
+  });
+});
+
+describe('Idempotency-Key on POST', () => {
+  const key = () => `key-${Math.random().toString(36).slice(2)}`;
+
+  it('same key and body: one employer, the same answer replayed', async () => {
+    const k = key();
+    const first = await post({ name: 'Once Only' }, tenant.token, { 'idempotency-key': k });
+    const second = await post({ name: 'Once Only' }, tenant.token, { 'idempotency-key': `"${k}"` });
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(201);
+    expect(second.json()).toEqual(first.json());
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    const all = (await t.app.inject({ url: '/v1/employers?q=Once%20Only', headers: bearer(tenant.token) })).json().data;
+    expect(all).toHaveLength(1);
+    expect((await timeline(tenant.tenantId, first.json().id)).length).toBe(1);
+  });
+
+  it('same key, other body: 422 and nothing new', async () => {
+    const k = key();
+    await post({ name: 'First Body' }, tenant.token, { 'idempotency-key': k });
+    const p = expectProblem(await post({ name: 'Second Body' }, tenant.token, { 'idempotency-key': k }), 422, 'idempotency_key_reused');
+    expect(p.errors?.[0]?.field).toBe('header.idempotency-key');
+    expect((await t.app.inject({ url: '/v1/employers?q=Second%20Body', headers: bearer(tenant.token) })).json().data).toHaveLength(0);
+  });
+
+  it('concurrent duplicates: one creates, the other is 409 or the replay, never two rows', async () => {
+    const k = key();
+    const [a, b] = await Promise.all([
+      post({ name: 'Raced' }, tenant.token, { 'idempotency-key': k }),
+      post({ name: 'Raced' }, tenant.token, { 'idempotency-key': k }),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual(expect.arrayContaining([201]));
+    for (const r of [a, b]) expect([201, 409]).toContain(r.statusCode);
+    expect((await t.app.inject({ url: '/v1/employers?q=Raced', headers: bearer(tenant.token) })).json().data).toHaveLength(1);
+  });
+
+  it('a rejected request (validation) is not stored: the corrected retry with the same key runs', async () => {
+    const k = key();
+    expectProblem(await post({ name: '' }, tenant.token, { 'idempotency-key': k }), 400);
+    expect((await post({ name: 'Fixed' }, tenant.token, { 'idempotency-key': k })).statusCode).toBe(201);
+  });
+
+  it('keys are per agency: another agency with the same key gets its own result', async () => {
+    const other = await newTenant(t.app);
+    const k = key();
+    const mine = await post({ name: 'Shared Key' }, tenant.token, { 'idempotency-key': k });
+    const theirs = await post({ name: 'Shared Key' }, other.token, { 'idempotency-key': k });
+    expect(theirs.statusCode).toBe(201);
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    expect(theirs.json().id).not.toBe(mine.json().id);
+  });
+
+  it('a malformed key is 400 naming the header', async () => {
+    const p = expectProblem(await post({ name: 'X' }, tenant.token, { 'idempotency-key': 'x'.repeat(300) }), 400);
+    expect(p.errors?.[0]?.field).toBe('header.idempotency-key');
+  });
+});
