@@ -16,6 +16,9 @@ export const scopes = [
   'employers:write',
   'candidates:read',
   'candidates:write',
+  'interviews:read',
+  'interviews:write',
+  'activity:read',
 ] as const;
 export const scopeSchema = z.enum(scopes);
 export type Scope = (typeof scopes)[number];

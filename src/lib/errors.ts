@@ -14,6 +14,7 @@ export const errorCatalogue = {
   not_found: { status: 404, title: 'The resource does not exist' },
   route_not_found: { status: 404, title: 'No such route' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
+  previously_erased: { status: 409, title: 'This person was erased at their request' },
   idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   precondition_failed: { status: 412, title: 'The resource changed since you read it' },
   precondition_required: { status: 428, title: 'Send If-Match with the version you read' },

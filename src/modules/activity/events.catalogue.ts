@@ -16,6 +16,20 @@ export const eventCatalogue = {
   'candidate.created': 'A candidate was added',
   'candidate.updated': 'A candidate’s details changed',
   'candidate.erased': 'A candidate’s personal data was erased',
+  'application.created': 'A candidate was put forward for a position',
+  'application.updated': 'An application changed owner',
+  'application.stage_changed': 'An application moved to another stage (data: from, to, reason)',
+  'outcome.logged': 'A decision was logged on an application (data: kind, reason)',
+  'reply.recorded': 'The employer answered (data: channel, newDecisionExpectedBy, suggestedOutcome)',
+  'interview.scheduled': 'An interview was scheduled',
+  'interview.updated': 'An interview’s details changed',
+  'interview.rescheduled': 'An interview moved to another time',
+  'interview.cancelled': 'An interview was cancelled',
+  'interview.no_show': 'The candidate did not attend',
+  'interview.completed': 'An interview took place; highlights and the employer’s timeline recorded',
+  'interview.timeline_set': 'The employer’s projected decision date was set or changed',
+  'interview.participant_added': 'A contact was added to an interview',
+  'interview.participant_removed': 'A contact was removed from an interview',
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { e164Phone, emailSchema, instant, linkedinUrl, notes, timeZoneSchema } from '../../lib/schemas.js';
+import { pageQuery } from '../../lib/pagination.js';
+
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .transform((t) => t.toLowerCase());
+
+export const candidateSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    linkedinUrl: z.string().nullable(),
+    timeZone: z.string().nullable(),
+    relayConsent: z.boolean().describe('May the agency write to employers on the candidate’s behalf'),
+    relayConsentAt: instant.nullable().describe('When consent was given (set by the server)'),
+    statusUpdatesOptIn: z.boolean().describe('Does the candidate want status updates by email'),
+    tags: z.array(z.string()),
+    notes: z.string().nullable(),
+    erasedAt: instant.nullable().describe('Set when the personal data was erased; the record stays as a shell'),
+    version: z.number().int(),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({
+    id: 'Candidate',
+    example: {
+      id: '01938a8e-2a3b-7c4d-9e5f-60718293a4b5',
+      name: 'Jordan Lee',
+      email: 'jordan.lee@example.org',
+      phone: '+15555550123',
+      linkedinUrl: 'https://www.linkedin.com/in/jordan-lee',
+      timeZone: 'America/New_York',
+      relayConsent: true,
+      relayConsentAt: '2026-11-20T15:04:05.000Z',
+      statusUpdatesOptIn: true,
+      tags: ['math', 'grade-5'],
+      notes: null,
+      erasedAt: null,
+      version: 1,
+      createdAt: '2026-11-20T15:04:05.000Z',
+      updatedAt: '2026-11-20T15:04:05.000Z',
+    },
+  });
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  email: emailSchema.nullable(),
+  phone: e164Phone.nullable(),
+  linkedinUrl: linkedinUrl.nullable(),
+  timeZone: timeZoneSchema.nullable(),
+  relayConsent: z.boolean(),
+  statusUpdatesOptIn: z.boolean(),
+  tags: z.array(tag).max(30).transform((t) => [...new Set(t)]),
+  notes: notes.nullable(),
+};
+
+export const createCandidateBody = z
+  .strictObject({
+    name: fields.name,
+    email: fields.email.optional(),
+    phone: fields.phone.optional(),
+    linkedinUrl: fields.linkedinUrl.optional(),
+    timeZone: fields.timeZone.optional(),
+    relayConsent: fields.relayConsent.default(false),
+    statusUpdatesOptIn: fields.statusUpdatesOptIn.default(true),
+    tags: fields.tags.default([]),
+    notes: fields.notes.optional(),
+    overrideErasure: z
+      .boolean()
+      .default(false)
+      .describe('Add the person even though they were erased at their request before'),
+  })
+  .meta({
+    id: 'CreateCandidateRequest',
+    example: { name: 'Jordan Lee', email: 'jordan.lee@example.org', relayConsent: true, tags: ['math'] },
+  });
+
+export const updateCandidateBody = z
+  .strictObject({
+    name: fields.name.optional(),
+    email: fields.email.optional(),
+    phone: fields.phone.optional(),
+    linkedinUrl: fields.linkedinUrl.optional(),
+    timeZone: fields.timeZone.optional(),
+    relayConsent: fields.relayConsent.optional(),
+    statusUpdatesOptIn: fields.statusUpdatesOptIn.optional(),
+    tags: fields.tags.optional(),
+    notes: fields.notes.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .meta({ id: 'UpdateCandidateRequest', example: { relayConsent: true } });
+
+export const listCandidatesQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(100).optional().describe('Part of the name or email'),
+  tag: tag.optional().describe('Only candidates with this tag'),
+  includeErased: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+export const candidateExportSchema = z
+  .object({
+    exportedAt: instant,
+    candidate: candidateSchema,
+    activity: z.array(z.object({ id: z.uuid(), action: z.string(), createdAt: instant, changes: z.record(z.string(), z.unknown()) })),
+  })
+  .meta({ id: 'CandidateExport', description: 'Everything Afterview holds on a candidate' });

@@ -1,0 +1,136 @@
+import { and, desc, eq, ilike, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { positions } from '../../db/schema.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { assertVersion } from '../../lib/versioning.js';
+import type { Actor } from '../../lib/access.js';
+import { diff, recordChange } from '../activity/activity.service.js';
+import { checkEmployerRef, employerExists } from '../employers/employers.repo.js';
+import type { createPositionBody, listEmployerPositionsQuery, listPositionsQuery, updatePositionBody } from './positions.schemas.js';
+
+type Position = typeof positions.$inferSelect;
+const FIELDS = ['employerId', 'title', 'description', 'status', 'openings', 'targetFillDate'] as const;
+const present = ({ tenantId: _t, ...p }: Position) => p;
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+async function findForUpdate(tx: Tx, id: string): Promise<Position> {
+  const [row] = await tx.select().from(positions).where(eq(positions.id, id)).for('update');
+  if (!row) throw notFound('Position');
+  return row;
+}
+
+export async function createPosition(deps: Deps, actor: Actor, input: z.output<typeof createPositionBody>) {
+  const now = deps.clock.now();
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    await checkEmployerRef(tx, input.employerId);
+    const [created] = await tx
+      .insert(positions)
+      .values({
+        tenantId: actor.tenantId,
+        id: newId(),
+        employerId: input.employerId,
+        title: input.title,
+        description: input.description ?? null,
+        status: input.status,
+        openings: input.openings,
+        targetFillDate: input.targetFillDate ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await recordChange(tx, actor, now, {
+      action: 'position.created',
+      subject: { type: 'position', id: created!.id },
+      changes: diff(null, created!, FIELDS),
+      data: { employerId: created!.employerId },
+    });
+    return created!;
+  });
+  return present(row);
+}
+
+export async function getPosition(deps: Deps, actor: Actor, id: string) {
+  const [row] = await readTenant(deps.db, actor.tenantId, (tx) => tx.select().from(positions).where(eq(positions.id, id)));
+  if (!row) throw notFound('Position');
+  return present(row);
+}
+
+/** Newest first: ids are time-ordered (UUIDv7). */
+export async function listPositions(deps: Deps, actor: Actor, q: z.output<typeof listPositionsQuery>) {
+  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
+    tx
+      .select()
+      .from(positions)
+      .where(
+        and(
+          q.q ? ilike(positions.title, `%${escapeLike(q.q)}%`) : undefined,
+          q.status ? eq(positions.status, q.status) : undefined,
+          q.employerId ? eq(positions.employerId, q.employerId) : undefined,
+          after ? lt(positions.id, after.id) : undefined,
+        ),
+      )
+      .orderBy(desc(positions.id))
+      .limit(q.limit + 1),
+  );
+  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  return { data: page.data.map(present), nextCursor: page.nextCursor };
+}
+
+/** The positions of one employer; 404 when the employer is not the agency's. */
+export async function listEmployerPositions(deps: Deps, actor: Actor, employerId: string, q: z.output<typeof listEmployerPositionsQuery>) {
+  const [exists, page] = await Promise.all([
+    readTenant(deps.db, actor.tenantId, (tx) => employerExists(tx, employerId)),
+    listPositions(deps, actor, { ...q, employerId }),
+  ]);
+  if (!exists) throw notFound('Employer');
+  return page;
+}
+
+export async function updatePosition(deps: Deps, actor: Actor, id: string, input: z.output<typeof updatePositionBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const current = await findForUpdate(tx, id);
+    assertVersion(current.version, ifMatch);
+    if (input.employerId !== undefined && input.employerId !== current.employerId) await checkEmployerRef(tx, input.employerId);
+    const changes = diff(current, { ...current, ...input }, FIELDS);
+    if (Object.keys(changes).length === 0) return current;
+    const [updated] = await tx
+      .update(positions)
+      .set({ ...input, version: current.version + 1, updatedAt: now })
+      .where(eq(positions.id, id))
+      .returning();
+    await recordChange(tx, actor, now, {
+      action: 'position.updated',
+      subject: { type: 'position', id },
+      changes,
+      data: { employerId: updated!.employerId },
+    });
+    return updated!;
+  });
+  return present(row);
+}
+
+export async function deletePosition(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
+  const now = deps.clock.now();
+  try {
+    await withTenant(deps.db, actor.tenantId, async (tx) => {
+      const current = await findForUpdate(tx, id);
+      assertVersion(current.version, ifMatch);
+      await tx.delete(positions).where(eq(positions.id, id));
+      await recordChange(tx, actor, now, {
+        action: 'position.deleted',
+        subject: { type: 'position', id },
+        changes: diff(current, {}, FIELDS),
+        data: { employerId: current.employerId },
+      });
+    });
+  } catch (err) {
+    if (pgError(err)?.code === '23503') throw new AppError('conflict', 'The position still has applications; remove those first');
+    throw err;
+  }
+}

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { adminPool } from './helpers/db.js';
+import { fixedClock } from '../src/lib/clock.js';
+
+let t: TestApp;
+let tenant: TestTenant;
+const clock = fixedClock('2026-11-20T15:00:00Z');
+
+beforeAll(async () => {
+  t = await createTestApp({ clock });
+  tenant = await newTenant(t.app);
+});
+afterAll(() => t.close());
+
+type Candidate = Schemas['Candidate'];
+const email = () => `${uniq('c')}@example.org`;
+const post = (payload: object, token = tenant.token) =>
+  t.app.inject({ method: 'POST', url: '/v1/candidates', headers: bearer(token), payload });
+const patch = (id: string, payload: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'PATCH', url: `/v1/candidates/${id}`, headers: { ...bearer(tenant.token), ...headers }, payload });
+const list = async (qs: string, token = tenant.token) =>
+  (await t.app.inject({ url: `/v1/candidates?${qs}`, headers: bearer(token) })).json().data as Candidate[];
+
+describe('candidates', () => {
+  it('when a candidate is added with consent, then the consent time is recorded by the server', async () => {
+    const c = json<Candidate>(
+      await post({ name: 'Jordan Lee', email: email(), phone: '+15555550123', relayConsent: true, tags: ['Math', 'math', 'grade-5'], timeZone: 'America/New_York' }),
+    );
+    expect(c).toMatchObject({ relayConsent: true, relayConsentAt: '2026-11-20T15:00:00.000Z', statusUpdatesOptIn: true, tags: ['math', 'grade-5'], version: 1 });
+    clock.advance(60_000);
+    const off = json<Candidate>(await patch(c.id, { relayConsent: false }));
+    expect(off).toMatchObject({ relayConsent: false, relayConsentAt: null, version: 2 });
+    const on = json<Candidate>(await patch(c.id, { relayConsent: true }));
+    expect(on.relayConsentAt).toBe('2026-11-20T15:01:00.000Z');
+  });
+
+  it('when the email is already a candidate (any case), then 409 names the existing record', async () => {
+    const e = email();
+    const first = json<Candidate>(await post({ name: 'First', email: e }));
+    const p = expectProblem(await post({ name: 'Second', email: e.toUpperCase() }), 409, 'already_exists');
+    expect(p.existingId).toBe(first.id);
+    expect(p.errors).toEqual([{ field: 'body.email', message: 'Already used' }]);
+    const other = json<Candidate>(await post({ name: 'Other', email: email() }));
+    expect(expectProblem(await patch(other.id, { email: e }), 409, 'already_exists').existingId).toBe(first.id);
+  });
+
+  it('searches by part of name or email, and by tag', async () => {
+    const own = await newTenant(t.app);
+    await post({ name: 'Ada Lovelace', email: 'ada@math.example.org', tags: ['math'] }, own.token);
+    await post({ name: 'Grace Hopper', email: 'grace@navy.example.org', tags: ['cs', 'math'] }, own.token);
+    await post({ name: 'Alan Turing', email: 'alan@example.org', tags: ['cs'] }, own.token);
+    expect((await list('q=hopper', own.token)).map((c) => c.name)).toEqual(['Grace Hopper']);
+    expect((await list('q=MATH.example', own.token)).map((c) => c.name)).toEqual(['Ada Lovelace']);
+    expect((await list('tag=math', own.token)).map((c) => c.name)).toEqual(['Grace Hopper', 'Ada Lovelace']);
+    const page1 = await t.app.inject({ url: '/v1/candidates?limit=2', headers: bearer(own.token) });
+    const page2 = await t.app.inject({ url: `/v1/candidates?limit=2&cursor=${page1.json().nextCursor}`, headers: bearer(own.token) });
+    expect([...page1.json().data, ...page2.json().data].map((c: Candidate) => c.name)).toEqual(['Alan Turing', 'Grace Hopper', 'Ada Lovelace']);
+    expect(page2.json().nextCursor).toBeNull();
+  });
+
+  it.each([
+    [{ name: '' }, 'body.name'],
+    [{ name: 'X', email: 'not-an-email' }, 'body.email'],
+    [{ name: 'X', phone: '555-0123' }, 'body.phone'],
+    [{ name: 'X', linkedinUrl: 'https://evil.example.com/in/x' }, 'body.linkedinUrl'],
+    [{ name: 'X', timeZone: 'Mars/Base' }, 'body.timeZone'],
+    [{ name: 'X', tags: ['x'.repeat(51)] }, 'body.tags.0'],
+    [{ name: 'X', relayConsent: 'yes' }, 'body.relayConsent'],
+    [{ name: 'X', relayConsentAt: '2020-01-01T00:00:00Z' }, 'body.relayConsentAt'],
+  ])('when the body is %j, then 400 names %s', async (payload, field) => {
+    const p = expectProblem(await post(payload), 400, 'validation_failed');
+    expect(p.errors?.map((e) => e.field)).toEqual([field]);
+  });
+
+  it('a viewer reads but cannot write; only admins erase', async () => {
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    const recruiter = await userWithRole(t.app, tenant, 'recruiter');
+    const c = json<Candidate>(await post({ name: 'Role Test', email: email() }, recruiter.token));
+    expect((await t.app.inject({ url: `/v1/candidates/${c.id}`, headers: bearer(viewer.token) })).statusCode).toBe(200);
+    expectProblem(await post({ name: 'Nope' }, viewer.token), 403, 'forbidden');
+    expectProblem(await t.app.inject({ method: 'POST', url: `/v1/candidates/${c.id}/erase`, headers: bearer(recruiter.token) }), 403);
+  });
+});
+
+describe('personal data', () => {
+  it('export holds the candidate and their timeline', async () => {
+    const c = json<Candidate>(await post({ name: 'Export Me', email: email() }));
+    await patch(c.id, { notes: 'Prefers mornings' });
+    const res = await t.app.inject({ url: `/v1/candidates/${c.id}/export`, headers: bearer(tenant.token) });
+    expect(res.statusCode).toBe(200);
+    const body = json<Schemas['CandidateExport']>(res);
+    expect(body.candidate).toMatchObject({ id: c.id, name: 'Export Me', notes: 'Prefers mornings' });
+    expect(body.activity.map((a) => a.action)).toEqual(['candidate.created', 'candidate.updated']);
+  });
+
+  it('erasure leaves no personal field anywhere, timeline and events included; re-adding needs an override', async () => {
+    const e = email();
+    const c = json<Candidate>(
+      await post({ name: 'Forget Me', email: e, phone: '+15555550199', linkedinUrl: 'https://www.linkedin.com/in/forget-me', notes: 'Secret note', tags: ['private-tag'] }),
+    );
+    await patch(c.id, { name: 'Forget Me Please', notes: 'Another secret' });
+    const res = await t.app.inject({ method: 'POST', url: `/v1/candidates/${c.id}/erase`, headers: bearer(tenant.token) });
+    expect(res.statusCode).toBe(200);
+    expect(json<Candidate>(res)).toMatchObject({ name: 'Erased candidate', email: null, phone: null, linkedinUrl: null, notes: null, tags: [] });
+    const personal = [e, 'Forget Me', '+15555550199', 'forget-me', 'Secret note', 'Another secret', 'private-tag'];
+    const dump = await adminPool().query(
+      `SELECT (SELECT row_to_json(c)::text FROM candidates c WHERE id = $1) AS candidate,
+              (SELECT coalesce(json_agg(a)::text, '') FROM activities a WHERE a.candidate_id = $1 OR a.subject_id = $1) AS activity,
+              (SELECT coalesce(json_agg(ev.payload)::text, '') FROM events ev WHERE ev.payload->'data'->>'candidateId' = $1::text) AS events`,
+      [c.id],
+    );
+    const all = JSON.stringify(dump.rows[0]);
+    for (const value of personal) expect(all, value).not.toContain(value);
+    const actions = (await t.app.inject({ url: `/v1/activity?candidateId=${c.id}`, headers: bearer(tenant.token) })).json().data;
+    expect(actions.map((a: { action: string }) => a.action)).toEqual(['candidate.erased', 'candidate.updated', 'candidate.created']);
+    expect(await list('q=Forget')).toEqual([]);
+    expectProblem(await patch(c.id, { name: 'Back' }), 409, 'conflict');
+    const again = expectProblem(await post({ name: 'Forget Me', email: e }), 409, 'previously_erased');
+    expect(again.errors?.[0]?.field).toBe('body.email');
+    expect((await post({ name: 'Forget Me', email: e, overrideErasure: true })).statusCode).toBe(201);
+  });
+});
+
+describe('the activity timeline', () => {
+  it('lists the agency’s activity newest first and filters by subject', async () => {
+    const own = await newTenant(t.app);
+    const c = json<Candidate>(await post({ name: 'Timeline', email: email() }, own.token));
+    await t.app.inject({ method: 'POST', url: '/v1/employers', headers: bearer(own.token), payload: { name: 'An Employer' } });
+    const all = (await t.app.inject({ url: '/v1/activity', headers: bearer(own.token) })).json().data;
+    expect(all.map((a: { action: string }) => a.action)).toEqual(['employer.created', 'candidate.created']);
+    expect(all[1]).toMatchObject({ subject: { type: 'candidate', id: c.id }, actor: { type: 'user', id: own.ownerId }, candidateId: c.id });
+    const mine = (await t.app.inject({ url: `/v1/activity?subjectId=${c.id}`, headers: bearer(own.token) })).json().data;
+    expect(mine).toHaveLength(1);
+    expectProblem(await t.app.inject({ url: '/v1/activity?candidateId=nope', headers: bearer(own.token) }), 400);
+  });
+});
