@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -25,6 +28,8 @@ export interface Settings {
   connections: number;
   /** Worker threads autocannon uses to fire requests; 0 = the main thread (shared with the servers). */
   workers: number;
+  /** Times the whole target list runs; each target reports its median round (BENCH_ROUNDS, for noisy machines). */
+  rounds: number;
   /** Only targets whose name matches (BENCH_ONLY, a regular expression); baselines named by them still run. */
   only?: RegExp;
 }
@@ -44,6 +49,8 @@ export interface Stats {
   baseline?: string;
   ratioPct?: number;
   goalPct?: number;
+  /** Percent of all CPUs busy just before the run, while none of ours were: other load on the machine. */
+  backgroundCpuPct?: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
@@ -60,6 +67,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
     warmup: positiveInt(env, 'BENCH_WARMUP', 2, 0),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 50),
     workers: positiveInt(env, 'BENCH_WORKERS', 1, 0),
+    rounds: positiveInt(env, 'BENCH_ROUNDS', 1),
     ...(env.BENCH_ONLY ? { only: new RegExp(env.BENCH_ONLY, 'i') } : {}),
   };
 }
@@ -102,6 +110,12 @@ export async function measure(target: Target, settings: Settings): Promise<Stats
   };
 }
 
+/** The round with the median requests/s (the lower middle one for an even count). */
+export function medianRound(rounds: Stats[]): Stats {
+  const sorted = [...rounds].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 /** Fills in ratioPct for every result that names a baseline measured in the same run. */
 export function compare(results: Stats[], targets: Target[]): Stats[] {
   return results.map((r) => {
@@ -121,7 +135,7 @@ export async function listen(app: FastifyInstance): Promise<string> {
 }
 
 export function formatTable(results: Stats[]): string {
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs baseline'];
+  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'bg cpu', 'vs baseline'];
   const rows = results.map((r) => [
     r.name,
     r.requestsPerSec.toFixed(0),
@@ -129,13 +143,15 @@ export function formatTable(results: Stats[]): string {
     String(r.p99Ms),
     String(r.non2xx),
     String(r.errors),
+    r.backgroundCpuPct === undefined ? '' : `${r.backgroundCpuPct}%`,
     r.ratioPct === undefined
       ? ''
       : `${r.ratioPct.toFixed(1)}% of ${r.baseline}` + (r.goalPct !== undefined ? ` (goal >= ${r.goalPct}%)` : ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  // Names and notes left-aligned, numbers right-aligned.
+  const cell = (c: string, i: number) => (i === 0 || i === header.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!));
+  const line = (cells: string[]) => cells.map(cell).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -163,4 +179,37 @@ export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<voi
     once(redis, 'ready'),
     new Promise((_, reject) => setTimeout(() => reject(new Error('Redis not ready')), timeoutMs).unref()),
   ]);
+}
+
+/**
+ * How busy the machine is (percent of all CPUs) over a short sample taken while we are idle. The
+ * servers, PostgreSQL and the load generator share these CPUs: anything else running (a test suite,
+ * another benchmark) makes the numbers low and noisy.
+ */
+export async function machineBusyPct(sampleMs = 1_000): Promise<number> {
+  const ticks = () =>
+    os.cpus().reduce(
+      (acc, c) => {
+        const { user, nice, sys, irq, idle } = c.times;
+        return { busy: acc.busy + user + nice + sys + irq, total: acc.total + user + nice + sys + irq + idle };
+      },
+      { busy: 0, total: 0 },
+    );
+  const a = ticks();
+  await sleep(sampleMs);
+  const b = ticks();
+  const total = b.total - a.total;
+  return total > 0 ? Math.round((100 * (b.busy - a.busy)) / total) : 0;
+}
+
+/** The commit the run measured ("+dirty" when src/ has uncommitted changes), for comparing runs. */
+export function gitRevision(): string | undefined {
+  const cwd = new URL('..', import.meta.url);
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'src') ? '+dirty' : '');
+  } catch {
+    return undefined;
+  }
 }

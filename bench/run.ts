@@ -4,6 +4,10 @@
  *   npm run bench                      # 10 s per target, 50 connections
  *   BENCH_DURATION=5 BENCH_CONNECTIONS=20 npm run bench
  *   BENCH_ONLY=/v1/me npm run bench    # a subset (plus the baselines it is compared with)
+ *   BENCH_ROUNDS=3 npm run bench       # every target 3 times, median reported (noisy machines)
+ *
+ * Also BENCH_WARMUP (seconds, default 2) and BENCH_WORKERS (autocannon worker threads, default 1;
+ * 0 fires requests from the main thread, which the servers under test share).
  *
  * The database afterview_bench is dropped and re-created on every run. Results go to stdout and
  * bench/results/latest.json. Exits non-zero on setup errors and when any measured request failed.
@@ -16,7 +20,20 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { migrateDatabase } from '../src/db/migrate.js';
-import { compare, formatTable, listen, measure, recreateDatabase, selectTargets, settingsFrom, waitForRedis, type Target } from './lib.js';
+import {
+  compare,
+  formatTable,
+  gitRevision,
+  listen,
+  machineBusyPct,
+  measure,
+  medianRound,
+  recreateDatabase,
+  selectTargets,
+  settingsFrom,
+  waitForRedis,
+  type Stats,
+} from './lib.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench';
@@ -31,7 +48,9 @@ const config = loadConfig({
   LOG_LEVEL: 'warn',
   JWT_SECRET: 'afterview-bench-secret-not-for-production-0123456789',
   ACCESS_TOKEN_TTL_SECONDS: '3600', // outlives a long run with many targets
-  RATE_LIMIT_MAX: '100000000', // the limiter still runs (one Redis call per request) but never refuses
+  // The limiters still run (one Redis call per request) but never refuse, even across quick re-runs.
+  RATE_LIMIT_MAX: '100000000',
+  LOGIN_RATE_LIMIT_MAX: '100000000',
   SEED_DEMO: '0',
   MIGRATE_ON_START: '0',
 });
@@ -77,28 +96,50 @@ async function main() {
 
   console.log(
     `bench: ${settings.duration}s per target (+${settings.warmup}s warm-up), ${settings.connections} connections, ` +
-      `${settings.workers} autocannon worker thread(s), ${os.cpus().length} CPUs`,
+      `${settings.rounds} round(s), ${settings.workers} autocannon worker thread(s), ${os.cpus().length} CPUs`,
   );
-  const measured = [];
-  for (const target of targets) {
-    process.stdout.write(`  ${target.name} ... `);
-    const stats = await measure(target, settings);
-    console.log(`${stats.requestsPerSec.toFixed(0)} req/s`);
-    measured.push(stats);
+  const rounds: Stats[][] = targets.map(() => []);
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const [i, target] of targets.entries()) {
+      // Sampled while everything of ours is idle: CPU someone else is using now is missing from the run.
+      const backgroundCpuPct = await machineBusyPct();
+      process.stdout.write(`  ${settings.rounds > 1 ? `round ${round}: ` : ''}${target.name} ... `);
+      const stats = await measure(target, settings);
+      console.log(`${stats.requestsPerSec.toFixed(0)} req/s`);
+      rounds[i]!.push({ ...stats, backgroundCpuPct });
+    }
   }
-  const results = compare(measured, targets);
+  const results = compare(rounds.map(medianRound), targets);
 
   console.log(`\n${formatTable(results)}\n`);
   await mkdir(new URL('.', RESULTS), { recursive: true });
-  const report = { at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, settings, results };
+  const report = {
+    at: new Date().toISOString(),
+    revision: gitRevision(),
+    node: process.version,
+    cpus: os.cpus().length,
+    settings: { ...settings, only: settings.only?.source },
+    results,
+    ...(settings.rounds > 1 ? { rounds } : {}),
+  };
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${RESULTS.pathname}`);
 
-  const failed = results.filter((r) => r.non2xx > 0 || r.errors > 0);
+  const busy = results.filter((r) => (r.backgroundCpuPct ?? 0) > 20);
+  if (busy.length > 0) {
+    console.warn(
+      `note: the machine was busy before ${busy.map((r) => r.name).join(', ')} (bg cpu column): ` +
+        'something else is using the CPUs, so those numbers are low and noisy; re-run on a quiet machine.',
+    );
+  }
+  const failed = rounds
+    .flatMap((runs) => runs.map((r, i) => ({ ...r, round: i + 1 })))
+    .filter((r) => r.non2xx > 0 || r.errors > 0);
   for (const r of failed) {
+    const round = settings.rounds > 1 ? ` (round ${r.round})` : '';
     console.error(
-      `\n!!! ${r.name}: ${r.non2xx} non-2xx responses and ${r.errors} connection errors (${r.timeouts} timeouts) ` +
-        `during the measured run; status codes: ${JSON.stringify(r.statusCodes)}`,
+      `\n!!! ${r.name}${round}: ${r.non2xx} non-2xx responses and ${r.errors} connection errors ` +
+        `(${r.timeouts} timeouts) during the measured run; status codes: ${JSON.stringify(r.statusCodes)}`,
     );
   }
   if (failed.length > 0) process.exitCode = 1;

@@ -12,10 +12,12 @@ export function createLogger(
     mixin: (_obj, _level, logger) => {
       const ctx = requestContext.getStore();
       if (!ctx) return {};
-      const bound = logger.bindings();
+      // Fastify's request logger already binds reqId; other loggers (services) get it here.
+      const hasReqId = String((logger as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym]).includes('"reqId"');
       return {
-        ...(bound.reqId ? {} : { reqId: ctx.reqId }),
-        ...(ctx.tenantId && !bound.tenantId ? { tenantId: ctx.tenantId } : {}),
+        ...(hasReqId ? {} : { reqId: ctx.reqId }),
+        ...(ctx.tenantId ? { tenantId: ctx.tenantId } : {}),
+        ...(ctx.actor ? { actor: ctx.actor } : {}),
       };
     },
     redact: {

@@ -9,7 +9,14 @@ export function createRedis(url: string, kind: 'worker' | 'fast', extra: RedisOp
   const opts: RedisOptions =
     kind === 'worker'
       ? { ...common, maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1_000 };
+      : {
+          ...common,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 1_000,
+          // Commands issued in the same tick (rate-limit checks of concurrent requests) share one write.
+          enableAutoPipelining: true,
+        };
   const redis = new Redis(url, opts);
   redis.on('error', () => {
     // ioredis reconnects by itself; the readiness probe and the callers report the outage.

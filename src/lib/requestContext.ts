@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface RequestContext {
   reqId: string;
   tenantId?: string;
+  actor?: string;
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();
