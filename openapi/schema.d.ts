@@ -1789,6 +1789,4211 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List contacts by name */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Part of the name or email */
+                    q?: string;
+                    /** @description Only the contacts of this employer */
+                    employerId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Contact"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a contact (a person at an employer; interviewers are contacts) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateContactRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/employers/{id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an employer’s contacts by name */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Part of the name or email */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Contact"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a contact */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a contact who took part in no interview */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a contact, or move them to another employer */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateContactRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List positions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Part of the title */
+                    q?: string;
+                    status?: "open" | "on_hold" | "filled" | "closed";
+                    /** @description Only the positions of this employer */
+                    employerId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Position"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a position (a vacancy at an employer) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePositionRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Position"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/employers/{id}/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an employer’s positions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Part of the title */
+                    q?: string;
+                    status?: "open" | "on_hold" | "filled" | "closed";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Position"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/positions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a position */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Position"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a position without applications */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a position: its details, status or openings */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePositionRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Position"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search candidates, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Part of the name or email */
+                    q?: string;
+                    /** @description Only candidates with this tag */
+                    tag?: string;
+                    includeErased?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Candidate"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a candidate
+         * @description A duplicate email in the agency is 409 with `existingId`. An email of a person erased at their request is 409 `previously_erased` unless `overrideErasure` is true.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateCandidateRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Candidate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a candidate */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Candidate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a candidate
+         * @description Turning `relayConsent` on records when; turning it off clears it.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateCandidateRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Candidate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/candidates/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export everything held on a candidate (JSON) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CandidateExport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a candidate’s personal data (admins)
+         * @description Personal fields are emptied everywhere, timeline included; the record and its history stay without them. Erasing twice is harmless.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Candidate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List applications, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    stage?: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+                    positionId?: string;
+                    candidateId?: string;
+                    /** @description Only the applications this recruiter owns */
+                    ownerId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Application"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Put a candidate forward for a position
+         * @description Starts at `submitted`. The candidate must not be erased and the position must be `open` (409 otherwise). A candidate goes forward once per position: a second time is 409 `already_exists` with `existingId`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateApplicationRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApplicationDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an application with its stage history and latest outcome */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApplicationDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Hand an application to another recruiter */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateApplicationRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApplicationDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/applications/{id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an application to another stage
+         * @description submitted → interviewing, offer, rejected, withdrawn, on_hold; interviewing → offer, rejected, withdrawn, on_hold; offer → hired, rejected, withdrawn, on_hold; on_hold → submitted, interviewing, offer, rejected, withdrawn. hired, rejected and withdrawn are final. Any other move is 409 with the allowed stages.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MoveStageRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApplicationDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The decisions logged on an application, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Outcome"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Log a decision on an application
+         * @description The stage follows: offer → offer, hired → hired, rejected and filled_by_other → rejected, on_hold → on_hold, withdrawn → withdrawn; no_decision leaves it. A closed application, or a stage move the rules forbid (hired before an offer), is 409 and nothing is logged.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LogOutcomeRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LoggedOutcome"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/outcomes/{outcomeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an outcome */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    outcomeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Outcome"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The employer’s replies on an application, newest recorded first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["EmployerReply"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record an employer’s reply
+         * @description With `newDecisionExpectedBy`, the new timeline is set on the interview named by `interviewId`, else on the application’s latest interview that was not cancelled; `updatedInterview` says which. Allowed on a closed application.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RecordReplyRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecordedEmployerReply"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/replies/{replyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an employer reply */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    replyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmployerReply"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Interviews by start time, with filters */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Starting at or after */
+                    from?: string;
+                    /** @description Starting before */
+                    to?: string;
+                    status?: "scheduled" | "completed" | "cancelled" | "no_show";
+                    employerId?: string;
+                    /** @description The owner of the application */
+                    recruiterId?: string;
+                    candidateId?: string;
+                    applicationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Interview"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Schedule an interview with its participants
+         * @description Participants are contacts of the position’s employer or of a district above it. The application moves to `interviewing`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScheduleInterviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an interview */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an interview’s format, channel, place, notes or highlights
+         * @description Times change with reschedule; status with cancel, no-show and complete.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateInterviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/interviews/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a scheduled interview */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RescheduleInterviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled interview */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelInterviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/no-show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The candidate did not attend */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NoShowRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an interview
+         * @description Records highlights, per-participant notes and the employer’s projected decision date. A cancelled or completed interview answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CompleteInterviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set or change the employer’s projected decision date */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SetTimelineRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a participant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddParticipantRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/participants/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a participant */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    contactId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Interview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The timeline, newest first
+         * @description The whole agency’s, or with one filter a candidate’s, an application’s, an interview’s or one record’s.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description The timeline of a candidate */
+                    candidateId?: string;
+                    /** @description The timeline of an application */
+                    applicationId?: string;
+                    /** @description The timeline of an interview */
+                    interviewId?: string;
+                    /** @description Changes of one record (an employer, a contact, ...) */
+                    subjectId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Activity"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1801,7 +6006,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "idempotency_in_progress" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "previously_erased" | "idempotency_in_progress" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
             requestId: string;
             errors?: {
                 /** @example body.email */
@@ -1965,7 +6170,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -1979,7 +6184,7 @@ export interface components {
         };
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -1992,7 +6197,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -2102,6 +6307,1020 @@ export interface components {
             website?: string | null;
             notes?: string | null;
         };
+        /**
+         * @example {
+         *       "id": "01938a8f-2d3c-7e4f-9a51-6b7c8d9e0f1a",
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "name": "Dana Whitfield",
+         *       "title": "Principal",
+         *       "email": "dana.whitfield@hvcsd.example.org",
+         *       "phone": "+18455550142",
+         *       "linkedinUrl": "https://www.linkedin.com/in/dana-whitfield",
+         *       "preferredChannel": "email",
+         *       "timeZone": null,
+         *       "notes": "Reads email before 8:00",
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        ContactInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            employerId: string;
+            name: string;
+            /** @description Their job title */
+            title: string | null;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            /** @enum {string} */
+            preferredChannel: "email" | "phone" | "linkedin";
+            /** @description null: the employer’s zone */
+            timeZone: string | null;
+            notes: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "name": "Dana Whitfield",
+         *       "title": "Principal",
+         *       "email": "dana.whitfield@hvcsd.example.org"
+         *     }
+         */
+        CreateContactRequestInput: {
+            /**
+             * Format: uuid
+             * @description The employer they work at, in this agency
+             */
+            employerId: string;
+            name: string;
+            title?: string | null;
+            email?: string | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            /**
+             * @default email
+             * @enum {string}
+             */
+            preferredChannel: "email" | "phone" | "linkedin";
+            /** @description null: the employer’s zone */
+            timeZone?: string | null;
+            notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "title": "Assistant Superintendent",
+         *       "preferredChannel": "phone",
+         *       "phone": "+18455550199"
+         *     }
+         */
+        UpdateContactRequestInput: {
+            /**
+             * Format: uuid
+             * @description Moves the contact to another employer of the agency
+             */
+            employerId?: string;
+            name?: string;
+            title?: string | null;
+            email?: string | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            /** @enum {string} */
+            preferredChannel?: "email" | "phone" | "linkedin";
+            /** @description null: the employer’s zone */
+            timeZone?: string | null;
+            notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "title": "Grade 3 Teacher",
+         *       "description": "Full-time, from the spring term; NYS certification required.",
+         *       "status": "open",
+         *       "openings": 2,
+         *       "targetFillDate": "2027-01-15",
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        PositionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            employerId: string;
+            title: string;
+            description: string | null;
+            /** @enum {string} */
+            status: "open" | "on_hold" | "filled" | "closed";
+            /** @description How many people the employer wants to hire */
+            openings: number;
+            /** @description YYYY-MM-DD */
+            targetFillDate: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "title": "Grade 3 Teacher",
+         *       "openings": 2,
+         *       "targetFillDate": "2027-01-15"
+         *     }
+         */
+        CreatePositionRequestInput: {
+            /**
+             * Format: uuid
+             * @description The employer with the vacancy, in this agency
+             */
+            employerId: string;
+            title: string;
+            description?: string | null;
+            /**
+             * @default open
+             * @enum {string}
+             */
+            status: "open" | "on_hold" | "filled" | "closed";
+            /** @default 1 */
+            openings: number;
+            targetFillDate?: string | null;
+        };
+        /**
+         * @example {
+         *       "status": "filled",
+         *       "openings": 0
+         *     }
+         */
+        UpdatePositionRequestInput: {
+            /**
+             * Format: uuid
+             * @description Moves the position to another employer of the agency
+             */
+            employerId?: string;
+            title?: string;
+            description?: string | null;
+            /** @enum {string} */
+            status?: "open" | "on_hold" | "filled" | "closed";
+            openings?: number;
+            targetFillDate?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
+         *       "notes": null,
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z"
+         *     }
+         */
+        CandidateInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
+            notes: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "relayConsent": true,
+         *       "tags": [
+         *         "math"
+         *       ]
+         *     }
+         */
+        CreateCandidateRequestInput: {
+            name: string;
+            email?: string | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            /** @default false */
+            relayConsent: boolean;
+            /** @default true */
+            statusUpdatesOptIn: boolean;
+            tags?: string[];
+            notes?: string | null;
+            /**
+             * @description Add the person even though they were erased at their request before
+             * @default false
+             */
+            overrideErasure: boolean;
+        };
+        /**
+         * @example {
+         *       "relayConsent": true
+         *     }
+         */
+        UpdateCandidateRequestInput: {
+            name?: string;
+            email?: string | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            relayConsent?: boolean;
+            statusUpdatesOptIn?: boolean;
+            tags?: string[];
+            notes?: string | null;
+        };
+        /** @description Everything Afterview holds on a candidate */
+        CandidateExportInput: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            exportedAt: string;
+            candidate: components["schemas"]["CandidateInput"];
+            activity: {
+                /** Format: uuid */
+                id: string;
+                action: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                createdAt: string;
+                changes: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        /**
+         * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z"
+         *     }
+         */
+        ApplicationInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "from": "submitted",
+         *       "to": "interviewing",
+         *       "reason": "Invited to a first round",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "at": "2026-11-27T10:00:00.000Z"
+         *     }
+         */
+        StageChangeInput: {
+            /** @description null for the first entry, when the application was made */
+            from: ("submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold") | null;
+            /** @enum {string} */
+            to: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            reason: string | null;
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            at: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a95-6b7c-7d8e-8fa0-b1c2d3e4f5a6",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "kind": "offer",
+         *       "reason": "Strong demo lesson",
+         *       "notes": null,
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-04T16:20:00.000Z"
+         *     }
+         */
+        OutcomeInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @enum {string} */
+            kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            reason: string | null;
+            notes: string | null;
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z",
+         *       "stageHistory": [
+         *         {
+         *           "from": null,
+         *           "to": "submitted",
+         *           "reason": null,
+         *           "actor": {
+         *             "type": "user",
+         *             "id": "01938a8e-0000-7000-8000-000000000001"
+         *           },
+         *           "at": "2026-11-26T14:30:00.000Z"
+         *         },
+         *         {
+         *           "from": "submitted",
+         *           "to": "interviewing",
+         *           "reason": "Invited to a first round",
+         *           "actor": {
+         *             "type": "user",
+         *             "id": "01938a8e-0000-7000-8000-000000000001"
+         *           },
+         *           "at": "2026-11-27T10:00:00.000Z"
+         *         }
+         *       ],
+         *       "latestOutcome": null
+         *     }
+         */
+        ApplicationDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description Every stage the application went through, oldest first */
+            stageHistory: components["schemas"]["StageChangeInput"][];
+            /** @description The last decision logged, if any */
+            latestOutcome: components["schemas"]["OutcomeInput"] | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a95-6b7c-7d8e-8fa0-b1c2d3e4f5a6",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "kind": "offer",
+         *       "reason": "Strong demo lesson",
+         *       "notes": null,
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-04T16:20:00.000Z",
+         *       "application": {
+         *         "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "stage": "offer",
+         *         "version": 3
+         *       }
+         *     }
+         */
+        LoggedOutcomeInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @enum {string} */
+            kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            reason: string | null;
+            notes: string | null;
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description The application after the outcome: its stage follows the decision */
+            application: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+                version: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "interviewId": null,
+         *       "channel": "email",
+         *       "summary": "Still interviewing; they expect to decide by Friday the 11th.",
+         *       "receivedAt": "2026-12-02T13:05:00.000Z",
+         *       "newDecisionExpectedBy": "2026-12-11",
+         *       "suggestedOutcome": null,
+         *       "source": "manual",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-02T13:10:00.000Z"
+         *     }
+         */
+        EmployerReplyInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @description The interview the reply is about, when given */
+            interviewId: string | null;
+            /** @enum {string} */
+            channel: "email" | "phone" | "linkedin" | "other";
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /** @description A new projected decision date the employer gave, YYYY-MM-DD */
+            newDecisionExpectedBy: string | null;
+            /** @description An outcome the reply suggests, to be confirmed by logging it */
+            suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "interviewId": null,
+         *       "channel": "email",
+         *       "summary": "Still interviewing; they expect to decide by Friday the 11th.",
+         *       "receivedAt": "2026-12-02T13:05:00.000Z",
+         *       "newDecisionExpectedBy": "2026-12-11",
+         *       "suggestedOutcome": null,
+         *       "source": "manual",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-02T13:10:00.000Z",
+         *       "updatedInterview": {
+         *         "id": "01938a92-5a6b-7c7d-8e9f-a0b1c2d3e4f5",
+         *         "decisionExpectedBy": "2026-12-11",
+         *         "version": 4
+         *       }
+         *     }
+         */
+        RecordedEmployerReplyInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @description The interview the reply is about, when given */
+            interviewId: string | null;
+            /** @enum {string} */
+            channel: "email" | "phone" | "linkedin" | "other";
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /** @description A new projected decision date the employer gave, YYYY-MM-DD */
+            newDecisionExpectedBy: string | null;
+            /** @description An outcome the reply suggests, to be confirmed by logging it */
+            suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description The interview that took the new timeline (the one named, else the latest not cancelled); null when none did */
+            updatedInterview: {
+                /** Format: uuid */
+                id: string;
+                decisionExpectedBy: string | null;
+                version: number;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b"
+         *     }
+         */
+        CreateApplicationRequestInput: {
+            /**
+             * Format: uuid
+             * @description A candidate of the agency, not erased
+             */
+            candidateId: string;
+            /**
+             * Format: uuid
+             * @description An open position of the agency
+             */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The owning recruiter (an active recruiter, admin or owner); defaults to you. API keys must send it
+             */
+            ownerId?: string;
+        };
+        /**
+         * @example {
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001"
+         *     }
+         */
+        UpdateApplicationRequestInput: {
+            /**
+             * Format: uuid
+             * @description The new owning recruiter
+             */
+            ownerId: string;
+        };
+        /**
+         * @example {
+         *       "stage": "interviewing",
+         *       "reason": "Invited to a first round"
+         *     }
+         */
+        MoveStageRequestInput: {
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "kind": "offer",
+         *       "reason": "Strong demo lesson"
+         *     }
+         */
+        LogOutcomeRequestInput: {
+            /** @enum {string} */
+            kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            reason?: string;
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "channel": "email",
+         *       "summary": "Still interviewing; they expect to decide by Friday the 11th.",
+         *       "newDecisionExpectedBy": "2026-12-11"
+         *     }
+         */
+        RecordReplyRequestInput: {
+            /** @enum {string} */
+            channel: "email" | "phone" | "linkedin" | "other";
+            summary: string;
+            /**
+             * Format: date-time
+             * @description When the answer came; defaults to now
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt?: string;
+            /**
+             * Format: uuid
+             * @description An interview of this application the reply is about
+             */
+            interviewId?: string;
+            /**
+             * Format: date
+             * @description A new projected decision date; it is set on the interview
+             * @example 2026-12-12
+             */
+            newDecisionExpectedBy?: string;
+            /** @enum {string} */
+            suggestedOutcome?: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *       "action": "candidate.updated",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "subject": {
+         *         "type": "candidate",
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
+         *       },
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "applicationId": null,
+         *       "interviewId": null,
+         *       "changes": {
+         *         "relayConsent": {
+         *           "before": false,
+         *           "after": true
+         *         }
+         *       },
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        ActivityInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description What happened: the event type, e.g. candidate.updated */
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            subject: {
+                type: string;
+                /** Format: uuid */
+                id: string;
+            };
+            candidateId: string | null;
+            applicationId: string | null;
+            interviewId: string | null;
+            /** @description Changed fields, before and after */
+            changes: {
+                [key: string]: {
+                    before: unknown;
+                    after: unknown;
+                };
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        InterviewParticipantInput: {
+            /** Format: uuid */
+            contactId: string;
+            name: string;
+            email: string | null;
+            /** @enum {string} */
+            role: "interviewer" | "hiring_manager" | "coordinator";
+            /** @description What went well with this person, quoted in their thank-you */
+            highlight: string | null;
+            notes: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "round": 1,
+         *       "format": "onsite",
+         *       "startsAt": "2026-12-03T15:00:00.000Z",
+         *       "endsAt": "2026-12-03T16:00:00.000Z",
+         *       "timeZone": "America/New_York",
+         *       "arrangedVia": "email",
+         *       "status": "completed",
+         *       "decisionExpectedBy": "2026-12-12",
+         *       "highlights": "The demo lesson on fractions landed well",
+         *       "location": "Lincoln Elementary, room 12",
+         *       "notes": null,
+         *       "completedAt": "2026-12-03T16:05:00.000Z",
+         *       "cancelReason": null,
+         *       "participants": [
+         *         {
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "name": "Pat Principal",
+         *           "email": "pat@lincoln.example.org",
+         *           "role": "hiring_manager",
+         *           "highlight": "Shared vision for small-group reading",
+         *           "notes": null
+         *         }
+         *       ],
+         *       "version": 3,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-12-03T16:05:00.000Z"
+         *     }
+         */
+        InterviewInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /** Format: uuid */
+            employerId: string;
+            round: number;
+            /** @enum {string} */
+            format: "phone" | "video" | "onsite";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            endsAt: string;
+            /** @description The IANA zone the time was agreed in */
+            timeZone: string;
+            /**
+             * @description Follow-ups to the employer use the same channel
+             * @enum {string}
+             */
+            arrangedVia: "email" | "phone";
+            /** @enum {string} */
+            status: "scheduled" | "completed" | "cancelled" | "no_show";
+            /** @description The employer’s projected decision date (YYYY-MM-DD) */
+            decisionExpectedBy: string | null;
+            highlights: string | null;
+            location: string | null;
+            notes: string | null;
+            completedAt: string | null;
+            cancelReason: string | null;
+            participants: components["schemas"]["InterviewParticipantInput"][];
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *       "format": "onsite",
+         *       "startsAt": "2026-12-03T10:00:00-05:00",
+         *       "endsAt": "2026-12-03T11:00:00-05:00",
+         *       "timeZone": "America/New_York",
+         *       "arrangedVia": "email",
+         *       "participants": [
+         *         {
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "role": "hiring_manager"
+         *         }
+         *       ]
+         *     }
+         */
+        ScheduleInterviewRequestInput: {
+            /** Format: uuid */
+            applicationId: string;
+            /** @description Defaults to the next round of the application */
+            round?: number;
+            /** @enum {string} */
+            format: "phone" | "video" | "onsite";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            endsAt: string;
+            /** @example America/New_York */
+            timeZone: string;
+            /** @enum {string} */
+            arrangedVia: "email" | "phone";
+            location?: string;
+            notes?: string;
+            participants: {
+                /** Format: uuid */
+                contactId: string;
+                /**
+                 * @default interviewer
+                 * @enum {string}
+                 */
+                role: "interviewer" | "hiring_manager" | "coordinator";
+                highlight?: string;
+            }[];
+        };
+        UpdateInterviewRequestInput: {
+            round?: number;
+            /** @enum {string} */
+            format?: "phone" | "video" | "onsite";
+            /** @enum {string} */
+            arrangedVia?: "email" | "phone";
+            location?: string | null;
+            notes?: string | null;
+            highlights?: string | null;
+        };
+        RescheduleInterviewRequestInput: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            endsAt: string;
+            /** @example America/New_York */
+            timeZone: string;
+            reason?: string;
+        };
+        CancelInterviewRequestInput: {
+            reason: string;
+        };
+        NoShowRequestInput: {
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "highlights": "The demo lesson on fractions landed well",
+         *       "decisionExpectedBy": "2026-12-12",
+         *       "participants": [
+         *         {
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "highlight": "Shared vision for small-group reading"
+         *         }
+         *       ]
+         *     }
+         */
+        CompleteInterviewRequestInput: {
+            /** @description What went well, quoted in thank-you notes */
+            highlights?: string;
+            /**
+             * Format: date
+             * @description The employer’s projected timeline, when they gave one
+             * @example 2026-12-12
+             */
+            decisionExpectedBy?: string;
+            /**
+             * @description Per-participant highlight and notes
+             * @default []
+             */
+            participants: {
+                /** Format: uuid */
+                contactId: string;
+                highlight?: string;
+                notes?: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "decisionExpectedBy": "2026-12-12"
+         *     }
+         */
+        SetTimelineRequestInput: {
+            decisionExpectedBy: string | null;
+        };
+        AddParticipantRequestInput: {
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * @default interviewer
+             * @enum {string}
+             */
+            role: "interviewer" | "hiring_manager" | "coordinator";
+            highlight?: string;
+        };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
             type: string;
@@ -2110,7 +7329,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "idempotency_in_progress" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "previously_erased" | "idempotency_in_progress" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
             requestId: string;
             errors?: {
                 /** @example body.email */
@@ -2265,7 +7484,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -2292,7 +7511,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -2401,6 +7620,1021 @@ export interface components {
             holidays?: components["schemas"]["Holiday"][];
             website?: string | null;
             notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8f-2d3c-7e4f-9a51-6b7c8d9e0f1a",
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "name": "Dana Whitfield",
+         *       "title": "Principal",
+         *       "email": "dana.whitfield@hvcsd.example.org",
+         *       "phone": "+18455550142",
+         *       "linkedinUrl": "https://www.linkedin.com/in/dana-whitfield",
+         *       "preferredChannel": "email",
+         *       "timeZone": null,
+         *       "notes": "Reads email before 8:00",
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        Contact: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            employerId: string;
+            name: string;
+            /** @description Their job title */
+            title: string | null;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            /** @enum {string} */
+            preferredChannel: "email" | "phone" | "linkedin";
+            /** @description null: the employer’s zone */
+            timeZone: string | null;
+            notes: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "name": "Dana Whitfield",
+         *       "title": "Principal",
+         *       "email": "dana.whitfield@hvcsd.example.org"
+         *     }
+         */
+        CreateContactRequest: {
+            /**
+             * Format: uuid
+             * @description The employer they work at, in this agency
+             */
+            employerId: string;
+            name: string;
+            title?: string | null;
+            email?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            /**
+             * @default email
+             * @enum {string}
+             */
+            preferredChannel: "email" | "phone" | "linkedin";
+            /** @description null: the employer’s zone */
+            timeZone?: string | null;
+            notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "title": "Assistant Superintendent",
+         *       "preferredChannel": "phone",
+         *       "phone": "+18455550199"
+         *     }
+         */
+        UpdateContactRequest: {
+            /**
+             * Format: uuid
+             * @description Moves the contact to another employer of the agency
+             */
+            employerId?: string;
+            name?: string;
+            title?: string | null;
+            email?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            /** @enum {string} */
+            preferredChannel?: "email" | "phone" | "linkedin";
+            /** @description null: the employer’s zone */
+            timeZone?: string | null;
+            notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "title": "Grade 3 Teacher",
+         *       "description": "Full-time, from the spring term; NYS certification required.",
+         *       "status": "open",
+         *       "openings": 2,
+         *       "targetFillDate": "2027-01-15",
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        Position: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            employerId: string;
+            title: string;
+            description: string | null;
+            /** @enum {string} */
+            status: "open" | "on_hold" | "filled" | "closed";
+            /** @description How many people the employer wants to hire */
+            openings: number;
+            /** @description YYYY-MM-DD */
+            targetFillDate: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "title": "Grade 3 Teacher",
+         *       "openings": 2,
+         *       "targetFillDate": "2027-01-15"
+         *     }
+         */
+        CreatePositionRequest: {
+            /**
+             * Format: uuid
+             * @description The employer with the vacancy, in this agency
+             */
+            employerId: string;
+            title: string;
+            description?: string | null;
+            /**
+             * @default open
+             * @enum {string}
+             */
+            status: "open" | "on_hold" | "filled" | "closed";
+            /** @default 1 */
+            openings: number;
+            targetFillDate?: string | null;
+        };
+        /**
+         * @example {
+         *       "status": "filled",
+         *       "openings": 0
+         *     }
+         */
+        UpdatePositionRequest: {
+            /**
+             * Format: uuid
+             * @description Moves the position to another employer of the agency
+             */
+            employerId?: string;
+            title?: string;
+            description?: string | null;
+            /** @enum {string} */
+            status?: "open" | "on_hold" | "filled" | "closed";
+            openings?: number;
+            targetFillDate?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
+         *       "notes": null,
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z"
+         *     }
+         */
+        Candidate: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
+            notes: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "relayConsent": true,
+         *       "tags": [
+         *         "math"
+         *       ]
+         *     }
+         */
+        CreateCandidateRequest: {
+            name: string;
+            email?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            /** @default false */
+            relayConsent: boolean;
+            /** @default true */
+            statusUpdatesOptIn: boolean;
+            /** @default [] */
+            tags: unknown;
+            notes?: string | null;
+            /**
+             * @description Add the person even though they were erased at their request before
+             * @default false
+             */
+            overrideErasure: boolean;
+        };
+        /**
+         * @example {
+         *       "relayConsent": true
+         *     }
+         */
+        UpdateCandidateRequest: {
+            name?: string;
+            email?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            relayConsent?: boolean;
+            statusUpdatesOptIn?: boolean;
+            tags?: unknown;
+            notes?: string | null;
+        };
+        /** @description Everything Afterview holds on a candidate */
+        CandidateExport: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            exportedAt: string;
+            candidate: components["schemas"]["Candidate"];
+            activity: {
+                /** Format: uuid */
+                id: string;
+                action: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                createdAt: string;
+                changes: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        /**
+         * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z"
+         *     }
+         */
+        Application: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "from": "submitted",
+         *       "to": "interviewing",
+         *       "reason": "Invited to a first round",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "at": "2026-11-27T10:00:00.000Z"
+         *     }
+         */
+        StageChange: {
+            /** @description null for the first entry, when the application was made */
+            from: ("submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold") | null;
+            /** @enum {string} */
+            to: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            reason: string | null;
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            at: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a95-6b7c-7d8e-8fa0-b1c2d3e4f5a6",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "kind": "offer",
+         *       "reason": "Strong demo lesson",
+         *       "notes": null,
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-04T16:20:00.000Z"
+         *     }
+         */
+        Outcome: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @enum {string} */
+            kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            reason: string | null;
+            notes: string | null;
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z",
+         *       "stageHistory": [
+         *         {
+         *           "from": null,
+         *           "to": "submitted",
+         *           "reason": null,
+         *           "actor": {
+         *             "type": "user",
+         *             "id": "01938a8e-0000-7000-8000-000000000001"
+         *           },
+         *           "at": "2026-11-26T14:30:00.000Z"
+         *         },
+         *         {
+         *           "from": "submitted",
+         *           "to": "interviewing",
+         *           "reason": "Invited to a first round",
+         *           "actor": {
+         *             "type": "user",
+         *             "id": "01938a8e-0000-7000-8000-000000000001"
+         *           },
+         *           "at": "2026-11-27T10:00:00.000Z"
+         *         }
+         *       ],
+         *       "latestOutcome": null
+         *     }
+         */
+        ApplicationDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description Every stage the application went through, oldest first */
+            stageHistory: components["schemas"]["StageChange"][];
+            /** @description The last decision logged, if any */
+            latestOutcome: components["schemas"]["Outcome"] | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a95-6b7c-7d8e-8fa0-b1c2d3e4f5a6",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "kind": "offer",
+         *       "reason": "Strong demo lesson",
+         *       "notes": null,
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-04T16:20:00.000Z",
+         *       "application": {
+         *         "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "stage": "offer",
+         *         "version": 3
+         *       }
+         *     }
+         */
+        LoggedOutcome: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @enum {string} */
+            kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            reason: string | null;
+            notes: string | null;
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description The application after the outcome: its stage follows the decision */
+            application: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+                version: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "interviewId": null,
+         *       "channel": "email",
+         *       "summary": "Still interviewing; they expect to decide by Friday the 11th.",
+         *       "receivedAt": "2026-12-02T13:05:00.000Z",
+         *       "newDecisionExpectedBy": "2026-12-11",
+         *       "suggestedOutcome": null,
+         *       "source": "manual",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-02T13:10:00.000Z"
+         *     }
+         */
+        EmployerReply: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @description The interview the reply is about, when given */
+            interviewId: string | null;
+            /** @enum {string} */
+            channel: "email" | "phone" | "linkedin" | "other";
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /** @description A new projected decision date the employer gave, YYYY-MM-DD */
+            newDecisionExpectedBy: string | null;
+            /** @description An outcome the reply suggests, to be confirmed by logging it */
+            suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "interviewId": null,
+         *       "channel": "email",
+         *       "summary": "Still interviewing; they expect to decide by Friday the 11th.",
+         *       "receivedAt": "2026-12-02T13:05:00.000Z",
+         *       "newDecisionExpectedBy": "2026-12-11",
+         *       "suggestedOutcome": null,
+         *       "source": "manual",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "createdAt": "2026-12-02T13:10:00.000Z",
+         *       "updatedInterview": {
+         *         "id": "01938a92-5a6b-7c7d-8e9f-a0b1c2d3e4f5",
+         *         "decisionExpectedBy": "2026-12-11",
+         *         "version": 4
+         *       }
+         *     }
+         */
+        RecordedEmployerReply: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** @description The interview the reply is about, when given */
+            interviewId: string | null;
+            /** @enum {string} */
+            channel: "email" | "phone" | "linkedin" | "other";
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /** @description A new projected decision date the employer gave, YYYY-MM-DD */
+            newDecisionExpectedBy: string | null;
+            /** @description An outcome the reply suggests, to be confirmed by logging it */
+            suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
+            /** @description Who did it: a user, an API key or the system */
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description The interview that took the new timeline (the one named, else the latest not cancelled); null when none did */
+            updatedInterview: {
+                /** Format: uuid */
+                id: string;
+                decisionExpectedBy: string | null;
+                version: number;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b"
+         *     }
+         */
+        CreateApplicationRequest: {
+            /**
+             * Format: uuid
+             * @description A candidate of the agency, not erased
+             */
+            candidateId: string;
+            /**
+             * Format: uuid
+             * @description An open position of the agency
+             */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The owning recruiter (an active recruiter, admin or owner); defaults to you. API keys must send it
+             */
+            ownerId?: string;
+        };
+        /**
+         * @example {
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001"
+         *     }
+         */
+        UpdateApplicationRequest: {
+            /**
+             * Format: uuid
+             * @description The new owning recruiter
+             */
+            ownerId: string;
+        };
+        /**
+         * @example {
+         *       "stage": "interviewing",
+         *       "reason": "Invited to a first round"
+         *     }
+         */
+        MoveStageRequest: {
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "kind": "offer",
+         *       "reason": "Strong demo lesson"
+         *     }
+         */
+        LogOutcomeRequest: {
+            /** @enum {string} */
+            kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            reason?: string;
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "channel": "email",
+         *       "summary": "Still interviewing; they expect to decide by Friday the 11th.",
+         *       "newDecisionExpectedBy": "2026-12-11"
+         *     }
+         */
+        RecordReplyRequest: {
+            /** @enum {string} */
+            channel: "email" | "phone" | "linkedin" | "other";
+            summary: string;
+            /**
+             * Format: date-time
+             * @description When the answer came; defaults to now
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt?: string;
+            /**
+             * Format: uuid
+             * @description An interview of this application the reply is about
+             */
+            interviewId?: string;
+            /**
+             * Format: date
+             * @description A new projected decision date; it is set on the interview
+             * @example 2026-12-12
+             */
+            newDecisionExpectedBy?: string;
+            /** @enum {string} */
+            suggestedOutcome?: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *       "action": "candidate.updated",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "subject": {
+         *         "type": "candidate",
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
+         *       },
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "applicationId": null,
+         *       "interviewId": null,
+         *       "changes": {
+         *         "relayConsent": {
+         *           "before": false,
+         *           "after": true
+         *         }
+         *       },
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        Activity: {
+            /** Format: uuid */
+            id: string;
+            /** @description What happened: the event type, e.g. candidate.updated */
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            subject: {
+                type: string;
+                /** Format: uuid */
+                id: string;
+            };
+            candidateId: string | null;
+            applicationId: string | null;
+            interviewId: string | null;
+            /** @description Changed fields, before and after */
+            changes: {
+                [key: string]: {
+                    before: unknown;
+                    after: unknown;
+                };
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        InterviewParticipant: {
+            /** Format: uuid */
+            contactId: string;
+            name: string;
+            email: string | null;
+            /** @enum {string} */
+            role: "interviewer" | "hiring_manager" | "coordinator";
+            /** @description What went well with this person, quoted in their thank-you */
+            highlight: string | null;
+            notes: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
+         *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "round": 1,
+         *       "format": "onsite",
+         *       "startsAt": "2026-12-03T15:00:00.000Z",
+         *       "endsAt": "2026-12-03T16:00:00.000Z",
+         *       "timeZone": "America/New_York",
+         *       "arrangedVia": "email",
+         *       "status": "completed",
+         *       "decisionExpectedBy": "2026-12-12",
+         *       "highlights": "The demo lesson on fractions landed well",
+         *       "location": "Lincoln Elementary, room 12",
+         *       "notes": null,
+         *       "completedAt": "2026-12-03T16:05:00.000Z",
+         *       "cancelReason": null,
+         *       "participants": [
+         *         {
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "name": "Pat Principal",
+         *           "email": "pat@lincoln.example.org",
+         *           "role": "hiring_manager",
+         *           "highlight": "Shared vision for small-group reading",
+         *           "notes": null
+         *         }
+         *       ],
+         *       "version": 3,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-12-03T16:05:00.000Z"
+         *     }
+         */
+        Interview: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /** Format: uuid */
+            employerId: string;
+            round: number;
+            /** @enum {string} */
+            format: "phone" | "video" | "onsite";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            endsAt: string;
+            /** @description The IANA zone the time was agreed in */
+            timeZone: string;
+            /**
+             * @description Follow-ups to the employer use the same channel
+             * @enum {string}
+             */
+            arrangedVia: "email" | "phone";
+            /** @enum {string} */
+            status: "scheduled" | "completed" | "cancelled" | "no_show";
+            /** @description The employer’s projected decision date (YYYY-MM-DD) */
+            decisionExpectedBy: string | null;
+            highlights: string | null;
+            location: string | null;
+            notes: string | null;
+            completedAt: string | null;
+            cancelReason: string | null;
+            participants: components["schemas"]["InterviewParticipant"][];
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *       "format": "onsite",
+         *       "startsAt": "2026-12-03T10:00:00-05:00",
+         *       "endsAt": "2026-12-03T11:00:00-05:00",
+         *       "timeZone": "America/New_York",
+         *       "arrangedVia": "email",
+         *       "participants": [
+         *         {
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "role": "hiring_manager"
+         *         }
+         *       ]
+         *     }
+         */
+        ScheduleInterviewRequest: {
+            /** Format: uuid */
+            applicationId: string;
+            /** @description Defaults to the next round of the application */
+            round?: number;
+            /** @enum {string} */
+            format: "phone" | "video" | "onsite";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            endsAt: string;
+            /** @example America/New_York */
+            timeZone: string;
+            /** @enum {string} */
+            arrangedVia: "email" | "phone";
+            location?: string;
+            notes?: string;
+            participants: {
+                /** Format: uuid */
+                contactId: string;
+                /**
+                 * @default interviewer
+                 * @enum {string}
+                 */
+                role: "interviewer" | "hiring_manager" | "coordinator";
+                highlight?: string;
+            }[];
+        };
+        UpdateInterviewRequest: {
+            round?: number;
+            /** @enum {string} */
+            format?: "phone" | "video" | "onsite";
+            /** @enum {string} */
+            arrangedVia?: "email" | "phone";
+            location?: string | null;
+            notes?: string | null;
+            highlights?: string | null;
+        };
+        RescheduleInterviewRequest: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            endsAt: string;
+            /** @example America/New_York */
+            timeZone: string;
+            reason?: string;
+        };
+        CancelInterviewRequest: {
+            reason: string;
+        };
+        NoShowRequest: {
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "highlights": "The demo lesson on fractions landed well",
+         *       "decisionExpectedBy": "2026-12-12",
+         *       "participants": [
+         *         {
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "highlight": "Shared vision for small-group reading"
+         *         }
+         *       ]
+         *     }
+         */
+        CompleteInterviewRequest: {
+            /** @description What went well, quoted in thank-you notes */
+            highlights?: string;
+            /**
+             * Format: date
+             * @description The employer’s projected timeline, when they gave one
+             * @example 2026-12-12
+             */
+            decisionExpectedBy?: string;
+            /**
+             * @description Per-participant highlight and notes
+             * @default []
+             */
+            participants: {
+                /** Format: uuid */
+                contactId: string;
+                highlight?: string;
+                notes?: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "decisionExpectedBy": "2026-12-12"
+         *     }
+         */
+        SetTimelineRequest: {
+            decisionExpectedBy: string | null;
+        };
+        AddParticipantRequest: {
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * @default interviewer
+             * @enum {string}
+             */
+            role: "interviewer" | "hiring_manager" | "coordinator";
+            highlight?: string;
         };
     };
     responses: never;

@@ -17,11 +17,17 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { apiKeysRoutes } from './modules/apiKeys/apiKeys.routes.js';
 import { employersRoutes } from './modules/employers/employers.routes.js';
+import { contactsRoutes } from './modules/contacts/contacts.routes.js';
+import { positionsRoutes } from './modules/positions/positions.routes.js';
+import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
+import { applicationsRoutes } from './modules/applications/applications.routes.js';
+import { activityRoutes } from './modules/activity/activity.routes.js';
+import { interviewsRoutes } from './modules/interviews/interviews.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, activityRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

@@ -122,6 +122,28 @@ describe('personal data', () => {
   });
 });
 
+describe('erasure reaches the applications', () => {
+  it('outcome notes, reply summaries and interview notes about the person are wiped too', async () => {
+    const { recruitingStory, scheduledInterview } = await import('./helpers/story.js');
+    const own = await newTenant(t.app);
+    const story = await recruitingStory(t.app, own);
+    const interview = await scheduledInterview(t.app, own, story);
+    clock.set('2026-12-03T16:30:00Z');
+    await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(own.token), payload: { participants: [{ contactId: story.principal.id, notes: 'Jordan Lee seemed nervous' }] } });
+    await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/replies`, headers: bearer(own.token), payload: { channel: 'email', summary: 'They liked Jordan Lee a lot' } });
+    await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/outcomes`, headers: bearer(own.token), payload: { kind: 'rejected', reason: 'Jordan Lee lacks certification', notes: 'Jordan Lee to reapply' } });
+    expect((await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: bearer(own.token) })).statusCode).toBe(200);
+    const dump = await adminPool().query(
+      `SELECT (SELECT json_agg(o)::text FROM outcomes o WHERE application_id = $1) AS o,
+              (SELECT json_agg(r)::text FROM employer_replies r WHERE application_id = $1) AS r,
+              (SELECT json_agg(p)::text FROM interview_participants p WHERE interview_id = $2) AS p`,
+      [story.application.id, interview.id],
+    );
+    expect(JSON.stringify(dump.rows[0])).not.toContain('Jordan Lee');
+    clock.set('2026-11-20T15:00:00Z');
+  });
+});
+
 describe('the activity timeline', () => {
   it('lists the agency’s activity newest first and filters by subject', async () => {
     const own = await newTenant(t.app);

@@ -58,6 +58,24 @@ describe('the worker', () => {
     }
   });
 
+  it('when the idempotency purge runs, then keys past 24 hours are gone and the same key runs anew', async () => {
+    const { purgeIdempotencyKeysJob } = await import('../src/modules/idempotency/idempotency.jobs.js');
+    const { bearer } = await import('./helpers/app.js');
+    const tenant = await newTenant(t.app);
+    const post = () =>
+      t.app.inject({ method: 'POST', url: '/v1/employers', headers: { ...bearer(tenant.token), 'idempotency-key': 'purge-me' }, payload: { name: 'Purged Key Co' } });
+    const first = await post();
+    expect((await post()).headers['idempotent-replayed']).toBe('true');
+    const jobId = `idem-purge-${Date.now()}`;
+    await enqueue(deps, purgeIdempotencyKeysJob, {}, { jobId });
+    const result = await (await deps.queues.get('maintenance').getJob(jobId))!.waitUntilFinished(events, 15_000);
+    expect(result.purged).toBeGreaterThanOrEqual(1);
+    const again = await post();
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.json().id).not.toBe(first.json().id);
+  });
+
   it('when a job has an unknown name or a bad payload, then it fails at once, without retries', async () => {
     const q = deps.queues.get('maintenance');
     const job = await q.add('no.such.job', {}, { jobId: `bad-${Date.now()}`, attempts: 5 });

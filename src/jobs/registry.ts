@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import type { QueueName } from './queues.js';
 import { purgeExpiredTokensJob } from '../modules/auth/auth.jobs.js';
+import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs.js';
 
 /** A job: a name, the queue it runs on, a zod payload (checked again in the worker) and a handler. */
 export interface JobDefinition<P extends z.ZodType = z.ZodType> {
@@ -18,7 +19,7 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType> {
 export const defineJob = <P extends z.ZodType>(def: JobDefinition<P>): JobDefinition<P> => def;
 
 /** Every job the worker runs. Modules add theirs here. */
-export const jobRegistry: JobDefinition[] = [purgeExpiredTokensJob as unknown as JobDefinition];
+export const jobRegistry: JobDefinition[] = [purgeExpiredTokensJob, purgeIdempotencyKeysJob] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobRegistry.find((j) => j.name === name);

@@ -37,6 +37,81 @@ const employerFixture =
     return { params: { id }, body, unchanged: async () => (await read()) === before };
   };
 
+/** A record that hangs off an employer (a contact, a position), both created in tenant B. */
+const employerChildFixture =
+  (resource: 'contacts' | 'positions', payload: object, body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const employer = await app.inject({ method: 'POST', url: '/v1/employers', headers: bearer(b.token), payload: { name: 'B School' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/${resource}`,
+      headers: bearer(b.token),
+      payload: { employerId: employer.json().id, ...payload },
+    });
+    const id = res.json().id as string;
+    const read = async () => (await app.inject({ url: `/v1/${resource}/${id}`, headers: bearer(b.token) })).body;
+    const before = await read();
+    return { params: { id }, body, unchanged: async () => (await read()) === before };
+  };
+const contactFixture = (body?: unknown) => employerChildFixture('contacts', { name: 'B Contact', email: 'b.contact@example.org' }, body);
+const positionFixture = (body?: unknown) => employerChildFixture('positions', { title: 'B Position' }, body);
+
+const candidateFixture =
+  (body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/candidates',
+      headers: bearer(b.token),
+      payload: { name: 'B Candidate', email: `b-${Math.random().toString(36).slice(2)}@example.org` },
+    });
+    const id = res.json().id as string;
+    const read = async () => (await app.inject({ url: `/v1/candidates/${id}`, headers: bearer(b.token) })).body;
+    const before = await read();
+    return { params: { id }, body, unchanged: async () => (await read()) === before };
+  };
+
+/**
+ * An application in tenant B (employer, open position, candidate), with one outcome and one
+ * reply so the sub-resource routes have ids; `unchanged` compares the application, its outcomes
+ * and its replies.
+ */
+const applicationFixture =
+  (body?: object | ((app: FastifyInstance, b: TestTenant) => Promise<object>), sub?: 'outcomeId' | 'replyId'): IsolationFixture =>
+  async (app, b) => {
+    const post = async (url: string, payload: object) =>
+      (await app.inject({ method: 'POST', url, headers: bearer(b.token), payload })).json().id as string;
+    const employerId = await post('/v1/employers', { name: 'B School' });
+    const positionId = await post('/v1/positions', { employerId, title: 'B Position' });
+    const candidateId = await post('/v1/candidates', { name: 'B Candidate', email: `b-${Math.random().toString(36).slice(2)}@example.org` });
+    const id = await post('/v1/applications', { candidateId, positionId });
+    const outcomeId = await post(`/v1/applications/${id}/outcomes`, { kind: 'no_decision' });
+    const replyId = await post(`/v1/applications/${id}/replies`, { channel: 'email', summary: 'Still deciding' });
+    const read = async () =>
+      (await Promise.all(['', '/outcomes', '/replies'].map(async (s) => (await app.inject({ url: `/v1/applications/${id}${s}`, headers: bearer(b.token) })).body))).join();
+    const before = await read();
+    return {
+      params: { id, ...(sub === 'outcomeId' ? { outcomeId } : sub === 'replyId' ? { replyId } : {}) },
+      body: typeof body === 'function' ? await body(app, b) : body,
+      unchanged: async () => (await read()) === before,
+    };
+  };
+
+const interviewFixture =
+  (suffix = '', body?: unknown, extraParam?: 'contactId'): IsolationFixture =>
+  async (app, b) => {
+    const { recruitingStory, scheduledInterview } = await import('./story.js');
+    const story = await recruitingStory(app, b);
+    const interview = await scheduledInterview(app, b, story);
+    const read = async () => (await app.inject({ url: `/v1/interviews/${interview.id}`, headers: bearer(b.token) })).body;
+    const before = await read();
+    return {
+      params: { id: interview.id, ...(extraParam ? { contactId: story.teacher.id } : {}) },
+      body: body ?? (suffix ? {} : undefined),
+      unchanged: async () => (await read()) === before,
+    };
+  };
+
 /**
  * One entry per route that takes an id, keyed `METHOD url`. The suite fails for any such route
  * without an entry, so a new route cannot skip the isolation check: add its fixture here.
@@ -49,6 +124,36 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'GET /v1/employers/:id': employerFixture(),
   'PATCH /v1/employers/:id': employerFixture({ name: 'Taken over' }),
   'DELETE /v1/employers/:id': employerFixture(),
+  'GET /v1/employers/:id/contacts': employerFixture(),
+  'GET /v1/employers/:id/positions': employerFixture(),
+  'GET /v1/contacts/:id': contactFixture(),
+  'PATCH /v1/contacts/:id': contactFixture({ name: 'Taken over' }),
+  'DELETE /v1/contacts/:id': contactFixture(),
+  'GET /v1/positions/:id': positionFixture(),
+  'PATCH /v1/positions/:id': positionFixture({ status: 'closed' }),
+  'DELETE /v1/positions/:id': positionFixture(),
+  'GET /v1/candidates/:id': candidateFixture(),
+  'PATCH /v1/candidates/:id': candidateFixture({ name: 'Taken over' }),
+  'GET /v1/candidates/:id/export': candidateFixture(),
+  'POST /v1/candidates/:id/erase': candidateFixture(),
+  'GET /v1/applications/:id': applicationFixture(),
+  'PATCH /v1/applications/:id': applicationFixture(async (app, b) => ({ ownerId: (await userWithRole(app, b, 'recruiter')).id })),
+  'POST /v1/applications/:id/stage': applicationFixture({ stage: 'rejected' }),
+  'POST /v1/applications/:id/outcomes': applicationFixture({ kind: 'rejected' }),
+  'GET /v1/applications/:id/outcomes': applicationFixture(),
+  'GET /v1/applications/:id/outcomes/:outcomeId': applicationFixture(undefined, 'outcomeId'),
+  'POST /v1/applications/:id/replies': applicationFixture({ channel: 'email', summary: 'Taken over' }),
+  'GET /v1/applications/:id/replies': applicationFixture(),
+  'GET /v1/applications/:id/replies/:replyId': applicationFixture(undefined, 'replyId'),
+  'GET /v1/interviews/:id': interviewFixture(),
+  'PATCH /v1/interviews/:id': interviewFixture('', { location: 'Elsewhere' }),
+  'POST /v1/interviews/:id/reschedule': interviewFixture('r', { startsAt: '2026-12-04T15:00:00Z', endsAt: '2026-12-04T16:00:00Z', timeZone: 'America/New_York' }),
+  'POST /v1/interviews/:id/cancel': interviewFixture('c', { reason: 'Taken over' }),
+  'POST /v1/interviews/:id/no-show': interviewFixture('n', {}),
+  'POST /v1/interviews/:id/complete': interviewFixture('d', {}),
+  'POST /v1/interviews/:id/timeline': interviewFixture('t', { decisionExpectedBy: '2026-12-31' }),
+  'POST /v1/interviews/:id/participants': interviewFixture('p', { contactId: '00000000-0000-4000-8000-000000000000' }),
+  'DELETE /v1/interviews/:id/participants/:contactId': interviewFixture('', undefined, 'contactId'),
 };
 
 export const fillPath = (url: string, params: Record<string, string>) =>

@@ -195,6 +195,16 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
       SET changes = (SELECT coalesce(jsonb_object_agg(k, jsonb_build_object('before', null, 'after', null)), '{}'::jsonb)
                      FROM jsonb_object_keys(changes) AS k)
       WHERE candidate_id = ${id} AND subject_id = ${id}`);
+    // Free text written about the person on their applications goes too.
+    await tx.execute(sql`
+      UPDATE outcomes SET notes = NULL, reason = NULL
+      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
+    await tx.execute(sql`
+      UPDATE employer_replies SET summary = '[erased]'
+      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
+    await tx.execute(sql`
+      UPDATE interview_participants SET notes = NULL
+      WHERE interview_id IN (SELECT i.id FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id})`);
     await recordChange(tx, actor, now, {
       action: 'candidate.erased',
       subject: { type: 'candidate', id },

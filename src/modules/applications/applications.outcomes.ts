@@ -1,0 +1,100 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { readTenant, withTenant } from '../../db/client.js';
+import { outcomes, type outcomeKinds } from '../../db/schema.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import type { Actor } from '../../lib/access.js';
+import { diff, recordChange } from '../activity/activity.service.js';
+import { findApplication, lockApplication, presentOutcome } from './applications.repo.js';
+import { changeStage, isClosed, type Stage } from './applications.stages.js';
+import type { listSubresourceQuery, logOutcomeBody } from './applications.schemas.js';
+
+type OutcomeKind = (typeof outcomeKinds)[number];
+
+/** The stage an outcome puts the application in; null leaves the stage as it is. */
+export const stageAfterOutcome: Record<OutcomeKind, Stage | null> = {
+  offer: 'offer',
+  hired: 'hired',
+  rejected: 'rejected',
+  filled_by_other: 'rejected',
+  on_hold: 'on_hold',
+  withdrawn: 'withdrawn',
+  no_decision: null,
+};
+
+/**
+ * Logs a decision and moves the application's stage with it, in one transaction. The outcome row
+ * and its event are written first; a stage move the table forbids (an offer must come before
+ * `hired`) rolls all of it back as a 409 naming `body.kind`.
+ */
+export async function logOutcome(deps: Deps, actor: Actor, applicationId: string, input: z.output<typeof logOutcomeBody>) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    let app = await lockApplication(tx, applicationId);
+    if (isClosed(app.stage)) {
+      throw new AppError('conflict', `The application is closed (${app.stage}); no outcome can be logged`, [], { stage: app.stage });
+    }
+    const [created] = await tx
+      .insert(outcomes)
+      .values({
+        tenantId: actor.tenantId,
+        id: newId(),
+        applicationId,
+        kind: input.kind,
+        reason: input.reason ?? null,
+        notes: input.notes ?? null,
+        actorType: actor.kind,
+        actorId: actor.userId ?? actor.apiKeyId,
+        createdAt: now,
+      })
+      .returning();
+    const outcome = created!;
+    await recordChange(tx, actor, now, {
+      action: 'outcome.logged',
+      subject: { type: 'outcome', id: outcome.id },
+      refs: { candidateId: app.candidateId, applicationId },
+      changes: diff(null, outcome, ['kind', 'reason']),
+      data: { kind: outcome.kind, reason: outcome.reason },
+    });
+    const to = stageAfterOutcome[input.kind];
+    if (to) {
+      const reason = `Outcome ${input.kind}${input.reason ? `: ${input.reason}` : ''}`;
+      try {
+        app = await changeStage(tx, actor, now, app, to, reason);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
+        throw new AppError('conflict', `An outcome ${input.kind} cannot move the application from ${app.stage} to ${to}`, [
+          { field: 'body.kind', message: `Not allowed from ${app.stage}` },
+        ], err.extra);
+      }
+    }
+    return { ...presentOutcome(outcome), application: { id: app.id, stage: app.stage, version: app.version } };
+  });
+}
+
+/** Newest first. */
+export async function listOutcomes(deps: Deps, actor: Actor, applicationId: string, q: z.output<typeof listSubresourceQuery>) {
+  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const rows = await readTenant(deps.db, actor.tenantId, async (tx) => {
+    await findApplication(tx, applicationId);
+    return tx
+      .select()
+      .from(outcomes)
+      .where(and(eq(outcomes.applicationId, applicationId), after ? lt(outcomes.id, after.id) : undefined))
+      .orderBy(desc(outcomes.id))
+      .limit(q.limit + 1);
+  });
+  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  return { data: page.data.map(presentOutcome), nextCursor: page.nextCursor };
+}
+
+export async function getOutcome(deps: Deps, actor: Actor, applicationId: string, id: string) {
+  const [row] = await readTenant(deps.db, actor.tenantId, (tx) =>
+    tx.select().from(outcomes).where(and(eq(outcomes.id, id), eq(outcomes.applicationId, applicationId))),
+  );
+  if (!row) throw notFound('Outcome');
+  return presentOutcome(row);
+}

@@ -1,0 +1,137 @@
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { employerReplies, interviews } from '../../db/schema.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import type { Actor } from '../../lib/access.js';
+import { diff, recordChange } from '../activity/activity.service.js';
+import { findApplication, lockApplication, presentReply, type ApplicationRow } from './applications.repo.js';
+import type { listSubresourceQuery, recordReplyBody } from './applications.schemas.js';
+
+type InterviewRow = typeof interviews.$inferSelect;
+
+/** Clocks disagree a little; a reply "received" further ahead than this is a mistake. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+async function namedInterview(tx: Tx, applicationId: string, interviewId: string): Promise<InterviewRow> {
+  const [row] = await tx
+    .select()
+    .from(interviews)
+    .where(and(eq(interviews.id, interviewId), eq(interviews.applicationId, applicationId)))
+    .for('update');
+  if (!row) {
+    throw new AppError('validation_failed', 'The interview is not one of this application', [{ field: 'body.interviewId', message: 'Unknown interview' }]);
+  }
+  return row;
+}
+
+async function latestInterview(tx: Tx, applicationId: string): Promise<InterviewRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(interviews)
+    .where(and(eq(interviews.applicationId, applicationId), ne(interviews.status, 'cancelled')))
+    .orderBy(desc(interviews.startsAt), desc(interviews.id))
+    .limit(1)
+    .for('update');
+  return row;
+}
+
+/** Sets the employer's new projected decision date on the interview, with its own activity and event. */
+async function setTimeline(tx: Tx, actor: Actor, now: Date, app: ApplicationRow, interview: InterviewRow, date: string, replyId: string) {
+  if (interview.decisionExpectedBy === date) return interview;
+  const [updated] = await tx
+    .update(interviews)
+    .set({ decisionExpectedBy: date, version: interview.version + 1, updatedAt: now })
+    .where(eq(interviews.id, interview.id))
+    .returning();
+  await recordChange(tx, actor, now, {
+    action: 'interview.timeline_set',
+    subject: { type: 'interview', id: interview.id },
+    refs: { candidateId: app.candidateId, applicationId: app.id, interviewId: interview.id },
+    changes: { decisionExpectedBy: { before: interview.decisionExpectedBy, after: date } },
+    data: { decisionExpectedBy: date, previous: interview.decisionExpectedBy, replyId },
+  });
+  return updated!;
+}
+
+/**
+ * Records what the employer answered. A new timeline goes on the interview named, else on the
+ * application's latest interview that was not cancelled. Allowed on a closed application: the
+ * reply may be the rejection itself.
+ */
+export async function recordReply(deps: Deps, actor: Actor, applicationId: string, input: z.output<typeof recordReplyBody>) {
+  const now = deps.clock.now();
+  const receivedAt = input.receivedAt ?? now;
+  if (receivedAt.getTime() > now.getTime() + FUTURE_SLACK_MS) {
+    throw new AppError('validation_failed', 'A reply cannot be received in the future', [{ field: 'body.receivedAt', message: 'In the future' }]);
+  }
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const app = await lockApplication(tx, applicationId, 'key share');
+    const named = input.interviewId ? await namedInterview(tx, applicationId, input.interviewId) : undefined;
+    const [created] = await tx
+      .insert(employerReplies)
+      .values({
+        tenantId: actor.tenantId,
+        id: newId(),
+        applicationId,
+        interviewId: named?.id ?? null,
+        channel: input.channel,
+        summary: input.summary,
+        receivedAt,
+        newDecisionExpectedBy: input.newDecisionExpectedBy ?? null,
+        suggestedOutcome: input.suggestedOutcome ?? null,
+        source: 'manual',
+        actorType: actor.kind,
+        actorId: actor.userId ?? actor.apiKeyId,
+        createdAt: now,
+      })
+      .returning();
+    const reply = created!;
+    const target = input.newDecisionExpectedBy ? (named ?? (await latestInterview(tx, applicationId))) : undefined;
+    await recordChange(tx, actor, now, {
+      action: 'reply.recorded',
+      subject: { type: 'reply', id: reply.id },
+      refs: { candidateId: app.candidateId, applicationId, interviewId: reply.interviewId ?? target?.id ?? null },
+      changes: diff(null, reply, ['channel', 'receivedAt', 'interviewId', 'newDecisionExpectedBy', 'suggestedOutcome']),
+      data: {
+        channel: reply.channel,
+        newDecisionExpectedBy: reply.newDecisionExpectedBy,
+        suggestedOutcome: reply.suggestedOutcome,
+        interviewId: reply.interviewId,
+        updatedInterviewId: target?.id ?? null,
+      },
+    });
+    const updated = target ? await setTimeline(tx, actor, now, app, target, input.newDecisionExpectedBy!, reply.id) : undefined;
+    return {
+      ...presentReply(reply),
+      updatedInterview: updated ? { id: updated.id, decisionExpectedBy: updated.decisionExpectedBy, version: updated.version } : null,
+    };
+  });
+}
+
+/** Newest first. */
+export async function listReplies(deps: Deps, actor: Actor, applicationId: string, q: z.output<typeof listSubresourceQuery>) {
+  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const rows = await readTenant(deps.db, actor.tenantId, async (tx) => {
+    await findApplication(tx, applicationId);
+    return tx
+      .select()
+      .from(employerReplies)
+      .where(and(eq(employerReplies.applicationId, applicationId), after ? lt(employerReplies.id, after.id) : undefined))
+      .orderBy(desc(employerReplies.id))
+      .limit(q.limit + 1);
+  });
+  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  return { data: page.data.map(presentReply), nextCursor: page.nextCursor };
+}
+
+export async function getReply(deps: Deps, actor: Actor, applicationId: string, id: string) {
+  const [row] = await readTenant(deps.db, actor.tenantId, (tx) =>
+    tx.select().from(employerReplies).where(and(eq(employerReplies.id, id), eq(employerReplies.applicationId, applicationId))),
+  );
+  if (!row) throw notFound('Reply');
+  return presentReply(row);
+}

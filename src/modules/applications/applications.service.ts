@@ -1,0 +1,180 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { applicationStageChanges, applications, candidates, positions, users } from '../../db/schema.js';
+import { AppError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { assertVersion } from '../../lib/versioning.js';
+import { roleAtLeast, type Actor } from '../../lib/access.js';
+import { diff, recordChange } from '../activity/activity.service.js';
+import { applicationDetail, findApplication, lockApplication, presentApplication } from './applications.repo.js';
+import { changeStage } from './applications.stages.js';
+import type { createApplicationBody, listApplicationsQuery, moveStageBody, updateApplicationBody } from './applications.schemas.js';
+
+const FIELDS = ['candidateId', 'positionId', 'ownerId', 'stage'] as const;
+
+const invalid = (field: string, detail: string, message: string) =>
+  new AppError('validation_failed', detail, [{ field: `body.${field}`, message }]);
+
+/** The owner must be an active recruiter, admin or owner of the agency. */
+async function checkOwner(tx: Tx, ownerId: string): Promise<void> {
+  const [user] = await tx.select({ role: users.role, status: users.status }).from(users).where(eq(users.id, ownerId)).for('key share');
+  if (!user) throw invalid('ownerId', 'The owner is not a user of the agency', 'Unknown user');
+  if (user.status !== 'active') throw invalid('ownerId', 'The owner is deactivated', 'Deactivated user');
+  if (!roleAtLeast(user.role, 'recruiter')) throw invalid('ownerId', 'The owner must be a recruiter, an admin or an owner', `A ${user.role} cannot own applications`);
+}
+
+/** The candidate must exist and not be erased; the position must exist and be open. */
+async function checkRefs(tx: Tx, candidateId: string, positionId: string): Promise<void> {
+  const [candidate] = await tx.select({ erasedAt: candidates.erasedAt }).from(candidates).where(eq(candidates.id, candidateId)).for('key share');
+  if (!candidate) throw invalid('candidateId', 'The candidate does not exist', 'Unknown candidate');
+  if (candidate.erasedAt) {
+    throw new AppError('conflict', 'The candidate was erased at their request', [{ field: 'body.candidateId', message: 'Erased candidate' }]);
+  }
+  // `share` holds the status: the position cannot be closed under the new application.
+  const [position] = await tx.select({ status: positions.status }).from(positions).where(eq(positions.id, positionId)).for('share');
+  if (!position) throw invalid('positionId', 'The position does not exist', 'Unknown position');
+  if (position.status !== 'open') {
+    throw new AppError('conflict', `The position is ${position.status}, not open`, [{ field: 'body.positionId', message: `Position is ${position.status}` }], {
+      positionStatus: position.status,
+    });
+  }
+}
+
+async function duplicateOf(deps: Deps, actor: Actor, candidateId: string, positionId: string): Promise<never> {
+  const [existing] = await readTenant(deps.db, actor.tenantId, (tx) =>
+    tx
+      .select({ id: applications.id })
+      .from(applications)
+      .where(and(eq(applications.candidateId, candidateId), eq(applications.positionId, positionId))),
+  );
+  throw new AppError(
+    'already_exists',
+    'The candidate was already put forward for this position',
+    [{ field: 'body.positionId', message: 'Already applied' }],
+    { existingId: existing?.id },
+  );
+}
+
+export async function createApplication(deps: Deps, actor: Actor, input: z.output<typeof createApplicationBody>) {
+  const now = deps.clock.now();
+  const ownerId = input.ownerId ?? actor.userId;
+  if (!ownerId) throw invalid('ownerId', 'An API key must name the owning recruiter', 'Required with an API key');
+  try {
+    return await withTenant(deps.db, actor.tenantId, async (tx) => {
+      await checkOwner(tx, ownerId);
+      await checkRefs(tx, input.candidateId, input.positionId);
+      const [created] = await tx
+        .insert(applications)
+        .values({
+          tenantId: actor.tenantId,
+          id: newId(),
+          candidateId: input.candidateId,
+          positionId: input.positionId,
+          ownerId,
+          stage: 'submitted',
+          stageChangedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      const app = created!;
+      await tx.insert(applicationStageChanges).values({
+        tenantId: actor.tenantId,
+        id: newId(),
+        applicationId: app.id,
+        fromStage: null,
+        toStage: 'submitted',
+        reason: null,
+        actorType: actor.kind,
+        actorId: actor.userId ?? actor.apiKeyId,
+        createdAt: now,
+      });
+      await recordChange(tx, actor, now, {
+        action: 'application.created',
+        subject: { type: 'application', id: app.id },
+        refs: { candidateId: app.candidateId, applicationId: app.id },
+        changes: diff(null, app, FIELDS),
+        data: { positionId: app.positionId },
+      });
+      return applicationDetail(tx, app);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'applications_candidate_position_key')) return duplicateOf(deps, actor, input.candidateId, input.positionId);
+    throw err;
+  }
+}
+
+export async function getApplication(deps: Deps, actor: Actor, id: string) {
+  return readTenant(deps.db, actor.tenantId, async (tx) => applicationDetail(tx, await findApplication(tx, id)));
+}
+
+/** Newest first: ids are time-ordered (UUIDv7). */
+export async function listApplications(deps: Deps, actor: Actor, q: z.output<typeof listApplicationsQuery>) {
+  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
+    tx
+      .select()
+      .from(applications)
+      .where(
+        and(
+          q.stage ? eq(applications.stage, q.stage) : undefined,
+          q.positionId ? eq(applications.positionId, q.positionId) : undefined,
+          q.candidateId ? eq(applications.candidateId, q.candidateId) : undefined,
+          q.ownerId ? eq(applications.ownerId, q.ownerId) : undefined,
+          after ? lt(applications.id, after.id) : undefined,
+        ),
+      )
+      .orderBy(desc(applications.id))
+      .limit(q.limit + 1),
+  );
+  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  return { data: page.data.map(presentApplication), nextCursor: page.nextCursor };
+}
+
+/** Hands the application to another recruiter. */
+export async function updateApplication(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  input: z.output<typeof updateApplicationBody>,
+  ifMatch?: number,
+) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const current = await lockApplication(tx, id);
+    assertVersion(current.version, ifMatch);
+    if (input.ownerId === current.ownerId) return applicationDetail(tx, current);
+    await checkOwner(tx, input.ownerId);
+    const [updated] = await tx
+      .update(applications)
+      .set({ ownerId: input.ownerId, version: current.version + 1, updatedAt: now })
+      .where(eq(applications.id, id))
+      .returning();
+    await recordChange(tx, actor, now, {
+      action: 'application.updated',
+      subject: { type: 'application', id },
+      refs: { candidateId: current.candidateId, applicationId: id },
+      changes: diff(current, updated!, FIELDS),
+    });
+    return applicationDetail(tx, updated!);
+  });
+}
+
+export async function moveApplicationStage(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  input: z.output<typeof moveStageBody>,
+  ifMatch?: number,
+) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const current = await lockApplication(tx, id);
+    assertVersion(current.version, ifMatch);
+    const moved = await changeStage(tx, actor, now, current, input.stage, input.reason ?? null);
+    return applicationDetail(tx, moved);
+  });
+}

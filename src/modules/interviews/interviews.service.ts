@@ -1,0 +1,297 @@
+import { and, count, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
+import { assertVersion } from '../../lib/versioning.js';
+import type { Actor } from '../../lib/access.js';
+import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
+import { changeStage, isClosed } from '../applications/applications.stages.js';
+import { employerChain, findInterviews, loadInterview, type InterviewRow } from './interviews.repo.js';
+import type {
+  addParticipantBody,
+  cancelBody,
+  completeBody,
+  listInterviewsQuery,
+  noShowBody,
+  rescheduleBody,
+  scheduleInterviewBody,
+  timelineBody,
+  updateInterviewBody,
+} from './interviews.schemas.js';
+
+const FIELDS = ['round', 'format', 'startsAt', 'endsAt', 'timeZone', 'arrangedVia', 'status', 'decisionExpectedBy', 'highlights', 'location', 'notes', 'cancelReason'] as const;
+
+async function loadOrThrow(tx: Tx, id: string) {
+  const found = await loadInterview(tx, id);
+  if (!found) throw notFound('Interview');
+  return found;
+}
+
+/** Contacts must exist and work at the position's employer or a district above it. */
+async function checkContacts(tx: Tx, employerId: string, contactIds: string[], field: (i: number) => string) {
+  const dupe = contactIds.findIndex((id, i) => contactIds.indexOf(id) !== i);
+  if (dupe >= 0) throw new AppError('validation_failed', 'A contact is listed twice', [{ field: field(dupe), message: 'Listed twice' }]);
+  const chain = await employerChain(tx, employerId);
+  const rows = contactIds.length
+    ? await tx.select({ id: contacts.id, employerId: contacts.employerId }).from(contacts).where(inArray(contacts.id, contactIds))
+    : [];
+  contactIds.forEach((id, i) => {
+    const row = rows.find((r) => r.id === id);
+    if (!row) throw new AppError('validation_failed', 'Unknown contact', [{ field: field(i), message: 'No such contact' }]);
+    if (!chain.includes(row.employerId)) {
+      throw new AppError('validation_failed', 'The contact works at another employer', [
+        { field: field(i), message: 'Not at the position’s employer or its district' },
+      ]);
+    }
+  });
+}
+
+/** Locks the interview row, checks If-Match and that its status allows the action. */
+async function lockForAction(tx: Tx, id: string, allowed: InterviewRow['status'][], action: string, ifMatch?: number) {
+  const [row] = await tx.select().from(interviews).where(eq(interviews.id, id)).for('update');
+  if (!row) throw notFound('Interview');
+  assertVersion(row.version, ifMatch);
+  if (!allowed.includes(row.status)) {
+    throw new AppError('conflict', `A ${row.status.replace('_', '-')} interview cannot be ${action}`, [], { status: row.status });
+  }
+  return row;
+}
+
+async function refsOf(tx: Tx, row: InterviewRow) {
+  const [app] = await tx.select({ candidateId: applications.candidateId }).from(applications).where(eq(applications.id, row.applicationId));
+  return { candidateId: app!.candidateId, applicationId: row.applicationId, interviewId: row.id };
+}
+
+/** Applies a change to an interview row and writes its activity and event. */
+async function applyChange(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  row: InterviewRow,
+  set: Partial<InterviewRow>,
+  action: ChangeRecord['action'],
+  data?: Record<string, unknown>,
+) {
+  await tx
+    .update(interviews)
+    .set({ ...set, version: row.version + 1, updatedAt: now })
+    .where(eq(interviews.id, row.id));
+  await recordChange(tx, actor, now, {
+    action,
+    subject: { type: 'interview', id: row.id },
+    refs: await refsOf(tx, row),
+    changes: diff(row, { ...row, ...set }, FIELDS),
+    ...(data ? { data } : {}),
+  });
+}
+
+export async function scheduleInterview(deps: Deps, actor: Actor, input: z.output<typeof scheduleInterviewBody>) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const [app] = await tx.select().from(applications).where(eq(applications.id, input.applicationId)).for('update');
+    if (!app) throw new AppError('validation_failed', 'Unknown application', [{ field: 'body.applicationId', message: 'No such application' }]);
+    if (isClosed(app.stage)) {
+      throw new AppError('conflict', `The application is closed (${app.stage})`, [{ field: 'body.applicationId', message: 'Closed' }]);
+    }
+    const [{ employerId }] = (await tx
+      .select({ employerId: positions.employerId })
+      .from(positions)
+      .where(eq(positions.id, app.positionId))) as [{ employerId: string }];
+    await checkContacts(tx, employerId, input.participants.map((p) => p.contactId), (i) => `body.participants.${i}.contactId`);
+    const [{ n }] = (await tx.select({ n: count() }).from(interviews).where(eq(interviews.applicationId, app.id))) as [{ n: number }];
+    const id = newId();
+    const [row] = await tx
+      .insert(interviews)
+      .values({
+        tenantId: actor.tenantId,
+        id,
+        applicationId: app.id,
+        round: input.round ?? n + 1,
+        format: input.format,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        timeZone: input.timeZone,
+        arrangedVia: input.arrangedVia,
+        location: input.location ?? null,
+        notes: input.notes ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await tx.insert(interviewParticipants).values(
+      input.participants.map((p) => ({
+        tenantId: actor.tenantId,
+        id: newId(),
+        interviewId: id,
+        contactId: p.contactId,
+        role: p.role,
+        highlight: p.highlight ?? null,
+        createdAt: now,
+      })),
+    );
+    await recordChange(tx, actor, now, {
+      action: 'interview.scheduled',
+      subject: { type: 'interview', id },
+      refs: { candidateId: app.candidateId, applicationId: app.id, interviewId: id },
+      changes: diff(null, row!, FIELDS),
+      data: { startsAt: input.startsAt.toISOString(), participantIds: input.participants.map((p) => p.contactId) },
+    });
+    if (app.stage === 'submitted' || app.stage === 'on_hold') {
+      await changeStage(tx, actor, now, app, 'interviewing', 'Interview scheduled');
+    }
+    return (await loadInterview(tx, id))!;
+  });
+}
+
+export async function getInterview(deps: Deps, actor: Actor, id: string) {
+  return readTenant(deps.db, actor.tenantId, (tx) => loadOrThrow(tx, id));
+}
+
+export async function listInterviews(deps: Deps, actor: Actor, q: z.output<typeof listInterviewsQuery>) {
+  const after = decodeCursor(q.cursor, z.object({ startsAt: z.iso.datetime(), id: z.uuid() }));
+  const rows = await readTenant(deps.db, actor.tenantId, (tx) => findInterviews(tx, { ...q, after }));
+  const data = rows.slice(0, q.limit);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > q.limit && last ? encodeCursor({ startsAt: last.startsAt.toISOString(), id: last.id }) : null };
+}
+
+export async function updateInterview(deps: Deps, actor: Actor, id: string, input: z.output<typeof updateInterviewBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled', 'completed', 'no_show', 'cancelled'], 'changed', ifMatch);
+    if (Object.keys(diff(row, { ...row, ...input }, FIELDS)).length > 0) await applyChange(tx, actor, now, row, input, 'interview.updated');
+    return loadOrThrow(tx, id);
+  });
+}
+
+export async function rescheduleInterview(deps: Deps, actor: Actor, id: string, input: z.output<typeof rescheduleBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled'], 'rescheduled', ifMatch);
+    const { reason, ...times } = input;
+    await applyChange(tx, actor, now, row, times, 'interview.rescheduled', {
+      previousStartsAt: row.startsAt.toISOString(),
+      startsAt: input.startsAt.toISOString(),
+      reason: reason ?? null,
+    });
+    return loadOrThrow(tx, id);
+  });
+}
+
+export async function cancelInterview(deps: Deps, actor: Actor, id: string, input: z.output<typeof cancelBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled'], 'cancelled', ifMatch);
+    await applyChange(tx, actor, now, row, { status: 'cancelled', cancelReason: input.reason }, 'interview.cancelled', { reason: input.reason });
+    return loadOrThrow(tx, id);
+  });
+}
+
+export async function markNoShow(deps: Deps, actor: Actor, id: string, input: z.output<typeof noShowBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled'], 'marked as a no-show', ifMatch);
+    if (row.startsAt > now) throw new AppError('conflict', 'The interview has not started yet');
+    const set: Partial<InterviewRow> = { status: 'no_show', ...(input.notes ? { notes: [row.notes, input.notes].filter(Boolean).join('\n') } : {}) };
+    await applyChange(tx, actor, now, row, set, 'interview.no_show');
+    return loadOrThrow(tx, id);
+  });
+}
+
+/**
+ * Completes an interview: highlights, per-participant notes and, when the employer gave one, the
+ * projected decision date. The follow-up plan is made from this (the follow-up engine).
+ */
+export async function completeInterview(deps: Deps, actor: Actor, id: string, input: z.output<typeof completeBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled'], 'completed', ifMatch);
+    if (row.startsAt > now) throw new AppError('conflict', 'The interview has not started yet', [], { startsAt: row.startsAt.toISOString() });
+    const people = await tx
+      .select({ id: interviewParticipants.id, contactId: interviewParticipants.contactId })
+      .from(interviewParticipants)
+      .where(eq(interviewParticipants.interviewId, id));
+    input.participants.forEach((p, i) => {
+      if (!people.some((x) => x.contactId === p.contactId)) {
+        throw new AppError('validation_failed', 'Not a participant of this interview', [
+          { field: `body.participants.${i}.contactId`, message: 'Not a participant' },
+        ]);
+      }
+    });
+    for (const p of input.participants) {
+      await tx
+        .update(interviewParticipants)
+        .set({ ...(p.highlight ? { highlight: p.highlight } : {}), ...(p.notes ? { notes: p.notes } : {}) })
+        .where(and(eq(interviewParticipants.interviewId, id), eq(interviewParticipants.contactId, p.contactId)));
+    }
+    await applyChange(
+      tx,
+      actor,
+      now,
+      row,
+      {
+        status: 'completed',
+        completedAt: now,
+        ...(input.highlights !== undefined ? { highlights: input.highlights } : {}),
+        ...(input.decisionExpectedBy !== undefined ? { decisionExpectedBy: input.decisionExpectedBy } : {}),
+      },
+      'interview.completed',
+      { decisionExpectedBy: input.decisionExpectedBy ?? row.decisionExpectedBy, participantIds: people.map((p) => p.contactId) },
+    );
+    return loadOrThrow(tx, id);
+  });
+}
+
+export async function setTimeline(deps: Deps, actor: Actor, id: string, input: z.output<typeof timelineBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'given a timeline', ifMatch);
+    if (row.decisionExpectedBy !== input.decisionExpectedBy) {
+      await applyChange(tx, actor, now, row, { decisionExpectedBy: input.decisionExpectedBy }, 'interview.timeline_set', {
+        decisionExpectedBy: input.decisionExpectedBy,
+        previous: row.decisionExpectedBy,
+      });
+    }
+    return loadOrThrow(tx, id);
+  });
+}
+
+export async function addParticipant(deps: Deps, actor: Actor, id: string, input: z.output<typeof addParticipantBody>) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'given participants');
+    const current = await loadOrThrow(tx, id);
+    if (current.participants.some((p) => p.contactId === input.contactId)) {
+      throw new AppError('already_exists', 'The contact already takes part', [{ field: 'body.contactId', message: 'Already a participant' }]);
+    }
+    await checkContacts(tx, current.employerId, [input.contactId], () => 'body.contactId');
+    await tx.insert(interviewParticipants).values({
+      tenantId: actor.tenantId,
+      id: newId(),
+      interviewId: id,
+      contactId: input.contactId,
+      role: input.role,
+      highlight: input.highlight ?? null,
+      createdAt: now,
+    });
+    await applyChange(tx, actor, now, row, {}, 'interview.participant_added', { contactId: input.contactId, role: input.role });
+    return loadOrThrow(tx, id);
+  });
+}
+
+export async function removeParticipant(deps: Deps, actor: Actor, id: string, contactId: string) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'changed');
+    const current = await loadOrThrow(tx, id);
+    if (!current.participants.some((p) => p.contactId === contactId)) throw notFound('Participant');
+    if (current.participants.length === 1) throw new AppError('conflict', 'An interview keeps at least one participant');
+    await tx.delete(interviewParticipants).where(and(eq(interviewParticipants.interviewId, id), eq(interviewParticipants.contactId, contactId)));
+    await applyChange(tx, actor, now, row, {}, 'interview.participant_removed', { contactId });
+    return loadOrThrow(tx, id);
+  });
+}

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
+import { adminPool } from './helpers/db.js';
+import { fixedClock } from '../src/lib/clock.js';
+
+let t: TestApp;
+let tenant: TestTenant;
+let story: Story;
+// The interviews below start 2026-12-03 10:00 New York; "now" is set per test.
+const clock = fixedClock('2026-11-26T12:00:00Z');
+
+beforeAll(async () => {
+  t = await createTestApp({ clock });
+  tenant = await newTenant(t.app);
+  story = await recruitingStory(t.app, tenant);
+});
+afterAll(() => t.close());
+
+type Interview = Schemas['Interview'];
+const h = () => bearer(tenant.token);
+const act = (id: string, action: string, payload: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url: `/v1/interviews/${id}/${action}`, headers: { ...h(), ...headers }, payload });
+const get = async (id: string) => json<Interview>(await t.app.inject({ url: `/v1/interviews/${id}`, headers: h() }));
+const schedule = async (startsAt?: string) => (await scheduledInterview(t.app, tenant, story, startsAt)) as unknown as Interview;
+
+describe('scheduling', () => {
+  it('when an interview is scheduled with two interviewers, then it lists them and the application is interviewing', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    expect(i).toMatchObject({
+      status: 'scheduled',
+      round: 1,
+      timeZone: 'America/New_York',
+      startsAt: '2026-12-03T15:00:00.000Z',
+      candidateId: story.candidate.id,
+      employerId: story.school.id,
+      version: 1,
+    });
+    expect(i.participants.map((p) => [p.name, p.role, p.highlight])).toEqual([
+      ['Pat Principal', 'hiring_manager', null],
+      ['Terry Teacher', 'interviewer', 'Loved the reading-corner idea'],
+    ]);
+    const app = await t.app.inject({ url: `/v1/applications/${story.application.id}`, headers: h() });
+    expect(app.json().stage).toBe('interviewing');
+    const second = await schedule('2026-12-10T10:00:00-05:00');
+    expect(second.round).toBe(2);
+  });
+
+  it.each([
+    [{ endsAt: '2026-12-03T14:00:00Z' }, 'body.endsAt'],
+    [{ timeZone: 'EST' }, 'body.timeZone'],
+    [{ startsAt: '2026-12-03 10:00' }, 'body.startsAt'],
+    [{ format: 'zoom' }, 'body.format'],
+    [{ arrangedVia: 'pigeon' }, 'body.arrangedVia'],
+    [{ participants: [] }, 'body.participants'],
+    [{ applicationId: '00000000-0000-4000-8000-000000000000' }, 'body.applicationId'],
+  ])('when %j, then 400 names %s and nothing is written', async (override, field) => {
+    const before = (await adminPool().query('SELECT count(*)::int AS n FROM interviews WHERE tenant_id = $1', [tenant.tenantId])).rows[0].n;
+    const payload = {
+      applicationId: story.application.id,
+      format: 'video',
+      startsAt: '2026-12-03T15:00:00Z',
+      endsAt: '2026-12-03T16:00:00Z',
+      timeZone: 'America/New_York',
+      arrangedVia: 'phone',
+      participants: [{ contactId: story.principal.id }],
+      ...override,
+    };
+    const p = expectProblem(await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: h(), payload }), 400);
+    expect(p.errors?.map((e) => e.field)).toEqual([field]);
+    const after = (await adminPool().query('SELECT count(*)::int AS n FROM interviews WHERE tenant_id = $1', [tenant.tenantId])).rows[0].n;
+    expect(after).toBe(before);
+  });
+
+  it('refuses a contact from another employer, or listed twice, naming the participant', async () => {
+    const other = json<{ id: string }>(await t.app.inject({ method: 'POST', url: '/v1/employers', headers: h(), payload: { name: 'Elsewhere Inc' } }));
+    const stranger = json<{ id: string }>(await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: h(), payload: { employerId: other.id, name: 'Stranger' } }));
+    const base = { applicationId: story.application.id, format: 'video', startsAt: '2026-12-03T15:00:00Z', endsAt: '2026-12-03T16:00:00Z', timeZone: 'America/New_York', arrangedVia: 'email' };
+    const p = expectProblem(
+      await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: h(), payload: { ...base, participants: [{ contactId: story.principal.id }, { contactId: stranger.id }] } }),
+      400,
+    );
+    expect(p.errors?.[0]?.field).toBe('body.participants.1.contactId');
+    const twice = expectProblem(
+      await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: h(), payload: { ...base, participants: [{ contactId: story.principal.id }, { contactId: story.principal.id }] } }),
+      400,
+    );
+    expect(twice.errors?.[0]?.field).toBe('body.participants.1.contactId');
+    // A district contact may interview for the district's school.
+    const ok = await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: h(), payload: { ...base, participants: [{ contactId: story.superintendent.id }] } });
+    expect(ok.statusCode).toBe(201);
+  });
+});
+
+describe('the interview’s life', () => {
+  it('reschedule moves it; cancel ends it; a cancelled interview cannot be completed (409)', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    const moved = json<Interview>(await act(i.id, 'reschedule', { startsAt: '2026-12-04T15:00:00Z', endsAt: '2026-12-04T16:00:00Z', timeZone: 'America/New_York', reason: 'Principal away' }));
+    expect(moved).toMatchObject({ startsAt: '2026-12-04T15:00:00.000Z', version: 2 });
+    const cancelled = json<Interview>(await act(i.id, 'cancel', { reason: 'Position paused' }));
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancelReason: 'Position paused' });
+    clock.set('2026-12-05T12:00:00Z');
+    expectProblem(await act(i.id, 'complete', {}), 409, 'conflict');
+    expectProblem(await act(i.id, 'reschedule', { startsAt: '2026-12-06T15:00:00Z', endsAt: '2026-12-06T16:00:00Z', timeZone: 'America/New_York' }), 409);
+  });
+
+  it('complete records highlights, each participant’s note and the employer’s timeline; completing twice is 409', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    expectProblem(await act(i.id, 'complete', {}), 409, 'conflict'); // not started yet
+    clock.set('2026-12-03T16:10:00Z');
+    const done = await act(i.id, 'complete', {
+      highlights: 'Demo lesson landed well',
+      decisionExpectedBy: '2026-12-12',
+      participants: [
+        { contactId: story.principal.id, highlight: 'Small-group reading', notes: 'Asked about coaching' },
+        { contactId: story.teacher.id, notes: 'Friendly' },
+      ],
+    });
+    expect(done.statusCode).toBe(200);
+    const body = json<Interview>(done);
+    expect(body).toMatchObject({ status: 'completed', completedAt: '2026-12-03T16:10:00.000Z', decisionExpectedBy: '2026-12-12', highlights: 'Demo lesson landed well' });
+    expect(body.participants.map((p) => [p.name, p.highlight, p.notes])).toEqual([
+      ['Pat Principal', 'Small-group reading', 'Asked about coaching'],
+      ['Terry Teacher', 'Loved the reading-corner idea', 'Friendly'],
+    ]);
+    expectProblem(await act(i.id, 'complete', {}), 409, 'conflict');
+    const timeline = json<Interview>(await act(i.id, 'timeline', { decisionExpectedBy: '2026-12-19' }));
+    expect(timeline.decisionExpectedBy).toBe('2026-12-19');
+    const events = await adminPool().query('SELECT type, payload FROM events WHERE tenant_id = $1 AND payload->\'data\'->>\'interviewId\' = $2 ORDER BY id', [tenant.tenantId, i.id]);
+    expect(events.rows.map((r) => r.type)).toEqual(['interview.scheduled', 'interview.completed', 'interview.timeline_set']);
+    expect(events.rows[1].payload.data).toMatchObject({ decisionExpectedBy: '2026-12-12', applicationId: story.application.id, candidateId: story.candidate.id });
+  });
+
+  it('a participant outside the interview is refused at completion, naming it', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    clock.set('2026-12-03T16:10:00Z');
+    const p = expectProblem(await act(i.id, 'complete', { participants: [{ contactId: story.superintendent.id, notes: 'x' }] }), 400);
+    expect(p.errors?.[0]?.field).toBe('body.participants.0.contactId');
+    expect((await get(i.id)).status).toBe('scheduled');
+  });
+
+  it('participants can be added and removed; the last one stays', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    const added = json<Interview>(await act(i.id, 'participants', { contactId: story.superintendent.id, role: 'coordinator' }));
+    expect(added.participants).toHaveLength(3);
+    expectProblem(await act(i.id, 'participants', { contactId: story.superintendent.id }), 409, 'already_exists');
+    for (const c of [story.superintendent, story.teacher]) {
+      const res = await t.app.inject({ method: 'DELETE', url: `/v1/interviews/${i.id}/participants/${c.id}`, headers: h() });
+      expect(res.statusCode).toBe(200);
+    }
+    expectProblem(await t.app.inject({ method: 'DELETE', url: `/v1/interviews/${i.id}/participants/${story.principal.id}`, headers: h() }), 409);
+  });
+
+  it('If-Match: a stale version is 412 and nothing changes', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    expectProblem(await act(i.id, 'cancel', { reason: 'x' }, { 'if-match': '"7"' }), 412, 'precondition_failed');
+    expect((await get(i.id)).status).toBe('scheduled');
+    const patched = await t.app.inject({ method: 'PATCH', url: `/v1/interviews/${i.id}`, headers: { ...h(), 'if-match': '"1"' }, payload: { location: 'Room 12' } });
+    expect(patched.json()).toMatchObject({ location: 'Room 12', version: 2 });
+  });
+
+  it('no-show only once it started', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    expectProblem(await act(i.id, 'no-show', {}), 409);
+    clock.set('2026-12-03T15:30:00Z');
+    expect(json<Interview>(await act(i.id, 'no-show', { notes: 'Called, no answer' })).status).toBe('no_show');
+  });
+});
+
+describe('lists', () => {
+  it('filters by date range, status, employer, recruiter and candidate, ordered by start', async () => {
+    const own = await newTenant(t.app);
+    const s = await recruitingStory(t.app, own);
+    const mk = (startsAt: string) => scheduledInterview(t.app, own, s, startsAt);
+    const a = await mk('2026-12-01T10:00:00-05:00');
+    const b = await mk('2026-12-02T10:00:00-05:00');
+    const c = await mk('2026-12-09T10:00:00-05:00');
+    const q = async (qs: string) =>
+      ((await t.app.inject({ url: `/v1/interviews?${qs}`, headers: bearer(own.token) })).json().data as Interview[]).map((i) => i.id);
+    expect(await q('')).toEqual([a.id, b.id, c.id]);
+    expect(await q('from=2026-12-02T00:00:00Z&to=2026-12-08T00:00:00Z')).toEqual([b.id]);
+    expect(await q(`employerId=${s.school.id}&status=scheduled`)).toEqual([a.id, b.id, c.id]);
+    expect(await q(`employerId=${s.district.id}`)).toEqual([]);
+    expect(await q(`recruiterId=${own.ownerId}&candidateId=${s.candidate.id}`)).toEqual([a.id, b.id, c.id]);
+    const page1 = (await t.app.inject({ url: '/v1/interviews?limit=2', headers: bearer(own.token) })).json();
+    const page2 = (await t.app.inject({ url: `/v1/interviews?limit=2&cursor=${page1.nextCursor}`, headers: bearer(own.token) })).json();
+    expect([...page1.data, ...page2.data].map((i: Interview) => i.id)).toEqual([a.id, b.id, c.id]);
+    const bad = expectProblem(await t.app.inject({ url: '/v1/interviews?from=2026-12-09T00:00:00Z&to=2026-12-01T00:00:00Z', headers: bearer(own.token) }), 400);
+    expect(bad.errors?.[0]?.field).toBe('query.to');
+  });
+
+  it('a viewer sees interviews but cannot schedule or complete', async () => {
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    expect((await t.app.inject({ url: '/v1/interviews', headers: bearer(viewer.token) })).statusCode).toBe(200);
+    expectProblem(await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: bearer(viewer.token), payload: {} }), 403);
+  });
+});
