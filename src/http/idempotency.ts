@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
@@ -40,8 +40,8 @@ const fingerprintOf = (req: FastifyRequest) =>
 export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('idempotency', null);
 
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || !req.actor) return;
+  const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.actor) return;
     const key = parseKey(req.headers['idempotency-key']);
     if (!key) return;
     const scope: IdempotencyScope = {
@@ -69,9 +69,9 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
       .type(existing.responseType ?? 'application/json')
       .serializer((p: unknown) => p as string)
       .send(existing.responseBody);
-  });
+  };
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const scope = req.idempotency;
     if (!scope) return payload;
     req.idempotency = null;
@@ -81,5 +81,12 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
       await complete(deps.db, scope, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json'));
     }
     return payload;
+  };
+
+  // Only POST routes pay for these hooks; reads skip them entirely.
+  app.addHook('onRoute', (route) => {
+    if (route.method !== 'POST') return;
+    route.preHandler = [...[route.preHandler ?? []].flat(), preHandler];
+    route.onSend = [...[route.onSend ?? []].flat(), onSend];
   });
 }
