@@ -11,6 +11,7 @@ import { registerAuth } from './http/auth.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
+import { leasedRedisStore } from './http/rateLimitStore.js';
 import type { App } from './http/types.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -57,8 +58,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     global: true,
     max: deps.config.RATE_LIMIT_MAX,
     timeWindow: deps.config.RATE_LIMIT_WINDOW_MS,
-    redis: deps.redis,
-    nameSpace: `${deps.config.QUEUE_PREFIX}:rl:`,
+    store: leasedRedisStore(deps.redis, `${deps.config.QUEUE_PREFIX}:rl:`),
     // Redis down: serve rather than refuse; /readyz reports the outage (docs/operations.md).
     skipOnError: true,
     // Per credential: the bearer token's hash, else the client address.

@@ -1,0 +1,88 @@
+import type { Redis } from 'ioredis';
+
+// INCRBY a block of slots; the first block of a window starts its expiry.
+const LEASE_LUA = `
+local total = redis.call('INCRBY', KEYS[1], ARGV[2])
+if total == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {total, ttl}`;
+
+interface Lease {
+  next: number;
+  end: number;
+  expiresAt: number;
+}
+type Callback = (err: Error | null, res?: { current: number; ttl: number }) => void;
+interface RouteParams {
+  timeWindow?: number;
+  routeInfo?: { method?: string; url?: string };
+}
+
+/**
+ * A Redis-backed store for @fastify/rate-limit that reserves counts in blocks. Redis holds the
+ * count per credential and window, shared by every process; each process takes up to
+ * `max / 20` slots at a time (1 for small limits, so they stay exact) and hands them out
+ * locally, so a busy credential costs one Redis call per block instead of one per request. The
+ * price: a process may hold a few unused slots when the window ends (docs/auth.md).
+ */
+export function leasedRedisStore(redis: Redis, prefix: string, clock: () => number = Date.now) {
+  if (!(redis as unknown as { rateLimitLease?: unknown }).rateLimitLease) {
+    redis.defineCommand('rateLimitLease', { numberOfKeys: 1, lua: LEASE_LUA });
+  }
+  const lease = redis as unknown as {
+    rateLimitLease(key: string, windowMs: number, n: number, cb: (err: Error | null, res: [number, number]) => void): void;
+  };
+
+  return class LeasedStore {
+    private readonly leases = new Map<string, Lease>();
+    private readonly waiting = new Map<string, Array<{ cb: Callback; retry: () => void }>>();
+    private readonly keyPrefix: string;
+
+    constructor(params: RouteParams = {}, keyPrefix = prefix) {
+      this.keyPrefix = keyPrefix;
+      void params;
+    }
+
+    incr(key: string, cb: Callback, timeWindow: number, max: number): void {
+      const now = clock();
+      const held = this.leases.get(key);
+      if (held && held.expiresAt > now && held.next <= held.end) {
+        cb(null, { current: held.next++, ttl: held.expiresAt - now });
+        return;
+      }
+      // One block request per key at a time; callers arriving meanwhile wait for it.
+      const waiter = { cb, retry: () => this.incr(key, cb, timeWindow, max) };
+      const queue = this.waiting.get(key);
+      if (queue) {
+        queue.push(waiter);
+        return;
+      }
+      this.waiting.set(key, [waiter]);
+      const block = Math.max(1, Math.min(10, Math.floor(max / 20)));
+      lease.rateLimitLease(this.keyPrefix + key, timeWindow, block, (err, res) => {
+        const waiters = this.waiting.get(key) ?? [];
+        this.waiting.delete(key);
+        if (err) {
+          for (const w of waiters) w.cb(err);
+          return;
+        }
+        const [total, ttl] = res;
+        this.leases.set(key, { next: total - block + 1, end: total, expiresAt: clock() + ttl });
+        if (this.leases.size > 50_000) this.sweep();
+        for (const w of waiters) w.retry();
+      });
+    }
+
+    private sweep() {
+      const now = clock();
+      for (const [k, l] of this.leases) if (l.expiresAt <= now) this.leases.delete(k);
+    }
+
+    child(params: object) {
+      const info = (params as RouteParams).routeInfo;
+      const route = info ? `${info.method}${info.url}-` : '';
+      return new LeasedStore(params, `${this.keyPrefix}${route}`);
+    }
+  };
+}

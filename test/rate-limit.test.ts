@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, expectProblem, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
+
+// Two processes of the API share one Redis: the limit is per credential across both.
+const prefix = `rl-shared-${Date.now()}`;
+let a: TestApp;
+let b: TestApp;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  a = await createTestApp({ env: { RATE_LIMIT_MAX: '40', QUEUE_PREFIX: prefix } });
+  b = await createTestApp({ env: { RATE_LIMIT_MAX: '40', QUEUE_PREFIX: prefix } });
+  tenant = await newTenant(a.app);
+});
+afterAll(async () => {
+  await a.close();
+  await b.close();
+});
+
+const me = (t: TestApp) => t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) });
+
+describe('rate limits backed by Redis, counted in blocks', () => {
+  it('two API processes share one limit per credential, within a block per process', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await me(a)).statusCode, (await me(b)).statusCode);
+    const ok = statuses.filter((s) => s === 200).length;
+    // 40 per window; each process may hold a block of 2 it did not use.
+    expect(ok).toBeGreaterThanOrEqual(36);
+    expect(ok).toBeLessThanOrEqual(40);
+    expect(statuses.slice(-4)).toEqual([429, 429, 429, 429]);
+    const res = await me(a);
+    expectProblem(res, 429, 'rate_limited');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('concurrent requests of one credential never get more than the limit', async () => {
+    const other = await newTenant(a.app);
+    const results = await Promise.all(Array.from({ length: 60 }, () => a.app.inject({ url: '/v1/me', headers: bearer(other.token) })));
+    const ok = results.filter((r) => r.statusCode === 200).length;
+    expect(ok).toBeLessThanOrEqual(40);
+    expect(ok).toBeGreaterThanOrEqual(38);
+  });
+
+  it('when Redis is unreachable, requests are served (fail open) and /readyz says why', async () => {
+    const broken = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      const owner = await newTenant(broken.app);
+      expect((await broken.app.inject({ url: '/v1/me', headers: bearer(owner.token) })).statusCode).toBe(200);
+      expectProblem(await broken.app.inject({ url: '/readyz' }), 503);
+    } finally {
+      await broken.close();
+    }
+  });
+});
