@@ -18,6 +18,12 @@ export interface Target {
   baseline?: string;
   /** Lowest acceptable percentage of the baseline (printed as a goal, not enforced). */
   goalPct?: number;
+  /** Highest acceptable p99 latency in ms (printed as a goal, not enforced). */
+  p99GoalMs?: number;
+  /** Paths (with query) requested in turn on the url's origin instead of the url's own path. */
+  paths?: string[];
+  /** Replace every `[<id>]` in the path and body with an id unique to the request (autocannon idReplacement). */
+  uniqueIds?: boolean;
 }
 
 export interface Settings {
@@ -49,6 +55,7 @@ export interface Stats {
   baseline?: string;
   ratioPct?: number;
   goalPct?: number;
+  p99GoalMs?: number;
   /** Percent of all CPUs busy just before the run, while none of ours were: other load on the machine. */
   backgroundCpuPct?: number;
 }
@@ -89,6 +96,8 @@ export async function measure(target: Target, settings: Settings): Promise<Stats
     connections: settings.connections,
     timeout: 10,
     ...(target.body !== undefined ? { body: target.body } : {}),
+    ...(target.paths ? { requests: target.paths.map((path) => ({ path })) } : {}),
+    ...(target.uniqueIds ? { idReplacement: true } : {}),
     ...(settings.workers > 0 ? { workers: settings.workers } : {}),
   };
   if (settings.warmup > 0) await autocannon({ ...base, duration: settings.warmup });
@@ -107,6 +116,7 @@ export async function measure(target: Target, settings: Settings): Promise<Stats
     timeouts: r.timeouts,
     statusCodes,
     ...(target.goalPct !== undefined ? { goalPct: target.goalPct } : {}),
+    ...(target.p99GoalMs !== undefined ? { p99GoalMs: target.p99GoalMs } : {}),
   };
 }
 
@@ -134,8 +144,17 @@ export async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
+/** "met", or what was missed: the ratio goal and the p99 goal; empty when the target has no goal. */
+export function goalStatus(r: Stats): string {
+  const missed: string[] = [];
+  if (r.goalPct !== undefined && (r.ratioPct === undefined || r.ratioPct < r.goalPct)) missed.push(`< ${r.goalPct}%`);
+  if (r.p99GoalMs !== undefined && r.p99Ms >= r.p99GoalMs) missed.push(`p99 >= ${r.p99GoalMs} ms`);
+  if (r.goalPct === undefined && r.p99GoalMs === undefined) return '';
+  return missed.length === 0 ? 'met' : `MISSED (${missed.join(', ')})`;
+}
+
 export function formatTable(results: Stats[]): string {
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'bg cpu', 'vs baseline'];
+  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'bg cpu', 'vs baseline', 'goal'];
   const rows = results.map((r) => [
     r.name,
     r.requestsPerSec.toFixed(0),
@@ -146,18 +165,23 @@ export function formatTable(results: Stats[]): string {
     r.backgroundCpuPct === undefined ? '' : `${r.backgroundCpuPct}%`,
     r.ratioPct === undefined
       ? ''
-      : `${r.ratioPct.toFixed(1)}% of ${r.baseline}` + (r.goalPct !== undefined ? ` (goal >= ${r.goalPct}%)` : ''),
+      : `${r.ratioPct.toFixed(1)}% of ${r.baseline}` +
+        (r.goalPct !== undefined || r.p99GoalMs !== undefined
+          ? ` (goal ${[r.goalPct !== undefined ? `>= ${r.goalPct}%` : '', r.p99GoalMs !== undefined ? `p99 < ${r.p99GoalMs} ms` : ''].filter(Boolean).join(', ')})`
+          : ''),
+    goalStatus(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   // Names and notes left-aligned, numbers right-aligned.
-  const cell = (c: string, i: number) => (i === 0 || i === header.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!));
+  const left = new Set([0, header.length - 2, header.length - 1]);
+  const cell = (c: string, i: number) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!));
   const line = (cells: string[]) => cells.map(cell).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Drops and re-creates the database named in adminUrl, so every run starts from the same state. */
+/** Drops and re-creates the database named in adminUrl (a fresh start: see seed.ts for when). */
 export async function recreateDatabase(adminUrl: string): Promise<void> {
   const url = new URL(adminUrl);
   const name = decodeURIComponent(url.pathname.slice(1));

@@ -9,8 +9,14 @@
  * Also BENCH_WARMUP (seconds, default 2) and BENCH_WORKERS (autocannon worker threads, default 1;
  * 0 fires requests from the main thread, which the servers under test share).
  *
- * The database afterview_bench is dropped and re-created on every run. Results go to stdout and
- * bench/results/latest.json. Exits non-zero on setup errors and when any measured request failed.
+ * Data (bench/seed.ts): the database afterview_bench holds one agency with 100k candidates, 20k
+ * positions and 300k interviews, and ten agencies a tenth of that size beside it. It is generated
+ * once and kept: a run re-creates it only when a migration, the generator or BENCH_SCALE changed,
+ * or with BENCH_RESEED=1. BENCH_SCALE (default 1) multiplies every size. BENCH_PLANS=0 skips the
+ * EXPLAIN ANALYZE of the list queries (bench/plans.ts) printed before the load.
+ *
+ * Results go to stdout and bench/results/latest.json. Exits non-zero on setup errors and when any
+ * measured request failed.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +26,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { migrateDatabase } from '../src/db/migrate.js';
+import { v7 as uuidv7 } from 'uuid';
 import {
   compare,
   formatTable,
@@ -33,13 +40,21 @@ import {
   settingsFrom,
   waitForRedis,
   type Stats,
+  type Target,
 } from './lib.js';
+import { explainCases, flagged, formatPlans, listCases, type PlanReport } from './plans.js';
+import { fingerprintOf, generate, keptData, removeRunRows, scaleFrom, type SeedMeta } from './seed.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench';
 const RESULTS = new URL('./results/latest.json', import.meta.url);
 
 const settings = settingsFrom(process.env);
+const scale = scaleFrom(process.env);
+const MAIN_SLUG = 'bench-agency';
+const OWNER = { email: 'owner@bench.example.org', password: 'bench-password-123' };
+/** Distinct candidates GET /v1/candidates/:id and its baseline rotate over. */
+const CANDIDATE_SAMPLE = 500;
 const config = loadConfig({
   DATABASE_URL: APP_URL,
   DATABASE_ADMIN_URL: ADMIN_URL,
@@ -58,7 +73,9 @@ const config = loadConfig({
 const closers: Array<() => Promise<unknown>> = [];
 
 async function main() {
-  await recreateDatabase(ADMIN_URL);
+  const fingerprint = await fingerprintOf(scale);
+  const kept = process.env.BENCH_RESEED === '1' ? undefined : await keptData(ADMIN_URL, fingerprint);
+  if (!kept) await recreateDatabase(ADMIN_URL);
   await migrateDatabase(ADMIN_URL, APP_URL);
 
   // Baseline A: Fastify with nothing on it.
@@ -67,32 +84,152 @@ async function main() {
   closers.push(() => bare.close());
   const bareUrl = await listen(bare);
 
-  // Our app, with one agency whose owner signs the requests.
+  // Our app, with the main agency whose owner signs the requests.
   const deps = createDeps(config);
   closers.push(() => deps.close());
   const app = await buildApp(deps);
   closers.push(() => app.close());
   const appUrl = await listen(app);
   await waitForRedis(deps.redis);
-  const { accessToken, userId } = await signUp(app);
-  const auth = { authorization: `Bearer ${accessToken}` };
 
-  // Baseline B: Fastify plus one primary-key SELECT through a plain pg pool (superuser: no RLS).
+  let data: SeedMeta;
+  let session: Session;
+  if (kept) {
+    session = await logIn(app);
+    const removed = await removeRunRows(ADMIN_URL, kept);
+    console.log(
+      `data: kept from ${kept.seededAt} (scale ${kept.scale}, generated in ${kept.seconds} s); ` +
+        `removed ${removed} rows earlier runs added. BENCH_RESEED=1 generates it again.`,
+    );
+    data = kept;
+  } else {
+    session = await signUp(app);
+    console.log(`data: generating (scale ${scale}) ...`);
+    data = await generate(ADMIN_URL, { tenantId: session.tenantId, ownerId: session.userId, slug: MAIN_SLUG }, scale, fingerprint);
+    console.log(`data: generated in ${data.seconds} s`);
+  }
+  console.log(`data: rows of the main agency ${JSON.stringify(data.rows.main)}; of the ten others ${JSON.stringify(data.rows.others)}`);
+  const auth = { authorization: `Bearer ${session.accessToken}` };
+  const tenantId = session.tenantId;
+
   const pool = new pg.Pool({ connectionString: ADMIN_URL, max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
+  const sample = await samplesOf(pool, tenantId, data);
+  console.log(
+    `data: interview window ${data.window.from} .. ${data.window.to} has ${sample.scheduledInWindow} scheduled interviews; ` +
+      `${sample.candidateIds.length} candidate ids in rotation`,
+  );
+
+  let plans: PlanReport[] = [];
+  if (process.env.BENCH_PLANS !== '0') {
+    const actor = { tenantId, kind: 'user' as const, userId: session.userId, apiKeyId: null, role: 'owner' as const, scopes: [] };
+    plans = await explainCases(
+      APP_URL,
+      actor,
+      listCases({ from: data.window.from, to: data.window.to, candidateId: sample.candidateIds[0]!, nameFragment: 'smith', tag: 'math' }),
+    );
+    console.log(`\n${formatPlans(plans)}\n`);
+  }
+
+  // Baselines B: Fastify plus hand-written SQL through a plain pg pool (superuser: no RLS, so the
+  // tenant is filtered explicitly), no auth, no validation, no serializer schemas.
   const pk = Fastify();
   pk.get<{ Params: { id: string } }>('/pk/:id', async (req, reply) => {
     const { rows } = await pool.query('SELECT id, email, name, role FROM users WHERE id = $1', [req.params.id]);
     return rows[0] ?? reply.code(404).send({ error: 'not found' });
   });
+  pk.get<{ Params: { id: string } }>('/pk/candidates/:id', async (req, reply) => {
+    const { rows } = await pool.query('SELECT * FROM candidates WHERE id = $1', [req.params.id]);
+    return rows[0] ?? reply.code(404).send({ error: 'not found' });
+  });
+  // The two queries findInterviews sends: a keyset page by (starts_at, id), then its participants.
+  pk.get<{ Querystring: { from: string; to: string; status: string; limit: string } }>('/keyset/interviews', async (req) => {
+    const q = req.query;
+    const limit = Number(q.limit);
+    const { rows } = await pool.query(
+      `SELECT i.*, a.candidate_id, a.position_id, p.employer_id
+       FROM interviews i
+       JOIN applications a ON a.id = i.application_id
+       JOIN positions p ON p.id = a.position_id
+       WHERE i.tenant_id = $1 AND i.starts_at >= $2 AND i.starts_at < $3 AND i.status = $4
+       ORDER BY i.starts_at, i.id
+       LIMIT $5`,
+      [tenantId, q.from, q.to, q.status, limit + 1],
+    );
+    const people = rows.length
+      ? (
+          await pool.query(
+            `SELECT ip.interview_id, ip.contact_id, c.name, c.email, ip.role, ip.highlight, ip.notes
+             FROM interview_participants ip JOIN contacts c ON c.id = ip.contact_id
+             WHERE ip.tenant_id = $1 AND ip.interview_id = ANY($2::uuid[])
+             ORDER BY ip.id`,
+            [tenantId, rows.map((r: { id: string }) => r.id)],
+          )
+        ).rows
+      : [];
+    const page = rows.slice(0, limit);
+    return {
+      data: page.map((r: { id: string }) => ({ ...r, participants: people.filter((p: { interview_id: string }) => p.interview_id === r.id) })),
+      nextCursor: rows.length > limit ? 'more' : null,
+    };
+  });
+  pk.post<{ Body: { name: string; email: string } }>('/insert/candidates', async (req, reply) => {
+    const { rows } = await pool.query(
+      `INSERT INTO candidates (tenant_id, id, name, email, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, now(), now()) RETURNING *`,
+      [tenantId, uuidv7(), req.body.name, req.body.email.toLowerCase()],
+    );
+    return reply.code(201).send(rows[0]);
+  });
   closers.push(() => pk.close());
   const pkUrl = await listen(pk);
 
+  const listQuery = `from=${data.window.from}&to=${data.window.to}&status=scheduled&limit=50`;
+  const json = { 'content-type': 'application/json' };
+  const newCandidate = (domain: string) => JSON.stringify({ name: 'Bench Candidate', email: `c-[<id>]@${domain}`, tags: ['math'] });
+  const candidatePaths = (prefix: string) => sample.candidateIds.map((id) => `${prefix}${id}`);
   const targets = selectTargets(settings.only, [
     { name: 'bare GET /json', url: `${bareUrl}/json` },
-    { name: 'bare GET /pk/:id', url: `${pkUrl}/pk/${userId}` },
+    { name: 'bare GET /pk/:id', url: `${pkUrl}/pk/${session.userId}` },
     { name: 'app GET /v1/me', url: `${appUrl}/v1/me`, headers: auth, baseline: 'bare GET /pk/:id', goalPct: 75 },
-  ]);
+    { name: 'bare GET /keyset/interviews', url: `${pkUrl}/keyset/interviews?${listQuery}` },
+    {
+      name: 'app GET /v1/interviews',
+      url: `${appUrl}/v1/interviews?${listQuery}`,
+      headers: auth,
+      baseline: 'bare GET /keyset/interviews',
+      goalPct: 75,
+      p99GoalMs: 25,
+    },
+    { name: 'bare GET /pk/candidates/:id', url: pkUrl, paths: candidatePaths('/pk/candidates/') },
+    {
+      name: 'app GET /v1/candidates/:id',
+      url: appUrl,
+      paths: candidatePaths('/v1/candidates/'),
+      headers: auth,
+      baseline: 'bare GET /pk/candidates/:id',
+      goalPct: 75,
+      p99GoalMs: 25,
+    },
+    {
+      name: 'bare POST /insert/candidates',
+      url: `${pkUrl}/insert/candidates`,
+      method: 'POST',
+      headers: json,
+      body: newCandidate('insert.bench.example.org'),
+      uniqueIds: true,
+    },
+    {
+      name: 'app POST /v1/candidates',
+      url: `${appUrl}/v1/candidates`,
+      method: 'POST',
+      headers: { ...auth, ...json },
+      body: newCandidate('post.bench.example.org'),
+      uniqueIds: true,
+      baseline: 'bare POST /insert/candidates',
+      goalPct: 50,
+    },
+  ] satisfies Target[]);
 
   console.log(
     `bench: ${settings.duration}s per target (+${settings.warmup}s warm-up), ${settings.connections} connections, ` +
@@ -118,13 +255,19 @@ async function main() {
     revision: gitRevision(),
     node: process.version,
     cpus: os.cpus().length,
-    settings: { ...settings, only: settings.only?.source },
+    settings: { ...settings, only: settings.only?.source, scale },
+    data: { ...data, reused: kept !== undefined, scheduledInWindow: sample.scheduledInWindow },
     results,
     ...(settings.rounds > 1 ? { rounds } : {}),
+    plans: plans.map(({ plan: _plan, ...p }) => p),
   };
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${RESULTS.pathname}`);
 
+  const badPlans = plans.filter(flagged);
+  if (badPlans.length > 0) {
+    console.warn(`!!! list queries that scan instead of seeking (plans above): ${badPlans.map((p) => p.name).join('; ')}`);
+  }
   const busy = results.filter((r) => (r.backgroundCpuPct ?? 0) > 20);
   if (busy.length > 0) {
     console.warn(
@@ -145,22 +288,51 @@ async function main() {
   if (failed.length > 0) process.exitCode = 1;
 }
 
-/** Creates an agency through the API; returns the owner's access token and user id. */
-async function signUp(app: Awaited<ReturnType<typeof buildApp>>) {
+interface Session {
+  accessToken: string;
+  userId: string;
+  tenantId: string;
+}
+
+/** Candidate ids to rotate over, and how many rows the interview list's window holds. */
+async function samplesOf(pool: pg.Pool, tenantId: string, data: SeedMeta) {
+  const ids = await pool.query<{ id: string }>(
+    "SELECT id FROM candidates WHERE tenant_id = $1 AND email LIKE '%@mail.example.org' ORDER BY md5(id::text) LIMIT $2",
+    [tenantId, CANDIDATE_SAMPLE],
+  );
+  const window = await pool.query<{ n: string }>(
+    "SELECT count(*) AS n FROM interviews WHERE tenant_id = $1 AND status = 'scheduled' AND starts_at >= $2 AND starts_at < $3",
+    [tenantId, data.window.from, data.window.to],
+  );
+  const scheduledInWindow = Number(window.rows[0]!.n);
+  if (scheduledInWindow < 51) throw new Error(`the interview window holds ${scheduledInWindow} scheduled interviews, fewer than a page`);
+  if (ids.rows.length === 0) throw new Error('no candidates in the bench data');
+  return { candidateIds: ids.rows.map((r) => r.id), scheduledInWindow };
+}
+
+/** Creates the main agency through the API; returns the owner's session. */
+async function signUp(app: Awaited<ReturnType<typeof buildApp>>): Promise<Session> {
   const signup = await app.inject({
     method: 'POST',
     url: '/v1/signup',
-    payload: {
-      agencyName: 'Bench Agency',
-      slug: 'bench-agency',
-      owner: { name: 'Bench Owner', email: 'owner@bench.example.org', password: 'bench-password-123' },
-    },
+    payload: { agencyName: 'Bench Agency', slug: MAIN_SLUG, owner: { name: 'Bench Owner', ...OWNER } },
   });
   if (signup.statusCode !== 201) throw new Error(`signup answered ${signup.statusCode}: ${signup.body}`);
-  const { accessToken } = signup.json<{ accessToken: string }>();
+  return sessionOf(app, signup.json<{ accessToken: string }>().accessToken);
+}
+
+/** Signs the owner of the kept main agency in. */
+async function logIn(app: Awaited<ReturnType<typeof buildApp>>): Promise<Session> {
+  const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { agency: MAIN_SLUG, ...OWNER } });
+  if (login.statusCode !== 200) throw new Error(`login answered ${login.statusCode}: ${login.body} (BENCH_RESEED=1 starts over)`);
+  return sessionOf(app, login.json<{ accessToken: string }>().accessToken);
+}
+
+async function sessionOf(app: Awaited<ReturnType<typeof buildApp>>, accessToken: string): Promise<Session> {
   const me = await app.inject({ url: '/v1/me', headers: { authorization: `Bearer ${accessToken}` } });
   if (me.statusCode !== 200) throw new Error(`GET /v1/me answered ${me.statusCode}: ${me.body}`);
-  return { accessToken, userId: me.json<{ user: { id: string } }>().user.id };
+  const body = me.json<{ user: { id: string }; agency: { id: string } }>();
+  return { accessToken, userId: body.user.id, tenantId: body.agency.id };
 }
 
 try {

@@ -39,7 +39,8 @@ export function diff<T extends Record<string, unknown>>(before: Partial<T> | nul
 export async function recordChange(tx: Tx, actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
   const actorId = actor.userId ?? actor.apiKeyId;
   const changes = change.changes ?? {};
-  await tx.insert(activities).values({
+  // Both inserts go out together (the pool pipelines them): one round trip, not two.
+  const activity = tx.insert(activities).values({
     tenantId: actor.tenantId,
     id: newId(),
     actorType: actor.kind,
@@ -54,7 +55,7 @@ export async function recordChange(tx: Tx, actor: Actor, now: Date, change: Chan
     createdAt: now,
   });
   const eventId = newId();
-  await tx.insert(events).values({
+  const event = tx.insert(events).values({
     tenantId: actor.tenantId,
     id: eventId,
     type: change.action,
@@ -74,6 +75,7 @@ export async function recordChange(tx: Tx, actor: Actor, now: Date, change: Chan
     },
     createdAt: now,
   });
+  await Promise.all([activity, event]);
 }
 
 /** The timeline, newest first: of the agency, or of a candidate, application, interview or record. */

@@ -1,0 +1,173 @@
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the list queries on the bench data, run as the app's runtime role
+ * with the tenant context set, exactly as the app sends them.
+ *
+ * The SQL is not copied by hand: each list is produced by calling the service function itself
+ * (listInterviews, listCandidates, ...) with a stand-in pool that records every query drizzle
+ * builds, runs it on a real connection (BEGIN; set_config('app.tenant_id', ...); ...; ROLLBACK) and
+ * hands the rows back. Every recorded query is then explained in the same transaction. So the
+ * plans follow src/ when its queries change.
+ */
+import pg from 'pg';
+import type { Deps } from '../src/deps.js';
+import type { Actor } from '../src/lib/access.js';
+import { listActivity } from '../src/modules/activity/activity.service.js';
+import { listApplications } from '../src/modules/applications/applications.service.js';
+import { listApplicationsQuery } from '../src/modules/applications/applications.schemas.js';
+import { listCandidates } from '../src/modules/candidates/candidates.service.js';
+import { listCandidatesQuery } from '../src/modules/candidates/candidates.schemas.js';
+import { listInterviews } from '../src/modules/interviews/interviews.service.js';
+import { listInterviewsQuery } from '../src/modules/interviews/interviews.schemas.js';
+
+/** Tables with at least this many rows: a sequential scan on one of them is flagged. */
+const BIG_TABLE_ROWS = 10_000;
+/** A plan that reads and drops this many rows uses its index for the tenant only, not for the filter: flagged. */
+const FILTERED_ROWS_FLAG = 10_000;
+
+export interface PlanCase {
+  name: string;
+  /** Calls the service; its queries go through deps.db.pool. */
+  call: (deps: Deps, actor: Actor) => Promise<unknown>;
+}
+
+export interface PlanReport {
+  name: string;
+  sql: string;
+  params: unknown[];
+  executionMs: number;
+  /** "index on table" for every index scan in the plan. */
+  indexes: string[];
+  /** Sequential scans on tables of BIG_TABLE_ROWS rows or more. */
+  bigSeqScans: string[];
+  seqScans: string[];
+  /** Rows read and thrown away by filters, all loops together. */
+  rowsRemovedByFilter: number;
+  plan: string;
+}
+
+/** The list queries the issue asks about, for the main agency. */
+export function listCases(p: { from: string; to: string; candidateId: string; nameFragment: string; tag: string }): PlanCase[] {
+  return [
+    {
+      name: 'GET /v1/interviews?from&to&status=scheduled&limit=50',
+      call: (deps, actor) =>
+        listInterviews(deps, actor, listInterviewsQuery.parse({ from: p.from, to: p.to, status: 'scheduled', limit: '50' })),
+    },
+    {
+      name: `GET /v1/candidates?q=${p.nameFragment}&tag=${p.tag}`,
+      call: (deps, actor) => listCandidates(deps, actor, listCandidatesQuery.parse({ q: p.nameFragment, tag: p.tag })),
+    },
+    {
+      name: 'GET /v1/candidates?q=<no match> (worst case: every row of the agency read)',
+      call: (deps, actor) => listCandidates(deps, actor, listCandidatesQuery.parse({ q: 'no-such-person' })),
+    },
+    {
+      name: 'GET /v1/applications?stage=offer',
+      call: (deps, actor) => listApplications(deps, actor, listApplicationsQuery.parse({ stage: 'offer' })),
+    },
+    {
+      name: 'GET /v1/activity?candidateId=',
+      call: (deps, actor) => listActivity(deps, actor, { limit: 25, candidateId: p.candidateId }),
+    },
+  ];
+}
+
+interface Recorded {
+  text: string;
+  values: unknown[];
+}
+
+/** Runs every case as the runtime role and explains each query it sent. */
+export async function explainCases(appUrl: string, actor: Actor, cases: PlanCase[]): Promise<PlanReport[]> {
+  const client = new pg.Client({ connectionString: appUrl });
+  await client.connect();
+  const reports: PlanReport[] = [];
+  try {
+    const big = new Set(
+      (
+        await client.query<{ relname: string }>(
+          "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples >= $1",
+          [BIG_TABLE_ROWS],
+        )
+      ).rows.map((r) => r.relname),
+    );
+    for (const c of cases) {
+      await client.query('BEGIN');
+      try {
+        await client.query("SELECT set_config('app.tenant_id', $1, true)", [actor.tenantId]);
+        const recorded: Recorded[] = [];
+        // Stands in for the pool behind readTenant/withTenant: drizzle's query (a pg Query carrying
+        // the tenant context) is recorded and re-sent as itself on this connection.
+        const pool = {
+          query: (q: pg.QueryConfig & { _rowMode?: string }) => {
+            recorded.push({ text: q.text, values: (q.values ?? []) as unknown[] });
+            return client.query({ text: q.text, values: q.values, types: q.types, rowMode: q._rowMode } as pg.QueryArrayConfig);
+          },
+        };
+        await c.call({ db: { pool } } as unknown as Deps, actor);
+        for (const [i, q] of recorded.entries()) {
+          const res = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.text}`, q.values);
+          const plan = res.rows.map((r) => r['QUERY PLAN']).join('\n');
+          reports.push(analyse(recorded.length > 1 ? `${c.name} [query ${i + 1}/${recorded.length}]` : c.name, q, plan, big));
+        }
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return reports;
+}
+
+function analyse(name: string, q: Recorded, plan: string, big: Set<string>): PlanReport {
+  const indexes = new Set<string>();
+  for (const m of plan.matchAll(/Index (?:Only )?Scan (?:Backward )?using (\S+) on (\S+)/g)) indexes.add(`${m[1]} on ${m[2]}`);
+  for (const m of plan.matchAll(/Bitmap Index Scan on (\S+)/g)) indexes.add(`${m[1]} (bitmap)`);
+  const seqScans = [...plan.matchAll(/Seq Scan on (\S+)/g)].map((m) => m[1]!);
+  // "Rows Removed by Filter" is per loop (parallel workers, inner sides of joins): times its node's loops.
+  let removed = 0;
+  let loops = 1;
+  for (const line of plan.split('\n')) {
+    const node = /actual time=[\d.]+\.\.[\d.]+ rows=\d+ loops=(\d+)/.exec(line);
+    if (node) loops = Number(node[1]);
+    const filtered = /Rows Removed by Filter: (\d+)/.exec(line);
+    if (filtered) removed += Number(filtered[1]) * loops;
+  }
+  return {
+    name,
+    sql: q.text,
+    params: q.values.map((v) => (v instanceof Date ? v.toISOString() : v)),
+    executionMs: Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN),
+    indexes: [...indexes],
+    bigSeqScans: seqScans.filter((t) => big.has(t)),
+    seqScans,
+    rowsRemovedByFilter: removed,
+    plan,
+  };
+}
+
+/** Plans that read a big table whole or throw most of what they read away. */
+export const flagged = (r: PlanReport) => r.bigSeqScans.length > 0 || r.rowsRemovedByFilter >= FILTERED_ROWS_FLAG;
+
+/** The plans in full, then one summary line each; sequential scans on big tables stand out. */
+export function formatPlans(reports: PlanReport[]): string {
+  const out: string[] = [];
+  for (const r of reports) {
+    out.push(`--- ${r.name}`, r.sql, `params: ${JSON.stringify(r.params)}`, r.plan, '');
+  }
+  out.push('plans summary (runtime role, tenant context set):');
+  for (const r of reports) {
+    const flag =
+      (r.bigSeqScans.length > 0 ? `  !!! SEQ SCAN ON BIG TABLE: ${r.bigSeqScans.join(', ')} !!!` : '') +
+      (r.rowsRemovedByFilter >= FILTERED_ROWS_FLAG ? '  !!! READS AND DROPS MOST ROWS: no index serves this filter !!!' : '');
+    const filtered = r.rowsRemovedByFilter > 0 ? `; ${r.rowsRemovedByFilter} rows removed by filter` : '';
+    out.push(
+      `  ${r.name}: ${r.executionMs} ms; indexes: ${r.indexes.join(', ') || 'none'}` +
+        (r.seqScans.length > 0 ? `; seq scans: ${r.seqScans.join(', ')}` : '') +
+        filtered +
+        flag,
+    );
+  }
+  return out.join('\n');
+}
