@@ -39,36 +39,48 @@ async function duplicateOf(deps: Deps, actor: Actor, email: string): Promise<nev
 export async function createCandidate(deps: Deps, actor: Actor, input: z.output<typeof createCandidateBody>) {
   const now = deps.clock.now();
   const { overrideErasure, ...fields } = input;
+  const values = {
+    tenantId: actor.tenantId,
+    id: newId(),
+    name: fields.name,
+    email: fields.email ?? null,
+    phone: fields.phone ?? null,
+    linkedinUrl: fields.linkedinUrl ?? null,
+    timeZone: fields.timeZone ?? null,
+    relayConsent: fields.relayConsent,
+    relayConsentAt: fields.relayConsent ? now : null,
+    statusUpdatesOptIn: fields.statusUpdatesOptIn,
+    tags: fields.tags,
+    notes: fields.notes ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
   try {
     const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
-      if (fields.email && !overrideErasure) {
-        const [erased] = await tx
-          .select({ id: candidates.id })
-          .from(candidates)
-          .where(and(eq(candidates.emailHash, emailHashOf(actor.tenantId, fields.email)), sql`${candidates.erasedAt} IS NOT NULL`));
-        if (erased) {
-          throw new AppError('previously_erased', 'This person asked to be erased; send overrideErasure: true to add them again', [
-            { field: 'body.email', message: 'Belongs to an erased person' },
-          ]);
-        }
+      // The erasure check, the insert, its activity and its event leave together (one round
+      // trip); when the check finds an erased person, throwing rolls the insert back.
+      const erasedCheck =
+        values.email && !overrideErasure
+          ? tx
+              .select({ id: candidates.id })
+              .from(candidates)
+              .where(and(eq(candidates.emailHash, emailHashOf(actor.tenantId, values.email)), sql`${candidates.erasedAt} IS NOT NULL`))
+          : Promise.resolve([]);
+      const [erased, [created]] = await Promise.all([
+        erasedCheck,
+        tx.insert(candidates).values(values).returning(),
+        recordChange(tx, actor, now, {
+          action: 'candidate.created',
+          subject: { type: 'candidate', id: values.id },
+          refs: { candidateId: values.id },
+          changes: diff(null, values, FIELDS),
+        }),
+      ]);
+      if (erased.length > 0) {
+        throw new AppError('previously_erased', 'This person asked to be erased; send overrideErasure: true to add them again', [
+          { field: 'body.email', message: 'Belongs to an erased person' },
+        ]);
       }
-      const [created] = await tx
-        .insert(candidates)
-        .values({
-          tenantId: actor.tenantId,
-          id: newId(),
-          ...fields,
-          relayConsentAt: fields.relayConsent ? now : null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      await recordChange(tx, actor, now, {
-        action: 'candidate.created',
-        subject: { type: 'candidate', id: created!.id },
-        refs: { candidateId: created!.id },
-        changes: diff(null, created!, FIELDS),
-      });
       return created!;
     });
     return present(row);

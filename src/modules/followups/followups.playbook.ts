@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * The agency's follow-up settings (DESIGN section 2). Every timing is a setting whose default is the
+ * design table's; an empty object parses to the defaults. Times are recipient-local wall times.
+ */
+
+const wallTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Must be a 24-hour time HH:mm such as 09:30')
+  .meta({ example: '09:30' });
+
+const businessDayCount = (max: number) => z.number().int().min(1).max(max);
+
+/** A step sent on a later business day at a fixed local time. */
+const dayStep = (afterBusinessDays: number, time: string) =>
+  z
+    .strictObject({
+      afterBusinessDays: businessDayCount(30).default(afterBusinessDays),
+      time: wallTime.default(time),
+    })
+    .prefault({});
+
+export const playbookSchema = z
+  .strictObject({
+    /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+    businessDays: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'Must not repeat a weekday')
+      .default([1, 2, 3, 4, 5]),
+    businessHours: z
+      .strictObject({ start: wallTime.default('08:00'), end: wallTime.default('18:00') })
+      .prefault({}),
+    thankYou: z
+      .strictObject({
+        /** Interview ended before this (recipient-local): same day; otherwise the next business day. */
+        sameDayCutoff: wallTime.default('15:00'),
+        sameDayDelayMinutes: z.number().int().min(0).max(480).default(120),
+        sameDayLatest: wallTime.default('17:30'),
+        nextDayTime: wallTime.default('09:30'),
+      })
+      .prefault({}),
+    /** Only when completed without a timeline: the next business morning. */
+    timelineRequest: dayStep(1, '09:30'),
+    recruiterCheckIn: dayStep(2, '09:30'),
+    statusCheck: z
+      .strictObject({
+        beforeDecisionBusinessDays: z.number().int().min(0).max(30).default(1),
+        defaultWindowBusinessDays: businessDayCount(60).default(7),
+        /** Each further check comes this many business days after the previous one's anchor, unanswered. */
+        afterDateBusinessDays: businessDayCount(30).default(3),
+        maxChecks: z.number().int().min(0).max(5).default(2),
+        time: wallTime.default('09:30'),
+      })
+      .prefault({}),
+    /** After rejected / filled_by_other; LinkedIn tasks after any final outcome use the same timing. */
+    postDecisionThanks: dayStep(1, '09:30'),
+    /** Updates to candidates are not bound to office hours, only kept out of the night. */
+    candidateQuietHours: z
+      .strictObject({ start: wallTime.default('21:00'), end: wallTime.default('08:00') })
+      .prefault({}),
+  })
+  .superRefine((p, ctx) => {
+    const { start, end } = p.businessHours;
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (end <= start) issue(['businessHours', 'end'], 'Must be after businessHours.start');
+    const insideHours = (path: (string | number)[], t: string) => {
+      if (t < start || t >= end) issue(path, `Must be within business hours ${start}–${end}`);
+    };
+    insideHours(['thankYou', 'nextDayTime'], p.thankYou.nextDayTime);
+    insideHours(['timelineRequest', 'time'], p.timelineRequest.time);
+    insideHours(['recruiterCheckIn', 'time'], p.recruiterCheckIn.time);
+    insideHours(['statusCheck', 'time'], p.statusCheck.time);
+    insideHours(['postDecisionThanks', 'time'], p.postDecisionThanks.time);
+    insideHours(['thankYou', 'sameDayLatest'], p.thankYou.sameDayLatest);
+    if (p.thankYou.sameDayLatest < p.thankYou.sameDayCutoff) {
+      issue(['thankYou', 'sameDayLatest'], 'Must not be before thankYou.sameDayCutoff');
+    }
+    if (p.candidateQuietHours.start === p.candidateQuietHours.end) {
+      issue(['candidateQuietHours', 'end'], 'Must differ from candidateQuietHours.start');
+    }
+  })
+  .meta({ id: 'Playbook', description: 'Follow-up timings of an agency; every field has a default' });
+
+export type Playbook = z.output<typeof playbookSchema>;
+export type PlaybookInput = z.input<typeof playbookSchema>;
+
+export const defaultPlaybook: Playbook = Object.freeze(playbookSchema.parse({}));
+
+/** Parses a stored or submitted playbook; throws a ZodError listing every offending field. */
+export function parsePlaybook(input: unknown): Playbook {
+  return playbookSchema.parse(input ?? {});
+}

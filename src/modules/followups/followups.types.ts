@@ -1,0 +1,133 @@
+import type { Holiday, outcomeKinds } from '../../db/schema.js';
+
+/** Everything the planner reads about one interview; loaded by the service, never by the planner. */
+
+export const followUpKinds = [
+  'timeline_request',
+  'thank_you',
+  'recruiter_check_in',
+  'status_check',
+  'post_decision_thanks',
+  'linkedin_connect',
+  'candidate_update',
+] as const;
+export type FollowUpKind = (typeof followUpKinds)[number];
+
+/** email: we send it. phone / linkedin: a recruiter task in that medium. task: reach them another way. */
+export const followUpChannels = ['email', 'phone', 'linkedin', 'task'] as const;
+export type FollowUpChannel = (typeof followUpChannels)[number];
+
+export const followUpVoices = ['on_behalf', 'draft_to_candidate', 'agency'] as const;
+export type FollowUpVoice = (typeof followUpVoices)[number];
+
+export type OutcomeKind = (typeof outcomeKinds)[number];
+export type ParticipantRole = 'interviewer' | 'hiring_manager' | 'coordinator';
+
+export interface InterviewFacts {
+  id: string;
+  startsAt: Date;
+  endsAt: Date;
+  /** The zone the interview was agreed in. */
+  timeZone: string;
+  arrangedVia: 'email' | 'phone';
+  status: 'scheduled' | 'completed' | 'cancelled' | 'no_show';
+  completedAt: Date | null;
+  decisionExpectedBy: string | null;
+  highlights: string | null;
+}
+
+export interface ParticipantFacts {
+  contactId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  linkedinUrl: string | null;
+  timeZone: string | null;
+  role: ParticipantRole;
+  highlight: string | null;
+}
+
+export interface ReplyFacts {
+  receivedAt: Date;
+  newDecisionExpectedBy: string | null;
+  /** An auto-reply is no answer: it neither pauses status checks nor skips the check-in. */
+  isOutOfOffice?: boolean;
+}
+
+export interface FollowUpFacts {
+  interview: InterviewFacts;
+  /** In a stable order (the first interviewer stands in for a missing hiring manager). */
+  participants: readonly ParticipantFacts[];
+  employer: { name: string; timeZone: string; holidays: readonly Holiday[] };
+  agency: { timeZone: string; holidays: readonly Holiday[] };
+  candidate: {
+    name: string;
+    email: string | null;
+    relayConsent: boolean;
+    statusUpdatesOptIn: boolean;
+    timeZone: string | null;
+  };
+  position: { title: string };
+  recruiter: { userId: string; name: string; email: string | null; timeZone: string | null };
+  replies: readonly ReplyFacts[];
+  /** The latest outcome of the application, if any. */
+  outcome: { kind: OutcomeKind; loggedAt: Date } | null;
+}
+
+export type Recipient =
+  | { type: 'contact'; contactId: string; name: string; email: string | null }
+  | { type: 'candidate'; name: string; email: string | null }
+  | { type: 'recruiter'; userId: string; name: string; email: string | null };
+
+/** The variables the template step fills in. */
+export interface TemplateVars {
+  candidate: string;
+  /** The employer contact the note is for (its reader, or the one to call). */
+  interviewer: string | null;
+  position: string;
+  employer: string;
+  highlight: string | null;
+  /** The decision date the plan works with, YYYY-MM-DD. */
+  timeline: string | null;
+  recruiter: string;
+  outcome: OutcomeKind | null;
+}
+
+export interface PlannedFollowUp {
+  /** Deterministic, matches the same step across re-plans: `thank_you:<contactId>`, `status_check:2026-03-20:1`. */
+  key: string;
+  kind: FollowUpKind;
+  channel: FollowUpChannel;
+  voice: FollowUpVoice;
+  /** Who receives our message or task. */
+  recipient: Recipient;
+  /** The employer contact the step is about, when there is one. */
+  contactId: string | null;
+  dueAt: Date;
+  /** The time the rule gave; later than dueAt never, earlier when it had passed at planning time. */
+  ruleDueAt: Date;
+  reason: string;
+  vars: TemplateVars;
+}
+
+export const followUpStatuses = ['pending', 'sent', 'done', 'cancelled'] as const;
+export type FollowUpStatus = (typeof followUpStatuses)[number];
+
+/** A stored follow-up as re-planning sees it; the optional fields are compared when given. */
+export interface ExistingFollowUp {
+  id: string;
+  key: string;
+  status: FollowUpStatus;
+  dueAt: Date;
+  channel?: FollowUpChannel;
+  voice?: FollowUpVoice;
+  recipient?: Recipient;
+}
+
+export interface Replan {
+  /** Stored follow-ups that stand: everything sent or done, and pending ones the new plan confirms. */
+  keep: ExistingFollowUp[];
+  cancel: { id: string; key: string; reason: string }[];
+  /** New steps, and steps re-planned with a new time or route (their old row is in `cancel`). */
+  add: PlannedFollowUp[];
+}
