@@ -7,6 +7,5 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
-    env: { AFTERVIEW_TEST_DB: 'afterview_test' },
   },
 });

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../../src/config.js';
 
+// The run's own database, named by the global setup (test/helpers/global-setup.ts).
 const db = process.env.AFTERVIEW_TEST_DB ?? 'afterview_test';
 const pgHost = process.env.TEST_PG_HOST ?? '127.0.0.1:5432';
 

@@ -1,15 +1,28 @@
 import pg from 'pg';
 import { migrateDatabase } from '../../src/db/migrate.js';
-import { testAdminUrl, testAppUrl } from './env.js';
 
-/** Once per run: a fresh test database, migrated exactly as `npm start` migrates. */
-export default async function setup() {
-  const url = new URL(testAdminUrl);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
+const adminUrlFor = (db: string) => `postgres://postgres@${process.env.TEST_PG_HOST ?? '127.0.0.1:5432'}/${db}`;
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrlFor('postgres') });
   await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  await client.end();
-  await migrateDatabase(testAdminUrl, testAppUrl);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Once per run: a fresh database of this run's own (so two runs on one machine do not drop
+ * each other's), migrated exactly as `npm start` migrates, and dropped at the end.
+ */
+export default async function setup() {
+  const name = `afterview_test_${process.pid}`;
+  process.env.AFTERVIEW_TEST_DB = name;
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+  await migrateDatabase(adminUrlFor(name), `postgres://afterview_app:afterview_app@127.0.0.1:5432/${name}`);
+  return async () => {
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+  };
 }
