@@ -6030,6 +6030,18 @@ export interface components {
             end: string;
             name: string;
         };
+        /**
+         * @example {
+         *       "agencyName": "Hudson Valley Teachers",
+         *       "slug": "hudson-valley-teachers",
+         *       "timeZone": "America/New_York",
+         *       "owner": {
+         *         "name": "Dana Director",
+         *         "email": "dana@hvteachers.example.org",
+         *         "password": "a-long-passphrase-2026"
+         *       }
+         *     }
+         */
         SignupRequestInput: {
             agencyName: string;
             /** @example hudson-valley-teachers */
@@ -6049,6 +6061,13 @@ export interface components {
                 password: string;
             };
         };
+        /**
+         * @example {
+         *       "agency": "demo",
+         *       "email": "owner@demo.afterview.test",
+         *       "password": "demo-password-2026"
+         *     }
+         */
         LoginRequestInput: {
             /** @description The agency slug */
             agency: string;
@@ -6059,9 +6078,22 @@ export interface components {
             email: string;
             password: string;
         };
+        /**
+         * @example {
+         *       "refreshToken": "rt_01a2164a4085701f816ee56709ebcf7d_Q2hhbmdlIG1lIGJ5IGxvZ2dpbmcgaW4"
+         *     }
+         */
         RefreshRequestInput: {
             refreshToken: string;
         };
+        /**
+         * @example {
+         *       "tokenType": "Bearer",
+         *       "accessToken": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMWEyMTY0YS00MDg2In0.c2lnbmF0dXJl",
+         *       "expiresIn": 600,
+         *       "refreshToken": "rt_01a2164a4085701f816ee56709ebcf7d_Q2hhbmdlIG1lIGJ5IGxvZ2dpbmcgaW4"
+         *     }
+         */
         TokenResponseInput: {
             /** @constant */
             tokenType: "Bearer";
@@ -6071,6 +6103,15 @@ export interface components {
             /** @description Single use: each refresh returns a new one */
             refreshToken: string;
         };
+        /**
+         * @example {
+         *       "id": "01a2164a-4085-701f-816e-e56709ebcf7d",
+         *       "name": "Hudson Valley Teachers",
+         *       "slug": "hudson-valley-teachers",
+         *       "timeZone": "America/New_York",
+         *       "createdAt": "2026-11-26T05:18:14.706Z"
+         *     }
+         */
         AgencyInput: {
             /** Format: uuid */
             id: string;
@@ -6083,6 +6124,20 @@ export interface components {
              */
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "id": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "email": "rita@hvteachers.example.org",
+         *       "name": "Rita Recruiter",
+         *       "role": "recruiter",
+         *       "status": "active",
+         *       "timeZone": "America/New_York",
+         *       "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T14:00:00.000Z",
+         *       "updatedAt": "2026-11-20T14:00:00.000Z"
+         *     }
+         */
         UserInput: {
             /** Format: uuid */
             id: string;
@@ -6106,6 +6161,30 @@ export interface components {
              */
             updatedAt: string;
         };
+        /**
+         * @example {
+         *       "agency": {
+         *         "id": "01a2164a-4085-701f-816e-e56709ebcf7d",
+         *         "name": "Hudson Valley Teachers",
+         *         "slug": "hudson-valley-teachers",
+         *         "timeZone": "America/New_York",
+         *         "createdAt": "2026-11-26T05:18:14.706Z"
+         *       },
+         *       "user": {
+         *         "id": "01a2164a-4086-731f-b299-4f86930d5721",
+         *         "email": "rita@hvteachers.example.org",
+         *         "name": "Rita Recruiter",
+         *         "role": "recruiter",
+         *         "status": "active",
+         *         "timeZone": "America/New_York",
+         *         "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *         "version": 1,
+         *         "createdAt": "2026-11-20T14:00:00.000Z",
+         *         "updatedAt": "2026-11-20T14:00:00.000Z"
+         *       },
+         *       "apiKey": null
+         *     }
+         */
         MeInput: {
             agency: components["schemas"]["AgencyInput"];
             /** @description The signed-in user; null for an API key */
@@ -6117,6 +6196,14 @@ export interface components {
                 scopes: string[];
             } | null;
         };
+        /**
+         * @example {
+         *       "email": "rita@hvteachers.example.org",
+         *       "name": "Rita Recruiter",
+         *       "role": "recruiter",
+         *       "timeZone": "America/New_York"
+         *     }
+         */
         CreateUserRequestInput: {
             /**
              * Format: email
@@ -6131,6 +6218,11 @@ export interface components {
             /** @description Omit it to have one generated; the response then shows it once as initialPassword */
             password?: string;
         };
+        /**
+         * @example {
+         *       "role": "admin"
+         *     }
+         */
         UpdateUserRequestInput: {
             name?: string;
             /** @enum {string} */
@@ -6139,6 +6231,21 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "deactivated";
         };
+        /**
+         * @example {
+         *       "id": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "email": "rita@hvteachers.example.org",
+         *       "name": "Rita Recruiter",
+         *       "role": "recruiter",
+         *       "status": "active",
+         *       "timeZone": "America/New_York",
+         *       "lastLoginAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T14:00:00.000Z",
+         *       "updatedAt": "2026-11-20T14:00:00.000Z",
+         *       "initialPassword": "k3VqN8sWd0pZ-7hLxE2a"
+         *     }
+         */
         CreatedUserInput: {
             /** Format: uuid */
             id: string;
@@ -6164,6 +6271,22 @@ export interface components {
             /** @description Only when no password was sent; shown once */
             initialPassword?: string;
         };
+        /**
+         * @example {
+         *       "id": "01a21655-77ea-712d-a1ab-6f4c6b6c160e",
+         *       "name": "District HR sync",
+         *       "prefix": "avk_01a2164a",
+         *       "scopes": [
+         *         "candidates:read",
+         *         "interviews:read"
+         *       ],
+         *       "createdBy": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-11-26T09:15:00.000Z",
+         *       "revokedAt": null,
+         *       "createdAt": "2026-11-25T16:00:00.000Z"
+         *     }
+         */
         ApiKeyInput: {
             /** Format: uuid */
             id: string;
@@ -6182,6 +6305,15 @@ export interface components {
              */
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "name": "District HR sync",
+         *       "scopes": [
+         *         "candidates:read",
+         *         "interviews:read"
+         *       ]
+         *     }
+         */
         CreateApiKeyRequestInput: {
             name: string;
             scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
@@ -6191,6 +6323,23 @@ export interface components {
              */
             expiresAt?: string;
         };
+        /**
+         * @example {
+         *       "id": "01a21655-77ea-712d-a1ab-6f4c6b6c160e",
+         *       "name": "District HR sync",
+         *       "prefix": "avk_01a2164a",
+         *       "scopes": [
+         *         "candidates:read",
+         *         "interviews:read"
+         *       ],
+         *       "createdBy": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-11-26T09:15:00.000Z",
+         *       "revokedAt": null,
+         *       "createdAt": "2026-11-25T16:00:00.000Z",
+         *       "secret": "avk_01a2164a4085701f816ee56709ebcf7d_9Xo3mQ0cW8rTzK4yVnB1uJ6hA2sE5dF7gL0pR3tY8iU"
+         *     }
+         */
         CreatedApiKeyInput: {
             /** Format: uuid */
             id: string;
@@ -6583,7 +6732,39 @@ export interface components {
             tags?: string[];
             notes?: string | null;
         };
-        /** @description Everything Afterview holds on a candidate */
+        /**
+         * @description Everything Afterview holds on a candidate
+         * @example {
+         *       "exportedAt": "2026-11-26T10:00:00.000Z",
+         *       "candidate": {
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *         "name": "Jordan Lee",
+         *         "email": "jordan.lee@example.org",
+         *         "phone": null,
+         *         "linkedinUrl": null,
+         *         "timeZone": "America/New_York",
+         *         "relayConsent": true,
+         *         "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *         "statusUpdatesOptIn": true,
+         *         "tags": [
+         *           "math"
+         *         ],
+         *         "notes": null,
+         *         "erasedAt": null,
+         *         "version": 1,
+         *         "createdAt": "2026-11-20T15:04:05.000Z",
+         *         "updatedAt": "2026-11-20T15:04:05.000Z"
+         *       },
+         *       "activity": [
+         *         {
+         *           "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *           "action": "candidate.created",
+         *           "createdAt": "2026-11-20T15:04:05.000Z",
+         *           "changes": {}
+         *         }
+         *       ]
+         *     }
+         */
         CandidateExportInput: {
             /**
              * Format: date-time
@@ -7240,6 +7421,12 @@ export interface components {
                 highlight?: string;
             }[];
         };
+        /**
+         * @example {
+         *       "location": "Lincoln Elementary, room 12",
+         *       "format": "onsite"
+         *     }
+         */
         UpdateInterviewRequestInput: {
             round?: number;
             /** @enum {string} */
@@ -7250,6 +7437,14 @@ export interface components {
             notes?: string | null;
             highlights?: string | null;
         };
+        /**
+         * @example {
+         *       "startsAt": "2026-12-04T10:00:00-05:00",
+         *       "endsAt": "2026-12-04T11:00:00-05:00",
+         *       "timeZone": "America/New_York",
+         *       "reason": "The principal is away on the 3rd"
+         *     }
+         */
         RescheduleInterviewRequestInput: {
             /**
              * Format: date-time
@@ -7265,9 +7460,19 @@ export interface components {
             timeZone: string;
             reason?: string;
         };
+        /**
+         * @example {
+         *       "reason": "The position was put on hold"
+         *     }
+         */
         CancelInterviewRequestInput: {
             reason: string;
         };
+        /**
+         * @example {
+         *       "notes": "Called twice, no answer"
+         *     }
+         */
         NoShowRequestInput: {
             notes?: string;
         };
@@ -7311,6 +7516,13 @@ export interface components {
         SetTimelineRequestInput: {
             decisionExpectedBy: string | null;
         };
+        /**
+         * @example {
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "role": "interviewer",
+         *       "highlight": "Asked about reading intervention"
+         *     }
+         */
         AddParticipantRequestInput: {
             /** Format: uuid */
             contactId: string;
@@ -7353,6 +7565,18 @@ export interface components {
             end: string;
             name: string;
         };
+        /**
+         * @example {
+         *       "agencyName": "Hudson Valley Teachers",
+         *       "slug": "hudson-valley-teachers",
+         *       "timeZone": "America/New_York",
+         *       "owner": {
+         *         "name": "Dana Director",
+         *         "email": "dana@hvteachers.example.org",
+         *         "password": "a-long-passphrase-2026"
+         *       }
+         *     }
+         */
         SignupRequest: {
             agencyName: string;
             /** @example hudson-valley-teachers */
@@ -7369,6 +7593,13 @@ export interface components {
                 password: string;
             };
         };
+        /**
+         * @example {
+         *       "agency": "demo",
+         *       "email": "owner@demo.afterview.test",
+         *       "password": "demo-password-2026"
+         *     }
+         */
         LoginRequest: {
             /** @description The agency slug */
             agency: string;
@@ -7376,9 +7607,22 @@ export interface components {
             email: unknown;
             password: string;
         };
+        /**
+         * @example {
+         *       "refreshToken": "rt_01a2164a4085701f816ee56709ebcf7d_Q2hhbmdlIG1lIGJ5IGxvZ2dpbmcgaW4"
+         *     }
+         */
         RefreshRequest: {
             refreshToken: string;
         };
+        /**
+         * @example {
+         *       "tokenType": "Bearer",
+         *       "accessToken": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMWEyMTY0YS00MDg2In0.c2lnbmF0dXJl",
+         *       "expiresIn": 600,
+         *       "refreshToken": "rt_01a2164a4085701f816ee56709ebcf7d_Q2hhbmdlIG1lIGJ5IGxvZ2dpbmcgaW4"
+         *     }
+         */
         TokenResponse: {
             /** @constant */
             tokenType: "Bearer";
@@ -7388,6 +7632,15 @@ export interface components {
             /** @description Single use: each refresh returns a new one */
             refreshToken: string;
         };
+        /**
+         * @example {
+         *       "id": "01a2164a-4085-701f-816e-e56709ebcf7d",
+         *       "name": "Hudson Valley Teachers",
+         *       "slug": "hudson-valley-teachers",
+         *       "timeZone": "America/New_York",
+         *       "createdAt": "2026-11-26T05:18:14.706Z"
+         *     }
+         */
         Agency: {
             /** Format: uuid */
             id: string;
@@ -7400,6 +7653,20 @@ export interface components {
              */
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "id": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "email": "rita@hvteachers.example.org",
+         *       "name": "Rita Recruiter",
+         *       "role": "recruiter",
+         *       "status": "active",
+         *       "timeZone": "America/New_York",
+         *       "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T14:00:00.000Z",
+         *       "updatedAt": "2026-11-20T14:00:00.000Z"
+         *     }
+         */
         User: {
             /** Format: uuid */
             id: string;
@@ -7423,6 +7690,30 @@ export interface components {
              */
             updatedAt: string;
         };
+        /**
+         * @example {
+         *       "agency": {
+         *         "id": "01a2164a-4085-701f-816e-e56709ebcf7d",
+         *         "name": "Hudson Valley Teachers",
+         *         "slug": "hudson-valley-teachers",
+         *         "timeZone": "America/New_York",
+         *         "createdAt": "2026-11-26T05:18:14.706Z"
+         *       },
+         *       "user": {
+         *         "id": "01a2164a-4086-731f-b299-4f86930d5721",
+         *         "email": "rita@hvteachers.example.org",
+         *         "name": "Rita Recruiter",
+         *         "role": "recruiter",
+         *         "status": "active",
+         *         "timeZone": "America/New_York",
+         *         "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *         "version": 1,
+         *         "createdAt": "2026-11-20T14:00:00.000Z",
+         *         "updatedAt": "2026-11-20T14:00:00.000Z"
+         *       },
+         *       "apiKey": null
+         *     }
+         */
         Me: {
             agency: components["schemas"]["Agency"];
             /** @description The signed-in user; null for an API key */
@@ -7434,6 +7725,14 @@ export interface components {
                 scopes: string[];
             } | null;
         };
+        /**
+         * @example {
+         *       "email": "rita@hvteachers.example.org",
+         *       "name": "Rita Recruiter",
+         *       "role": "recruiter",
+         *       "timeZone": "America/New_York"
+         *     }
+         */
         CreateUserRequest: {
             /** @example jordan@example.org */
             email: unknown;
@@ -7445,6 +7744,11 @@ export interface components {
             /** @description Omit it to have one generated; the response then shows it once as initialPassword */
             password?: string;
         };
+        /**
+         * @example {
+         *       "role": "admin"
+         *     }
+         */
         UpdateUserRequest: {
             name?: string;
             /** @enum {string} */
@@ -7453,6 +7757,21 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "deactivated";
         };
+        /**
+         * @example {
+         *       "id": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "email": "rita@hvteachers.example.org",
+         *       "name": "Rita Recruiter",
+         *       "role": "recruiter",
+         *       "status": "active",
+         *       "timeZone": "America/New_York",
+         *       "lastLoginAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T14:00:00.000Z",
+         *       "updatedAt": "2026-11-20T14:00:00.000Z",
+         *       "initialPassword": "k3VqN8sWd0pZ-7hLxE2a"
+         *     }
+         */
         CreatedUser: {
             /** Format: uuid */
             id: string;
@@ -7478,6 +7797,22 @@ export interface components {
             /** @description Only when no password was sent; shown once */
             initialPassword?: string;
         };
+        /**
+         * @example {
+         *       "id": "01a21655-77ea-712d-a1ab-6f4c6b6c160e",
+         *       "name": "District HR sync",
+         *       "prefix": "avk_01a2164a",
+         *       "scopes": [
+         *         "candidates:read",
+         *         "interviews:read"
+         *       ],
+         *       "createdBy": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-11-26T09:15:00.000Z",
+         *       "revokedAt": null,
+         *       "createdAt": "2026-11-25T16:00:00.000Z"
+         *     }
+         */
         ApiKey: {
             /** Format: uuid */
             id: string;
@@ -7496,6 +7831,15 @@ export interface components {
              */
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "name": "District HR sync",
+         *       "scopes": [
+         *         "candidates:read",
+         *         "interviews:read"
+         *       ]
+         *     }
+         */
         CreateApiKeyRequest: {
             name: string;
             scopes: unknown;
@@ -7505,6 +7849,23 @@ export interface components {
              */
             expiresAt?: string;
         };
+        /**
+         * @example {
+         *       "id": "01a21655-77ea-712d-a1ab-6f4c6b6c160e",
+         *       "name": "District HR sync",
+         *       "prefix": "avk_01a2164a",
+         *       "scopes": [
+         *         "candidates:read",
+         *         "interviews:read"
+         *       ],
+         *       "createdBy": "01a2164a-4086-731f-b299-4f86930d5721",
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-11-26T09:15:00.000Z",
+         *       "revokedAt": null,
+         *       "createdAt": "2026-11-25T16:00:00.000Z",
+         *       "secret": "avk_01a2164a4085701f816ee56709ebcf7d_9Xo3mQ0cW8rTzK4yVnB1uJ6hA2sE5dF7gL0pR3tY8iU"
+         *     }
+         */
         CreatedApiKey: {
             /** Format: uuid */
             id: string;
@@ -7898,7 +8259,39 @@ export interface components {
             tags?: unknown;
             notes?: string | null;
         };
-        /** @description Everything Afterview holds on a candidate */
+        /**
+         * @description Everything Afterview holds on a candidate
+         * @example {
+         *       "exportedAt": "2026-11-26T10:00:00.000Z",
+         *       "candidate": {
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *         "name": "Jordan Lee",
+         *         "email": "jordan.lee@example.org",
+         *         "phone": null,
+         *         "linkedinUrl": null,
+         *         "timeZone": "America/New_York",
+         *         "relayConsent": true,
+         *         "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *         "statusUpdatesOptIn": true,
+         *         "tags": [
+         *           "math"
+         *         ],
+         *         "notes": null,
+         *         "erasedAt": null,
+         *         "version": 1,
+         *         "createdAt": "2026-11-20T15:04:05.000Z",
+         *         "updatedAt": "2026-11-20T15:04:05.000Z"
+         *       },
+         *       "activity": [
+         *         {
+         *           "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *           "action": "candidate.created",
+         *           "createdAt": "2026-11-20T15:04:05.000Z",
+         *           "changes": {}
+         *         }
+         *       ]
+         *     }
+         */
         CandidateExport: {
             /**
              * Format: date-time
@@ -8555,6 +8948,12 @@ export interface components {
                 highlight?: string;
             }[];
         };
+        /**
+         * @example {
+         *       "location": "Lincoln Elementary, room 12",
+         *       "format": "onsite"
+         *     }
+         */
         UpdateInterviewRequest: {
             round?: number;
             /** @enum {string} */
@@ -8565,6 +8964,14 @@ export interface components {
             notes?: string | null;
             highlights?: string | null;
         };
+        /**
+         * @example {
+         *       "startsAt": "2026-12-04T10:00:00-05:00",
+         *       "endsAt": "2026-12-04T11:00:00-05:00",
+         *       "timeZone": "America/New_York",
+         *       "reason": "The principal is away on the 3rd"
+         *     }
+         */
         RescheduleInterviewRequest: {
             /**
              * Format: date-time
@@ -8580,9 +8987,19 @@ export interface components {
             timeZone: string;
             reason?: string;
         };
+        /**
+         * @example {
+         *       "reason": "The position was put on hold"
+         *     }
+         */
         CancelInterviewRequest: {
             reason: string;
         };
+        /**
+         * @example {
+         *       "notes": "Called twice, no answer"
+         *     }
+         */
         NoShowRequest: {
             notes?: string;
         };
@@ -8626,6 +9043,13 @@ export interface components {
         SetTimelineRequest: {
             decisionExpectedBy: string | null;
         };
+        /**
+         * @example {
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "role": "interviewer",
+         *       "highlight": "Asked about reading intervention"
+         *     }
+         */
         AddParticipantRequest: {
             /** Format: uuid */
             contactId: string;

@@ -112,6 +112,30 @@ describe('health and contract', () => {
     for (const r of routes) expect(documented, `${r.method} ${r.url}`).toContain(`${r.method} ${r.url}`);
   });
 
+  it('every JSON request body and every JSON success response has an example', async () => {
+    const doc = (await t.app.inject({ url: '/openapi.json' })).json();
+    const schemas = doc.components.schemas as Record<string, Record<string, unknown>>;
+    const resolve = (s?: Record<string, unknown>) => (s?.$ref ? schemas[String(s.$ref).split('/').pop()!] : s);
+    const hasExample = (s?: Record<string, unknown>): boolean => {
+      const r = resolve(s);
+      if (!r) return false;
+      if (r.example !== undefined || r.examples !== undefined) return true;
+      const data = (r.properties as Record<string, Record<string, unknown>> | undefined)?.data;
+      return data ? hasExample(data.items as Record<string, unknown>) : false;
+    };
+    const missing: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Record<string, any>>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const body = op.requestBody?.content?.['application/json']?.schema;
+        if (body && !hasExample(body)) missing.push(`${method} ${path} request`);
+        const ok = Object.entries(op.responses ?? {}).filter(([code]) => code.startsWith('2'));
+        const json = ok.map(([, r]: [string, any]) => r.content?.['application/json']?.schema).filter(Boolean);
+        if (json.length > 0 && !json.some(hasExample)) missing.push(`${method} ${path} response`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('/docs serves the readable reference', async () => {
     const res = await t.app.inject({ url: '/docs/' });
     expect(res.statusCode).toBe(200);

@@ -26,7 +26,15 @@ export const signupBody = z
       password: passwordSchema,
     }),
   })
-  .meta({ id: 'SignupRequest' });
+  .meta({
+    id: 'SignupRequest',
+    example: {
+      agencyName: 'Hudson Valley Teachers',
+      slug: 'hudson-valley-teachers',
+      timeZone: 'America/New_York',
+      owner: { name: 'Dana Director', email: 'dana@hvteachers.example.org', password: 'a-long-passphrase-2026' },
+    },
+  });
 
 export const loginBody = z
   .strictObject({
@@ -34,9 +42,9 @@ export const loginBody = z
     email: emailSchema,
     password: z.string().min(1).max(128),
   })
-  .meta({ id: 'LoginRequest' });
+  .meta({ id: 'LoginRequest', example: { agency: 'demo', email: 'owner@demo.afterview.test', password: 'demo-password-2026' } });
 
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(256) }).meta({ id: 'RefreshRequest' });
+export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(256) }).meta({ id: 'RefreshRequest', example: { refreshToken: 'rt_01a2164a4085701f816ee56709ebcf7d_Q2hhbmdlIG1lIGJ5IGxvZ2dpbmcgaW4' } });
 
 export const tokenResponse = z
   .object({
@@ -45,11 +53,22 @@ export const tokenResponse = z
     expiresIn: z.number().int().describe('Seconds until the access token expires'),
     refreshToken: z.string().describe('Single use: each refresh returns a new one'),
   })
-  .meta({ id: 'TokenResponse' });
+  .meta({
+    id: 'TokenResponse',
+    example: {
+      tokenType: 'Bearer',
+      accessToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMWEyMTY0YS00MDg2In0.c2lnbmF0dXJl',
+      expiresIn: 600,
+      refreshToken: 'rt_01a2164a4085701f816ee56709ebcf7d_Q2hhbmdlIG1lIGJ5IGxvZ2dpbmcgaW4',
+    },
+  });
 
 export const tenantSchema = z
   .object({ id: z.uuid(), name: z.string(), slug: z.string(), timeZone: z.string(), createdAt: instant })
-  .meta({ id: 'Agency' });
+  .meta({
+    id: 'Agency',
+    example: { id: '01a2164a-4085-701f-816e-e56709ebcf7d', name: 'Hudson Valley Teachers', slug: 'hudson-valley-teachers', timeZone: 'America/New_York', createdAt: '2026-11-26T05:18:14.706Z' },
+  });
 
 export const userSchema = z
   .object({
@@ -64,7 +83,21 @@ export const userSchema = z
     createdAt: instant,
     updatedAt: instant,
   })
-  .meta({ id: 'User' });
+  .meta({
+    id: 'User',
+    example: {
+      id: '01a2164a-4086-731f-b299-4f86930d5721',
+      email: 'rita@hvteachers.example.org',
+      name: 'Rita Recruiter',
+      role: 'recruiter',
+      status: 'active',
+      timeZone: 'America/New_York',
+      lastLoginAt: '2026-11-26T08:02:11.000Z',
+      version: 1,
+      createdAt: '2026-11-20T14:00:00.000Z',
+      updatedAt: '2026-11-20T14:00:00.000Z',
+    },
+  });
 
 export const meResponse = z
   .object({
@@ -72,4 +105,22 @@ export const meResponse = z
     user: userSchema.nullable().describe('The signed-in user; null for an API key'),
     apiKey: z.object({ id: z.uuid(), name: z.string(), scopes: z.array(z.string()) }).nullable(),
   })
-  .meta({ id: 'Me' });
+  .meta({
+    id: 'Me',
+    example: {
+      agency: { id: '01a2164a-4085-701f-816e-e56709ebcf7d', name: 'Hudson Valley Teachers', slug: 'hudson-valley-teachers', timeZone: 'America/New_York', createdAt: '2026-11-26T05:18:14.706Z' },
+      user: {
+        id: '01a2164a-4086-731f-b299-4f86930d5721',
+        email: 'rita@hvteachers.example.org',
+        name: 'Rita Recruiter',
+        role: 'recruiter',
+        status: 'active',
+        timeZone: 'America/New_York',
+        lastLoginAt: '2026-11-26T08:02:11.000Z',
+        version: 1,
+        createdAt: '2026-11-20T14:00:00.000Z',
+        updatedAt: '2026-11-20T14:00:00.000Z',
+      },
+      apiKey: null,
+    },
+  });

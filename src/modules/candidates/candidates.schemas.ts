@@ -112,4 +112,28 @@ export const candidateExportSchema = z
     candidate: candidateSchema,
     activity: z.array(z.object({ id: z.uuid(), action: z.string(), createdAt: instant, changes: z.record(z.string(), z.unknown()) })),
   })
-  .meta({ id: 'CandidateExport', description: 'Everything Afterview holds on a candidate' });
+  .meta({
+    id: 'CandidateExport',
+    description: 'Everything Afterview holds on a candidate',
+    example: {
+      exportedAt: '2026-11-26T10:00:00.000Z',
+      candidate: {
+        id: '01938a8e-2a3b-7c4d-9e5f-60718293a4b5',
+        name: 'Jordan Lee',
+        email: 'jordan.lee@example.org',
+        phone: null,
+        linkedinUrl: null,
+        timeZone: 'America/New_York',
+        relayConsent: true,
+        relayConsentAt: '2026-11-20T15:04:05.000Z',
+        statusUpdatesOptIn: true,
+        tags: ['math'],
+        notes: null,
+        erasedAt: null,
+        version: 1,
+        createdAt: '2026-11-20T15:04:05.000Z',
+        updatedAt: '2026-11-20T15:04:05.000Z',
+      },
+      activity: [{ id: '01938a8e-3b4c-7d5e-8f60-718293a4b5c6', action: 'candidate.created', createdAt: '2026-11-20T15:04:05.000Z', changes: {} }],
+    },
+  });

@@ -17,7 +17,7 @@ export async function readiness(deps: Deps) {
 
 export function healthRoutes(app: App, deps: Deps) {
   app.get('/healthz', {
-    schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } },
+    schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }).meta({ example: { status: 'ok' } }) } },
     config: { access: { public: true }, rateLimit: false },
     logLevel: 'warn',
     handler: async () => ({ status: 'ok' as const }),
@@ -26,7 +26,12 @@ export function healthRoutes(app: App, deps: Deps) {
     schema: {
       tags: ['health'],
       summary: 'Readiness: PostgreSQL and Redis are reachable',
-      response: { 200: z.object({ status: z.literal('ready'), postgres: z.literal('ok'), redis: z.literal('ok') }), 503: problemResponses()[500]! },
+      response: {
+        200: z
+          .object({ status: z.literal('ready'), postgres: z.literal('ok'), redis: z.literal('ok') })
+          .meta({ example: { status: 'ready', postgres: 'ok', redis: 'ok' } }),
+        503: problemResponses()[500]!,
+      },
     },
     config: { access: { public: true }, rateLimit: false },
     logLevel: 'warn',

@@ -122,15 +122,18 @@ export const updateInterviewBody = z
     highlights: z.string().trim().max(5000).nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
-  .meta({ id: 'UpdateInterviewRequest' });
+  .meta({ id: 'UpdateInterviewRequest', example: { location: 'Lincoln Elementary, room 12', format: 'onsite' } });
 
 export const rescheduleBody = z
   .strictObject({ ...times, reason: z.string().trim().max(1000).optional() })
   .refine(endsAfterStarts, endsAfter)
-  .meta({ id: 'RescheduleInterviewRequest' });
+  .meta({
+    id: 'RescheduleInterviewRequest',
+    example: { startsAt: '2026-12-04T10:00:00-05:00', endsAt: '2026-12-04T11:00:00-05:00', timeZone: 'America/New_York', reason: 'The principal is away on the 3rd' },
+  });
 
-export const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) }).meta({ id: 'CancelInterviewRequest' });
-export const noShowBody = z.strictObject({ notes: z.string().trim().max(2000).optional() }).meta({ id: 'NoShowRequest' });
+export const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) }).meta({ id: 'CancelInterviewRequest', example: { reason: 'The position was put on hold' } });
+export const noShowBody = z.strictObject({ notes: z.string().trim().max(2000).optional() }).meta({ id: 'NoShowRequest', example: { notes: 'Called twice, no answer' } });
 
 export const completeBody = z
   .strictObject({
@@ -155,7 +158,10 @@ export const timelineBody = z
   .strictObject({ decisionExpectedBy: localDate.nullable() })
   .meta({ id: 'SetTimelineRequest', example: { decisionExpectedBy: '2026-12-12' } });
 
-export const addParticipantBody = participantInput.meta({ id: 'AddParticipantRequest' });
+export const addParticipantBody = participantInput.meta({
+  id: 'AddParticipantRequest',
+  example: { contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', role: 'interviewer', highlight: 'Asked about reading intervention' },
+});
 export const participantParams = z.strictObject({ id: z.uuid('Must be a UUID'), contactId: z.uuid('Must be a UUID') });
 
 export const listInterviewsQuery = z

@@ -11,7 +11,22 @@ import { createUserBody, listUsersQuery, updateUserBody, userSchema } from './us
 
 const createdUser = userSchema
   .extend({ initialPassword: z.string().optional().describe('Only when no password was sent; shown once') })
-  .meta({ id: 'CreatedUser' });
+  .meta({
+    id: 'CreatedUser',
+    example: {
+      id: '01a2164a-4086-731f-b299-4f86930d5721',
+      email: 'rita@hvteachers.example.org',
+      name: 'Rita Recruiter',
+      role: 'recruiter',
+      status: 'active',
+      timeZone: 'America/New_York',
+      lastLoginAt: null,
+      version: 1,
+      createdAt: '2026-11-20T14:00:00.000Z',
+      updatedAt: '2026-11-20T14:00:00.000Z',
+      initialPassword: 'k3VqN8sWd0pZ-7hLxE2a',
+    },
+  });
 
 export function usersRoutes(app: App, deps: Deps) {
   const security = [{ bearer: [] }];

@@ -15,7 +15,7 @@ export const createUserBody = z
       .optional()
       .describe('Omit it to have one generated; the response then shows it once as initialPassword'),
   })
-  .meta({ id: 'CreateUserRequest' });
+  .meta({ id: 'CreateUserRequest', example: { email: 'rita@hvteachers.example.org', name: 'Rita Recruiter', role: 'recruiter', timeZone: 'America/New_York' } });
 
 export const updateUserBody = z
   .strictObject({
@@ -25,7 +25,7 @@ export const updateUserBody = z
     status: z.enum(['active', 'deactivated']).optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
-  .meta({ id: 'UpdateUserRequest' });
+  .meta({ id: 'UpdateUserRequest', example: { role: 'admin' } });
 
 export const listUsersQuery = z.strictObject({
   ...pageQuery,
