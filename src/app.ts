@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
+import { validatorCompiler } from '@fastify/type-provider-zod';
+import { serializerCompiler } from './http/serializer.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { AppError } from './lib/errors.js';
@@ -24,11 +25,12 @@ import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { applicationsRoutes } from './modules/applications/applications.routes.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { interviewsRoutes } from './modules/interviews/interviews.routes.js';
+import { followUpsRoutes } from './modules/followups/followups.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, activityRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
