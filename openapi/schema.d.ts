@@ -5885,6 +5885,972 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow-ups by due time, with filters
+         * @description A recruiter’s due list: `?recruiterId=…&overdue=true`, or `?dueBefore=…&status=pending`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Due strictly before this instant */
+                    dueBefore?: string;
+                    /** @description true: only pending or queued ones past their due time; false: none of those */
+                    overdue?: "true" | "false";
+                    status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+                    kind?: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+                    /** @description The recruiter who owns them */
+                    recruiterId?: string;
+                    candidateId?: string;
+                    interviewId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["FollowUp"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a follow-up with the reason for its time */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit the subject or body of a follow-up not sent yet */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EditFollowUpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a pending follow-up
+         * @description Only a pending one (409 otherwise); the time must be in the future.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RescheduleFollowUpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a recruiter task with notes
+         * @description For tasks (channel task, phone, linkedin) still pending or queued; an email follow-up or a closed one answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CompleteFollowUpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip a follow-up
+         * @description A pending or queued one; re-planning will not bring it back.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SkipFollowUpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a follow-up
+         * @description A pending or queued one; re-planning will not bring it back.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelFollowUpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/playbook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agency’s follow-up playbook
+         * @description Every timing the planner uses; the defaults until an admin sets them (docs/followups.md).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Playbook"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the agency’s follow-up playbook
+         * @description Omitted settings take their defaults. Planned follow-ups keep their times until their interview is re-planned.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PlaybookInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Playbook"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/activity": {
         parameters: {
             query?: never;
@@ -6293,7 +7259,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -6316,7 +7282,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -6346,7 +7312,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -6785,6 +7751,155 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+        };
+        /**
+         * @description Follow-up timings of an agency; every field has a default
+         * @example {
+         *       "businessDays": [
+         *         1,
+         *         2,
+         *         3,
+         *         4,
+         *         5
+         *       ],
+         *       "businessHours": {
+         *         "start": "08:00",
+         *         "end": "18:00"
+         *       },
+         *       "thankYou": {
+         *         "sameDayCutoff": "15:00",
+         *         "sameDayDelayMinutes": 120,
+         *         "sameDayLatest": "17:30",
+         *         "nextDayTime": "09:30"
+         *       },
+         *       "timelineRequest": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "recruiterCheckIn": {
+         *         "afterBusinessDays": 2,
+         *         "time": "09:30"
+         *       },
+         *       "statusCheck": {
+         *         "beforeDecisionBusinessDays": 1,
+         *         "defaultWindowBusinessDays": 7,
+         *         "afterDateBusinessDays": 3,
+         *         "maxChecks": 2,
+         *         "time": "09:30"
+         *       },
+         *       "postDecisionThanks": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "candidateQuietHours": {
+         *         "start": "21:00",
+         *         "end": "08:00"
+         *       }
+         *     }
+         */
+        PlaybookInput: {
+            /**
+             * @default [
+             *       1,
+             *       2,
+             *       3,
+             *       4,
+             *       5
+             *     ]
+             */
+            businessDays: number[];
+            /** @default {} */
+            businessHours: {
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 18:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
+            /** @default {} */
+            thankYou: {
+                /**
+                 * @default 15:00
+                 * @example 09:30
+                 */
+                sameDayCutoff: string;
+                /** @default 120 */
+                sameDayDelayMinutes: number;
+                /**
+                 * @default 17:30
+                 * @example 09:30
+                 */
+                sameDayLatest: string;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                nextDayTime: string;
+            };
+            /** @default {} */
+            timelineRequest: {
+                /** @default 1 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            recruiterCheckIn: {
+                /** @default 2 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            statusCheck: {
+                /** @default 1 */
+                beforeDecisionBusinessDays: number;
+                /** @default 7 */
+                defaultWindowBusinessDays: number;
+                /** @default 3 */
+                afterDateBusinessDays: number;
+                /** @default 2 */
+                maxChecks: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            postDecisionThanks: {
+                /** @default 1 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            candidateQuietHours: {
+                /**
+                 * @default 21:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
         };
         /**
          * @example {
@@ -7533,6 +8648,200 @@ export interface components {
             role: "interviewer" | "hiring_manager" | "coordinator";
             highlight?: string;
         };
+        /** @description Who receives the message, or whose task it is */
+        FollowUpRecipientInput: {
+            /** @constant */
+            type: "contact";
+            /** Format: uuid */
+            contactId: string;
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "candidate";
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "recruiter";
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            email: string | null;
+        };
+        /** @description What the templates fill in (empty after an erasure) */
+        FollowUpVarsInput: {
+            candidate?: string;
+            interviewer?: string | null;
+            position?: string;
+            employer?: string;
+            highlight?: string | null;
+            timeline?: string | null;
+            recruiter?: string;
+            outcome?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
+         *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "key": "thank_you:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "kind": "thank_you",
+         *       "channel": "email",
+         *       "voice": "on_behalf",
+         *       "recipient": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *         "name": "Pat Principal",
+         *         "email": "pat@lincoln.example.org"
+         *       },
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "dueAt": "2026-12-03T18:00:00.000Z",
+         *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
+         *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "status": "pending",
+         *       "overdue": false,
+         *       "subject": null,
+         *       "body": null,
+         *       "vars": {
+         *         "candidate": "Jordan Lee",
+         *         "interviewer": "Pat Principal",
+         *         "position": "5th grade teacher",
+         *         "employer": "Lincoln Elementary",
+         *         "highlight": "Shared vision for small-group reading",
+         *         "timeline": "2026-12-12",
+         *         "recruiter": "Sam Rivera",
+         *         "outcome": null
+         *       },
+         *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *       "notes": null,
+         *       "cancelReason": null,
+         *       "sentAt": null,
+         *       "completedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-12-03T16:05:00.000Z",
+         *       "updatedAt": "2026-12-03T16:05:00.000Z"
+         *     }
+         */
+        FollowUpInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            interviewId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>` */
+            key: string;
+            /** @enum {string} */
+            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+            /**
+             * @description email: sent by the worker; phone, linkedin, task: done by the recruiter
+             * @enum {string}
+             */
+            channel: "email" | "phone" | "linkedin" | "task";
+            /**
+             * @description on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency
+             * @enum {string}
+             */
+            voice: "on_behalf" | "draft_to_candidate" | "agency";
+            recipient: components["schemas"]["FollowUpRecipientInput"];
+            /** @description The employer contact the step is about */
+            contactId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            ruleDueAt: string;
+            /** @description Why it is due when it is */
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+            /** @description Still pending or queued after its due time */
+            overdue: boolean;
+            subject: string | null;
+            body: string | null;
+            vars: components["schemas"]["FollowUpVarsInput"];
+            /**
+             * Format: uuid
+             * @description The recruiter (the application’s owner when planned)
+             */
+            ownerId: string;
+            notes: string | null;
+            /** @description Why it was cancelled or skipped */
+            cancelReason: string | null;
+            sentAt: string | null;
+            completedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "subject": "Thank you for today",
+         *       "body": "Dear Ms Principal, thank you for …"
+         *     }
+         */
+        EditFollowUpRequestInput: {
+            subject?: string | null;
+            body?: string | null;
+        };
+        /**
+         * @example {
+         *       "dueAt": "2026-12-07T14:30:00Z",
+         *       "reason": "Principal at a conference until Monday"
+         *     }
+         */
+        RescheduleFollowUpRequestInput: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /** @description Why it moves; kept in the follow-up’s reason */
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "notes": "Called Sam; he expects a decision next Friday"
+         *     }
+         */
+        CompleteFollowUpRequestInput: {
+            /** @description What was said or done */
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Thanked them in person at the school"
+         *     }
+         */
+        SkipFollowUpRequestInput: {
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "reason": "The candidate withdrew by phone"
+         *     }
+         */
+        CancelFollowUpRequestInput: {
+            reason?: string;
+        };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
             type: string;
@@ -7819,7 +9128,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -7872,7 +9181,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "activity:read")[];
+            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -8312,6 +9621,148 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+        };
+        /**
+         * @description Follow-up timings of an agency; every field has a default
+         * @example {
+         *       "businessDays": [
+         *         1,
+         *         2,
+         *         3,
+         *         4,
+         *         5
+         *       ],
+         *       "businessHours": {
+         *         "start": "08:00",
+         *         "end": "18:00"
+         *       },
+         *       "thankYou": {
+         *         "sameDayCutoff": "15:00",
+         *         "sameDayDelayMinutes": 120,
+         *         "sameDayLatest": "17:30",
+         *         "nextDayTime": "09:30"
+         *       },
+         *       "timelineRequest": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "recruiterCheckIn": {
+         *         "afterBusinessDays": 2,
+         *         "time": "09:30"
+         *       },
+         *       "statusCheck": {
+         *         "beforeDecisionBusinessDays": 1,
+         *         "defaultWindowBusinessDays": 7,
+         *         "afterDateBusinessDays": 3,
+         *         "maxChecks": 2,
+         *         "time": "09:30"
+         *       },
+         *       "postDecisionThanks": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "candidateQuietHours": {
+         *         "start": "21:00",
+         *         "end": "08:00"
+         *       }
+         *     }
+         */
+        Playbook: {
+            /**
+             * @default [
+             *       1,
+             *       2,
+             *       3,
+             *       4,
+             *       5
+             *     ]
+             */
+            businessDays: number[];
+            businessHours: {
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 18:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
+            thankYou: {
+                /**
+                 * @default 15:00
+                 * @example 09:30
+                 */
+                sameDayCutoff: string;
+                /** @default 120 */
+                sameDayDelayMinutes: number;
+                /**
+                 * @default 17:30
+                 * @example 09:30
+                 */
+                sameDayLatest: string;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                nextDayTime: string;
+            };
+            timelineRequest: {
+                /** @default 1 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            recruiterCheckIn: {
+                /** @default 2 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            statusCheck: {
+                /** @default 1 */
+                beforeDecisionBusinessDays: number;
+                /** @default 7 */
+                defaultWindowBusinessDays: number;
+                /** @default 3 */
+                afterDateBusinessDays: number;
+                /** @default 2 */
+                maxChecks: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            postDecisionThanks: {
+                /** @default 1 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            candidateQuietHours: {
+                /**
+                 * @default 21:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
         };
         /**
          * @example {
@@ -9059,6 +10510,200 @@ export interface components {
              */
             role: "interviewer" | "hiring_manager" | "coordinator";
             highlight?: string;
+        };
+        /** @description Who receives the message, or whose task it is */
+        FollowUpRecipient: {
+            /** @constant */
+            type: "contact";
+            /** Format: uuid */
+            contactId: string;
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "candidate";
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "recruiter";
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            email: string | null;
+        };
+        /** @description What the templates fill in (empty after an erasure) */
+        FollowUpVars: {
+            candidate?: string;
+            interviewer?: string | null;
+            position?: string;
+            employer?: string;
+            highlight?: string | null;
+            timeline?: string | null;
+            recruiter?: string;
+            outcome?: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
+         *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "key": "thank_you:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "kind": "thank_you",
+         *       "channel": "email",
+         *       "voice": "on_behalf",
+         *       "recipient": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *         "name": "Pat Principal",
+         *         "email": "pat@lincoln.example.org"
+         *       },
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "dueAt": "2026-12-03T18:00:00.000Z",
+         *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
+         *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "status": "pending",
+         *       "overdue": false,
+         *       "subject": null,
+         *       "body": null,
+         *       "vars": {
+         *         "candidate": "Jordan Lee",
+         *         "interviewer": "Pat Principal",
+         *         "position": "5th grade teacher",
+         *         "employer": "Lincoln Elementary",
+         *         "highlight": "Shared vision for small-group reading",
+         *         "timeline": "2026-12-12",
+         *         "recruiter": "Sam Rivera",
+         *         "outcome": null
+         *       },
+         *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *       "notes": null,
+         *       "cancelReason": null,
+         *       "sentAt": null,
+         *       "completedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-12-03T16:05:00.000Z",
+         *       "updatedAt": "2026-12-03T16:05:00.000Z"
+         *     }
+         */
+        FollowUp: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            interviewId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>` */
+            key: string;
+            /** @enum {string} */
+            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+            /**
+             * @description email: sent by the worker; phone, linkedin, task: done by the recruiter
+             * @enum {string}
+             */
+            channel: "email" | "phone" | "linkedin" | "task";
+            /**
+             * @description on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency
+             * @enum {string}
+             */
+            voice: "on_behalf" | "draft_to_candidate" | "agency";
+            recipient: components["schemas"]["FollowUpRecipient"];
+            /** @description The employer contact the step is about */
+            contactId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            ruleDueAt: string;
+            /** @description Why it is due when it is */
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+            /** @description Still pending or queued after its due time */
+            overdue: boolean;
+            subject: string | null;
+            body: string | null;
+            vars: components["schemas"]["FollowUpVars"];
+            /**
+             * Format: uuid
+             * @description The recruiter (the application’s owner when planned)
+             */
+            ownerId: string;
+            notes: string | null;
+            /** @description Why it was cancelled or skipped */
+            cancelReason: string | null;
+            sentAt: string | null;
+            completedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "subject": "Thank you for today",
+         *       "body": "Dear Ms Principal, thank you for …"
+         *     }
+         */
+        EditFollowUpRequest: {
+            subject?: string | null;
+            body?: string | null;
+        };
+        /**
+         * @example {
+         *       "dueAt": "2026-12-07T14:30:00Z",
+         *       "reason": "Principal at a conference until Monday"
+         *     }
+         */
+        RescheduleFollowUpRequest: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /** @description Why it moves; kept in the follow-up’s reason */
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "notes": "Called Sam; he expects a decision next Friday"
+         *     }
+         */
+        CompleteFollowUpRequest: {
+            /** @description What was said or done */
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Thanked them in person at the school"
+         *     }
+         */
+        SkipFollowUpRequest: {
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "reason": "The candidate withdrew by phone"
+         *     }
+         */
+        CancelFollowUpRequest: {
+            reason?: string;
         };
     };
     responses: never;

@@ -18,6 +18,8 @@ export const scopes = [
   'candidates:write',
   'interviews:read',
   'interviews:write',
+  'followups:read',
+  'followups:write',
   'activity:read',
 ] as const;
 export const scopeSchema = z.enum(scopes);

@@ -112,6 +112,22 @@ const interviewFixture =
     };
   };
 
+/** A follow-up in tenant B: an interview that started three hours ago, completed, its latest step taken. */
+const followUpFixture =
+  (body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const { recruitingStory, scheduledInterview } = await import('./story.js');
+    const story = await recruitingStory(app, b);
+    const interview = await scheduledInterview(app, b, story, new Date(Date.now() - 3 * 3600_000).toISOString());
+    const done = await app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(b.token), payload: {} });
+    if (done.statusCode !== 200) throw new Error(`complete failed: ${done.statusCode} ${done.body}`);
+    const list = await app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&limit=100`, headers: bearer(b.token) });
+    const id = (list.json().data as { id: string }[]).at(-1)!.id;
+    const read = async () => (await app.inject({ url: `/v1/follow-ups/${id}`, headers: bearer(b.token) })).body;
+    const before = await read();
+    return { params: { id }, body, unchanged: async () => (await read()) === before };
+  };
+
 /**
  * One entry per route that takes an id, keyed `METHOD url`. The suite fails for any such route
  * without an entry, so a new route cannot skip the isolation check: add its fixture here.
@@ -154,6 +170,12 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/interviews/:id/timeline': interviewFixture('t', { decisionExpectedBy: '2026-12-31' }),
   'POST /v1/interviews/:id/participants': interviewFixture('p', { contactId: '00000000-0000-4000-8000-000000000000' }),
   'DELETE /v1/interviews/:id/participants/:contactId': interviewFixture('', undefined, 'contactId'),
+  'GET /v1/follow-ups/:id': followUpFixture(),
+  'PATCH /v1/follow-ups/:id': followUpFixture({ subject: 'Taken over' }),
+  'POST /v1/follow-ups/:id/reschedule': followUpFixture({ dueAt: '2099-01-05T15:00:00Z', reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/complete': followUpFixture({ notes: 'Taken over' }),
+  'POST /v1/follow-ups/:id/skip': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/cancel': followUpFixture({ reason: 'Taken over' }),
 };
 
 export const fillPath = (url: string, params: Record<string, string>) =>

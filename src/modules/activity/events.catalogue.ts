@@ -30,6 +30,13 @@ export const eventCatalogue = {
   'interview.timeline_set': 'The employer’s projected decision date was set or changed',
   'interview.participant_added': 'A contact was added to an interview',
   'interview.participant_removed': 'A contact was removed from an interview',
+  'followup.planned': 'A follow-up was planned after an interview (data: key, kind, channel, voice, dueAt)',
+  'followup.cancelled': 'A follow-up was called off, by re-planning or by hand (data: key, kind, reason, by)',
+  'followup.rescheduled': 'A recruiter moved a follow-up to another time (data: dueAt, previousDueAt, reason)',
+  'followup.completed': 'A recruiter closed a follow-up task (call, LinkedIn, manual note) with notes',
+  'followup.skipped': 'A recruiter skipped a follow-up (data: reason)',
+  'followup.edited': 'A follow-up’s subject or body was edited',
+  'playbook.updated': 'The agency’s follow-up playbook changed',
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

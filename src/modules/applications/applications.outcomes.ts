@@ -10,6 +10,7 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { findApplication, lockApplication, presentOutcome } from './applications.repo.js';
 import { changeStage, isClosed, type Stage } from './applications.stages.js';
+import { syncApplicationFollowUps } from '../followups/followups.sync.js';
 import type { listSubresourceQuery, logOutcomeBody } from './applications.schemas.js';
 
 type OutcomeKind = (typeof outcomeKinds)[number];
@@ -33,7 +34,9 @@ export const stageAfterOutcome: Record<OutcomeKind, Stage | null> = {
 export async function logOutcome(deps: Deps, actor: Actor, applicationId: string, input: z.output<typeof logOutcomeBody>) {
   const now = deps.clock.now();
   return withTenant(deps.db, actor.tenantId, async (tx) => {
-    let app = await lockApplication(tx, applicationId);
+    // Not `update`: an interview completing meanwhile holds its interview row and inserts follow-ups
+    // pointing here (a key-share lock); blocking that while we wait for the interview would deadlock.
+    let app = await lockApplication(tx, applicationId, 'no key update');
     if (isClosed(app.stage)) {
       throw new AppError('conflict', `The application is closed (${app.stage}); no outcome can be logged`, [], { stage: app.stage });
     }
@@ -71,6 +74,8 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
         ], err.extra);
       }
     }
+    // The outcome cancels what it makes pointless and may call for new steps (post-decision thanks).
+    await syncApplicationFollowUps(tx, actor, now, applicationId);
     return { ...presentOutcome(outcome), application: { id: app.id, stage: app.stage, version: app.version } };
   });
 }

@@ -10,6 +10,7 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { findApplication, lockApplication, presentReply, type ApplicationRow } from './applications.repo.js';
 import type { listSubresourceQuery, recordReplyBody } from './applications.schemas.js';
+import { syncApplicationFollowUps } from '../followups/followups.sync.js';
 
 type InterviewRow = typeof interviews.$inferSelect;
 
@@ -105,6 +106,8 @@ export async function recordReply(deps: Deps, actor: Actor, applicationId: strin
       },
     });
     const updated = target ? await setTimeline(tx, actor, now, app, target, input.newDecisionExpectedBy!, reply.id) : undefined;
+    // A reply pauses the status checks and skips the check-in; a new timeline re-plans the checks.
+    await syncApplicationFollowUps(tx, actor, now, applicationId);
     return {
       ...presentReply(reply),
       updatedInterview: updated ? { id: updated.id, decisionExpectedBy: updated.decisionExpectedBy, version: updated.version } : null,

@@ -24,9 +24,10 @@ const presentStageChange = (c: StageChangeRow) => ({
 
 /**
  * The application, locked for the rest of the transaction: `update` when the row changes,
- * `key share` when the caller only adds records that point at it.
+ * `no key update` when it changes but records pointing at it (follow-ups) may still be added
+ * meanwhile, `key share` when the caller only adds records that point at it.
  */
-export async function lockApplication(tx: Tx, id: string, mode: 'update' | 'key share' = 'update'): Promise<ApplicationRow> {
+export async function lockApplication(tx: Tx, id: string, mode: 'update' | 'no key update' | 'key share' = 'update'): Promise<ApplicationRow> {
   const [row] = await tx.select().from(applications).where(eq(applications.id, id)).for(mode);
   if (!row) throw notFound('Application');
   return row;

@@ -217,6 +217,18 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
     await tx.execute(sql`
       UPDATE interview_participants SET notes = NULL
       WHERE interview_id IN (SELECT i.id FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id})`);
+    // Follow-ups still open are called off; their texts, variables and reasons quote the person.
+    await tx.execute(sql`
+      UPDATE follow_ups SET
+        subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]',
+        recipient = CASE WHEN recipient->>'type' = 'candidate'
+                    THEN jsonb_build_object('type', 'candidate', 'name', 'Erased candidate', 'email', NULL)
+                    ELSE recipient END,
+        cancel_reason = CASE WHEN status IN ('pending', 'queued') THEN 'the candidate was erased' ELSE cancel_reason END,
+        cancelled_by = CASE WHEN status IN ('pending', 'queued') THEN 'user' ELSE cancelled_by END,
+        status = CASE WHEN status IN ('pending', 'queued') THEN 'cancelled' ELSE status END,
+        version = version + 1, updated_at = ${now}
+      WHERE candidate_id = ${id}`);
     await recordChange(tx, actor, now, {
       action: 'candidate.erased',
       subject: { type: 'candidate', id },

@@ -82,7 +82,20 @@ export const playbookSchema = z
       issue(['candidateQuietHours', 'end'], 'Must differ from candidateQuietHours.start');
     }
   })
-  .meta({ id: 'Playbook', description: 'Follow-up timings of an agency; every field has a default' });
+  .meta({
+    id: 'Playbook',
+    description: 'Follow-up timings of an agency; every field has a default',
+    example: {
+      businessDays: [1, 2, 3, 4, 5],
+      businessHours: { start: '08:00', end: '18:00' },
+      thankYou: { sameDayCutoff: '15:00', sameDayDelayMinutes: 120, sameDayLatest: '17:30', nextDayTime: '09:30' },
+      timelineRequest: { afterBusinessDays: 1, time: '09:30' },
+      recruiterCheckIn: { afterBusinessDays: 2, time: '09:30' },
+      statusCheck: { beforeDecisionBusinessDays: 1, defaultWindowBusinessDays: 7, afterDateBusinessDays: 3, maxChecks: 2, time: '09:30' },
+      postDecisionThanks: { afterBusinessDays: 1, time: '09:30' },
+      candidateQuietHours: { start: '21:00', end: '08:00' },
+    },
+  });
 
 export type Playbook = z.output<typeof playbookSchema>;
 export type PlaybookInput = z.input<typeof playbookSchema>;

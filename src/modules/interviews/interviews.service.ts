@@ -10,6 +10,7 @@ import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
 import { changeStage, isClosed } from '../applications/applications.stages.js';
+import { syncFollowUps } from '../followups/followups.sync.js';
 import { employerChain, findInterviews, loadInterview, type InterviewRow } from './interviews.repo.js';
 import type {
   addParticipantBody,
@@ -178,6 +179,7 @@ export async function rescheduleInterview(deps: Deps, actor: Actor, id: string, 
       startsAt: input.startsAt.toISOString(),
       reason: reason ?? null,
     });
+    await syncFollowUps(tx, actor, now, id);
     return loadOrThrow(tx, id);
   });
 }
@@ -187,6 +189,8 @@ export async function cancelInterview(deps: Deps, actor: Actor, id: string, inpu
   return withTenant(deps.db, actor.tenantId, async (tx) => {
     const row = await lockForAction(tx, id, ['scheduled'], 'cancelled', ifMatch);
     await applyChange(tx, actor, now, row, { status: 'cancelled', cancelReason: input.reason }, 'interview.cancelled', { reason: input.reason });
+    // Calls off whatever is still open: a cancelled interview has nothing to follow up.
+    await syncFollowUps(tx, actor, now, id);
     return loadOrThrow(tx, id);
   });
 }
@@ -242,6 +246,7 @@ export async function completeInterview(deps: Deps, actor: Actor, id: string, in
       'interview.completed',
       { decisionExpectedBy: input.decisionExpectedBy ?? row.decisionExpectedBy, participantIds: people.map((p) => p.contactId) },
     );
+    await syncFollowUps(tx, actor, now, id);
     return loadOrThrow(tx, id);
   });
 }
@@ -255,6 +260,7 @@ export async function setTimeline(deps: Deps, actor: Actor, id: string, input: z
         decisionExpectedBy: input.decisionExpectedBy,
         previous: row.decisionExpectedBy,
       });
+      await syncFollowUps(tx, actor, now, id);
     }
     return loadOrThrow(tx, id);
   });
@@ -279,6 +285,7 @@ export async function addParticipant(deps: Deps, actor: Actor, id: string, input
       createdAt: now,
     });
     await applyChange(tx, actor, now, row, {}, 'interview.participant_added', { contactId: input.contactId, role: input.role });
+    await syncFollowUps(tx, actor, now, id);
     return loadOrThrow(tx, id);
   });
 }
@@ -292,6 +299,7 @@ export async function removeParticipant(deps: Deps, actor: Actor, id: string, co
     if (current.participants.length === 1) throw new AppError('conflict', 'An interview keeps at least one participant');
     await tx.delete(interviewParticipants).where(and(eq(interviewParticipants.interviewId, id), eq(interviewParticipants.contactId, contactId)));
     await applyChange(tx, actor, now, row, {}, 'interview.participant_removed', { contactId });
+    await syncFollowUps(tx, actor, now, id);
     return loadOrThrow(tx, id);
   });
 }

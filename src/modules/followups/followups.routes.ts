@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { App } from '../../http/types.js';
+import type { Deps } from '../../deps.js';
+import { actorOf } from '../../http/auth.js';
+import { ifMatchHeader } from '../../http/ifMatch.js';
+import { idempotencyHeader } from '../../http/idempotencyHeader.js';
+import { problemResponses } from '../../http/problem.js';
+import { idParam } from '../../lib/schemas.js';
+import { pageOf } from '../../lib/pagination.js';
+import * as svc from './followups.service.js';
+import { playbookSchema } from './followups.playbook.js';
+import {
+  cancelFollowUpBody,
+  completeFollowUpBody,
+  editFollowUpBody,
+  followUpSchema,
+  listFollowUpsQuery,
+  rescheduleFollowUpBody,
+  skipFollowUpBody,
+} from './followups.schemas.js';
+
+const read = { access: { role: 'viewer' as const, scope: 'followups:read' as const } };
+const write = { access: { role: 'recruiter' as const, scope: 'followups:write' as const } };
+const ifMatchAndKey = idempotencyHeader.extend({ 'if-match': ifMatchHeader });
+
+type FollowUp = Awaited<ReturnType<typeof svc.getFollowUp>>;
+
+export function followUpsRoutes(app: App, deps: Deps) {
+  const tags = ['follow-ups'];
+  const security = [{ bearer: [] }];
+  const one = { 200: followUpSchema, ...problemResponses(409, 412) };
+  const etag = (reply: { header(k: string, v: string): unknown }, f: FollowUp) => {
+    reply.header('etag', `"${f.version}"`);
+    return f;
+  };
+
+  app.get('/v1/follow-ups', {
+    schema: {
+      tags,
+      security,
+      summary: 'Follow-ups by due time, with filters',
+      description: 'A recruiter’s due list: `?recruiterId=…&overdue=true`, or `?dueBefore=…&status=pending`.',
+      querystring: listFollowUpsQuery,
+      response: { 200: pageOf(followUpSchema), ...problemResponses() },
+    },
+    config: read,
+    handler: async (req) => svc.listFollowUps(deps, actorOf(req), req.query),
+  });
+  app.get('/v1/follow-ups/:id', {
+    schema: { tags, security, summary: 'Get a follow-up with the reason for its time', params: idParam, response: { 200: followUpSchema, ...problemResponses() } },
+    config: read,
+    handler: async (req, reply) => etag(reply, await svc.getFollowUp(deps, actorOf(req), req.params.id)),
+  });
+  app.patch('/v1/follow-ups/:id', {
+    schema: {
+      tags,
+      security,
+      summary: 'Edit the subject or body of a follow-up not sent yet',
+      params: idParam,
+      headers: z.object({ 'if-match': ifMatchHeader }),
+      body: editFollowUpBody,
+      response: one,
+    },
+    config: write,
+    handler: async (req, reply) => etag(reply, await svc.editFollowUp(deps, actorOf(req), req.params.id, req.body, req.headers['if-match'])),
+  });
+
+  const action = <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    description: string,
+    body: B,
+    run: (actor: ReturnType<typeof actorOf>, id: string, body: z.output<B>, ifMatch?: number) => Promise<FollowUp>,
+  ) =>
+    app.post(`/v1/follow-ups/:id/${path}`, {
+      schema: { tags, security, summary, description, params: idParam, headers: ifMatchAndKey, body, response: one },
+      config: write,
+      handler: async (req, reply) =>
+        etag(reply, await run(actorOf(req), req.params.id, req.body as z.output<B>, req.headers['if-match'] as number | undefined)),
+    });
+
+  action('reschedule', 'Move a pending follow-up', 'Only a pending one (409 otherwise); the time must be in the future.', rescheduleFollowUpBody, (a, id, b, m) =>
+    svc.rescheduleFollowUp(deps, a, id, b, m),
+  );
+  action(
+    'complete',
+    'Close a recruiter task with notes',
+    'For tasks (channel task, phone, linkedin) still pending or queued; an email follow-up or a closed one answers 409.',
+    completeFollowUpBody,
+    (a, id, b, m) => svc.completeFollowUp(deps, a, id, b, m),
+  );
+  action('skip', 'Skip a follow-up', 'A pending or queued one; re-planning will not bring it back.', skipFollowUpBody, (a, id, b, m) =>
+    svc.skipFollowUp(deps, a, id, b, m),
+  );
+  action('cancel', 'Cancel a follow-up', 'A pending or queued one; re-planning will not bring it back.', cancelFollowUpBody, (a, id, b, m) =>
+    svc.cancelFollowUp(deps, a, id, b, m),
+  );
+
+  app.get('/v1/playbook', {
+    schema: {
+      tags,
+      security,
+      summary: 'The agency’s follow-up playbook',
+      description: 'Every timing the planner uses; the defaults until an admin sets them (docs/followups.md).',
+      response: { 200: playbookSchema, ...problemResponses() },
+    },
+    config: read,
+    handler: async (req) => svc.getPlaybook(deps, actorOf(req)),
+  });
+  app.put('/v1/playbook', {
+    schema: {
+      tags,
+      security,
+      summary: 'Replace the agency’s follow-up playbook',
+      description: 'Omitted settings take their defaults. Planned follow-ups keep their times until their interview is re-planned.',
+      body: playbookSchema,
+      response: { 200: playbookSchema, ...problemResponses() },
+    },
+    config: { access: { role: 'admin', scope: null } },
+    handler: async (req) => svc.putPlaybook(deps, actorOf(req), req.body),
+  });
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { followUpStatuses } from '../../db/schema.js';
+import { instant, localDate } from '../../lib/schemas.js';
+import { pageQuery } from '../../lib/pagination.js';
+import { followUpChannels, followUpKinds, followUpVoices } from './followups.types.js';
+
+export const followUpKind = z.enum(followUpKinds);
+export const followUpStatus = z.enum(followUpStatuses);
+
+const recipientSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('contact'), contactId: z.uuid(), name: z.string(), email: z.string().nullable() }),
+    z.object({ type: z.literal('candidate'), name: z.string(), email: z.string().nullable() }),
+    z.object({ type: z.literal('recruiter'), userId: z.uuid(), name: z.string(), email: z.string().nullable() }),
+  ])
+  .meta({ id: 'FollowUpRecipient', description: 'Who receives the message, or whose task it is' });
+
+const varsSchema = z
+  .object({
+    candidate: z.string(),
+    interviewer: z.string().nullable(),
+    position: z.string(),
+    employer: z.string(),
+    highlight: z.string().nullable(),
+    timeline: localDate.nullable(),
+    recruiter: z.string(),
+    outcome: z.string().nullable(),
+  })
+  .partial()
+  .meta({ id: 'FollowUpVars', description: 'What the templates fill in (empty after an erasure)' });
+
+export const followUpSchema = z
+  .object({
+    id: z.uuid(),
+    interviewId: z.uuid(),
+    applicationId: z.uuid(),
+    candidateId: z.uuid(),
+    key: z.string().describe('The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>`'),
+    kind: followUpKind,
+    channel: z.enum(followUpChannels).describe('email: sent by the worker; phone, linkedin, task: done by the recruiter'),
+    voice: z.enum(followUpVoices).describe('on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency'),
+    recipient: recipientSchema,
+    contactId: z.uuid().nullable().describe('The employer contact the step is about'),
+    dueAt: instant,
+    ruleDueAt: instant.describe('The time the rule gave; earlier than dueAt when it had passed at planning time'),
+    reason: z.string().describe('Why it is due when it is'),
+    status: followUpStatus,
+    overdue: z.boolean().describe('Still pending or queued after its due time'),
+    subject: z.string().nullable(),
+    body: z.string().nullable(),
+    vars: varsSchema,
+    ownerId: z.uuid().describe('The recruiter (the application’s owner when planned)'),
+    notes: z.string().nullable(),
+    cancelReason: z.string().nullable().describe('Why it was cancelled or skipped'),
+    sentAt: instant.nullable(),
+    completedAt: instant.nullable(),
+    version: z.number().int(),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({
+    id: 'FollowUp',
+    example: {
+      id: '01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f',
+      interviewId: '01938a8e-4c5d-7e6f-8071-8293a4b5c6d7',
+      applicationId: '01938a8e-3a4b-7c5d-8e6f-708192a3b4c5',
+      candidateId: '01938a8e-2a3b-7c4d-9e5f-60718293a4b5',
+      key: 'thank_you:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8',
+      kind: 'thank_you',
+      channel: 'email',
+      voice: 'on_behalf',
+      recipient: { type: 'contact', contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', name: 'Pat Principal', email: 'pat@lincoln.example.org' },
+      contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8',
+      dueAt: '2026-12-03T18:00:00.000Z',
+      ruleDueAt: '2026-12-03T18:00:00.000Z',
+      reason: 'interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York',
+      status: 'pending',
+      overdue: false,
+      subject: null,
+      body: null,
+      vars: { candidate: 'Jordan Lee', interviewer: 'Pat Principal', position: '5th grade teacher', employer: 'Lincoln Elementary', highlight: 'Shared vision for small-group reading', timeline: '2026-12-12', recruiter: 'Sam Rivera', outcome: null },
+      ownerId: '01938a8e-0a1b-7c2d-8e3f-405162738495',
+      notes: null,
+      cancelReason: null,
+      sentAt: null,
+      completedAt: null,
+      version: 1,
+      createdAt: '2026-12-03T16:05:00.000Z',
+      updatedAt: '2026-12-03T16:05:00.000Z',
+    },
+  });
+
+const trueFalse = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true');
+
+export const listFollowUpsQuery = z.strictObject({
+  ...pageQuery,
+  dueBefore: instant.optional().describe('Due strictly before this instant'),
+  overdue: trueFalse.optional().describe('true: only pending or queued ones past their due time; false: none of those'),
+  status: followUpStatus.optional(),
+  kind: followUpKind.optional(),
+  recruiterId: z.uuid().optional().describe('The recruiter who owns them'),
+  candidateId: z.uuid().optional(),
+  interviewId: z.uuid().optional(),
+});
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const reason = text(1000);
+
+export const editFollowUpBody = z
+  .strictObject({ subject: text(300).nullable().optional(), body: text(20_000).nullable().optional() })
+  .refine((b) => b.subject !== undefined || b.body !== undefined, 'Send subject or body')
+  .meta({ id: 'EditFollowUpRequest', example: { subject: 'Thank you for today', body: 'Dear Ms Principal, thank you for …' } });
+
+export const rescheduleFollowUpBody = z
+  .strictObject({ dueAt: instant, reason: reason.describe('Why it moves; kept in the follow-up’s reason') })
+  .meta({ id: 'RescheduleFollowUpRequest', example: { dueAt: '2026-12-07T14:30:00Z', reason: 'Principal at a conference until Monday' } });
+
+export const completeFollowUpBody = z
+  .strictObject({ notes: text(5000).optional().describe('What was said or done') })
+  .meta({ id: 'CompleteFollowUpRequest', example: { notes: 'Called Sam; he expects a decision next Friday' } });
+
+export const skipFollowUpBody = z.strictObject({ reason }).meta({ id: 'SkipFollowUpRequest', example: { reason: 'Thanked them in person at the school' } });
+export const cancelFollowUpBody = z
+  .strictObject({ reason: reason.optional() })
+  .meta({ id: 'CancelFollowUpRequest', example: { reason: 'The candidate withdrew by phone' } });

@@ -1,0 +1,153 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { followUps, tenants } from '../../db/schema.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
+import { assertVersion } from '../../lib/versioning.js';
+import type { Actor } from '../../lib/access.js';
+import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
+import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
+import type { Playbook } from './followups.playbook.js';
+import type {
+  cancelFollowUpBody,
+  completeFollowUpBody,
+  editFollowUpBody,
+  listFollowUpsQuery,
+  rescheduleFollowUpBody,
+  skipFollowUpBody,
+} from './followups.schemas.js';
+
+type Status = FollowUpRow['status'];
+const OPEN: Status[] = ['pending', 'queued'];
+/** Channels that are a recruiter's task rather than a message the worker sends. */
+const TASK_CHANNELS: FollowUpRow['channel'][] = ['task', 'phone', 'linkedin'];
+const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'completedAt'] as const;
+
+export async function listFollowUps(deps: Deps, actor: Actor, q: z.output<typeof listFollowUpsQuery>) {
+  const now = deps.clock.now();
+  const after = decodeCursor(q.cursor, z.object({ dueAt: z.iso.datetime(), id: z.uuid() }));
+  const rows = await readTenant(deps.db, actor.tenantId, (tx) => findFollowUps(tx, { ...q, now, after }));
+  const data = rows.slice(0, q.limit);
+  const last = data[data.length - 1];
+  return {
+    data: data.map((r) => presentFollowUp(r, now)),
+    nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+export async function getFollowUp(deps: Deps, actor: Actor, id: string) {
+  const [row] = await readTenant(deps.db, actor.tenantId, (tx) => tx.select().from(followUps).where(eq(followUps.id, id)));
+  if (!row) throw notFound('Follow-up');
+  return presentFollowUp(row, deps.clock.now());
+}
+
+/** Locks the follow-up, checks If-Match and that its status allows the action (else 409). */
+async function lockForAction(tx: Tx, id: string, allowed: Status[], action: string, ifMatch?: number) {
+  const [row] = await tx.select().from(followUps).where(eq(followUps.id, id)).for('update');
+  if (!row) throw notFound('Follow-up');
+  assertVersion(row.version, ifMatch);
+  if (!allowed.includes(row.status)) {
+    throw new AppError('conflict', `A ${row.status} follow-up cannot be ${action}`, [], { status: row.status });
+  }
+  return row;
+}
+
+/** Runs one action on a follow-up: lock, check, update, activity and event, in one transaction. */
+async function act(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  opts: { allowed: Status[]; verb: string; action: ChangeRecord['action']; ifMatch?: number | undefined },
+  change: (row: FollowUpRow, now: Date) => { set: Partial<FollowUpRow>; data?: Record<string, unknown> },
+) {
+  const now = deps.clock.now();
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const current = await lockForAction(tx, id, opts.allowed, opts.verb, opts.ifMatch);
+    const { set, data } = change(current, now);
+    const [updated] = await tx
+      .update(followUps)
+      .set({ ...set, version: current.version + 1, updatedAt: now })
+      .where(eq(followUps.id, id))
+      .returning();
+    await recordChange(tx, actor, now, {
+      action: opts.action,
+      subject: { type: 'followUp', id },
+      refs: { candidateId: current.candidateId, applicationId: current.applicationId, interviewId: current.interviewId },
+      changes: diff(current, updated!, FIELDS),
+      data: { key: current.key, kind: current.kind, ...data },
+    });
+    return updated!;
+  });
+  return presentFollowUp(row, now);
+}
+
+export function editFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof editFollowUpBody>, ifMatch?: number) {
+  return act(deps, actor, id, { allowed: OPEN, verb: 'edited', action: 'followup.edited', ifMatch }, () => ({
+    set: {
+      ...(input.subject !== undefined ? { subject: input.subject } : {}),
+      ...(input.body !== undefined ? { body: input.body } : {}),
+    },
+  }));
+}
+
+export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof rescheduleFollowUpBody>, ifMatch?: number) {
+  if (input.dueAt.getTime() <= deps.clock.now().getTime()) {
+    throw new AppError('validation_failed', 'A follow-up cannot be moved into the past', [{ field: 'body.dueAt', message: 'Must be in the future' }]);
+  }
+  return act(deps, actor, id, { allowed: ['pending'], verb: 'rescheduled', action: 'followup.rescheduled', ifMatch }, (row) => ({
+    // The planner's time stays in planned_due_at, so re-planning keeps this move unless the facts change.
+    set: { dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
+    data: { dueAt: input.dueAt.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason },
+  }));
+}
+
+export function completeFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof completeFollowUpBody>, ifMatch?: number) {
+  return act(deps, actor, id, { allowed: OPEN, verb: 'completed', action: 'followup.completed', ifMatch }, (row, now) => {
+    if (!TASK_CHANNELS.includes(row.channel)) {
+      throw new AppError('conflict', 'An email follow-up is sent by the worker, not completed by hand; skip or cancel it instead', [], {
+        channel: row.channel,
+      });
+    }
+    return { set: { status: 'done', completedAt: now, notes: input.notes ?? row.notes } };
+  });
+}
+
+export function skipFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof skipFollowUpBody>, ifMatch?: number) {
+  return act(deps, actor, id, { allowed: OPEN, verb: 'skipped', action: 'followup.skipped', ifMatch }, (_row, now) => ({
+    set: { status: 'skipped', cancelReason: input.reason, completedAt: now },
+    data: { reason: input.reason },
+  }));
+}
+
+export function cancelFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof cancelFollowUpBody>, ifMatch?: number) {
+  const reason = input.reason ?? 'cancelled by hand';
+  return act(deps, actor, id, { allowed: OPEN, verb: 'cancelled', action: 'followup.cancelled', ifMatch }, () => ({
+    set: { status: 'cancelled', cancelReason: reason, cancelledBy: 'user' },
+    data: { reason, by: 'user' },
+  }));
+}
+
+export async function getPlaybook(deps: Deps, actor: Actor): Promise<Playbook> {
+  return readTenant(deps.db, actor.tenantId, (tx) => loadPlaybook(tx, actor.tenantId));
+}
+
+/**
+ * Replaces the agency's playbook (validated by the route with playbookSchema: omitted settings take
+ * their defaults). Existing follow-ups keep their times; the next re-plan of an interview uses it.
+ */
+export async function putPlaybook(deps: Deps, actor: Actor, input: Playbook): Promise<Playbook> {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const before = await loadPlaybook(tx, actor.tenantId);
+    await tx.update(tenants).set({ playbook: input as unknown as Record<string, unknown>, updatedAt: now }).where(eq(tenants.id, actor.tenantId));
+    const changed = Object.keys(input).filter((k) => JSON.stringify(before[k as keyof Playbook]) !== JSON.stringify(input[k as keyof Playbook]));
+    await recordChange(tx, actor, now, {
+      action: 'playbook.updated',
+      subject: { type: 'playbook', id: actor.tenantId },
+      changes: Object.fromEntries(changed.map((k) => [k, { before: before[k as keyof Playbook], after: input[k as keyof Playbook] }])),
+    });
+    return input;
+  });
+}

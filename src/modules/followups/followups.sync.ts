@@ -1,0 +1,125 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import { followUps, interviews } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import type { Actor } from '../../lib/access.js';
+import { recordChange } from '../activity/activity.service.js';
+import type { Playbook } from './followups.playbook.js';
+import { replan } from './followups.planner.js';
+import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
+import type { ExistingFollowUp, FollowUpStatus } from './followups.types.js';
+
+/**
+ * How re-planning sees a stored row. Queued counts as pending (the worker checks the status before
+ * it sends, so a cancelled one is not sent); skipped, failed and cancelled-by-hand count as done, so
+ * a recruiter's decision is not undone by the next re-plan. The planner's own time is compared, not
+ * one a recruiter moved.
+ */
+function asExisting(r: FollowUpRow): ExistingFollowUp {
+  const status: FollowUpStatus =
+    r.status === 'pending' || r.status === 'queued'
+      ? 'pending'
+      : r.status === 'cancelled'
+        ? r.cancelledBy === 'user'
+          ? 'done'
+          : 'cancelled'
+        : r.status === 'sent'
+          ? 'sent'
+          : 'done';
+  return { id: r.id, key: r.key, status, dueAt: r.plannedDueAt, channel: r.channel, voice: r.voice, recipient: r.recipient };
+}
+
+export interface SyncResult {
+  added: number;
+  cancelled: number;
+}
+
+/**
+ * Re-plans an interview's follow-ups against what is stored and applies the difference in the
+ * caller's transaction: cancelled rows get their reason, new steps are inserted, and each change
+ * writes its activity and `followup.cancelled` / `followup.planned` event. The interview row is
+ * locked, so two syncs of one interview do not interleave. Without a playbook, the agency's is read.
+ */
+export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId: string, playbook?: Playbook): Promise<SyncResult> {
+  const ctx = await lockInterviewContext(tx, interviewId);
+  if (!ctx) return { added: 0, cancelled: 0 };
+  const stored = await tx.select().from(followUps).where(eq(followUps.interviewId, interviewId));
+  const hasOpen = stored.some((r) => r.status === 'pending' || r.status === 'queued');
+  // Only completed interviews are planned; otherwise there is work only if something is still open.
+  if (ctx.interview.status !== 'completed' && !hasOpen) return { added: 0, cancelled: 0 };
+  const [facts, pb] = await Promise.all([loadFacts(tx, actor.tenantId, ctx), playbook ?? loadPlaybook(tx, actor.tenantId)]);
+  const plan = replan(stored.map(asExisting), facts, pb, now);
+  const refs = { candidateId: ctx.candidateId, applicationId: ctx.interview.applicationId, interviewId };
+  const byId = new Map(stored.map((r) => [r.id, r]));
+
+  // Cancel before inserting: a re-planned step reuses its key, which only one live row may hold.
+  for (const c of plan.cancel) {
+    const row = byId.get(c.id)!;
+    await tx
+      .update(followUps)
+      .set({ status: 'cancelled', cancelReason: c.reason, cancelledBy: 'plan', version: row.version + 1, updatedAt: now })
+      .where(and(eq(followUps.id, c.id), inArray(followUps.status, ['pending', 'queued'])));
+  }
+  const rows = plan.add.map((p) => ({
+    tenantId: actor.tenantId,
+    id: newId(),
+    interviewId,
+    applicationId: ctx.interview.applicationId,
+    candidateId: ctx.candidateId,
+    key: p.key,
+    kind: p.kind,
+    channel: p.channel,
+    voice: p.voice,
+    recipient: p.recipient,
+    contactId: p.contactId,
+    dueAt: p.dueAt,
+    ruleDueAt: p.ruleDueAt,
+    plannedDueAt: p.dueAt,
+    reason: p.reason,
+    vars: { ...p.vars },
+    ownerId: ctx.ownerId,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  if (rows.length > 0) await tx.insert(followUps).values(rows);
+
+  await Promise.all([
+    ...plan.cancel.map((c) => {
+      const row = byId.get(c.id)!;
+      return recordChange(tx, actor, now, {
+        action: 'followup.cancelled',
+        subject: { type: 'followUp', id: c.id },
+        refs,
+        changes: { status: { before: row.status, after: 'cancelled' }, cancelReason: { before: row.cancelReason, after: c.reason } },
+        data: { key: c.key, kind: row.kind, reason: c.reason, by: 'plan' },
+      });
+    }),
+    ...rows.map((r) =>
+      recordChange(tx, actor, now, {
+        action: 'followup.planned',
+        subject: { type: 'followUp', id: r.id },
+        refs,
+        data: { key: r.key, kind: r.kind, channel: r.channel, voice: r.voice, dueAt: r.dueAt.toISOString(), contactId: r.contactId },
+      }),
+    ),
+  ]);
+  return { added: rows.length, cancelled: plan.cancel.length };
+}
+
+/** Re-plans every completed interview of an application (after a reply or an outcome). */
+export async function syncApplicationFollowUps(tx: Tx, actor: Actor, now: Date, applicationId: string): Promise<SyncResult> {
+  const ids = await tx
+    .select({ id: interviews.id })
+    .from(interviews)
+    .where(and(eq(interviews.applicationId, applicationId), eq(interviews.status, 'completed')))
+    .orderBy(interviews.id);
+  const total: SyncResult = { added: 0, cancelled: 0 };
+  if (ids.length === 0) return total;
+  const pb = await loadPlaybook(tx, actor.tenantId);
+  for (const { id } of ids) {
+    const r = await syncFollowUps(tx, actor, now, id, pb);
+    total.added += r.added;
+    total.cancelled += r.cancelled;
+  }
+  return total;
+}
