@@ -34,3 +34,6 @@ export function toPage<R>(rows: R[], limit: number, keyOf: (row: R) => Record<st
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }
+
+/** A `%part%` pattern for ILIKE with the user's %, _ and \ taken literally. */
+export const containsPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -6,7 +6,7 @@ import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/cli
 import { activities, candidates } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
@@ -15,7 +15,6 @@ import type { createCandidateBody, listCandidatesQuery, updateCandidateBody } fr
 type Candidate = typeof candidates.$inferSelect;
 const FIELDS = ['name', 'email', 'phone', 'linkedinUrl', 'timeZone', 'relayConsent', 'relayConsentAt', 'statusUpdatesOptIn', 'tags', 'notes'] as const;
 const present = ({ tenantId: _t, emailHash: _h, ...c }: Candidate) => c;
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Salted with the agency id: the same person in two agencies gives two hashes. */
 export const emailHashOf = (tenantId: string, email: string) =>
@@ -98,7 +97,7 @@ export async function getCandidate(deps: Deps, actor: Actor, id: string) {
 
 export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeof listCandidatesQuery>) {
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const like = q.q ? `%${escapeLike(q.q)}%` : undefined;
+  const like = q.q ? containsPattern(q.q) : undefined;
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select()

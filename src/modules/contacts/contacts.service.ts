@@ -5,7 +5,7 @@ import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { contacts } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
@@ -15,7 +15,6 @@ import type { createContactBody, listContactsQuery, listEmployerContactsQuery, u
 type Contact = typeof contacts.$inferSelect;
 const FIELDS = ['employerId', 'name', 'title', 'email', 'phone', 'linkedinUrl', 'preferredChannel', 'timeZone', 'notes'] as const;
 const present = ({ tenantId: _t, ...c }: Contact) => c;
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 async function findForUpdate(tx: Tx, id: string): Promise<Contact> {
   const [row] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
@@ -64,7 +63,7 @@ export async function getContact(deps: Deps, actor: Actor, id: string) {
 
 export async function listContacts(deps: Deps, actor: Actor, q: z.output<typeof listContactsQuery>) {
   const after = decodeCursor(q.cursor, z.object({ name: z.string(), id: z.uuid() }));
-  const like = q.q ? `%${escapeLike(q.q)}%` : undefined;
+  const like = q.q ? containsPattern(q.q) : undefined;
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select()

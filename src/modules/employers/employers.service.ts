@@ -5,7 +5,7 @@ import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { employers, tenants } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
@@ -14,7 +14,6 @@ import type { createEmployerBody, listEmployersQuery, updateEmployerBody } from 
 type Employer = typeof employers.$inferSelect;
 const FIELDS = ['name', 'kind', 'parentId', 'timeZone', 'holidays', 'website', 'notes'] as const;
 const present = ({ tenantId: _t, ...e }: Employer) => e;
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 async function findForUpdate(tx: Tx, id: string): Promise<Employer> {
   const [row] = await tx.select().from(employers).where(eq(employers.id, id)).for('update');
@@ -87,7 +86,7 @@ export async function listEmployers(deps: Deps, actor: Actor, q: z.output<typeof
       .from(employers)
       .where(
         and(
-          q.q ? ilike(employers.name, `%${escapeLike(q.q)}%`) : undefined,
+          q.q ? ilike(employers.name, containsPattern(q.q)) : undefined,
           q.kind ? eq(employers.kind, q.kind) : undefined,
           q.parentId ? eq(employers.parentId, q.parentId) : undefined,
           after ? or(gt(employers.name, after.name), and(eq(employers.name, after.name), gt(employers.id, after.id))) : undefined,

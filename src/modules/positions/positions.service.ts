@@ -5,7 +5,7 @@ import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { positions } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
@@ -15,7 +15,6 @@ import type { createPositionBody, listEmployerPositionsQuery, listPositionsQuery
 type Position = typeof positions.$inferSelect;
 const FIELDS = ['employerId', 'title', 'description', 'status', 'openings', 'targetFillDate'] as const;
 const present = ({ tenantId: _t, ...p }: Position) => p;
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 async function findForUpdate(tx: Tx, id: string): Promise<Position> {
   const [row] = await tx.select().from(positions).where(eq(positions.id, id)).for('update');
@@ -68,7 +67,7 @@ export async function listPositions(deps: Deps, actor: Actor, q: z.output<typeof
       .from(positions)
       .where(
         and(
-          q.q ? ilike(positions.title, `%${escapeLike(q.q)}%`) : undefined,
+          q.q ? ilike(positions.title, containsPattern(q.q)) : undefined,
           q.status ? eq(positions.status, q.status) : undefined,
           q.employerId ? eq(positions.employerId, q.employerId) : undefined,
           after ? lt(positions.id, after.id) : undefined,
