@@ -5,10 +5,9 @@ import { serializerCompiler } from './http/serializer.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { AppError } from './lib/errors.js';
-import { sha256 } from './lib/secrets.js';
 import { requestContext } from './lib/requestContext.js';
 import { registerErrorHandling } from './http/errors.js';
-import { registerAuth } from './http/auth.js';
+import { credentialKey, registerAuth } from './http/auth.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
@@ -63,11 +62,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     store: leasedRedisStore(deps.redis, `${deps.config.QUEUE_PREFIX}:rl:`),
     // Redis down: serve rather than refuse; /readyz reports the outage (docs/operations.md).
     skipOnError: true,
-    // Per credential: the bearer token's hash, else the client address.
-    keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      return auth ? `cred:${sha256(auth).slice(0, 24)}` : `ip:${req.ip}`;
-    },
+    // Per credential once it verifies, else per client address: made-up tokens cannot buy
+    // fresh buckets.
+    keyGenerator: (req) => credentialKey(app, req),
     errorResponseBuilder: (_req, ctx) =>
       new AppError('rate_limited', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded`, [], {
         retryAfterSeconds: Math.ceil(ctx.ttl / 1000),

@@ -161,6 +161,16 @@ describe('Idempotency-Key on POST', () => {
     expect(theirs.json().id).not.toBe(mine.json().id);
   });
 
+  it('a key left in progress by a request that died is free again after its lease', async () => {
+    const { adminPool } = await import('./helpers/db.js');
+    await adminPool().query(
+      `INSERT INTO idempotency_keys (tenant_id, principal, route, key, fingerprint, state, created_at, expires_at)
+       VALUES ($1, $2, 'POST /v1/employers', 'died-midway', 'x', 'in_progress', now() - interval '10 minutes', now() + interval '1 day')`,
+      [tenant.tenantId, tenant.ownerId],
+    );
+    expect((await post({ name: 'After A Crash' }, tenant.token, { 'idempotency-key': 'died-midway' })).statusCode).toBe(201);
+  });
+
   it('a malformed key is 400 naming the header', async () => {
     const p = expectProblem(await post({ name: 'X' }, tenant.token, { 'idempotency-key': 'x'.repeat(300) }), 400);
     expect(p.errors?.[0]?.field).toBe('header.idempotency-key');

@@ -52,3 +52,39 @@ describe('rate limits backed by Redis, counted in blocks', () => {
     }
   });
 });
+
+describe('made-up credentials', () => {
+  it('cannot buy fresh buckets: unverified tokens share their address’s limit', async () => {
+    const limited = await createTestApp({ env: { RATE_LIMIT_MAX: '3', QUEUE_PREFIX: `rl-fake-${Date.now()}` } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await limited.app.inject({ url: '/v1/me', headers: bearer(`made.up.token${i}`), remoteAddress: '10.9.9.9' });
+        statuses.push(res.statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('spraying passwords across accounts from one address hits the address limit', async () => {
+    const limited = await createTestApp({ env: { LOGIN_RATE_LIMIT_MAX: '1', QUEUE_PREFIX: `rl-spray-${Date.now()}` } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 11; i++) {
+        const res = await limited.app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: { agency: tenant.slug, email: `person${i}@example.org`, password: 'guess-123' },
+          remoteAddress: '10.8.8.8',
+        });
+        statuses.push(res.statusCode);
+      }
+      expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+      expect(statuses[10]).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -5,8 +5,9 @@ import { schema } from './schema.js';
 import { TenantQuery } from './tenantQuery.js';
 
 /** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
-type Scope = { client: pg.PoolClient } | { pool: pg.Pool; tenantId: string };
+type Scope = { client: pg.PoolClient; open: boolean } | { pool: pg.Pool; tenantId: string };
 const scope = new AsyncLocalStorage<Scope>();
+const TX_CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|set\s+session|reset|discard)\b/i;
 
 // drizzle talks to this stand-in client, which sends each query where the current scope says.
 // Outside withTenant/readTenant there is no scope, and a query fails instead of running without
@@ -15,9 +16,25 @@ const scopedClient = {
   query(config: pg.QueryConfig, values?: unknown[]) {
     const s = scope.getStore();
     if (!s) throw new Error('tenant query outside withTenant/readTenant');
-    if ('client' in s) return s.client.query(config, values);
-    return s.pool.query(new TenantQuery(s.tenantId, config, values));
+    // Transactions are withTenant's job: a nested BEGIN/COMMIT would end the outer one early,
+    // or leave a pooled connection inside a transaction with a tenant set.
+    if (TX_CONTROL.test(typeof config === 'string' ? config : (config.text ?? ''))) {
+      throw new Error('transaction control inside a tenant scope; use withTenant');
+    }
+    if ('client' in s) {
+      if (!s.open) throw new Error('tenant query after its transaction ended');
+      return s.client.query(config, values);
+    }
+    // A read on a pooled connection the server has just closed (restart, failover, idle kill)
+    // is tried once more on a fresh one: it is a single statement, so repeating it is safe.
+    const run = () => s.pool.query(new TenantQuery(s.tenantId, config, values)) as unknown as Promise<pg.QueryResult>;
+    return run().catch((err: unknown) => (connectionLost(err) ? run() : Promise.reject(err)));
   },
+};
+
+const connectionLost = (err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  return ['57P01', '57P02', '57P03', '08003', '08006'].includes(e.code ?? '') || /Connection terminated/i.test(e.message ?? '');
 };
 
 export const tdb = drizzle({ client: scopedClient as unknown as pg.Pool, schema });
@@ -62,6 +79,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!UUID.test(tenantId)) throw new Error('withTenant: tenant id must be a uuid');
   const client = await db.pool.connect();
+  let store: { client: pg.PoolClient; open: boolean } | undefined;
   let releaseError: Error | undefined;
   // A connection that dies while checked out emits 'error' on the client: without a listener
   // that would crash the process. The failed query rejects on its own; the client is discarded.
@@ -79,11 +97,16 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
     // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
-    const work = scope.run({ client }, () => Promise.resolve(fn(tdb)));
+    const scoped = { client, open: true };
+    store = scoped;
+    const work = scope.run(scoped, () => Promise.resolve(fn(tdb)));
     work.catch(() => undefined);
     await started;
     const result = await work;
-    await client.query('COMMIT');
+    scoped.open = false;
+    // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and no error.
+    const committed = await client.query('COMMIT');
+    if (committed.command !== 'COMMIT') throw new Error('the transaction was rolled back (a statement in it had failed)');
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch((rollbackErr: Error) => {
@@ -91,6 +114,7 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     });
     throw err;
   } finally {
+    if (store) store.open = false;
     client.off('error', onError);
     client.release(releaseError);
   }

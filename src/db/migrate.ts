@@ -18,6 +18,11 @@ export async function migrateDatabase(adminUrl: string, appUrl: string, log?: Lo
   await client.connect();
   try {
     // Two processes starting together must not both migrate.
+    const me = await client.query<{ ok: boolean }>('SELECT rolsuper OR rolbypassrls AS ok FROM pg_roles WHERE rolname = current_user');
+    if (!me.rows[0]?.ok) {
+      // The login and system-job lookups run as their owner, which must see every tenant.
+      throw new Error('DATABASE_ADMIN_URL must name a superuser or a role with BYPASSRLS (docs/tenancy.md)');
+    }
     await client.query('SELECT pg_advisory_lock(7415821)');
     await migrate(drizzle({ client }), { migrationsFolder });
     await ensureAppRole(client, appUrl, log);

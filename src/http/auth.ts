@@ -3,7 +3,7 @@ import fastifyJwt from '@fastify/jwt';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
 import { roleAtLeast, roleSchema, type Access, type Actor } from '../lib/access.js';
-import { authenticateApiKey, API_KEY_PREFIX } from '../modules/apiKeys/apiKeys.service.js';
+import { authenticateApiKey, API_KEY_PREFIX, knownApiKeyId } from '../modules/apiKeys/apiKeys.service.js';
 import { z } from 'zod';
 import { requestContext } from '../lib/requestContext.js';
 
@@ -71,9 +71,12 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') table.push({ method, url: route.url, access: route.config.access! });
     }
+    if (!('public' in route.config.access!)) route.onRequest = [...[route.onRequest ?? []].flat(), authenticateRoute];
   });
 
-  app.addHook('onRequest', async (request) => {
+  // A route-level hook, added after the rate limiter's: requests are counted before they are
+  // authenticated, so a flood of bad credentials is limited too.
+  const authenticateRoute = async (request: FastifyRequest) => {
     const access = request.routeOptions.config.access;
     if (!access || 'public' in access) return;
     const actor = await authenticate(app, deps, request);
@@ -95,7 +98,7 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
       ctx.tenantId = actor.tenantId;
       ctx.actor = actor.userId ?? actor.apiKeyId ?? undefined;
     }
-  });
+  };
 }
 
 function bearer(request: FastifyRequest): string {
@@ -129,6 +132,27 @@ async function authenticate(app: FastifyInstance, deps: Deps, request: FastifyRe
     role: claims.data.role,
     scopes: [],
   };
+}
+
+/**
+ * The rate-limit key of a request: the user of a valid JWT, a known API key, else the address.
+ * It runs before authentication, so it only trusts what verifies (the JWT check is cached).
+ */
+export function credentialKey(app: FastifyInstance, request: FastifyRequest): string {
+  const match = /^Bearer ([\x21-\x7e]{1,2048})$/.exec(request.headers.authorization ?? '');
+  const token = match?.[1];
+  if (token?.startsWith(`${API_KEY_PREFIX}_`)) {
+    const id = knownApiKeyId(token);
+    if (id) return `key:${id}`;
+  } else if (token) {
+    try {
+      const claims = app.jwt.verify<{ sub?: string }>(token);
+      if (claims.sub) return `user:${claims.sub}`;
+    } catch {
+      // not a valid token: limited by address
+    }
+  }
+  return `ip:${request.ip}`;
 }
 
 /** The actor of an authenticated route (the onRequest hook guarantees it). */

@@ -57,10 +57,6 @@ function classify(err: FastifyError): { code: ErrorCode; detail?: string; errors
   }
   const mapped = err.code ? fastifyCodes[err.code] : undefined;
   if (mapped) return { code: mapped, detail: mapped === 'internal_error' ? undefined : err.message };
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
-    return { code: 'malformed_body', detail: 'The body is not valid JSON' };
-  }
-  if (err.message?.includes('prototype')) return { code: 'malformed_body', detail: 'The body contains a forbidden key' };
   const pgCode = pgError(err)?.code;
   if (pgCode === '23505') return { code: 'conflict', detail: 'A record with the same unique value already exists' };
   if (pgCode === '57014') return { code: 'service_unavailable', detail: 'The request took too long' };
@@ -79,6 +75,8 @@ export function sendProblem(
   opts: { detail?: string; errors?: FieldError[]; extra?: Record<string, unknown> } = {},
 ) {
   const body = problem(code, String(request.id), { ...opts, instance: request.url.split('?')[0] });
+  const retryAfter = opts.extra?.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && !reply.getHeader('retry-after')) reply.header('retry-after', String(retryAfter));
   return reply.code(body.status).type('application/problem+json').send(body);
 }
 

@@ -28,7 +28,7 @@ function parseKey(raw: string | string[] | undefined): string | undefined {
 
 const fingerprintOf = (req: FastifyRequest) =>
   createHash('sha256')
-    .update(`${req.method} ${req.url.split('?')[0]}\n${JSON.stringify(req.body ?? null)}`)
+    .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
     .digest('base64url');
 
 /**
@@ -52,7 +52,9 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     };
     const now = deps.clock.now();
     const fingerprint = fingerprintOf(req);
-    const existing = await claim(deps.db, scope, fingerprint, now, new Date(now.getTime() + IDEMPOTENCY_TTL_MS));
+    const existing = await claim(deps.db, scope, fingerprint, now, new Date(now.getTime() + IDEMPOTENCY_TTL_MS), {
+      staleBefore: new Date(now.getTime() - 2 * deps.config.REQUEST_TIMEOUT_MS),
+    });
     if (!existing) {
       req.idempotency = scope;
       return;
@@ -75,7 +77,11 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     const scope = req.idempotency;
     if (!scope) return payload;
     req.idempotency = null;
-    if (reply.statusCode >= 500) await release(deps.db, scope);
+    // A 5xx from the handler's own failure rolled its transaction back: the key is freed so a
+    // retry runs again. A timeout (503) may have committed after all: the key stays in progress
+    // until its lease ends (see claim), so a retry cannot run the work twice.
+    if (reply.statusCode >= 500 && reply.statusCode !== 503) await release(deps.db, scope);
+    else if (reply.statusCode === 503) return payload;
     else {
       const body = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
       await complete(deps.db, scope, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json'));

@@ -13,6 +13,17 @@ const override = (ctx: { zodSchema: unknown; jsonSchema: JsonSchema }) => {
   }
 };
 
+function openObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(openObjects);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'additionalProperties' && v === false) continue;
+    out[k] = openObjects(v);
+  }
+  return out;
+}
+
 /**
  * Responses are serialized by fast-json-stringify from the JSON schema of the route's zod
  * response schema: only the declared fields leave (nothing else can leak), and a response costs
@@ -29,5 +40,7 @@ export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema 
     override: override as never,
   }) as JsonSchema;
   delete json.$schema;
-  return fastJson(json as never) as (data: unknown) => string;
+  // fast-json-stringify writes only declared properties anyway; `additionalProperties: false`
+  // would make it throw on an extra field inside a nullable or union object instead.
+  return fastJson(openObjects(json) as never) as (data: unknown) => string;
 };

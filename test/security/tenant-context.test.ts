@@ -57,6 +57,34 @@ describe('the tenant context of readTenant (one round trip, no transaction)', ()
     expect(await setting()).toBe('');
   });
 
+  it('transaction control inside a tenant scope is refused', async () => {
+    await expect(readTenant(single, a.tenantId, (tx) => tx.execute(sql`BEGIN`))).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/use withTenant/) },
+    });
+    await expect(withTenant(single, a.tenantId, (tx) => tx.execute(sql`commit`))).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/use withTenant/) },
+    });
+    expect(await setting()).toBe('');
+  });
+
+  it('a query left running after its transaction ended is refused, not run in someone else’s', async () => {
+    let late: Promise<unknown> | undefined;
+    await withTenant(single, a.tenantId, async (tx) => {
+      late = new Promise((r) => setTimeout(r, 20)).then(() => tx.select().from(users));
+      return 1;
+    });
+    await expect(late).rejects.toMatchObject({ cause: { message: expect.stringMatching(/after its transaction ended/) } });
+  });
+
+  it('a transaction whose statement failed is not reported as committed', async () => {
+    await expect(
+      withTenant(single, a.tenantId, async (tx) => {
+        await tx.execute(sql`select 1/0`).catch(() => undefined);
+        return 'looks fine';
+      }),
+    ).rejects.toThrow(/rolled back/);
+  });
+
   it('a query outside any tenant scope refuses to run', async () => {
     await expect(async () => tdb.select().from(users)).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/outside withTenant\/readTenant/) },

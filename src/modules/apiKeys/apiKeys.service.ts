@@ -89,6 +89,11 @@ export async function revokeApiKey(deps: Deps, actor: Actor, id: string): Promis
   deps.log.info({ tenantId: actor.tenantId, apiKeyId: id }, 'api key revoked');
 }
 
+// Hashes of keys that authenticated in this process, for rate-limit keying only (auth always
+// checks the database). Bounded: cleared when full.
+const seenKeys = new Map<string, string>();
+export const knownApiKeyId = (token: string): string | undefined => seenKeys.get(sha256(token));
+
 /** The actor behind an API key, or null when it is unknown, revoked or expired. */
 export async function authenticateApiKey(deps: Deps, token: string): Promise<Actor | null> {
   const parsed = parseTenantToken(API_KEY_PREFIX, token);
@@ -101,6 +106,8 @@ export async function authenticateApiKey(deps: Deps, token: string): Promise<Act
       .from(apiKeys)
       .where(eq(apiKeys.keyHash, sha256(token)));
     if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+    if (seenKeys.size >= 10_000) seenKeys.clear();
+    seenKeys.set(sha256(token), row.id);
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
     }

@@ -78,7 +78,28 @@ export async function signup(deps: Deps, input: z.output<typeof signupBody>): Pr
   }
 }
 
+/** Failed sign-ins per account and window, in Redis (skipped when Redis is away). */
+async function guardAccount(deps: Deps, input: { agency: string; email: string }) {
+  const key = `${deps.config.QUEUE_PREFIX}:login-fail:${input.agency}:${input.email}`;
+  const failures = Number(await deps.redis.get(key).catch(() => 0)) || 0;
+  if (failures >= deps.config.LOGIN_RATE_LIMIT_MAX) {
+    const ttl = await deps.redis.pttl(key).catch(() => deps.config.RATE_LIMIT_WINDOW_MS);
+    throw new AppError('rate_limited', 'Too many failed sign-ins for this account; wait and retry', [], {
+      retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)),
+    });
+  }
+  return async () => {
+    await deps.redis
+      .multi()
+      .incr(key)
+      .pexpire(key, deps.config.RATE_LIMIT_WINDOW_MS, 'NX')
+      .exec()
+      .catch(() => undefined);
+  };
+}
+
 export async function login(deps: Deps, input: z.output<typeof loginBody>): Promise<Session> {
+  const recordFailure = await guardAccount(deps, input);
   const tenantId = await tenantIdBySlug(deps.db, input.agency);
   const user = tenantId
     ? await readTenant(deps.db, tenantId, async (tx) => {
@@ -91,7 +112,10 @@ export async function login(deps: Deps, input: z.output<typeof loginBody>): Prom
     : undefined;
   // Same work whether the agency or user exists or not: the answer tells nothing (CWE-204).
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
-  if (!tenantId || !user || !ok || user.status !== 'active') throw new AppError('invalid_credentials');
+  if (!tenantId || !user || !ok || user.status !== 'active') {
+    await recordFailure();
+    throw new AppError('invalid_credentials');
+  }
   const familyId = newId();
   const refreshToken = await withTenant(deps.db, tenantId, async (tx) => {
     await tx.update(users).set({ lastLoginAt: deps.clock.now() }).where(eq(users.id, user.id));

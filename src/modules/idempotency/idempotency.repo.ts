@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, or } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { readTenant } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema.js';
@@ -14,10 +14,25 @@ const where = (s: IdempotencyScope) =>
   and(eq(idempotencyKeys.principal, s.principal), eq(idempotencyKeys.route, s.route), eq(idempotencyKeys.key, s.key));
 
 /** Claims the key; returns null when it was claimed (the row then tells what happened). */
-export async function claim(db: Database, s: IdempotencyScope, fingerprint: string, now: Date, expiresAt: Date) {
+export async function claim(
+  db: Database,
+  s: IdempotencyScope,
+  fingerprint: string,
+  now: Date,
+  expiresAt: Date,
+  opts: { staleBefore: Date },
+) {
   return readTenant(db, s.tenantId, async (tx) => {
-    // An expired key is free again.
-    await tx.delete(idempotencyKeys).where(and(where(s), lt(idempotencyKeys.expiresAt, now)));
+    // An expired key is free again, and so is one left in progress by a request that died
+    // (its lease is twice the request timeout).
+    await tx
+      .delete(idempotencyKeys)
+      .where(
+        and(
+          where(s),
+          or(lt(idempotencyKeys.expiresAt, now), and(eq(idempotencyKeys.state, 'in_progress'), lt(idempotencyKeys.createdAt, opts.staleBefore))),
+        ),
+      );
     const inserted = await tx
       .insert(idempotencyKeys)
       .values({ ...s, fingerprint, state: 'in_progress', createdAt: now, expiresAt })
@@ -25,7 +40,8 @@ export async function claim(db: Database, s: IdempotencyScope, fingerprint: stri
       .returning({ key: idempotencyKeys.key });
     if (inserted.length > 0) return null;
     const [existing] = await tx.select().from(idempotencyKeys).where(where(s));
-    return existing ?? null;
+    // Claimed and freed again between our insert and this read: another request has it.
+    return existing ?? { state: 'in_progress' as const, fingerprint, responseStatus: null, responseBody: null, responseType: null };
   });
 }
 
