@@ -48,6 +48,14 @@ export const configSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).default(10_000),
+
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_OUTBOX_DIR: z.string().min(1).default('./var/outbox'),
+  MAIL_FROM: z.email().default('followups@afterview.local'),
 });
 
 export type Config = z.infer<typeof configSchema>;

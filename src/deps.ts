@@ -7,6 +7,7 @@ import { createRedis } from './lib/redis.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createQueues, type Queues } from './jobs/queues.js';
 import { randomToken } from './lib/secrets.js';
+import { createMailer, type Mailer } from './lib/mailer.js';
 
 /** Everything a service needs, created once per process and passed down explicitly. */
 export interface Deps {
@@ -16,12 +17,13 @@ export interface Deps {
   /** Fail-fast Redis client for the request path (rate limits, readiness). */
   redis: Redis;
   queues: Queues;
+  mailer: Mailer;
   clock: Clock;
   jwtSecret: string;
   close(): Promise<void>;
 }
 
-export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock' | 'log'>> = {}): Deps {
+export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock' | 'log' | 'mailer'>> = {}): Deps {
   const log = overrides.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const db = createDatabase({
     url: config.DATABASE_URL,
@@ -30,6 +32,7 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
   });
   const redis = createRedis(config.REDIS_URL, 'fast');
   const queues = createQueues(config);
+  const mailer = overrides.mailer ?? createMailer(config, log);
   let jwtSecret = config.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = randomToken(48);
@@ -41,10 +44,12 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
     db,
     redis,
     queues,
+    mailer,
     clock: overrides.clock ?? systemClock,
     jwtSecret,
     async close() {
       await queues.close();
+      mailer.close();
       redis.disconnect();
       await db.close();
     },

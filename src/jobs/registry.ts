@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import type { QueueName } from './queues.js';
 import { purgeExpiredTokensJob } from '../modules/auth/auth.jobs.js';
 import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs.js';
+import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/followups.jobs.js';
 
 /** A job: a name, the queue it runs on, a zod payload (checked again in the worker) and a handler. */
 export interface JobDefinition<P extends z.ZodType = z.ZodType> {
@@ -19,7 +20,12 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType> {
 export const defineJob = <P extends z.ZodType>(def: JobDefinition<P>): JobDefinition<P> => def;
 
 /** Every job the worker runs. Modules add theirs here. */
-export const jobRegistry: JobDefinition[] = [purgeExpiredTokensJob, purgeIdempotencyKeysJob] as unknown as JobDefinition[];
+export const jobRegistry: JobDefinition[] = [
+  purgeExpiredTokensJob,
+  purgeIdempotencyKeysJob,
+  deliverFollowUpJob,
+  reconcileFollowUpsJob,
+] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobRegistry.find((j) => j.name === name);

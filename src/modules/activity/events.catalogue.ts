@@ -36,6 +36,8 @@ export const eventCatalogue = {
   'followup.completed': 'A recruiter closed a follow-up task (call, LinkedIn, manual note) with notes',
   'followup.skipped': 'A recruiter skipped a follow-up (data: reason)',
   'followup.edited': 'A follow-up’s subject or body was edited',
+  'followup.sent': 'A follow-up email went out (data: key, kind, voice, to, messageId)',
+  'followup.failed': 'A follow-up email could not be sent and sending gave up (data: key, kind, error, attempts)',
   'playbook.updated': 'The agency’s follow-up playbook changed',
 } as const;
 

@@ -1,0 +1,100 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+
+export interface MailAddress {
+  name?: string | undefined;
+  address: string;
+}
+
+export interface MailMessage {
+  from: MailAddress;
+  to: MailAddress;
+  replyTo?: MailAddress | undefined;
+  subject: string;
+  text: string;
+  /** With the angle brackets: `<fu-…@afterview>`. Deterministic, so replies can be matched. */
+  messageId: string;
+  headers?: Record<string, string>;
+  /** The Date header: the injected clock's time, not the machine's. */
+  date?: Date | undefined;
+}
+
+export interface SentMail {
+  messageId: string;
+  /** The server's answer (SMTP) or the file written (outbox). */
+  response: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<SentMail>;
+  close(): void;
+}
+
+/**
+ * A refused or failed send. `permanent` when the server answered 5xx: retrying the same message
+ * cannot help. Connection failures and 4xx answers are temporary.
+ */
+export class MailError extends Error {
+  override name = 'MailError';
+  readonly responseCode: number | null;
+  readonly permanent: boolean;
+  constructor(message: string, responseCode: number | null, permanent: boolean) {
+    super(message);
+    this.responseCode = responseCode;
+    this.permanent = permanent;
+  }
+}
+
+function toMailError(err: unknown): MailError {
+  const e = err as { message?: string; responseCode?: unknown; response?: unknown };
+  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const text = typeof e.response === 'string' && e.response ? e.response : (e.message ?? String(err));
+  return new MailError(text, code, code !== null && code >= 500 && code < 600);
+}
+
+const toOptions = (m: MailMessage): SendMailOptions => ({
+  from: m.from,
+  to: m.to,
+  ...(m.replyTo ? { replyTo: m.replyTo } : {}),
+  subject: m.subject,
+  text: m.text,
+  messageId: m.messageId,
+  ...(m.date ? { date: m.date } : {}),
+  ...(m.headers ? { headers: m.headers } : {}),
+});
+
+/** SMTP through nodemailer when SMTP_URL is set; else .eml files in MAIL_OUTBOX_DIR (development). */
+export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_OUTBOX_DIR'>, log: Logger): Mailer {
+  if (config.SMTP_URL) {
+    const transport = nodemailer.createTransport(config.SMTP_URL);
+    return {
+      async send(message) {
+        try {
+          const info = await transport.sendMail(toOptions(message));
+          return { messageId: info.messageId, response: info.response };
+        } catch (err) {
+          throw toMailError(err);
+        }
+      },
+      close: () => transport.close(),
+    };
+  }
+  // nodemailer builds the message; writing it is ours, so the file name is ours too.
+  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const dir = resolve(config.MAIL_OUTBOX_DIR);
+  return {
+    async send(message) {
+      const info = await builder.sendMail(toOptions(message));
+      await mkdir(dir, { recursive: true });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.messageId.replace(/[^a-zA-Z0-9_-]+/g, '_')}.eml`;
+      const path = resolve(dir, name);
+      await writeFile(path, info.message as Buffer);
+      log.info({ path, to: message.to.address, messageId: message.messageId }, 'email written to the outbox (SMTP_URL is not set)');
+      return { messageId: message.messageId, response: `written to ${path}` };
+    },
+    close: () => builder.close(),
+  };
+}

@@ -1,0 +1,96 @@
+import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { UnrecoverableError, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { allTenantIds, readTenant } from '../../db/client.js';
+import { followUps } from '../../db/schema.js';
+import { MailError } from '../../lib/mailer.js';
+// Types only: the registry imports this module, so a value import would be circular.
+import type { JobDefinition } from '../../jobs/registry.js';
+import { deliverFollowUp } from './followups.delivery.js';
+
+/** Enqueued this far ahead of the due time, so the delayed job is in Redis before it is due. */
+export const RECONCILE_LOOKAHEAD_MS = 2 * 60_000;
+/**
+ * Older than this, a pending follow-up is not sent by the worker: a thank-you days late (the worker
+ * was down) is the recruiter's call. It stays pending and overdue in their list.
+ */
+export const RECONCILE_LATE_LIMIT_MS = 3 * 86_400_000;
+
+export const deliverJobId = (followUpId: string, version: number) => `fu-${followUpId}-v${version}`;
+
+const deliverPayload = z.object({ tenantId: z.uuid(), followUpId: z.uuid(), version: z.number().int().min(1) });
+
+/** SMTP 4xx answers are retried over about an hour (1, 2, 4, 8, 16, 32 minutes); a 5xx fails at once. */
+const deliverOptions: JobsOptions = { attempts: 7, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } };
+
+/** Sends one follow-up at its due time: `fu-<id>-v<version>`, a delayed job; stale versions no-op. */
+export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = {
+  name: 'followups.deliver',
+  queue: 'followups',
+  payload: deliverPayload,
+  options: deliverOptions,
+  handler: async (deps, payload, job) => {
+    try {
+      return await deliverFollowUp(deps, payload, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
+    } catch (err) {
+      if (err instanceof MailError && err.permanent) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  },
+};
+
+/** Adds the delayed deliver job of one follow-up version; the same id twice is one job. */
+export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: { tenantId: string; id: string; version: number; dueAt: Date }) {
+  const data = deliverPayload.parse({ tenantId: f.tenantId, followUpId: f.id, version: f.version });
+  const delay = Math.max(0, f.dueAt.getTime() - deps.clock.now().getTime());
+  await deps.queues.get('followups').add(deliverFollowUpJob.name, data, { ...deliverOptions, jobId: deliverJobId(f.id, f.version), delay });
+}
+
+const reconcilePayload = z.object({ tenantId: z.uuid().optional() });
+
+/**
+ * Finds, tenant by tenant, the email follow-ups pending and due (or due within the lookahead) and
+ * enqueues their deliver job. Redis may have lost them (flush, failover) or never had them: this is
+ * how every follow-up reaches the queue, and a job id already there makes the add a no-op.
+ */
+export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string | undefined } = {}) {
+  const now = deps.clock.now().getTime();
+  const until = new Date(now + RECONCILE_LOOKAHEAD_MS);
+  const since = new Date(now - RECONCILE_LATE_LIMIT_MS);
+  let enqueued = 0;
+  const tenantIds = opts.tenantId ? [opts.tenantId] : await allTenantIds(deps.db);
+  for (const tenantId of tenantIds) {
+    const due = await readTenant(deps.db, tenantId, (tx) =>
+      tx
+        .select({ tenantId: followUps.tenantId, id: followUps.id, version: followUps.version, dueAt: followUps.dueAt })
+        .from(followUps)
+        .where(
+          and(
+            eq(followUps.tenantId, tenantId),
+            eq(followUps.status, 'pending'),
+            inArray(followUps.channel, ['email']),
+            lte(followUps.dueAt, until),
+            gt(followUps.dueAt, since),
+          ),
+        ),
+    );
+    for (const f of due) await enqueueDelivery(deps, f);
+    enqueued += due.length;
+  }
+  if (enqueued > 0) deps.log.info({ enqueued }, 'follow-ups enqueued for delivery');
+  return { enqueued };
+}
+
+/**
+ * Every minute: the PostgreSQL sweep that feeds the deliver jobs. It runs on the maintenance queue
+ * with the other schedules, so a backlog of deliveries never delays the sweep.
+ */
+export const reconcileFollowUpsJob: JobDefinition<typeof reconcilePayload> = {
+  name: 'followups.reconcile',
+  queue: 'maintenance',
+  payload: reconcilePayload,
+  options: { attempts: 1 },
+  schedule: { id: 'followups-reconcile', every: 60_000, data: {} },
+  handler: (deps, payload) => reconcileFollowUps(deps, payload),
+};

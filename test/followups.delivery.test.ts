@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueEvents, type Job } from 'bullmq';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { createDeps, type Deps } from '../src/deps.js';
+import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
+import { fixedClock } from '../src/lib/clock.js';
+import { deliverJobId, enqueueDelivery } from '../src/modules/followups/followups.jobs.js';
+import { bearer, createTestApp, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
+import { testConfig } from './helpers/env.js';
+import { timeline } from './helpers/db.js';
+
+// The interviews run Wed 10 Jun 2026 10:00–11:00 New York (14:00–15:00Z) and are completed at
+// 11:10: the thank-yous and the "notes sent" update are due at 13:00 New York (17:00Z). No other
+// test file plans anything in June 2026, so the every-minute sweep of every tenant finds only ours.
+const clock = fixedClock('2026-06-01T12:00:00Z');
+const AFTER_DUE = '2026-06-10T17:05:00Z';
+
+interface Received {
+  to: string[];
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The SMTP sink: every accepted message, and per recipient the answers to give first (451, 550). */
+function smtpSink() {
+  const received: Received[] = [];
+  const answers = new Map<string, number[]>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      const code = answers.get(address.address.toLowerCase())?.shift();
+      if (code) {
+        const err = Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code });
+        return callback(err);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), ...parse(Buffer.concat(chunks).toString('utf8')) });
+        callback();
+      });
+    },
+  });
+  return {
+    received,
+    answer: (address: string, codes: number[]) => answers.set(address.toLowerCase(), codes),
+    to: (address: string) => received.filter((m) => m.to.includes(address.toLowerCase())),
+    async listen() {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.server.address() as AddressInfo).port;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function parse(raw: string): Omit<Received, 'to'> {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const headers: Record<string, string> = {};
+  for (const line of head!.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  let body = rest.join('\n\n');
+  if (/quoted-printable/i.test(headers['content-transfer-encoding'] ?? '')) {
+    body = Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+  return { headers, body: body.replace(/\r\n/g, '\n') };
+}
+
+type FollowUp = Schemas['FollowUp'];
+const sink = smtpSink();
+let t: TestApp;
+let tenant: TestTenant;
+const workerDeps: Deps[] = [];
+const running: RunningWorkers[] = [];
+let fuEvents: QueueEvents;
+let maintenanceEvents: QueueEvents;
+
+beforeAll(async () => {
+  const port = await sink.listen();
+  const env = { QUEUE_PREFIX: `afterview-fu-delivery-${process.pid}`, SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'followups@agency.example' };
+  t = await createTestApp({ clock, env });
+  tenant = await newTenant(t.app);
+  // Two workers, as two processes would be: each follow-up must still go out once.
+  for (let i = 0; i < 2; i++) {
+    const deps = createDeps(testConfig(env), { clock });
+    workerDeps.push(deps);
+    running.push(await startWorkers(deps, { concurrency: 5 }));
+  }
+  const connection = { url: t.deps.config.REDIS_URL };
+  fuEvents = new QueueEvents('followups', { connection, prefix: t.deps.config.QUEUE_PREFIX });
+  maintenanceEvents = new QueueEvents('maintenance', { connection, prefix: t.deps.config.QUEUE_PREFIX });
+  await Promise.all([fuEvents.waitUntilReady(), maintenanceEvents.waitUntilReady()]);
+});
+
+afterAll(async () => {
+  await Promise.all([fuEvents?.close(), maintenanceEvents?.close()]);
+  await Promise.all(running.map((w) => w.close()));
+  for (const name of ['followups', 'maintenance'] as const) await t.deps.queues.get(name).obliterate({ force: true });
+  await Promise.all(workerDeps.map((d) => d.close()));
+  await t.close();
+  await sink.close();
+});
+
+const h = () => bearer(tenant.token);
+const ofInterview = async (id: string) => {
+  const res = await t.app.inject({ url: `/v1/follow-ups?interviewId=${id}&limit=100`, headers: h() });
+  expect(res.statusCode, res.body).toBe(200);
+  return json<{ data: FollowUp[] }>(res).data;
+};
+const getFollowUp = async (id: string) => json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${id}`, headers: h() }));
+
+/** A fresh story whose interview is completed at 11:10 New York; the clock then stands after the notes are due. */
+async function completedInterview(): Promise<{ story: Story; interviewId: string; due: FollowUp[] }> {
+  clock.set('2026-06-01T12:00:00Z');
+  const story = await recruitingStory(t.app, tenant);
+  const interview = await scheduledInterview(t.app, tenant, story, '2026-06-10T10:00:00-04:00');
+  clock.set('2026-06-10T15:10:00Z');
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/v1/interviews/${interview.id}/complete`,
+    headers: h(),
+    payload: { highlights: 'The demo lesson landed well' },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  clock.set(AFTER_DUE);
+  const due = (await ofInterview(interview.id)).filter((f) => f.channel === 'email' && f.status === 'pending' && f.dueAt <= AFTER_DUE);
+  return { story, interviewId: interview.id, due };
+}
+
+/** Runs the sweep for our tenant `times` times at once and waits for each run. */
+async function reconcile(times = 1) {
+  const q = t.deps.queues.get('maintenance');
+  const jobs = await Promise.all(
+    Array.from({ length: times }, () => q.add('followups.reconcile', { tenantId: tenant.tenantId }, { jobId: `reconcile-${uniq()}`, attempts: 1 })),
+  );
+  return Promise.all(jobs.map((j) => j.waitUntilFinished(maintenanceEvents, 15_000) as Promise<{ enqueued: number }>));
+}
+
+async function deliverJob(f: Pick<FollowUp, 'id' | 'version'>): Promise<Job> {
+  const job = await t.deps.queues.get('followups').getJob(deliverJobId(f.id, f.version));
+  expect(job, `deliver job of ${f.id}`).toBeDefined();
+  return job!;
+}
+
+/** Resolves when BullMQ moves the job to delayed (a retry waiting for its backoff). */
+const nextDelay = (jobId: string) =>
+  new Promise<void>((resolve) => {
+    const on = ({ jobId: id }: { jobId: string }) => {
+      if (id !== jobId) return;
+      fuEvents.off('delayed', on);
+      resolve();
+    };
+    fuEvents.on('delayed', on);
+  });
+
+const addr = (s: Record<string, unknown>) => String(s.email);
+
+describe('delivering follow-ups', () => {
+  it('when the sweep runs after the due time, then each interviewer gets one personal thank-you and the candidate their updates', async () => {
+    const { story, due } = await completedInterview();
+    expect(due.map((f) => f.key.split(':')[0]).sort()).toEqual(['candidate_update', 'candidate_update', 'thank_you', 'thank_you']);
+
+    // Twice at once, with two workers: still one job per follow-up version, one message each.
+    await reconcile(2);
+    const results = await Promise.all(due.map(async (f) => (await deliverJob(f)).waitUntilFinished(fuEvents, 15_000)));
+    expect(results.map((r: { outcome: string }) => r.outcome)).toEqual(due.map(() => 'sent'));
+
+    const pat = sink.to(addr(story.principal));
+    const terry = sink.to(addr(story.teacher));
+    const jordan = sink.to(addr(story.candidate));
+    expect([pat.length, terry.length, jordan.length]).toEqual([1, 1, 2]);
+
+    const thanks = due.find((f) => f.recipient.type === 'contact' && f.contactId === story.teacher.id)!;
+    expect(terry[0]!.headers).toMatchObject({
+      'message-id': `<fu-${thanks.id}@afterview>`,
+      'reply-to': expect.stringContaining(tenant.ownerEmail),
+      from: expect.stringMatching(/^"?Jordan Lee via Agency .*<followups@agency\.example>$/),
+      subject: 'Thank you for the interview for the 5th grade teacher position',
+    });
+    expect(terry[0]!.body).toMatch(/^Dear Terry Teacher,/);
+    expect(terry[0]!.body).toContain('this part of our conversation: loved the reading-corner idea.');
+    expect(pat[0]!.body).toMatch(/^Dear Pat Principal,/);
+    expect(pat[0]!.body).toContain('this part of our conversation: the demo lesson landed well.');
+    for (const m of jordan) {
+      expect(m.headers.subject).not.toMatch(/^Draft/);
+      expect(m.body).toMatch(/^Hi Jordan,/);
+    }
+
+    const sent = await getFollowUp(thanks.id);
+    expect(sent).toMatchObject({ status: 'sent', sentAt: AFTER_DUE.replace('Z', '.000Z'), version: thanks.version + 1 });
+    expect(terry[0]!.headers.date).toBe('Wed, 10 Jun 2026 17:05:00 +0000');
+    expect((await timeline(tenant.tenantId, thanks.id)).map((a) => a.event_type)).toEqual(['followup.planned', 'followup.sent']);
+
+    // Again: nothing pending is due, and a replayed job of an old version does nothing.
+    expect((await reconcile())[0]!.enqueued).toBe(0);
+    await enqueueDelivery(t.deps, { tenantId: tenant.tenantId, id: thanks.id, version: sent.version, dueAt: new Date(AFTER_DUE) });
+    expect(await (await deliverJob(sent)).waitUntilFinished(fuEvents, 15_000)).toMatchObject({ outcome: 'noop' });
+    expect(sink.to(addr(story.teacher))).toHaveLength(1);
+  });
+
+  it('when the candidate gave no relay consent, then the note goes to them as a draft to send', async () => {
+    const { story, due } = await completedInterview();
+    // Consent withdrawn after planning: the worker checks it again before sending.
+    const res = await t.app.inject({ method: 'PATCH', url: `/v1/candidates/${story.candidate.id}`, headers: h(), payload: { relayConsent: false } });
+    expect(res.statusCode, res.body).toBe(200);
+    await reconcile();
+    const thanks = due.filter((f) => f.kind === 'thank_you');
+    await Promise.all(thanks.map(async (f) => (await deliverJob(f)).waitUntilFinished(fuEvents, 15_000)));
+    expect(sink.to(addr(story.teacher))).toHaveLength(0);
+    const drafts = sink.to(addr(story.candidate)).filter((m) => m.headers.subject?.startsWith('Draft to send: '));
+    expect(drafts).toHaveLength(2);
+    expect(drafts.map((m) => m.body).join('\n')).toContain(`Terry Teacher <${addr(story.teacher)}>`);
+  });
+
+  it('when the server answers 451 once, then the note is sent once, on the retry', async () => {
+    const { story, due } = await completedInterview();
+    sink.answer(addr(story.teacher), [451]);
+    const thanks = due.find((f) => f.contactId === story.teacher.id && f.kind === 'thank_you')!;
+    const delayed = nextDelay(deliverJobId(thanks.id, thanks.version));
+    await reconcile();
+    await delayed;
+    const between = await getFollowUp(thanks.id);
+    expect(between.status).toBe('pending');
+    expect(between.notes).toMatch(/attempt 1 of \d+ failed, will retry: .*451/);
+    const job = await deliverJob(thanks);
+    await job.promote();
+    expect(await job.waitUntilFinished(fuEvents, 15_000)).toMatchObject({ outcome: 'sent' });
+    expect(sink.to(addr(story.teacher))).toHaveLength(1);
+    expect(await getFollowUp(thanks.id)).toMatchObject({ status: 'sent', notes: null });
+  });
+
+  it('when the server answers 550, then the follow-up fails at once with the error visible', async () => {
+    const { story, due } = await completedInterview();
+    sink.answer(addr(story.principal), [550]);
+    const thanks = due.find((f) => f.contactId === story.principal.id && f.kind === 'thank_you')!;
+    await reconcile();
+    const job = await deliverJob(thanks);
+    await expect(job.waitUntilFinished(fuEvents, 15_000)).rejects.toThrow(/550/);
+    expect((await t.deps.queues.get('followups').getJob(job.id!))?.attemptsMade).toBe(1);
+    const failed = await getFollowUp(thanks.id);
+    expect(failed).toMatchObject({ status: 'failed', sentAt: null });
+    expect(failed.notes).toMatch(/not sent after 1 attempt\(s\): .*550/);
+    expect(sink.to(addr(story.principal))).toHaveLength(0);
+    expect((await timeline(tenant.tenantId, thanks.id)).map((a) => a.event_type)).toEqual(['followup.planned', 'followup.failed']);
+  });
+});
