@@ -8700,7 +8700,7 @@ export interface components {
          *       "dueAt": "2026-12-03T18:00:00.000Z",
          *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
          *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
-         *       "status": "pending",
+         *       "status": "sent",
          *       "overdue": false,
          *       "subject": null,
          *       "body": null,
@@ -8717,11 +8717,14 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
-         *       "sentAt": null,
+         *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
-         *       "version": 1,
+         *       "attempts": 2,
+         *       "lastError": "451 4.7.1 Try again later",
+         *       "messageId": "<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>",
+         *       "version": 2,
          *       "createdAt": "2026-12-03T16:05:00.000Z",
-         *       "updatedAt": "2026-12-03T16:05:00.000Z"
+         *       "updatedAt": "2026-12-03T18:00:04.000Z"
          *     }
          */
         FollowUpInput: {
@@ -8775,11 +8778,18 @@ export interface components {
              * @description The recruiter (the application’s owner when planned)
              */
             ownerId: string;
+            /** @description The recruiter’s notes; delivery never writes here */
             notes: string | null;
             /** @description Why it was cancelled or skipped */
             cancelReason: string | null;
             sentAt: string | null;
             completedAt: string | null;
+            /** @description How many times the worker has tried to send it */
+            attempts: number;
+            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
+            lastError: string | null;
+            /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
+            messageId: string | null;
             version: number;
             /**
              * Format: date-time
@@ -10563,7 +10573,7 @@ export interface components {
          *       "dueAt": "2026-12-03T18:00:00.000Z",
          *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
          *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
-         *       "status": "pending",
+         *       "status": "sent",
          *       "overdue": false,
          *       "subject": null,
          *       "body": null,
@@ -10580,11 +10590,14 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
-         *       "sentAt": null,
+         *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
-         *       "version": 1,
+         *       "attempts": 2,
+         *       "lastError": "451 4.7.1 Try again later",
+         *       "messageId": "<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>",
+         *       "version": 2,
          *       "createdAt": "2026-12-03T16:05:00.000Z",
-         *       "updatedAt": "2026-12-03T16:05:00.000Z"
+         *       "updatedAt": "2026-12-03T18:00:04.000Z"
          *     }
          */
         FollowUp: {
@@ -10638,11 +10651,18 @@ export interface components {
              * @description The recruiter (the application’s owner when planned)
              */
             ownerId: string;
+            /** @description The recruiter’s notes; delivery never writes here */
             notes: string | null;
             /** @description Why it was cancelled or skipped */
             cancelReason: string | null;
             sentAt: string | null;
             completedAt: string | null;
+            /** @description How many times the worker has tried to send it */
+            attempts: number;
+            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
+            lastError: string | null;
+            /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
+            messageId: string | null;
             version: number;
             /**
              * Format: date-time

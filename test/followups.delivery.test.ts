@@ -195,7 +195,15 @@ describe('delivering follow-ups', () => {
     }
 
     const sent = await getFollowUp(thanks.id);
-    expect(sent).toMatchObject({ status: 'sent', sentAt: AFTER_DUE.replace('Z', '.000Z'), version: thanks.version + 1 });
+    expect(sent).toMatchObject({
+      status: 'sent',
+      sentAt: AFTER_DUE.replace('Z', '.000Z'),
+      version: thanks.version + 1,
+      attempts: 1,
+      lastError: null,
+      messageId: `<fu-${thanks.id}@afterview>`,
+      notes: null,
+    });
     expect(terry[0]!.headers.date).toBe('Wed, 10 Jun 2026 17:05:00 +0000');
     expect((await timeline(tenant.tenantId, thanks.id)).map((a) => a.event_type)).toEqual(['followup.planned', 'followup.sent']);
 
@@ -228,13 +236,15 @@ describe('delivering follow-ups', () => {
     await reconcile();
     await delayed;
     const between = await getFollowUp(thanks.id);
-    expect(between.status).toBe('pending');
-    expect(between.notes).toMatch(/attempt 1 of \d+ failed, will retry: .*451/);
+    expect(between).toMatchObject({ status: 'pending', attempts: 1, messageId: null, notes: null });
+    expect(between.lastError).toMatch(/451/);
     const job = await deliverJob(thanks);
     await job.promote();
     expect(await job.waitUntilFinished(fuEvents, 15_000)).toMatchObject({ outcome: 'sent' });
     expect(sink.to(addr(story.teacher))).toHaveLength(1);
-    expect(await getFollowUp(thanks.id)).toMatchObject({ status: 'sent', notes: null });
+    const sent = await getFollowUp(thanks.id);
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2, messageId: `<fu-${thanks.id}@afterview>`, notes: null });
+    expect(sent.lastError, 'the answer to the failed attempt stays').toMatch(/451/);
   });
 
   it('when the server answers 550, then the follow-up fails at once with the error visible', async () => {
@@ -246,9 +256,42 @@ describe('delivering follow-ups', () => {
     await expect(job.waitUntilFinished(fuEvents, 15_000)).rejects.toThrow(/550/);
     expect((await t.deps.queues.get('followups').getJob(job.id!))?.attemptsMade).toBe(1);
     const failed = await getFollowUp(thanks.id);
-    expect(failed).toMatchObject({ status: 'failed', sentAt: null });
-    expect(failed.notes).toMatch(/not sent after 1 attempt\(s\): .*550/);
+    expect(failed).toMatchObject({ status: 'failed', sentAt: null, attempts: 1, messageId: null, notes: null });
+    expect(failed.lastError).toMatch(/550/);
     expect(sink.to(addr(story.principal))).toHaveLength(0);
     expect((await timeline(tenant.tenantId, thanks.id)).map((a) => a.event_type)).toEqual(['followup.planned', 'followup.failed']);
+  });
+
+  it('when Redis loses the queued deliver jobs, then the next sweep enqueues them again and each message goes out once', async () => {
+    const { story, due } = await completedInterview();
+    // A minute before the notes are due: the sweep's lookahead enqueues them as delayed jobs.
+    const beforeDue = '2026-06-10T16:59:00Z';
+    clock.set(beforeDue);
+    await reconcile();
+    const already = due.filter((f) => f.dueAt <= beforeDue.replace('Z', '.000Z'));
+    const waiting = due.filter((f) => !already.includes(f));
+    expect(waiting.length).toBeGreaterThan(0);
+    // What was already due goes out now; let it finish before Redis loses the rest.
+    await Promise.all(already.map(async (f) => (await deliverJob(f)).waitUntilFinished(fuEvents, 15_000)));
+    for (const f of waiting) expect(await (await deliverJob(f)).getState()).toBe('delayed');
+
+    // Only this file's queue (its own prefix): other test files share the Redis server.
+    const queue = t.deps.queues.get('followups');
+    await queue.obliterate({ force: true });
+    // Past the due times at once, so that an every-minute sweep now cannot re-add them as delayed jobs.
+    clock.set(AFTER_DUE);
+    for (const f of waiting) expect(await queue.getJob(deliverJobId(f.id, f.version))).toBeUndefined();
+    for (const f of waiting) expect(await getFollowUp(f.id)).toMatchObject({ status: 'pending', attempts: 0 });
+
+    expect((await reconcile())[0]!.enqueued).toBeGreaterThanOrEqual(waiting.length);
+    const results = await Promise.all(waiting.map(async (f) => (await deliverJob(f)).waitUntilFinished(fuEvents, 15_000)));
+    expect(results.map((r: { outcome: string }) => r.outcome)).toEqual(waiting.map(() => 'sent'));
+
+    // Nothing is left to send, and a sweep after that sends nothing again.
+    await reconcile();
+    for (const f of due) expect(await getFollowUp(f.id)).toMatchObject({ status: 'sent', attempts: 1, messageId: `<fu-${f.id}@afterview>` });
+    expect([sink.to(addr(story.principal)).length, sink.to(addr(story.teacher)).length, sink.to(addr(story.candidate)).length]).toEqual([1, 1, 2]);
+    const ids = [story.principal, story.teacher, story.candidate].flatMap((p) => sink.to(addr(p)).map((m) => m.headers['message-id']));
+    expect(ids.sort()).toEqual(due.map((f) => `<fu-${f.id}@afterview>`).sort());
   });
 });

@@ -525,6 +525,10 @@ export const followUps = pgTable(
     cancelledBy: text('cancelled_by', { enum: ['plan', 'user'] }),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
     completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+    /** Delivery: sends tried by the worker, the server's answer to the last failed one, the Message-ID once sent. */
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
     version,
     ...timestamps,
   },

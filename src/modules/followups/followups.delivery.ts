@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
 import { activities, applications, candidates, events, followUps, tenants, users } from '../../db/schema.js';
@@ -144,7 +144,9 @@ async function skip(deps: Deps, f: FollowUpRow, reason: string): Promise<Deliver
  * the job's version), so of two jobs or two workers only the claimer sends; a stale version (the
  * follow-up was edited or rescheduled after this job was enqueued) does nothing. A temporary SMTP
  * error puts the row back to pending and rethrows for BullMQ's retry; a permanent one (5xx), or the
- * last attempt, marks it failed with the server's answer in `notes`.
+ * last attempt, marks it failed. Each claim counts in `attempts`, the server's answer to a failed
+ * one goes to `last_error` and the Message-ID of a sent one to `message_id`; `notes` stay the
+ * recruiter's.
  */
 export async function deliverFollowUp(
   deps: Deps,
@@ -164,9 +166,9 @@ export async function deliverFollowUp(
   const [claimed] = await readTenant(deps.db, job.tenantId, (tx) =>
     tx
       .update(followUps)
-      .set({ status: 'queued', updatedAt: deps.clock.now() })
+      .set({ status: 'queued', attempts: sql`${followUps.attempts} + 1`, updatedAt: deps.clock.now() })
       .where(and(eq(followUps.id, f.id), eq(followUps.status, 'pending'), eq(followUps.version, job.version)))
-      .returning({ id: followUps.id }),
+      .returning({ id: followUps.id, attempts: followUps.attempts }),
   );
   if (!claimed) return { outcome: 'noop', reason: 'claimed by another job' };
 
@@ -175,7 +177,7 @@ export async function deliverFollowUp(
   } catch (err) {
     const e = err instanceof MailError ? err : new MailError(err instanceof Error ? err.message : String(err), null, false);
     const final = e.permanent || attempt.number >= attempt.of;
-    await markUnsent(deps, f, e, attempt, final);
+    await markUnsent(deps, f, e, claimed.attempts, final);
     throw e;
   }
   const now = deps.clock.now();
@@ -183,34 +185,34 @@ export async function deliverFollowUp(
     // Sent is the truth even if the row was cancelled while the message was on its way.
     await tx
       .update(followUps)
-      .set({ status: 'sent', sentAt: now, notes: null, version: f.version + 1, updatedAt: now })
+      .set({ status: 'sent', sentAt: now, messageId: message.messageId, version: f.version + 1, updatedAt: now })
       .where(and(eq(followUps.id, f.id), ne(followUps.status, 'sent')));
     await record(tx, f, now, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
       voice: f.voice,
       to: message.to.address,
       draft: message.subject.startsWith(DRAFT_PREFIX),
       messageId: message.messageId,
-      attempts: attempt.number,
+      attempts: claimed.attempts,
     });
   });
   return { outcome: 'sent', messageId: message.messageId };
 }
 
-/** Back to pending for the next attempt, or failed; the server's answer is kept in `notes`. */
-async function markUnsent(deps: Deps, f: FollowUpRow, e: MailError, attempt: Attempt, final: boolean) {
+/** Back to pending for the next attempt, or failed; the server's answer is kept in `last_error`. */
+async function markUnsent(deps: Deps, f: FollowUpRow, e: MailError, attempts: number, final: boolean) {
   const now = deps.clock.now();
   const error = e.message.slice(0, 1000);
   await withTenant(deps.db, f.tenantId, async (tx) => {
     if (!final) {
       await tx
         .update(followUps)
-        .set({ status: 'pending', notes: `delivery attempt ${attempt.number} of ${attempt.of} failed, will retry: ${error}`, updatedAt: now })
+        .set({ status: 'pending', lastError: error, updatedAt: now })
         .where(and(eq(followUps.id, f.id), eq(followUps.status, 'queued')));
       return;
     }
     const [row] = await tx
       .update(followUps)
-      .set({ status: 'failed', notes: `not sent after ${attempt.number} attempt(s): ${error}`, version: f.version + 1, updatedAt: now })
+      .set({ status: 'failed', lastError: error, version: f.version + 1, updatedAt: now })
       .where(and(eq(followUps.id, f.id), eq(followUps.status, 'queued')))
       .returning({ id: followUps.id });
     if (row) {
@@ -218,7 +220,7 @@ async function markUnsent(deps: Deps, f: FollowUpRow, e: MailError, attempt: Att
         error,
         responseCode: e.responseCode,
         permanent: e.permanent,
-        attempts: attempt.number,
+        attempts,
       });
     }
   });
