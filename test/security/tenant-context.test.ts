@@ -69,10 +69,14 @@ describe('the tenant context of readTenant (one round trip, no transaction)', ()
 
   it('a query left running after its transaction ended is refused, not run in someone else’s', async () => {
     let late: Promise<unknown> | undefined;
+    let markCommitted!: () => void;
+    const committed = new Promise<void>((r) => (markCommitted = r));
     await withTenant(single, a.tenantId, async (tx) => {
-      late = new Promise((r) => setTimeout(r, 20)).then(() => tx.select().from(users));
+      // Runs once the transaction has been committed and its connection released.
+      late = committed.then(() => tx.select().from(users));
       return 1;
     });
+    markCommitted();
     await expect(late).rejects.toMatchObject({ cause: { message: expect.stringMatching(/after its transaction ended/) } });
   });
 
