@@ -7,3 +7,9 @@ export const ifMatchHeader = z
   .transform((v) => Number(v.replace(/\D/g, '')))
   .optional()
   .describe('The resource version you last read; a stale one answers 412');
+
+/** Sets the ETag of a versioned resource (its version, quoted) and passes the resource on. */
+export function withEtag<T extends { version: number }>(reply: { header(k: string, v: string): unknown }, resource: T): T {
+  reply.header('etag', `"${resource.version}"`);
+  return resource;
+}

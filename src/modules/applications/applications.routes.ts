@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -34,10 +34,6 @@ const replyParams = z.strictObject({ id: z.uuid('Must be a UUID'), replyId: z.uu
 export function applicationsRoutes(app: App, deps: Deps) {
   const tags = ['applications'];
   const security = [{ bearer: [] }];
-  const withEtag = <T extends { version: number }>(reply: { header(k: string, v: string): unknown }, a: T) => {
-    reply.header('etag', `"${a.version}"`);
-    return a;
-  };
 
   app.get('/v1/applications', {
     schema: {

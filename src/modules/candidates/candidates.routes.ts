@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -29,10 +29,6 @@ const write = { access: { role: 'recruiter' as const, scope: 'candidates:write' 
 export function candidatesRoutes(app: App, deps: Deps) {
   const tags = ['candidates'];
   const security = [{ bearer: [] }];
-  const withEtag = <T extends { version: number }>(reply: { header(k: string, v: string): unknown }, c: T) => {
-    reply.header('etag', `"${c.version}"`);
-    return c;
-  };
   app.get('/v1/candidates', {
     schema: {
       tags,

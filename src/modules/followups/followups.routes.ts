@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag as etag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -29,10 +29,6 @@ export function followUpsRoutes(app: App, deps: Deps) {
   const tags = ['follow-ups'];
   const security = [{ bearer: [] }];
   const one = { 200: followUpSchema, ...problemResponses(409, 412) };
-  const etag = (reply: { header(k: string, v: string): unknown }, f: FollowUp) => {
-    reply.header('etag', `"${f.version}"`);
-    return f;
-  };
 
   app.get('/v1/follow-ups', {
     schema: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag as etag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -30,10 +30,6 @@ export function interviewsRoutes(app: App, deps: Deps) {
   const tags = ['interviews'];
   const security = [{ bearer: [] }];
   const one = { 200: interviewSchema, ...problemResponses(409, 412) };
-  const etag = <T extends { version: number }>(reply: { header(k: string, v: string): unknown }, i: T) => {
-    reply.header('etag', `"${i.version}"`);
-    return i;
-  };
 
   app.get('/v1/interviews', {
     schema: {
