@@ -176,6 +176,7 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/follow-ups/:id/complete': followUpFixture({ notes: 'Taken over' }),
   'POST /v1/follow-ups/:id/skip': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/cancel': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/send-now': followUpFixture(),
 };
 
 export const fillPath = (url: string, params: Record<string, string>) =>
