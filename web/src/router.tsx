@@ -23,8 +23,8 @@ export function useLocation() {
 
 /** `/interviews/:id` against `/interviews/42` → `{ id: '42' }`, else null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split('/');
-  const a = path.replace(/\/+$/, '').split('/');
+  const p = pattern.split('/').filter(Boolean);
+  const a = path.split('/').filter(Boolean);
   if (p.length !== a.length) return null;
   const out: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {

@@ -46,7 +46,7 @@ export function webRoutes(app: App, deps: Deps, dist = WEB_DIST) {
   }
   const headers = spaHeaders();
   app.register(async (scope) => {
-    await scope.register(fastifyStatic, { root: dist, serve: false });
+    await scope.register(fastifyStatic, { root: dist, serve: false, preCompressed: true });
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       let path: string;
       try {
