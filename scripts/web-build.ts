@@ -37,7 +37,12 @@ export function buildWeb({ force = false } = {}): 'fresh' | 'built' | 'no-vite' 
     return 'no-vite';
   }
   console.log('building the web client (web/dist)…');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+  // NODE_ENV pinned: under vitest it is 'test', and Vite would then ship React's development build.
+  const r = spawnSync(process.execPath, [vite, 'build', '--mode', 'production', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (r.status !== 0) throw new Error('vite build failed');
 
   // Compressed once here, served as they are (@fastify/static preCompressed): no per-request gzip.

@@ -16,6 +16,9 @@ export interface Session {
 
 const Ctx = createContext<Session | null>(null);
 
+// Started when the bundle runs, before React renders: the session is being restored meanwhile.
+const restoring = session.hasRefresh() ? refresh() : Promise.resolve(false);
+
 export function useSession(): Session {
   const s = useContext(Ctx);
   if (!s) throw new Error('useSession outside SessionProvider');
@@ -40,8 +43,7 @@ export function SessionProvider({ children, signedOut }: { children: ReactNode; 
       () => setMe(null),
     );
   useEffect(() => {
-    if (session.hasRefresh()) void refresh().then((ok) => (ok ? load() : setMe(null)));
-    else setMe(null);
+    void restoring.then((ok) => (ok ? load() : setMe(null)));
     const off = session.onChange((signedIn) => {
       if (!signedIn) setMe(null);
     });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { startTransition, useEffect, useMemo, useState } from 'react';
 import { all, call, type S } from '../api';
 import { FollowUpItem, replaceIn } from '../followups';
 import { Link } from '../router';
@@ -7,6 +7,7 @@ import { date, endOfDay } from '../time';
 import { Loaded, useLoad } from '../ui';
 
 type FollowUp = S['FollowUp'];
+const FIRST = 40;
 
 /** Open follow-ups due before the end of today (overdue ones included), of one recruiter or the team. */
 async function dueToday(zone: string, recruiterId?: string) {
@@ -32,13 +33,32 @@ export function Today() {
   const [rows, setRows] = useState<FollowUp[]>([]);
   useEffect(() => setRows(state.data?.rows ?? []), [state.data]);
   const [who, setWho] = useState(s.user.id);
+  // The first screenful renders at once; the rest of a long list right after, without blocking input.
+  const [shown, setShown] = useState(FIRST);
+  useEffect(() => {
+    if (!state.data || shown !== FIRST) return;
+    const t = setTimeout(() => startTransition(() => setShown(Infinity)), 0);
+    return () => clearTimeout(t);
+  }, [state.data, shown]);
 
   const mine = useMemo(() => rows.filter((f) => f.ownerId === who), [rows, who]);
   const groups = useMemo(() => {
     const by = new Map<string, FollowUp[]>();
-    for (const f of mine) by.set(f.interviewId, [...(by.get(f.interviewId) ?? []), f]);
+    for (const f of mine) {
+      const g = by.get(f.interviewId);
+      if (g) g.push(f);
+      else by.set(f.interviewId, [f]);
+    }
     return [...by.values()];
   }, [mine]);
+  const visible = useMemo(() => {
+    let left = shown;
+    return groups.map((g) => {
+      const part = left >= g.length ? g : g.slice(0, Math.max(0, left));
+      left -= part.length;
+      return part;
+    });
+  }, [groups, shown]);
   const overdue = mine.filter((f) => f.overdue).length;
 
   return (
@@ -54,7 +74,8 @@ export function Today() {
             <p className="summary" data-testid="today-summary">
               {mine.length === 0 ? 'Nothing due today.' : `${mine.length} due today${overdue ? `, ${overdue} overdue` : ''}, for ${groups.length} interview${groups.length === 1 ? '' : 's'}.`}
             </p>
-            {groups.map((g) => {
+            {visible.map((g) => {
+              if (g.length === 0) return null;
               const v = g[0]!.vars;
               return (
                 <article key={g[0]!.interviewId} className="card group" data-testid="today-group">
