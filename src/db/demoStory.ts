@@ -7,7 +7,7 @@ const ZONE = 'America/New_York';
 /**
  * The demo agency's day, written through the public API as a recruiter would: a district and its
  * school, their people and positions, three candidates, and three interviews (one completed two
- * days ago with its plan, one that ended an hour ago waiting to be completed, one tomorrow).
+ * days ago with its plan, one just ended waiting to be completed, one tomorrow).
  * Addresses are on example.org; without SMTP_URL the notes land in the .eml outbox.
  */
 export async function seedDemoStory(app: FastifyInstance, now: Date): Promise<void> {
@@ -56,7 +56,9 @@ export async function seedDemoStory(app: FastifyInstance, now: Date): Promise<vo
     { contactId: terry.id, role: 'interviewer', highlight: 'Loved the reading-corner idea' },
   ]);
   await post(`/v1/interviews/${done.id}/complete`, { highlights: 'The demo lesson landed well' });
-  await interview(apps.morgan.id, local.minus({ hours: 2 }).startOf('hour'), [
+  // Ended an hour ago in the daytime; at night, yesterday afternoon's: either way, still to complete.
+  const justDone = local.hour >= 11 && local.hour < 21 ? local.minus({ hours: 2 }).startOf('hour') : local.minus({ days: local.hour < 11 ? 1 : 0 }).set({ hour: 15, minute: 0, second: 0, millisecond: 0 });
+  await interview(apps.morgan.id, justDone, [
     { contactId: pat.id, role: 'hiring_manager' },
     { contactId: sam.id, role: 'interviewer' },
   ]);
