@@ -118,7 +118,7 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
       {panel === 'reschedule' && (
         <div className="row">
           <Field label={`Day (${zoneName(s.zone)})`} name="dueAt" action={action}>
-            {(p) => <input {...p} type="date" value={day} onChange={(e) => setDay(e.target.value)} required />}
+            {(p) => <input {...p} type="date" value={day} onChange={(e) => setDay(e.target.value)} required autoFocus />}
           </Field>
           <Field label="Time" name="dueAt.time">
             {(p) => <input {...p} type="time" value={at} onChange={(e) => setAt(e.target.value)} required />}
@@ -128,7 +128,7 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
       {panel === 'edit' ? (
         <>
           <Field label="Subject" name="subject" action={action} hint="Leave empty to send the standard wording">
-            {(p) => <input {...p} value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={300} />}
+            {(p) => <input {...p} value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={300} autoFocus />}
           </Field>
           <Field label="Text" name="body" action={action} hint="Sent exactly as written; empty sends the standard wording">
             {(p) => <textarea {...p} rows={6} value={body} onChange={(e) => setBody(e.target.value)} />}
@@ -136,7 +136,7 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
         </>
       ) : (
         <Field label={panel === 'done' ? 'Note (optional)' : 'Reason'} name={panel === 'done' ? 'notes' : 'reason'} action={action}>
-          {(p) => <input {...p} value={text} onChange={(e) => setText(e.target.value)} />}
+          {(p) => <input {...p} value={text} onChange={(e) => setText(e.target.value)} autoFocus={panel !== 'reschedule'} />}
         </Field>
       )}
       <FormError action={action} shown={['notes', 'reason', 'dueAt', 'subject', 'body']} />

@@ -68,7 +68,7 @@ function CandidateForm({ onCancel }: { onCancel: () => void }) {
         <Field label="Email" name="email" action={action}>
           {(p) => <input {...p} type="email" value={v.email} onChange={(e) => setV({ ...v, email: e.target.value })} />}
         </Field>
-        <Field label="Phone" name="phone" action={action}>
+        <Field label="Phone" name="phone" action={action} hint="With the country code: +15555550123">
           {(p) => <input {...p} type="tel" value={v.phone} onChange={(e) => setV({ ...v, phone: e.target.value })} />}
         </Field>
       </div>

@@ -214,7 +214,7 @@ function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; 
     }
   };
   const text = (k: 'name' | 'title' | 'email' | 'phone' | 'linkedinUrl', lbl: string, type = 'text') => (
-    <Field label={lbl} name={k} action={action}>
+    <Field label={lbl} name={k} action={action} {...(k === 'phone' ? { hint: 'With the country code: +15555550123' } : {})}>
       {(p) => <input {...p} type={type} value={v[k]} onChange={(x) => setV({ ...v, [k]: x.target.value })} />}
     </Field>
   );
