@@ -36,6 +36,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'applications', description: 'Candidates put forward for positions: stages, outcomes, employer replies' },
         { name: 'interviews', description: 'Interviews, their participants and what happened' },
         { name: 'activity', description: 'The timeline of everything that happened' },
+        { name: 'webhooks', description: 'Signed event delivery to your systems (Standard Webhooks)' },
         { name: 'health', description: 'Probes' },
       ],
     },

@@ -21,6 +21,8 @@ export const scopes = [
   'followups:read',
   'followups:write',
   'activity:read',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export const scopeSchema = z.enum(scopes);
 export type Scope = (typeof scopes)[number];
