@@ -8232,7 +8232,3132 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "employer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * employer.created
+         * @description An employer (district, school, company) was added. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "employer.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "employer.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * employer.updated
+         * @description An employer’s details changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "employer.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "employer.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * employer.deleted
+         * @description An employer was deleted. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "employer.deleted",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * contact.created
+         * @description A contact was added to an employer. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "contact.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * contact.updated
+         * @description A contact’s details changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "contact.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * contact.deleted
+         * @description A contact was deleted. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "contact.deleted",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "position.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * position.created
+         * @description A position (vacancy) was opened at an employer. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "position.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "position.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * position.updated
+         * @description A position’s details or status changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "position.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "position.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * position.deleted
+         * @description A position was deleted. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "position.deleted",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate.created
+         * @description A candidate was added. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate.updated
+         * @description A candidate’s details changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate.erased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate.erased
+         * @description A candidate’s personal data was erased. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate.erased",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.created
+         * @description A candidate was put forward for a position. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "application.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.updated
+         * @description An application changed owner. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "application.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.stage_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.stage_changed
+         * @description An application moved to another stage (data: from, to, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "application.stage_changed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "outcome.logged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * outcome.logged
+         * @description A decision was logged on an application (data: kind, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "outcome.logged",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reply.recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reply.recorded
+         * @description The employer answered (data: channel, newDecisionExpectedBy, suggestedOutcome). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "reply.recorded",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.scheduled
+         * @description An interview was scheduled. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.scheduled",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.updated
+         * @description An interview’s details changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.rescheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.rescheduled
+         * @description An interview moved to another time. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.rescheduled",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.cancelled
+         * @description An interview was cancelled. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.cancelled",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.no_show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.no_show
+         * @description The candidate did not attend. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.no_show",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.completed
+         * @description An interview took place; highlights and the employer’s timeline recorded. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.completed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.timeline_set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.timeline_set
+         * @description The employer’s projected decision date was set or changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.timeline_set",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.participant_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.participant_added
+         * @description A contact was added to an interview. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.participant_added",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.participant_removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.participant_removed
+         * @description A contact was removed from an interview. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.participant_removed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.planned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.planned
+         * @description A follow-up was planned after an interview (data: key, kind, channel, voice, dueAt). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.planned",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.cancelled
+         * @description A follow-up was called off, by re-planning or by hand (data: key, kind, reason, by). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.cancelled",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.rescheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.rescheduled
+         * @description A recruiter moved a follow-up to another time (data: dueAt, previousDueAt, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.rescheduled",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.completed
+         * @description A recruiter closed a follow-up task (call, LinkedIn, manual note) with notes. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.completed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.skipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.skipped
+         * @description A recruiter skipped a follow-up (data: reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.skipped",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.edited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.edited
+         * @description A follow-up’s subject or body was edited. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.edited",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.sent
+         * @description A follow-up email went out (data: key, kind, voice, to, messageId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.sent",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.failed
+         * @description A follow-up email could not be sent and sending gave up (data: key, kind, error, attempts). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.failed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "playbook.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * playbook.updated
+         * @description The agency’s follow-up playbook changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "playbook.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inbound_reply.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inbound_reply.received
+         * @description An email answer to a follow-up arrived (data: status matched, out_of_office or unmatched; followUpId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "inbound_reply.received",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inbound_reply.assigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inbound_reply.assigned
+         * @description A recruiter assigned an unmatched email answer to an application. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "inbound_reply.assigned",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.created
+         * @description A webhook endpoint was added. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_endpoint.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.updated
+         * @description A webhook endpoint’s URL, event types or description changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_endpoint.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.deleted
+         * @description A webhook endpoint was deleted. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_endpoint.deleted",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.paused
+         * @description A webhook endpoint was paused: its deliveries wait. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_endpoint.paused",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.resumed
+         * @description A paused or disabled webhook endpoint was turned on again. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_endpoint.resumed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.secret_rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.secret_rotated
+         * @description A webhook endpoint’s secret was replaced; the old one signs for 24 hours more. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_endpoint.secret_rotated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.test
+         * @description Sent only by “send a test event”, to that one endpoint (data: endpointId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook.test",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         ProblemInput: {
@@ -8252,6 +11377,28 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        WebhookEventInput: {
+            /** @description evt_…: also the webhook-id header; the same on every retry */
+            id: string;
+            /** @description An event type of the catalogue */
+            type: string;
+            /**
+             * @description Bumped only for a breaking change of the payload
+             * @constant
+             */
+            version: 1;
+            /** @description When the change committed (ISO 8601 UTC) */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The agency
+             */
+            tenantId: string;
+            /** @description Ids of the subject and related records, the changed field names (changedFields), the actor, and the facts named in the event’s description */
+            data: {
+                [key: string]: unknown;
+            };
         };
         /** @description Days off, inclusive (a school break, a public holiday) */
         HolidayInput: {
@@ -10422,6 +13569,28 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        WebhookEvent: {
+            /** @description evt_…: also the webhook-id header; the same on every retry */
+            id: string;
+            /** @description An event type of the catalogue */
+            type: string;
+            /**
+             * @description Bumped only for a breaking change of the payload
+             * @constant
+             */
+            version: 1;
+            /** @description When the change committed (ISO 8601 UTC) */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The agency
+             */
+            tenantId: string;
+            /** @description Ids of the subject and related records, the changed field names (changedFields), the actor, and the facts named in the event’s description */
+            data: {
+                [key: string]: unknown;
+            };
         };
         /** @description Days off, inclusive (a school break, a public holiday) */
         Holiday: {

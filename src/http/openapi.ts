@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-provider-zod';
 import { problemSchema } from './problem.js';
 import { z } from 'zod';
+import { openApiWebhooks } from '../modules/webhooks/webhooks.openapi.js';
 
 export const apiInfo = {
   title: 'Afterview API',
@@ -22,6 +23,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: apiInfo,
       servers: [],
+      webhooks: openApiWebhooks() as never,
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an API key (avk_...)' },

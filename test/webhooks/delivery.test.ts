@@ -11,6 +11,7 @@ import { RETRY_SCHEDULE_MS } from '../../src/modules/webhooks/webhooks.send.js';
 import { bearer, createTestApp, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testConfig } from '../helpers/env.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { adminPool } from '../helpers/db.js';
 
 // Each test starts the clock at the real time, so that standardwebhooks (which checks the timestamp
 // against the machine's clock, 5 minutes either way) verifies the first attempts; tests move it on.
@@ -135,7 +136,7 @@ describe('delivering events (Standard Webhooks)', () => {
     const ep = await api.endpoint('/retry');
     await api.event();
     for (let n = 1; n <= 3; n++) {
-      const d = await onlyDelivery(api, ep.id, (x) => x.attempts === n && x.nextAttemptAt !== null);
+      const d = await onlyDelivery(api, ep.id, (x) => x.attemptLog.length === n && x.nextAttemptAt !== null);
       expect(d.status).toBe('pending');
       const last = d.attemptLog.at(-1)!;
       expect(last).toMatchObject({ attempt: n, statusCode: 500, error: 'HTTP 500' });
@@ -166,7 +167,7 @@ describe('delivering events (Standard Webhooks)', () => {
     receiver.answer('/busy', [{ status: 429, headers: { 'retry-after': '120' } }]);
     const ep = await api.endpoint('/busy');
     await api.event();
-    const d = await onlyDelivery(api, ep.id, (x) => x.attempts === 1 && x.nextAttemptAt !== null);
+    const d = await onlyDelivery(api, ep.id, (x) => x.attemptLog.length === 1 && x.nextAttemptAt !== null);
     expect(Date.parse(d.nextAttemptAt!) - Date.parse(d.attemptLog[0]!.attemptedAt)).toBeGreaterThanOrEqual(120_000);
   });
 
@@ -204,6 +205,17 @@ describe('delivering events (Standard Webhooks)', () => {
     const d = await onlyDelivery(api, ep.id, (x) => x.attempts === 1 && x.lastStatusCode === 302);
     expect(d.attemptLog[0]).toMatchObject({ statusCode: 302, error: 'Redirect 302 not followed' });
     expect(receiver.at('/target')).toHaveLength(0);
+  });
+
+  it('when a stored URL points at a refused address, then the send is refused again before any connection', async () => {
+    const tenant = await newTenant(t.app);
+    const api = client(tenant);
+    const ep = await api.endpoint('/ssrf');
+    // As if the row had been written before the guard existed, or by hand.
+    await adminPool().query("UPDATE webhook_endpoints SET url = 'http://10.0.0.1/internal' WHERE id = $1", [ep.id]);
+    await api.event();
+    const d = await onlyDelivery(api, ep.id, (x) => x.attempts === 1 && x.lastError !== null);
+    expect(d.attemptLog[0]).toMatchObject({ statusCode: null, error: 'The endpoint resolves to an address that is not allowed' });
   });
 
   it('when the secret is rotated, then both secrets sign for 24 hours, then only the new one', async () => {
@@ -276,7 +288,7 @@ describe('delivering events (Standard Webhooks)', () => {
     receiver.answer('/down', Array.from({ length: 10 }, () => 500));
     const ep = await api.endpoint('/down');
     await api.event();
-    await onlyDelivery(api, ep.id, (x) => x.attempts === 1);
+    await onlyDelivery(api, ep.id, (x) => x.attemptLog.length === 1);
     clock.advance(5 * 86_400_000);
     await api.event();
     await waitFor(async () => expect(await api.get(ep.id)).toMatchObject({ status: 'disabled', disabledReason: 'Every delivery failed for 5 days' }));

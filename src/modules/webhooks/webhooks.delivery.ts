@@ -81,24 +81,34 @@ export async function relayTenantBatch(deps: Deps, tenantId: string): Promise<{ 
   });
 }
 
-/** Hands tries to Redis, then notes when, so the sweep knows they are queued. Redis down: they wait. */
+/**
+ * Hands tries to Redis. `queued_at` is noted first, so a job that starts at once (its claim clears
+ * it) is never followed by a stale mark; if Redis refuses, the mark is taken back so the next sweep
+ * queues them (or, if that fails too, the sweep re-queues them after REQUEUE_AFTER_MS).
+ */
 export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[]): Promise<number> {
   if (attempts.length === 0) return 0;
-  const queue = deps.queues.get('webhooks');
-  await queue.addBulk(
-    attempts.map((a) => ({
-      name: 'webhooks.attempt',
-      data: a,
-      opts: { jobId: attemptJobId(a.deliveryId, a.attempt), attempts: 1, removeOnComplete: true, removeOnFail: { age: 86_400 } },
-    })),
-  );
-  const now = deps.clock.now();
   const byTenant = new Map<string, string[]>();
   for (const a of attempts) byTenant.set(a.tenantId, [...(byTenant.get(a.tenantId) ?? []), a.deliveryId]);
-  for (const [tenantId, ids] of byTenant) {
-    await readTenant(deps.db, tenantId, (tx) =>
-      tx.update(webhookDeliveries).set({ queuedAt: now }).where(and(inArray(webhookDeliveries.id, ids), eq(webhookDeliveries.status, 'pending'))),
+  const mark = async (at: Date | null) => {
+    for (const [tenantId, ids] of byTenant) {
+      await readTenant(deps.db, tenantId, (tx) =>
+        tx.update(webhookDeliveries).set({ queuedAt: at }).where(and(inArray(webhookDeliveries.id, ids), eq(webhookDeliveries.status, 'pending'))),
+      );
+    }
+  };
+  await mark(deps.clock.now());
+  try {
+    await deps.queues.get('webhooks').addBulk(
+      attempts.map((a) => ({
+        name: 'webhooks.attempt',
+        data: a,
+        opts: { jobId: attemptJobId(a.deliveryId, a.attempt), attempts: 1, removeOnComplete: true, removeOnFail: { age: 86_400 } },
+      })),
     );
+  } catch (err) {
+    await mark(null).catch(() => undefined);
+    throw err;
   }
   return attempts.length;
 }
@@ -228,11 +238,13 @@ export async function attemptDelivery(deps: Deps, job: QueuedAttempt): Promise<A
       : at.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS
         ? 'Every delivery failed for 5 days'
         : null;
-    await tx
+    const changed = await tx
       .update(webhookEndpoints)
       .set(reason ? { status: 'disabled', disabledReason: reason, failingSince, updatedAt: at } : { failingSince })
-      .where(and(eq(webhookEndpoints.id, endpoint.id), ne(webhookEndpoints.status, 'disabled')));
-    return reason;
+      .where(and(eq(webhookEndpoints.id, endpoint.id), ne(webhookEndpoints.status, 'disabled')))
+      .returning({ id: webhookEndpoints.id });
+    // Only the try that disabled it tells the admins (another may have failed at the same time).
+    return changed.length > 0 ? reason : null;
   });
   deps.log.info(
     { tenantId: job.tenantId, deliveryId: delivery.id, endpointId: endpoint.id, attempt: job.attempt, status: result.statusCode, outcome, ms: result.durationMs, err: result.error ?? undefined },
