@@ -8231,6 +8231,504 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/inbound/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The mail provider’s inbound webhook: an email answering a follow-up
+         * @description Authenticated by the agency’s inbound secret (`Authorization: Bearer ins_…`, see POST /v1/inbound/secret). Matched by our Message-ID in In-Reply-To/References, the email is recorded as the employer’s reply and the status checks pause; an out-of-office answer is kept but changes nothing; an unmatched one waits in GET /v1/inbound-replies?status=unmatched. The same messageId posted again answers 200 with the first record.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InboundEmailInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundReply"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundReply"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or replace the agency’s inbound secret (shown once; the old one stops working) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundSecret"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbound emails, newest first; `?status=unmatched` is what waits for a recruiter */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    status?: "matched" | "out_of_office" | "unmatched" | "assigned";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["InboundReply"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound-replies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An inbound email */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundReply"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound-replies/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign an unmatched email to an application: it becomes the employer’s reply */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignInboundReplyRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundReply"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "employer.created": {
@@ -13552,6 +14050,105 @@ export interface components {
         RecoverWebhookDeliveriesResultInput: {
             redelivering: number;
         };
+        /**
+         * @example {
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "to": "replies@agency.example",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.\n\nOn Wed, Dec 3 Jordan wrote:\n> Dear Dana, ...",
+         *       "messageId": "<CAF=abc123@mail.example.org>",
+         *       "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *       "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>"
+         *     }
+         */
+        InboundEmailInput: {
+            /** @description The sender, `Name <address>` or an address */
+            from: string;
+            to?: string;
+            /** @default  */
+            subject: string;
+            /** @description The plain-text body */
+            text: string;
+            /** @description The email’s own Message-ID: the same one twice is recorded once */
+            messageId?: string;
+            inReplyTo?: string;
+            references?: string;
+            /** @description Other headers, e.g. Auto-Submitted */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt?: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "status": "matched",
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.",
+         *       "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "replyId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "receivedAt": "2026-12-04T15:02:00.000Z",
+         *       "createdAt": "2026-12-04T15:02:01.000Z"
+         *     }
+         */
+        InboundReplyInput: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @enum {string}
+             */
+            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            from: string;
+            subject: string;
+            text: string;
+            followUpId: string | null;
+            applicationId: string | null;
+            /** @description The employer reply recorded from it */
+            replyId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "secret": "ins_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "url": "https://api.afterview.example/v1/inbound/email"
+         *     }
+         */
+        InboundSecretInput: {
+            /** @description ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>` */
+            secret: string;
+            /** @description Where the provider posts inbound emails */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
+         *     }
+         */
+        AssignInboundReplyRequestInput: {
+            /** Format: uuid */
+            applicationId: string;
+            /**
+             * Format: uuid
+             * @description An interview of that application the answer is about
+             */
+            interviewId?: string;
+        };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
             type: string;
@@ -15728,6 +16325,105 @@ export interface components {
          */
         RecoverWebhookDeliveriesResult: {
             redelivering: number;
+        };
+        /**
+         * @example {
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "to": "replies@agency.example",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.\n\nOn Wed, Dec 3 Jordan wrote:\n> Dear Dana, ...",
+         *       "messageId": "<CAF=abc123@mail.example.org>",
+         *       "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *       "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>"
+         *     }
+         */
+        InboundEmail: {
+            /** @description The sender, `Name <address>` or an address */
+            from: string;
+            to?: string;
+            /** @default  */
+            subject: string;
+            /** @description The plain-text body */
+            text: string;
+            /** @description The email’s own Message-ID: the same one twice is recorded once */
+            messageId?: string;
+            inReplyTo?: string;
+            references?: string;
+            /** @description Other headers, e.g. Auto-Submitted */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt?: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "status": "matched",
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.",
+         *       "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "replyId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "receivedAt": "2026-12-04T15:02:00.000Z",
+         *       "createdAt": "2026-12-04T15:02:01.000Z"
+         *     }
+         */
+        InboundReply: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @enum {string}
+             */
+            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            from: string;
+            subject: string;
+            text: string;
+            followUpId: string | null;
+            applicationId: string | null;
+            /** @description The employer reply recorded from it */
+            replyId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "secret": "ins_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "url": "https://api.afterview.example/v1/inbound/email"
+         *     }
+         */
+        InboundSecret: {
+            /** @description ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>` */
+            secret: string;
+            /** @description Where the provider posts inbound emails */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
+         *     }
+         */
+        AssignInboundReplyRequest: {
+            /** Format: uuid */
+            applicationId: string;
+            /**
+             * Format: uuid
+             * @description An interview of that application the answer is about
+             */
+            interviewId?: string;
         };
     };
     responses: never;

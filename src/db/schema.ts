@@ -673,6 +673,8 @@ export const inboundReplies = pgTable(
     tenantFk('inbound_replies_tenant_fk', t.tenantId),
     unique('inbound_replies_tenant_id_id_key').on(t.tenantId, t.id),
     index('inbound_replies_status_idx').on(t.tenantId, t.status, t.id),
+    // The provider may post the same email twice: its Message-ID makes the second a no-op.
+    uniqueIndex('inbound_replies_message_id_key').on(t.tenantId, t.messageId).where(sql`message_id IS NOT NULL`),
     tenantPolicy(),
   ],
 );

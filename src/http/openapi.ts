@@ -27,6 +27,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an API key (avk_...)' },
+          inboundSecret: { type: 'http', scheme: 'bearer', description: 'The agency’s inbound secret (ins_...), for the mail provider only' },
         },
       },
       tags: [
@@ -39,6 +40,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'interviews', description: 'Interviews, their participants and what happened' },
         { name: 'activity', description: 'The timeline of everything that happened' },
         { name: 'webhooks', description: 'Signed event delivery to your systems (Standard Webhooks)' },
+        { name: 'inbound replies', description: 'Employers’ email answers to follow-ups, from the mail provider' },
         { name: 'health', description: 'Probes' },
       ],
     },

@@ -156,6 +156,24 @@ const webhookFixture =
     return { params, body, unchanged: async () => (await read()) === before };
   };
 
+/** An unmatched inbound email in tenant B; A tries to read or assign it. */
+const inboundFixture =
+  (body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const h = bearer(b.token);
+    const secret = (await app.inject({ method: 'POST', url: '/v1/inbound/secret', headers: h })).json().secret as string;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/inbound/email',
+      headers: { authorization: `Bearer ${secret}` },
+      payload: { from: 'someone@b.example.org', subject: 'Hello', text: 'Unmatched' },
+    });
+    const id = res.json().id as string;
+    const read = async () => (await app.inject({ url: `/v1/inbound-replies/${id}`, headers: h })).body;
+    const before = await read();
+    return { params: { id }, body, unchanged: async () => (await read()) === before };
+  };
+
 /**
  * One entry per route that takes an id, keyed `METHOD url`. The suite fails for any such route
  * without an entry, so a new route cannot skip the isolation check: add its fixture here.
@@ -204,6 +222,8 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/follow-ups/:id/complete': followUpFixture({ notes: 'Taken over' }),
   'POST /v1/follow-ups/:id/skip': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/cancel': followUpFixture({ reason: 'Taken over' }),
+  'GET /v1/inbound-replies/:id': inboundFixture(),
+  'POST /v1/inbound-replies/:id/assign': inboundFixture({ applicationId: '00000000-0000-4000-8000-000000000000' }),
   'GET /v1/webhook-endpoints/:id': webhookFixture(),
   'PATCH /v1/webhook-endpoints/:id': webhookFixture({ url: 'http://127.0.0.1:9/taken-over' }),
   'DELETE /v1/webhook-endpoints/:id': webhookFixture(),
