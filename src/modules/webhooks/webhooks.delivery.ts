@@ -1,6 +1,7 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
+import { pgArray } from '../../db/arrays.js';
 import { events, tenants, users, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
@@ -19,6 +20,7 @@ export const REQUEUE_AFTER_MS = 60_000;
 /** Five days of failures in a row disable an endpoint. */
 export const DISABLE_AFTER_MS = 5 * 86_400_000;
 
+/** A job of tries is named after its first one: `wh-<delivery>-<try>`. */
 export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliveryId}-${attempt}`;
 
 export interface QueuedAttempt {
@@ -63,16 +65,20 @@ export async function relayTenantBatch(deps: Deps, tenantId: string): Promise<{ 
           updatedAt: now,
         })),
     );
-    const created: { id: string; endpointId: string }[] = [];
-    for (let i = 0; i < rows.length; i += 1000) {
-      const part = await tx
-        .insert(webhookDeliveries)
-        .values(rows.slice(i, i + 1000))
-        .onConflictDoNothing()
-        .returning({ id: webhookDeliveries.id, endpointId: webhookDeliveries.endpointId });
-      created.push(...part);
-    }
-    await tx.update(events).set({ publishedAt: now }).where(inArray(events.id, batch.map((e) => e.id)));
+    const created =
+      rows.length === 0
+        ? []
+        : (
+            await tx.execute<{ id: string; endpoint_id: string }>(sql`
+              INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+              SELECT ${tenantId}, r.id, r.endpoint_id, r.event_id, r.event_type, ${now}, ${now}, ${now}
+              FROM unnest(${pgArray(rows.map((r) => r.id), 'uuid')}, ${pgArray(rows.map((r) => r.endpointId), 'uuid')},
+                          ${pgArray(rows.map((r) => r.eventId), 'uuid')}, ${pgArray(rows.map((r) => r.eventType), 'text')})
+                AS r(id, endpoint_id, event_id, event_type)
+              ON CONFLICT DO NOTHING
+              RETURNING id, endpoint_id`)
+          ).rows.map((r) => ({ id: r.id, endpointId: r.endpoint_id }));
+    await tx.update(events).set({ publishedAt: now }).where(sql`${events.id} = ANY(${pgArray(batch.map((e) => e.id), 'uuid')})`);
     const active = new Set(endpoints.filter((ep) => ep.status === 'active').map((ep) => ep.id));
     return {
       events: batch.length,
@@ -81,31 +87,42 @@ export async function relayTenantBatch(deps: Deps, tenantId: string): Promise<{ 
   });
 }
 
+/** Tries handed to one job: one claim and one record statement for all of them. */
+export const TRIES_PER_JOB = 100;
+
 /**
- * Hands tries to Redis. `queued_at` is noted first, so a job that starts at once (its claim clears
- * it) is never followed by a stale mark; if Redis refuses, the mark is taken back so the next sweep
- * queues them (or, if that fails too, the sweep re-queues them after REQUEUE_AFTER_MS).
+ * Hands tries to Redis, in jobs of up to TRIES_PER_JOB of one tenant. `queued_at` is noted first,
+ * so a job that starts at once (its claim clears it) is never followed by a stale mark; if Redis
+ * refuses, the mark is taken back so the next sweep queues them (or, if that fails too, the sweep
+ * re-queues them after REQUEUE_AFTER_MS).
  */
 export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[]): Promise<number> {
   if (attempts.length === 0) return 0;
-  const byTenant = new Map<string, string[]>();
-  for (const a of attempts) byTenant.set(a.tenantId, [...(byTenant.get(a.tenantId) ?? []), a.deliveryId]);
+  const byTenant = new Map<string, QueuedAttempt[]>();
+  for (const a of attempts) byTenant.set(a.tenantId, [...(byTenant.get(a.tenantId) ?? []), a]);
   const mark = async (at: Date | null) => {
-    for (const [tenantId, ids] of byTenant) {
+    for (const [tenantId, list] of byTenant) {
+      const ids = list.map((a) => a.deliveryId);
       await readTenant(deps.db, tenantId, (tx) =>
-        tx.update(webhookDeliveries).set({ queuedAt: at }).where(and(inArray(webhookDeliveries.id, ids), eq(webhookDeliveries.status, 'pending'))),
+        tx.update(webhookDeliveries).set({ queuedAt: at }).where(and(sql`${webhookDeliveries.id} = ANY(${pgArray(ids, 'uuid')})`, eq(webhookDeliveries.status, 'pending'))),
       );
     }
   };
+  const jobs = [...byTenant].flatMap(([tenantId, list]) =>
+    Array.from({ length: Math.ceil(list.length / TRIES_PER_JOB) }, (_, i) => {
+      const tries = list.slice(i * TRIES_PER_JOB, (i + 1) * TRIES_PER_JOB).map((a) => ({ deliveryId: a.deliveryId, attempt: a.attempt }));
+      return {
+        name: 'webhooks.attempt',
+        data: { tenantId, tries },
+        // The id names the first try: the same batch queued twice is one job; any other overlap is
+        // harmless, the claim lets each try run once.
+        opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt), attempts: 1, removeOnComplete: true, removeOnFail: { age: 86_400 } },
+      };
+    }),
+  );
   await mark(deps.clock.now());
   try {
-    await deps.queues.get('webhooks').addBulk(
-      attempts.map((a) => ({
-        name: 'webhooks.attempt',
-        data: a,
-        opts: { jobId: attemptJobId(a.deliveryId, a.attempt), attempts: 1, removeOnComplete: true, removeOnFail: { age: 86_400 } },
-      })),
-    );
+    await deps.queues.get('webhooks').addBulk(jobs);
   } catch (err) {
     await mark(null).catch(() => undefined);
     throw err;
@@ -146,112 +163,139 @@ export async function sweepDeliveries(deps: Deps, limit = 1000): Promise<number>
   );
 }
 
-export type AttemptOutcome = 'stale' | 'succeeded' | 'retrying' | 'failed';
+export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
+
+type Claimed = {
+  id: string;
+  attempts: number;
+  step: number;
+  endpoint_id: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+  payload: Record<string, unknown>;
+};
 
 /**
- * Makes try `attempt` of a delivery. It is claimed first (status pending, `attempts` = attempt - 1,
- * due, not claimed, endpoint active), so a duplicate job, a second worker or a late job does
- * nothing; the claim lasts the timeout, after which a crashed worker's try is swept again.
+ * Makes a batch of tries of one tenant. Each is claimed first, in one statement (status pending,
+ * `attempts` = try - 1, due, not claimed, endpoint active), so a duplicate job, a second worker or a
+ * late job does nothing; the claim lasts the timeout, after which a crashed worker's tries are
+ * swept again. The requests go out together; one statement records every answer.
  */
-export async function attemptDelivery(deps: Deps, job: QueuedAttempt): Promise<AttemptOutcome> {
+export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { deliveryId: string; attempt: number }[]) {
   const { config, clock } = deps;
   const now = clock.now();
-  const claimed = await withTenant(deps.db, job.tenantId, async (tx) => {
-    const [row] = await tx
-      .update(webhookDeliveries)
-      .set({
-        attempts: job.attempt,
-        claimedUntil: new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + 30_000),
-        queuedAt: null,
-        updatedAt: now,
-      })
-      .where(
-        and(
-          eq(webhookDeliveries.id, job.deliveryId),
-          eq(webhookDeliveries.status, 'pending'),
-          eq(webhookDeliveries.attempts, job.attempt - 1),
-          sql`${webhookDeliveries.nextAttemptAt} <= ${now}`,
-          sql`(${webhookDeliveries.claimedUntil} IS NULL OR ${webhookDeliveries.claimedUntil} < ${now})`,
-          sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} e WHERE e.id = ${webhookDeliveries.endpointId} AND e.status = 'active')`,
-        ),
+  const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + 30_000);
+  const claimed = await readTenant(deps.db, tenantId, async (tx) => {
+    const res = await tx.execute<Claimed>(sql`
+      WITH wanted AS (
+        SELECT * FROM unnest(${pgArray(tries.map((t) => t.deliveryId), 'uuid')}, ${pgArray(tries.map((t) => t.attempt), 'int')}) AS w(id, attempt)
+      ), claimed AS (
+        UPDATE webhook_deliveries d
+        SET attempts = w.attempt, claimed_until = ${claimedUntil}, queued_at = NULL, updated_at = ${now}
+        FROM wanted w
+        WHERE d.id = w.id AND d.status = 'pending' AND d.attempts = w.attempt - 1 AND d.next_attempt_at <= ${now}
+          AND (d.claimed_until IS NULL OR d.claimed_until < ${now})
+          AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.status = 'active')
+        RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id
       )
-      .returning();
-    if (!row) return null;
-    const [endpoint] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, row.endpointId));
-    const [event] = await tx.select({ payload: events.payload }).from(events).where(eq(events.id, row.eventId));
-    return { delivery: row, endpoint: endpoint!, payload: event!.payload };
+      SELECT c.id, c.attempts, c.step, c.endpoint_id, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
+             e.failing_since, ev.payload
+      FROM claimed c
+      JOIN webhook_endpoints e ON e.id = c.endpoint_id
+      JOIN events ev ON ev.id = c.event_id`);
+    return res.rows;
   });
-  if (!claimed) return 'stale';
+  if (claimed.length === 0) return { stale: tries.length, outcomes: [] as AttemptOutcome[] };
 
-  const { delivery, endpoint, payload } = claimed;
-  const body = JSON.stringify(payload);
-  const secrets =
-    endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now
-      ? [endpoint.secret, endpoint.previousSecret]
-      : [endpoint.secret];
-  const messageId = String(payload.id);
-  const headers = webhookHeaders({ id: messageId, timestamp: unixSeconds(clock.now()), body }, secrets);
-  const result = await postWebhook(endpoint.url, { ...headers }, body, {
-    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
-  });
-  const at = clock.now();
-
-  const gone = result.statusCode === 410;
-  const delay = result.ok || gone ? null : nextDelayMs(delivery.step, result.retryAfterMs);
-  // The schedule has MAX_ATTEMPTS tries per run (a redelivery starts a new run at step 0).
-  const outcome: AttemptOutcome = result.ok ? 'succeeded' : delay === null ? 'failed' : 'retrying';
-  const disableReason = await withTenant(deps.db, job.tenantId, async (tx) => {
-    await tx.insert(webhookAttempts).values({
-      tenantId: job.tenantId,
-      id: newId(),
-      deliveryId: delivery.id,
-      attempt: job.attempt,
-      attemptedAt: now,
-      statusCode: result.statusCode,
-      durationMs: result.durationMs,
-      responseExcerpt: result.responseExcerpt,
-      error: result.error,
-    });
-    await tx
-      .update(webhookDeliveries)
-      .set({
-        status: outcome === 'retrying' ? 'pending' : outcome,
-        step: outcome === 'retrying' ? delivery.step + 1 : delivery.step,
-        nextAttemptAt: outcome === 'retrying' ? new Date(at.getTime() + delay!) : null,
-        claimedUntil: null,
-        lastStatusCode: result.statusCode,
-        lastError: result.error,
-        deliveredAt: result.ok ? at : null,
-        updatedAt: at,
-      })
-      .where(eq(webhookDeliveries.id, delivery.id));
-    if (result.ok) {
-      if (endpoint.failingSince) {
-        await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpoint.id));
-      }
-      return null;
-    }
-    const failingSince = endpoint.failingSince ?? now;
-    const reason = gone
-      ? 'The receiver answered 410 Gone'
-      : at.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS
-        ? 'Every delivery failed for 5 days'
-        : null;
-    const changed = await tx
-      .update(webhookEndpoints)
-      .set(reason ? { status: 'disabled', disabledReason: reason, failingSince, updatedAt: at } : { failingSince })
-      .where(and(eq(webhookEndpoints.id, endpoint.id), ne(webhookEndpoints.status, 'disabled')))
-      .returning({ id: webhookEndpoints.id });
-    // Only the try that disabled it tells the admins (another may have failed at the same time).
-    return changed.length > 0 ? reason : null;
-  });
-  deps.log.info(
-    { tenantId: job.tenantId, deliveryId: delivery.id, endpointId: endpoint.id, attempt: job.attempt, status: result.statusCode, outcome, ms: result.durationMs, err: result.error ?? undefined },
-    'webhook attempt',
+  // One event goes to several endpoints: serialize it once (the exact bytes are what is signed).
+  const bodies = new Map<string, string>();
+  const bodyOf = (payload: Record<string, unknown>) => {
+    const key = String(payload.id);
+    let body = bodies.get(key);
+    if (body === undefined) bodies.set(key, (body = JSON.stringify(payload)));
+    return body;
+  };
+  const sent = await Promise.all(
+    claimed.map(async (d) => {
+      const body = bodyOf(d.payload);
+      const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
+      const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
+      const headers = webhookHeaders({ id: String(d.payload.id), timestamp: unixSeconds(clock.now()), body }, secrets);
+      const result = await postWebhook(d.url, { ...headers }, body, { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK });
+      return { d, result, at: clock.now() };
+    }),
   );
-  if (disableReason) await notifyAdmins(deps, job.tenantId, endpoint.url, disableReason);
-  return outcome;
+
+  const rows = sent.map(({ d, result, at }) => {
+    const gone = result.statusCode === 410;
+    const delay = result.ok || gone ? null : nextDelayMs(d.step, result.retryAfterMs);
+    // The schedule has MAX_ATTEMPTS tries per run (a redelivery starts a new run at step 0).
+    const outcome: AttemptOutcome = result.ok ? 'succeeded' : delay === null ? 'failed' : 'retrying';
+    return { d, result, at, gone, outcome, next: outcome === 'retrying' ? new Date(at.getTime() + delay!) : null };
+  });
+  const disabled = await withTenant(deps.db, tenantId, async (tx) => {
+    await tx.execute(sql`
+      WITH r AS (
+        SELECT * FROM unnest(
+          ${pgArray(rows.map((r) => r.d.id), 'uuid')}, ${pgArray(rows.map(() => newId()), 'uuid')}, ${pgArray(rows.map((r) => r.d.attempts), 'int')},
+          ${pgArray(rows.map((r) => (r.outcome === 'retrying' ? 'pending' : r.outcome)), 'text')},
+          ${pgArray(rows.map((r) => (r.outcome === 'retrying' ? r.d.step + 1 : r.d.step)), 'int')},
+          ${pgArray(rows.map((r) => r.next?.toISOString() ?? null), 'timestamptz')},
+          ${pgArray(rows.map((r) => r.result.statusCode), 'int')}, ${pgArray(rows.map((r) => r.result.error), 'text')},
+          ${pgArray(rows.map((r) => r.result.responseExcerpt), 'text')}, ${pgArray(rows.map((r) => r.result.durationMs), 'int')},
+          ${pgArray(rows.map((r) => (r.result.ok ? r.at.toISOString() : null)), 'timestamptz')}
+        ) AS r(id, attempt_id, attempt, status, step, next_at, code, err, excerpt, ms, delivered_at)
+      ), logged AS (
+        INSERT INTO webhook_attempts (tenant_id, id, delivery_id, attempt, attempted_at, status_code, duration_ms, response_excerpt, error)
+        SELECT ${tenantId}, r.attempt_id, r.id, r.attempt, ${now}, r.code, r.ms, r.excerpt, r.err FROM r
+      )
+      UPDATE webhook_deliveries d
+      SET status = r.status, step = r.step, next_attempt_at = r.next_at, claimed_until = NULL, last_status_code = r.code,
+          last_error = r.err, delivered_at = r.delivered_at, updated_at = ${now}
+      FROM r WHERE d.id = r.id`);
+    // Endpoint health, only where it changes: a success clears the failing streak; a failure
+    // starts one, or disables the endpoint (410 Gone, or 5 days of failures).
+    const reasons: { url: string; reason: string }[] = [];
+    const byEndpoint = new Map<string, typeof rows>();
+    for (const r of rows) byEndpoint.set(r.d.endpoint_id, [...(byEndpoint.get(r.d.endpoint_id) ?? []), r]);
+    for (const [endpointId, list] of byEndpoint) {
+      const first = list[0]!.d;
+      const anyOk = list.some((r) => r.result.ok);
+      const lastAt = list[list.length - 1]!.at;
+      if (anyOk) {
+        if (first.failing_since) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpointId));
+        continue;
+      }
+      const failingSince = first.failing_since ? new Date(first.failing_since) : now;
+      const reason = list.some((r) => r.gone)
+        ? 'The receiver answered 410 Gone'
+        : lastAt.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS
+          ? 'Every delivery failed for 5 days'
+          : null;
+      if (!reason && first.failing_since) continue;
+      const changed = await tx
+        .update(webhookEndpoints)
+        .set(reason ? { status: 'disabled', disabledReason: reason, failingSince, updatedAt: lastAt } : { failingSince })
+        .where(and(eq(webhookEndpoints.id, endpointId), ne(webhookEndpoints.status, 'disabled')))
+        .returning({ id: webhookEndpoints.id });
+      // Only the try that disabled it tells the admins (another may have failed at the same time).
+      if (reason && changed.length > 0) reasons.push({ url: first.url, reason });
+    }
+    return reasons;
+  });
+  for (const r of rows) {
+    deps.log.debug(
+      { tenantId, deliveryId: r.d.id, endpointId: r.d.endpoint_id, attempt: r.d.attempts, status: r.result.statusCode, outcome: r.outcome, ms: r.result.durationMs, err: r.result.error ?? undefined },
+      'webhook attempt',
+    );
+  }
+  const failures = rows.filter((r) => !r.result.ok).length;
+  if (failures > 0) deps.log.info({ tenantId, tries: rows.length, failures }, 'webhook attempts failed; retried on the schedule');
+  for (const d of disabled) await notifyAdmins(deps, tenantId, d.url, d.reason);
+  return { stale: tries.length - claimed.length, outcomes: rows.map((r) => r.outcome) };
 }
 
 /** Emails the agency's owners and admins that an endpoint was disabled. A mail failure is logged. */
