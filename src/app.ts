@@ -25,12 +25,14 @@ import { applicationsRoutes } from './modules/applications/applications.routes.j
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { interviewsRoutes } from './modules/interviews/interviews.routes.js';
 import { followUpsRoutes } from './modules/followups/followups.routes.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { inboundRoutes } from './modules/inbound/inbound.routes.js';
 import { webRoutes } from './modules/web/web.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, webRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, webhooksRoutes, inboundRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

@@ -56,6 +56,12 @@ export const configSchema = z.object({
     .optional(),
   MAIL_OUTBOX_DIR: z.string().min(1).default('./var/outbox'),
   MAIL_FROM: z.email().default('followups@afterview.local'),
+
+  WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
+  WEBHOOK_ALLOW_HTTP: bool.default(false),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  WEBHOOK_RELAY: bool.default(true),
 });
 
 export type Config = z.infer<typeof configSchema>;

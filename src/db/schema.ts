@@ -44,6 +44,8 @@ export const tenants = pgTable(
     holidays: jsonb('holidays').$type<Holiday[]>().notNull().default([]),
     /** The follow-up playbook (docs/followups.md); null means the defaults. */
     playbook: jsonb('playbook').$type<Record<string, unknown>>(),
+    /** SHA-256 of the secret the mail provider's inbound webhook presents (docs/webhooks.md). */
+    inboundSecretHash: text('inbound_secret_hash'),
     ...timestamps,
   },
   (t) => [uniqueIndex('tenants_slug_key').on(t.slug), tenantPolicy(sql`id`)],
@@ -295,6 +297,7 @@ export const events = pgTable(
     tenantFk('events_tenant_fk', t.tenantId),
     index('events_unpublished_idx').on(t.createdAt).where(sql`published_at IS NULL`),
     index('events_tenant_idx').on(t.tenantId, t.id),
+    unique('events_tenant_id_id_key').on(t.tenantId, t.id),
     tenantPolicy(),
   ],
 );
@@ -552,6 +555,130 @@ export const followUps = pgTable(
   ],
 );
 
+export const webhookEndpointStatuses = ['active', 'paused', 'disabled'] as const;
+
+/**
+ * A customer's webhook receiver. The secrets sign, so they are kept (not hashed); during a
+ * rotation `previous_secret` signs too until `previous_secret_expires_at` (docs/webhooks.md).
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** Catalogue event types, or `*` for all. */
+    eventTypes: text('event_types').array().notNull(),
+    status: text('status', { enum: webhookEndpointStatuses }).notNull().default('active'),
+    disabledReason: text('disabled_reason'),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
+    /** The first failure since the last success: five days of failures disable the endpoint. */
+    failingSince: timestamp('failing_since', { withTimezone: true, mode: 'date' }),
+    version,
+    ...timestamps,
+  },
+  (t) => [
+    tenantFk('webhook_endpoints_tenant_fk', t.tenantId),
+    unique('webhook_endpoints_tenant_id_id_key').on(t.tenantId, t.id),
+    index('webhook_endpoints_tenant_idx').on(t.tenantId, t.id),
+    tenantPolicy(),
+  ],
+);
+
+export const webhookDeliveryStatuses = ['pending', 'succeeded', 'failed'] as const;
+
+/**
+ * One event for one endpoint: created by the outbox relay, attempted by the worker. `attempts`
+ * counts every try (the BullMQ job of try n is `wh-<id>-<n>`); `step` is the place in the retry
+ * schedule, back to 0 on a redelivery. `queued_at` is when a job was last handed to Redis.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    endpointId: uuid('endpoint_id').notNull(),
+    eventId: uuid('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    status: text('status', { enum: webhookDeliveryStatuses }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    step: integer('step').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true, mode: 'date' }),
+    queuedAt: timestamp('queued_at', { withTimezone: true, mode: 'date' }),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+    ...timestamps,
+  },
+  (t) => [
+    unique('webhook_deliveries_tenant_id_id_key').on(t.tenantId, t.id),
+    foreignKey({ name: 'webhook_deliveries_endpoint_fk', columns: [t.tenantId, t.endpointId], foreignColumns: [webhookEndpoints.tenantId, webhookEndpoints.id] }).onDelete('cascade'),
+    foreignKey({ name: 'webhook_deliveries_event_fk', columns: [t.tenantId, t.eventId], foreignColumns: [events.tenantId, events.id] }).onDelete('cascade'),
+    uniqueIndex('webhook_deliveries_endpoint_event_key').on(t.tenantId, t.endpointId, t.eventId),
+    index('webhook_deliveries_endpoint_idx').on(t.tenantId, t.endpointId, t.id),
+    // For the worker's sweep, across tenants: what is waiting for an attempt.
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    tenantPolicy(),
+  ],
+);
+
+/** Every HTTP try of a delivery, with what the receiver answered. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    deliveryId: uuid('delivery_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    attemptedAt: timestamp('attempted_at', { withTimezone: true, mode: 'date' }).notNull(),
+    statusCode: integer('status_code'),
+    durationMs: integer('duration_ms').notNull(),
+    responseExcerpt: text('response_excerpt'),
+    error: text('error'),
+  },
+  (t) => [
+    foreignKey({ name: 'webhook_attempts_delivery_fk', columns: [t.tenantId, t.deliveryId], foreignColumns: [webhookDeliveries.tenantId, webhookDeliveries.id] }).onDelete('cascade'),
+    index('webhook_attempts_delivery_idx').on(t.tenantId, t.deliveryId, t.attempt),
+    tenantPolicy(),
+  ],
+);
+
+export const inboundReplyStatuses = ['matched', 'out_of_office', 'unmatched', 'assigned'] as const;
+
+/** An email the mail provider's inbound webhook handed us: matched to a follow-up, or kept to assign. */
+export const inboundReplies = pgTable(
+  'inbound_replies',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    fromAddress: text('from_address').notNull(),
+    toAddress: text('to_address'),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    messageId: text('message_id'),
+    inReplyTo: text('in_reply_to'),
+    references: text('references'),
+    status: text('status', { enum: inboundReplyStatuses }).notNull(),
+    followUpId: uuid('follow_up_id'),
+    applicationId: uuid('application_id'),
+    replyId: uuid('reply_id'),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [
+    tenantFk('inbound_replies_tenant_fk', t.tenantId),
+    unique('inbound_replies_tenant_id_id_key').on(t.tenantId, t.id),
+    index('inbound_replies_status_idx').on(t.tenantId, t.status, t.id),
+    // The provider may post the same email twice: its Message-ID makes the second a no-op.
+    uniqueIndex('inbound_replies_message_id_key').on(t.tenantId, t.messageId).where(sql`message_id IS NOT NULL`),
+    tenantPolicy(),
+  ],
+);
+
 export const schema = {
   tenants,
   users,
@@ -571,4 +698,8 @@ export const schema = {
   outcomes,
   employerReplies,
   followUps,
+  webhookEndpoints,
+  webhookDeliveries,
+  webhookAttempts,
+  inboundReplies,
 };

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-provider-zod';
 import { problemSchema } from './problem.js';
 import { z } from 'zod';
+import { openApiWebhooks } from '../modules/webhooks/webhooks.openapi.js';
 
 export const apiInfo = {
   title: 'Afterview API',
@@ -22,9 +23,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: apiInfo,
       servers: [],
+      webhooks: openApiWebhooks() as never,
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an API key (avk_...)' },
+          inboundSecret: { type: 'http', scheme: 'bearer', description: 'The agency’s inbound secret (ins_...), for the mail provider only' },
         },
       },
       tags: [
@@ -36,6 +39,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'applications', description: 'Candidates put forward for positions: stages, outcomes, employer replies' },
         { name: 'interviews', description: 'Interviews, their participants and what happened' },
         { name: 'activity', description: 'The timeline of everything that happened' },
+        { name: 'webhooks', description: 'Signed event delivery to your systems (Standard Webhooks)' },
+        { name: 'inbound replies', description: 'Employers’ email answers to follow-ups, from the mail provider' },
         { name: 'health', description: 'Probes' },
       ],
     },

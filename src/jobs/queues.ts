@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { createRedis } from '../lib/redis.js';
 
 /** Queue names; each job definition names the queue it runs on. */
-export const queueNames = ['maintenance', 'followups'] as const;
+export const queueNames = ['maintenance', 'followups', 'webhooks'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 export const defaultJobOptions: JobsOptions = {

@@ -5,6 +5,7 @@ import type { QueueName } from './queues.js';
 import { purgeExpiredTokensJob } from '../modules/auth/auth.jobs.js';
 import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs.js';
 import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/followups.jobs.js';
+import { webhookAttemptJob } from '../modules/webhooks/webhooks.jobs.js';
 
 /** A job: a name, the queue it runs on, a zod payload (checked again in the worker) and a handler. */
 export interface JobDefinition<P extends z.ZodType = z.ZodType> {
@@ -25,6 +26,7 @@ export const jobRegistry: JobDefinition[] = [
   purgeIdempotencyKeysJob,
   deliverFollowUpJob,
   reconcileFollowUpsJob,
+  webhookAttemptJob,
 ] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {

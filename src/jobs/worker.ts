@@ -3,13 +3,16 @@ import type { Deps } from '../deps.js';
 import { createRedis } from '../lib/redis.js';
 import { queueNames } from './queues.js';
 import { findJob, jobRegistry } from './registry.js';
+import { startWebhookRelay, type WebhookRelay } from '../modules/webhooks/webhooks.relay.js';
 
 export interface RunningWorkers {
+  /** The outbox relay of this process, when WEBHOOK_RELAY is on. */
+  relay: WebhookRelay | null;
   close(): Promise<void>;
 }
 
-/** Starts one BullMQ worker per queue and upserts the registry's schedules. */
-export async function startWorkers(deps: Deps, opts: { concurrency?: number } = {}): Promise<RunningWorkers> {
+/** Starts one BullMQ worker per queue, upserts the registry's schedules and starts the outbox relay. */
+export async function startWorkers(deps: Deps, opts: { concurrency?: number; relay?: boolean } = {}): Promise<RunningWorkers> {
   const connection = createRedis(deps.config.REDIS_URL, 'worker');
   const workers = queueNames.map((queue) => {
     const worker = new Worker(
@@ -34,9 +37,12 @@ export async function startWorkers(deps: Deps, opts: { concurrency?: number } = 
     const { id, data, ...repeat } = def.schedule;
     await deps.queues.get(def.queue).upsertJobScheduler(id, repeat, { name: def.name, data });
   }
-  deps.log.info({ queues: queueNames, jobs: jobRegistry.map((j) => j.name) }, 'worker started');
+  const relay = (opts.relay ?? deps.config.WEBHOOK_RELAY) ? startWebhookRelay(deps) : null;
+  deps.log.info({ queues: queueNames, jobs: jobRegistry.map((j) => j.name), relay: relay !== null }, 'worker started');
   return {
+    relay,
     async close() {
+      await relay?.close();
       await Promise.all(workers.map((w) => w.close()));
       connection.disconnect();
     },

@@ -21,6 +21,8 @@ export const scopes = [
   'followups:read',
   'followups:write',
   'activity:read',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export const scopeSchema = z.enum(scopes);
 export type Scope = (typeof scopes)[number];
@@ -28,7 +30,8 @@ export type Scope = (typeof scopes)[number];
 /** Who is calling: a signed-in user or an API key, always inside one tenant. */
 export interface Actor {
   tenantId: string;
-  kind: 'user' | 'api_key';
+  /** `system`: the service itself (an inbound email, the worker), never a caller of the API. */
+  kind: 'user' | 'api_key' | 'system';
   userId: string | null;
   apiKeyId: string | null;
   role: Role | null;

@@ -129,6 +129,52 @@ const followUpFixture =
   };
 
 /**
+ * A paused webhook endpoint in tenant B with one delivery (its test event): paused, so no relay
+ * running in another test file attempts it and `unchanged` compares like with like.
+ */
+const webhookFixture =
+  (body?: unknown, sub?: 'deliveryId'): IsolationFixture =>
+  async (app, b) => {
+    const h = bearer(b.token);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/webhook-endpoints',
+      headers: h,
+      payload: { url: 'http://127.0.0.1:9/b-hook', eventTypes: ['candidate.erased'] },
+    });
+    const id = res.json().id as string;
+    await app.inject({ method: 'POST', url: `/v1/webhook-endpoints/${id}/pause`, headers: h });
+    const delivery = await app.inject({ method: 'POST', url: `/v1/webhook-endpoints/${id}/test`, headers: h });
+    const deliveryId = delivery.json().id as string;
+    const read = async () =>
+      [
+        (await app.inject({ url: `/v1/webhook-endpoints/${id}`, headers: h })).body,
+        (await app.inject({ url: `/v1/webhook-endpoints/${id}/deliveries/${deliveryId}`, headers: h })).body,
+      ].join('\n');
+    const before = await read();
+    const params: Record<string, string> = sub ? { id, deliveryId } : { id };
+    return { params, body, unchanged: async () => (await read()) === before };
+  };
+
+/** An unmatched inbound email in tenant B; A tries to read or assign it. */
+const inboundFixture =
+  (body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const h = bearer(b.token);
+    const secret = (await app.inject({ method: 'POST', url: '/v1/inbound/secret', headers: h })).json().secret as string;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/inbound/email',
+      headers: { authorization: `Bearer ${secret}` },
+      payload: { from: 'someone@b.example.org', subject: 'Hello', text: 'Unmatched' },
+    });
+    const id = res.json().id as string;
+    const read = async () => (await app.inject({ url: `/v1/inbound-replies/${id}`, headers: h })).body;
+    const before = await read();
+    return { params: { id }, body, unchanged: async () => (await read()) === before };
+  };
+
+/**
  * One entry per route that takes an id, keyed `METHOD url`. The suite fails for any such route
  * without an entry, so a new route cannot skip the isolation check: add its fixture here.
  */
@@ -177,6 +223,19 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/follow-ups/:id/skip': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/cancel': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/send-now': followUpFixture(),
+  'GET /v1/inbound-replies/:id': inboundFixture(),
+  'POST /v1/inbound-replies/:id/assign': inboundFixture({ applicationId: '00000000-0000-4000-8000-000000000000' }),
+  'GET /v1/webhook-endpoints/:id': webhookFixture(),
+  'PATCH /v1/webhook-endpoints/:id': webhookFixture({ url: 'http://127.0.0.1:9/taken-over' }),
+  'DELETE /v1/webhook-endpoints/:id': webhookFixture(),
+  'POST /v1/webhook-endpoints/:id/pause': webhookFixture(),
+  'POST /v1/webhook-endpoints/:id/resume': webhookFixture(),
+  'POST /v1/webhook-endpoints/:id/rotate-secret': webhookFixture(),
+  'POST /v1/webhook-endpoints/:id/test': webhookFixture(),
+  'GET /v1/webhook-endpoints/:id/deliveries': webhookFixture(),
+  'POST /v1/webhook-endpoints/:id/recover': webhookFixture({ since: '2000-01-01T00:00:00Z' }),
+  'GET /v1/webhook-endpoints/:id/deliveries/:deliveryId': webhookFixture(undefined, 'deliveryId'),
+  'POST /v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver': webhookFixture(undefined, 'deliveryId'),
 };
 
 export const fillPath = (url: string, params: Record<string, string>) =>

@@ -133,7 +133,12 @@ describe('row-level security, in the database itself', () => {
       SELECT n.nspname || '.' || p.proname AS name, p.proconfig
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')`);
-    expect(res.rows.map((r) => r.name).sort()).toEqual(['app_private.tenant_id_by_slug', 'app_private.tenant_ids']);
+    expect(res.rows.map((r) => r.name).sort()).toEqual([
+      'app_private.due_webhook_deliveries',
+      'app_private.tenant_id_by_slug',
+      'app_private.tenant_ids',
+      'app_private.tenants_with_unpublished_events',
+    ]);
     for (const r of res.rows) expect(r.proconfig.join()).toMatch(/search_path=pg_catalog, public/);
   });
 });

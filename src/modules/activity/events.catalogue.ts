@@ -39,6 +39,15 @@ export const eventCatalogue = {
   'followup.sent': 'A follow-up email went out (data: key, kind, voice, to, messageId)',
   'followup.failed': 'A follow-up email could not be sent and sending gave up (data: key, kind, error, attempts)',
   'playbook.updated': 'The agency’s follow-up playbook changed',
+  'inbound_reply.received': 'An email answer to a follow-up arrived (data: status matched, out_of_office or unmatched; followUpId)',
+  'inbound_reply.assigned': 'A recruiter assigned an unmatched email answer to an application',
+  'webhook_endpoint.created': 'A webhook endpoint was added',
+  'webhook_endpoint.updated': 'A webhook endpoint’s URL, event types or description changed',
+  'webhook_endpoint.deleted': 'A webhook endpoint was deleted',
+  'webhook_endpoint.paused': 'A webhook endpoint was paused: its deliveries wait',
+  'webhook_endpoint.resumed': 'A paused or disabled webhook endpoint was turned on again',
+  'webhook_endpoint.secret_rotated': 'A webhook endpoint’s secret was replaced; the old one signs for 24 hours more',
+  'webhook.test': 'Sent only by “send a test event”, to that one endpoint (data: endpointId)',
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

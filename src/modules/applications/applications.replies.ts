@@ -69,50 +69,61 @@ export async function recordReply(deps: Deps, actor: Actor, applicationId: strin
   if (receivedAt.getTime() > now.getTime() + FUTURE_SLACK_MS) {
     throw new AppError('validation_failed', 'A reply cannot be received in the future', [{ field: 'body.receivedAt', message: 'In the future' }]);
   }
-  return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const app = await lockApplication(tx, applicationId, 'key share');
-    const named = input.interviewId ? await namedInterview(tx, applicationId, input.interviewId) : undefined;
-    const [created] = await tx
-      .insert(employerReplies)
-      .values({
-        tenantId: actor.tenantId,
-        id: newId(),
-        applicationId,
-        interviewId: named?.id ?? null,
-        channel: input.channel,
-        summary: input.summary,
-        receivedAt,
-        newDecisionExpectedBy: input.newDecisionExpectedBy ?? null,
-        suggestedOutcome: input.suggestedOutcome ?? null,
-        source: 'manual',
-        actorType: actor.kind,
-        actorId: actor.userId ?? actor.apiKeyId,
-        createdAt: now,
-      })
-      .returning();
-    const reply = created!;
-    const target = input.newDecisionExpectedBy ? (named ?? (await latestInterview(tx, applicationId))) : undefined;
-    await recordChange(tx, actor, now, {
-      action: 'reply.recorded',
-      subject: { type: 'reply', id: reply.id },
-      refs: { candidateId: app.candidateId, applicationId, interviewId: reply.interviewId ?? target?.id ?? null },
-      changes: diff(null, reply, ['channel', 'receivedAt', 'interviewId', 'newDecisionExpectedBy', 'suggestedOutcome']),
-      data: {
-        channel: reply.channel,
-        newDecisionExpectedBy: reply.newDecisionExpectedBy,
-        suggestedOutcome: reply.suggestedOutcome,
-        interviewId: reply.interviewId,
-        updatedInterviewId: target?.id ?? null,
-      },
-    });
-    const updated = target ? await setTimeline(tx, actor, now, app, target, input.newDecisionExpectedBy!, reply.id) : undefined;
-    // A reply pauses the status checks and skips the check-in; a new timeline re-plans the checks.
-    await syncApplicationFollowUps(tx, actor, now, applicationId);
-    return {
-      ...presentReply(reply),
-      updatedInterview: updated ? { id: updated.id, decisionExpectedBy: updated.decisionExpectedBy, version: updated.version } : null,
-    };
+  return withTenant(deps.db, actor.tenantId, (tx) => insertReply(tx, actor, now, applicationId, { ...input, receivedAt }, 'manual'));
+}
+
+/** recordReply inside the caller's transaction (an inbound email records its reply with its own row). */
+export async function insertReply(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  applicationId: string,
+  input: z.output<typeof recordReplyBody> & { receivedAt: Date },
+  source: 'manual' | 'inbound_email',
+) {
+  const receivedAt = input.receivedAt;
+  const app = await lockApplication(tx, applicationId, 'key share');
+  const named = input.interviewId ? await namedInterview(tx, applicationId, input.interviewId) : undefined;
+  const [created] = await tx
+    .insert(employerReplies)
+    .values({
+      tenantId: actor.tenantId,
+      id: newId(),
+      applicationId,
+      interviewId: named?.id ?? null,
+      channel: input.channel,
+      summary: input.summary,
+      receivedAt,
+      newDecisionExpectedBy: input.newDecisionExpectedBy ?? null,
+      suggestedOutcome: input.suggestedOutcome ?? null,
+      source,
+      actorType: actor.kind,
+      actorId: actor.userId ?? actor.apiKeyId,
+      createdAt: now,
+    })
+    .returning();
+  const reply = created!;
+  const target = input.newDecisionExpectedBy ? (named ?? (await latestInterview(tx, applicationId))) : undefined;
+  await recordChange(tx, actor, now, {
+    action: 'reply.recorded',
+    subject: { type: 'reply', id: reply.id },
+    refs: { candidateId: app.candidateId, applicationId, interviewId: reply.interviewId ?? target?.id ?? null },
+    changes: diff(null, reply, ['channel', 'receivedAt', 'interviewId', 'newDecisionExpectedBy', 'suggestedOutcome']),
+    data: {
+      channel: reply.channel,
+      newDecisionExpectedBy: reply.newDecisionExpectedBy,
+      suggestedOutcome: reply.suggestedOutcome,
+      interviewId: reply.interviewId,
+      updatedInterviewId: target?.id ?? null,
+    },
   });
+  const updated = target ? await setTimeline(tx, actor, now, app, target, input.newDecisionExpectedBy!, reply.id) : undefined;
+  // A reply pauses the status checks and skips the check-in; a new timeline re-plans the checks.
+  await syncApplicationFollowUps(tx, actor, now, applicationId);
+  return {
+    ...presentReply(reply),
+    updatedInterview: updated ? { id: updated.id, decisionExpectedBy: updated.decisionExpectedBy, version: updated.version } : null,
+  };
 }
 
 /** Newest first. */

@@ -1,0 +1,262 @@
+/**
+ * Webhook fan-out benchmark: events committed in PostgreSQL, relayed, signed and POSTed to a
+ * local receiver, beside a bare HTTP POST loop to the same receiver in the same run.
+ *
+ *   npm run bench:webhooks
+ *   BENCH_WH_EVENTS=2000 BENCH_WH_ENDPOINTS=5 BENCH_WH_CONCURRENCY=50 npm run bench:webhooks
+ *
+ * Phases: (1) the bare loop POSTs events × endpoints signed-size bodies with the same concurrency
+ * as the worker; (2) burst: all events committed at once (batches of 500), deliveries/s until the
+ * last one arrives; (3) paced: events committed at a steady rate (half the burst rate), the delay
+ * from each event's commit to its arrival, p50/p99. Database afterview_bench_webhooks is
+ * re-created per run. Results: stdout and bench/results/webhooks.json.
+ */
+import http from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createDeps } from '../src/deps.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { withTenant } from '../src/db/client.js';
+import { events } from '../src/db/schema.js';
+import { startWorkers } from '../src/jobs/worker.js';
+import { newId } from '../src/lib/ids.js';
+import { gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
+
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench_webhooks';
+const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench_webhooks';
+const RESULTS = new URL('./results/webhooks.json', import.meta.url);
+
+const int = (name: string, fallback: number) => {
+  const v = process.env[name];
+  const n = v ? Number(v) : fallback;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+};
+const EVENTS = int('BENCH_WH_EVENTS', 10_000);
+const ENDPOINTS = int('BENCH_WH_ENDPOINTS', 5);
+const CONCURRENCY = int('BENCH_WH_CONCURRENCY', 50);
+const PACED_EVENTS = int('BENCH_WH_PACED_EVENTS', Math.min(2_000, EVENTS));
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const sortNum = (a: number[]) => [...a].sort((x, y) => x - y);
+
+/** The receiver: counts arrivals and when each event id reached each path. */
+async function startReceiver() {
+  const arrivals = new Map<string, number[]>();
+  let count = 0;
+  let waiter: { target: number; resolve: () => void } | null = null;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const id = req.headers['webhook-id'];
+      if (typeof id === 'string') {
+        const list = arrivals.get(id) ?? [];
+        list.push(performance.now());
+        arrivals.set(id, list);
+      }
+      count++;
+      res.writeHead(204).end();
+      if (waiter && count >= waiter.target) {
+        waiter.resolve();
+        waiter = null;
+      }
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: (path: string) => `http://127.0.0.1:${port}${path}`,
+    arrivals,
+    get count() {
+      return count;
+    },
+    reset() {
+      arrivals.clear();
+      count = 0;
+    },
+    until: (target: number, timeoutMs: number) =>
+      new Promise<void>((resolve, reject) => {
+        if (count >= target) return resolve();
+        const timer = setTimeout(() => reject(new Error(`only ${count} of ${target} deliveries arrived in ${timeoutMs} ms`)), timeoutMs);
+        waiter = { target, resolve: () => (clearTimeout(timer), resolve()) };
+      }),
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+/** The baseline: `total` POSTs with `concurrency` in flight over keep-alive, no database, no queue. */
+async function bareLoop(url: string, total: number, concurrency: number, body: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  const started = performance.now();
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'webhook-id': `bare_${next}` } });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        await one();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { perSec: total / seconds, seconds };
+}
+
+async function main() {
+  console.log(`webhooks bench: ${EVENTS} events × ${ENDPOINTS} endpoints, worker concurrency ${CONCURRENCY}, ${os.cpus().length} CPUs`);
+  await recreateDatabase(ADMIN_URL);
+  await migrateDatabase(ADMIN_URL, APP_URL);
+  const env = {
+    DATABASE_URL: APP_URL,
+    DATABASE_ADMIN_URL: ADMIN_URL,
+    QUEUE_PREFIX: `afterview-bench-wh-${process.pid}`,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: 'afterview-bench-secret-not-for-production-0123456789',
+    RATE_LIMIT_MAX: '100000000',
+    LOGIN_RATE_LIMIT_MAX: '100000000',
+    SEED_DEMO: '0',
+    MIGRATE_ON_START: '0',
+    WEBHOOK_ALLOW_LOOPBACK: '1',
+    WEBHOOK_ALLOW_HTTP: '1',
+    WEBHOOK_RELAY: '0',
+  };
+  const config = loadConfig(env);
+  const deps = createDeps(config);
+  const app = await buildApp(deps);
+  await app.ready();
+  const receiver = await startReceiver();
+
+  const signup = await app.inject({
+    method: 'POST',
+    url: '/v1/signup',
+    payload: { agencyName: 'Bench Webhooks', slug: `bench-wh-${process.pid}`, owner: { name: 'Bench', email: 'owner@bench-wh.example.org', password: 'bench-password-123' } },
+  });
+  if (signup.statusCode !== 201) throw new Error(`signup: ${signup.body}`);
+  const token = signup.json().accessToken as string;
+  const me = await app.inject({ url: '/v1/me', headers: { authorization: `Bearer ${token}` } });
+  const tenantId = me.json().agency.id as string;
+  for (let i = 0; i < ENDPOINTS; i++) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/webhook-endpoints',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { url: receiver.url(`/ep${i}`), eventTypes: ['candidate.updated'] },
+    });
+    if (res.statusCode !== 201) throw new Error(`endpoint: ${res.body}`);
+  }
+
+  const commits = new Map<string, number>();
+  /** Commits `n` events in transactions of `batch`, as the API would write them. */
+  const commitEvents = async (n: number, batch: number) => {
+    for (let done = 0; done < n; done += batch) {
+      const rows = Array.from({ length: Math.min(batch, n - done) }, () => {
+        const id = newId();
+        const publicId = `evt_${id.replaceAll('-', '')}`;
+        return {
+          tenantId,
+          id,
+          type: 'candidate.updated',
+          payload: {
+            id: publicId,
+            type: 'candidate.updated',
+            version: 1,
+            occurredAt: new Date().toISOString(),
+            tenantId,
+            data: { candidateId: newId(), changedFields: ['tags', 'timeZone'], actor: { type: 'user', id: newId() } },
+          },
+        };
+      });
+      await withTenant(deps.db, tenantId, (tx) => tx.insert(events).values(rows));
+      const at = performance.now();
+      for (const r of rows) commits.set(r.payload.id, at);
+    }
+  };
+  const sampleBody = JSON.stringify({ id: `evt_${'0'.repeat(32)}`, type: 'candidate.updated', version: 1, occurredAt: new Date().toISOString(), tenantId, data: { candidateId: newId(), changedFields: ['tags', 'timeZone'], actor: { type: 'user', id: newId() } } });
+
+  const busy = await machineBusyPct();
+  const total = EVENTS * ENDPOINTS;
+  process.stdout.write(`  bare POST loop (${total} requests) ... `);
+  const bare = await bareLoop(receiver.url('/bare'), total, CONCURRENCY, sampleBody);
+  console.log(`${bare.perSec.toFixed(0)} req/s`);
+  receiver.reset();
+
+  const workerDeps = createDeps(loadConfig({ ...env, WEBHOOK_RELAY: '1', WEBHOOK_POLL_MS: '200' }));
+  const workers = await startWorkers(workerDeps, { concurrency: CONCURRENCY, relay: true });
+
+  process.stdout.write(`  burst: ${EVENTS} events committed at once ... `);
+  const burstStart = performance.now();
+  await commitEvents(EVENTS, 500);
+  await receiver.until(total, 600_000);
+  const burstSeconds = (performance.now() - burstStart) / 1000;
+  const burstRate = total / burstSeconds;
+  console.log(`${burstRate.toFixed(0)} deliveries/s`);
+  const duplicates = [...receiver.arrivals.values()].reduce((n, a) => n + (a.length - ENDPOINTS), 0);
+
+  receiver.reset();
+  commits.clear();
+  const eventsPerSec = Math.max(1, Math.floor(burstRate / ENDPOINTS / 2));
+  process.stdout.write(`  paced: ${PACED_EVENTS} events at ${eventsPerSec}/s (half the burst rate) ... `);
+  const tick = 50;
+  const perTick = Math.max(1, Math.round((eventsPerSec * tick) / 1000));
+  const pacedStart = performance.now();
+  for (let sent = 0; sent < PACED_EVENTS; sent += perTick) {
+    const due = pacedStart + (sent / perTick) * tick;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await commitEvents(Math.min(perTick, PACED_EVENTS - sent), perTick);
+  }
+  await receiver.until(PACED_EVENTS * ENDPOINTS, 600_000);
+  const delays = sortNum([...receiver.arrivals.entries()].flatMap(([id, at]) => at.map((t) => t - (commits.get(id) ?? t))));
+  console.log(`p99 ${pct(delays, 99).toFixed(0)} ms`);
+
+  const report = {
+    at: new Date().toISOString(),
+    revision: gitRevision(),
+    node: process.version,
+    cpus: os.cpus().length,
+    backgroundCpuPct: busy,
+    settings: { events: EVENTS, endpoints: ENDPOINTS, concurrency: CONCURRENCY, pacedEvents: PACED_EVENTS },
+    bare: { requestsPerSec: Math.round(bare.perSec) },
+    burst: { deliveriesPerSec: Math.round(burstRate), seconds: Math.round(burstSeconds * 10) / 10, ratioPct: Math.round((100 * burstRate) / bare.perSec), duplicates },
+    paced: { eventsPerSec, deliveriesPerSec: eventsPerSec * ENDPOINTS, delayP50Ms: Math.round(pct(delays, 50)), delayP99Ms: Math.round(pct(delays, 99)), delayMaxMs: Math.round(delays.at(-1) ?? NaN) },
+    goals: { ratioPct: 50, delayP99Ms: 1000 },
+  };
+  console.log(`
+| measure | value | goal |
+| --- | --- | --- |
+| bare POST loop | ${report.bare.requestsPerSec} req/s | |
+| webhook deliveries, burst of ${EVENTS} × ${ENDPOINTS} | ${report.burst.deliveriesPerSec}/s (${report.burst.ratioPct}% of bare) | ≥ 50% |
+| duplicates received | ${duplicates} | 0 |
+| commit → received, paced at ${report.paced.deliveriesPerSec} deliveries/s | p50 ${report.paced.delayP50Ms} ms, p99 ${report.paced.delayP99Ms} ms | p99 < 1,000 ms |
+${busy > 20 ? `\nnote: the machine was ${busy}% busy before the run: numbers are low and noisy.\n` : ''}`);
+  await mkdir(new URL('.', RESULTS), { recursive: true });
+  await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written to ${RESULTS.pathname}`);
+
+  await workers.close();
+  await workerDeps.close();
+  await deps.queues.get('webhooks').obliterate({ force: true });
+  await app.close();
+  await deps.close();
+  await receiver.close();
+  if (duplicates !== 0) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

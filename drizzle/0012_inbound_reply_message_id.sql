@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "inbound_replies_message_id_key" ON "inbound_replies" USING btree ("tenant_id","message_id") WHERE message_id IS NOT NULL;

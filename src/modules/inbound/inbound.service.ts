@@ -1,0 +1,186 @@
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { followUps, inboundReplies, tenants } from '../../db/schema.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { makeTenantToken, parseTenantToken, safeEqual, sha256 } from '../../lib/secrets.js';
+import type { Actor } from '../../lib/access.js';
+import { recordChange } from '../activity/activity.service.js';
+import { insertReply } from '../applications/applications.replies.js';
+import { findApplication } from '../applications/applications.repo.js';
+import { isAutomaticReply, quotedFollowUpIds, replySummary } from './outOfOffice.js';
+import type { assignInboundBody, inboundEmailBody, listInboundQuery } from './inbound.schemas.js';
+
+type InboundRow = typeof inboundReplies.$inferSelect;
+export const INBOUND_SECRET_PREFIX = 'ins';
+
+const present = (r: InboundRow) => ({
+  id: r.id,
+  status: r.status,
+  from: r.fromAddress,
+  subject: r.subject,
+  text: r.text,
+  followUpId: r.followUpId,
+  applicationId: r.applicationId,
+  replyId: r.replyId,
+  receivedAt: r.receivedAt,
+  createdAt: r.createdAt,
+});
+
+const systemActor = (tenantId: string): Actor => ({ tenantId, kind: 'system', userId: null, apiKeyId: null, role: null, scopes: [] });
+
+/** A new inbound secret for the agency (the old one stops working); shown once, stored as SHA-256. */
+export async function rotateInboundSecret(deps: Deps, actor: Actor) {
+  const secret = makeTenantToken(INBOUND_SECRET_PREFIX, actor.tenantId);
+  await readTenant(deps.db, actor.tenantId, (tx) => tx.update(tenants).set({ inboundSecretHash: sha256(secret), updatedAt: deps.clock.now() }));
+  const base = deps.config.PUBLIC_URL ?? `http://${deps.config.HOST}:${deps.config.PORT}`;
+  return { secret, url: `${base.replace(/\/$/, '')}/v1/inbound/email` };
+}
+
+/** The agency whose inbound secret is presented as `Authorization: Bearer ins_…`; 401 otherwise. */
+export async function authenticateInbound(deps: Deps, authorization: string | undefined): Promise<string> {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  const parsed = token ? parseTenantToken(INBOUND_SECRET_PREFIX, token) : null;
+  if (!token || !parsed) throw new AppError('unauthenticated', 'Send the agency’s inbound secret as Authorization: Bearer ins_…');
+  const [row] = await readTenant(deps.db, parsed.tenantId, (tx) => tx.select({ hash: tenants.inboundSecretHash }).from(tenants));
+  if (!row?.hash || !safeEqual(row.hash, sha256(token))) throw new AppError('invalid_token', 'The inbound secret is not valid');
+  return parsed.tenantId;
+}
+
+/**
+ * Takes an email from the provider: matched to the follow-up it answers by our Message-ID in
+ * `In-Reply-To`/`References`, it becomes the employer's reply (which pauses the status checks); an
+ * automatic answer is kept but does not count; anything else waits for a recruiter to assign it.
+ */
+export async function receiveInbound(deps: Deps, tenantId: string, input: z.output<typeof inboundEmailBody>) {
+  const actor = systemActor(tenantId);
+  const now = deps.clock.now();
+  const receivedAt = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
+  try {
+    return await withTenant(deps.db, tenantId, async (tx) => {
+      const ids = quotedFollowUpIds(input.inReplyTo, input.references);
+      const found = ids.length
+        ? await tx
+            .select({ id: followUps.id, applicationId: followUps.applicationId, interviewId: followUps.interviewId, candidateId: followUps.candidateId })
+            .from(followUps)
+            .where(inArray(followUps.id, ids))
+        : [];
+      // In-Reply-To names the message answered; References runs oldest to newest.
+      const followUp = ids.map((id) => found.find((f) => f.id === id)).find((f) => f !== undefined);
+      const automatic = isAutomaticReply(input.subject, input.text, input.headers);
+      const status = !followUp ? 'unmatched' : automatic ? 'out_of_office' : 'matched';
+      const [row] = await tx
+        .insert(inboundReplies)
+        .values({
+          tenantId,
+          id: newId(),
+          fromAddress: input.from,
+          toAddress: input.to ?? null,
+          subject: input.subject,
+          text: input.text,
+          messageId: input.messageId ?? null,
+          inReplyTo: input.inReplyTo ?? null,
+          references: input.references ?? null,
+          status,
+          followUpId: followUp?.id ?? null,
+          applicationId: followUp?.applicationId ?? null,
+          receivedAt,
+          createdAt: now,
+        })
+        .returning();
+      let stored = row!;
+      if (status === 'matched') {
+        const reply = await insertReply(
+          tx,
+          actor,
+          now,
+          followUp!.applicationId,
+          { channel: 'email', summary: replySummary(input.text), interviewId: followUp!.interviewId, receivedAt },
+          'inbound_email',
+        );
+        [stored] = await tx.update(inboundReplies).set({ replyId: reply.id }).where(eq(inboundReplies.id, stored.id)).returning() as [InboundRow];
+      }
+      await recordChange(tx, actor, now, {
+        action: 'inbound_reply.received',
+        subject: { type: 'inboundReply', id: stored.id },
+        refs: { candidateId: followUp?.candidateId ?? null, applicationId: followUp?.applicationId ?? null, interviewId: followUp?.interviewId ?? null },
+        data: { status, followUpId: followUp?.id ?? null, replyId: stored.replyId },
+      });
+      return { duplicate: false, reply: present(stored) };
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err, 'inbound_replies_message_id_key')) throw err;
+    // The provider posted it again: the first one stands.
+    const [existing] = await readTenant(deps.db, tenantId, (tx) =>
+      tx.select().from(inboundReplies).where(eq(inboundReplies.messageId, input.messageId!)),
+    );
+    return { duplicate: true, reply: present(existing!) };
+  }
+}
+
+export async function listInbound(deps: Deps, actor: Actor, q: z.output<typeof listInboundQuery>) {
+  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
+    tx
+      .select()
+      .from(inboundReplies)
+      .where(and(q.status ? eq(inboundReplies.status, q.status) : undefined, after ? lt(inboundReplies.id, after.id) : undefined))
+      .orderBy(desc(inboundReplies.id))
+      .limit(q.limit + 1),
+  );
+  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  return { data: page.data.map(present), nextCursor: page.nextCursor };
+}
+
+async function find(tx: Tx, id: string, lock = false) {
+  const query = tx.select().from(inboundReplies).where(eq(inboundReplies.id, id));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw notFound('Inbound reply');
+  return row;
+}
+
+export async function getInbound(deps: Deps, actor: Actor, id: string) {
+  return present(await readTenant(deps.db, actor.tenantId, (tx) => find(tx, id)));
+}
+
+/** A recruiter says which application an unmatched (or automatic) answer belongs to: it becomes its reply. */
+export async function assignInbound(deps: Deps, actor: Actor, id: string, input: z.output<typeof assignInboundBody>) {
+  const now = deps.clock.now();
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const current = await find(tx, id, true);
+    if (current.status === 'matched' || current.status === 'assigned') {
+      throw new AppError('conflict', `The reply is already ${current.status} to an application`);
+    }
+    const app = await findApplication(tx, input.applicationId).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'not_found') {
+        throw new AppError('validation_failed', 'The application does not exist', [{ field: 'body.applicationId', message: 'Unknown application' }]);
+      }
+      throw err;
+    });
+    const reply = await insertReply(
+      tx,
+      actor,
+      now,
+      app.id,
+      { channel: 'email', summary: replySummary(current.text), interviewId: input.interviewId, receivedAt: current.receivedAt },
+      'inbound_email',
+    );
+    const [updated] = await tx
+      .update(inboundReplies)
+      .set({ status: 'assigned', applicationId: app.id, replyId: reply.id })
+      .where(eq(inboundReplies.id, id))
+      .returning();
+    await recordChange(tx, actor, now, {
+      action: 'inbound_reply.assigned',
+      subject: { type: 'inboundReply', id },
+      refs: { candidateId: app.candidateId, applicationId: app.id, interviewId: input.interviewId ?? null },
+      changes: { status: { before: current.status, after: 'assigned' }, applicationId: { before: current.applicationId, after: app.id } },
+      data: { replyId: reply.id },
+    });
+    return updated!;
+  });
+  return present(row);
+}

@@ -1,0 +1,334 @@
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Deps } from '../../deps.js';
+import { readTenant, withTenant } from '../../db/client.js';
+import { pgArray } from '../../db/arrays.js';
+import { events, tenants, users, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
+import { nextDelayMs, postWebhook } from './webhooks.send.js';
+
+/**
+ * The outbox relay and the delivery of one attempt (docs/webhooks.md). PostgreSQL is the truth:
+ * events become delivery rows in the transaction that marks them published; a BullMQ job per try
+ * (`wh-<delivery>-<try>`) only carries the work, and a sweep re-adds any job Redis lost.
+ */
+
+/** Events relayed per tenant transaction. */
+const RELAY_BATCH = 200;
+/** A job handed to Redis this long ago whose try has not started is presumed lost and re-added. */
+export const REQUEUE_AFTER_MS = 60_000;
+/** Five days of failures in a row disable an endpoint. */
+export const DISABLE_AFTER_MS = 5 * 86_400_000;
+
+/** A job of tries is named after its first one: `wh-<delivery>-<try>`. */
+export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliveryId}-${attempt}`;
+
+export interface QueuedAttempt {
+  tenantId: string;
+  deliveryId: string;
+  attempt: number;
+}
+
+const matches = (types: readonly string[], type: string) => types.includes('*') || types.includes(type);
+
+/**
+ * Relays one batch of a tenant's unpublished events, oldest first: a delivery row per subscribed,
+ * not disabled endpoint, and `published_at` set, in one transaction. `SKIP LOCKED` lets several
+ * relays run at once, each event taken by one. Returns the tries to enqueue (active endpoints).
+ */
+export async function relayTenantBatch(deps: Deps, tenantId: string): Promise<{ events: number; attempts: QueuedAttempt[] }> {
+  const now = deps.clock.now();
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const batch = await tx
+      .select({ id: events.id, type: events.type })
+      .from(events)
+      .where(sql`${events.publishedAt} IS NULL`)
+      .orderBy(events.createdAt, events.id)
+      .limit(RELAY_BATCH)
+      .for('update', { skipLocked: true });
+    if (batch.length === 0) return { events: 0, attempts: [] };
+    const endpoints = await tx
+      .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes, status: webhookEndpoints.status })
+      .from(webhookEndpoints)
+      .where(ne(webhookEndpoints.status, 'disabled'));
+    const rows = batch.flatMap((e) =>
+      endpoints
+        .filter((ep) => matches(ep.eventTypes, e.type))
+        .map((ep) => ({
+          tenantId,
+          id: newId(),
+          endpointId: ep.id,
+          eventId: e.id,
+          eventType: e.type,
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })),
+    );
+    const created =
+      rows.length === 0
+        ? []
+        : (
+            await tx.execute<{ id: string; endpoint_id: string }>(sql`
+              INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+              SELECT ${tenantId}, r.id, r.endpoint_id, r.event_id, r.event_type, ${now}, ${now}, ${now}
+              FROM unnest(${pgArray(rows.map((r) => r.id), 'uuid')}, ${pgArray(rows.map((r) => r.endpointId), 'uuid')},
+                          ${pgArray(rows.map((r) => r.eventId), 'uuid')}, ${pgArray(rows.map((r) => r.eventType), 'text')})
+                AS r(id, endpoint_id, event_id, event_type)
+              ON CONFLICT DO NOTHING
+              RETURNING id, endpoint_id`)
+          ).rows.map((r) => ({ id: r.id, endpointId: r.endpoint_id }));
+    await tx.update(events).set({ publishedAt: now }).where(sql`${events.id} = ANY(${pgArray(batch.map((e) => e.id), 'uuid')})`);
+    const active = new Set(endpoints.filter((ep) => ep.status === 'active').map((ep) => ep.id));
+    return {
+      events: batch.length,
+      attempts: created.filter((d) => active.has(d.endpointId)).map((d) => ({ tenantId, deliveryId: d.id, attempt: 1 })),
+    };
+  });
+}
+
+/** Tries handed to one job: one claim and one record statement for all of them. */
+export const TRIES_PER_JOB = 100;
+
+/**
+ * Hands tries to Redis, in jobs of up to TRIES_PER_JOB of one tenant. `queued_at` is noted first,
+ * so a job that starts at once (its claim clears it) is never followed by a stale mark; if Redis
+ * refuses, the mark is taken back so the next sweep queues them (or, if that fails too, the sweep
+ * re-queues them after REQUEUE_AFTER_MS).
+ */
+export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[]): Promise<number> {
+  if (attempts.length === 0) return 0;
+  const byTenant = new Map<string, QueuedAttempt[]>();
+  for (const a of attempts) byTenant.set(a.tenantId, [...(byTenant.get(a.tenantId) ?? []), a]);
+  const mark = async (at: Date | null) => {
+    for (const [tenantId, list] of byTenant) {
+      const ids = list.map((a) => a.deliveryId);
+      await readTenant(deps.db, tenantId, (tx) =>
+        tx.update(webhookDeliveries).set({ queuedAt: at }).where(and(sql`${webhookDeliveries.id} = ANY(${pgArray(ids, 'uuid')})`, eq(webhookDeliveries.status, 'pending'))),
+      );
+    }
+  };
+  const jobs = [...byTenant].flatMap(([tenantId, list]) =>
+    Array.from({ length: Math.ceil(list.length / TRIES_PER_JOB) }, (_, i) => {
+      const tries = list.slice(i * TRIES_PER_JOB, (i + 1) * TRIES_PER_JOB).map((a) => ({ deliveryId: a.deliveryId, attempt: a.attempt }));
+      return {
+        name: 'webhooks.attempt',
+        data: { tenantId, tries },
+        // The id names the first try: the same batch queued twice is one job; any other overlap is
+        // harmless, the claim lets each try run once.
+        opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt), attempts: 1, removeOnComplete: true, removeOnFail: { age: 86_400 } },
+      };
+    }),
+  );
+  await mark(deps.clock.now());
+  try {
+    await deps.queues.get('webhooks').addBulk(jobs);
+  } catch (err) {
+    await mark(null).catch(() => undefined);
+    throw err;
+  }
+  return attempts.length;
+}
+
+/** Relays every tenant's pending events, batch after batch, until none is left. */
+export async function relayEvents(deps: Deps): Promise<number> {
+  let relayed = 0;
+  for (;;) {
+    const res = await deps.db.pool.query<{ id: string }>('SELECT app_private.tenants_with_unpublished_events($1) AS id', [50]);
+    if (res.rows.length === 0) return relayed;
+    let progress = 0;
+    for (const { id } of res.rows) {
+      const batch = await relayTenantBatch(deps, id);
+      progress += batch.events;
+      await enqueueAttempts(deps, batch.attempts).catch((err: Error) =>
+        deps.log.warn({ err: err.message, tenantId: id }, 'webhook attempts not queued: the sweep will queue them'),
+      );
+    }
+    relayed += progress;
+    // Other relays hold the rest (SKIP LOCKED): they relay them.
+    if (progress === 0) return relayed;
+  }
+}
+
+/** Queues every try that is due, not started and not queued (or queued and lost), across tenants. */
+export async function sweepDeliveries(deps: Deps, limit = 1000): Promise<number> {
+  const now = deps.clock.now();
+  const res = await deps.db.pool.query<{ tenant_id: string; id: string; attempts: number }>(
+    'SELECT tenant_id, id, attempts FROM app_private.due_webhook_deliveries($1, $2, $3)',
+    [now, new Date(now.getTime() - REQUEUE_AFTER_MS), limit],
+  );
+  return enqueueAttempts(
+    deps,
+    res.rows.map((r) => ({ tenantId: r.tenant_id, deliveryId: r.id, attempt: r.attempts + 1 })),
+  );
+}
+
+export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
+
+type Claimed = {
+  id: string;
+  attempts: number;
+  step: number;
+  endpoint_id: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+  payload: Record<string, unknown>;
+};
+
+/**
+ * Makes a batch of tries of one tenant. Each is claimed first, in one statement (status pending,
+ * `attempts` = try - 1, due, not claimed, endpoint active), so a duplicate job, a second worker or a
+ * late job does nothing; the claim lasts the timeout, after which a crashed worker's tries are
+ * swept again. The requests go out together; one statement records every answer.
+ */
+export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { deliveryId: string; attempt: number }[]) {
+  const { config, clock } = deps;
+  const now = clock.now();
+  const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + 30_000);
+  const claimed = await readTenant(deps.db, tenantId, async (tx) => {
+    const res = await tx.execute<Claimed>(sql`
+      WITH wanted AS (
+        SELECT * FROM unnest(${pgArray(tries.map((t) => t.deliveryId), 'uuid')}, ${pgArray(tries.map((t) => t.attempt), 'int')}) AS w(id, attempt)
+      ), claimed AS (
+        UPDATE webhook_deliveries d
+        SET attempts = w.attempt, claimed_until = ${claimedUntil}, queued_at = NULL, updated_at = ${now}
+        FROM wanted w
+        WHERE d.id = w.id AND d.status = 'pending' AND d.attempts = w.attempt - 1 AND d.next_attempt_at <= ${now}
+          AND (d.claimed_until IS NULL OR d.claimed_until < ${now})
+          AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.status = 'active')
+        RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id
+      )
+      SELECT c.id, c.attempts, c.step, c.endpoint_id, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
+             e.failing_since, ev.payload
+      FROM claimed c
+      JOIN webhook_endpoints e ON e.id = c.endpoint_id
+      JOIN events ev ON ev.id = c.event_id`);
+    return res.rows;
+  });
+  if (claimed.length === 0) return { stale: tries.length, outcomes: [] as AttemptOutcome[] };
+
+  // One event goes to several endpoints: serialize it once (the exact bytes are what is signed).
+  const bodies = new Map<string, string>();
+  const bodyOf = (payload: Record<string, unknown>) => {
+    const key = String(payload.id);
+    let body = bodies.get(key);
+    if (body === undefined) bodies.set(key, (body = JSON.stringify(payload)));
+    return body;
+  };
+  const sent = await Promise.all(
+    claimed.map(async (d) => {
+      const body = bodyOf(d.payload);
+      const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
+      const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
+      const headers = webhookHeaders({ id: String(d.payload.id), timestamp: unixSeconds(clock.now()), body }, secrets);
+      const result = await postWebhook(d.url, { ...headers }, body, { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK });
+      return { d, result, at: clock.now() };
+    }),
+  );
+
+  const rows = sent.map(({ d, result, at }) => {
+    const gone = result.statusCode === 410;
+    const delay = result.ok || gone ? null : nextDelayMs(d.step, result.retryAfterMs);
+    // The schedule has MAX_ATTEMPTS tries per run (a redelivery starts a new run at step 0).
+    const outcome: AttemptOutcome = result.ok ? 'succeeded' : delay === null ? 'failed' : 'retrying';
+    return { d, result, at, gone, outcome, next: outcome === 'retrying' ? new Date(at.getTime() + delay!) : null };
+  });
+  const disabled = await withTenant(deps.db, tenantId, async (tx) => {
+    await tx.execute(sql`
+      WITH r AS (
+        SELECT * FROM unnest(
+          ${pgArray(rows.map((r) => r.d.id), 'uuid')}, ${pgArray(rows.map(() => newId()), 'uuid')}, ${pgArray(rows.map((r) => r.d.attempts), 'int')},
+          ${pgArray(rows.map((r) => (r.outcome === 'retrying' ? 'pending' : r.outcome)), 'text')},
+          ${pgArray(rows.map((r) => (r.outcome === 'retrying' ? r.d.step + 1 : r.d.step)), 'int')},
+          ${pgArray(rows.map((r) => r.next?.toISOString() ?? null), 'timestamptz')},
+          ${pgArray(rows.map((r) => r.result.statusCode), 'int')}, ${pgArray(rows.map((r) => r.result.error), 'text')},
+          ${pgArray(rows.map((r) => r.result.responseExcerpt), 'text')}, ${pgArray(rows.map((r) => r.result.durationMs), 'int')},
+          ${pgArray(rows.map((r) => (r.result.ok ? r.at.toISOString() : null)), 'timestamptz')}
+        ) AS r(id, attempt_id, attempt, status, step, next_at, code, err, excerpt, ms, delivered_at)
+      ), logged AS (
+        INSERT INTO webhook_attempts (tenant_id, id, delivery_id, attempt, attempted_at, status_code, duration_ms, response_excerpt, error)
+        SELECT ${tenantId}, r.attempt_id, r.id, r.attempt, ${now}, r.code, r.ms, r.excerpt, r.err FROM r
+      )
+      UPDATE webhook_deliveries d
+      SET status = r.status, step = r.step, next_attempt_at = r.next_at, claimed_until = NULL, last_status_code = r.code,
+          last_error = r.err, delivered_at = r.delivered_at, updated_at = ${now}
+      FROM r WHERE d.id = r.id`);
+    // Endpoint health, only where it changes: a success clears the failing streak; a failure
+    // starts one, or disables the endpoint (410 Gone, or 5 days of failures).
+    const reasons: { url: string; reason: string }[] = [];
+    const byEndpoint = new Map<string, typeof rows>();
+    for (const r of rows) byEndpoint.set(r.d.endpoint_id, [...(byEndpoint.get(r.d.endpoint_id) ?? []), r]);
+    for (const [endpointId, list] of byEndpoint) {
+      const first = list[0]!.d;
+      const anyOk = list.some((r) => r.result.ok);
+      const lastAt = list[list.length - 1]!.at;
+      if (anyOk) {
+        if (first.failing_since) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpointId));
+        continue;
+      }
+      const failingSince = first.failing_since ? new Date(first.failing_since) : now;
+      const reason = list.some((r) => r.gone)
+        ? 'The receiver answered 410 Gone'
+        : lastAt.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS
+          ? 'Every delivery failed for 5 days'
+          : null;
+      if (!reason && first.failing_since) continue;
+      const changed = await tx
+        .update(webhookEndpoints)
+        .set(reason ? { status: 'disabled', disabledReason: reason, failingSince, updatedAt: lastAt } : { failingSince })
+        .where(and(eq(webhookEndpoints.id, endpointId), ne(webhookEndpoints.status, 'disabled')))
+        .returning({ id: webhookEndpoints.id });
+      // Only the try that disabled it tells the admins (another may have failed at the same time).
+      if (reason && changed.length > 0) reasons.push({ url: first.url, reason });
+    }
+    return reasons;
+  });
+  for (const r of rows) {
+    deps.log.debug(
+      { tenantId, deliveryId: r.d.id, endpointId: r.d.endpoint_id, attempt: r.d.attempts, status: r.result.statusCode, outcome: r.outcome, ms: r.result.durationMs, err: r.result.error ?? undefined },
+      'webhook attempt',
+    );
+  }
+  const failures = rows.filter((r) => !r.result.ok).length;
+  if (failures > 0) deps.log.info({ tenantId, tries: rows.length, failures }, 'webhook attempts failed; retried on the schedule');
+  for (const d of disabled) await notifyAdmins(deps, tenantId, d.url, d.reason);
+  return { stale: tries.length - claimed.length, outcomes: rows.map((r) => r.outcome) };
+}
+
+/** Emails the agency's owners and admins that an endpoint was disabled. A mail failure is logged. */
+async function notifyAdmins(deps: Deps, tenantId: string, url: string, reason: string) {
+  const [agency, admins] = await readTenant(deps.db, tenantId, async (tx) => [
+    (await tx.select({ name: tenants.name }).from(tenants))[0],
+    await tx
+      .select({ name: users.name, email: users.email })
+      .from(users)
+      .where(and(inArray(users.role, ['owner', 'admin']), eq(users.status, 'active'))),
+  ] as const);
+  for (const admin of admins) {
+    try {
+      await deps.mailer.send({
+        from: { name: 'Afterview', address: deps.config.MAIL_FROM },
+        to: { name: admin.name, address: admin.email },
+        subject: `A webhook endpoint of ${agency?.name ?? 'your agency'} was disabled`,
+        text: [
+          `Hello ${admin.name},`,
+          '',
+          `We stopped sending events to ${url}.`,
+          `Reason: ${reason}.`,
+          '',
+          'Events are still recorded. Once the receiver works again, resume the endpoint and recover the',
+          'failed deliveries (POST /v1/webhook-endpoints/{id}/resume, then /recover with a since time).',
+          '',
+          'Afterview',
+        ].join('\n'),
+        messageId: `<wh-disabled-${newId()}@afterview>`,
+        date: deps.clock.now(),
+      });
+    } catch (err) {
+      deps.log.warn({ tenantId, err: (err as Error).message }, 'could not email an admin about a disabled endpoint');
+    }
+  }
+}

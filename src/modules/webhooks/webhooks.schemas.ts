@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { instant } from '../../lib/schemas.js';
+import { pageQuery } from '../../lib/pagination.js';
+import { eventCatalogue } from '../activity/events.catalogue.js';
+import { webhookDeliveryStatuses, webhookEndpointStatuses } from '../../db/schema.js';
+
+const eventTypes = Object.keys(eventCatalogue) as [keyof typeof eventCatalogue, ...(keyof typeof eventCatalogue)[]];
+export const subscribableType = z.enum([...eventTypes, '*'], { error: 'Must be an event type of the catalogue, or *' });
+
+const EXAMPLE_ID = '01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f';
+const AT = '2026-11-26T14:30:00.000Z';
+
+export const endpointSchema = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    description: z.string().nullable(),
+    eventTypes: z.array(z.string()).describe('Event types delivered; * is every type'),
+    status: z.enum(webhookEndpointStatuses),
+    disabledReason: z.string().nullable().describe('Why the endpoint was disabled (410 Gone, failing for 5 days)'),
+    secretRotatingUntil: instant.nullable().describe('While set, the previous secret signs too'),
+    version: z.number().int(),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({
+    id: 'WebhookEndpoint',
+    example: {
+      id: EXAMPLE_ID,
+      url: 'https://hooks.district.example.org/afterview',
+      description: 'District HR system',
+      eventTypes: ['interview.completed', 'outcome.logged'],
+      status: 'active',
+      disabledReason: null,
+      secretRotatingUntil: null,
+      version: 1,
+      createdAt: AT,
+      updatedAt: AT,
+    },
+  });
+
+const secretExample = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+export const endpointWithSecretSchema = endpointSchema
+  .extend({ secret: z.string().describe('whsec_…: shown once; verify signatures with it') })
+  .meta({ id: 'WebhookEndpointWithSecret', example: { ...(endpointSchema.meta()?.example as object), secret: secretExample } });
+
+const url = z.string().trim().min(1).max(2048).describe('https URL of the receiver');
+const description = z.string().trim().max(500).nullable();
+const types = z.array(subscribableType).min(1, 'Subscribe to at least one event type, or *').max(100);
+
+export const createEndpointBody = z
+  .strictObject({ url, eventTypes: types, description: description.optional() })
+  .meta({
+    id: 'CreateWebhookEndpointRequest',
+    example: { url: 'https://hooks.district.example.org/afterview', eventTypes: ['interview.completed', 'outcome.logged'], description: 'District HR system' },
+  });
+
+export const updateEndpointBody = z
+  .strictObject({ url: url.optional(), eventTypes: types.optional(), description: description.optional() })
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .meta({ id: 'UpdateWebhookEndpointRequest', example: { eventTypes: ['*'] } });
+
+export const rotatedSecretSchema = z
+  .object({ secret: z.string(), previousSecretExpiresAt: instant })
+  .meta({ id: 'RotatedWebhookSecret', example: { secret: secretExample, previousSecretExpiresAt: '2026-11-27T14:30:00.000Z' } });
+
+export const attemptSchema = z
+  .object({
+    attempt: z.number().int(),
+    attemptedAt: instant,
+    statusCode: z.number().int().nullable(),
+    durationMs: z.number().int(),
+    responseExcerpt: z.string().nullable().describe('The first 1,000 characters the receiver answered'),
+    error: z.string().nullable().describe('Timeout, refused connection, redirect, blocked address …'),
+  })
+  .meta({ id: 'WebhookAttempt' });
+
+export const deliverySchema = z
+  .object({
+    id: z.uuid(),
+    endpointId: z.uuid(),
+    eventId: z.string().describe('The event id, also sent as webhook-id'),
+    eventType: z.string(),
+    status: z.enum(webhookDeliveryStatuses),
+    attempts: z.number().int(),
+    nextAttemptAt: instant.nullable(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    deliveredAt: instant.nullable(),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({
+    id: 'WebhookDelivery',
+    example: {
+      id: EXAMPLE_ID,
+      endpointId: EXAMPLE_ID,
+      eventId: 'evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f',
+      eventType: 'interview.completed',
+      status: 'pending',
+      attempts: 2,
+      nextAttemptAt: '2026-11-26T14:35:05.000Z',
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+      deliveredAt: null,
+      createdAt: AT,
+      updatedAt: AT,
+    },
+  });
+
+export const deliveryDetailSchema = deliverySchema
+  .extend({ payload: z.record(z.string(), z.unknown()).describe('The exact event sent'), attemptLog: z.array(attemptSchema) })
+  .meta({
+    id: 'WebhookDeliveryDetail',
+    example: {
+      ...(deliverySchema.meta()?.example as object),
+      payload: { id: 'evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f', type: 'interview.completed', version: 1, occurredAt: AT, tenantId: EXAMPLE_ID, data: { interviewId: EXAMPLE_ID } },
+      attemptLog: [
+        { attempt: 1, attemptedAt: AT, statusCode: 503, durationMs: 42, responseExcerpt: 'busy', error: 'HTTP 503' },
+        { attempt: 2, attemptedAt: '2026-11-26T14:30:05.000Z', statusCode: 503, durationMs: 40, responseExcerpt: 'busy', error: 'HTTP 503' },
+      ],
+    },
+  });
+
+export const listEndpointsQuery = z.strictObject({ ...pageQuery, status: z.enum(webhookEndpointStatuses).optional() });
+export const listDeliveriesQuery = z.strictObject({
+  ...pageQuery,
+  status: z.enum(webhookDeliveryStatuses).optional(),
+  eventType: z.string().max(100).optional(),
+});
+
+export const recoverBody = z
+  .strictObject({ since: instant.describe('Failed deliveries created at or after this instant are sent again') })
+  .meta({ id: 'RecoverWebhookDeliveriesRequest', example: { since: '2026-11-25T00:00:00.000Z' } });
+export const recoverResult = z
+  .object({ redelivering: z.number().int() })
+  .meta({ id: 'RecoverWebhookDeliveriesResult', example: { redelivering: 12 } });
+
+export const endpointDeliveryParams = z.strictObject({ id: z.uuid('Must be a UUID'), deliveryId: z.uuid('Must be a UUID') });

@@ -1,0 +1,134 @@
+import http from 'node:http';
+import https from 'node:https';
+import { createGuardedAgent, SSRF_BLOCKED } from '../../lib/ssrf.js';
+
+/**
+ * One HTTP attempt of a webhook (docs/webhooks.md): POST the exact signed body through the SSRF
+ * guarded agent, never follow a redirect, give up after the timeout, keep the first 1,000
+ * characters of the answer for the delivery log.
+ */
+
+export interface AttemptResult {
+  ok: boolean;
+  statusCode: number | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+  error: string | null;
+  /** From `Retry-After` on a 429 or 503, in milliseconds. */
+  retryAfterMs: number | null;
+}
+
+export interface SendOptions {
+  timeoutMs: number;
+  allowLoopback: boolean;
+}
+
+const EXCERPT_CHARS = 1_000;
+const agents = new Map<string, http.Agent>();
+
+function agentFor(protocol: 'http:' | 'https:', allowLoopback: boolean): http.Agent {
+  const key = `${protocol}${allowLoopback}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = createGuardedAgent(protocol, { allowLoopback, agent: { keepAlive: true, maxSockets: 50 } });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** `Retry-After` as seconds or an HTTP date, in milliseconds from `now`; null when absent or bad. */
+export function retryAfterMs(value: string | undefined, now: Date): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
+}
+
+export function postWebhook(
+  target: string,
+  headers: Record<string, string>,
+  body: string,
+  opts: SendOptions,
+  now: () => Date = () => new Date(),
+): Promise<AttemptResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: Omit<AttemptResult, 'durationMs'>) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...r, durationMs: elapsed() });
+    };
+    const fail = (error: string, statusCode: number | null = null, responseExcerpt: string | null = null) =>
+      done({ ok: false, statusCode, responseExcerpt, error, retryAfterMs: null });
+
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      return fail('The endpoint URL is not valid');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`The scheme ${url.protocol} is not allowed`);
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    const req = request(url, {
+      method: 'POST',
+      agent: agentFor(url.protocol, opts.allowLoopback),
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        'user-agent': 'Afterview-Webhooks/1.0',
+      },
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = () => {
+        const excerpt = Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS) || null;
+        if (status >= 200 && status < 300) {
+          return done({ ok: true, statusCode: status, responseExcerpt: excerpt, error: null, retryAfterMs: null });
+        }
+        const error = status >= 300 && status < 400 ? `Redirect ${status} not followed` : `HTTP ${status}`;
+        const retryAfter = status === 429 || status === 503 ? retryAfterMs(String(res.headers['retry-after'] ?? ''), now()) : null;
+        done({ ok: false, statusCode: status, responseExcerpt: excerpt, error, retryAfterMs: retryAfter });
+      };
+      res.on('data', (c: Buffer) => {
+        if (size < EXCERPT_CHARS * 4) chunks.push(c);
+        size += c.length;
+        // Enough read: do not let a receiver stream megabytes at us.
+        if (size > 64 * 1024) {
+          finish();
+          res.destroy();
+        }
+      });
+      res.on('end', finish);
+      res.on('error', () => finish());
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.name === 'AbortError' || err.name === 'TimeoutError') return fail(`No answer within ${opts.timeoutMs} ms`);
+      if (err.code === SSRF_BLOCKED) return fail('The endpoint resolves to an address that is not allowed');
+      fail(err.code ? `${err.code}: ${err.message}` : err.message);
+    });
+    req.end(body);
+  });
+}
+
+/** Waits before each retry (Standard Webhooks / Svix): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
+/** Total tries: the immediate one and the retries. */
+export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
+/** ±10 % so that many deliveries failing together do not come back together. */
+export const JITTER = 0.1;
+/** A Retry-After longer than this is capped: the schedule would come back later anyway. */
+const MAX_RETRY_AFTER_MS = 36_000_000;
+
+/** The wait before the retry after failed try number `step + 1`, or null when the schedule is over. */
+export function nextDelayMs(step: number, retryAfter: number | null, random: () => number = Math.random): number | null {
+  const base = RETRY_SCHEDULE_MS[step];
+  if (base === undefined) return null;
+  const jittered = Math.round(base * (1 + JITTER * (2 * random() - 1)));
+  return retryAfter === null ? jittered : Math.max(jittered, Math.min(retryAfter, MAX_RETRY_AFTER_MS));
+}
