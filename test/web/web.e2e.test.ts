@@ -8,7 +8,7 @@ import { launch, measureTodayLoad, screenshot, seedDueTasks, startWebStack, type
 
 // The interview runs Wed 8 Sep 2027 10:00–11:00 New York (14:00–15:00Z) and is completed at
 // 11:10: the thank-yous are due at 13:00 New York, 18:00 in London where the recruiter sits.
-// No other test file plans anything in September 2027, so the worker's sweep finds only ours.
+// No other test file plans anything in September 2027; the worker runs without its schedules.
 const clock = fixedClock('2027-09-01T12:00:00Z');
 const COMPLETED_AT = '2027-09-08T15:10:00Z';
 
