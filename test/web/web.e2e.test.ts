@@ -173,6 +173,27 @@ describe('the recruiter’s day in the browser', () => {
     await screenshot(page, 'candidate');
   });
 
+  it('settings: a webhook endpoint is added (its secret shown once), a bad URL is refused at the field, a test event is in its log', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Webhooks' }).click();
+    await page.getByText('No webhook endpoints yet').waitFor();
+    await page.getByLabel('URL').fill('not a url');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.locator('.field-error[data-field="url"]').waitFor();
+    expect(await page.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/afterview-hook');
+    await page.getByLabel('Description').fill('The agency CRM');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    expect(await page.getByTestId('webhook-secret').textContent()).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    expect(await page.getByTestId('webhook-secret').count()).toBe(0);
+    const endpoint = page.getByTestId('webhook-endpoint').filter({ hasText: 'afterview-hook' });
+    await endpoint.getByRole('button', { name: 'Send a test event' }).click();
+    await endpoint.getByRole('button', { name: 'Deliveries' }).click();
+    await endpoint.getByTestId('deliveries').getByRole('button', { name: 'webhook.test' }).waitFor();
+    await screenshot(page, 'settings-webhooks');
+  });
+
   it('a viewer sees the same plan with no write buttons', async () => {
     const viewerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
     viewerContext.setDefaultTimeout(8_000);

@@ -230,14 +230,15 @@ function UsersSettings() {
   );
 }
 
-const SCOPES = ['agency:read', 'users:read', 'users:write', 'employers:read', 'employers:write', 'candidates:read', 'candidates:write', 'interviews:read', 'interviews:write', 'followups:read', 'followups:write', 'activity:read'] as const;
+// Typed against the API's list: a renamed or removed scope fails the typecheck.
+const SCOPES: S['ApiKey']['scopes'] = ['agency:read', 'users:read', 'users:write', 'employers:read', 'employers:write', 'candidates:read', 'candidates:write', 'interviews:read', 'interviews:write', 'followups:read', 'followups:write', 'activity:read', 'webhooks:read', 'webhooks:write'];
 
 function KeysSettings() {
   const s = useSession();
   const state = useLoad(() => all((cursor) => call((c) => c.GET('/v1/api-keys', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))), []);
   const action = useAction();
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<(typeof SCOPES)[number][]>([]);
+  const [scopes, setScopes] = useState<S['ApiKey']['scopes']>([]);
   const [secret, setSecret] = useState<string | null>(null);
   const create = async (e: FormEvent) => {
     e.preventDefault();
