@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { AppError } from './lib/errors.js';
 import { requestContext } from './lib/requestContext.js';
-import { registerErrorHandling } from './http/errors.js';
+import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { credentialKey, registerAuth } from './http/auth.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -27,11 +27,12 @@ import { interviewsRoutes } from './modules/interviews/interviews.routes.js';
 import { followUpsRoutes } from './modules/followups/followups.routes.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { inboundRoutes } from './modules/inbound/inbound.routes.js';
+import { webRoutes } from './modules/web/web.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, webhooksRoutes, inboundRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, webhooksRoutes, inboundRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -42,6 +43,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     connectionTimeout: deps.config.REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
     requestIdHeader: false,
+    // A URL that does not decode (`/%E0%A4%A`) gets a problem like any other bad input.
+    frameworkErrors: (err, req, reply) => sendProblem(req, reply, 'validation_failed', { detail: err.message, errors: [{ field: 'path', message: 'Not a valid URL' }] }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

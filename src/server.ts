@@ -4,6 +4,7 @@ import { createDeps, type Deps } from './deps.js';
 import { buildApp } from './app.js';
 import { migrateDatabase } from './db/migrate.js';
 import { seedDemo, demo } from './db/seed.js';
+import { seedDemoStory } from './db/demoStory.js';
 import { startWorkers, type RunningWorkers } from './jobs/worker.js';
 import { fileURLToPath } from 'node:url';
 
@@ -35,12 +36,14 @@ export async function start(config: Config, parts: { api: boolean; worker: boole
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   if (parts.worker) workers = await startWorkers(deps);
   if (parts.api) {
-    if (config.SEED_DEMO && (await seedDemo(deps))) {
-      deps.log.info(demo, 'seeded the demo agency: sign in with POST /v1/auth/login { agency, email, password }');
-    }
+    const seeded = config.SEED_DEMO && (await seedDemo(deps));
     app = await buildApp(deps);
+    if (seeded) {
+      await seedDemoStory(app, deps.clock.now());
+      deps.log.info(demo, 'seeded the demo agency: sign in at / in a browser, or with POST /v1/auth/login { agency, email, password }');
+    }
     const address = await app.listen({ host: config.HOST, port: config.PORT });
-    deps.log.info({ address, docs: `${address}/docs` }, 'API listening');
+    deps.log.info({ address, web: `${address}/`, docs: `${address}/docs` }, 'API listening');
   }
   return {
     deps,

@@ -4,6 +4,7 @@ import { recruitingStory, scheduledInterview, type Story } from './helpers/story
 import { adminPool, timeline } from './helpers/db.js';
 import { fixedClock } from '../src/lib/clock.js';
 import { defaultPlaybook } from '../src/modules/followups/followups.playbook.js';
+import { deliverJobId } from '../src/modules/followups/followups.jobs.js';
 
 // The interviews below run Thu 3 Dec 2026 10:00–11:00 New York (15:00–16:00Z); the district, its
 // school and the contacts are in New York, no holidays.
@@ -175,6 +176,25 @@ describe('recruiter actions', () => {
     expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${note.id}`, headers: h() }))).toMatchObject({ status: 'pending', dueAt: '2026-12-04T14:00:00.000Z' });
     await post(`/v1/follow-ups/${note.id}/cancel`, {});
     expectProblem(await post(url, { dueAt: '2026-12-05T14:00:00Z', reason: 'x' }), 409, 'conflict');
+  });
+
+  it('send-now makes a pending email one due now and queues its delivery at once; not a task, not a closed one', async () => {
+    const { story, id } = await completed();
+    await post(`/v1/interviews/${id}/participants`, { contactId: story.superintendent.id });
+    const rows = await ofInterview(id);
+    const email = rows.find((f) => f.key === `thank_you:${story.principal.id}`)!;
+    const task = rows.find((f) => f.key === `thank_you:${story.superintendent.id}`)!;
+    const res = await post(`/v1/follow-ups/${email.id}/send-now`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    const now = json<FollowUp>(res);
+    expect(now).toMatchObject({ status: 'pending', dueAt: '2026-12-03T16:10:00.000Z', version: email.version + 1 });
+    expect(now.reason).toMatch(/^sent now by hand \(planned: /);
+    const job = await t.deps.queues.get('followups').getJob(deliverJobId(email.id, now.version));
+    expect(job?.data).toMatchObject({ followUpId: email.id, version: now.version });
+    await job!.remove();
+    expectProblem(await post(`/v1/follow-ups/${task.id}/send-now`, {}), 409, 'conflict');
+    await post(`/v1/follow-ups/${email.id}/cancel`, {});
+    expectProblem(await post(`/v1/follow-ups/${email.id}/send-now`, {}), 409, 'conflict');
   });
 
   it('complete closes a task with notes; an email or a closed one is 409', async () => {

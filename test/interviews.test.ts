@@ -137,6 +137,18 @@ describe('the interview’s life', () => {
     expect(own[1].payload.data).toMatchObject({ decisionExpectedBy: '2026-12-12', applicationId: story.application.id, candidateId: story.candidate.id });
   });
 
+  it('a participant listed with nothing to add is accepted and keeps what they had (a form sends every participant)', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    clock.set('2026-12-03T16:10:00Z');
+    const done = await act(i.id, 'complete', { participants: [{ contactId: story.principal.id }, { contactId: story.teacher.id, notes: 'Friendly' }] });
+    expect(done.statusCode, done.body).toBe(200);
+    expect(json<Interview>(done).participants.map((p) => [p.name, p.highlight, p.notes])).toEqual([
+      ['Pat Principal', null, null],
+      ['Terry Teacher', 'Loved the reading-corner idea', 'Friendly'],
+    ]);
+  });
+
   it('a participant outside the interview is refused at completion, naming it', async () => {
     clock.set('2026-11-26T12:00:00Z');
     const i = await schedule();

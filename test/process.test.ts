@@ -55,6 +55,13 @@ describe('npm start, as a newcomer runs it', () => {
         body: JSON.stringify(demo),
       });
       expect(login.status).toBe(200);
+      // The demo agency has a day to run through: three interviews, one with its plan.
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const interviews = await fetch(`${address}/v1/interviews`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(((await interviews.json()) as { data: { status: string }[] }).data.map((i) => i.status).sort()).toEqual(['completed', 'scheduled', 'scheduled']);
+      const page = await fetch(`${address}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root"></div>');
     } finally {
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { migrateDatabase } from '../../src/db/migrate.js';
+import { buildWeb } from '../../scripts/web-build.js';
 
 const adminUrlFor = (db: string) => `postgres://postgres@${process.env.TEST_PG_HOST ?? '127.0.0.1:5432'}/${db}`;
 
@@ -18,6 +19,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  * each other's), migrated exactly as `npm start` migrates, and dropped at the end.
  */
 export default async function setup() {
+  // Once, before any test file: the browser tests need web/dist (built only when stale).
+  buildWeb();
   const name = `afterview_test_${process.pid}`;
   process.env.AFTERVIEW_TEST_DB = name;
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));

@@ -222,6 +222,7 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/follow-ups/:id/complete': followUpFixture({ notes: 'Taken over' }),
   'POST /v1/follow-ups/:id/skip': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/cancel': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/send-now': followUpFixture(),
   'GET /v1/inbound-replies/:id': inboundFixture(),
   'POST /v1/inbound-replies/:id/assign': inboundFixture({ applicationId: '00000000-0000-4000-8000-000000000000' }),
   'GET /v1/webhook-endpoints/:id': webhookFixture(),

@@ -78,6 +78,20 @@ export function followUpsRoutes(app: App, deps: Deps) {
   action('reschedule', 'Move a pending follow-up', 'Only a pending one (409 otherwise); the time must be in the future.', rescheduleFollowUpBody, (a, id, b, m) =>
     svc.rescheduleFollowUp(deps, a, id, b, m),
   );
+  app.post('/v1/follow-ups/:id/send-now', {
+    schema: {
+      tags,
+      security,
+      summary: 'Send a pending email follow-up now',
+      description:
+        'Makes it due this instant and queues its delivery at once; `status` turns `sent` when the worker has sent it. Only a pending email follow-up (409 otherwise).',
+      params: idParam,
+      headers: ifMatchAndKey,
+      response: one,
+    },
+    config: write,
+    handler: async (req, reply) => etag(reply, await svc.sendFollowUpNow(deps, actorOf(req), req.params.id, req.headers['if-match'])),
+  });
   action(
     'complete',
     'Close a recruiter task with notes',

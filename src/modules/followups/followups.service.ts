@@ -10,6 +10,7 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
 import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
 import type { Playbook } from './followups.playbook.js';
+import { enqueueDelivery } from './followups.jobs.js';
 import type {
   cancelFollowUpBody,
   completeFollowUpBody,
@@ -101,6 +102,27 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
     set: { dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
     data: { dueAt: input.dueAt.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason },
   }));
+}
+
+/**
+ * "Send now": a pending email follow-up becomes due this instant and its deliver job is queued at
+ * once, rather than at the next every-minute sweep (which would also pick it up if Redis lost it).
+ */
+export async function sendFollowUpNow(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
+  const updated = await act(deps, actor, id, { allowed: ['pending'], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
+    if (row.channel !== 'email') {
+      throw new AppError('conflict', 'Only an email follow-up is sent; complete a task by hand instead', [], { channel: row.channel });
+    }
+    return {
+      set: { dueAt: now, reason: `sent now by hand (planned: ${row.reason})` },
+      data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: 'Send now' },
+    };
+  });
+  // Redis down: the change stands and the next sweep queues it (docs/followups.md, Delivery).
+  await enqueueDelivery(deps, { tenantId: actor.tenantId, id: updated.id, version: updated.version, dueAt: updated.dueAt }).catch((err: unknown) =>
+    deps.log.warn({ err, followUpId: updated.id }, 'send-now: queueing failed; the sweep will queue it'),
+  );
+  return updated;
 }
 
 export function completeFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof completeFollowUpBody>, ifMatch?: number) {

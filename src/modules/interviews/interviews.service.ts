@@ -227,9 +227,12 @@ export async function completeInterview(deps: Deps, actor: Actor, id: string, in
       }
     });
     for (const p of input.participants) {
+      const set = { ...(p.highlight ? { highlight: p.highlight } : {}), ...(p.notes ? { notes: p.notes } : {}) };
+      // A participant listed with nothing to add changes nothing (an empty SET would be a 500).
+      if (Object.keys(set).length === 0) continue;
       await tx
         .update(interviewParticipants)
-        .set({ ...(p.highlight ? { highlight: p.highlight } : {}), ...(p.notes ? { notes: p.notes } : {}) })
+        .set(set)
         .where(and(eq(interviewParticipants.interviewId, id), eq(interviewParticipants.contactId, p.contactId)));
     }
     await applyChange(

@@ -1,0 +1,239 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { fixedClock } from '../../src/lib/clock.js';
+import { bearer, newTenant, PASSWORD, userWithRole, type TestTenant } from '../helpers/app.js';
+import { recruitingStory, type Story } from '../helpers/story.js';
+import { smtpSink } from '../helpers/smtpSink.js';
+import { launch, measureTodayLoad, screenshot, seedDueTasks, startWebStack, type WebStack } from './harness.js';
+
+// The interview runs Wed 8 Sep 2027 10:00–11:00 New York (14:00–15:00Z) and is completed at
+// 11:10: the thank-yous are due at 13:00 New York, 18:00 in London where the recruiter sits.
+// No other test file plans anything in September 2027; the worker runs without its schedules.
+const clock = fixedClock('2027-09-01T12:00:00Z');
+const COMPLETED_AT = '2027-09-08T15:10:00Z';
+
+const sink = smtpSink();
+let stack: WebStack;
+let browser: Browser;
+let tenant: TestTenant;
+let story: Story;
+let viewer: { email: string };
+let context: BrowserContext;
+let page: Page;
+let interviewUrl = '';
+
+beforeAll(async () => {
+  const port = await sink.listen();
+  stack = await startWebStack({ clock, worker: true, env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'followups@agency.example' } });
+  const { app } = stack.t;
+  tenant = await newTenant(app);
+  const h = bearer(tenant.token);
+  // The recruiter works from London; the school is in New York.
+  expect((await app.inject({ method: 'PATCH', url: `/v1/users/${tenant.ownerId}`, headers: h, payload: { timeZone: 'Europe/London' } })).statusCode).toBe(200);
+  story = await recruitingStory(app, tenant);
+  for (const c of [story.principal, story.teacher]) {
+    const res = await app.inject({ method: 'PATCH', url: `/v1/contacts/${c.id}`, headers: h, payload: { linkedinUrl: `https://www.linkedin.com/in/${String(c.name).replace(' ', '-').toLowerCase()}` } });
+    expect(res.statusCode, res.body).toBe(200);
+  }
+  viewer = await userWithRole(app, tenant, 'viewer');
+  browser = await launch();
+  context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await context.clock.setFixedTime(new Date('2027-09-01T12:00:00Z'));
+  context.setDefaultTimeout(8_000);
+  page = await context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  await sink.close();
+});
+
+// A failed step leaves what the page showed in test-results/, for the CI log to point at.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail' || !page) return;
+  await page.screenshot({ path: `test-results/web-failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`, fullPage: true }).catch(() => undefined);
+  console.error(`page at ${page.url()} showed:\n${await page.locator('main').innerText().catch(() => '(nothing)')}`);
+});
+
+const emailOf = (c: Record<string, unknown>) => String(c.email);
+
+async function signIn(p: Page, email: string) {
+  await p.goto(stack.url);
+  await p.getByLabel('Agency').fill(tenant.slug);
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill(PASSWORD);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByTestId('role').waitFor();
+}
+
+describe('the recruiter’s day in the browser', () => {
+  it('signs in and shows the agency and the role; the session survives a reload', async () => {
+    await signIn(page, tenant.ownerEmail);
+    await expect.poll(() => page.getByTestId('agency').textContent()).toBe(`Agency ${tenant.slug}`);
+    expect(await page.getByTestId('role').textContent()).toBe('Owner');
+    await page.reload();
+    await page.getByTestId('role').waitFor();
+    expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(1);
+  });
+
+  it('shows the API’s field error next to the field, then schedules the interview with two interviewers', async () => {
+    await page.getByRole('link', { name: 'Interviews' }).click();
+    await page.getByRole('button', { name: 'Schedule an interview' }).click();
+    await page.getByLabel('Candidate').fill('Jordan');
+    await page.getByRole('button', { name: /Jordan Lee/ }).click();
+    await page.getByLabel('Application (position)').selectOption({ label: `5th grade teacher at ${String(story.school.name)} (Submitted)` });
+    await page.getByRole('checkbox', { name: /Pat Principal/ }).check();
+    await page.getByRole('checkbox', { name: /Terry Teacher/ }).check();
+    await page.getByLabel('Role of Pat Principal').selectOption('hiring_manager');
+    await page.getByLabel('Day').fill('2027-09-08');
+    await page.getByLabel('Starts').fill('10:00');
+    // Ends before it starts: the API answers 400 naming body.endsAt.
+    await page.getByLabel('Ends').fill('09:00');
+    expect(await page.getByLabel('Time zone').inputValue()).toBe('America/New_York');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    const error = page.locator('.field-error[data-field="endsAt"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('endsAt must be after startsAt');
+    expect(await page.getByLabel('Ends').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Starts').getAttribute('aria-invalid')).toBe('false');
+
+    await page.getByLabel('Ends').fill('11:00');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await page.waitForURL(/\/interviews\/[0-9a-f-]{36}$/);
+    interviewUrl = page.url();
+    await page.getByTestId('interview-when').waitFor();
+    expect(await page.getByTestId('interview-when').textContent()).toContain('Wed 8 Sept, 10:00–11:00 New York time');
+    expect(await page.locator('.people li').allTextContents()).toEqual([expect.stringMatching(/^Pat Principal Hiring manager/), expect.stringMatching(/^Terry Teacher Interviewer/)]);
+  });
+
+  it('completes it with the employer’s timeline, and the plan shows a thank-you per interviewer at 13:00 their time and 18:00 the recruiter’s', async () => {
+    clock.set(COMPLETED_AT);
+    await page.getByRole('button', { name: 'Complete…' }).click();
+    await page.getByLabel('Highlights').fill('The demo lesson landed well');
+    await page.getByLabel('Employer\'s decision expected by').fill('2027-09-17');
+    await page.getByLabel('What went well with Terry Teacher').fill('Loved the reading-corner idea');
+    await page.getByRole('button', { name: 'Complete and plan follow-ups' }).click();
+    const plan = page.getByTestId('plan');
+    await plan.waitFor();
+    const thanks = plan.locator('[data-kind="thank_you"]');
+    expect(await thanks.locator('.fu-title').allTextContents()).toEqual(['Thank-you note to Pat Principal', 'Thank-you note to Terry Teacher']);
+    expect(await thanks.getByTestId('due-recipient').allTextContents()).toEqual(['Wed 8 Sept, 13:00 their time (New York) · ', 'Wed 8 Sept, 13:00 their time (New York) · ']);
+    expect(await thanks.getByTestId('due-user').allTextContents()).toEqual(['Wed 8 Sept, 18:00 your time', 'Wed 8 Sept, 18:00 your time']);
+    expect(await thanks.getByTestId('recipient').allTextContents()).toEqual([
+      `Email · Pat Principal <${emailOf(story.principal)}>`,
+      `Email · Terry Teacher <${emailOf(story.teacher)}>`,
+    ]);
+    // With a decision date, the status check is the business day before it, not a window.
+    expect(await plan.locator('[data-kind="status_check"]').count()).toBeGreaterThan(0);
+    expect(await plan.locator('[data-kind="timeline_request"]').count()).toBe(0);
+    await screenshot(page, 'interview-plan');
+  });
+
+  it('sends one now: the worker delivers it to the SMTP sink', async () => {
+    const terry = page.getByTestId('plan').locator('[data-kind="thank_you"]').filter({ hasText: 'Terry Teacher' });
+    const arrived = sink.for(emailOf(story.teacher));
+    await terry.getByRole('button', { name: 'Send now' }).click();
+    const mail = await arrived;
+    expect(mail.raw).toMatch(/^Subject: Thank you for the interview for the 5th grade teacher position$/m);
+    expect(mail.raw).toContain('Dear Terry Teacher,');
+    expect(sink.received.filter((m) => m.to.includes(emailOf(story.principal).toLowerCase()))).toHaveLength(0);
+    // After a reload it is listed as sent.
+    await page.reload();
+    await page.getByText(/Done, sent or dropped/).click();
+    const sent = page.locator('[data-kind="thank_you"].fu-sent');
+    await sent.waitFor();
+    expect(await sent.locator('.fu-title').textContent()).toBe('Thank-you note to Terry Teacher');
+  });
+
+  it('Today lists what is due, grouped by candidate and interview', async () => {
+    await context.clock.setFixedTime(new Date(COMPLETED_AT));
+    await page.getByRole('link', { name: 'Today' }).click();
+    const group = page.getByTestId('today-group').filter({ hasText: 'Jordan Lee' });
+    await group.waitFor();
+    expect(await group.locator('[data-kind="thank_you"] .fu-title').allTextContents()).toEqual(['Thank-you note to Pat Principal']);
+    await screenshot(page, 'today');
+  });
+
+  it('logging a rejection adds the thanks-anyway notes and the LinkedIn steps', async () => {
+    await page.getByRole('link', { name: 'Jordan Lee' }).first().click();
+    const application = page.getByTestId('application');
+    await application.getByRole('button', { name: 'Log outcome…' }).click();
+    await application.getByLabel('Outcome').selectOption('rejected');
+    await application.getByLabel('Reason').fill('Went with an internal candidate');
+    await application.getByRole('button', { name: 'Log outcome', exact: true }).click();
+    await page.getByText('Latest outcome:').waitFor();
+    const open = page.getByTestId('candidate-followups');
+    expect(await open.locator('[data-kind="post_decision_thanks"]').getByTestId('recipient').allTextContents()).toEqual([
+      `Email · Pat Principal <${emailOf(story.principal)}>`,
+      `Email · Terry Teacher <${emailOf(story.teacher)}>`,
+    ]);
+    expect(await open.locator('[data-kind="linkedin_connect"] .fu-title').allTextContents()).toEqual(['Connect on LinkedIn', 'Connect on LinkedIn']);
+    expect(await open.locator('[data-kind="thank_you"]').count()).toBe(0);
+    await screenshot(page, 'candidate');
+  });
+
+  it('settings: a webhook endpoint is added (its secret shown once), a bad URL is refused at the field, a test event is in its log', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Webhooks' }).click();
+    await page.getByText('No webhook endpoints yet').waitFor();
+    await page.getByLabel('URL').fill('not a url');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.locator('.field-error[data-field="url"]').waitFor();
+    expect(await page.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/afterview-hook');
+    await page.getByLabel('Description').fill('The agency CRM');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    expect(await page.getByTestId('webhook-secret').textContent()).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    expect(await page.getByTestId('webhook-secret').count()).toBe(0);
+    const endpoint = page.getByTestId('webhook-endpoint').filter({ hasText: 'afterview-hook' });
+    await endpoint.getByRole('button', { name: 'Send a test event' }).click();
+    await endpoint.getByRole('button', { name: 'Deliveries' }).click();
+    await endpoint.getByTestId('deliveries').getByRole('button', { name: 'webhook.test' }).waitFor();
+    await screenshot(page, 'settings-webhooks');
+  });
+
+  it('a viewer sees the same plan with no write buttons', async () => {
+    const viewerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    viewerContext.setDefaultTimeout(8_000);
+    const p = await viewerContext.newPage();
+    await signIn(p, viewer.email);
+    expect(await p.getByTestId('role').textContent()).toBe('Viewer');
+    expect(await p.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await p.goto(interviewUrl);
+    await p.getByTestId('plan').waitFor();
+    expect(await p.getByTestId('followup').count()).toBeGreaterThan(0);
+    const writes = /Send now|Done…|Skip…|Reschedule…|Edit text…|Complete…|Cancel interview…|Set the employer/;
+    expect(await p.getByRole('button', { name: writes }).count()).toBe(0);
+    await p.getByRole('link', { name: 'Interviews' }).click();
+    await p.getByTestId('interview-row').first().waitFor();
+    expect(await p.getByRole('button', { name: 'Schedule an interview' }).count()).toBe(0);
+    await p.getByRole('link', { name: 'Candidates' }).click();
+    await p.getByRole('link', { name: /Jordan Lee/ }).click();
+    await p.getByTestId('application').waitFor();
+    expect(await p.getByRole('button', { name: /Log outcome|Record employer reply|Put forward/ }).count()).toBe(0);
+    await screenshot(p, 'viewer-phone');
+    await viewerContext.close();
+  });
+
+  it('signing out forgets the session', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate("localStorage.getItem('afterview.refresh')")).toBeNull();
+  });
+});
+
+describe('loading Today with 500 follow-ups due', () => {
+  it('shows all 500, grouped, on first load (the time is reported, not asserted)', async () => {
+    const busy = await newTenant(stack.t.app);
+    clock.set(COMPLETED_AT);
+    await seedDueTasks(stack.t, busy, 500, new Date(COMPLETED_AT));
+    const r = await measureTodayLoad(browser, stack.url, { t: stack.t, tenant: busy, password: PASSWORD }, 500, new Date(COMPLETED_AT));
+    expect(r.items).toBe(500);
+    console.log(`web: first load of Today with 500 due: ${r.ms.toFixed(0)} ms to the first screen, ${r.allMs.toFixed(0)} ms to all 500 rows`);
+  }, 90_000);
+});
+

@@ -1,0 +1,93 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Link, match, useLocation } from './router';
+import { SessionProvider, useSession } from './session';
+import { SignIn } from './screens/SignIn';
+import { Today } from './screens/Today';
+import { Loading, label } from './ui';
+
+// Today and sign-in ship in the first chunk; the other screens load when first opened.
+const Interviews = lazy(() => import('./screens/Interviews'));
+const InterviewPage = lazy(() => import('./screens/InterviewPage'));
+const Candidates = lazy(() => import('./screens/Candidates'));
+const CandidatePage = lazy(() => import('./screens/CandidatePage'));
+const Employers = lazy(() => import('./screens/Employers'));
+const EmployerPage = lazy(() => import('./screens/EmployerPage'));
+const Settings = lazy(() => import('./screens/Settings'));
+
+const routes: [string, (p: Record<string, string>) => ReactNode][] = [
+  ['/', () => <Today />],
+  ['/interviews', () => <Interviews />],
+  ['/interviews/:id', (p) => <InterviewPage id={p.id!} />],
+  ['/candidates', () => <Candidates />],
+  ['/candidates/:id', (p) => <CandidatePage id={p.id!} />],
+  ['/employers', () => <Employers />],
+  ['/employers/:id', (p) => <EmployerPage id={p.id!} />],
+  ['/settings', () => <Settings />],
+];
+
+const nav = [
+  ['/', 'Today'],
+  ['/interviews', 'Interviews'],
+  ['/candidates', 'Candidates'],
+  ['/employers', 'Employers'],
+] as const;
+
+function Shell() {
+  const s = useSession();
+  const { path } = useLocation();
+  let page: ReactNode = <p className="empty">No such page. <Link to="/">Go to Today</Link></p>;
+  for (const [pattern, render] of routes) {
+    const p = match(pattern, path);
+    if (p) {
+      page = render(p);
+      break;
+    }
+  }
+  const current = (to: string) => (to === '/' ? path === '/' : path.startsWith(to));
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <div className="brand">
+          <strong>Afterview</strong>
+          <span className="agency" data-testid="agency">
+            {s.me.agency.name}
+          </span>
+        </div>
+        <nav aria-label="Main">
+          {nav.map(([to, text]) => (
+            <Link key={to} to={to} aria-current={current(to) ? 'page' : undefined}>
+              {text}
+            </Link>
+          ))}
+          {s.can('admin') && (
+            <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
+              Settings
+            </Link>
+          )}
+        </nav>
+        <div className="who">
+          <span>
+            {s.user.name} · <span data-testid="role">{label(s.role)}</span>
+          </span>
+          <button type="button" className="link" onClick={() => void s.signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading rows={5} />}>{page}</Suspense>
+      </main>
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider signedOut={(done) => <SignIn onSignedIn={done} />}>
+      <Shell />
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,89 @@
+import { useState, type FormEvent } from 'react';
+import { call } from '../api';
+import { Link, navigate } from '../router';
+import { useSession } from '../session';
+import { Field, FormError, Loaded, useAction, useLoad } from '../ui';
+
+export default function Candidates() {
+  const s = useSession();
+  const [q, setQ] = useState(() => new URLSearchParams(location.search).get('q') ?? '');
+  const [adding, setAdding] = useState(false);
+  const state = useLoad(async () => (await call((c) => c.GET('/v1/candidates', { params: { query: { limit: 50, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data, [q]);
+  return (
+    <section aria-labelledby="c-title">
+      <div className="page-head">
+        <h1 id="c-title">Candidates</h1>
+        {s.can('recruiter') && !adding && (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            Add a candidate
+          </button>
+        )}
+      </div>
+      {adding && <CandidateForm onCancel={() => setAdding(false)} />}
+      <form role="search" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Search by name or email" name="q">
+          {(p) => <input {...p} type="search" value={q} onChange={(e) => (setQ(e.target.value), history.replaceState(null, '', e.target.value ? `?q=${encodeURIComponent(e.target.value)}` : location.pathname))} />}
+        </Field>
+      </form>
+      <Loaded state={state} empty={(d) => d.length === 0 && (q ? 'No candidate matches.' : 'No candidates yet.')}>
+        {(rows) => (
+          <ul className="rows">
+            {rows.map((c) => (
+              <li key={c.id} className="row-item">
+                <Link to={`/candidates/${c.id}`} className="row-main">
+                  <strong>{c.name}</strong>
+                  <span className="muted">{[c.email, c.phone].filter(Boolean).join(' · ')}</span>
+                </Link>
+                <span className="muted">{c.tags.join(', ')}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+function CandidateForm({ onCancel }: { onCancel: () => void }) {
+  const action = useAction();
+  const [v, setV] = useState({ name: '', email: '', phone: '', relayConsent: true });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const c = await action.run(() =>
+      call((x) =>
+        x.POST('/v1/candidates', {
+          body: { name: v.name, ...(v.email.trim() ? { email: v.email.trim() } : {}), ...(v.phone.trim() ? { phone: v.phone.trim() } : {}), relayConsent: v.relayConsent, statusUpdatesOptIn: true, overrideErasure: false },
+        }),
+      ),
+    );
+    if (c) navigate(`/candidates/${c.id}`);
+  };
+  return (
+    <form className="card form" onSubmit={submit} noValidate>
+      <h2>New candidate</h2>
+      <div className="row wrap">
+        <Field label="Name" name="name" action={action}>
+          {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} required />}
+        </Field>
+        <Field label="Email" name="email" action={action}>
+          {(p) => <input {...p} type="email" value={v.email} onChange={(e) => setV({ ...v, email: e.target.value })} />}
+        </Field>
+        <Field label="Phone" name="phone" action={action} hint="With the country code: +15555550123">
+          {(p) => <input {...p} type="tel" value={v.phone} onChange={(e) => setV({ ...v, phone: e.target.value })} />}
+        </Field>
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={v.relayConsent} onChange={(e) => setV({ ...v, relayConsent: e.target.checked })} /> The candidate agrees that we send notes on their behalf
+      </label>
+      <FormError action={action} shown={['name', 'email', 'phone']} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={action.busy}>
+          Add
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

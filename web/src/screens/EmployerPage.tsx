@@ -1,0 +1,313 @@
+import { useState, type FormEvent } from 'react';
+import { call, ifMatch, type S } from '../api';
+import { forget } from '../cache';
+import { useSession } from '../session';
+import { ZONES } from '../time';
+import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+
+async function loadEmployer(id: string) {
+  const p = { params: { path: { id }, query: { limit: 100 } } };
+  const [employer, contacts, positions] = await Promise.all([
+    call((c) => c.GET('/v1/employers/{id}', { params: { path: { id } } })),
+    call((c) => c.GET('/v1/employers/{id}/contacts', p)),
+    call((c) => c.GET('/v1/employers/{id}/positions', p)),
+  ]);
+  return { employer, contacts: contacts.data, positions: positions.data };
+}
+
+export default function EmployerPage({ id }: { id: string }) {
+  const s = useSession();
+  const state = useLoad(() => loadEmployer(id), [id]);
+  const [editing, setEditing] = useState<string | null>(null);
+  const write = s.can('recruiter');
+  const done = () => {
+    forget(id);
+    setEditing(null);
+    state.reload();
+  };
+  return (
+    <Loaded state={state}>
+      {({ employer, contacts, positions }) => (
+        <section aria-labelledby="emp-title">
+          <div className="page-head">
+            <h1 id="emp-title">{employer.name}</h1>
+            {write && editing !== 'employer' && (
+              <button type="button" onClick={() => setEditing('employer')}>
+                Edit
+              </button>
+            )}
+          </div>
+          {editing === 'employer' ? (
+            <EmployerForm e={employer} onDone={done} onCancel={() => setEditing(null)} />
+          ) : (
+            <p className="muted">
+              {label(employer.kind)} · {employer.timeZone}
+              {employer.website ? ` · ${employer.website}` : ''}
+              {employer.holidays.length ? ` · ${employer.holidays.length} holidays` : ''}
+            </p>
+          )}
+          <div className="page-head">
+            <h2>Contacts</h2>
+            {write && editing !== 'new-contact' && (
+              <button type="button" onClick={() => setEditing('new-contact')}>
+                Add a contact
+              </button>
+            )}
+          </div>
+          {editing === 'new-contact' && <ContactForm employerId={employer.id} onDone={done} onCancel={() => setEditing(null)} />}
+          {contacts.length === 0 && <p className="empty">No contacts yet.</p>}
+          <ul className="rows">
+            {contacts.map((c) =>
+              editing === c.id ? (
+                <li key={c.id}>
+                  <ContactForm employerId={employer.id} c={c} onDone={done} onCancel={() => setEditing(null)} />
+                </li>
+              ) : (
+                <li key={c.id} className="row-item">
+                  <span className="row-main">
+                    <strong>{c.name}</strong>
+                    <span className="muted">{[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')}</span>
+                  </span>
+                  {write && (
+                    <button type="button" className="small" onClick={() => setEditing(c.id)} aria-label={`Edit ${c.name}`}>
+                      Edit
+                    </button>
+                  )}
+                </li>
+              ),
+            )}
+          </ul>
+          <div className="page-head">
+            <h2>Positions</h2>
+            {write && editing !== 'new-position' && (
+              <button type="button" onClick={() => setEditing('new-position')}>
+                Add a position
+              </button>
+            )}
+          </div>
+          {editing === 'new-position' && <PositionForm employerId={employer.id} onDone={done} onCancel={() => setEditing(null)} />}
+          {positions.length === 0 && <p className="empty">No positions yet.</p>}
+          <ul className="rows">
+            {positions.map((p) =>
+              editing === p.id ? (
+                <li key={p.id}>
+                  <PositionForm employerId={employer.id} p={p} onDone={done} onCancel={() => setEditing(null)} />
+                </li>
+              ) : (
+                <li key={p.id} className="row-item">
+                  <span className="row-main">
+                    <strong>{p.title}</strong>
+                    <span className="muted">
+                      {p.openings} opening{p.openings === 1 ? '' : 's'}
+                      {p.targetFillDate ? ` · fill by ${p.targetFillDate}` : ''}
+                    </span>
+                  </span>
+                  <Badge value={p.status} />
+                  {write && (
+                    <button type="button" className="small" onClick={() => setEditing(p.id)} aria-label={`Edit ${p.title}`}>
+                      Edit
+                    </button>
+                  )}
+                </li>
+              ),
+            )}
+          </ul>
+        </section>
+      )}
+    </Loaded>
+  );
+}
+
+const nullable = (v: string) => (v.trim() ? v.trim() : null);
+
+function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: () => void; onCancel: () => void }) {
+  const action = useAction();
+  const [v, setV] = useState({ name: e.name, kind: e.kind, timeZone: e.timeZone, website: e.website ?? '', notes: e.notes ?? '' });
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    const ok = await action.run(() =>
+      call((c) =>
+        c.PATCH('/v1/employers/{id}', {
+          params: { path: { id: e.id }, header: ifMatch(e.version) },
+          body: { name: v.name, kind: v.kind, timeZone: v.timeZone, website: nullable(v.website), notes: nullable(v.notes) },
+        }),
+      ),
+    );
+    if (ok) onDone();
+  };
+  return (
+    <form className="card form" onSubmit={submit} noValidate>
+      <div className="row wrap">
+        <Field label="Name" name="name" action={action}>
+          {(p) => <input {...p} value={v.name} onChange={(x) => setV({ ...v, name: x.target.value })} />}
+        </Field>
+        <Field label="Kind" name="kind" action={action}>
+          {(p) => (
+            <select {...p} value={v.kind} onChange={(x) => setV({ ...v, kind: x.target.value as typeof v.kind })}>
+              {['district', 'school', 'company', 'other'].map((k) => (
+                <option key={k} value={k}>
+                  {label(k)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Time zone" name="timeZone" action={action}>
+          {(p) => (
+            <select {...p} value={v.timeZone} onChange={(x) => setV({ ...v, timeZone: x.target.value })}>
+              {[...new Set([v.timeZone, ...ZONES])].map((z) => (
+                <option key={z}>{z}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Website" name="website" action={action}>
+          {(p) => <input {...p} type="url" value={v.website} onChange={(x) => setV({ ...v, website: x.target.value })} />}
+        </Field>
+      </div>
+      <Field label="Notes" name="notes" action={action}>
+        {(p) => <textarea {...p} rows={2} value={v.notes} onChange={(x) => setV({ ...v, notes: x.target.value })} />}
+      </Field>
+      <FormError action={action} shown={['name', 'kind', 'timeZone', 'website', 'notes']} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={action.busy}>
+          Save
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; c?: S['Contact']; onDone: () => void; onCancel: () => void }) {
+  const action = useAction();
+  const [v, setV] = useState({
+    name: c?.name ?? '',
+    title: c?.title ?? '',
+    email: c?.email ?? '',
+    phone: c?.phone ?? '',
+    linkedinUrl: c?.linkedinUrl ?? '',
+    timeZone: c?.timeZone ?? '',
+    preferredChannel: c?.preferredChannel ?? 'email',
+  });
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    const body = {
+      name: v.name,
+      title: nullable(v.title),
+      email: nullable(v.email),
+      phone: nullable(v.phone),
+      linkedinUrl: nullable(v.linkedinUrl),
+      timeZone: nullable(v.timeZone),
+      preferredChannel: v.preferredChannel,
+    };
+    const ok = await action.run(() =>
+      c
+        ? call((x) => x.PATCH('/v1/contacts/{id}', { params: { path: { id: c.id }, header: ifMatch(c.version) }, body }))
+        : call((x) => x.POST('/v1/contacts', { body: { employerId, ...body } })),
+    );
+    if (ok) {
+      if (c) forget(c.id);
+      onDone();
+    }
+  };
+  const text = (k: 'name' | 'title' | 'email' | 'phone' | 'linkedinUrl', lbl: string, type = 'text') => (
+    <Field label={lbl} name={k} action={action} {...(k === 'phone' ? { hint: 'With the country code: +15555550123' } : {})}>
+      {(p) => <input {...p} type={type} value={v[k]} onChange={(x) => setV({ ...v, [k]: x.target.value })} />}
+    </Field>
+  );
+  return (
+    <form className="card form" onSubmit={submit} noValidate aria-label={c ? `Edit ${c.name}` : 'New contact'}>
+      <div className="row wrap">
+        {text('name', 'Name')}
+        {text('title', 'Title')}
+        {text('email', 'Email', 'email')}
+        {text('phone', 'Phone', 'tel')}
+        {text('linkedinUrl', 'LinkedIn URL', 'url')}
+        <Field label="Time zone" name="timeZone" action={action} hint="Empty: the employer's">
+          {(p) => (
+            <select {...p} value={v.timeZone} onChange={(x) => setV({ ...v, timeZone: x.target.value })}>
+              <option value="">The employer's</option>
+              {[...new Set([...(v.timeZone ? [v.timeZone] : []), ...ZONES])].map((z) => (
+                <option key={z}>{z}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Prefers" name="preferredChannel" action={action}>
+          {(p) => (
+            <select {...p} value={v.preferredChannel} onChange={(x) => setV({ ...v, preferredChannel: x.target.value as typeof v.preferredChannel })}>
+              <option value="email">Email</option>
+              <option value="phone">Phone</option>
+              <option value="linkedin">LinkedIn</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <FormError action={action} shown={['name', 'title', 'email', 'phone', 'linkedinUrl', 'timeZone', 'preferredChannel']} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={action.busy}>
+          Save contact
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PositionForm({ employerId, p: pos, onDone, onCancel }: { employerId: string; p?: S['Position']; onDone: () => void; onCancel: () => void }) {
+  const action = useAction();
+  const [v, setV] = useState({ title: pos?.title ?? '', status: pos?.status ?? 'open', openings: String(pos?.openings ?? 1), targetFillDate: pos?.targetFillDate ?? '' });
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    const body = { title: v.title, status: v.status, openings: Number(v.openings), targetFillDate: v.targetFillDate || null };
+    const ok = await action.run(() =>
+      pos
+        ? call((x) => x.PATCH('/v1/positions/{id}', { params: { path: { id: pos.id }, header: ifMatch(pos.version) }, body }))
+        : call((x) => x.POST('/v1/positions', { body: { employerId, ...body } })),
+    );
+    if (ok) {
+      if (pos) forget(pos.id);
+      onDone();
+    }
+  };
+  return (
+    <form className="card form" onSubmit={submit} noValidate aria-label={pos ? `Edit ${pos.title}` : 'New position'}>
+      <div className="row wrap">
+        <Field label="Title" name="title" action={action}>
+          {(p) => <input {...p} value={v.title} onChange={(x) => setV({ ...v, title: x.target.value })} />}
+        </Field>
+        <Field label="Status" name="status" action={action}>
+          {(p) => (
+            <select {...p} value={v.status} onChange={(x) => setV({ ...v, status: x.target.value as typeof v.status })}>
+              {['open', 'on_hold', 'filled', 'closed'].map((k) => (
+                <option key={k} value={k}>
+                  {label(k)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Openings" name="openings" action={action}>
+          {(p) => <input {...p} type="number" min={1} value={v.openings} onChange={(x) => setV({ ...v, openings: x.target.value })} />}
+        </Field>
+        <Field label="Fill by" name="targetFillDate" action={action}>
+          {(p) => <input {...p} type="date" value={v.targetFillDate} onChange={(x) => setV({ ...v, targetFillDate: x.target.value })} />}
+        </Field>
+      </div>
+      <FormError action={action} shown={['title', 'status', 'openings', 'targetFillDate']} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={action.busy}>
+          Save position
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

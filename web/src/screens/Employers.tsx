@@ -1,0 +1,97 @@
+import { useState, type FormEvent } from 'react';
+import { call } from '../api';
+import { Link, navigate } from '../router';
+import { useSession } from '../session';
+import { ZONES } from '../time';
+import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+
+export default function Employers() {
+  const s = useSession();
+  const [q, setQ] = useState('');
+  const [adding, setAdding] = useState(false);
+  const state = useLoad(async () => (await call((c) => c.GET('/v1/employers', { params: { query: { limit: 100, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data, [q]);
+  return (
+    <section aria-labelledby="e-title">
+      <div className="page-head">
+        <h1 id="e-title">Employers</h1>
+        {s.can('recruiter') && !adding && (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            Add an employer
+          </button>
+        )}
+      </div>
+      {adding && <NewEmployer onCancel={() => setAdding(false)} />}
+      <form role="search" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Search employers" name="q">
+          {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
+        </Field>
+      </form>
+      <Loaded state={state} empty={(d) => d.length === 0 && (q ? 'No employer matches.' : 'No employers yet.')}>
+        {(rows) => (
+          <ul className="rows">
+            {rows.map((e) => (
+              <li key={e.id} className="row-item">
+                <Link to={`/employers/${e.id}`} className="row-main">
+                  <strong>{e.name}</strong>
+                  <span className="muted">
+                    {label(e.kind)} · {e.timeZone}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+function NewEmployer({ onCancel }: { onCancel: () => void }) {
+  const s = useSession();
+  const action = useAction();
+  const [v, setV] = useState({ name: '', kind: 'school', timeZone: s.me.agency.timeZone });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const created = await action.run(() => call((c) => c.POST('/v1/employers', { body: { name: v.name, kind: v.kind as 'school', timeZone: v.timeZone, holidays: [] } })));
+    if (created) navigate(`/employers/${created.id}`);
+  };
+  return (
+    <form className="card form" onSubmit={submit} noValidate>
+      <h2>New employer</h2>
+      <div className="row wrap">
+        <Field label="Name" name="name" action={action}>
+          {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
+        </Field>
+        <Field label="Kind" name="kind" action={action}>
+          {(p) => (
+            <select {...p} value={v.kind} onChange={(e) => setV({ ...v, kind: e.target.value })}>
+              {['district', 'school', 'company', 'other'].map((k) => (
+                <option key={k} value={k}>
+                  {label(k)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Time zone" name="timeZone" action={action}>
+          {(p) => (
+            <select {...p} value={v.timeZone} onChange={(e) => setV({ ...v, timeZone: e.target.value })}>
+              {[...new Set([v.timeZone, ...ZONES])].map((z) => (
+                <option key={z}>{z}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <FormError action={action} shown={['name', 'kind', 'timeZone']} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={action.busy}>
+          Add
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,316 @@
+import { useState, type FormEvent } from 'react';
+import { all, call, type S } from '../api';
+import { useSession } from '../session';
+import { dateTime, ZONES } from '../time';
+import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+import { TemplatesSettings } from './TemplatesSettings';
+import { WebhookEndpointsSettings } from './WebhookEndpointsSettings';
+
+const tabs = [
+  ['playbook', 'Playbook'],
+  ['users', 'Users and roles'],
+  ['keys', 'API keys'],
+  ['templates', 'Templates'],
+  ['webhooks', 'Webhooks'],
+] as const;
+
+export default function Settings() {
+  const s = useSession();
+  const [tab, setTab] = useState<(typeof tabs)[number][0]>('playbook');
+  if (!s.can('admin')) return <p className="empty">Settings are for admins.</p>;
+  return (
+    <section aria-labelledby="set-title">
+      <h1 id="set-title">Settings</h1>
+      <div role="tablist" className="tabs" aria-label="Settings">
+        {tabs.map(([k, text]) => (
+          <button key={k} type="button" role="tab" id={`tab-${k}`} aria-selected={tab === k} aria-controls={`panel-${k}`} onClick={() => setTab(k)}>
+            {text}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'playbook' && <PlaybookSettings />}
+        {tab === 'users' && <UsersSettings />}
+        {tab === 'keys' && <KeysSettings />}
+        {tab === 'templates' && <TemplatesSettings />}
+        {tab === 'webhooks' && <WebhookEndpointsSettings />}
+      </div>
+    </section>
+  );
+}
+
+type Playbook = S['Playbook'];
+const sections: { key: Exclude<keyof Playbook, 'businessDays'>; title: string; fields: [string, string][] }[] = [
+  { key: 'businessHours', title: 'Business hours', fields: [['start', 'Start'], ['end', 'End']] },
+  { key: 'thankYou', title: 'Thank-you notes', fields: [['sameDayCutoff', 'Same day if the interview ends before'], ['sameDayDelayMinutes', 'Minutes after the end'], ['sameDayLatest', 'At the latest'], ['nextDayTime', 'Otherwise next business day at']] },
+  { key: 'timelineRequest', title: 'Ask for the timeline', fields: [['afterBusinessDays', 'Business days after'], ['time', 'At']] },
+  { key: 'recruiterCheckIn', title: 'Recruiter check-in', fields: [['afterBusinessDays', 'Business days after'], ['time', 'At']] },
+  {
+    key: 'statusCheck',
+    title: 'Status checks',
+    fields: [['beforeDecisionBusinessDays', 'Business days before the decision date'], ['defaultWindowBusinessDays', 'Without a date: business days after'], ['afterDateBusinessDays', 'Next check after (business days)'], ['maxChecks', 'At most'], ['time', 'At']],
+  },
+  { key: 'postDecisionThanks', title: 'Thanks after a decision', fields: [['afterBusinessDays', 'Business days after'], ['time', 'At']] },
+  { key: 'candidateQuietHours', title: 'Candidate quiet hours', fields: [['start', 'From'], ['end', 'Until']] },
+];
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+function PlaybookSettings() {
+  const state = useLoad(() => call((c) => c.GET('/v1/playbook')), []);
+  return <Loaded state={state}>{(p) => <PlaybookForm initial={p} />}</Loaded>;
+}
+
+function PlaybookForm({ initial }: { initial: Playbook }) {
+  const [p, setP] = useState<Playbook>(initial);
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  const setField = (sec: string, k: string, v: string | number) => {
+    setSaved(false);
+    setP((x) => ({ ...x, [sec]: { ...(x as unknown as Record<string, Record<string, unknown>>)[sec], [k]: v } }));
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await action.run(() => call((c) => c.PUT('/v1/playbook', { body: p })));
+    if (r) {
+      setP(r);
+      setSaved(true);
+    }
+  };
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      <fieldset>
+        <legend>Business days</legend>
+        <div className="row wrap">
+          {DAYS.map((d, i) => (
+            <label key={d} className="check">
+              <input
+                type="checkbox"
+                checked={p.businessDays.includes(i + 1)}
+                onChange={(e) => setP({ ...p, businessDays: e.target.checked ? [...p.businessDays, i + 1].sort() : p.businessDays.filter((x) => x !== i + 1) })}
+              />{' '}
+              {d}
+            </label>
+          ))}
+        </div>
+        {action.field('businessDays') && <small className="field-error">{action.field('businessDays')}</small>}
+      </fieldset>
+      {sections.map((sec) => (
+        <fieldset key={sec.key}>
+          <legend>{sec.title}</legend>
+          <div className="row wrap">
+            {sec.fields.map(([k, text]) => {
+              const v = (p[sec.key] as Record<string, string | number>)[k];
+              const numeric = typeof v === 'number';
+              return (
+                <Field key={k} label={text} name={`${sec.key}.${k}`} action={action}>
+                  {(q) => <input {...q} type={numeric ? 'number' : 'time'} value={v ?? ''} onChange={(e) => setField(sec.key, k, numeric ? Number(e.target.value) : e.target.value)} />}
+                </Field>
+              );
+            })}
+          </div>
+        </fieldset>
+      ))}
+      <FormError action={action} shown={['businessDays', ...sections.flatMap((s) => s.fields.map(([k]) => `${s.key}.${k}`))]} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={action.busy}>
+          Save playbook
+        </button>
+        {saved && <span role="status">Saved. New timings apply from each interview's next re-plan.</span>}
+      </div>
+    </form>
+  );
+}
+
+const ROLES = ['viewer', 'recruiter', 'admin', 'owner'] as const;
+
+function UsersSettings() {
+  const s = useSession();
+  const state = useLoad(() => all((cursor) => call((c) => c.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))), []);
+  const action = useAction();
+  const [v, setV] = useState({ name: '', email: '', role: 'recruiter', password: '', timeZone: '' });
+  const update = async (u: S['User'], body: S['UpdateUserRequestInput']) => {
+    if (await action.run(() => call((c) => c.PATCH('/v1/users/{id}', { params: { path: { id: u.id }, header: { 'if-match': `"${u.version}"` } }, body })))) state.reload();
+  };
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await action.run(() =>
+      call((c) =>
+        c.POST('/v1/users', {
+          body: { name: v.name, email: v.email, role: v.role as 'recruiter', ...(v.password ? { password: v.password } : {}), ...(v.timeZone ? { timeZone: v.timeZone } : {}) },
+        }),
+      ),
+    );
+    if (ok) {
+      setV({ name: '', email: '', role: 'recruiter', password: '', timeZone: '' });
+      state.reload();
+    }
+  };
+  return (
+    <>
+      <Loaded state={state}>
+        {(users) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.name}</td>
+                  <td>{u.email}</td>
+                  <td>
+                    <select aria-label={`Role of ${u.name}`} value={u.role} disabled={u.role === 'owner' && !s.can('owner')} onChange={(e) => void update(u, { role: e.target.value as 'viewer' })}>
+                      {ROLES.filter((r) => r !== 'owner' || s.can('owner') || u.role === 'owner').map((r) => (
+                        <option key={r} value={r}>
+                          {label(r)}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    {u.id === s.user.id ? (
+                      label(u.status)
+                    ) : (
+                      <button type="button" className="small" onClick={() => void update(u, { status: u.status === 'active' ? 'deactivated' : 'active' })}>
+                        {u.status === 'active' ? 'Deactivate' : 'Reactivate'}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loaded>
+      <form className="card form" onSubmit={create} noValidate>
+        <h2>Add a user</h2>
+        <div className="row wrap">
+          <Field label="Name" name="name" action={action}>
+            {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
+          </Field>
+          <Field label="Email" name="email" action={action}>
+            {(p) => <input {...p} type="email" value={v.email} onChange={(e) => setV({ ...v, email: e.target.value })} />}
+          </Field>
+          <Field label="Role" name="role" action={action}>
+            {(p) => (
+              <select {...p} value={v.role} onChange={(e) => setV({ ...v, role: e.target.value })}>
+                {ROLES.filter((r) => r !== 'owner' || s.can('owner')).map((r) => (
+                  <option key={r} value={r}>
+                    {label(r)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Time zone" name="timeZone" action={action}>
+            {(p) => (
+              <select {...p} value={v.timeZone} onChange={(e) => setV({ ...v, timeZone: e.target.value })}>
+                <option value="">The agency's</option>
+                {ZONES.map((z) => (
+                  <option key={z}>{z}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Password" name="password" action={action}>
+            {(p) => <input {...p} type="password" autoComplete="new-password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} />}
+          </Field>
+        </div>
+        <FormError action={action} shown={['name', 'email', 'role', 'password', 'timeZone']} />
+        <button type="submit" className="primary" disabled={action.busy}>
+          Add user
+        </button>
+      </form>
+    </>
+  );
+}
+
+// Typed against the API's list: a renamed or removed scope fails the typecheck.
+const SCOPES: S['ApiKey']['scopes'] = ['agency:read', 'users:read', 'users:write', 'employers:read', 'employers:write', 'candidates:read', 'candidates:write', 'interviews:read', 'interviews:write', 'followups:read', 'followups:write', 'activity:read', 'webhooks:read', 'webhooks:write'];
+
+function KeysSettings() {
+  const s = useSession();
+  const state = useLoad(() => all((cursor) => call((c) => c.GET('/v1/api-keys', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))), []);
+  const action = useAction();
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<S['ApiKey']['scopes']>([]);
+  const [secret, setSecret] = useState<string | null>(null);
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    const k = await action.run(() => call((c) => c.POST('/v1/api-keys', { body: { name, scopes } })));
+    if (k) {
+      setSecret(k.secret);
+      setName('');
+      setScopes([]);
+      state.reload();
+    }
+  };
+  const revoke = async (id: string) => {
+    if (await action.run(() => call((c) => c.DELETE('/v1/api-keys/{id}', { params: { path: { id } } })).then(() => true))) state.reload();
+  };
+  return (
+    <>
+      {secret && (
+        <div className="card secret" role="status">
+          <p>
+            <strong>Copy this key now: it is not shown again.</strong>
+          </p>
+          <code data-testid="api-key-secret">{secret}</code>
+          <div className="row">
+            <button type="button" className="small" onClick={() => void navigator.clipboard?.writeText(secret)}>
+              Copy
+            </button>
+            <button type="button" className="small" onClick={() => setSecret(null)}>
+              I have saved it
+            </button>
+          </div>
+        </div>
+      )}
+      <Loaded state={state} empty={(d) => d.length === 0 && 'No API keys yet.'}>
+        {(keys) => (
+          <ul className="rows">
+            {keys.map((k) => (
+              <li key={k.id} className="row-item">
+                <span className="row-main">
+                  <strong>{k.name}</strong>
+                  <span className="muted">
+                    {k.prefix}… · {k.scopes.join(', ')} · {k.lastUsedAt ? `last used ${dateTime(k.lastUsedAt, s.zone)}` : 'never used'}
+                  </span>
+                </span>
+                <button type="button" className="small" onClick={() => void revoke(k.id)}>
+                  Revoke
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+      <form className="card form" onSubmit={create} noValidate>
+        <h2>New API key</h2>
+        <Field label="Name" name="name" action={action}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <fieldset>
+          <legend>Scopes</legend>
+          <div className="row wrap">
+            {SCOPES.map((sc) => (
+              <label key={sc} className="check">
+                <input type="checkbox" checked={scopes.includes(sc)} onChange={(e) => setScopes(e.target.checked ? [...scopes, sc] : scopes.filter((x) => x !== sc))} /> {sc}
+              </label>
+            ))}
+          </div>
+          {action.field('scopes') && <small className="field-error">{action.field('scopes')}</small>}
+        </fieldset>
+        <FormError action={action} shown={['name', 'scopes']} />
+        <button type="submit" className="primary" disabled={action.busy}>
+          Create key
+        </button>
+      </form>
+    </>
+  );
+}

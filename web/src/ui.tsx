@@ -1,0 +1,154 @@
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { ApiError } from './api';
+
+/** Loads `load()` when `deps` change; keeps the last data while reloading, so nothing jumps. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
+  const seq = useRef(0);
+  const run = useCallback(() => {
+    const n = ++seq.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => n === seq.current && setState({ data, loading: false }),
+      (error: Error) => n === seq.current && setState((s) => ({ ...s, error, loading: false })),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  useEffect(run, [run]);
+  return { ...state, reload: run };
+}
+
+/** A write: busy while it runs, its problem kept for the fields it names. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const run = async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (e) {
+      setError(e as Error);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fields = error instanceof ApiError ? error.fields : {};
+  return { busy, error, run, field: (name: string) => fields[name], reset: () => setError(null) };
+}
+export type Action = ReturnType<typeof useAction>;
+
+/** The problem's message when no field shows it. */
+export function FormError({ action, shown = [] }: { action: Action; shown?: string[] }) {
+  const e = action.error;
+  if (!e) return null;
+  if (e instanceof ApiError) {
+    const rest = (e.problem.errors ?? []).filter((x) => !shown.includes(x.field.replace(/^(body|query|path|header)\./, '')));
+    if (e.problem.errors?.length && rest.length === 0) return null;
+    const text = e.status === 412 ? 'Someone changed this in the meantime: reload to see their change, then try again.' : (e.problem.detail ?? e.problem.title);
+    return (
+      <p className="form-error" role="alert">
+        {text}
+        {rest.length > 0 && rest.map((x) => <span key={x.field}> {x.field}: {x.message}.</span>)}
+      </p>
+    );
+  }
+  return (
+    <p className="form-error" role="alert">
+      {e.message || 'Something went wrong; try again.'}
+    </p>
+  );
+}
+
+type FieldProps = {
+  label: string;
+  /** The API's name for the field (`participants.0.contactId`): its error shows here. */
+  name: string;
+  action?: Action;
+  hint?: ReactNode;
+  children: (props: { id: string; name: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
+};
+
+export function Field({ label, name, action, hint, children }: FieldProps) {
+  const id = useId();
+  const error = action?.field(name);
+  const describedBy = [error ? `${id}-err` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, name, 'aria-invalid': Boolean(error), ...(describedBy ? { 'aria-describedby': describedBy } : {}) })}
+      {hint && (
+        <small id={`${id}-hint`} className="hint">
+          {hint}
+        </small>
+      )}
+      {error && (
+        <small id={`${id}-err`} className="field-error" data-field={name}>
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ rows = 3 }: { rows?: number }) {
+  return (
+    <div className="loading" aria-busy="true" aria-label="Loading">
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} className="skeleton" />
+      ))}
+    </div>
+  );
+}
+
+export const Empty = ({ children }: { children: ReactNode }) => <p className="empty">{children}</p>;
+
+export function LoadError({ error, retry }: { error: Error; retry?: () => void }) {
+  return (
+    <div className="load-error" role="alert">
+      <p>{error instanceof ApiError ? (error.problem.detail ?? error.problem.title) : 'Could not reach Afterview. Check your connection.'}</p>
+      {retry && (
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A list that loads: skeleton first, then an error, the empty text, or the rows. */
+export function Loaded<T>({ state, empty, children }: { state: { data?: T; error?: Error; loading: boolean; reload: () => void }; empty?: (d: T) => ReactNode; children: (d: T) => ReactNode }) {
+  if (state.data === undefined) return state.error ? <LoadError error={state.error} retry={state.reload} /> : <Loading />;
+  const e = empty?.(state.data);
+  return <>{e ? <Empty>{e}</Empty> : children(state.data)}</>;
+}
+
+export const labels: Record<string, string> = {
+  thank_you: 'Thank-you note',
+  timeline_request: 'Ask for the timeline',
+  recruiter_check_in: 'Recruiter check-in',
+  status_check: 'Status check',
+  post_decision_thanks: 'Thanks anyway',
+  linkedin_connect: 'Connect on LinkedIn',
+  candidate_update: 'Update the candidate',
+  on_behalf: 'on behalf of the candidate',
+  draft_to_candidate: 'draft for the candidate to send',
+  agency: 'from the agency',
+  email: 'Email',
+  phone: 'Call',
+  linkedin: 'LinkedIn',
+  task: 'Task',
+  hiring_manager: 'Hiring manager',
+  interviewer: 'Interviewer',
+  coordinator: 'Coordinator',
+  no_show: 'No-show',
+  filled_by_other: 'Filled by another',
+  on_hold: 'On hold',
+  no_decision: 'No decision',
+};
+export const label = (v: string) => labels[v] ?? v.charAt(0).toUpperCase() + v.slice(1).replace(/_/g, ' ');
+
+export function Badge({ value }: { value: string }) {
+  return <span className={`badge badge-${value}`}>{label(value)}</span>;
+}
