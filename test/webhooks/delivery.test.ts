@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
@@ -325,7 +325,13 @@ describe('exactly once, across relays and Redis outages', () => {
 
   it('when Redis is stopped while events are created and then restarted, then every event is delivered once per endpoint', async () => {
     // Our own Redis, so the shared one is never stopped; the other worker set stops first.
+    // Where it got to, printed only if the test fails (it runs beside the whole suite in CI).
+    const steps: string[] = [];
+    const step = (what: string) => steps.push(`${new Date().toISOString()} ${what}`);
+    onTestFailed(() => console.error(`Redis outage test steps:\n${steps.join('\n')}`));
+    step('stopping the shared worker set');
     for (const w of [...workers]) await stopWorkerSet(w);
+    step('stopped');
     const port = await freePort();
     let redis = await startRedis(port);
     const set = await startWorkerSet({ REDIS_URL: `redis://127.0.0.1:${port}`, QUEUE_PREFIX: `${prefix}-own` });
@@ -337,14 +343,18 @@ describe('exactly once, across relays and Redis outages', () => {
       await api.event('Before the outage');
       await waitFor(() => expect(receiver.at('/outage-a')).toHaveLength(1));
 
+      step('killing redis');
       redis.kill('SIGKILL');
       await once(redis, 'exit');
+      step('killed');
       const n = 10;
       for (let i = 0; i < n; i++) await api.event(`During the outage ${i}`);
       await set.running.relay!.kick();
       expect(receiver.at('/outage-a')).toHaveLength(1);
 
+      step('restarting redis');
       redis = await startRedis(port);
+      step('restarted');
       // A try handed to the old Redis just before it died is lost with it: the sweep queues it
       // again once it has waited REQUEUE_AFTER_MS. Time passes.
       clock.advance(REQUEUE_AFTER_MS + 1);
@@ -355,8 +365,11 @@ describe('exactly once, across relays and Redis outages', () => {
       for (const path of ['/outage-a', '/outage-b']) {
         expect(new Set(receiver.at(path).map((r) => r.headers['webhook-id'])).size).toBe(n + 1);
       }
+      step('all delivered');
     } finally {
+      step('stopping the private worker set');
       await stopWorkerSet(set);
+      step('stopped it');
       redis.kill('SIGKILL');
     }
   }, 60_000);
@@ -371,13 +384,20 @@ async function freePort(): Promise<number> {
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
-    child.stdout!.on('data', (c: Buffer) => {
-      if (c.toString().includes('Ready to accept connections')) resolve();
-    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    const onData = (c: Buffer) => {
+      output += c.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
   });
+  child.removeAllListeners('exit');
   return child;
 }
-
