@@ -44,6 +44,8 @@ export const tenants = pgTable(
     holidays: jsonb('holidays').$type<Holiday[]>().notNull().default([]),
     /** The follow-up playbook (docs/followups.md); null means the defaults. */
     playbook: jsonb('playbook').$type<Record<string, unknown>>(),
+    /** The agency's own follow-up templates by template id (docs/followups.md); absent ids use the shipped defaults. */
+    templates: jsonb('templates').$type<Record<string, { subject: string; body: string; updatedAt: string; updatedBy: string | null }>>(),
     ...timestamps,
   },
   (t) => [uniqueIndex('tenants_slug_key').on(t.slug), tenantPolicy(sql`id`)],

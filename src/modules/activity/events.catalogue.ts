@@ -39,6 +39,7 @@ export const eventCatalogue = {
   'followup.sent': 'A follow-up email went out (data: key, kind, voice, to, messageId)',
   'followup.failed': 'A follow-up email could not be sent and sending gave up (data: key, kind, error, attempts)',
   'playbook.updated': 'The agency’s follow-up playbook changed',
+  'followup_template.updated': 'An admin changed or reset one of the agency’s follow-up templates (data: templateId, reset)',
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

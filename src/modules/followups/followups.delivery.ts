@@ -36,6 +36,7 @@ async function loadForDelivery(tx: Tx, id: string) {
       },
       recruiter: { name: users.name, email: users.email },
       agency: tenants.name,
+      templates: tenants.templates,
     })
     .from(followUps)
     .innerJoin(candidates, eq(candidates.id, followUps.candidateId))
@@ -54,7 +55,7 @@ type Loaded = NonNullable<Awaited<ReturnType<typeof loadForDelivery>>>;
  */
 export function composeMessage(l: Loaded, mailFrom: string): MailMessage | { skip: string } {
   const f = l.followUp;
-  const { subject, body } = renderFollowUp(f);
+  const { subject, body } = renderFollowUp(f, { templates: l.templates, agency: l.agency });
   const base = {
     from: { name: l.agency, address: mailFrom },
     replyTo: { name: l.recruiter.name, address: l.recruiter.email },
