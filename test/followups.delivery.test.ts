@@ -117,12 +117,27 @@ const ofInterview = async (id: string) => {
 };
 const getFollowUp = async (id: string) => json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${id}`, headers: h() }));
 
-/** A fresh story whose interview is completed at 11:10 New York; the clock then stands after the notes are due. */
-async function completedInterview(): Promise<{ story: Story; interviewId: string; due: FollowUp[] }> {
+/** Resolves with the id of the next deliver job that finishes, whichever it is. */
+const nextCompleted = () =>
+  new Promise<string>((resolve) => {
+    const on = ({ jobId }: { jobId: string }) => {
+      fuEvents.off('completed', on);
+      resolve(jobId);
+    };
+    fuEvents.on('completed', on);
+  });
+
+/**
+ * A fresh story whose interview is completed at 11:10 New York; the clock then stands after the
+ * notes are due. The update telling the candidate what comes next is due at once: it is enqueued
+ * as the completion commits and sent before this returns (`early`, the follow-up sent).
+ */
+async function completedInterview(): Promise<{ story: Story; interviewId: string; due: FollowUp[]; early: FollowUp }> {
   clock.set('2026-06-01T12:00:00Z');
   const story = await recruitingStory(t.app, tenant);
   const interview = await scheduledInterview(t.app, tenant, story, '2026-06-10T10:00:00-04:00');
   clock.set('2026-06-10T15:10:00Z');
+  const sent = nextCompleted();
   const res = await t.app.inject({
     method: 'POST',
     url: `/v1/interviews/${interview.id}/complete`,
@@ -130,9 +145,14 @@ async function completedInterview(): Promise<{ story: Story; interviewId: string
     payload: { highlights: 'The demo lesson landed well' },
   });
   expect(res.statusCode, res.body).toBe(200);
+  const jobId = await sent;
+  const rows = await ofInterview(interview.id);
+  const early = rows.find((f) => f.key === 'candidate_update:completed')!;
+  expect(jobId).toBe(deliverJobId(early.id, 1));
+  expect(early).toMatchObject({ status: 'sent', sentAt: '2026-06-10T15:10:00.000Z' });
   clock.set(AFTER_DUE);
-  const due = (await ofInterview(interview.id)).filter((f) => f.channel === 'email' && f.status === 'pending' && f.dueAt <= AFTER_DUE);
-  return { story, interviewId: interview.id, due };
+  const due = rows.filter((f) => f.channel === 'email' && f.status === 'pending' && f.dueAt <= AFTER_DUE);
+  return { story, interviewId: interview.id, due, early };
 }
 
 /** Runs the sweep for our tenant `times` times at once and waits for each run. */
@@ -166,7 +186,7 @@ const addr = (s: Record<string, unknown>) => String(s.email);
 describe('delivering follow-ups', () => {
   it('when the sweep runs after the due time, then each interviewer gets one personal thank-you and the candidate their updates', async () => {
     const { story, due } = await completedInterview();
-    expect(due.map((f) => f.key.split(':')[0]).sort()).toEqual(['candidate_update', 'candidate_update', 'thank_you', 'thank_you']);
+    expect(due.map((f) => f.key.split(':')[0]).sort()).toEqual(['candidate_update', 'thank_you', 'thank_you']);
 
     // Twice at once, with two workers: still one job per follow-up version, one message each.
     await reconcile(2);
@@ -263,7 +283,7 @@ describe('delivering follow-ups', () => {
   });
 
   it('when Redis loses the queued deliver jobs, then the next sweep enqueues them again and each message goes out once', async () => {
-    const { story, due } = await completedInterview();
+    const { story, due, early } = await completedInterview();
     // A minute before the notes are due: the sweep's lookahead enqueues them as delayed jobs.
     const beforeDue = '2026-06-10T16:59:00Z';
     clock.set(beforeDue);
@@ -292,6 +312,6 @@ describe('delivering follow-ups', () => {
     for (const f of due) expect(await getFollowUp(f.id)).toMatchObject({ status: 'sent', attempts: 1, messageId: `<fu-${f.id}@afterview>` });
     expect([sink.to(addr(story.principal)).length, sink.to(addr(story.teacher)).length, sink.to(addr(story.candidate)).length]).toEqual([1, 1, 2]);
     const ids = [story.principal, story.teacher, story.candidate].flatMap((p) => sink.to(addr(p)).map((m) => m.headers['message-id']));
-    expect(ids.sort()).toEqual(due.map((f) => `<fu-${f.id}@afterview>`).sort());
+    expect(ids.sort()).toEqual([...due, early].map((f) => `<fu-${f.id}@afterview>`).sort());
   });
 });

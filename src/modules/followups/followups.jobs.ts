@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, lte } from 'drizzle-orm';
 import { UnrecoverableError, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { allTenantIds, readTenant } from '../../db/client.js';
+import { afterCommit, allTenantIds, readTenant, type Database } from '../../db/client.js';
 import { followUps } from '../../db/schema.js';
 import { MailError } from '../../lib/mailer.js';
 // Types only: the registry imports this module, so a value import would be circular.
@@ -45,6 +45,36 @@ export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: {
   const data = deliverPayload.parse({ tenantId: f.tenantId, followUpId: f.id, version: f.version });
   const delay = Math.max(0, f.dueAt.getTime() - deps.clock.now().getTime());
   await deps.queues.get('followups').add(deliverFollowUpJob.name, data, { ...deliverOptions, jobId: deliverJobId(f.id, f.version), delay });
+}
+
+type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log'>;
+const enqueuers = new WeakMap<Database, Enqueuer>();
+
+/** Lets transactions on `deps.db` hand their due follow-ups to the queue as they commit (the API does this at start). */
+export function enqueueOnCommit(deps: Enqueuer & Pick<Deps, 'db'>) {
+  enqueuers.set(deps.db, deps);
+}
+
+/**
+ * Once the current transaction commits, enqueues the deliver jobs of the email follow-ups it made
+ * due now or within the sweep's lookahead, so they do not wait for the next sweep. Best effort:
+ * with Redis down the add fails and the sweep, which finds the same rows, enqueues them instead.
+ */
+export function enqueueWhenCommitted(rows: readonly { tenantId: string; id: string; version: number; dueAt: Date; channel: string; status: string }[]) {
+  if (rows.length === 0) return;
+  afterCommit(async (db) => {
+    const deps = enqueuers.get(db);
+    if (!deps) return;
+    const now = deps.clock.now().getTime();
+    const due = rows.filter(
+      (r) => r.channel === 'email' && r.status === 'pending' && r.dueAt.getTime() <= now + RECONCILE_LOOKAHEAD_MS && r.dueAt.getTime() > now - RECONCILE_LATE_LIMIT_MS,
+    );
+    try {
+      await Promise.all(due.map((r) => enqueueDelivery(deps, r)));
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, followUps: due.length }, 'could not enqueue follow-ups at commit; the sweep will');
+    }
+  });
 }
 
 const reconcilePayload = z.object({ tenantId: z.uuid().optional() });

@@ -10,12 +10,14 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
 import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
 import type { Playbook } from './followups.playbook.js';
+import { enqueueWhenCommitted } from './followups.jobs.js';
 import type {
   cancelFollowUpBody,
   completeFollowUpBody,
   editFollowUpBody,
   listFollowUpsQuery,
   rescheduleFollowUpBody,
+  sendNowFollowUpBody,
   skipFollowUpBody,
 } from './followups.schemas.js';
 
@@ -78,6 +80,8 @@ async function act(
       changes: diff(current, updated!, FIELDS),
       data: { key: current.key, kind: current.kind, ...data },
     });
+    // A new version (edited, moved, sent now) due soon goes to the queue at commit, not at the next sweep.
+    enqueueWhenCommitted([updated!]);
     return updated!;
   });
   return presentFollowUp(row, now);
@@ -101,6 +105,23 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
     set: { dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
     data: { dueAt: input.dueAt.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason },
   }));
+}
+
+/**
+ * Sends a pending email follow-up now: due at once (the planned time kept in the reason), its
+ * deliver job enqueued as the change commits. Also for one too overdue for the worker to send alone.
+ */
+export function sendFollowUpNow(deps: Deps, actor: Actor, id: string, input: z.output<typeof sendNowFollowUpBody>, ifMatch?: number) {
+  return act(deps, actor, id, { allowed: ['pending'], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
+    if (row.channel !== 'email') {
+      throw new AppError('conflict', `A ${row.channel} follow-up is a task for the recruiter: complete it instead`, [], { channel: row.channel });
+    }
+    const why = input.reason ? `: ${input.reason}` : '';
+    return {
+      set: { dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})` },
+      data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'sent now by hand', sendNow: true },
+    };
+  });
 }
 
 export function completeFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof completeFollowUpBody>, ifMatch?: number) {

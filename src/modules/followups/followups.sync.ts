@@ -6,6 +6,7 @@ import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
 import type { Playbook } from './followups.playbook.js';
 import { replan } from './followups.planner.js';
+import { enqueueWhenCommitted } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
 import type { ExistingFollowUp, FollowUpStatus } from './followups.types.js';
 
@@ -82,6 +83,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     updatedAt: now,
   }));
   if (rows.length > 0) await tx.insert(followUps).values(rows);
+  enqueueWhenCommitted(rows.map((r) => ({ ...r, version: 1, status: 'pending' })));
 
   await Promise.all([
     ...plan.cancel.map((c) => {
