@@ -5,6 +5,7 @@ import type { QueueName } from './queues.js';
 import { purgeExpiredTokensJob } from '../modules/auth/auth.jobs.js';
 import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs.js';
 import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/followups.jobs.js';
+import { digestTickJob, sendDigestJob } from '../modules/followups/followups.digest.js';
 
 /** A job: a name, the queue it runs on, a zod payload (checked again in the worker) and a handler. */
 export interface JobDefinition<P extends z.ZodType = z.ZodType> {
@@ -25,6 +26,8 @@ export const jobRegistry: JobDefinition[] = [
   purgeIdempotencyKeysJob,
   deliverFollowUpJob,
   reconcileFollowUpsJob,
+  digestTickJob,
+  sendDigestJob,
 ] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {
