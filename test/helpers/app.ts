@@ -31,7 +31,9 @@ export async function createTestApp(opts: { env?: Record<string, string>; clock?
     async close() {
       await app.close();
       // Planning enqueues deliver jobs at commit; without a worker they would stay in the shared Redis.
-      await Promise.all(queueNames.map((q) => deps.queues.get(q).obliterate({ force: true }).catch(() => undefined)));
+      if (deps.redis.status === 'ready') {
+        await Promise.all(queueNames.map((q) => deps.queues.get(q).obliterate({ force: true }).catch(() => undefined)));
+      }
       await deps.close();
     },
   };
