@@ -40,11 +40,26 @@ export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = {
   },
 };
 
+type Deliverable = { tenantId: string; id: string; version: number; dueAt: Date };
+
+const deliverJob = (now: number, f: Deliverable) => ({
+  name: deliverFollowUpJob.name,
+  data: deliverPayload.parse({ tenantId: f.tenantId, followUpId: f.id, version: f.version }),
+  opts: { ...deliverOptions, jobId: deliverJobId(f.id, f.version), delay: Math.max(0, f.dueAt.getTime() - now) },
+});
+
 /** Adds the delayed deliver job of one follow-up version; the same id twice is one job. */
-export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: { tenantId: string; id: string; version: number; dueAt: Date }) {
-  const data = deliverPayload.parse({ tenantId: f.tenantId, followUpId: f.id, version: f.version });
-  const delay = Math.max(0, f.dueAt.getTime() - deps.clock.now().getTime());
-  await deps.queues.get('followups').add(deliverFollowUpJob.name, data, { ...deliverOptions, jobId: deliverJobId(f.id, f.version), delay });
+export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: Deliverable) {
+  const job = deliverJob(deps.clock.now().getTime(), f);
+  await deps.queues.get('followups').add(job.name, job.data, job.opts);
+}
+
+/** The same for many, in batches of 500 (one Redis round trip each). */
+export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock'>, rows: readonly Deliverable[]) {
+  const now = deps.clock.now().getTime();
+  for (let i = 0; i < rows.length; i += 500) {
+    await deps.queues.get('followups').addBulk(rows.slice(i, i + 500).map((f) => deliverJob(now, f)));
+  }
 }
 
 type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log'>;
@@ -70,7 +85,7 @@ export function enqueueWhenCommitted(rows: readonly { tenantId: string; id: stri
       (r) => r.channel === 'email' && r.status === 'pending' && r.dueAt.getTime() <= now + RECONCILE_LOOKAHEAD_MS && r.dueAt.getTime() > now - RECONCILE_LATE_LIMIT_MS,
     );
     try {
-      await Promise.all(due.map((r) => enqueueDelivery(deps, r)));
+      await enqueueDeliveries(deps, due);
     } catch (err) {
       deps.log.warn({ err: (err as Error).message, followUps: due.length }, 'could not enqueue follow-ups at commit; the sweep will');
     }
@@ -105,7 +120,7 @@ export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string |
           ),
         ),
     );
-    for (const f of due) await enqueueDelivery(deps, f);
+    await enqueueDeliveries(deps, due);
     enqueued += due.length;
   }
   if (enqueued > 0) deps.log.info({ enqueued }, 'follow-ups enqueued for delivery');
