@@ -13,8 +13,10 @@
  *    note is due; the sweep enqueues the delayed deliver jobs; the worker claims, renders and sends
  *    each through nodemailer to an SMTP sink (smtp-server) in this process. Lateness is the
  *    follow-up's sent_at minus its due_at.
- * 4. Baseline: the same number of bare BullMQ delayed jobs, due across one minute, on a worker
- *    with the same concurrency and a processor that does nothing.
+ * 4. Burst: the N timeline requests are all due at the same instant (09:30 the next morning): how
+ *    fast a backlog drains (emails/s) and how late the last ones are.
+ * 5. Baseline: the same numbers of bare BullMQ delayed jobs (across one minute; all at one instant)
+ *    on a worker with the same concurrency and a processor that does nothing.
  *
  * Candidates opt out of status updates, so the minute holds exactly the 3N notes (30,000 at the
  * default: 500 a second). Results go to stdout and bench/results/followups.json.
@@ -48,6 +50,8 @@ const FIRST_END = Date.parse('2026-06-10T15:00:00Z');
 const FIRST_DUE = FIRST_END + 2 * 3600_000;
 /** The notes fall due across this span (BENCH_FU_SPREAD_SECONDS, default one minute). */
 const SPREAD_MS = Number(process.env.BENCH_FU_SPREAD_SECONDS ?? 60) * 1000;
+/** The timeline requests: all due at 09:30 New York the next business day, one burst. */
+const BURST_DUE = Date.parse('2026-06-11T13:30:00Z');
 
 export interface FollowUpsBenchResult {
   interviews: number;
@@ -55,6 +59,8 @@ export interface FollowUpsBenchResult {
   planning: { seconds: number; interviewsPerSec: number; followUpsPerSec: number; concurrency: number };
   delivery: { emails: number; sent: number; seconds: number; sendsPerSec: number; p50LatenessMs: number; p99LatenessMs: number; maxLatenessMs: number; sweepSeconds: number; concurrency: number };
   baseline: { jobs: number; seconds: number; jobsPerSec: number; p50LatenessMs: number; p99LatenessMs: number; maxLatenessMs: number };
+  burst: { emails: number; sent: number; sendsPerSec: number; p50LatenessMs: number; p99LatenessMs: number };
+  baselineBurst: { jobs: number; jobsPerSec: number; p50LatenessMs: number; p99LatenessMs: number };
   backgroundCpuPct: number;
 }
 
@@ -171,17 +177,36 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     setNow(FIRST_DUE - 60_000);
     const workers = await startWorkers(deps, { concurrency: workerConcurrency });
     closers.push(() => workers.close());
+    // Warm-up (as a long-running worker is): BENCH_FU_WARMUP check-ins (default 2,000, not measured)
+    // are made due now and sent, so JIT, pools and SMTP connections are warm when the minute starts.
+    const warmup = Number(process.env.BENCH_FU_WARMUP ?? 2000);
+    if (warmup > 0) {
+      // Early enough that the sweep's 2-minute lookahead does not reach the measured notes yet.
+      setNow(FIRST_DUE - 150_000);
+      const { rowCount } = await admin.query(
+        `UPDATE follow_ups SET due_at = $2 WHERE id IN (SELECT id FROM follow_ups WHERE tenant_id = $1 AND kind = 'recruiter_check_in' AND status = 'pending' LIMIT $3)`,
+        [tenantId, clock.now(), warmup],
+      );
+      const warm = new Promise<void>((resolve) => {
+        onReceived = () => received >= (rowCount ?? 0) && resolve();
+      });
+      await reconcileFollowUps(deps, { tenantId });
+      await Promise.race([warm, new Promise<void>((resolve) => setTimeout(resolve, 25_000).unref())]);
+      console.log(`followups: warm-up sent ${received} of ${rowCount} check-ins`);
+      setNow(FIRST_DUE - 60_000);
+    }
+    const warmed = received;
+
     const s0 = performance.now();
     const sweep = await reconcileFollowUps(deps, { tenantId });
     const sweepSeconds = (performance.now() - s0) / 1000;
     console.log(`followups: the sweep enqueued ${sweep.enqueued} deliver jobs in ${sweepSeconds.toFixed(1)} s`);
     const allIn = new Promise<void>((resolve) => {
-      onReceived = () => received >= notes && resolve();
+      onReceived = () => received >= warmed + notes && resolve();
       onReceived();
     });
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, FIRST_DUE + SPREAD_MS - clock.now().getTime()) + 180_000).unref());
     await Promise.race([allIn, deadline]);
-    await workers.close();
     const lateness = await admin.query<{ ms: number; sent_at: Date }>(
       `SELECT extract(epoch FROM sent_at - due_at) * 1000 AS ms, sent_at FROM follow_ups
        WHERE tenant_id = $1 AND status = 'sent' AND due_at >= $2 AND due_at < $3 ORDER BY ms`,
@@ -202,11 +227,40 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       concurrency: workerConcurrency,
     };
     console.log(
-      `followups: sent ${late.length}/${notes} (sink: ${received}) from the first due time in ${deliverySeconds.toFixed(1)} s: ${delivery.sendsPerSec.toFixed(0)} emails/s, ` +
+      `followups: sent ${late.length}/${notes} (sink: ${received - warmed}) from the first due time in ${deliverySeconds.toFixed(1)} s: ${delivery.sendsPerSec.toFixed(0)} emails/s, ` +
         `lateness p50 ${delivery.p50LatenessMs.toFixed(0)} ms, p99 ${delivery.p99LatenessMs.toFixed(0)} ms, max ${delivery.maxLatenessMs.toFixed(0)} ms`,
     );
 
-    const baseline = await bareBullmq(config.REDIS_URL, `afterview-bench-fu-base-${process.pid}`, notes, workerConcurrency);
+    // Burst: the N timeline requests are all due at 09:30 New York the next morning. How fast does
+    // a backlog drain? Lateness here is mostly queueing: the last one waits for all the others.
+    setNow(BURST_DUE - 20_000);
+    const burstCount = Number(
+      (await admin.query<{ n: string }>("SELECT count(*) AS n FROM follow_ups WHERE tenant_id = $1 AND channel = 'email' AND status = 'pending' AND due_at = $2", [tenantId, new Date(BURST_DUE)])).rows[0]!.n,
+    );
+    await reconcileFollowUps(deps, { tenantId });
+    const burstIn = new Promise<void>((resolve) => {
+      onReceived = () => received >= warmed + notes + burstCount && resolve();
+      onReceived();
+    });
+    await Promise.race([burstIn, new Promise<void>((resolve) => setTimeout(resolve, 20_000 + 300_000).unref())]);
+    await workers.close();
+    const burstRows = await admin.query<{ ms: number }>(
+      "SELECT extract(epoch FROM sent_at - due_at) * 1000 AS ms FROM follow_ups WHERE tenant_id = $1 AND status = 'sent' AND due_at = $2 ORDER BY ms",
+      [tenantId, new Date(BURST_DUE)],
+    );
+    const burstLate = burstRows.rows.map((r) => Number(r.ms));
+    const burst = {
+      emails: burstCount,
+      sent: burstLate.length,
+      sendsPerSec: burstLate.length / ((burstLate.at(-1) ?? NaN) / 1000),
+      p50LatenessMs: pct(burstLate, 50),
+      p99LatenessMs: pct(burstLate, 99),
+    };
+    console.log(`followups: burst of ${burstCount} due at one instant: sent ${burst.sent}, drained at ${burst.sendsPerSec.toFixed(0)} emails/s`);
+
+    const baseline = await bareBullmq(config.REDIS_URL, `afterview-bench-fu-base-${process.pid}`, notes, workerConcurrency, SPREAD_MS);
+    const baselineBurst = await bareBullmq(config.REDIS_URL, `afterview-bench-fu-burst-${process.pid}`, burstCount, workerConcurrency, 0);
+    console.log(`followups: bare BullMQ burst of ${burstCount}: drained at ${baselineBurst.jobsPerSec.toFixed(0)} jobs/s`);
     console.log(
       `followups: bare BullMQ ${baseline.jobs} delayed jobs over one minute: ${baseline.jobsPerSec.toFixed(0)} jobs/s, ` +
         `lateness p50 ${baseline.p50LatenessMs.toFixed(0)} ms, p99 ${baseline.p99LatenessMs.toFixed(0)} ms`,
@@ -218,6 +272,8 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       planning: { seconds: planSeconds, interviewsPerSec: N / planSeconds, followUpsPerSec: planned / planSeconds, concurrency: planConcurrency },
       delivery,
       baseline,
+      burst,
+      baselineBurst: { jobs: baselineBurst.jobs, jobsPerSec: baselineBurst.jobsPerSec, p50LatenessMs: baselineBurst.p50LatenessMs, p99LatenessMs: baselineBurst.p99LatenessMs },
       backgroundCpuPct,
     };
     console.log(`\n${formatFollowUps(result)}\n`);
@@ -235,24 +291,26 @@ export function formatFollowUps(r: FollowUpsBenchResult): string {
   const rows = [
     ['measure', 'follow-up engine', 'bare BullMQ', 'goal'],
     ['planning', `${r.planning.interviewsPerSec.toFixed(0)} interviews/s (${r.planning.followUpsPerSec.toFixed(0)} follow-ups/s)`, '', ''],
-    ['sends per second', `${r.delivery.sendsPerSec.toFixed(0)} emails/s (${r.delivery.sent}/${r.delivery.emails})`, `${r.baseline.jobsPerSec.toFixed(0)} jobs/s`, '>= 500'],
+    [`${r.delivery.emails} due across one minute`, `${r.delivery.sendsPerSec.toFixed(0)} emails/s (${r.delivery.sent} sent)`, `${r.baseline.jobsPerSec.toFixed(0)} jobs/s`, '>= 500'],
     ['lateness p50', ms(r.delivery.p50LatenessMs), ms(r.baseline.p50LatenessMs), ''],
     ['lateness p99', ms(r.delivery.p99LatenessMs), ms(r.baseline.p99LatenessMs), '< 1000 ms'],
     ['lateness max', ms(r.delivery.maxLatenessMs), ms(r.baseline.maxLatenessMs), ''],
+    [`burst of ${r.burst.emails} at one instant`, `drained at ${r.burst.sendsPerSec.toFixed(0)} emails/s`, `${r.baselineBurst.jobsPerSec.toFixed(0)} jobs/s`, ''],
+    ['burst lateness p50 / p99', `${ms(r.burst.p50LatenessMs)} / ${ms(r.burst.p99LatenessMs)}`, `${ms(r.baselineBurst.p50LatenessMs)} / ${ms(r.baselineBurst.p99LatenessMs)}`, ''],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
 }
 
-/** N delayed jobs due evenly across the spread starting 30 s from now, on a worker that does nothing. */
-async function bareBullmq(redisUrl: string, prefix: string, n: number, concurrency: number) {
+/** N delayed jobs due evenly across `spreadMs` (0: all at once) starting 30 s from now, on a worker that does nothing. */
+async function bareBullmq(redisUrl: string, prefix: string, n: number, concurrency: number, spreadMs: number) {
   const connection = { url: redisUrl, maxRetriesPerRequest: null };
   const queue = new Queue('baseline', { connection, prefix });
   const start = Date.now() + 30_000;
   const due: number[] = [];
   for (let i = 0; i < n; i += 1000) {
     const chunk = Array.from({ length: Math.min(1000, n - i) }, (_, k) => {
-      const at = start + Math.floor(((i + k) * SPREAD_MS) / n);
+      const at = start + Math.floor(((i + k) * spreadMs) / n);
       due.push(at);
       return { name: 'noop', data: { at }, opts: { jobId: `b-${i + k}`, delay: at - Date.now(), removeOnComplete: true } };
     });

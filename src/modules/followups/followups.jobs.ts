@@ -56,8 +56,9 @@ export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: D
 
 /** The same for many, in batches of 500 (one Redis round trip each). */
 export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock'>, rows: readonly Deliverable[]) {
-  const now = deps.clock.now().getTime();
   for (let i = 0; i < rows.length; i += 500) {
+    // A delay counts from when its job is added: the clock is read again for every batch.
+    const now = deps.clock.now().getTime();
     await deps.queues.get('followups').addBulk(rows.slice(i, i + 500).map((f) => deliverJob(now, f)));
   }
 }
