@@ -33,6 +33,9 @@ export async function createTestApp(opts: { env?: Record<string, string>; clock?
       // Planning enqueues deliver jobs at commit; without a worker they would stay in the shared Redis.
       if (deps.redis.status === 'ready') {
         await Promise.all(queueNames.map((q) => deps.queues.get(q).obliterate({ force: true }).catch(() => undefined)));
+        // obliterate leaves a queue's bookkeeping keys behind.
+        const prefix = deps.config.QUEUE_PREFIX;
+        await deps.redis.del(queueNames.flatMap((q) => ['meta', 'marker', 'events', 'id'].map((k) => `${prefix}:${q}:${k}`))).catch(() => undefined);
       }
       await deps.close();
     },
