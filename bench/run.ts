@@ -44,6 +44,7 @@ import {
 } from './lib.js';
 import { explainCases, flagged, formatPlans, listCases, type PlanReport } from './plans.js';
 import { fingerprintOf, generate, keptData, removeRunRows, scaleFrom, type SeedMeta } from './seed.js';
+import { runFollowUpsBench } from './followups.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench';
@@ -73,6 +74,11 @@ const config = loadConfig({
 const closers: Array<() => Promise<unknown>> = [];
 
 async function main() {
+  // BENCH_ONLY=followups: the follow-up engine alone (bench/followups.ts); a full run ends with it.
+  if (settings.only?.test('followups')) {
+    await runFollowUpsBench();
+    return;
+  }
   const fingerprint = await fingerprintOf(scale);
   const kept = process.env.BENCH_RESEED === '1' ? undefined : await keptData(ADMIN_URL, fingerprint);
   if (!kept) await recreateDatabase(ADMIN_URL);
@@ -286,6 +292,7 @@ async function main() {
     );
   }
   if (failed.length > 0) process.exitCode = 1;
+  if (!settings.only) await runFollowUpsBench();
 }
 
 interface Session {

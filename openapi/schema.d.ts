@@ -6322,7 +6322,7 @@ export interface paths {
         put?: never;
         /**
          * Send a pending email follow-up now
-         * @description Makes it due this instant and queues its delivery at once; `status` turns `sent` when the worker has sent it. Only a pending email follow-up (409 otherwise).
+         * @description Due at once and handed to the worker as the change commits; the answer is the follow-up still `pending` (watch for `sent`). Also for one more than 3 days overdue, which the worker does not send alone. A task or a follow-up not pending answers 409.
          */
         post: {
             parameters: {
@@ -6338,7 +6338,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SendFollowUpNowRequestInput"];
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -6963,6 +6967,477 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-up-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agency’s follow-up templates
+         * @description One per kind (and candidate-update event), channel and voice: the agency’s own text, else the shipped default. `variables` lists what templates may use.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUpTemplateList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-up-templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a follow-up template */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A template id from the list */
+                    templateId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUpTemplate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a follow-up template
+         * @description Mustache: `{{variable}}`, `{{#variable}}…{{/variable}}` when it has a value, `{{^variable}}…{{/variable}}` when not. An unknown variable or a syntax error answers 422 naming the field (`body.body`, `body.subject`) and `unknownVariables`. Follow-ups not yet sent use the new text when they go out, unless a recruiter edited them.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A template id from the list */
+                    templateId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PutFollowUpTemplateRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUpTemplate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Reset a follow-up template to the shipped default
+         * @description Answers the template as it now is (the default).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A template id from the list */
+                    templateId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUpTemplate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-up-templates/{templateId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a template, saved or draft, with a follow-up’s facts or sample facts
+         * @description Writes nothing. Without `followUpId`, sample facts (the worked example) with any `vars` given; a draft is checked as on save (422).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description A template id from the list */
+                    templateId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreviewFollowUpTemplateRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUpTemplatePreview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -11973,6 +12448,77 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "followup_template.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup_template.updated
+         * @description An admin changed or reset one of the agency’s follow-up templates (data: templateId, reset). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup_template.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -13863,6 +14409,15 @@ export interface components {
         };
         /**
          * @example {
+         *       "reason": "The principal asked for it today"
+         *     }
+         */
+        SendFollowUpNowRequestInput: {
+            /** @description Why now; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
          *       "notes": "Called Sam; he expects a decision next Friday"
          *     }
          */
@@ -13885,6 +14440,122 @@ export interface components {
          */
         CancelFollowUpRequestInput: {
             reason?: string;
+        };
+        /**
+         * @example {
+         *       "id": "thank_you.email.candidate",
+         *       "kind": "thank_you",
+         *       "event": null,
+         *       "channel": "email",
+         *       "voice": "candidate",
+         *       "description": "The personal thank-you to each interviewer, in the candidate’s words",
+         *       "subject": "Thank you for the interview for the {{position}} position",
+         *       "body": "Dear {{interviewer}},\n\nThank you for meeting with me about the {{position}} position at {{employer}}.{{#highlight}} I especially enjoyed our conversation about {{highlight}}.{{/highlight}}\n\nKind regards,\n{{candidate}}",
+         *       "custom": true,
+         *       "updatedAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedBy": "01938a8e-0a1b-7c2d-8e3f-405162738495"
+         *     }
+         */
+        FollowUpTemplateInput: {
+            /** @description `<kind>[.<event>].<channel>.<voice>`, e.g. `thank_you.email.candidate` */
+            id: string;
+            /** @enum {string} */
+            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+            /** @description For candidate updates: what happened */
+            event: ("completed" | "notes_sent" | "reply" | "outcome") | null;
+            /**
+             * @description email: the message; phone, linkedin: the task title and its talking points or note
+             * @enum {string}
+             */
+            channel: "email" | "phone" | "linkedin";
+            /**
+             * @description candidate: the candidate’s words (sent on their behalf, or as their draft); agency: the recruiter’s
+             * @enum {string}
+             */
+            voice: "candidate" | "agency";
+            description: string;
+            subject: string;
+            body: string;
+            /** @description true: the agency’s own text; false: the shipped default */
+            custom: boolean;
+            updatedAt: string | null;
+            updatedBy: string | null;
+        };
+        FollowUpTemplateListInput: {
+            data: components["schemas"]["FollowUpTemplateInput"][];
+            /** @description Always null: the catalogue fits one page */
+            nextCursor: string | null;
+            variables: string[];
+        };
+        /**
+         * @example {
+         *       "subject": "Thank you for the interview for the {{position}} position",
+         *       "body": "Dear {{interviewer}},\n\nThank you for meeting with me about the {{position}} position at {{employer}}.{{#highlight}} I especially enjoyed our conversation about {{highlight}}.{{/highlight}}\n\nKind regards,\n{{candidate}}"
+         *     }
+         */
+        PutFollowUpTemplateRequestInput: {
+            subject: string;
+            body: string;
+        };
+        /** @description Facts to render with; each omitted one takes the sample value */
+        TemplateSampleFactsInput: {
+            candidate?: string | null;
+            interviewer?: string | null;
+            position?: string | null;
+            employer?: string | null;
+            highlight?: string | null;
+            timeline?: string | null;
+            recruiter?: string | null;
+            agency?: string | null;
+            outcome?: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
+        };
+        /**
+         * @example {
+         *       "body": "Dear {{interviewer}},\n\nThank you for meeting with me about the {{position}} position at {{employer}}.{{#highlight}} I especially enjoyed our conversation about {{highlight}}.{{/highlight}}\n\nKind regards,\n{{candidate}}",
+         *       "vars": {
+         *         "interviewer": "Terry Teacher",
+         *         "highlight": "Loved the reading-corner idea"
+         *       }
+         *     }
+         */
+        PreviewFollowUpTemplateRequestInput: {
+            /** @description A draft subject; without it, the saved one */
+            subject?: string;
+            /** @description A draft body; without it, the saved one */
+            body?: string;
+            /**
+             * Format: uuid
+             * @description Render with this follow-up’s facts
+             */
+            followUpId?: string;
+            vars?: components["schemas"]["TemplateSampleFactsInput"];
+        };
+        /**
+         * @example {
+         *       "templateId": "thank_you.email.candidate",
+         *       "subject": "Thank you for the interview for the 5th grade teacher position",
+         *       "body": "Dear Terry Teacher,\n\nThank you for meeting with me about the 5th grade teacher position at Lincoln Elementary. I especially enjoyed our conversation about loved the reading-corner idea.\n\nKind regards,\nJordan Lee",
+         *       "facts": "sample",
+         *       "variables": {
+         *         "candidate": "Jordan Lee",
+         *         "interviewer": "Terry Teacher",
+         *         "position": "5th grade teacher"
+         *       }
+         *     }
+         */
+        FollowUpTemplatePreviewInput: {
+            templateId: string;
+            subject: string;
+            body: string;
+            /**
+             * @description followUp: a real follow-up’s facts; sample: the sample facts with any given vars
+             * @enum {string}
+             */
+            facts: "followUp" | "sample";
+            /** @description The values the variables had */
+            variables: {
+                [key: string]: string | null;
+            };
         };
         /**
          * @example {
@@ -13986,7 +14657,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**
@@ -13999,7 +14670,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**
@@ -16139,6 +16810,15 @@ export interface components {
         };
         /**
          * @example {
+         *       "reason": "The principal asked for it today"
+         *     }
+         */
+        SendFollowUpNowRequest: {
+            /** @description Why now; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
          *       "notes": "Called Sam; he expects a decision next Friday"
          *     }
          */
@@ -16161,6 +16841,122 @@ export interface components {
          */
         CancelFollowUpRequest: {
             reason?: string;
+        };
+        /**
+         * @example {
+         *       "id": "thank_you.email.candidate",
+         *       "kind": "thank_you",
+         *       "event": null,
+         *       "channel": "email",
+         *       "voice": "candidate",
+         *       "description": "The personal thank-you to each interviewer, in the candidate’s words",
+         *       "subject": "Thank you for the interview for the {{position}} position",
+         *       "body": "Dear {{interviewer}},\n\nThank you for meeting with me about the {{position}} position at {{employer}}.{{#highlight}} I especially enjoyed our conversation about {{highlight}}.{{/highlight}}\n\nKind regards,\n{{candidate}}",
+         *       "custom": true,
+         *       "updatedAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedBy": "01938a8e-0a1b-7c2d-8e3f-405162738495"
+         *     }
+         */
+        FollowUpTemplate: {
+            /** @description `<kind>[.<event>].<channel>.<voice>`, e.g. `thank_you.email.candidate` */
+            id: string;
+            /** @enum {string} */
+            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+            /** @description For candidate updates: what happened */
+            event: ("completed" | "notes_sent" | "reply" | "outcome") | null;
+            /**
+             * @description email: the message; phone, linkedin: the task title and its talking points or note
+             * @enum {string}
+             */
+            channel: "email" | "phone" | "linkedin";
+            /**
+             * @description candidate: the candidate’s words (sent on their behalf, or as their draft); agency: the recruiter’s
+             * @enum {string}
+             */
+            voice: "candidate" | "agency";
+            description: string;
+            subject: string;
+            body: string;
+            /** @description true: the agency’s own text; false: the shipped default */
+            custom: boolean;
+            updatedAt: string | null;
+            updatedBy: string | null;
+        };
+        FollowUpTemplateList: {
+            data: components["schemas"]["FollowUpTemplate"][];
+            /** @description Always null: the catalogue fits one page */
+            nextCursor: string | null;
+            variables: string[];
+        };
+        /**
+         * @example {
+         *       "subject": "Thank you for the interview for the {{position}} position",
+         *       "body": "Dear {{interviewer}},\n\nThank you for meeting with me about the {{position}} position at {{employer}}.{{#highlight}} I especially enjoyed our conversation about {{highlight}}.{{/highlight}}\n\nKind regards,\n{{candidate}}"
+         *     }
+         */
+        PutFollowUpTemplateRequest: {
+            subject: string;
+            body: string;
+        };
+        /** @description Facts to render with; each omitted one takes the sample value */
+        TemplateSampleFacts: {
+            candidate?: string | null;
+            interviewer?: string | null;
+            position?: string | null;
+            employer?: string | null;
+            highlight?: string | null;
+            timeline?: string | null;
+            recruiter?: string | null;
+            agency?: string | null;
+            outcome?: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
+        };
+        /**
+         * @example {
+         *       "body": "Dear {{interviewer}},\n\nThank you for meeting with me about the {{position}} position at {{employer}}.{{#highlight}} I especially enjoyed our conversation about {{highlight}}.{{/highlight}}\n\nKind regards,\n{{candidate}}",
+         *       "vars": {
+         *         "interviewer": "Terry Teacher",
+         *         "highlight": "Loved the reading-corner idea"
+         *       }
+         *     }
+         */
+        PreviewFollowUpTemplateRequest: {
+            /** @description A draft subject; without it, the saved one */
+            subject?: string;
+            /** @description A draft body; without it, the saved one */
+            body?: string;
+            /**
+             * Format: uuid
+             * @description Render with this follow-up’s facts
+             */
+            followUpId?: string;
+            vars?: components["schemas"]["TemplateSampleFacts"];
+        };
+        /**
+         * @example {
+         *       "templateId": "thank_you.email.candidate",
+         *       "subject": "Thank you for the interview for the 5th grade teacher position",
+         *       "body": "Dear Terry Teacher,\n\nThank you for meeting with me about the 5th grade teacher position at Lincoln Elementary. I especially enjoyed our conversation about loved the reading-corner idea.\n\nKind regards,\nJordan Lee",
+         *       "facts": "sample",
+         *       "variables": {
+         *         "candidate": "Jordan Lee",
+         *         "interviewer": "Terry Teacher",
+         *         "position": "5th grade teacher"
+         *       }
+         *     }
+         */
+        FollowUpTemplatePreview: {
+            templateId: string;
+            subject: string;
+            body: string;
+            /**
+             * @description followUp: a real follow-up’s facts; sample: the sample facts with any given vars
+             * @enum {string}
+             */
+            facts: "followUp" | "sample";
+            /** @description The values the variables had */
+            variables: {
+                [key: string]: string | null;
+            };
         };
         /**
          * @example {
@@ -16262,7 +17058,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**
@@ -16275,7 +17071,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**

@@ -6,7 +6,7 @@ import { createDeps, type Deps } from '../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
 import { fixedClock } from '../src/lib/clock.js';
 import { deliverJobId, enqueueDelivery } from '../src/modules/followups/followups.jobs.js';
-import { bearer, createTestApp, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { bearer, createTestApp, expectProblem, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { testConfig } from './helpers/env.js';
 import { timeline } from './helpers/db.js';
@@ -94,10 +94,13 @@ beforeAll(async () => {
     workerDeps.push(deps);
     running.push(await startWorkers(deps, { concurrency: 5 }));
   }
+  // The sweeps run here by hand, at the injected clock's time: none may start on its own mid-test.
+  for (const id of ['followups-reconcile', 'followups-digest']) await t.deps.queues.get('maintenance').removeJobScheduler(id);
   const connection = { url: t.deps.config.REDIS_URL };
   fuEvents = new QueueEvents('followups', { connection, prefix: t.deps.config.QUEUE_PREFIX });
   maintenanceEvents = new QueueEvents('maintenance', { connection, prefix: t.deps.config.QUEUE_PREFIX });
   await Promise.all([fuEvents.waitUntilReady(), maintenanceEvents.waitUntilReady()]);
+  fuEvents.on('completed', onCompleted);
 });
 
 afterAll(async () => {
@@ -117,8 +120,25 @@ const ofInterview = async (id: string) => {
 };
 const getFollowUp = async (id: string) => json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${id}`, headers: h() }));
 
-/** A fresh story whose interview is completed at 11:10 New York; the clock then stands after the notes are due. */
-async function completedInterview(): Promise<{ story: Story; interviewId: string; due: FollowUp[] }> {
+/** Deliver jobs seen completing, and who waits for which: a job may finish before anyone asks. */
+const completedJobs = new Set<string>();
+const completionWaiters = new Map<string, () => void>();
+const onCompleted = ({ jobId }: { jobId: string }) => {
+  completedJobs.add(jobId);
+  completionWaiters.get(jobId)?.();
+};
+const completion = (jobId: string) =>
+  new Promise<void>((resolve) => {
+    if (completedJobs.has(jobId)) return resolve();
+    completionWaiters.set(jobId, resolve);
+  });
+
+/**
+ * A fresh story whose interview is completed at 11:10 New York; the clock then stands after the
+ * notes are due. The update telling the candidate what comes next is due at once: it is enqueued
+ * as the completion commits and sent before this returns (`early`, the follow-up sent).
+ */
+async function completedInterview(): Promise<{ story: Story; interviewId: string; due: FollowUp[]; early: FollowUp }> {
   clock.set('2026-06-01T12:00:00Z');
   const story = await recruitingStory(t.app, tenant);
   const interview = await scheduledInterview(t.app, tenant, story, '2026-06-10T10:00:00-04:00');
@@ -130,9 +150,14 @@ async function completedInterview(): Promise<{ story: Story; interviewId: string
     payload: { highlights: 'The demo lesson landed well' },
   });
   expect(res.statusCode, res.body).toBe(200);
+  const planned = await ofInterview(interview.id);
+  await completion(deliverJobId(planned.find((f) => f.key === 'candidate_update:completed')!.id, 1));
+  const rows = await ofInterview(interview.id);
+  const early = rows.find((f) => f.key === 'candidate_update:completed')!;
+  expect(early).toMatchObject({ status: 'sent', sentAt: '2026-06-10T15:10:00.000Z' });
   clock.set(AFTER_DUE);
-  const due = (await ofInterview(interview.id)).filter((f) => f.channel === 'email' && f.status === 'pending' && f.dueAt <= AFTER_DUE);
-  return { story, interviewId: interview.id, due };
+  const due = rows.filter((f) => f.channel === 'email' && f.status === 'pending' && f.dueAt <= AFTER_DUE);
+  return { story, interviewId: interview.id, due, early };
 }
 
 /** Runs the sweep for our tenant `times` times at once and waits for each run. */
@@ -166,7 +191,7 @@ const addr = (s: Record<string, unknown>) => String(s.email);
 describe('delivering follow-ups', () => {
   it('when the sweep runs after the due time, then each interviewer gets one personal thank-you and the candidate their updates', async () => {
     const { story, due } = await completedInterview();
-    expect(due.map((f) => f.key.split(':')[0]).sort()).toEqual(['candidate_update', 'candidate_update', 'thank_you', 'thank_you']);
+    expect(due.map((f) => f.key.split(':')[0]).sort()).toEqual(['candidate_update', 'thank_you', 'thank_you']);
 
     // Twice at once, with two workers: still one job per follow-up version, one message each.
     await reconcile(2);
@@ -263,7 +288,7 @@ describe('delivering follow-ups', () => {
   });
 
   it('when Redis loses the queued deliver jobs, then the next sweep enqueues them again and each message goes out once', async () => {
-    const { story, due } = await completedInterview();
+    const { story, due, early } = await completedInterview();
     // A minute before the notes are due: the sweep's lookahead enqueues them as delayed jobs.
     const beforeDue = '2026-06-10T16:59:00Z';
     clock.set(beforeDue);
@@ -292,6 +317,165 @@ describe('delivering follow-ups', () => {
     for (const f of due) expect(await getFollowUp(f.id)).toMatchObject({ status: 'sent', attempts: 1, messageId: `<fu-${f.id}@afterview>` });
     expect([sink.to(addr(story.principal)).length, sink.to(addr(story.teacher)).length, sink.to(addr(story.candidate)).length]).toEqual([1, 1, 2]);
     const ids = [story.principal, story.teacher, story.candidate].flatMap((p) => sink.to(addr(p)).map((m) => m.headers['message-id']));
-    expect(ids.sort()).toEqual(due.map((f) => `<fu-${f.id}@afterview>`).sort());
+    expect(ids.sort()).toEqual([...due, early].map((f) => `<fu-${f.id}@afterview>`).sort());
+  });
+});
+
+describe('more delivery paths', () => {
+  it('when every job runs twice on two workers (a retry after a timeout, a re-run stalled job), then each message still goes out once', async () => {
+    const { story, due } = await completedInterview();
+    const queue = t.deps.queues.get('followups');
+    // Two jobs per follow-up version under different ids: only the claim in PostgreSQL stands between them.
+    const jobs = await Promise.all(
+      due.flatMap((f) =>
+        ['a', 'b'].map((copy) =>
+          queue.add('followups.deliver', { tenantId: tenant.tenantId, followUpId: f.id, version: f.version }, { jobId: `${deliverJobId(f.id, f.version)}-${copy}`, attempts: 1 }),
+        ),
+      ),
+    );
+    const outcomes = await Promise.all(jobs.map((j) => j.waitUntilFinished(fuEvents, 15_000) as Promise<{ outcome: string }>));
+    expect(outcomes.filter((o) => o.outcome === 'sent')).toHaveLength(due.length);
+    expect(outcomes.filter((o) => o.outcome === 'noop')).toHaveLength(due.length);
+    expect([sink.to(addr(story.principal)).length, sink.to(addr(story.teacher)).length, sink.to(addr(story.candidate)).length]).toEqual([1, 1, 2]);
+    for (const f of due) expect(await getFollowUp(f.id)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('send-now sends a note before its time, once, from the agency’s own template', async () => {
+    // The agency's own wording, saved by the owner before the interview is completed.
+    const body = 'Dear {{interviewer}},\n\nThank you for today. {{#highlight}}I keep thinking about {{highlight}}.{{/highlight}}\n\n{{candidate}}';
+    const put = await t.app.inject({ method: 'PUT', url: '/v1/follow-up-templates/thank_you.email.candidate', headers: h(), payload: { subject: 'Thank you, {{interviewer}}', body } });
+    expect(put.statusCode, put.body).toBe(200);
+    try {
+      const { story, due } = await completedInterview();
+      // Back to an hour and a half before the notes are due.
+      clock.set('2026-06-10T15:30:00Z');
+      const thanks = due.find((f) => f.kind === 'thank_you' && f.contactId === story.teacher.id)!;
+      const done = completion(deliverJobId(thanks.id, thanks.version + 1));
+      const res = await t.app.inject({ method: 'POST', url: `/v1/follow-ups/${thanks.id}/send-now`, headers: h(), payload: { reason: 'The principal asked for it' } });
+      expect(res.statusCode, res.body).toBe(200);
+      const moved = json<FollowUp>(res);
+      expect(moved).toMatchObject({ status: 'pending', dueAt: '2026-06-10T15:30:00.000Z', version: thanks.version + 1 });
+      expect(moved.reason).toMatch(/^sent now by hand: The principal asked for it \(planned: /);
+      await done;
+
+      const [mail, ...more] = sink.to(addr(story.teacher));
+      expect(more).toHaveLength(0);
+      expect(mail!.headers).toMatchObject({ subject: 'Thank you, Terry Teacher', 'message-id': `<fu-${thanks.id}@afterview>` });
+      expect(mail!.body.trimEnd()).toBe('Dear Terry Teacher,\n\nThank you for today. I keep thinking about loved the reading-corner idea.\n\nJordan Lee');
+      expect(await getFollowUp(thanks.id)).toMatchObject({ status: 'sent', sentAt: '2026-06-10T15:30:00.000Z', attempts: 1 });
+
+      // At the planned time the sweep finds nothing left to send for it; the other note goes out as planned.
+      clock.set(AFTER_DUE);
+      await reconcile();
+      const others = due.filter((f) => f.id !== thanks.id);
+      await Promise.all(others.map(async (f) => (await deliverJob(f)).waitUntilFinished(fuEvents, 15_000)));
+      expect(sink.to(addr(story.teacher))).toHaveLength(1);
+      expect(sink.to(addr(story.principal))[0]!.headers.subject).toBe('Thank you, Pat Principal');
+
+      // Send-now is for a pending email only.
+      expectProblem(await t.app.inject({ method: 'POST', url: `/v1/follow-ups/${thanks.id}/send-now`, headers: h(), payload: {} }), 409, 'conflict');
+    } finally {
+      await t.app.inject({ method: 'DELETE', url: '/v1/follow-up-templates/thank_you.email.candidate', headers: h() });
+    }
+  });
+
+  it('when the candidate opts out of status updates after planning, then the worker skips their updates and still sends the notes', async () => {
+    const { story, due } = await completedInterview();
+    const res = await t.app.inject({ method: 'PATCH', url: `/v1/candidates/${story.candidate.id}`, headers: h(), payload: { statusUpdatesOptIn: false } });
+    expect(res.statusCode, res.body).toBe(200);
+    const before = sink.to(addr(story.candidate)).length;
+    // Opting out re-plans nothing by itself: the update is still pending when the worker gets to it.
+    const update = due.find((f) => f.kind === 'candidate_update')!;
+    await reconcile();
+    const results = await Promise.all(due.map(async (f) => (await deliverJob(f)).waitUntilFinished(fuEvents, 15_000) as Promise<{ outcome: string }>));
+    expect(results[due.indexOf(update)]).toMatchObject({ outcome: 'skipped', reason: 'the candidate opted out of status updates' });
+    expect(sink.to(addr(story.candidate))).toHaveLength(before);
+    expect(await getFollowUp(update.id)).toMatchObject({ status: 'skipped', cancelReason: 'the candidate opted out of status updates', sentAt: null, attempts: 0 });
+    expect([sink.to(addr(story.principal)).length, sink.to(addr(story.teacher)).length]).toEqual([1, 1]);
+  });
+
+  it('a phone step is a task in the recruiter’s due list, never sent; the daily digest at 07:30 their time lists it with what is overdue', async () => {
+    const other = await newTenant(t.app);
+    const oh = bearer(other.token);
+    clock.set('2026-06-01T12:00:00Z');
+    const story = await recruitingStory(t.app, other);
+    // The recruiter works from Los Angeles; the agency is in New York. No status updates for this candidate.
+    const me = await t.app.inject({ method: 'PATCH', url: `/v1/users/${other.ownerId}`, headers: { ...oh, 'if-match': '1' }, payload: { timeZone: 'America/Los_Angeles' } });
+    expect(me.statusCode, me.body).toBe(200);
+    const optOut = await t.app.inject({ method: 'PATCH', url: `/v1/candidates/${story.candidate.id}`, headers: oh, payload: { statusUpdatesOptIn: false } });
+    expect(optOut.statusCode, optOut.body).toBe(200);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/interviews',
+      headers: oh,
+      payload: {
+        applicationId: story.application.id,
+        format: 'phone',
+        startsAt: '2026-06-10T14:00:00Z',
+        endsAt: '2026-06-10T15:00:00Z',
+        timeZone: 'America/New_York',
+        arrangedVia: 'phone',
+        participants: [
+          { contactId: story.principal.id, role: 'hiring_manager' },
+          { contactId: story.teacher.id, role: 'interviewer' },
+        ],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const interviewId = json<{ id: string }>(created).id;
+    clock.set('2026-06-10T15:10:00Z');
+    expect((await t.app.inject({ method: 'POST', url: `/v1/interviews/${interviewId}/complete`, headers: oh, payload: {} })).statusCode).toBe(200);
+
+    // Thu 11 Jun: the timeline request is a call for the recruiter, due 09:30 New York.
+    const list = await t.app.inject({ url: `/v1/follow-ups?recruiterId=${other.ownerId}&dueBefore=2026-06-12T00:00:00Z&status=pending`, headers: oh });
+    expect(list.statusCode, list.body).toBe(200);
+    const rows = json<{ data: FollowUp[] }>(list).data;
+    const call = rows.find((f) => f.kind === 'timeline_request')!;
+    expect(call).toMatchObject({ channel: 'phone', recipient: { type: 'recruiter', userId: other.ownerId }, dueAt: '2026-06-11T13:30:00.000Z', ownerId: other.ownerId });
+    expect(rows.filter((f) => f.kind === 'thank_you').map((f) => f.channel)).toEqual(['email', 'email']);
+
+    const q = t.deps.queues.get('maintenance');
+    const tick = async (at: string) => {
+      clock.set(at);
+      const job = await q.add('followups.digest-tick', { tenantId: other.tenantId }, { jobId: `digest-tick-${uniq()}`, attempts: 1 });
+      return (await job.waitUntilFinished(maintenanceEvents, 15_000)) as { enqueued: number };
+    };
+    // 07:30 in New York is 04:30 in Los Angeles: nothing yet.
+    expect(await tick('2026-06-11T11:30:00Z')).toEqual({ enqueued: 0 });
+    // 07:30 in Los Angeles; and a quarter of an hour later the same digest is not sent again.
+    expect(await tick('2026-06-11T14:30:00Z')).toEqual({ enqueued: 1 });
+    const digestJob = await q.getJob(`digest-${other.ownerId}-2026-06-11`);
+    expect(await digestJob!.waitUntilFinished(maintenanceEvents, 15_000)).toMatchObject({ outcome: 'sent' });
+    expect(await tick('2026-06-11T14:45:00Z')).toEqual({ enqueued: 1 });
+    expect(await (await q.getJob(`digest-${other.ownerId}-2026-06-11`))!.getState()).toBe('completed');
+
+    // The sweep past its time does not send it: it stays with the recruiter, overdue.
+    clock.set('2026-06-11T14:50:00Z');
+    const sweep = await q.add('followups.reconcile', { tenantId: other.tenantId }, { jobId: `reconcile-${uniq()}`, attempts: 1 });
+    await sweep.waitUntilFinished(maintenanceEvents, 15_000);
+    expect(await t.deps.queues.get('followups').getJob(deliverJobId(call.id, call.version))).toBeUndefined();
+    expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${call.id}`, headers: oh }))).toMatchObject({ status: 'pending', overdue: true, attempts: 0 });
+    // The thank-yous were due yesterday 17:00Z and this sweep sent them: let them finish.
+    const thanks = rows.filter((f) => f.kind === 'thank_you');
+    await Promise.all(thanks.map(async (f) => (await deliverJob(f)).waitUntilFinished(fuEvents, 15_000)));
+
+    const digests = sink.to(other.ownerEmail);
+    expect(digests).toHaveLength(1);
+    const d = digests[0]!;
+    expect(d.headers).toMatchObject({ 'message-id': `<digest-${other.ownerId}-2026-06-11@afterview>`, from: expect.stringContaining('followups@agency.example') });
+    expect(d.headers.subject).toBe('Your follow-ups for Thursday, June 11: 1 task, 2 overdue');
+    expect(d.body).toMatch(/^Good morning Olive,/);
+    expect(d.body).toContain('times in America/Los_Angeles');
+    // The notes were due yesterday 17:00Z (10:00 in Los Angeles) and no sweep had sent them yet.
+    for (const f of thanks) {
+      expect(d.body).toContain(`- Wed 10 Jun 10:00  “Thank you for the interview for the 5th grade teacher position” to ${f.recipient.name} (Jordan Lee) [email, ${f.id}]`);
+    }
+    expect(d.body).toContain('Overdue (2)');
+    // The call is due 06:30 Los Angeles today.
+    expect(d.body).toContain(`Your tasks today (1)\n- 06:30  Call Pat Principal about the timeline for the 5th grade teacher position (Jordan Lee) [phone, ${call.id}]`);
+    const all = json<{ data: FollowUp[] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interviewId}&limit=100`, headers: oh })).data;
+    const checkIn = all.find((f) => f.kind === 'recruiter_check_in')!;
+    expect(checkIn).toMatchObject({ channel: 'phone', dueAt: '2026-06-12T13:30:00.000Z' });
+    expect(d.body, 'tomorrow’s call is not in today’s digest').not.toContain(checkIn.id);
   });
 });

@@ -5,7 +5,9 @@ import { schema } from './schema.js';
 import { TenantQuery } from './tenantQuery.js';
 
 /** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
-type Scope = { client: pg.PoolClient; open: boolean } | { pool: pg.Pool; tenantId: string };
+type Scope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[] } | { pool: pg.Pool; tenantId: string };
+/** Work that may only start once the transaction is durable (enqueueing a job for a row it wrote). */
+export type AfterCommit = (db: Database) => void | Promise<void>;
 const scope = new AsyncLocalStorage<Scope>();
 const TX_CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|set\s+session|reset|discard)\b/i;
 
@@ -97,7 +99,7 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
     // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
-    const scoped = { client, open: true };
+    const scoped = { client, open: true, db, afterCommit: [] as AfterCommit[] };
     store = scoped;
     const work = scope.run(scoped, () => Promise.resolve(fn(tdb)));
     work.catch(() => undefined);
@@ -107,6 +109,12 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and no error.
     const committed = await client.query('COMMIT');
     if (committed.command !== 'COMMIT') throw new Error('the transaction was rolled back (a statement in it had failed)');
+    for (const cb of scoped.afterCommit) {
+      // Best effort: whatever a callback does must also be found again by a sweep of the database.
+      Promise.resolve()
+        .then(() => cb(db))
+        .catch(() => undefined);
+    }
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch((rollbackErr: Error) => {
@@ -118,6 +126,20 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     client.off('error', onError);
     client.release(releaseError);
   }
+}
+
+/**
+ * Runs `cb` once the current withTenant transaction has committed (never if it rolls back); with
+ * no transaction in progress (readTenant), at once. Errors of `cb` are ignored: use it only for
+ * what a database sweep also does (docs/jobs.md).
+ */
+export function afterCommit(cb: AfterCommit, db?: Database): void {
+  const s = scope.getStore();
+  if (s && 'client' in s) {
+    s.afterCommit.push(cb);
+    return;
+  }
+  if (db) Promise.resolve().then(() => cb(db)).catch(() => undefined);
 }
 
 /**

@@ -46,6 +46,8 @@ export const tenants = pgTable(
     playbook: jsonb('playbook').$type<Record<string, unknown>>(),
     /** SHA-256 of the secret the mail provider's inbound webhook presents (docs/webhooks.md). */
     inboundSecretHash: text('inbound_secret_hash'),
+    /** The agency's own follow-up templates by template id (docs/followups.md); absent ids use the shipped defaults. */
+    templates: jsonb('templates').$type<Record<string, { subject: string; body: string; updatedAt: string; updatedBy: string | null }>>(),
     ...timestamps,
   },
   (t) => [uniqueIndex('tenants_slug_key').on(t.slug), tenantPolicy(sql`id`)],

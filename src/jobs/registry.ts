@@ -6,6 +6,7 @@ import { purgeExpiredTokensJob } from '../modules/auth/auth.jobs.js';
 import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs.js';
 import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/followups.jobs.js';
 import { webhookAttemptJob } from '../modules/webhooks/webhooks.jobs.js';
+import { digestTickJob, sendDigestJob } from '../modules/followups/followups.digest.js';
 
 /** A job: a name, the queue it runs on, a zod payload (checked again in the worker) and a handler. */
 export interface JobDefinition<P extends z.ZodType = z.ZodType> {
@@ -27,6 +28,8 @@ export const jobRegistry: JobDefinition[] = [
   deliverFollowUpJob,
   reconcileFollowUpsJob,
   webhookAttemptJob,
+  digestTickJob,
+  sendDigestJob,
 ] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {

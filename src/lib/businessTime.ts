@@ -72,7 +72,8 @@ function parseDate(date: IsoDate): DateTime {
 }
 
 function assertZone(zone: string): void {
-  if (!IANAZone.isValidZone(zone)) throw new RangeError(`Not an IANA time zone: ${zone}`);
+  // IANAZone.create caches per name; isValidZone builds an Intl.DateTimeFormat on every call.
+  if (!IANAZone.create(zone).isValid) throw new RangeError(`Not an IANA time zone: ${zone}`);
 }
 
 export function businessCalendar(input: {

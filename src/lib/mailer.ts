@@ -69,7 +69,9 @@ const toOptions = (m: MailMessage): SendMailOptions => ({
 /** SMTP through nodemailer when SMTP_URL is set; else .eml files in MAIL_OUTBOX_DIR (development). */
 export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_OUTBOX_DIR'>, log: Logger): Mailer {
   if (config.SMTP_URL) {
-    const transport = nodemailer.createTransport(config.SMTP_URL);
+    // Pooled: connections stay open across messages (a handshake per email caps delivery at a few
+    // hundred a second). `?maxConnections=&maxMessages=` on SMTP_URL override the defaults.
+    const transport = nodemailer.createTransport({ url: config.SMTP_URL, pool: true, maxConnections: 5, maxMessages: 1000 });
     return {
       async send(message) {
         try {

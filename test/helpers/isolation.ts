@@ -222,7 +222,6 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/follow-ups/:id/complete': followUpFixture({ notes: 'Taken over' }),
   'POST /v1/follow-ups/:id/skip': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/cancel': followUpFixture({ reason: 'Taken over' }),
-  'POST /v1/follow-ups/:id/send-now': followUpFixture(),
   'GET /v1/inbound-replies/:id': inboundFixture(),
   'POST /v1/inbound-replies/:id/assign': inboundFixture({ applicationId: '00000000-0000-4000-8000-000000000000' }),
   'GET /v1/webhook-endpoints/:id': webhookFixture(),
@@ -236,6 +235,22 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/webhook-endpoints/:id/recover': webhookFixture({ since: '2000-01-01T00:00:00Z' }),
   'GET /v1/webhook-endpoints/:id/deliveries/:deliveryId': webhookFixture(undefined, 'deliveryId'),
   'POST /v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver': webhookFixture(undefined, 'deliveryId'),
+  'POST /v1/follow-ups/:id/send-now': followUpFixture({ reason: 'Taken over' }),
+  // Template ids name the shipped catalogue, the same in every agency: B's follow-up is the foreign id here.
+  'POST /v1/follow-up-templates/:templateId/preview': async (app, b) => {
+    const c = await followUpFixture()(app, b);
+    return { ...c, params: { templateId: 'thank_you.email.candidate' }, body: { followUpId: c.params.id } };
+  },
+};
+
+/**
+ * Routes whose path parameter is not a tenant's record, so "another tenant's id" has no meaning;
+ * each says why. The isolation suite skips them; their tenant separation is tested with the module.
+ */
+export const notTenantIds: Record<string, string> = {
+  'GET /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; each agency reads its own text (test/followups.templates.test.ts)',
+  'PUT /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency writes only its own text (test/followups.templates.test.ts)',
+  'DELETE /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency resets only its own text (test/followups.templates.test.ts)',
 };
 
 export const fillPath = (url: string, params: Record<string, string>) =>

@@ -31,7 +31,7 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
       onChange(updated);
     });
   const id = { path: { id: f.id } };
-  const sendNow = () => act(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) } })));
+  const sendNow = () => act(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
   const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const showRecipientZone = recipientZone && recipientZone !== s.zone;
   return (

@@ -48,6 +48,7 @@ export const eventCatalogue = {
   'webhook_endpoint.resumed': 'A paused or disabled webhook endpoint was turned on again',
   'webhook_endpoint.secret_rotated': 'A webhook endpoint’s secret was replaced; the old one signs for 24 hours more',
   'webhook.test': 'Sent only by “send a test event”, to that one endpoint (data: endpointId)',
+  'followup_template.updated': 'An admin changed or reset one of the agency’s follow-up templates (data: templateId, reset)',
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

@@ -1,12 +1,12 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { activities, applications, candidates, events, followUps, tenants, users } from '../../db/schema.js';
+import { activities, events, followUps } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import { MailError, type MailMessage } from '../../lib/mailer.js';
 import { EVENT_VERSION, type EventType } from '../activity/events.catalogue.js';
 import type { FollowUpRow } from './followups.repo.js';
-import { renderFollowUp } from './followups.templates.js';
+import { renderFollowUp, type StoredTemplates } from './followups.templates.js';
 
 /** The deterministic Message-ID of a follow-up: replies quote it, so they can be matched to it. */
 export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;
@@ -24,28 +24,64 @@ export interface Attempt {
   of: number;
 }
 
-async function loadForDelivery(tx: Tx, id: string) {
-  const [row] = await tx
-    .select({
-      followUp: followUps,
-      candidate: {
-        name: candidates.name,
-        email: candidates.email,
-        relayConsent: candidates.relayConsent,
-        statusUpdatesOptIn: candidates.statusUpdatesOptIn,
-      },
-      recruiter: { name: users.name, email: users.email },
-      agency: tenants.name,
-    })
-    .from(followUps)
-    .innerJoin(candidates, eq(candidates.id, followUps.candidateId))
-    .innerJoin(applications, eq(applications.id, followUps.applicationId))
-    .innerJoin(users, eq(users.id, applications.ownerId))
-    .innerJoin(tenants, eq(tenants.id, followUps.tenantId))
-    .where(eq(followUps.id, id));
-  return row;
+/** A claimed follow-up with what composing its message needs. */
+interface Loaded {
+  followUp: FollowUpRow;
+  candidate: { name: string; email: string | null; relayConsent: boolean; statusUpdatesOptIn: boolean };
+  recruiter: { name: string; email: string };
+  agency: string;
+  templates: StoredTemplates | null;
 }
-type Loaded = NonNullable<Awaited<ReturnType<typeof loadForDelivery>>>;
+
+/** Every follow_ups column under its drizzle name, for raw statements that return whole rows. */
+const FOLLOW_UP_COLUMNS = sql.raw(
+  Object.entries(getTableColumns(followUps))
+    .map(([key, column]) => `c."${column.name}" AS "${key}"`)
+    .join(', '),
+);
+
+/**
+ * Claims a follow-up for sending and reads what its message needs, in one statement: pending at
+ * this version becomes queued with one more attempt. Only the claimer gets a row back, so of two
+ * jobs or two workers only one sends. This runs once per email at full delivery rate, hence raw SQL
+ * and a single round trip (docs/performance.md).
+ */
+async function claimForDelivery(tx: Tx, id: string, version: number, now: Date): Promise<Loaded | undefined> {
+  const res = await tx.execute<Record<string, unknown>>(sql`
+    WITH c AS (
+      UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, updated_at = ${now}
+      WHERE id = ${id} AND status = 'pending' AND version = ${version} AND channel = 'email'
+      RETURNING *
+    )
+    SELECT ${FOLLOW_UP_COLUMNS},
+           cand.name AS "candidateName", cand.email AS "candidateEmail", cand.relay_consent AS "relayConsent",
+           cand.status_updates_opt_in AS "statusUpdatesOptIn", u.name AS "recruiterName", u.email AS "recruiterEmail",
+           t.name AS "agency", t.templates AS "templates"
+    FROM c
+    JOIN candidates cand ON cand.id = c.candidate_id
+    JOIN applications a ON a.id = c.application_id
+    JOIN users u ON u.id = a.owner_id
+    JOIN tenants t ON t.id = c.tenant_id`);
+  const r = res.rows[0];
+  if (!r) return undefined;
+  const { candidateName, candidateEmail, relayConsent, statusUpdatesOptIn, recruiterName, recruiterEmail, agency, templates, ...followUp } = r;
+  return {
+    followUp: followUp as FollowUpRow,
+    candidate: { name: candidateName as string, email: candidateEmail as string | null, relayConsent: relayConsent as boolean, statusUpdatesOptIn: statusUpdatesOptIn as boolean },
+    recruiter: { name: recruiterName as string, email: recruiterEmail as string },
+    agency: agency as string,
+    templates: templates as StoredTemplates | null,
+  };
+}
+
+/** Why a job found nothing to claim (the rare path: read only then). */
+async function whyNotClaimed(tx: Tx, id: string, version: number): Promise<string> {
+  const [row] = await tx.select({ status: followUps.status, version: followUps.version, channel: followUps.channel }).from(followUps).where(eq(followUps.id, id));
+  if (!row) return 'no such follow-up';
+  if (row.version !== version) return `version ${row.version} replaces ${version}`;
+  if (row.channel !== 'email') return `a ${row.channel} task stays with the recruiter`;
+  return row.status === 'queued' ? 'claimed by another job' : `status ${row.status}`;
+}
 
 /**
  * Who gets what. A note to an employer goes out on the candidate's behalf only while the candidate
@@ -54,7 +90,7 @@ type Loaded = NonNullable<Awaited<ReturnType<typeof loadForDelivery>>>;
  */
 export function composeMessage(l: Loaded, mailFrom: string): MailMessage | { skip: string } {
   const f = l.followUp;
-  const { subject, body } = renderFollowUp(f);
+  const { subject, body } = renderFollowUp(f, { templates: l.templates, agency: l.agency });
   const base = {
     from: { name: l.agency, address: mailFrom },
     replyTo: { name: l.recruiter.name, address: l.recruiter.email },
@@ -90,15 +126,15 @@ export function composeMessage(l: Loaded, mailFrom: string): MailMessage | { ski
   };
 }
 
-/** Activity (actor: system) and outbox event of a delivery change, in the transaction of the change. */
-async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventType, changes: Record<string, { before: unknown; after: unknown }>, data: Record<string, unknown>) {
+/** The activity (actor: system) and outbox event rows of a delivery change. */
+function recordRows(f: FollowUpRow, now: Date, action: EventType, changes: Record<string, { before: unknown; after: unknown }>, data: Record<string, unknown>) {
   const refs = { candidateId: f.candidateId, applicationId: f.applicationId, interviewId: f.interviewId };
   const eventId = newId();
-  await Promise.all([
-    tx.insert(activities).values({
+  return {
+    activity: {
       tenantId: f.tenantId,
       id: newId(),
-      actorType: 'system',
+      actorType: 'system' as const,
       actorId: null,
       action,
       subjectType: 'followUp',
@@ -106,8 +142,8 @@ async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventType, chan
       ...refs,
       changes,
       createdAt: now,
-    }),
-    tx.insert(events).values({
+    },
+    event: {
       tenantId: f.tenantId,
       id: eventId,
       type: action,
@@ -120,18 +156,45 @@ async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventType, chan
         data: { followUpId: f.id, ...refs, key: f.key, kind: f.kind, ...data, changedFields: Object.keys(changes), actor: { type: 'system', id: null } },
       },
       createdAt: now,
-    }),
-  ]);
+    },
+  };
 }
 
-/** Closes a follow-up the worker cannot send (no address, opted out): skipped, with the reason. */
+/** Activity and outbox event of a delivery change, in the transaction of the change. */
+async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventType, changes: Record<string, { before: unknown; after: unknown }>, data: Record<string, unknown>) {
+  const rows = recordRows(f, now, action, changes, data);
+  await Promise.all([tx.insert(activities).values(rows.activity), tx.insert(events).values(rows.event)]);
+}
+
+/**
+ * Marks a follow-up sent with its activity and event: one statement (so one round trip, atomic
+ * on its own), since this runs once per email at full delivery rate (docs/performance.md).
+ */
+function markSent(tx: Tx, f: FollowUpRow, now: Date, messageId: string, rows: ReturnType<typeof recordRows>) {
+  const a = rows.activity;
+  const e = rows.event;
+  return tx.execute(sql`
+    WITH sent AS (
+      UPDATE follow_ups SET status = 'sent', sent_at = ${now}, message_id = ${messageId}, version = ${f.version + 1}, updated_at = ${now}
+      WHERE id = ${f.id} AND status <> 'sent'
+      RETURNING id
+    ), activity AS (
+      INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, application_id, interview_id, changes, created_at)
+      VALUES (${a.tenantId}, ${a.id}, 'system', NULL, ${a.action}, ${a.subjectType}, ${a.subjectId}, ${a.candidateId}, ${a.applicationId}, ${a.interviewId},
+              ${JSON.stringify(a.changes)}::jsonb, ${now})
+    )
+    INSERT INTO events (tenant_id, id, type, payload, created_at)
+    VALUES (${e.tenantId}, ${e.id}, ${e.type}, ${JSON.stringify(e.payload)}::jsonb, ${now})`);
+}
+
+/** Closes a claimed follow-up the worker cannot send (no address, opted out): skipped, with the reason; the claim is not an attempt. */
 async function skip(deps: Deps, f: FollowUpRow, reason: string): Promise<DeliveryResult> {
   const now = deps.clock.now();
   const done = await withTenant(deps.db, f.tenantId, async (tx) => {
     const [row] = await tx
       .update(followUps)
-      .set({ status: 'skipped', cancelReason: reason, completedAt: now, version: f.version + 1, updatedAt: now })
-      .where(and(eq(followUps.id, f.id), eq(followUps.status, 'pending'), eq(followUps.version, f.version)))
+      .set({ status: 'skipped', cancelReason: reason, completedAt: now, attempts: sql`${followUps.attempts} - 1`, version: f.version + 1, updatedAt: now })
+      .where(and(eq(followUps.id, f.id), eq(followUps.status, 'queued')))
       .returning();
     if (row) await record(tx, f, now, 'followup.skipped', { status: { before: 'pending', after: 'skipped' } }, { reason, by: 'worker' });
     return row;
@@ -153,24 +216,13 @@ export async function deliverFollowUp(
   job: { tenantId: string; followUpId: string; version: number },
   attempt: Attempt,
 ): Promise<DeliveryResult> {
-  const loaded = await readTenant(deps.db, job.tenantId, (tx) => loadForDelivery(tx, job.followUpId));
-  if (!loaded) return { outcome: 'noop', reason: 'no such follow-up' };
+  const loaded = await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, deps.clock.now()));
+  if (!loaded) return { outcome: 'noop', reason: await readTenant(deps.db, job.tenantId, (tx) => whyNotClaimed(tx, job.followUpId, job.version)) };
   const f = loaded.followUp;
-  if (f.version !== job.version) return { outcome: 'noop', reason: `version ${f.version} replaces ${job.version}` };
-  if (f.status !== 'pending') return { outcome: 'noop', reason: `status ${f.status}` };
-  if (f.channel !== 'email') return { outcome: 'noop', reason: `a ${f.channel} task stays with the recruiter` };
+  const claimed = { attempts: f.attempts };
 
   const message = composeMessage(loaded, deps.config.MAIL_FROM);
   if ('skip' in message) return skip(deps, f, message.skip);
-
-  const [claimed] = await readTenant(deps.db, job.tenantId, (tx) =>
-    tx
-      .update(followUps)
-      .set({ status: 'queued', attempts: sql`${followUps.attempts} + 1`, updatedAt: deps.clock.now() })
-      .where(and(eq(followUps.id, f.id), eq(followUps.status, 'pending'), eq(followUps.version, job.version)))
-      .returning({ id: followUps.id, attempts: followUps.attempts }),
-  );
-  if (!claimed) return { outcome: 'noop', reason: 'claimed by another job' };
 
   try {
     await deps.mailer.send({ ...message, date: deps.clock.now() });
@@ -181,20 +233,15 @@ export async function deliverFollowUp(
     throw e;
   }
   const now = deps.clock.now();
-  await withTenant(deps.db, job.tenantId, async (tx) => {
-    // Sent is the truth even if the row was cancelled while the message was on its way.
-    await tx
-      .update(followUps)
-      .set({ status: 'sent', sentAt: now, messageId: message.messageId, version: f.version + 1, updatedAt: now })
-      .where(and(eq(followUps.id, f.id), ne(followUps.status, 'sent')));
-    await record(tx, f, now, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
-      voice: f.voice,
-      to: message.to.address,
-      draft: message.subject.startsWith(DRAFT_PREFIX),
-      messageId: message.messageId,
-      attempts: claimed.attempts,
-    });
+  const rows = recordRows(f, now, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
+    voice: f.voice,
+    to: message.to.address,
+    draft: message.subject.startsWith(DRAFT_PREFIX),
+    messageId: message.messageId,
+    attempts: claimed.attempts,
   });
+  // Sent is the truth even if the row was cancelled while the message was on its way.
+  await readTenant(deps.db, job.tenantId, (tx) => markSent(tx, f, now, message.messageId, rows));
   return { outcome: 'sent', messageId: message.messageId };
 }
 

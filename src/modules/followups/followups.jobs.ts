@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, lte } from 'drizzle-orm';
 import { UnrecoverableError, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { allTenantIds, readTenant } from '../../db/client.js';
+import { afterCommit, allTenantIds, readTenant, type Database } from '../../db/client.js';
 import { followUps } from '../../db/schema.js';
 import { MailError } from '../../lib/mailer.js';
 // Types only: the registry imports this module, so a value import would be circular.
@@ -40,11 +40,57 @@ export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = {
   },
 };
 
+type Deliverable = { tenantId: string; id: string; version: number; dueAt: Date };
+
+const deliverJob = (now: number, f: Deliverable) => ({
+  name: deliverFollowUpJob.name,
+  data: deliverPayload.parse({ tenantId: f.tenantId, followUpId: f.id, version: f.version }),
+  opts: { ...deliverOptions, jobId: deliverJobId(f.id, f.version), delay: Math.max(0, f.dueAt.getTime() - now) },
+});
+
 /** Adds the delayed deliver job of one follow-up version; the same id twice is one job. */
-export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: { tenantId: string; id: string; version: number; dueAt: Date }) {
-  const data = deliverPayload.parse({ tenantId: f.tenantId, followUpId: f.id, version: f.version });
-  const delay = Math.max(0, f.dueAt.getTime() - deps.clock.now().getTime());
-  await deps.queues.get('followups').add(deliverFollowUpJob.name, data, { ...deliverOptions, jobId: deliverJobId(f.id, f.version), delay });
+export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: Deliverable) {
+  const job = deliverJob(deps.clock.now().getTime(), f);
+  await deps.queues.get('followups').add(job.name, job.data, job.opts);
+}
+
+/** The same for many, in batches of 500 (one Redis round trip each). */
+export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock'>, rows: readonly Deliverable[]) {
+  for (let i = 0; i < rows.length; i += 500) {
+    // A delay counts from when its job is added: the clock is read again for every batch.
+    const now = deps.clock.now().getTime();
+    await deps.queues.get('followups').addBulk(rows.slice(i, i + 500).map((f) => deliverJob(now, f)));
+  }
+}
+
+type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log'>;
+const enqueuers = new WeakMap<Database, Enqueuer>();
+
+/** Lets transactions on `deps.db` hand their due follow-ups to the queue as they commit (the API does this at start). */
+export function enqueueOnCommit(deps: Enqueuer & Pick<Deps, 'db'>) {
+  enqueuers.set(deps.db, deps);
+}
+
+/**
+ * Once the current transaction commits, enqueues the deliver jobs of the email follow-ups it made
+ * due now or within the sweep's lookahead, so they do not wait for the next sweep. Best effort:
+ * with Redis down the add fails and the sweep, which finds the same rows, enqueues them instead.
+ */
+export function enqueueWhenCommitted(rows: readonly { tenantId: string; id: string; version: number; dueAt: Date; channel: string; status: string }[]) {
+  if (rows.length === 0) return;
+  afterCommit(async (db) => {
+    const deps = enqueuers.get(db);
+    if (!deps) return;
+    const now = deps.clock.now().getTime();
+    const due = rows.filter(
+      (r) => r.channel === 'email' && r.status === 'pending' && r.dueAt.getTime() <= now + RECONCILE_LOOKAHEAD_MS && r.dueAt.getTime() > now - RECONCILE_LATE_LIMIT_MS,
+    );
+    try {
+      await enqueueDeliveries(deps, due);
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, followUps: due.length }, 'could not enqueue follow-ups at commit; the sweep will');
+    }
+  });
 }
 
 const reconcilePayload = z.object({ tenantId: z.uuid().optional() });
@@ -75,7 +121,7 @@ export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string |
           ),
         ),
     );
-    for (const f of due) await enqueueDelivery(deps, f);
+    await enqueueDeliveries(deps, due);
     enqueued += due.length;
   }
   if (enqueued > 0) deps.log.info({ enqueued }, 'follow-ups enqueued for delivery');

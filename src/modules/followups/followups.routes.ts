@@ -9,6 +9,7 @@ import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import * as svc from './followups.service.js';
 import { playbookSchema } from './followups.playbook.js';
+import * as tpl from './followups.templateApi.js';
 import {
   cancelFollowUpBody,
   completeFollowUpBody,
@@ -16,8 +17,10 @@ import {
   followUpSchema,
   listFollowUpsQuery,
   rescheduleFollowUpBody,
+  sendNowFollowUpBody,
   skipFollowUpBody,
 } from './followups.schemas.js';
+import { enqueueOnCommit } from './followups.jobs.js';
 
 const read = { access: { role: 'viewer' as const, scope: 'followups:read' as const } };
 const write = { access: { role: 'recruiter' as const, scope: 'followups:write' as const } };
@@ -29,6 +32,7 @@ export function followUpsRoutes(app: App, deps: Deps) {
   const tags = ['follow-ups'];
   const security = [{ bearer: [] }];
   const one = { 200: followUpSchema, ...problemResponses(409, 412) };
+  enqueueOnCommit(deps);
 
   app.get('/v1/follow-ups', {
     schema: {
@@ -78,20 +82,14 @@ export function followUpsRoutes(app: App, deps: Deps) {
   action('reschedule', 'Move a pending follow-up', 'Only a pending one (409 otherwise); the time must be in the future.', rescheduleFollowUpBody, (a, id, b, m) =>
     svc.rescheduleFollowUp(deps, a, id, b, m),
   );
-  app.post('/v1/follow-ups/:id/send-now', {
-    schema: {
-      tags,
-      security,
-      summary: 'Send a pending email follow-up now',
-      description:
-        'Makes it due this instant and queues its delivery at once; `status` turns `sent` when the worker has sent it. Only a pending email follow-up (409 otherwise).',
-      params: idParam,
-      headers: ifMatchAndKey,
-      response: one,
-    },
-    config: write,
-    handler: async (req, reply) => etag(reply, await svc.sendFollowUpNow(deps, actorOf(req), req.params.id, req.headers['if-match'])),
-  });
+  action(
+    'send-now',
+    'Send a pending email follow-up now',
+    'Due at once and handed to the worker as the change commits; the answer is the follow-up still `pending` (watch for `sent`). ' +
+      'Also for one more than 3 days overdue, which the worker does not send alone. A task or a follow-up not pending answers 409.',
+    sendNowFollowUpBody,
+    (a, id, b, m) => svc.sendFollowUpNow(deps, a, id, b, m),
+  );
   action(
     'complete',
     'Close a recruiter task with notes',
@@ -128,5 +126,74 @@ export function followUpsRoutes(app: App, deps: Deps) {
     },
     config: { access: { role: 'admin', scope: null } },
     handler: async (req) => svc.putPlaybook(deps, actorOf(req), req.body),
+  });
+
+  followUpTemplatesRoutes(app, deps);
+}
+
+/** The agency's templates: everyone reads, admins write (docs/followups.md#templates). */
+function followUpTemplatesRoutes(app: App, deps: Deps) {
+  const tags = ['follow-ups'];
+  const security = [{ bearer: [] }];
+  const admin = { access: { role: 'admin' as const, scope: null } };
+  const one = { 200: tpl.templateSchema, ...problemResponses(422) };
+
+  app.get('/v1/follow-up-templates', {
+    schema: {
+      tags,
+      security,
+      summary: 'The agency’s follow-up templates',
+      description: 'One per kind (and candidate-update event), channel and voice: the agency’s own text, else the shipped default. `variables` lists what templates may use.',
+      response: { 200: tpl.templateListSchema, ...problemResponses() },
+    },
+    config: read,
+    handler: async (req) => tpl.listTemplates(deps, actorOf(req)),
+  });
+  app.get('/v1/follow-up-templates/:templateId', {
+    schema: { tags, security, summary: 'Get a follow-up template', params: tpl.templateIdParam, response: { 200: tpl.templateSchema, ...problemResponses() } },
+    config: read,
+    handler: async (req) => tpl.getTemplate(deps, actorOf(req), req.params.templateId),
+  });
+  app.put('/v1/follow-up-templates/:templateId', {
+    schema: {
+      tags,
+      security,
+      summary: 'Replace a follow-up template',
+      description:
+        'Mustache: `{{variable}}`, `{{#variable}}…{{/variable}}` when it has a value, `{{^variable}}…{{/variable}}` when not. ' +
+        'An unknown variable or a syntax error answers 422 naming the field (`body.body`, `body.subject`) and `unknownVariables`. ' +
+        'Follow-ups not yet sent use the new text when they go out, unless a recruiter edited them.',
+      params: tpl.templateIdParam,
+      body: tpl.putTemplateBody,
+      response: one,
+    },
+    config: admin,
+    handler: async (req) => tpl.putTemplate(deps, actorOf(req), req.params.templateId, req.body),
+  });
+  app.delete('/v1/follow-up-templates/:templateId', {
+    schema: {
+      tags,
+      security,
+      summary: 'Reset a follow-up template to the shipped default',
+      description: 'Answers the template as it now is (the default).',
+      params: tpl.templateIdParam,
+      response: { 200: tpl.templateSchema, ...problemResponses() },
+    },
+    config: admin,
+    handler: async (req) => tpl.resetTemplate(deps, actorOf(req), req.params.templateId),
+  });
+  app.post('/v1/follow-up-templates/:templateId/preview', {
+    schema: {
+      tags,
+      security,
+      summary: 'Render a template, saved or draft, with a follow-up’s facts or sample facts',
+      description: 'Writes nothing. Without `followUpId`, sample facts (the worked example) with any `vars` given; a draft is checked as on save (422).',
+      params: tpl.templateIdParam,
+      headers: idempotencyHeader,
+      body: tpl.previewTemplateBody,
+      response: { 200: tpl.previewSchema, ...problemResponses(422) },
+    },
+    config: read,
+    handler: async (req) => tpl.previewTemplate(deps, actorOf(req), req.params.templateId, req.body),
   });
 }

@@ -123,6 +123,10 @@ export const rescheduleFollowUpBody = z
   .strictObject({ dueAt: instant, reason: reason.describe('Why it moves; kept in the follow-up’s reason') })
   .meta({ id: 'RescheduleFollowUpRequest', example: { dueAt: '2026-12-07T14:30:00Z', reason: 'Principal at a conference until Monday' } });
 
+export const sendNowFollowUpBody = z
+  .strictObject({ reason: reason.optional().describe('Why now; kept in the follow-up’s reason') })
+  .meta({ id: 'SendFollowUpNowRequest', example: { reason: 'The principal asked for it today' } });
+
 export const completeFollowUpBody = z
   .strictObject({ notes: text(5000).optional().describe('What was said or done') })
   .meta({ id: 'CompleteFollowUpRequest', example: { notes: 'Called Sam; he expects a decision next Friday' } });

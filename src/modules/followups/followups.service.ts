@@ -10,13 +10,14 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
 import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
 import type { Playbook } from './followups.playbook.js';
-import { enqueueDelivery } from './followups.jobs.js';
+import { enqueueWhenCommitted } from './followups.jobs.js';
 import type {
   cancelFollowUpBody,
   completeFollowUpBody,
   editFollowUpBody,
   listFollowUpsQuery,
   rescheduleFollowUpBody,
+  sendNowFollowUpBody,
   skipFollowUpBody,
 } from './followups.schemas.js';
 
@@ -79,6 +80,8 @@ async function act(
       changes: diff(current, updated!, FIELDS),
       data: { key: current.key, kind: current.kind, ...data },
     });
+    // A new version (edited, moved, sent now) due soon goes to the queue at commit, not at the next sweep.
+    enqueueWhenCommitted([updated!]);
     return updated!;
   });
   return presentFollowUp(row, now);
@@ -105,24 +108,20 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
 }
 
 /**
- * "Send now": a pending email follow-up becomes due this instant and its deliver job is queued at
- * once, rather than at the next every-minute sweep (which would also pick it up if Redis lost it).
+ * Sends a pending email follow-up now: due at once (the planned time kept in the reason), its
+ * deliver job enqueued as the change commits. Also for one too overdue for the worker to send alone.
  */
-export async function sendFollowUpNow(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
-  const updated = await act(deps, actor, id, { allowed: ['pending'], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
+export function sendFollowUpNow(deps: Deps, actor: Actor, id: string, input: z.output<typeof sendNowFollowUpBody>, ifMatch?: number) {
+  return act(deps, actor, id, { allowed: ['pending'], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
     if (row.channel !== 'email') {
-      throw new AppError('conflict', 'Only an email follow-up is sent; complete a task by hand instead', [], { channel: row.channel });
+      throw new AppError('conflict', `A ${row.channel} follow-up is a task for the recruiter: complete it instead`, [], { channel: row.channel });
     }
+    const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { dueAt: now, reason: `sent now by hand (planned: ${row.reason})` },
-      data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: 'Send now' },
+      set: { dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})` },
+      data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'sent now by hand', sendNow: true },
     };
   });
-  // Redis down: the change stands and the next sweep queues it (docs/followups.md, Delivery).
-  await enqueueDelivery(deps, { tenantId: actor.tenantId, id: updated.id, version: updated.version, dueAt: updated.dueAt }).catch((err: unknown) =>
-    deps.log.warn({ err, followUpId: updated.id }, 'send-now: queueing failed; the sweep will queue it'),
-  );
-  return updated;
 }
 
 export function completeFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof completeFollowUpBody>, ifMatch?: number) {

@@ -6,6 +6,7 @@ import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
 import type { Playbook } from './followups.playbook.js';
 import { replan } from './followups.planner.js';
+import { enqueueWhenCommitted } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
 import type { ExistingFollowUp, FollowUpStatus } from './followups.types.js';
 
@@ -43,11 +44,15 @@ export interface SyncResult {
 export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId: string, playbook?: Playbook): Promise<SyncResult> {
   const ctx = await lockInterviewContext(tx, interviewId);
   if (!ctx) return { added: 0, cancelled: 0 };
-  const stored = await tx.select().from(followUps).where(eq(followUps.interviewId, interviewId));
+  // Read together (one round trip on the pipelined connection); the facts are wasted only when nothing is to be done.
+  const [stored, facts, pb] = await Promise.all([
+    tx.select().from(followUps).where(eq(followUps.interviewId, interviewId)),
+    loadFacts(tx, actor.tenantId, ctx),
+    playbook ?? loadPlaybook(tx, actor.tenantId),
+  ]);
   const hasOpen = stored.some((r) => r.status === 'pending' || r.status === 'queued');
   // Only completed interviews are planned; otherwise there is work only if something is still open.
   if (ctx.interview.status !== 'completed' && !hasOpen) return { added: 0, cancelled: 0 };
-  const [facts, pb] = await Promise.all([loadFacts(tx, actor.tenantId, ctx), playbook ?? loadPlaybook(tx, actor.tenantId)]);
   const plan = replan(stored.map(asExisting), facts, pb, now);
   const refs = { candidateId: ctx.candidateId, applicationId: ctx.interview.applicationId, interviewId };
   const byId = new Map(stored.map((r) => [r.id, r]));
@@ -81,9 +86,11 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     createdAt: now,
     updatedAt: now,
   }));
-  if (rows.length > 0) await tx.insert(followUps).values(rows);
+  enqueueWhenCommitted(rows.map((r) => ({ ...r, version: 1, status: 'pending' })));
 
+  // The insert and the history go out together: one round trip on the pipelined connection.
   await Promise.all([
+    rows.length > 0 ? tx.insert(followUps).values(rows) : undefined,
     ...plan.cancel.map((c) => {
       const row = byId.get(c.id)!;
       return recordChange(tx, actor, now, {

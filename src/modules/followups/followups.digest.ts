@@ -1,0 +1,167 @@
+import { and, asc, eq, inArray, lt } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { allTenantIds, readTenant } from '../../db/client.js';
+import { followUps, tenants, users } from '../../db/schema.js';
+import type { MailMessage } from '../../lib/mailer.js';
+// Types only: the registry imports this module, so a value import would be circular.
+import type { JobDefinition } from '../../jobs/registry.js';
+import type { FollowUpRow } from './followups.repo.js';
+import { defaultContent, type StoredTemplates } from './followups.templates.js';
+
+/**
+ * The daily digest (docs/followups.md#the-daily-digest): at 07:30 in each recruiter's zone (their
+ * own, else the agency's), an email listing their open follow-ups overdue and due that day.
+ * A scheduler ticks every 15 minutes (07:30 falls on a quarter hour in every zone in use); a tick
+ * enqueues `digest-<userId>-<localDate>` for each recruiter whose local time is between 07:30 and
+ * noon, so a worker that was down at 07:30 still sends it later that morning, and the job id makes
+ * it one digest per recruiter and day however many ticks see it.
+ */
+export const DIGEST_TIME = { hour: 7, minute: 30 };
+/** A digest not sent by then (the worker was down all morning) is not sent that day. */
+export const DIGEST_UNTIL_HOUR = 12;
+const DIGEST_ROLES = ['owner', 'admin', 'recruiter'] as const;
+
+export const digestJobId = (userId: string, date: string) => `digest-${userId}-${date}`;
+
+const tickPayload = z.object({ tenantId: z.uuid().optional() });
+const sendPayload = z.object({ tenantId: z.uuid(), userId: z.uuid(), date: z.iso.date() });
+
+/** Enqueues the digests due now (see above); returns how many it handed over. */
+export async function digestTick(deps: Deps, opts: { tenantId?: string | undefined } = {}) {
+  const now = DateTime.fromJSDate(deps.clock.now());
+  const tenantIds = opts.tenantId ? [opts.tenantId] : await allTenantIds(deps.db);
+  let enqueued = 0;
+  for (const tenantId of tenantIds) {
+    const people = await readTenant(deps.db, tenantId, (tx) =>
+      tx
+        .select({ id: users.id, timeZone: users.timeZone, agencyZone: tenants.timeZone })
+        .from(users)
+        .innerJoin(tenants, eq(tenants.id, users.tenantId))
+        .where(and(eq(users.tenantId, tenantId), eq(users.status, 'active'), inArray(users.role, [...DIGEST_ROLES]))),
+    );
+    for (const p of people) {
+      const local = now.setZone(p.timeZone ?? p.agencyZone);
+      const minutes = local.hour * 60 + local.minute;
+      if (minutes < DIGEST_TIME.hour * 60 + DIGEST_TIME.minute || local.hour >= DIGEST_UNTIL_HOUR) continue;
+      const date = local.toISODate()!;
+      await deps.queues
+        .get('maintenance')
+        .add(sendDigestJob.name, sendPayload.parse({ tenantId, userId: p.id, date }), { ...sendDigestJob.options, jobId: digestJobId(p.id, date) });
+      enqueued++;
+    }
+  }
+  return { enqueued };
+}
+
+type Item = FollowUpRow & { title: string };
+
+const TASK_CHANNELS = new Set(['phone', 'linkedin', 'task']);
+
+/** The digest of one recruiter for one local date; nothing is sent when nothing is open. */
+export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) {
+  const loaded = await readTenant(deps.db, job.tenantId, async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, name: users.name, email: users.email, status: users.status, timeZone: users.timeZone })
+      .from(users)
+      .where(eq(users.id, job.userId));
+    const [agency] = await tx.select({ name: tenants.name, timeZone: tenants.timeZone, templates: tenants.templates }).from(tenants).where(eq(tenants.id, job.tenantId));
+    if (!user || !agency || user.status !== 'active') return null;
+    const zone = user.timeZone ?? agency.timeZone;
+    const dayEnd = DateTime.fromISO(job.date, { zone }).plus({ days: 1 }).startOf('day').toJSDate();
+    const rows = await tx
+      .select()
+      .from(followUps)
+      .where(and(eq(followUps.ownerId, user.id), inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)))
+      .orderBy(asc(followUps.dueAt), asc(followUps.id));
+    return { user, agency, zone, rows };
+  });
+  if (!loaded) return { outcome: 'skipped' as const, reason: 'no such active user' };
+  const { user, agency, zone, rows } = loaded;
+  if (rows.length === 0) return { outcome: 'empty' as const };
+  const message = composeDigest({ ...job, user, agency, zone, rows, mailFrom: deps.config.MAIL_FROM });
+  await deps.mailer.send({ ...message, date: deps.clock.now() });
+  return { outcome: 'sent' as const, items: rows.length, messageId: message.messageId };
+}
+
+/** The digest email: overdue first, then today's tasks, then what goes out by itself today. */
+export function composeDigest(d: {
+  userId: string;
+  date: string;
+  user: { name: string; email: string };
+  agency: { name: string; templates: StoredTemplates | null };
+  zone: string;
+  rows: FollowUpRow[];
+  mailFrom: string;
+}): MailMessage {
+  const dayStart = DateTime.fromISO(d.date, { zone: d.zone }).startOf('day').toJSDate();
+  const items: Item[] = d.rows.map((r) => ({ ...r, title: titleOf(r, d.agency) }));
+  const overdue = items.filter((r) => r.dueAt < dayStart);
+  const today = items.filter((r) => r.dueAt >= dayStart);
+  const tasks = today.filter((r) => TASK_CHANNELS.has(r.channel));
+  const emails = today.filter((r) => !TASK_CHANNELS.has(r.channel));
+  const at = (r: Item, withDay: boolean) => DateTime.fromJSDate(r.dueAt).setZone(d.zone).toFormat(withDay ? 'ccc d LLL HH:mm' : 'HH:mm');
+  const line = (r: Item, withDay: boolean) => `- ${at(r, withDay)}  ${r.title}${candidateOf(r)} [${r.channel}, ${r.id}]`;
+  const section = (heading: string, list: Item[], withDay = false) =>
+    list.length === 0 ? [] : [`${heading} (${list.length})`, ...list.map((r) => line(r, withDay)), ''];
+  const day = DateTime.fromISO(d.date, { zone: d.zone }).setLocale('en-US').toFormat('cccc, LLLL d');
+  const counts = [
+    tasks.length ? `${tasks.length} task${tasks.length > 1 ? 's' : ''}` : null,
+    emails.length ? `${emails.length} email${emails.length > 1 ? 's' : ''} going out` : null,
+    overdue.length ? `${overdue.length} overdue` : null,
+  ].filter(Boolean);
+  const body = [
+    `Good morning ${d.user.name.split(/\s+/)[0]},`,
+    '',
+    `Here is what is on your list for ${day} (times in ${d.zone}).`,
+    '',
+    ...section('Overdue', overdue, true),
+    ...section('Your tasks today', tasks),
+    ...section('Going out by themselves today', emails),
+    'Close a task with POST /v1/follow-ups/{id}/complete, move it with …/reschedule or send an email now with …/send-now.',
+    `Your full due list: GET /v1/follow-ups?recruiterId=${d.userId}&overdue=true`,
+  ].join('\n');
+  return {
+    from: { name: d.agency.name, address: d.mailFrom },
+    to: { name: d.user.name, address: d.user.email },
+    subject: `Your follow-ups for ${day}: ${counts.join(', ')}`,
+    text: body,
+    messageId: `<digest-${d.userId}-${d.date}@afterview>`,
+    headers: { 'X-Afterview-Digest': d.date },
+  };
+}
+
+/** A task's title is its template's subject ("Call Pat Principal about …"); an email says what and to whom. */
+function titleOf(r: FollowUpRow, agency: { name: string; templates: StoredTemplates | null }): string {
+  const subject = r.subject ?? defaultContent(r, { templates: agency.templates, agency: agency.name }).subject;
+  if (TASK_CHANNELS.has(r.channel)) {
+    return r.channel === 'task' ? `Reach ${(r.vars as { interviewer?: string }).interviewer ?? r.recipient.name} another way: “${subject}”` : subject;
+  }
+  const to = r.voice === 'draft_to_candidate' ? `${r.recipient.name} (a draft to send)` : r.recipient.name;
+  return `“${subject}” to ${to}`;
+}
+
+const candidateOf = (r: FollowUpRow) => {
+  const c = (r.vars as { candidate?: string }).candidate;
+  return c && r.recipient.type !== 'candidate' ? ` (${c})` : '';
+};
+
+/** Every 15 minutes: hands the digests due at 07:30 local to the send job. */
+export const digestTickJob: JobDefinition<typeof tickPayload> = {
+  name: 'followups.digest-tick',
+  queue: 'maintenance',
+  payload: tickPayload,
+  options: { attempts: 1 },
+  schedule: { id: 'followups-digest', pattern: '*/15 * * * *', data: {} },
+  handler: (deps, payload) => digestTick(deps, payload),
+};
+
+/** One recruiter's digest for one local date: `digest-<userId>-<date>`. */
+export const sendDigestJob: JobDefinition<typeof sendPayload> = {
+  name: 'followups.digest',
+  queue: 'maintenance',
+  payload: sendPayload,
+  options: { attempts: 4, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } },
+  handler: (deps, payload) => sendDigest(deps, payload),
+};

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { recruitingStory, scheduledInterview } from './helpers/story.js';
+import { adminPool } from './helpers/db.js';
+import { fixedClock } from '../src/lib/clock.js';
+import { defaultTemplates } from '../src/modules/followups/followups.templates.js';
+
+const clock = fixedClock('2026-11-26T12:00:00Z');
+let t: TestApp;
+let tenant: TestTenant;
+let other: TestTenant;
+
+beforeAll(async () => {
+  t = await createTestApp({ clock });
+  [tenant, other] = await Promise.all([newTenant(t.app), newTenant(t.app)]);
+});
+afterAll(() => t.close());
+
+type Template = Schemas['FollowUpTemplate'];
+const URL = '/v1/follow-up-templates';
+const THANKS = `${URL}/thank_you.email.candidate`;
+const h = (tn = tenant) => bearer(tn.token);
+const get = async (url: string, headers = h()) => {
+  const res = await t.app.inject({ url, headers });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+};
+const put = (url: string, payload: unknown, headers = h()) => t.app.inject({ method: 'PUT', url, headers, payload: payload as object });
+const preview = (id: string, payload: object, headers = h()) => t.app.inject({ method: 'POST', url: `${URL}/${id}/preview`, headers, payload });
+
+describe('the agency’s templates', () => {
+  it('lists every template with the shipped defaults and the variables; anyone in the agency reads them', async () => {
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    const list = (await get(URL, bearer(viewer.token))) as { data: Template[]; nextCursor: null; variables: string[] };
+    expect(list.data.map((x) => x.id)).toEqual(defaultTemplates.map((x) => x.id));
+    expect(list.data.map((x) => x.id)).toEqual(
+      expect.arrayContaining(['thank_you.email.candidate', 'timeline_request.phone.candidate', 'recruiter_check_in.email.agency', 'candidate_update.outcome.email.agency', 'linkedin_connect.linkedin.agency']),
+    );
+    expect(list.data.every((x) => !x.custom && x.updatedAt === null)).toBe(true);
+    expect(list.nextCursor).toBeNull();
+    expect(list.variables).toEqual(['candidate', 'candidateFirstName', 'interviewer', 'position', 'employer', 'highlight', 'timeline', 'recruiter', 'agency', 'outcome']);
+    const one = (await get(THANKS)) as Template;
+    expect(one).toMatchObject({ kind: 'thank_you', event: null, channel: 'email', voice: 'candidate', custom: false });
+    expect(one.body).toContain('{{#highlight}}');
+    expectProblem(await t.app.inject({ url: `${URL}/thank_you.fax.candidate`, headers: h() }), 404, 'not_found');
+  });
+
+  it('an admin replaces one; it is the agency’s own (another agency still has the default); reset brings the default back', async () => {
+    const body = 'Dear {{interviewer}},\n\nThank you for your time. {{#highlight}}I enjoyed {{highlight}}.{{/highlight}}\n\n{{candidate}}';
+    const res = await put(THANKS, { subject: 'Thank you, {{interviewer}}', body });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(json<Template>(res)).toMatchObject({ subject: 'Thank you, {{interviewer}}', body, custom: true, updatedAt: '2026-11-26T12:00:00.000Z', updatedBy: tenant.ownerId });
+    expect(await get(THANKS)).toMatchObject({ custom: true, body });
+    expect(await get(THANKS, h(other))).toMatchObject({ custom: false, subject: 'Thank you for the interview for the {{position}} position' });
+
+    const events = await adminPool().query(
+      "SELECT payload->'data' AS data FROM events WHERE tenant_id = $1 AND type = 'followup_template.updated' ORDER BY created_at, id",
+      [tenant.tenantId],
+    );
+    expect(events.rows.map((r) => [r.data.templateId, r.data.reset, r.data.changedFields])).toEqual([['thank_you.email.candidate', false, ['subject', 'body', 'custom']]]);
+
+    // The same text again changes nothing and records nothing.
+    expect((await put(THANKS, { subject: 'Thank you, {{interviewer}}', body })).statusCode).toBe(200);
+    const reset = await t.app.inject({ method: 'DELETE', url: THANKS, headers: h() });
+    expect(reset.statusCode, reset.body).toBe(200);
+    expect(json<Template>(reset)).toMatchObject({ custom: false, updatedAt: null, subject: 'Thank you for the interview for the {{position}} position' });
+    const after = await adminPool().query("SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'followup_template.updated'", [tenant.tenantId]);
+    expect(after.rows[0].n).toBe(2);
+  });
+
+  it('an unknown variable is refused at save with 422 naming the field and the variable; the saved text stays', async () => {
+    const before = await get(THANKS);
+    const res = await put(THANKS, { subject: 'Thanks {{interviewer}}', body: 'Dear {{interviewer}}, about {{postion}}' });
+    const p = expectProblem(res, 422, 'unprocessable');
+    expect(p.errors).toEqual([{ field: 'body.body', message: expect.stringMatching(/^Unknown variable \{\{postion\}\}; known: /) }]);
+    expect(p.unknownVariables).toEqual(['postion']);
+    expect(p.detail).toBe('Unknown template variable(s): postion');
+
+    const subject = expectProblem(await put(THANKS, { subject: 'Hi {{firstname}}', body: 'x' }), 422, 'unprocessable');
+    expect(subject.errors).toEqual([{ field: 'body.subject', message: expect.stringContaining('{{firstname}}') }]);
+    const syntax = expectProblem(await put(THANKS, { subject: 'Hi', body: '{{#highlight}}never closed' }), 422, 'unprocessable');
+    expect(syntax.errors![0]).toEqual({ field: 'body.body', message: expect.stringMatching(/^Template syntax: Unclosed section "highlight"/) });
+    expectProblem(await put(THANKS, { subject: 'Hi', body: '{{> signature}}' }), 422, 'unprocessable');
+
+    // Malformed input is a 400 naming the field.
+    const empty = expectProblem(await put(THANKS, { subject: '', body: 'x' }), 400, 'validation_failed');
+    expect(empty.errors!.map((e: { field: string }) => e.field)).toEqual(['body.subject']);
+    expect(expectProblem(await put(THANKS, { subject: 'Two\nlines', body: 'x' }), 400).errors![0]!.field).toBe('body.subject');
+    expect(expectProblem(await put(THANKS, { subject: 'x', body: 'x', html: '<p>' }), 400).errors![0]).toMatchObject({ field: 'body.html', message: 'Unknown field' });
+    expect(expectProblem(await put(THANKS, { subject: 'x', body: 'y'.repeat(20_001) }), 400).errors![0]!.field).toBe('body.body');
+    expect(await get(THANKS)).toEqual(before);
+  });
+
+  it('only admins write; recruiters and keys are refused', async () => {
+    const recruiter = await userWithRole(t.app, tenant, 'recruiter');
+    expectProblem(await put(THANKS, { subject: 'x', body: 'y' }, bearer(recruiter.token)), 403, 'forbidden');
+    expectProblem(await t.app.inject({ method: 'DELETE', url: THANKS, headers: bearer(recruiter.token) }), 403, 'forbidden');
+    const key = await apiKey(t.app, tenant, ['followups:read', 'followups:write']);
+    expectProblem(await put(THANKS, { subject: 'x', body: 'y' }, bearer(key.secret)), 403);
+    expect((await t.app.inject({ url: URL, headers: bearer(key.secret) })).statusCode).toBe(200);
+  });
+});
+
+describe('previewing a template', () => {
+  it('renders the saved template with sample facts, or with the facts given', async () => {
+    const res = await preview('status_check.email.candidate', {});
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    expect(out).toMatchObject({ templateId: 'status_check.email.candidate', subject: 'Following up on the 5th grade teacher position', facts: 'sample' });
+    expect(out.body).toBe(
+      'Dear Pat Principal,\n\nWhen we spoke, you mentioned you hoped to decide on the 5th grade teacher position around Friday, December 18, so I thought I would follow up. ' +
+        'I remain very interested, and I would be grateful for any update on where things stand.\n\nKind regards,\nJordan Lee',
+    );
+    const given = (await preview('status_check.email.candidate', { vars: { interviewer: 'Dana Dean', timeline: null } })).json();
+    expect(given.body).toMatch(/^Dear Dana Dean,\n\nI wanted to follow up on my interview for the 5th grade teacher position at Lincoln Elementary\./);
+    expect(given.variables).toMatchObject({ interviewer: 'Dana Dean', timeline: null, candidate: 'Jordan Lee' });
+  });
+
+  it('renders a draft before it is saved, refusing its unknown variables the same way', async () => {
+    const draft = await preview('thank_you.email.candidate', { subject: 'Hi {{candidateFirstName}}', body: '{{interviewer}} at {{employer}} ({{agency}})' });
+    expect(draft.statusCode, draft.body).toBe(200);
+    expect(draft.json()).toMatchObject({ subject: 'Hi Jordan', body: `Pat Principal at Lincoln Elementary (Agency ${tenant.slug})` });
+    const bad = expectProblem(await preview('thank_you.email.candidate', { body: 'Dear {{reader}}' }), 422, 'unprocessable');
+    expect(bad.errors).toEqual([{ field: 'body.body', message: expect.stringContaining('{{reader}}') }]);
+    expect(bad.unknownVariables).toEqual(['reader']);
+    expect(expectProblem(await preview('thank_you.email.candidate', { vars: { pet: 'cat' } }), 400).errors![0]).toMatchObject({ field: 'body.vars.pet' });
+    expect(expectProblem(await preview('thank_you.email.candidate', { vars: { timeline: 'soon' } }), 400).errors![0]).toMatchObject({ field: 'body.vars.timeline' });
+    expectProblem(await preview('nope', {}), 404, 'not_found');
+  });
+
+  it('renders against a real follow-up with its facts; another agency’s follow-up is 404', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const story = await recruitingStory(t.app, tenant);
+    const interview = await scheduledInterview(t.app, tenant, story);
+    clock.set('2026-12-03T16:10:00Z');
+    const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: h(), payload: {} });
+    expect(done.statusCode, done.body).toBe(200);
+    const rows = (await get(`/v1/follow-ups?interviewId=${interview.id}&kind=thank_you`)).data as Schemas['FollowUp'][];
+    const terry = rows.find((f) => f.contactId === story.teacher.id)!;
+    const res = await preview('thank_you.email.candidate', { followUpId: terry.id });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ facts: 'followUp', variables: { interviewer: 'Terry Teacher', highlight: 'loved the reading-corner idea' } });
+    expect(res.json().body).toContain('this part of our conversation: loved the reading-corner idea.');
+    expectProblem(await preview('thank_you.email.candidate', { followUpId: terry.id }, h(other)), 404, 'not_found');
+    expect(expectProblem(await preview('thank_you.email.candidate', { followUpId: terry.id, vars: {} }), 400).errors![0]).toMatchObject({ field: 'body.vars' });
+  });
+});
