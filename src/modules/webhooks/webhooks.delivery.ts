@@ -219,13 +219,19 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
     if (body === undefined) bodies.set(key, (body = JSON.stringify(payload)));
     return body;
   };
+  // The requests start together, so one deadline serves them all.
+  const signal = AbortSignal.timeout(config.WEBHOOK_TIMEOUT_MS);
   const sent = await Promise.all(
     claimed.map(async (d) => {
       const body = bodyOf(d.payload);
       const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
       const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
       const headers = webhookHeaders({ id: String(d.payload.id), timestamp: unixSeconds(clock.now()), body }, secrets);
-      const result = await postWebhook(d.url, { ...headers }, body, { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK });
+      const result = await postWebhook(d.url, { ...headers }, body, {
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
+        signal,
+      });
       return { d, result, at: clock.now() };
     }),
   );
@@ -287,7 +293,7 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
     }
     return reasons;
   });
-  for (const r of rows) {
+  if (deps.log.isLevelEnabled('debug')) for (const r of rows) {
     deps.log.debug(
       { tenantId, deliveryId: r.d.id, endpointId: r.d.endpoint_id, attempt: r.d.attempts, status: r.result.statusCode, outcome: r.outcome, ms: r.result.durationMs, err: r.result.error ?? undefined },
       'webhook attempt',

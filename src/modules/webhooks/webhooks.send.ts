@@ -21,6 +21,8 @@ export interface AttemptResult {
 export interface SendOptions {
   timeoutMs: number;
   allowLoopback: boolean;
+  /** A deadline shared by a batch of requests started together (one timer, not one each). */
+  signal?: AbortSignal;
 }
 
 const EXCERPT_CHARS = 1_000;
@@ -80,7 +82,7 @@ export function postWebhook(
         'content-length': String(Buffer.byteLength(body)),
         'user-agent': 'Afterview-Webhooks/1.0',
       },
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      signal: opts.signal ?? AbortSignal.timeout(opts.timeoutMs),
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
