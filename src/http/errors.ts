@@ -60,6 +60,10 @@ function classify(err: FastifyError): { code: ErrorCode; detail?: string; errors
   const pgCode = pgError(err)?.code;
   if (pgCode === '23505') return { code: 'conflict', detail: 'A record with the same unique value already exists' };
   if (pgCode === '57014') return { code: 'service_unavailable', detail: 'The request took too long' };
+  // Deadlock or serialization failure: the transaction was rolled back whole; a retry is safe.
+  if (pgCode === '40P01' || pgCode === '40001') {
+    return { code: 'service_unavailable', detail: 'The change collided with another one and was not made; retry it' };
+  }
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500 && statusCodes[status]) {
     return { code: statusCodes[status]!, detail: err.message };

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Deps } from '../deps.js';
 import { createRedis } from '../lib/redis.js';
@@ -43,7 +44,20 @@ export async function startWorkers(deps: Deps, opts: { concurrency?: number; rel
     relay,
     async close() {
       await relay?.close();
-      await Promise.all(workers.map((w) => w.close()));
+      // BullMQ's close can wait forever for a blocking connection left reconnecting by a Redis
+      // restart (taskforcesh/bullmq#4656): give running jobs the grace period, then force it.
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timer = new AbortController();
+      const inTime = await Promise.race([
+        graceful.then(() => true),
+        delay(deps.config.SHUTDOWN_GRACE_MS, false, { signal: timer.signal, ref: false }).catch(() => false),
+      ]);
+      timer.abort();
+      if (!inTime) {
+        deps.log.warn({ graceMs: deps.config.SHUTDOWN_GRACE_MS }, 'workers did not close in time; forcing');
+        await Promise.race([Promise.all(workers.map((w) => w.close(true))), delay(1_000, undefined, { ref: false })]);
+        for (const w of workers) void w.disconnect().catch(() => undefined);
+      }
       connection.disconnect();
     },
   };

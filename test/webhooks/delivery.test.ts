@@ -61,6 +61,7 @@ beforeAll(async () => {
     QUEUE_PREFIX: prefix,
     WEBHOOK_TIMEOUT_MS: '400',
     WEBHOOK_POLL_MS: '100',
+    SHUTDOWN_GRACE_MS: '2000',
     SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
   };
   t = await createTestApp({ clock, env });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
@@ -221,6 +222,7 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
   };
   // The requests start together, so one deadline serves them all.
   const signal = AbortSignal.timeout(config.WEBHOOK_TIMEOUT_MS);
+  setMaxListeners(TRIES_PER_JOB + 1, signal);
   const sent = await Promise.all(
     claimed.map(async (d) => {
       const body = bodyOf(d.payload);

@@ -1,8 +1,8 @@
-import { and, desc, eq, gte, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
+import { events, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -140,6 +140,9 @@ export async function updateEndpoint(deps: Deps, actor: Actor, id: string, input
 export async function deleteEndpoint(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
   const now = deps.clock.now();
   await withTenant(deps.db, actor.tenantId, async (tx) => {
+    // Deliveries first, then the endpoint: the order a worker recording attempts locks them in,
+    // so a delete racing a batch of attempts waits instead of deadlocking.
+    await tx.delete(webhookDeliveries).where(eq(webhookDeliveries.endpointId, id));
     const current = await findForUpdate(tx, id);
     assertVersion(current.version, ifMatch);
     await tx.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
@@ -255,31 +258,37 @@ export async function listDeliveries(deps: Deps, actor: Actor, endpointId: strin
 }
 
 export async function getDelivery(deps: Deps, actor: Actor, endpointId: string, deliveryId: string) {
-  return readTenant(deps.db, actor.tenantId, async (tx) => {
-    const [row] = await tx
-      .select({ delivery: webhookDeliveries, payload: events.payload })
+  // One statement, so the delivery and its attempt log are read from the same snapshot.
+  const [row] = await readTenant(deps.db, actor.tenantId, (tx) =>
+    tx
+      .select({
+        delivery: webhookDeliveries,
+        payload: events.payload,
+        attempts: sql<AttemptJson[]>`(
+          SELECT coalesce(json_agg(json_build_object(
+            'attempt', a.attempt, 'attemptedAt', a.attempted_at, 'statusCode', a.status_code, 'durationMs', a.duration_ms,
+            'responseExcerpt', a.response_excerpt, 'error', a.error) ORDER BY a.attempt), '[]'::json)
+          FROM webhook_attempts a WHERE a.delivery_id = ${webhookDeliveries.id})`,
+      })
       .from(webhookDeliveries)
       .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
-      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, endpointId)));
-    if (!row) throw notFound('Webhook delivery');
-    const attempts = await tx
-      .select()
-      .from(webhookAttempts)
-      .where(eq(webhookAttempts.deliveryId, deliveryId))
-      .orderBy(webhookAttempts.attempt);
-    return {
-      ...presentDelivery(row.delivery, publicEventId(row.delivery.eventId)),
-      payload: row.payload,
-      attemptLog: attempts.map((a) => ({
-        attempt: a.attempt,
-        attemptedAt: a.attemptedAt,
-        statusCode: a.statusCode,
-        durationMs: a.durationMs,
-        responseExcerpt: a.responseExcerpt,
-        error: a.error,
-      })),
-    };
-  });
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, endpointId))),
+  );
+  if (!row) throw notFound('Webhook delivery');
+  return {
+    ...presentDelivery(row.delivery, publicEventId(row.delivery.eventId)),
+    payload: row.payload,
+    attemptLog: row.attempts.map((a) => ({ ...a, attemptedAt: new Date(a.attemptedAt) })),
+  };
+}
+
+interface AttemptJson {
+  attempt: number;
+  attemptedAt: string;
+  statusCode: number | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+  error: string | null;
 }
 
 /** Sends a delivery again now, with the same webhook-id, starting the retry schedule afresh. */
