@@ -243,7 +243,7 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
                 : chosen
                   ? `With the facts of the follow-up to ${chosen.recipient.name}.`
                   : 'With sample facts.'}
-              {t.voice === 'candidate' && t.channel === 'email' && ' A draft for the candidate goes to them with a short note on top.'}
+              {t.voice === 'candidate' && t.channel === 'email' && ' When it goes to the candidate as a draft, a short note to them comes on top.'}
             </p>
           </>
         ) : previewError ? (
