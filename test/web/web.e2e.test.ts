@@ -130,7 +130,16 @@ describe('the recruiter’s day in the browser', () => {
     await screenshot(page, 'interview-plan');
   });
 
-  it('sends one now: the worker delivers it to the SMTP sink', async () => {
+  it('Edit text… starts from the text that would go out, with the follow-up’s own facts', async () => {
+    const pat = page.getByTestId('plan').locator('[data-kind="thank_you"]').filter({ hasText: 'Pat Principal' });
+    await pat.getByRole('button', { name: 'Edit text…' }).click();
+    await expect.poll(() => pat.getByLabel('Subject').inputValue()).toBe('Thank you for the interview for the 5th grade teacher position');
+    expect(await pat.getByLabel('Text').inputValue()).toMatch(/^Dear Pat Principal,\n\nThank you for taking the time to meet with me about the 5th grade teacher position at .+ this part of our conversation: the demo lesson landed well\./);
+    await pat.getByRole('button', { name: 'Cancel' }).click();
+    expect(await pat.getByLabel('Subject').count()).toBe(0);
+  });
+
+  it('sends one now: the worker delivers it to the SMTP sink, and the row turns sent without a reload', async () => {
     const terry = page.getByTestId('plan').locator('[data-kind="thank_you"]').filter({ hasText: 'Terry Teacher' });
     const arrived = sink.for(emailOf(story.teacher));
     await terry.getByRole('button', { name: 'Send now' }).click();
@@ -138,9 +147,8 @@ describe('the recruiter’s day in the browser', () => {
     expect(mail.raw).toMatch(/^Subject: Thank you for the interview for the 5th grade teacher position$/m);
     expect(mail.raw).toContain('Dear Terry Teacher,');
     expect(sink.received.filter((m) => m.to.includes(emailOf(story.principal).toLowerCase()))).toHaveLength(0);
-    // After a reload it is listed as sent.
-    await page.reload();
-    await page.getByText(/Done, sent or dropped/).click();
+    // The page follows it to sent: it moves to the closed list.
+    await page.getByText('Done, sent or dropped (1)').click();
     const sent = page.locator('[data-kind="thank_you"].fu-sent');
     await sent.waitFor();
     expect(await sent.locator('.fu-title').textContent()).toBe('Thank-you note to Terry Teacher');
@@ -173,8 +181,60 @@ describe('the recruiter’s day in the browser', () => {
     await screenshot(page, 'candidate');
   });
 
-  it('settings: a webhook endpoint is added (its secret shown once), a bad URL is refused at the field, a test event is in its log', async () => {
+  it('settings: an admin edits a template with a live preview, sees an unknown variable refused at its field, saves, then resets it', async () => {
+    const id = 'post_decision_thanks.email.candidate';
     await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Templates' }).click();
+    await page.locator(`[data-template="${id}"]`).click();
+    const editor = page.getByTestId('template-editor');
+    const subject = editor.getByLabel('Subject');
+    const body = editor.getByLabel('Body');
+    const previewSubject = editor.getByTestId('preview-subject');
+    // Each change is previewed once typing rests: wait for that answer, then read the page.
+    const previewed = async (change: () => Promise<unknown>) => {
+      const answer = page.waitForResponse((r) => r.url().endsWith(`/v1/follow-up-templates/${id}/preview`));
+      await change();
+      await answer;
+    };
+    await expect.poll(() => subject.inputValue()).not.toBe('');
+    expect(await editor.getByTestId('template-variables').textContent()).toContain('{{interviewer}}');
+    // The preview follows the draft (sample facts: Pat Principal), then a real follow-up's facts.
+    await previewed(() => subject.fill('Thanks anyway, {{interviewer}}'));
+    await previewSubject.filter({ hasText: /^Thanks anyway, Pat Principal$/ }).waitFor();
+    const terryOption = editor.getByLabel('Preview with').locator('option', { hasText: 'Terry Teacher' });
+    await terryOption.waitFor({ state: 'attached' });
+    const terryId = (await terryOption.getAttribute('value'))!;
+    await previewed(() => editor.getByLabel('Preview with').selectOption(terryId));
+    await previewSubject.filter({ hasText: /^Thanks anyway, Terry Teacher$/ }).waitFor();
+    // A misspelt variable: the API's 422 names body.body, shown at the body.
+    await previewed(() => body.fill('Dear {{interviewer}},\n\nThank you for your time on {{postion}}.\n\n{{candidate}}'));
+    const error = editor.locator('.field-error[data-field="body"]');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/^Unknown variable \{\{postion\}\}; known: candidate, /);
+    expect(await body.getAttribute('aria-invalid')).toBe('true');
+    expect(await subject.getAttribute('aria-invalid')).toBe('false');
+    await editor.getByRole('button', { name: 'Save template' }).click();
+    await editor.locator('.field-error[data-field="body"]').filter({ hasText: 'postion' }).waitFor();
+    await previewed(() => body.fill('Dear {{interviewer}},\n\nThank you for your time on the {{position}} role.\n\n{{candidate}}'));
+    await error.waitFor({ state: 'detached' });
+    await editor.getByTestId('preview-body').filter({ hasText: 'Thank you for your time on the 5th grade teacher role.' }).waitFor();
+    expect(await editor.getByTestId('preview-body').textContent()).toMatch(/^Dear Terry Teacher,/);
+    await editor.getByRole('button', { name: 'Save template' }).click();
+    await editor.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(await editor.getByTestId('template-state').textContent()).toBe('The agency’s text');
+    const saved = await stack.t.app.inject({ method: 'GET', url: `/v1/follow-up-templates/${id}`, headers: bearer(tenant.token) });
+    expect(saved.json()).toMatchObject({ custom: true, subject: 'Thanks anyway, {{interviewer}}', body: 'Dear {{interviewer}},\n\nThank you for your time on the {{position}} role.\n\n{{candidate}}' });
+    await screenshot(page, 'settings-templates');
+
+    await editor.getByRole('button', { name: 'Reset to the standard wording…' }).click();
+    await editor.getByRole('button', { name: 'Reset', exact: true }).click();
+    await editor.getByTestId('template-state').filter({ hasText: 'Standard wording' }).waitFor();
+    expect(await subject.inputValue()).not.toContain('Thanks anyway');
+    const reset = await stack.t.app.inject({ method: 'GET', url: `/v1/follow-up-templates/${id}`, headers: bearer(tenant.token) });
+    expect(reset.json()).toMatchObject({ custom: false });
+  });
+
+  it('settings: a webhook endpoint is added (its secret shown once), a bad URL is refused at the field, a test event is in its log', async () => {
     await page.getByRole('tab', { name: 'Webhooks' }).click();
     await page.getByText('No webhook endpoints yet').waitFor();
     await page.getByLabel('URL').fill('not a url');
@@ -194,13 +254,22 @@ describe('the recruiter’s day in the browser', () => {
     await screenshot(page, 'settings-webhooks');
   });
 
-  it('a viewer sees the same plan with no write buttons', async () => {
+  it('a viewer sees the same plan with no write buttons, and reads the templates without editing them (at phone width)', async () => {
     const viewerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
     viewerContext.setDefaultTimeout(8_000);
     const p = await viewerContext.newPage();
     await signIn(p, viewer.email);
     expect(await p.getByTestId('role').textContent()).toBe('Viewer');
-    expect(await p.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await p.getByRole('link', { name: 'Settings' }).click();
+    await p.getByRole('tab', { name: 'Templates' }).waitFor();
+    expect(await p.getByRole('tab').allTextContents()).toEqual(['Templates']);
+    const editor = p.getByTestId('template-editor');
+    await editor.getByTestId('preview-subject').waitFor();
+    expect(await editor.getByLabel('Subject').getAttribute('readonly')).not.toBeNull();
+    expect(await editor.getByLabel('Body').getAttribute('readonly')).not.toBeNull();
+    expect(await editor.getByRole('button').count()).toBe(0);
+    expect(await editor.getByTestId('template-variables').locator('code').count()).toBeGreaterThan(5);
+    await screenshot(p, 'viewer-templates-phone');
     await p.goto(interviewUrl);
     await p.getByTestId('plan').waitFor();
     expect(await p.getByTestId('followup').count()).toBeGreaterThan(0);

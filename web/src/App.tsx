@@ -62,11 +62,9 @@ function Shell() {
               {text}
             </Link>
           ))}
-          {s.can('admin') && (
-            <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
-              Settings
-            </Link>
-          )}
+          <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
+            Settings
+          </Link>
         </nav>
         <div className="who">
           <span>

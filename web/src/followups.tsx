@@ -1,12 +1,17 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from './api';
 import { useSession } from './session';
+import { templateIdFor, templateList } from './templates';
 import { dateTime, isoToZoned, zonedToIso, zoneName } from './time';
 import { Badge, Field, FormError, label, useAction } from './ui';
 
 type FollowUp = S['FollowUp'];
 type Panel = null | 'done' | 'skip' | 'reschedule' | 'edit';
 const TASKS = ['task', 'phone', 'linkedin'];
+const isOpen = (f: FollowUp) => f.status === 'pending' || f.status === 'queued';
+/** After "Send now": re-read the follow-up after these pauses until the worker has sent it. */
+const FOLLOW_MS = [300, 600, 1200, 2400, 4800, 9600];
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const recipientLine = (f: FollowUp) => {
   const r = f.recipient;
@@ -21,7 +26,16 @@ const recipientLine = (f: FollowUp) => {
 export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; recipientZone?: string | undefined; onChange: (f: FollowUp) => void }) {
   const s = useSession();
   const [panel, setPanel] = useState<Panel>(null);
-  const open = f.status === 'pending' || f.status === 'queued';
+  const [sending, setSending] = useState<null | 'sending' | 'waiting'>(null);
+  const open = isOpen(f);
+  // The latest onChange (lists pass closures over their rows) and whether the row is still shown.
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => void (mounted.current = false);
+  }, []);
   const write = s.can('recruiter') && open;
   const action = useAction();
   const act = (run: () => Promise<FollowUp>) =>
@@ -31,7 +45,22 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
       onChange(updated);
     });
   const id = { path: { id: f.id } };
-  const sendNow = () => act(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
+  const sendNow = async () => {
+    let u = await action.run(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
+    if (!u) return;
+    latest.current(u);
+    // The worker sends it within a second or two: follow it there, a bounded few times.
+    setSending('sending');
+    for (const ms of FOLLOW_MS) {
+      if (!isOpen(u)) break;
+      await pause(ms);
+      if (!mounted.current) return;
+      const next = await call((c) => c.GET('/v1/follow-ups/{id}', { params: id })).catch(() => null);
+      if (!mounted.current) return;
+      if (next) latest.current((u = next));
+    }
+    setSending(isOpen(u) ? 'waiting' : null);
+  };
   const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const showRecipientZone = recipientZone && recipientZone !== s.zone;
   return (
@@ -90,6 +119,11 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
           </button>
         </div>
       )}
+      {sending && open && (
+        <p className="muted" role="status">
+          {sending === 'sending' ? 'Sending…' : 'Handed to the mail worker; it shows as sent once it goes.'}
+        </p>
+      )}
       {panel === null && <FormError action={action} />}
       {panel && <ActionPanel key={panel} panel={panel} f={f} act={act} action={action} close={() => setPanel(null)} />}
     </li>
@@ -104,13 +138,19 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
   const [at, setAt] = useState(due.time);
   const [subject, setSubject] = useState(f.subject ?? '');
   const [body, setBody] = useState(f.body ?? '');
+  const rendered = useRendered(panel === 'edit' ? f : null, (t) => {
+    if (f.subject === null) setSubject(t.subject);
+    if (f.body === null) setBody(t.body);
+  });
+  // Unchanged template text is not saved as an edit: the follow-up keeps following the template.
+  const edited = (v: string, own: string | null, template: string | undefined) => (!v.trim() || (own === null && v === template) ? null : v);
   const params = { path: { id: f.id }, header: ifMatch(f.version) };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (panel === 'done') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/complete', { params, body: text.trim() ? { notes: text } : {} })));
     if (panel === 'skip') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/skip', { params, body: { reason: text } })));
     if (panel === 'reschedule') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/reschedule', { params, body: { dueAt: zonedToIso(day, at, s.zone), reason: text } })));
-    if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: subject.trim() || null, body: body.trim() || null } })));
+    if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) } })));
   };
   const verb = { done: 'Mark done', skip: 'Skip it', reschedule: 'Move it', edit: 'Save text' }[panel];
   return (
@@ -127,12 +167,13 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
       )}
       {panel === 'edit' ? (
         <>
-          <Field label="Subject" name="subject" action={action} hint="Leave empty to send the standard wording">
-            {(p) => <input {...p} value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={300} autoFocus />}
+          <Field label="Subject" name="subject" action={action} hint="Unchanged or empty: the agency's template, as it reads when sent">
+            {(p) => <input {...p} value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={300} readOnly={rendered.loading} aria-busy={rendered.loading} autoFocus />}
           </Field>
-          <Field label="Text" name="body" action={action} hint="Sent exactly as written; empty sends the standard wording">
-            {(p) => <textarea {...p} rows={6} value={body} onChange={(e) => setBody(e.target.value)} />}
+          <Field label="Text" name="body" action={action} hint={f.voice === 'draft_to_candidate' ? 'Sent as written, to the candidate with a short note on top' : 'Sent exactly as written'}>
+            {(p) => <textarea {...p} rows={10} value={body} onChange={(e) => setBody(e.target.value)} readOnly={rendered.loading} aria-busy={rendered.loading} placeholder={rendered.loading ? 'Loading the text that would go out…' : undefined} />}
           </Field>
+          {rendered.error && <p className="muted">Could not load the text that would go out ({rendered.error}); an empty field keeps the template.</p>}
         </>
       ) : (
         <Field label={panel === 'done' ? 'Note (optional)' : 'Reason'} name={panel === 'done' ? 'notes' : 'reason'} action={action}>
@@ -154,3 +195,35 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
 
 /** Replaces one follow-up in a list after an action. */
 export const replaceIn = (list: FollowUp[], f: FollowUp) => list.map((x) => (x.id === f.id ? f : x));
+
+/**
+ * The subject and body a follow-up would go out with, from its template and its own facts
+ * (`POST /v1/follow-up-templates/{id}/preview` with its id); `fill` gets them once loaded.
+ */
+function useRendered(f: FollowUp | null, fill: (t: { subject: string; body: string }) => void) {
+  const [state, setState] = useState<{ text?: { subject: string; body: string }; error?: string; loading: boolean }>({ loading: f !== null && (f.subject === null || f.body === null) });
+  const fillRef = useRef(fill);
+  fillRef.current = fill;
+  const id = f && (f.subject === null || f.body === null) ? f.id : null;
+  useEffect(() => {
+    if (!f || !id) return;
+    let live = true;
+    templateList()
+      .then((l) => {
+        const templateId = templateIdFor(f, l.data.map((t) => t.id));
+        if (!templateId) throw new Error('no template for this follow-up');
+        return call((c) => c.POST('/v1/follow-up-templates/{templateId}/preview', { params: { path: { templateId } }, body: { followUpId: f.id } }));
+      })
+      .then(
+        (p) => {
+          if (!live) return;
+          setState({ text: { subject: p.subject, body: p.body }, loading: false });
+          fillRef.current(p);
+        },
+        (e: Error) => live && setState({ error: e.message, loading: false }),
+      );
+    return () => void (live = false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+  return state;
+}

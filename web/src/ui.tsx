@@ -67,12 +67,14 @@ type FieldProps = {
   name: string;
   action?: Action;
   hint?: ReactNode;
+  /** An error to show instead of the action's (a preview's problem, say). */
+  error?: string | undefined;
   children: (props: { id: string; name: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
 };
 
-export function Field({ label, name, action, hint, children }: FieldProps) {
+export function Field({ label, name, action, hint, error: shown, children }: FieldProps) {
   const id = useId();
-  const error = action?.field(name);
+  const error = shown ?? action?.field(name);
   const describedBy = [error ? `${id}-err` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${error ? ' invalid' : ''}`}>

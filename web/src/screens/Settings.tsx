@@ -16,13 +16,16 @@ const tabs = [
 
 export default function Settings() {
   const s = useSession();
-  const [tab, setTab] = useState<(typeof tabs)[number][0]>('playbook');
-  if (!s.can('admin')) return <p className="empty">Settings are for admins.</p>;
+  const admin = s.can('admin');
+  // Everyone reads the agency's templates; the other settings are for admins.
+  const shown = admin ? tabs : tabs.filter(([k]) => k === 'templates');
+  const [tab, setTab] = useState<(typeof tabs)[number][0]>(shown[0]![0]);
   return (
     <section aria-labelledby="set-title">
       <h1 id="set-title">Settings</h1>
+      {!admin && <p className="muted">Only admins change settings; here you can read the wording the agency's follow-ups use.</p>}
       <div role="tablist" className="tabs" aria-label="Settings">
-        {tabs.map(([k, text]) => (
+        {shown.map(([k, text]) => (
           <button key={k} type="button" role="tab" id={`tab-${k}`} aria-selected={tab === k} aria-controls={`panel-${k}`} onClick={() => setTab(k)}>
             {text}
           </button>
