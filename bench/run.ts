@@ -79,6 +79,8 @@ async function main() {
     await runFollowUpsBench();
     return;
   }
+  // BENCH_ONLY=webhooks: only bench/webhooks.ts, which `npm run bench` runs after this one.
+  if (settings.only?.test('webhooks')) return;
   const fingerprint = await fingerprintOf(scale);
   const kept = process.env.BENCH_RESEED === '1' ? undefined : await keptData(ADMIN_URL, fingerprint);
   if (!kept) await recreateDatabase(ADMIN_URL);

@@ -117,6 +117,8 @@ async function bareLoop(url: string, total: number, concurrency: number, body: s
 }
 
 async function main() {
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+  if (only && !only.test('webhooks')) return;
   console.log(`webhooks bench: ${EVENTS} events × ${ENDPOINTS} endpoints, worker concurrency ${CONCURRENCY}, ${os.cpus().length} CPUs`);
   await recreateDatabase(ADMIN_URL);
   await migrateDatabase(ADMIN_URL, APP_URL);
