@@ -9322,6 +9322,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agency: name, sign-in slug, time zone and days off */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AgencySettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the agency’s name, time zone or days off (admins)
+         * @description Follow-ups already planned keep their times; re-plans from now on skip the new days off.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateAgencyRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AgencySettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export interface webhooks {
     "employer.created": {
@@ -11771,6 +11954,77 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "playbook.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "agency.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * agency.updated
+         * @description The agency’s name, time zone or days off changed. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "agency.updated",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -14657,7 +14911,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**
@@ -14670,7 +14924,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**
@@ -14937,6 +15191,67 @@ export interface components {
              * @description An interview of that application the answer is about
              */
             interviewId?: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "name": "Brightpath Education Staffing",
+         *       "slug": "brightpath",
+         *       "timeZone": "America/New_York",
+         *       "holidays": [
+         *         {
+         *           "start": "2026-12-24",
+         *           "end": "2026-12-26",
+         *           "name": "Christmas"
+         *         }
+         *       ],
+         *       "version": 3,
+         *       "createdAt": "2026-11-01T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        AgencySettingsInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Used to sign in */
+            slug: string;
+            /** @description The default zone of new employers and of recruiters without one */
+            timeZone: string;
+            /** @description The agency’s days off: no follow-up is due on them */
+            holidays: {
+                start: string;
+                end: string;
+                name: string;
+            }[];
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "holidays": [
+         *         {
+         *           "start": "2026-12-24",
+         *           "end": "2027-01-01",
+         *           "name": "Winter break"
+         *         }
+         *       ]
+         *     }
+         */
+        UpdateAgencyRequestInput: {
+            name?: string;
+            /** @example America/New_York */
+            timeZone?: string;
+            holidays?: components["schemas"]["HolidayInput"][];
         };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
@@ -17058,7 +17373,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**
@@ -17071,7 +17386,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
             description?: string | null;
         };
         /**
@@ -17338,6 +17653,67 @@ export interface components {
              * @description An interview of that application the answer is about
              */
             interviewId?: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "name": "Brightpath Education Staffing",
+         *       "slug": "brightpath",
+         *       "timeZone": "America/New_York",
+         *       "holidays": [
+         *         {
+         *           "start": "2026-12-24",
+         *           "end": "2026-12-26",
+         *           "name": "Christmas"
+         *         }
+         *       ],
+         *       "version": 3,
+         *       "createdAt": "2026-11-01T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        AgencySettings: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Used to sign in */
+            slug: string;
+            /** @description The default zone of new employers and of recruiters without one */
+            timeZone: string;
+            /** @description The agency’s days off: no follow-up is due on them */
+            holidays: {
+                start: string;
+                end: string;
+                name: string;
+            }[];
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "holidays": [
+         *         {
+         *           "start": "2026-12-24",
+         *           "end": "2027-01-01",
+         *           "name": "Winter break"
+         *         }
+         *       ]
+         *     }
+         */
+        UpdateAgencyRequest: {
+            name?: string;
+            /** @example America/New_York */
+            timeZone?: string;
+            holidays?: components["schemas"]["Holiday"][];
         };
     };
     responses: never;

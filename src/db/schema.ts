@@ -47,6 +47,8 @@ export const tenants = pgTable(
     /** SHA-256 of the secret the mail provider's inbound webhook presents (docs/webhooks.md). */
     inboundSecretHash: text('inbound_secret_hash'),
     /** The agency's own follow-up templates by template id (docs/followups.md); absent ids use the shipped defaults. */
+    /** Bumped by PATCH /v1/agency (If-Match). */
+    version: integer('version').notNull().default(1),
     templates: jsonb('templates').$type<Record<string, { subject: string; body: string; updatedAt: string; updatedBy: string | null }>>(),
     ...timestamps,
   },

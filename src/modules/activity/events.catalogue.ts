@@ -39,6 +39,7 @@ export const eventCatalogue = {
   'followup.sent': 'A follow-up email went out (data: key, kind, voice, to, messageId)',
   'followup.failed': 'A follow-up email could not be sent and sending gave up (data: key, kind, error, attempts)',
   'playbook.updated': 'The agency’s follow-up playbook changed',
+  'agency.updated': 'The agency’s name, time zone or days off changed',
   'inbound_reply.received': 'An email answer to a follow-up arrived (data: status matched, out_of_office or unmatched; followUpId)',
   'inbound_reply.assigned': 'A recruiter assigned an unmatched email answer to an application',
   'webhook_endpoint.created': 'A webhook endpoint was added',

@@ -16,6 +16,8 @@ import { nextDelayMs, postWebhook } from './webhooks.send.js';
 
 /** Events relayed per tenant transaction. */
 const RELAY_BATCH = 200;
+/** Events marked published per statement for an agency without endpoints. */
+const NO_ENDPOINT_BATCH = 5000;
 /** A job handed to Redis this long ago whose try has not started is presumed lost and re-added. */
 export const REQUEUE_AFTER_MS = 60_000;
 /** Five days of failures in a row disable an endpoint. */
@@ -39,6 +41,15 @@ const matches = (types: readonly string[], type: string) => types.includes('*') 
  */
 export async function relayTenantBatch(deps: Deps, tenantId: string): Promise<{ events: number; attempts: QueuedAttempt[] }> {
   const now = deps.clock.now();
+  // An agency without endpoints: its events are only marked published, many at once. One
+  // statement, so the endpoints it sees and the events it marks come from the same snapshot.
+  const skipped = await readTenant(deps.db, tenantId, (tx) =>
+    tx.execute(sql`
+      UPDATE events SET published_at = ${now}
+      WHERE id IN (SELECT id FROM events WHERE published_at IS NULL LIMIT ${NO_ENDPOINT_BATCH})
+        AND NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE status <> 'disabled')`),
+  );
+  if ((skipped.rowCount ?? 0) > 0) return { events: skipped.rowCount ?? 0, attempts: [] };
   return withTenant(deps.db, tenantId, async (tx) => {
     const batch = await tx
       .select({ id: events.id, type: events.type })
