@@ -116,6 +116,8 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       MIGRATE_ON_START: '0',
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}${process.env.BENCH_FU_SMTP_QUERY ?? ""}`,
       MAIL_FROM: 'followups@bench.example.org',
+      // The worker relays events too, as in production; WEBHOOK_RELAY=0 measures without it.
+      WEBHOOK_RELAY: process.env.WEBHOOK_RELAY ?? '1',
     });
     const deps = createDeps(config, { clock });
     closers.push(async () => {
