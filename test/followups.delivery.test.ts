@@ -239,6 +239,22 @@ describe('delivering follow-ups', () => {
     expect(sink.to(addr(story.teacher))).toHaveLength(1);
   });
 
+  it('when a deliver job fires before the due time (clocks disagree), then nothing is sent and the job waits again', async () => {
+    const { story, due } = await completedInterview();
+    const thanks = due.find((f) => f.kind === 'thank_you' && f.recipient.type === 'contact')!;
+    // The clock stands an hour before the note is due, and a job for it fires now.
+    clock.set(new Date(Date.parse(thanks.dueAt) - 3_600_000));
+    const delayed = nextDelay(deliverJobId(thanks.id, thanks.version));
+    await enqueueDelivery(t.deps, { tenantId: tenant.tenantId, id: thanks.id, version: thanks.version, dueAt: clock.now() });
+    await delayed;
+    const job = await deliverJob(thanks);
+    expect(await job.isDelayed()).toBe(true);
+    expect(await getFollowUp(thanks.id)).toMatchObject({ status: 'pending', attempts: 0, sentAt: null });
+    expect(sink.to(addr(story.teacher)).length + sink.to(addr(story.principal)).length).toBe(0);
+    await job.remove();
+    clock.set(AFTER_DUE);
+  });
+
   it('when the candidate gave no relay consent, then the note goes to them as a draft to send', async () => {
     const { story, due } = await completedInterview();
     // Consent withdrawn after planning: the worker checks it again before sending.

@@ -16,7 +16,11 @@ export const DRAFT_PREFIX = 'Draft to send: ';
 export type DeliveryResult =
   | { outcome: 'sent'; messageId: string }
   | { outcome: 'skipped'; reason: string }
-  | { outcome: 'noop'; reason: string };
+  | { outcome: 'noop'; reason: string }
+  | { outcome: 'early'; dueAt: Date };
+
+/** A job that fires this much before `due_at` (clock skew) still sends; earlier, it waits again. */
+export const EARLY_SLACK_MS = 1_000;
 
 /** The attempt in progress, from BullMQ: after the last one a temporary error fails the follow-up. */
 export interface Attempt {
@@ -51,6 +55,7 @@ async function claimForDelivery(tx: Tx, id: string, version: number, now: Date):
     WITH c AS (
       UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, updated_at = ${now}
       WHERE id = ${id} AND status = 'pending' AND version = ${version} AND channel = 'email'
+        AND due_at <= ${new Date(now.getTime() + EARLY_SLACK_MS)}
       RETURNING *
     )
     SELECT ${FOLLOW_UP_COLUMNS},
@@ -75,9 +80,15 @@ async function claimForDelivery(tx: Tx, id: string, version: number, now: Date):
 }
 
 /** Why a job found nothing to claim (the rare path: read only then). */
-async function whyNotClaimed(tx: Tx, id: string, version: number): Promise<string> {
-  const [row] = await tx.select({ status: followUps.status, version: followUps.version, channel: followUps.channel }).from(followUps).where(eq(followUps.id, id));
+async function whyNotClaimed(tx: Tx, id: string, version: number, now: Date): Promise<string | { early: Date }> {
+  const [row] = await tx
+    .select({ status: followUps.status, version: followUps.version, channel: followUps.channel, dueAt: followUps.dueAt })
+    .from(followUps)
+    .where(eq(followUps.id, id));
   if (!row) return 'no such follow-up';
+  if (row.status === 'pending' && row.version === version && row.channel === 'email' && row.dueAt.getTime() > now.getTime() + EARLY_SLACK_MS) {
+    return { early: row.dueAt };
+  }
   if (row.version !== version) return `version ${row.version} replaces ${version}`;
   if (row.channel !== 'email') return `a ${row.channel} task stays with the recruiter`;
   return row.status === 'queued' ? 'claimed by another job' : `status ${row.status}`;
@@ -216,8 +227,13 @@ export async function deliverFollowUp(
   job: { tenantId: string; followUpId: string; version: number },
   attempt: Attempt,
 ): Promise<DeliveryResult> {
-  const loaded = await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, deps.clock.now()));
-  if (!loaded) return { outcome: 'noop', reason: await readTenant(deps.db, job.tenantId, (tx) => whyNotClaimed(tx, job.followUpId, job.version)) };
+  const claimedAt = deps.clock.now();
+  const loaded = await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, claimedAt));
+  if (!loaded) {
+    const why = await readTenant(deps.db, job.tenantId, (tx) => whyNotClaimed(tx, job.followUpId, job.version, claimedAt));
+    // Fired before its time (clocks disagree): never send early; the job waits again.
+    return typeof why === 'string' ? { outcome: 'noop', reason: why } : { outcome: 'early', dueAt: why.early };
+  }
   const f = loaded.followUp;
   const claimed = { attempts: f.attempts };
 

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, lte } from 'drizzle-orm';
-import { UnrecoverableError, type JobsOptions } from 'bullmq';
+import { DelayedError, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { afterCommit, allTenantIds, readTenant, type Database } from '../../db/client.js';
@@ -32,7 +32,13 @@ export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = {
   options: deliverOptions,
   handler: async (deps, payload, job) => {
     try {
-      return await deliverFollowUp(deps, payload, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
+      const result = await deliverFollowUp(deps, payload, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
+      if (result.outcome === 'early') {
+        // The same job waits until the due time by our clock; BullMQ's timers run on the machine's.
+        await job.moveToDelayed(Date.now() + (result.dueAt.getTime() - deps.clock.now().getTime()), job.token);
+        throw new DelayedError();
+      }
+      return result;
     } catch (err) {
       if (err instanceof MailError && err.permanent) throw new UnrecoverableError(err.message);
       throw err;
