@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { call, type S } from './api';
+import { call } from './api';
 
 /** Records looked up by id for names in lists, once per session (forget() after an edit). */
 const cache = new Map<string, Promise<unknown>>();
@@ -19,7 +19,7 @@ export const getEmployer = (id: string) => load(`e:${id}`, () => call((c) => c.G
 export const getContact = (id: string) => load(`k:${id}`, () => call((c) => c.GET('/v1/contacts/{id}', { params: { path: { id } } })));
 export const forget = (id: string) => ['c', 'p', 'e', 'k'].forEach((k) => cache.delete(`${k}:${id}`));
 
-export function useRecord<T>(get: (id: string) => Promise<T>, id: string | null | undefined): T | undefined {
+function useRecord<T>(get: (id: string) => Promise<T>, id: string | null | undefined): T | undefined {
   const [v, setV] = useState<T>();
   useEffect(() => {
     let live = true;
@@ -31,10 +31,6 @@ export function useRecord<T>(get: (id: string) => Promise<T>, id: string | null 
   }, [get, id]);
   return v;
 }
-
-export const useCandidate = (id?: string | null) => useRecord<S['Candidate']>(getCandidate, id);
-export const usePosition = (id?: string | null) => useRecord<S['Position']>(getPosition, id);
-export const useEmployer = (id?: string | null) => useRecord<S['Employer']>(getEmployer, id);
 
 /** A name that loads: a fixed-width placeholder meanwhile, so the row does not jump. */
 export function NameOf({ kind, id }: { kind: 'candidate' | 'position' | 'employer'; id: string }) {

@@ -8,15 +8,6 @@ function fmt(zone: string, opts: Intl.DateTimeFormatOptions) {
   return f;
 }
 
-export const validZone = (zone: string) => {
-  try {
-    fmt(zone, {});
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** "Wed 10 Jun, 13:00" in `zone`. */
 export const dateTime = (iso: string, zone: string) =>
   fmt(zone, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../api';
 import { Link, navigate } from '../router';
+import { ListHead } from '../lists';
 import { useSession } from '../session';
 import { Field, FormError, Loaded, useAction, useLoad } from '../ui';
 
@@ -11,14 +12,7 @@ export default function Candidates() {
   const state = useLoad(async () => (await call((c) => c.GET('/v1/candidates', { params: { query: { limit: 50, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data, [q]);
   return (
     <section aria-labelledby="c-title">
-      <div className="page-head">
-        <h1 id="c-title">Candidates</h1>
-        {s.can('recruiter') && !adding && (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
-            Add a candidate
-          </button>
-        )}
-      </div>
+      <ListHead id="c-title" title="Candidates" canAdd={s.can('recruiter')} adding={adding} addLabel="Add a candidate" onAdd={() => setAdding(true)} />
       {adding && <CandidateForm onCancel={() => setAdding(false)} />}
       <form role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search by name or email" name="q">

@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from '../api';
 import { forget } from '../cache';
+import { EmployerBasics } from '../employerFields';
+import { EditableRows } from '../lists';
 import { useSession } from '../session';
 import { ZONES } from '../time';
 import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
@@ -46,72 +48,48 @@ export default function EmployerPage({ id }: { id: string }) {
               {employer.holidays.length ? ` · ${employer.holidays.length} holidays` : ''}
             </p>
           )}
-          <div className="page-head">
-            <h2>Contacts</h2>
-            {write && editing !== 'new-contact' && (
-              <button type="button" onClick={() => setEditing('new-contact')}>
-                Add a contact
-              </button>
+          <EditableRows
+            title="Contacts"
+            addLabel="Add a contact"
+            newKey="new-contact"
+            empty="No contacts yet."
+            items={contacts}
+            write={write}
+            editing={editing}
+            setEditing={setEditing}
+            name={(c) => c.name}
+            form={(c) => <ContactForm employerId={employer.id} c={c} onDone={done} onCancel={() => setEditing(null)} />}
+            row={(c) => (
+              <span className="row-main">
+                <strong>{c.name}</strong>
+                <span className="muted">{[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')}</span>
+              </span>
             )}
-          </div>
-          {editing === 'new-contact' && <ContactForm employerId={employer.id} onDone={done} onCancel={() => setEditing(null)} />}
-          {contacts.length === 0 && <p className="empty">No contacts yet.</p>}
-          <ul className="rows">
-            {contacts.map((c) =>
-              editing === c.id ? (
-                <li key={c.id}>
-                  <ContactForm employerId={employer.id} c={c} onDone={done} onCancel={() => setEditing(null)} />
-                </li>
-              ) : (
-                <li key={c.id} className="row-item">
-                  <span className="row-main">
-                    <strong>{c.name}</strong>
-                    <span className="muted">{[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')}</span>
+          />
+          <EditableRows
+            title="Positions"
+            addLabel="Add a position"
+            newKey="new-position"
+            empty="No positions yet."
+            items={positions}
+            write={write}
+            editing={editing}
+            setEditing={setEditing}
+            name={(p) => p.title}
+            form={(p) => <PositionForm employerId={employer.id} p={p} onDone={done} onCancel={() => setEditing(null)} />}
+            row={(p) => (
+              <>
+                <span className="row-main">
+                  <strong>{p.title}</strong>
+                  <span className="muted">
+                    {p.openings} opening{p.openings === 1 ? '' : 's'}
+                    {p.targetFillDate ? ` · fill by ${p.targetFillDate}` : ''}
                   </span>
-                  {write && (
-                    <button type="button" className="small" onClick={() => setEditing(c.id)} aria-label={`Edit ${c.name}`}>
-                      Edit
-                    </button>
-                  )}
-                </li>
-              ),
+                </span>
+                <Badge value={p.status} />
+              </>
             )}
-          </ul>
-          <div className="page-head">
-            <h2>Positions</h2>
-            {write && editing !== 'new-position' && (
-              <button type="button" onClick={() => setEditing('new-position')}>
-                Add a position
-              </button>
-            )}
-          </div>
-          {editing === 'new-position' && <PositionForm employerId={employer.id} onDone={done} onCancel={() => setEditing(null)} />}
-          {positions.length === 0 && <p className="empty">No positions yet.</p>}
-          <ul className="rows">
-            {positions.map((p) =>
-              editing === p.id ? (
-                <li key={p.id}>
-                  <PositionForm employerId={employer.id} p={p} onDone={done} onCancel={() => setEditing(null)} />
-                </li>
-              ) : (
-                <li key={p.id} className="row-item">
-                  <span className="row-main">
-                    <strong>{p.title}</strong>
-                    <span className="muted">
-                      {p.openings} opening{p.openings === 1 ? '' : 's'}
-                      {p.targetFillDate ? ` · fill by ${p.targetFillDate}` : ''}
-                    </span>
-                  </span>
-                  <Badge value={p.status} />
-                  {write && (
-                    <button type="button" className="small" onClick={() => setEditing(p.id)} aria-label={`Edit ${p.title}`}>
-                      Edit
-                    </button>
-                  )}
-                </li>
-              ),
-            )}
-          </ul>
+          />
         </section>
       )}
     </Loaded>
@@ -138,29 +116,7 @@ function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: () =>
   return (
     <form className="card form" onSubmit={submit} noValidate>
       <div className="row wrap">
-        <Field label="Name" name="name" action={action}>
-          {(p) => <input {...p} value={v.name} onChange={(x) => setV({ ...v, name: x.target.value })} />}
-        </Field>
-        <Field label="Kind" name="kind" action={action}>
-          {(p) => (
-            <select {...p} value={v.kind} onChange={(x) => setV({ ...v, kind: x.target.value as typeof v.kind })}>
-              {['district', 'school', 'company', 'other'].map((k) => (
-                <option key={k} value={k}>
-                  {label(k)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Time zone" name="timeZone" action={action}>
-          {(p) => (
-            <select {...p} value={v.timeZone} onChange={(x) => setV({ ...v, timeZone: x.target.value })}>
-              {[...new Set([v.timeZone, ...ZONES])].map((z) => (
-                <option key={z}>{z}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <EmployerBasics v={v} setV={setV} action={action} />
         <Field label="Website" name="website" action={action}>
           {(p) => <input {...p} type="url" value={v.website} onChange={(x) => setV({ ...v, website: x.target.value })} />}
         </Field>

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../api';
 import { Link, navigate } from '../router';
+import { ListHead } from '../lists';
 import { useSession } from '../session';
-import { ZONES } from '../time';
+import { EmployerBasics } from '../employerFields';
 import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
 
 export default function Employers() {
@@ -12,14 +13,7 @@ export default function Employers() {
   const state = useLoad(async () => (await call((c) => c.GET('/v1/employers', { params: { query: { limit: 100, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data, [q]);
   return (
     <section aria-labelledby="e-title">
-      <div className="page-head">
-        <h1 id="e-title">Employers</h1>
-        {s.can('recruiter') && !adding && (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
-            Add an employer
-          </button>
-        )}
-      </div>
+      <ListHead id="e-title" title="Employers" canAdd={s.can('recruiter')} adding={adding} addLabel="Add an employer" onAdd={() => setAdding(true)} />
       {adding && <NewEmployer onCancel={() => setAdding(false)} />}
       <form role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search employers" name="q">
@@ -59,29 +53,7 @@ function NewEmployer({ onCancel }: { onCancel: () => void }) {
     <form className="card form" onSubmit={submit} noValidate>
       <h2>New employer</h2>
       <div className="row wrap">
-        <Field label="Name" name="name" action={action}>
-          {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
-        </Field>
-        <Field label="Kind" name="kind" action={action}>
-          {(p) => (
-            <select {...p} value={v.kind} onChange={(e) => setV({ ...v, kind: e.target.value })}>
-              {['district', 'school', 'company', 'other'].map((k) => (
-                <option key={k} value={k}>
-                  {label(k)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Time zone" name="timeZone" action={action}>
-          {(p) => (
-            <select {...p} value={v.timeZone} onChange={(e) => setV({ ...v, timeZone: e.target.value })}>
-              {[...new Set([v.timeZone, ...ZONES])].map((z) => (
-                <option key={z}>{z}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <EmployerBasics v={v} setV={setV} action={action} />
       </div>
       <FormError action={action} shown={['name', 'kind', 'timeZone']} />
       <div className="row">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
 import { NameOf, getEmployer, getPosition } from '../cache';
 import { Link, navigate } from '../router';
+import { ListHead } from '../lists';
 import { useSession } from '../session';
 import { dateTime, isoToZoned, time, zonedToIso, ZONES, zoneName } from '../time';
 import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
@@ -39,14 +40,7 @@ export default function Interviews() {
 
   return (
     <section aria-labelledby="iv-title">
-      <div className="page-head">
-        <h1 id="iv-title">Interviews</h1>
-        {s.can('recruiter') && !scheduling && (
-          <button type="button" className="primary" onClick={() => setScheduling(true)}>
-            Schedule an interview
-          </button>
-        )}
-      </div>
+      <ListHead id="iv-title" title="Interviews" canAdd={s.can('recruiter')} adding={scheduling} addLabel="Schedule an interview" onAdd={() => setScheduling(true)} />
       {scheduling && <ScheduleForm onCancel={() => setScheduling(false)} />}
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter interviews">
         <Field label="From" name="from" action={action}>
