@@ -32,6 +32,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'auth', description: 'Sign-up, sign-in, tokens' },
+        { name: 'agency', description: 'The agency’s own settings: name, time zone, days off' },
         { name: 'users', description: 'The agency’s people and their roles' },
         { name: 'api keys', description: 'Credentials for integrations' },
         { name: 'employers', description: 'Districts, schools, companies; their contacts and positions' },

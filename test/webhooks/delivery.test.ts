@@ -8,7 +8,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/worker.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { RETRY_SCHEDULE_MS } from '../../src/modules/webhooks/webhooks.send.js';
-import { REQUEUE_AFTER_MS } from '../../src/modules/webhooks/webhooks.delivery.js';
+import { REQUEUE_AFTER_MS, attemptJobId } from '../../src/modules/webhooks/webhooks.delivery.js';
 import { bearer, createTestApp, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testConfig } from '../helpers/env.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -52,6 +52,8 @@ async function stopWorkerSet(set: { deps: Deps; running: RunningWorkers }) {
   await set.running.close();
   await set.deps.close();
 }
+/** The BullMQ job of a delivery's try, if one is queued (a job is named after its first try). */
+const queuedTry = (deliveryId: string, attempt: number) => t.deps.queues.get('webhooks').getJob(attemptJobId(deliveryId, attempt));
 /** One relay and sweep pass of every running worker set. */
 const kick = () => Promise.all(workers.map((w) => w.running.relay!.kick()));
 
@@ -150,6 +152,7 @@ describe('delivering events (Standard Webhooks)', () => {
       // Just before the time, a pass sends nothing; at the time, the next try goes out.
       clock.set(new Date(Date.parse(d.nextAttemptAt!) - 1));
       await kick();
+      expect(await queuedTry(d.id, n + 1), 'no try queued before its time').toBeUndefined();
       expect(receiver.at('/retry')).toHaveLength(n);
       clock.set(d.nextAttemptAt!);
       await kick();
@@ -273,6 +276,9 @@ describe('delivering events (Standard Webhooks)', () => {
     await api.event();
     await waitFor(() => expect(receiver.at('/other').filter((r) => r.body.includes('employer.created'))).toHaveLength(1));
     await kick();
+    const [waiting] = await api.deliveries(ep.id);
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await queuedTry(waiting!.id, 1), 'nothing queued for a paused endpoint').toBeUndefined();
     expect(receiver.at('/paused')).toHaveLength(0);
     await api.call('POST', `/v1/webhook-endpoints/${ep.id}/resume`);
     await waitFor(() => expect(receiver.at('/paused')).toHaveLength(1));

@@ -6,7 +6,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { activities, events } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
-import { EVENT_VERSION, type EventType } from './events.catalogue.js';
+import { eventPayload, type EventType } from './events.catalogue.js';
 
 export type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -59,20 +59,13 @@ export async function recordChange(tx: Tx, actor: Actor, now: Date, change: Chan
     tenantId: actor.tenantId,
     id: eventId,
     type: change.action,
-    payload: {
-      id: `evt_${eventId.replaceAll('-', '')}`,
-      type: change.action,
-      version: EVENT_VERSION,
-      occurredAt: now.toISOString(),
-      tenantId: actor.tenantId,
-      data: {
-        [`${change.subject.type}Id`]: change.subject.id,
-        ...change.refs,
-        ...change.data,
-        changedFields: Object.keys(changes),
-        actor: { type: actor.kind, id: actorId },
-      },
-    },
+    payload: eventPayload(eventId, change.action, actor.tenantId, now, {
+      [`${change.subject.type}Id`]: change.subject.id,
+      ...change.refs,
+      ...change.data,
+      changedFields: Object.keys(changes),
+      actor: { type: actor.kind, id: actorId },
+    }),
     createdAt: now,
   });
   await Promise.all([activity, event]);

@@ -54,3 +54,11 @@ export const eventCatalogue = {
 
 export type EventType = keyof typeof eventCatalogue;
 export const EVENT_VERSION = 1;
+
+/** The public id of an event (`evt_` + its uuid without dashes): also the webhook-id header. */
+export const publicEventId = (id: string): string => `evt_${id.replaceAll('-', '')}`;
+
+/** The one shape of every outbox payload: `{ id, type, version, occurredAt, tenantId, data }`. */
+export function eventPayload(id: string, type: EventType, tenantId: string, occurredAt: Date, data: Record<string, unknown>) {
+  return { id: publicEventId(id), type, version: EVENT_VERSION, occurredAt: occurredAt.toISOString(), tenantId, data };
+}

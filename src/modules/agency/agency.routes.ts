@@ -8,7 +8,7 @@ import { getAgency, updateAgency } from './agency.service.js';
 import { agencySchema, updateAgencyBody } from './agency.schemas.js';
 
 export function agencyRoutes(app: App, deps: Deps) {
-  const tags = ['users'];
+  const tags = ['agency'];
   const security = [{ bearer: [] }];
   app.get('/v1/agency', {
     schema: { tags, security, summary: 'The agency: name, sign-in slug, time zone and days off', response: { 200: agencySchema, ...problemResponses() } },

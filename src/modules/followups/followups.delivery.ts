@@ -4,7 +4,7 @@ import { readTenant, withTenant, type Tx } from '../../db/client.js';
 import { activities, events, followUps } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import { MailError, type MailMessage } from '../../lib/mailer.js';
-import { EVENT_VERSION, type EventType } from '../activity/events.catalogue.js';
+import { eventPayload, type EventType } from '../activity/events.catalogue.js';
 import type { FollowUpRow } from './followups.repo.js';
 import { renderFollowUp, type StoredTemplates } from './followups.templates.js';
 
@@ -158,14 +158,15 @@ function recordRows(f: FollowUpRow, now: Date, action: EventType, changes: Recor
       tenantId: f.tenantId,
       id: eventId,
       type: action,
-      payload: {
-        id: `evt_${eventId.replaceAll('-', '')}`,
-        type: action,
-        version: EVENT_VERSION,
-        occurredAt: now.toISOString(),
-        tenantId: f.tenantId,
-        data: { followUpId: f.id, ...refs, key: f.key, kind: f.kind, ...data, changedFields: Object.keys(changes), actor: { type: 'system', id: null } },
-      },
+      payload: eventPayload(eventId, action, f.tenantId, now, {
+        followUpId: f.id,
+        ...refs,
+        key: f.key,
+        kind: f.kind,
+        ...data,
+        changedFields: Object.keys(changes),
+        actor: { type: 'system', id: null },
+      }),
       createdAt: now,
     },
   };

@@ -30,9 +30,7 @@ export function inboundRoutes(app: App, deps: Deps) {
     },
     config: { access: { public: true } },
     handler: async (req, reply) => {
-      const tenantId = await svc.authenticateInbound(deps, req.headers.authorization);
-      const result = await svc.receiveInbound(deps, tenantId, req.body);
-      req.log.info({ tenantId, inboundReplyId: result.reply.id, status: result.reply.status, duplicate: result.duplicate }, 'inbound email');
+      const result = await svc.receiveInboundEmail(deps, req.headers.authorization, req.body);
       return reply.code(result.duplicate ? 200 : 202).send(result.reply);
     },
   });

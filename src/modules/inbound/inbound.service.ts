@@ -121,6 +121,14 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
   }
 }
 
+/** The inbound webhook: the agency from its secret (401 otherwise), then the email recorded. */
+export async function receiveInboundEmail(deps: Deps, authorization: string | undefined, input: z.output<typeof inboundEmailBody>) {
+  const tenantId = await authenticateInbound(deps, authorization);
+  const result = await receiveInbound(deps, tenantId, input);
+  deps.log.info({ tenantId, inboundReplyId: result.reply.id, status: result.reply.status, duplicate: result.duplicate }, 'inbound email');
+  return result;
+}
+
 export async function listInbound(deps: Deps, actor: Actor, q: z.output<typeof listInboundQuery>) {
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>

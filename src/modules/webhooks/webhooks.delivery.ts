@@ -260,7 +260,7 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
   const rows = sent.map(({ d, result, at }) => {
     const gone = result.statusCode === 410;
     const delay = result.ok || gone ? null : nextDelayMs(d.step, result.retryAfterMs);
-    // The schedule has MAX_ATTEMPTS tries per run (a redelivery starts a new run at step 0).
+    // A run has the immediate try and one per RETRY_SCHEDULE_MS entry (a redelivery starts a new run).
     const outcome: AttemptOutcome = result.ok ? 'succeeded' : delay === null ? 'failed' : 'retrying';
     return { d, result, at, gone, outcome, next: outcome === 'retrying' ? new Date(at.getTime() + delay!) : null };
   });

@@ -120,8 +120,6 @@ export function postWebhook(
 
 /** Waits before each retry (Standard Webhooks / Svix): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
-/** Total tries: the immediate one and the retries. */
-export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
 /** ±10 % so that many deliveries failing together do not come back together. */
 export const JITTER = 0.1;
 /** A Retry-After longer than this is capped: the schedule would come back later anyway. */

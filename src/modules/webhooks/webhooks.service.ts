@@ -11,7 +11,7 @@ import { assertVersion } from '../../lib/versioning.js';
 import { generateSecret } from '../../lib/webhookSigning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { EVENT_VERSION } from '../activity/events.catalogue.js';
+import { eventPayload, publicEventId } from '../activity/events.catalogue.js';
 import { enqueueAttempts } from './webhooks.delivery.js';
 import type { createEndpointBody, listDeliveriesQuery, listEndpointsQuery, updateEndpointBody } from './webhooks.schemas.js';
 
@@ -48,7 +48,6 @@ const presentDelivery = (d: Delivery, eventId: string) => ({
   createdAt: d.createdAt,
   updatedAt: d.updatedAt,
 });
-const publicEventId = (id: string) => `evt_${id.replaceAll('-', '')}`;
 
 /** The URL must be https (http only with WEBHOOK_ALLOW_HTTP) and reach public addresses only. */
 async function assertUrl(deps: Deps, url: string): Promise<string> {
@@ -206,14 +205,10 @@ export async function sendTestEvent(deps: Deps, actor: Actor, id: string) {
       tenantId: actor.tenantId,
       id: eventId,
       type: 'webhook.test',
-      payload: {
-        id: publicEventId(eventId),
-        type: 'webhook.test',
-        version: EVENT_VERSION,
-        occurredAt: now.toISOString(),
-        tenantId: actor.tenantId,
-        data: { endpointId: id, message: 'A test event from Afterview: your endpoint receives and verifies our webhooks.' },
-      },
+      payload: eventPayload(eventId, 'webhook.test', actor.tenantId, now, {
+        endpointId: id,
+        message: 'A test event from Afterview: your endpoint receives and verifies our webhooks.',
+      }),
       createdAt: now,
       publishedAt: now,
     });
