@@ -19,14 +19,13 @@
  *    on a worker with the same concurrency and a processor that does nothing.
  *
  * Candidates opt out of status updates, so the minute holds exactly the 3N notes (30,000 at the
- * default: 500 a second). Results go to stdout and bench/results/followups.json.
+ * default: 500 a second). The SMTP sink runs in a child process (bench/receiver.ts), as a mail
+ * server would. Results go to stdout and bench/results/followups.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -34,6 +33,7 @@ import { migrateDatabase } from '../src/db/migrate.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
 import { gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
+import { startReceiver } from './receiver.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench_followups';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench_followups';
@@ -72,25 +72,12 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
   const workerConcurrency = int('BENCH_FU_CONCURRENCY', 50);
   const closers: Array<() => Promise<unknown>> = [];
   try {
-    // The SMTP sink: counts what it accepts.
-    let received = 0;
+    // The SMTP sink, in its own process as a mail server is: counts what it accepts.
+    const sink = await startReceiver('smtp');
+    closers.push(() => sink.close());
+    const smtpPort = sink.port;
     let onReceived: (() => void) | undefined;
-    const sink = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, _session, callback) {
-        stream.on('data', () => undefined);
-        stream.on('end', () => {
-          received++;
-          onReceived?.();
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise<void>((resolve) => sink.close(() => resolve())));
-    const smtpPort = (sink.server.address() as AddressInfo).port;
+    sink.onCount = () => onReceived?.();
 
     await recreateDatabase(ADMIN_URL);
     await migrateDatabase(ADMIN_URL, APP_URL);
@@ -177,7 +164,12 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     if (process.env.BENCH_FU_PLAN_ONLY === '1') throw new Error('BENCH_FU_PLAN_ONLY=1: stopped after planning');
 
     // Delivery: a minute before the first note, the sweep enqueues them; the worker sends them.
-    setNow(FIRST_DUE - 60_000);
+    // The clock only ever moves forward from here, and no measured note is queued before its last
+    // move: a job's delay is counted on the clock of the moment it is added (the worker's own
+    // sweep runs as it starts and every minute, so with a warm-up it starts half an hour early,
+    // far from the measured notes however long the relay's backlog and the warm-up take).
+    const warmup = Number(process.env.BENCH_FU_WARMUP ?? 2000);
+    setNow(warmup > 0 ? FIRST_DUE - 30 * 60_000 : FIRST_DUE - 60_000);
     const workers = await startWorkers(deps, { concurrency: workerConcurrency });
     closers.push(() => workers.close());
     // A long-running worker's relay keeps up with events as they commit; this one starts after
@@ -185,30 +177,27 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     await workers.relay?.kick();
     // Warm-up (as a long-running worker is): BENCH_FU_WARMUP check-ins (default 2,000, not measured)
     // are made due now and sent, so JIT, pools and SMTP connections are warm when the minute starts.
-    const warmup = Number(process.env.BENCH_FU_WARMUP ?? 2000);
     if (warmup > 0) {
-      // Early enough that the sweep's 2-minute lookahead does not reach the measured notes yet.
-      setNow(FIRST_DUE - 150_000);
       const { rowCount } = await admin.query(
         `UPDATE follow_ups SET due_at = $2 WHERE id IN (SELECT id FROM follow_ups WHERE tenant_id = $1 AND kind = 'recruiter_check_in' AND status = 'pending' LIMIT $3)`,
         [tenantId, clock.now(), warmup],
       );
       const warm = new Promise<void>((resolve) => {
-        onReceived = () => received >= (rowCount ?? 0) && resolve();
+        onReceived = () => sink.count >= (rowCount ?? 0) && resolve();
       });
       await reconcileFollowUps(deps, { tenantId });
       await Promise.race([warm, new Promise<void>((resolve) => setTimeout(resolve, 25_000).unref())]);
-      console.log(`followups: warm-up sent ${received} of ${rowCount} check-ins`);
+      console.log(`followups: warm-up sent ${sink.count} of ${rowCount} check-ins`);
       setNow(FIRST_DUE - 60_000);
     }
-    const warmed = received;
+    const warmed = sink.count;
 
     const s0 = performance.now();
     const sweep = await reconcileFollowUps(deps, { tenantId });
     const sweepSeconds = (performance.now() - s0) / 1000;
     console.log(`followups: the sweep enqueued ${sweep.enqueued} deliver jobs in ${sweepSeconds.toFixed(1)} s`);
     const allIn = new Promise<void>((resolve) => {
-      onReceived = () => received >= warmed + notes && resolve();
+      onReceived = () => sink.count >= warmed + notes && resolve();
       onReceived();
     });
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, FIRST_DUE + SPREAD_MS - clock.now().getTime()) + 180_000).unref());
@@ -233,7 +222,7 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       concurrency: workerConcurrency,
     };
     console.log(
-      `followups: sent ${late.length}/${notes} (sink: ${received - warmed}) from the first due time in ${deliverySeconds.toFixed(1)} s: ${delivery.sendsPerSec.toFixed(0)} emails/s, ` +
+      `followups: sent ${late.length}/${notes} (sink: ${sink.count - warmed}) from the first due time in ${deliverySeconds.toFixed(1)} s: ${delivery.sendsPerSec.toFixed(0)} emails/s, ` +
         `lateness p50 ${delivery.p50LatenessMs.toFixed(0)} ms, p99 ${delivery.p99LatenessMs.toFixed(0)} ms, max ${delivery.maxLatenessMs.toFixed(0)} ms`,
     );
 
@@ -245,7 +234,7 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     );
     await reconcileFollowUps(deps, { tenantId });
     const burstIn = new Promise<void>((resolve) => {
-      onReceived = () => received >= warmed + notes + burstCount && resolve();
+      onReceived = () => sink.count >= warmed + notes + burstCount && resolve();
       onReceived();
     });
     await Promise.race([burstIn, new Promise<void>((resolve) => setTimeout(resolve, 20_000 + 300_000).unref())]);

@@ -120,6 +120,39 @@ export async function explainCases(appUrl: string, actor: Actor, cases: PlanCase
   return reports;
 }
 
+/**
+ * A search runs inside app_private.search_candidates (a SECURITY DEFINER function: under row-level
+ * security ILIKE and @> cannot use an index), so the plans above show only the call. This explains
+ * the statement the function executes, as the function's owner, with the same values.
+ */
+export async function explainCandidateSearch(adminUrl: string, tenantId: string, searches: { pattern?: string; tag?: string }[]): Promise<PlanReport[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  const reports: PlanReport[] = [];
+  try {
+    const big = new Set(
+      (await client.query<{ relname: string }>("SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples >= $1", [BIG_TABLE_ROWS])).rows.map((r) => r.relname),
+    );
+    for (const s of searches) {
+      const { rows } = await client.query<{ sql: string }>('SELECT app_private.candidate_search_sql($1, $2, false, false) AS sql', [s.pattern !== undefined, s.tag !== undefined]);
+      const values: Record<string, string> = {
+        $1: `${client.escapeLiteral(tenantId)}::uuid`,
+        $2: client.escapeLiteral(`%${s.pattern ?? ''}%`),
+        $3: client.escapeLiteral(s.tag ?? ''),
+        $5: '51',
+      };
+      // EXECUTE ... USING plans with the values known: literals do the same here.
+      const text = rows[0]!.sql.replace(/\$\d/g, (n) => values[n] ?? n);
+      const res = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`);
+      const name = `inside app_private.search_candidates(${[s.pattern && `q=${s.pattern}`, s.tag && `tag=${s.tag}`].filter(Boolean).join(', ')})`;
+      reports.push(analyse(name, { text, values: [] }, res.rows.map((r) => r['QUERY PLAN']).join('\n'), big));
+    }
+  } finally {
+    await client.end();
+  }
+  return reports;
+}
+
 function analyse(name: string, q: Recorded, plan: string, big: Set<string>): PlanReport {
   const indexes = new Set<string>();
   for (const m of plan.matchAll(/Index (?:Only )?Scan (?:Backward )?using (\S+) on (\S+)/g)) indexes.add(`${m[1]} on ${m[2]}`);

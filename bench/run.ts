@@ -42,7 +42,7 @@ import {
   type Stats,
   type Target,
 } from './lib.js';
-import { explainCases, flagged, formatPlans, listCases, type PlanReport } from './plans.js';
+import { explainCandidateSearch, explainCases, flagged, formatPlans, listCases, type PlanReport } from './plans.js';
 import { fingerprintOf, generate, keptData, removeRunRows, scaleFrom, type SeedMeta } from './seed.js';
 import { runFollowUpsBench } from './followups.js';
 
@@ -136,6 +136,7 @@ async function main() {
       actor,
       listCases({ from: data.window.from, to: data.window.to, candidateId: sample.candidateIds[0]!, nameFragment: 'smith', tag: 'math' }),
     );
+    plans.push(...(await explainCandidateSearch(ADMIN_URL, actor.tenantId, [{ pattern: 'smith', tag: 'math' }, { pattern: 'no-such-person' }, { tag: 'math' }])));
     console.log(`\n${formatPlans(plans)}\n`);
   }
 

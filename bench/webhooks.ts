@@ -9,12 +9,13 @@
  * as the worker; (2) burst: all events committed at once (batches of 500), deliveries/s until the
  * last one arrives; (3) paced: events committed at a steady rate (half the burst rate), the delay
  * from each event's commit to its arrival, p50/p99. Database afterview_bench_webhooks is
- * re-created per run. Results: stdout and bench/results/webhooks.json.
+ * re-created per run. The receiver runs in a child process (bench/receiver.ts), as a real one
+ * would; the bare loop and the worker run in this one, each alone in its phase.
+ * Results: stdout and bench/results/webhooks.json.
  */
 import http from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -24,6 +25,7 @@ import { events } from '../src/db/schema.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { newId } from '../src/lib/ids.js';
 import { gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
+import { epochMs, startReceiver } from './receiver.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench_webhooks';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench_webhooks';
@@ -42,51 +44,6 @@ const PACED_EVENTS = int('BENCH_WH_PACED_EVENTS', Math.min(2_000, EVENTS));
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sortNum = (a: number[]) => [...a].sort((x, y) => x - y);
-
-/** The receiver: counts arrivals and when each event id reached each path. */
-async function startReceiver() {
-  const arrivals = new Map<string, number[]>();
-  let count = 0;
-  let waiter: { target: number; resolve: () => void } | null = null;
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const id = req.headers['webhook-id'];
-      if (typeof id === 'string') {
-        const list = arrivals.get(id) ?? [];
-        list.push(performance.now());
-        arrivals.set(id, list);
-      }
-      count++;
-      res.writeHead(204).end();
-      if (waiter && count >= waiter.target) {
-        waiter.resolve();
-        waiter = null;
-      }
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: (path: string) => `http://127.0.0.1:${port}${path}`,
-    arrivals,
-    get count() {
-      return count;
-    },
-    reset() {
-      arrivals.clear();
-      count = 0;
-    },
-    until: (target: number, timeoutMs: number) =>
-      new Promise<void>((resolve, reject) => {
-        if (count >= target) return resolve();
-        const timer = setTimeout(() => reject(new Error(`only ${count} of ${target} deliveries arrived in ${timeoutMs} ms`)), timeoutMs);
-        waiter = { target, resolve: () => (clearTimeout(timer), resolve()) };
-      }),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
 
 /** The baseline: `total` POSTs with `concurrency` in flight over keep-alive, no database, no queue. */
 async function bareLoop(url: string, total: number, concurrency: number, body: string) {
@@ -140,7 +97,7 @@ async function main() {
   const deps = createDeps(config);
   const app = await buildApp(deps);
   await app.ready();
-  const receiver = await startReceiver();
+  const receiver = await startReceiver('http');
 
   const signup = await app.inject({
     method: 'POST',
@@ -183,7 +140,7 @@ async function main() {
         };
       });
       await withTenant(deps.db, tenantId, (tx) => tx.insert(events).values(rows));
-      const at = performance.now();
+      const at = epochMs();
       for (const r of rows) commits.set(r.payload.id, at);
     }
   };
@@ -194,7 +151,7 @@ async function main() {
   process.stdout.write(`  bare POST loop (${total} requests) ... `);
   const bare = await bareLoop(receiver.url('/bare'), total, CONCURRENCY, sampleBody);
   console.log(`${bare.perSec.toFixed(0)} req/s`);
-  receiver.reset();
+  await receiver.reset();
 
   const workerDeps = createDeps(loadConfig({ ...env, WEBHOOK_RELAY: '1', WEBHOOK_POLL_MS: '200' }));
   const workers = await startWorkers(workerDeps, { concurrency: CONCURRENCY, relay: true });
@@ -206,9 +163,9 @@ async function main() {
   const burstSeconds = (performance.now() - burstStart) / 1000;
   const burstRate = total / burstSeconds;
   console.log(`${burstRate.toFixed(0)} deliveries/s`);
-  const duplicates = [...receiver.arrivals.values()].reduce((n, a) => n + (a.length - ENDPOINTS), 0);
+  const duplicates = [...(await receiver.arrivals()).values()].reduce((n, a) => n + (a.length - ENDPOINTS), 0);
 
-  receiver.reset();
+  await receiver.reset();
   commits.clear();
   const eventsPerSec = Math.max(1, Math.floor(burstRate / ENDPOINTS / 2));
   process.stdout.write(`  paced: ${PACED_EVENTS} events at ${eventsPerSec}/s (half the burst rate) ... `);
@@ -222,7 +179,7 @@ async function main() {
     await commitEvents(Math.min(perTick, PACED_EVENTS - sent), perTick);
   }
   await receiver.until(PACED_EVENTS * ENDPOINTS, 600_000);
-  const delays = sortNum([...receiver.arrivals.entries()].flatMap(([id, at]) => at.map((t) => t - (commits.get(id) ?? t))));
+  const delays = sortNum([...(await receiver.arrivals()).entries()].flatMap(([id, at]) => at.map((t) => t - (commits.get(id) ?? t))));
   console.log(`p99 ${pct(delays, 99).toFixed(0)} ms`);
 
   const report = {

@@ -28,6 +28,7 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
   const db = createDatabase({
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
+    idleMs: config.DATABASE_POOL_IDLE_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   });
   const redis = createRedis(config.REDIS_URL, 'fast');

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import pg from 'pg';
 import { adminPool } from './helpers/db.js';
+import { testAppUrl } from './helpers/env.js';
 import { fixedClock } from '../src/lib/clock.js';
 
 let t: TestApp;
@@ -57,6 +59,53 @@ describe('candidates', () => {
     const page2 = await t.app.inject({ url: `/v1/candidates?limit=2&cursor=${page1.json().nextCursor}`, headers: bearer(own.token) });
     expect([...page1.json().data, ...page2.json().data].map((c: Candidate) => c.name)).toEqual(['Alan Turing', 'Grace Hopper', 'Ada Lovelace']);
     expect(page2.json().nextCursor).toBeNull();
+  });
+
+  it('a search sees only its own agency, treats % and _ literally, combines q and tag, and pages', async () => {
+    const own = await newTenant(t.app);
+    const other = await newTenant(t.app);
+    await post({ name: 'Maria Lopez', email: 'maria@own.example.org', tags: ['spanish'] }, own.token);
+    await post({ name: 'Mario Lopez', email: 'mario@own.example.org', tags: ['music'] }, own.token);
+    await post({ name: 'Marta 100% Lopez', email: 'marta_l@own.example.org', tags: ['spanish'] }, own.token);
+    await post({ name: 'Maria Lopez', email: 'maria@other.example.org', tags: ['spanish'] }, other.token);
+    const names = async (qs: string, token = own.token) => (await list(qs, token)).map((c) => `${c.name} <${c.email}>`);
+
+    expect(await names('q=lopez')).toEqual(['Marta 100% Lopez <marta_l@own.example.org>', 'Mario Lopez <mario@own.example.org>', 'Maria Lopez <maria@own.example.org>']);
+    expect(await names('q=maria')).toEqual(['Maria Lopez <maria@own.example.org>']);
+    expect(await names('q=maria', other.token)).toEqual(['Maria Lopez <maria@other.example.org>']);
+    expect(await names('tag=spanish&q=ria')).toEqual(['Maria Lopez <maria@own.example.org>']);
+    expect(await names('q=100%25')).toEqual(['Marta 100% Lopez <marta_l@own.example.org>']);
+    expect(await names('q=rta_l')).toEqual(['Marta 100% Lopez <marta_l@own.example.org>']);
+    expect(await names('q=rt__')).toEqual([]);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url = `/v1/candidates?q=lopez&limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+      const body: { data: Candidate[]; nextCursor: string | null } = (await t.app.inject({ url, headers: bearer(own.token) })).json();
+      seen.push(...body.data.map((c) => c.name));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['Marta 100% Lopez', 'Mario Lopez', 'Maria Lopez']);
+  });
+
+  it('the search function returns nothing without a tenant context (it reads past row-level security)', async () => {
+    const own = await newTenant(t.app);
+    await post({ name: 'Context Check', email: email() }, own.token);
+    // As the app's role, on a connection of its own: no context, nothing found.
+    const client = new pg.Client({ connectionString: testAppUrl });
+    await client.connect();
+    try {
+      const none = await client.query("SELECT app_private.search_candidates('%Context Check%', NULL, false, NULL, 10) AS id");
+      expect(none.rows).toEqual([]);
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [own.tenantId]);
+      const mine = await client.query("SELECT app_private.search_candidates('%Context Check%', NULL, false, NULL, 10) AS id");
+      expect(mine.rows).toHaveLength(1);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
   });
 
   it.each([

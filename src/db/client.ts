@@ -50,6 +50,8 @@ export interface Database {
 export interface DatabaseOptions {
   url: string;
   max: number;
+  /** Idle connections are closed after this (pg's default: 10 s). */
+  idleMs?: number;
   statementTimeoutMs: number;
   applicationName?: string;
 }
@@ -58,6 +60,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max,
+    idleTimeoutMillis: opts.idleMs ?? 10_000,
     // Queries written one after another go out without waiting for the previous answer: the
     // tenant context and the first query of a transaction cost one round trip, not three.
     pipeline: true,

@@ -255,6 +255,10 @@ export const candidates = pgTable(
     index('candidates_email_hash_idx').on(t.tenantId, t.emailHash),
     index('candidates_name_idx').on(t.tenantId, t.name, t.id),
     index('candidates_tags_idx').using('gin', t.tags),
+    // Part-of-name/email search (pg_trgm); used through app_private.search_candidates, since under
+    // row-level security ILIKE (not leakproof) cannot use an index (docs/performance.md).
+    index('candidates_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
+    index('candidates_email_trgm_idx').using('gin', t.email.op('gin_trgm_ops')),
     tenantPolicy(),
   ],
 );

@@ -1,4 +1,4 @@
-import { and, arrayContains, asc, desc, eq, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
@@ -98,14 +98,22 @@ export async function getCandidate(deps: Deps, actor: Actor, id: string) {
 export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeof listCandidatesQuery>) {
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
   const like = q.q ? containsPattern(q.q) : undefined;
+  // A search goes through app_private.search_candidates, which can use the trigram and tag indexes
+  // (row-level security keeps ILIKE and @> from them); its ids are then read under RLS as usual.
+  const searched =
+    like || q.tag
+      ? inArray(
+          candidates.id,
+          sql`(SELECT app_private.search_candidates(${like ?? null}::text, ${q.tag ?? null}::text, ${q.includeErased}, ${after?.id ?? null}::uuid, ${q.limit + 1}))`,
+        )
+      : undefined;
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select()
       .from(candidates)
       .where(
         and(
-          like ? or(ilike(candidates.name, like), ilike(candidates.email, like)) : undefined,
-          q.tag ? arrayContains(candidates.tags, [q.tag]) : undefined,
+          searched,
           q.includeErased ? undefined : isNull(candidates.erasedAt),
           after ? lt(candidates.id, after.id) : undefined,
         ),
