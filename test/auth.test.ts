@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSigner } from 'fast-jwt';
 import { generateKeyPairSync } from 'node:crypto';
 import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
@@ -88,6 +88,18 @@ describe('access tokens', () => {
   it('when a token is expired, then 401', async () => {
     const sign = createSigner({ key: secret, algorithm: 'HS256', iss: 'afterview', aud: 'afterview-api', expiresIn: 1000, clockTimestamp: Date.now() - 60_000 });
     expectProblem(await me(sign(claims())), 401, 'invalid_token');
+  });
+
+  it('a token accepted (and remembered) before its expiry is refused after it', async () => {
+    const sign = createSigner({ key: secret, algorithm: 'HS256', iss: 'afterview', aud: 'afterview-api', expiresIn: 60_000 });
+    const token = sign(claims());
+    expect((await me(token)).statusCode).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
+    try {
+      expectProblem(await me(token), 401, 'invalid_token');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('when a token is tampered with, then 401', async () => {

@@ -33,6 +33,7 @@ const accessClaims = z.object({
   role: roleSchema,
   sid: z.string().uuid(),
   typ: z.literal('access'),
+  exp: z.number().int(),
 });
 export type AccessClaims = z.infer<typeof accessClaims>;
 
@@ -53,8 +54,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
       allowedIss: deps.config.JWT_ISSUER,
       allowedAud: deps.config.JWT_AUDIENCE,
       requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'],
-      // Verified tokens are cached until they expire: a repeat request skips the HMAC.
-      cache: 10_000,
+      // Verified tokens are remembered by verifyAccessToken below, keyed by the token itself.
+      cache: false,
     },
   });
   app.decorateRequest('actor', null);
@@ -116,22 +117,46 @@ async function authenticate(app: FastifyInstance, deps: Deps, request: FastifyRe
     if (!actor) throw new AppError('invalid_token', 'The API key is invalid or revoked');
     return actor;
   }
+  const actor = verifyAccessToken(app, token);
+  if (!actor) throw new AppError('invalid_token');
+  return actor;
+}
+
+/** Verified access tokens and their actor, until they expire; the oldest go first past the cap. */
+const verified = new Map<string, { actor: Actor; expiresAt: number }>();
+const VERIFIED_CAP = 10_000;
+
+/**
+ * The actor of a valid access token, or null. A token verified once is remembered until its
+ * `exp`, keyed by the token string (fast-jwt's own cache hashes every token with SHA-256 first,
+ * and the rate limiter and the authentication both ask): a repeat costs one map lookup.
+ */
+function verifyAccessToken(app: FastifyInstance, token: string): Actor | null {
+  const now = Date.now();
+  const hit = verified.get(token);
+  if (hit) {
+    if (hit.expiresAt > now) return hit.actor;
+    verified.delete(token);
+  }
   let decoded: unknown;
   try {
     decoded = app.jwt.verify(token);
   } catch {
-    throw new AppError('invalid_token');
+    return null;
   }
   const claims = accessClaims.safeParse(decoded);
-  if (!claims.success) throw new AppError('invalid_token');
-  return {
+  if (!claims.success) return null;
+  const actor: Actor = Object.freeze({
     tenantId: claims.data.tid,
-    kind: 'user',
+    kind: 'user' as const,
     userId: claims.data.sub,
     apiKeyId: null,
     role: claims.data.role,
     scopes: [],
-  };
+  });
+  if (verified.size >= VERIFIED_CAP) verified.delete(verified.keys().next().value!);
+  verified.set(token, { actor, expiresAt: claims.data.exp * 1000 });
+  return actor;
 }
 
 /**
@@ -145,12 +170,9 @@ export function credentialKey(app: FastifyInstance, request: FastifyRequest): st
     const id = knownApiKeyId(token);
     if (id) return `key:${id}`;
   } else if (token) {
-    try {
-      const claims = app.jwt.verify<{ sub?: string }>(token);
-      if (claims.sub) return `user:${claims.sub}`;
-    } catch {
-      // not a valid token: limited by address
-    }
+    // Not a valid token: limited by address.
+    const actor = verifyAccessToken(app, token);
+    if (actor) return `user:${actor.userId}`;
   }
   return `ip:${request.ip}`;
 }

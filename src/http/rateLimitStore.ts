@@ -59,7 +59,7 @@ export function leasedRedisStore(redis: Redis, prefix: string, clock: () => numb
         return;
       }
       this.waiting.set(key, [waiter]);
-      const block = Math.max(1, Math.min(10, Math.floor(max / 20)));
+      const block = Math.max(1, Math.min(100, Math.floor(max / 20)));
       lease.rateLimitLease(this.keyPrefix + key, timeWindow, block, (err, res) => {
         const waiters = this.waiting.get(key) ?? [];
         this.waiting.delete(key);

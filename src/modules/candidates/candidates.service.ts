@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
 import { activities, candidates } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -89,8 +89,11 @@ export async function createCandidate(deps: Deps, actor: Actor, input: z.output<
   }
 }
 
+// A hot read: prepared once (drizzle builds the statement once, PostgreSQL plans it once per connection).
+const candidateById = tdb.select().from(candidates).where(eq(candidates.id, sql.placeholder('id'))).prepare('candidate_by_id');
+
 export async function getCandidate(deps: Deps, actor: Actor, id: string) {
-  const [row] = await readTenant(deps.db, actor.tenantId, (tx) => tx.select().from(candidates).where(eq(candidates.id, id)));
+  const [row] = await readTenant(deps.db, actor.tenantId, () => candidateById.execute({ id }));
   if (!row) throw notFound('Candidate');
   return present(row);
 }
