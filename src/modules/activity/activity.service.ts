@@ -1,7 +1,7 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { readTenant, type Tx } from '../../db/client.js';
+import { readTenant, tdb, type Tx } from '../../db/client.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { activities, events } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -36,11 +36,37 @@ export function diff<T extends Record<string, unknown>>(before: Partial<T> | nul
  * Writes the activity row and the outbox event of a change, in the caller's transaction: the
  * change, its history and its event commit or roll back together.
  */
-export async function recordChange(tx: Tx, actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
+// Every change writes these two rows: prepared once, so neither drizzle nor PostgreSQL builds or
+// plans them again (named statements, prepared per connection on first use).
+const p = sql.placeholder;
+const insertActivity = tdb
+  .insert(activities)
+  .values({
+    tenantId: p('tenantId'),
+    id: p('id'),
+    actorType: p('actorType'),
+    actorId: p('actorId'),
+    action: p('action'),
+    subjectType: p('subjectType'),
+    subjectId: p('subjectId'),
+    candidateId: p('candidateId'),
+    applicationId: p('applicationId'),
+    interviewId: p('interviewId'),
+    changes: p('changes'),
+    createdAt: p('createdAt'),
+  })
+  .prepare('insert_activity');
+const insertEvent = tdb
+  .insert(events)
+  .values({ tenantId: p('tenantId'), id: p('id'), type: p('type'), payload: p('payload'), createdAt: p('createdAt') })
+  .prepare('insert_event');
+
+export async function recordChange(_tx: Tx, actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
   const actorId = actor.userId ?? actor.apiKeyId;
   const changes = change.changes ?? {};
-  // Both inserts go out together (the pool pipelines them): one round trip, not two.
-  const activity = tx.insert(activities).values({
+  // Both inserts go out together (the pool pipelines them): one round trip, not two. They run in
+  // the caller's transaction: the prepared statements go to the connection of the current scope.
+  const activity = insertActivity.execute({
     tenantId: actor.tenantId,
     id: newId(),
     actorType: actor.kind,
@@ -55,7 +81,7 @@ export async function recordChange(tx: Tx, actor: Actor, now: Date, change: Chan
     createdAt: now,
   });
   const eventId = newId();
-  const event = tx.insert(events).values({
+  const event = insertEvent.execute({
     tenantId: actor.tenantId,
     id: eventId,
     type: change.action,
