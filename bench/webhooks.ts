@@ -3,7 +3,8 @@
  * local receiver, beside a bare HTTP POST loop to the same receiver in the same run.
  *
  *   npm run bench:webhooks
- *   BENCH_WH_EVENTS=2000 BENCH_WH_ENDPOINTS=5 BENCH_WH_CONCURRENCY=50 npm run bench:webhooks
+ *   BENCH_WH_EVENTS=2000 BENCH_WH_ENDPOINTS=5 BENCH_WH_CONCURRENCY=50 BENCH_WH_JOBS=50 npm run bench:webhooks
+ *   (CONCURRENCY: requests in flight in the bare loop and the worker's default job concurrency; JOBS: the worker's, each job up to 100 tries)
  *
  * Phases: (1) the bare loop POSTs events × endpoints signed-size bodies with the same concurrency
  * as the worker; (2) burst: all events committed at once (batches of 500), deliveries/s until the
@@ -154,7 +155,7 @@ async function main() {
   await receiver.reset();
 
   const workerDeps = createDeps(loadConfig({ ...env, WEBHOOK_RELAY: '1', WEBHOOK_POLL_MS: '200' }));
-  const workers = await startWorkers(workerDeps, { concurrency: CONCURRENCY, relay: true });
+  const workers = await startWorkers(workerDeps, { concurrency: int('BENCH_WH_JOBS', CONCURRENCY), relay: true });
 
   process.stdout.write(`  burst: ${EVENTS} events committed at once ... `);
   const burstStart = performance.now();
