@@ -1,40 +1,48 @@
-import { and, asc, eq, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { tdb, type Tx } from '../../db/client.js';
 import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema.js';
 
 export type InterviewRow = typeof interviews.$inferSelect;
 
+// Flat rows (no tenant id): the page is served as drizzle maps it, with no copy per row.
+const { tenantId: _tenantId, ...interviewColumns } = getTableColumns(interviews);
 const base = {
-  interview: interviews,
+  ...interviewColumns,
   candidateId: applications.candidateId,
   positionId: applications.positionId,
   employerId: positions.employerId,
 };
 
+// The participants of a page of interviews: one prepared statement, the ids bound as one array.
+const participantsOf = tdb
+  .select({
+    interviewId: interviewParticipants.interviewId,
+    contactId: interviewParticipants.contactId,
+    name: contacts.name,
+    email: contacts.email,
+    role: interviewParticipants.role,
+    highlight: interviewParticipants.highlight,
+    notes: interviewParticipants.notes,
+  })
+  .from(interviewParticipants)
+  .innerJoin(contacts, eq(contacts.id, interviewParticipants.contactId))
+  .where(sql`${interviewParticipants.interviewId} = ANY(${sql.placeholder('ids')}::uuid[])`)
+  .orderBy(asc(interviewParticipants.id))
+  .prepare('interview_participants_of');
+
+type Participant = Omit<Awaited<ReturnType<typeof participantsOf.execute>>[number], 'interviewId'>;
+
 /** Interviews with their application's ids and their participants, in the order given. */
-async function withParticipants(tx: Tx, rows: { interview: InterviewRow; candidateId: string; positionId: string; employerId: string }[]) {
+async function withParticipants<R extends { id: string }>(_tx: Tx, rows: R[]): Promise<(R & { participants: Participant[] })[]> {
   if (rows.length === 0) return [];
-  const people = await tx
-    .select({
-      interviewId: interviewParticipants.interviewId,
-      contactId: interviewParticipants.contactId,
-      name: contacts.name,
-      email: contacts.email,
-      role: interviewParticipants.role,
-      highlight: interviewParticipants.highlight,
-      notes: interviewParticipants.notes,
-    })
-    .from(interviewParticipants)
-    .innerJoin(contacts, eq(contacts.id, interviewParticipants.contactId))
-    .where(inArray(interviewParticipants.interviewId, rows.map((r) => r.interview.id)))
-    .orderBy(asc(interviewParticipants.id));
-  return rows.map(({ interview: { tenantId: _t, ...i }, candidateId, positionId, employerId }) => ({
-    ...i,
-    candidateId,
-    positionId,
-    employerId,
-    participants: people.filter((p) => p.interviewId === i.id).map(({ interviewId: _i, ...p }) => p),
-  }));
+  const people = await participantsOf.execute({ ids: rows.map((r) => r.id) });
+  const byInterview = new Map<string, Participant[]>();
+  for (const { interviewId, ...p } of people) {
+    const list = byInterview.get(interviewId);
+    if (list) list.push(p);
+    else byInterview.set(interviewId, [p]);
+  }
+  return rows.map((r) => Object.assign(r, { participants: byInterview.get(r.id) ?? [] }));
 }
 
 export async function loadInterview(tx: Tx, id: string) {
@@ -59,33 +67,66 @@ export interface InterviewFilter {
   applicationId?: string | undefined;
 }
 
-/** Keyset page ordered by start time then id: uses interviews_starts_idx / interviews_status_starts_idx. */
-export async function findInterviews(tx: Tx, f: InterviewFilter) {
-  const rows = await tx
+const FILTERS = ['from', 'to', 'status', 'employerId', 'recruiterId', 'candidateId', 'applicationId', 'after'] as const;
+const ph = sql.placeholder;
+
+/** The list statement for one combination of filters, with placeholders for their values. */
+function listStatement(present: ReadonlySet<(typeof FILTERS)[number]>, name: string) {
+  return tdb
     .select(base)
     .from(interviews)
     .innerJoin(applications, eq(applications.id, interviews.applicationId))
     .innerJoin(positions, eq(positions.id, applications.positionId))
     .where(
       and(
-        f.from ? gte(interviews.startsAt, f.from) : undefined,
-        f.to ? lt(interviews.startsAt, f.to) : undefined,
-        f.status ? eq(interviews.status, f.status) : undefined,
-        f.employerId ? eq(positions.employerId, f.employerId) : undefined,
-        f.recruiterId ? eq(applications.ownerId, f.recruiterId) : undefined,
-        f.candidateId ? eq(applications.candidateId, f.candidateId) : undefined,
-        f.applicationId ? eq(interviews.applicationId, f.applicationId) : undefined,
-        f.after
-          ? or(
-              gt(interviews.startsAt, new Date(f.after.startsAt)),
-              and(eq(interviews.startsAt, new Date(f.after.startsAt)), gt(interviews.id, f.after.id)),
-            )
+        present.has('from') ? sql`${interviews.startsAt} >= ${ph('from')}::timestamptz` : undefined,
+        present.has('to') ? sql`${interviews.startsAt} < ${ph('to')}::timestamptz` : undefined,
+        present.has('status') ? eq(interviews.status, ph('status')) : undefined,
+        present.has('employerId') ? eq(positions.employerId, ph('employerId')) : undefined,
+        present.has('recruiterId') ? eq(applications.ownerId, ph('recruiterId')) : undefined,
+        present.has('candidateId') ? eq(applications.candidateId, ph('candidateId')) : undefined,
+        present.has('applicationId') ? eq(interviews.applicationId, ph('applicationId')) : undefined,
+        present.has('after')
+          ? sql`(${interviews.startsAt} > ${ph('afterStartsAt')}::timestamptz OR (${interviews.startsAt} = ${ph('afterStartsAt')}::timestamptz AND ${interviews.id} > ${ph('afterId')}::uuid))`
           : undefined,
       ),
     )
     .orderBy(asc(interviews.startsAt), asc(interviews.id))
-    .limit(f.limit + 1);
-  return withParticipants(tx, rows);
+    .limit(ph('limit'))
+    .prepare(name);
+}
+
+/**
+ * One prepared statement per combination of the filters given (at most 2^8), built on first use:
+ * a list request neither rebuilds its SQL in drizzle nor has PostgreSQL parse and plan it again.
+ */
+const listStatements = new Map<number, ReturnType<typeof listStatement>>();
+
+/** Keyset page ordered by start time then id: uses interviews_starts_idx / interviews_status_starts_idx. */
+export async function findInterviews(_tx: Tx, f: InterviewFilter) {
+  let bits = 0;
+  const present = new Set<(typeof FILTERS)[number]>();
+  FILTERS.forEach((k, i) => {
+    if (f[k]) {
+      bits |= 1 << i;
+      present.add(k);
+    }
+  });
+  let statement = listStatements.get(bits);
+  if (!statement) listStatements.set(bits, (statement = listStatement(present, `interviews_list_${bits}`)));
+  const rows = await statement.execute({
+    from: f.from,
+    to: f.to,
+    status: f.status,
+    employerId: f.employerId,
+    recruiterId: f.recruiterId,
+    candidateId: f.candidateId,
+    applicationId: f.applicationId,
+    afterStartsAt: f.after?.startsAt,
+    afterId: f.after?.id,
+    limit: f.limit + 1,
+  });
+  return withParticipants(_tx, rows);
 }
 
 /** Employers a contact may interview for a position at `employerId`: it and the districts above it. */
