@@ -61,12 +61,11 @@ const insertEvent = tdb
   .values({ tenantId: p('tenantId'), id: p('id'), type: p('type'), payload: p('payload'), createdAt: p('createdAt') })
   .prepare('insert_event');
 
-export async function recordChange(_tx: Tx, actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
+/** The activity row and the outbox event of a change (what recordChange writes). */
+export function changeRows(actor: Actor, now: Date, change: ChangeRecord) {
   const actorId = actor.userId ?? actor.apiKeyId;
   const changes = change.changes ?? {};
-  // Both inserts go out together (the pool pipelines them): one round trip, not two. They run in
-  // the caller's transaction: the prepared statements go to the connection of the current scope.
-  const activity = insertActivity.execute({
+  const activity = {
     tenantId: actor.tenantId,
     id: newId(),
     actorType: actor.kind,
@@ -79,9 +78,9 @@ export async function recordChange(_tx: Tx, actor: Actor, now: Date, change: Cha
     interviewId: change.refs?.interviewId ?? null,
     changes,
     createdAt: now,
-  });
+  };
   const eventId = newId();
-  const event = insertEvent.execute({
+  const event = {
     tenantId: actor.tenantId,
     id: eventId,
     type: change.action,
@@ -93,8 +92,15 @@ export async function recordChange(_tx: Tx, actor: Actor, now: Date, change: Cha
       actor: { type: actor.kind, id: actorId },
     }),
     createdAt: now,
-  });
-  await Promise.all([activity, event]);
+  };
+  return { activity, event };
+}
+
+export async function recordChange(_tx: Tx, actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
+  const { activity, event } = changeRows(actor, now, change);
+  // Both inserts go out together (the pool pipelines them): one round trip, not two. They run in
+  // the caller's transaction: the prepared statements go to the connection of the current scope.
+  await Promise.all([insertActivity.execute(activity), insertEvent.execute(event)]);
 }
 
 /** The timeline, newest first: of the agency, or of a candidate, application, interview or record. */
