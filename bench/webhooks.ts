@@ -25,7 +25,7 @@ import { withTenant } from '../src/db/client.js';
 import { events } from '../src/db/schema.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { newId } from '../src/lib/ids.js';
-import { gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
+import { analyzeTables, gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
 import { epochMs, startReceiver } from './receiver.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench_webhooks';
@@ -157,6 +157,18 @@ async function main() {
   const workerDeps = createDeps(loadConfig({ ...env, WEBHOOK_RELAY: '1', WEBHOOK_POLL_MS: '200' }));
   const workers = await startWorkers(workerDeps, { concurrency: int('BENCH_WH_JOBS', CONCURRENCY), relay: true });
 
+  // Warm-up, as a running system is: some traffic, then the statistics autovacuum would have
+  // gathered by now (a database created a second ago has none, and plans the claim blind).
+  const WARMUP = Number(process.env.BENCH_WH_WARMUP ?? 2000);
+  if (WARMUP > 0) {
+    process.stdout.write(`  warm-up: ${WARMUP} events ... `);
+    await commitEvents(WARMUP, 500);
+    await receiver.until(WARMUP * ENDPOINTS, 600_000);
+    await analyzeTables(ADMIN_URL, ['events', 'webhook_deliveries', 'webhook_attempts', 'webhook_endpoints']);
+    console.log('delivered; tables analyzed');
+    await receiver.reset();
+    commits.clear();
+  }
   process.stdout.write(`  burst: ${EVENTS} events committed at once ... `);
   const burstStart = performance.now();
   await commitEvents(EVENTS, 500);
