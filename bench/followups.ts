@@ -30,6 +30,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { migrateDatabase } from '../src/db/migrate.js';
+import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
 import { gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
@@ -109,7 +110,7 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     });
     const deps = createDeps(config, { clock });
     closers.push(async () => {
-      for (const q of ['followups', 'maintenance'] as const) await deps.queues.get(q).obliterate({ force: true }).catch(() => undefined);
+      await removeQueueKeys(deps.redis, config.QUEUE_PREFIX).catch(() => undefined);
       await deps.close();
     });
     const app = await buildApp(deps);

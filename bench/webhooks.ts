@@ -23,6 +23,7 @@ import { createDeps } from '../src/deps.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { withTenant } from '../src/db/client.js';
 import { events } from '../src/db/schema.js';
+import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { newId } from '../src/lib/ids.js';
 import { analyzeTables, gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
@@ -221,7 +222,7 @@ ${busy > 20 ? `\nnote: the machine was ${busy}% busy before the run: numbers are
 
   await workers.close();
   await workerDeps.close();
-  await deps.queues.get('webhooks').obliterate({ force: true });
+  await removeQueueKeys(deps.redis, config.QUEUE_PREFIX);
   await app.close();
   await deps.close();
   await receiver.close();

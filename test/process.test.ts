@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import { demo } from '../src/db/seed.js';
+import { removeQueueKeys } from '../src/jobs/queues.js';
 
 const db = 'afterview_test_start';
 
@@ -73,5 +75,8 @@ describe('npm start, as a newcomer runs it', () => {
     expect(requestLines.length).toBeGreaterThanOrEqual(2);
     for (const l of requestLines) expect(l.reqId).toEqual(expect.any(String));
     await dropDb();
+    const redis = new Redis('redis://127.0.0.1:6379');
+    await removeQueueKeys(redis, `afterview-start-test-${process.pid}`);
+    redis.disconnect();
   });
 });

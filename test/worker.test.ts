@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueEvents } from 'bullmq';
 import pg from 'pg';
 import { createDeps, type Deps } from '../src/deps.js';
+import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
 import { enqueue, jobRegistry } from '../src/jobs/registry.js';
 import { purgeExpiredTokensJob } from '../src/modules/auth/auth.jobs.js';
@@ -26,8 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await events.close();
   await workers.close();
-  const q = deps.queues.get('maintenance');
-  await q.obliterate({ force: true });
+  await removeQueueKeys(deps.redis, deps.config.QUEUE_PREFIX);
   await deps.close();
   await t.close();
 });

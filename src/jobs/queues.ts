@@ -1,4 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { createRedis } from '../lib/redis.js';
 
@@ -13,6 +14,22 @@ export const defaultJobOptions: JobsOptions = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 };
+
+/**
+ * Deletes every key of our queues under a prefix: jobs, schedulers, bookkeeping (not the rate
+ * limiter's). For throwaway prefixes (tests, benches): BullMQ's obliterate leaves a queue's
+ * scheduler and meta keys behind.
+ */
+export async function removeQueueKeys(redis: Redis, prefix: string): Promise<number> {
+  if (!/^[\w.-]+$/.test(prefix)) throw new Error(`refusing to remove keys of prefix "${prefix}"`);
+  let removed = 0;
+  for (const queue of queueNames) {
+    for await (const keys of redis.scanStream({ match: `${prefix}:${queue}:*`, count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) removed += await redis.unlink(...keys);
+    }
+  }
+  return removed;
+}
 
 export interface Queues {
   get(name: QueueName): Queue;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { buildApp } from '../../src/app.js';
 import { createDeps, type Deps } from '../../src/deps.js';
-import { queueNames } from '../../src/jobs/queues.js';
+import { queueNames, removeQueueKeys } from '../../src/jobs/queues.js';
 import type { Role } from '../../src/lib/access.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { testConfig } from './env.js';
@@ -33,9 +33,8 @@ export async function createTestApp(opts: { env?: Record<string, string>; clock?
       // Planning enqueues deliver jobs at commit; without a worker they would stay in the shared Redis.
       if (deps.redis.status === 'ready') {
         await Promise.all(queueNames.map((q) => deps.queues.get(q).obliterate({ force: true }).catch(() => undefined)));
-        // obliterate leaves a queue's bookkeeping keys behind.
-        const prefix = deps.config.QUEUE_PREFIX;
-        await deps.redis.del(queueNames.flatMap((q) => ['meta', 'marker', 'events', 'id'].map((k) => `${prefix}:${q}:${k}`))).catch(() => undefined);
+        // obliterate leaves a queue's bookkeeping and scheduler keys behind.
+        await removeQueueKeys(deps.redis, deps.config.QUEUE_PREFIX).catch(() => undefined);
       }
       await deps.close();
     },
