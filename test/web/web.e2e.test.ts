@@ -254,6 +254,68 @@ describe('the recruiter’s day in the browser', () => {
     await screenshot(page, 'settings-webhooks');
   });
 
+  it('employers: adds a school, its contact (a bad phone refused at the field) and a position, then edits all three', async () => {
+    await page.getByRole('link', { name: 'Employers' }).click();
+    await page.getByRole('button', { name: 'Add an employer' }).click();
+    const form = page.locator('form').filter({ hasText: 'New employer' });
+    await form.getByLabel('Name').fill('Lakeside Elementary');
+    await form.getByLabel('Time zone').selectOption('America/Chicago');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.waitForURL(/\/employers\/[0-9a-f-]{36}$/);
+    const employerId = page.url().split('/').pop()!;
+    await page.getByRole('heading', { name: 'Lakeside Elementary' }).waitFor();
+    expect(await page.locator('section[aria-labelledby="emp-title"] > p.muted').textContent()).toBe('School · America/Chicago');
+
+    await page.getByRole('button', { name: 'Add a contact' }).click();
+    const contact = page.getByRole('form', { name: 'New contact' });
+    await contact.getByLabel('Name').fill('Robin Reyes');
+    await contact.getByLabel('Title').fill('Principal');
+    await contact.getByLabel('Email').fill('robin.reyes@lakeside.example.org');
+    await contact.getByLabel('Phone').fill('555-0100');
+    await contact.getByRole('button', { name: 'Save contact' }).click();
+    await contact.locator('.field-error[data-field="phone"]').waitFor();
+    expect(await contact.getByLabel('Phone').getAttribute('aria-invalid')).toBe('true');
+    await contact.getByLabel('Phone').fill('+13125550100');
+    await contact.getByRole('button', { name: 'Save contact' }).click();
+    await page.getByText('Principal · robin.reyes@lakeside.example.org · +13125550100').waitFor();
+
+    await page.getByRole('button', { name: 'Edit Robin Reyes' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Robin Reyes' });
+    await edit.getByLabel('Title').fill('Head of school');
+    await edit.getByLabel('Prefers').selectOption('phone');
+    await edit.getByRole('button', { name: 'Save contact' }).click();
+    await page.getByText('Head of school · robin.reyes@lakeside.example.org').waitFor();
+
+    await page.getByRole('button', { name: 'Add a position' }).click();
+    const position = page.getByRole('form', { name: 'New position' });
+    await position.getByLabel('Title').fill('3rd grade teacher');
+    await position.getByLabel('Openings').fill('2');
+    await position.getByRole('button', { name: 'Save position' }).click();
+    await page.getByText('2 openings').waitFor();
+    await page.getByRole('button', { name: 'Edit 3rd grade teacher' }).click();
+    const editPosition = page.getByRole('form', { name: 'Edit 3rd grade teacher' });
+    await editPosition.getByLabel('Status').selectOption('on_hold');
+    await editPosition.getByLabel('Fill by').fill('2027-10-15');
+    await editPosition.getByRole('button', { name: 'Save position' }).click();
+    await page.getByText('2 openings · fill by 2027-10-15').waitFor();
+
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Name').fill('Lakeside Elementary School');
+    await page.getByLabel('Website').fill('https://lakeside.example.org');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Lakeside Elementary School' }).waitFor();
+
+    // What the screens did is what the API holds.
+    const h = bearer(tenant.token);
+    const { app } = stack.t;
+    const employer = (await app.inject({ url: `/v1/employers/${employerId}`, headers: h })).json();
+    expect(employer).toMatchObject({ name: 'Lakeside Elementary School', kind: 'school', timeZone: 'America/Chicago', website: 'https://lakeside.example.org', version: 2 });
+    const contacts = (await app.inject({ url: `/v1/employers/${employerId}/contacts`, headers: h })).json().data;
+    expect(contacts).toEqual([expect.objectContaining({ name: 'Robin Reyes', title: 'Head of school', phone: '+13125550100', preferredChannel: 'phone', timeZone: null, version: 2 })]);
+    const positions = (await app.inject({ url: `/v1/employers/${employerId}/positions`, headers: h })).json().data;
+    expect(positions).toEqual([expect.objectContaining({ title: '3rd grade teacher', openings: 2, status: 'on_hold', targetFillDate: '2027-10-15', version: 2 })]);
+  });
+
   it('a viewer sees the same plan with no write buttons, and reads the templates without editing them (at phone width)', async () => {
     const viewerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
     viewerContext.setDefaultTimeout(8_000);
