@@ -14538,6 +14538,7 @@ export interface components {
          *       "overdue": false,
          *       "subject": null,
          *       "body": null,
+         *       "templateId": "thank_you.email.candidate",
          *       "vars": {
          *         "candidate": "Jordan Lee",
          *         "interviewer": "Pat Principal",
@@ -14606,6 +14607,8 @@ export interface components {
             overdue: boolean;
             subject: string | null;
             body: string | null;
+            /** @description The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it */
+            templateId: string;
             vars: components["schemas"]["FollowUpVarsInput"];
             /**
              * Format: uuid
@@ -17000,6 +17003,7 @@ export interface components {
          *       "overdue": false,
          *       "subject": null,
          *       "body": null,
+         *       "templateId": "thank_you.email.candidate",
          *       "vars": {
          *         "candidate": "Jordan Lee",
          *         "interviewer": "Pat Principal",
@@ -17068,6 +17072,8 @@ export interface components {
             overdue: boolean;
             subject: string | null;
             body: string | null;
+            /** @description The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it */
+            templateId: string;
             vars: components["schemas"]["FollowUpVars"];
             /**
              * Format: uuid

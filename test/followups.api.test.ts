@@ -63,6 +63,10 @@ describe('planning when an interview is completed', () => {
     expect(request).toMatchObject({ contactId: story.principal.id, status: 'pending', overdue: false, ownerId: tenant.ownerId, candidateId: story.candidate.id });
     expect(request.reason).toMatch(/without a decision date/);
     expect(rows.every((f) => f.status === 'pending' && f.subject === null && f.body === null)).toBe(true);
+    // Each names the template its text comes from, which the templates API serves.
+    expect(thanks.map((f) => f.templateId)).toEqual(['thank_you.email.candidate', 'thank_you.email.candidate']);
+    expect(request.templateId).toBe('timeline_request.email.candidate');
+    for (const f of rows) expect((await t.app.inject({ url: `/v1/follow-up-templates/${f.templateId}`, headers: bearer(tenant.token) })).statusCode).toBe(200);
     // One activity and one event per planned step.
     const planned = await adminPool().query(
       "SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'followup.planned' AND payload->'data'->>'interviewId' = $2",

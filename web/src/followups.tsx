@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from './api';
 import { useSession } from './session';
-import { templateIdFor, templateList } from './templates';
 import { dateTime, isoToZoned, zonedToIso, zoneName } from './time';
 import { Badge, Field, FormError, label, useAction } from './ui';
 
@@ -208,12 +207,7 @@ function useRendered(f: FollowUp | null, fill: (t: { subject: string; body: stri
   useEffect(() => {
     if (!f || !id) return;
     let live = true;
-    templateList()
-      .then((l) => {
-        const templateId = templateIdFor(f, l.data.map((t) => t.id));
-        if (!templateId) throw new Error('no template for this follow-up');
-        return call((c) => c.POST('/v1/follow-up-templates/{templateId}/preview', { params: { path: { templateId } }, body: { followUpId: f.id } }));
-      })
+    call((c) => c.POST('/v1/follow-up-templates/{templateId}/preview', { params: { path: { templateId: f.templateId } }, body: { followUpId: f.id } }))
       .then(
         (p) => {
           if (!live) return;

@@ -16,12 +16,14 @@ import {
   users,
 } from '../../db/schema.js';
 import { parsePlaybook, type Playbook } from './followups.playbook.js';
+import { templateIdFor } from './followups.templates.js';
 import type { FollowUpFacts } from './followups.types.js';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
 
 export const presentFollowUp = ({ tenantId: _t, plannedDueAt: _p, cancelledBy: _c, ...f }: FollowUpRow, now: Date) => ({
   ...f,
+  templateId: templateIdFor(f),
   overdue: (f.status === 'pending' || f.status === 'queued') && f.dueAt.getTime() < now.getTime(),
 });
 

@@ -48,6 +48,9 @@ export const followUpSchema = z
     overdue: z.boolean().describe('Still pending or queued after its due time'),
     subject: z.string().nullable(),
     body: z.string().nullable(),
+    templateId: z
+      .string()
+      .describe('The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it'),
     vars: varsSchema,
     ownerId: z.uuid().describe('The recruiter (the application’s owner when planned)'),
     notes: z.string().nullable().describe('The recruiter’s notes; delivery never writes here'),
@@ -81,6 +84,7 @@ export const followUpSchema = z
       overdue: false,
       subject: null,
       body: null,
+      templateId: 'thank_you.email.candidate',
       vars: { candidate: 'Jordan Lee', interviewer: 'Pat Principal', position: '5th grade teacher', employer: 'Lincoln Elementary', highlight: 'Shared vision for small-group reading', timeline: '2026-12-12', recruiter: 'Sam Rivera', outcome: null },
       ownerId: '01938a8e-0a1b-7c2d-8e3f-405162738495',
       notes: null,

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, all, call, type S } from '../api';
 import { useSession } from '../session';
-import { forgetTemplates, templateIdFor, templateList, type Template, type TemplateList } from '../templates';
+import { forgetTemplates, templateList, type Template, type TemplateList } from '../templates';
 import { dateTime } from '../time';
 import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
 
@@ -85,10 +85,9 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
   // The follow-ups still to go out that use this template, to preview with their real facts.
   const candidates = useLoad(
     () =>
-      Promise.all([
-        all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { kind: t.kind, status: 'pending', limit: 100, ...(cursor ? { cursor } : {}) } } })), 100),
-        templateList(),
-      ]).then(([fs, l]) => fs.filter((f) => templateIdFor(f, l.data.map((x) => x.id)) === t.id).slice(0, 30)),
+      all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { kind: t.kind, status: 'pending', limit: 100, ...(cursor ? { cursor } : {}) } } })), 100).then((fs) =>
+        fs.filter((f) => f.templateId === t.id).slice(0, 30),
+      ),
     [t.id],
   );
 
