@@ -3,8 +3,9 @@
  * local receiver, beside a bare HTTP POST loop to the same receiver in the same run.
  *
  *   npm run bench:webhooks
- *   BENCH_WH_EVENTS=2000 BENCH_WH_ENDPOINTS=5 BENCH_WH_CONCURRENCY=50 BENCH_WH_JOBS=50 npm run bench:webhooks
- *   (CONCURRENCY: requests in flight in the bare loop and the worker's default job concurrency; JOBS: the worker's, each job up to 100 tries)
+ *   BENCH_WH_EVENTS=2000 BENCH_WH_ENDPOINTS=5 BENCH_WH_CONCURRENCY=50 BENCH_WH_JOBS=10 npm run bench:webhooks
+ *   (CONCURRENCY: requests in flight in the bare loop; JOBS: the worker's job concurrency, its
+ *   default 10, each job up to 100 tries sharing 50 keep-alive sockets per receiver)
  *
  * Phases: (1) the bare loop POSTs events × endpoints signed-size bodies with the same concurrency
  * as the worker; (2) burst: all events committed at once (batches of 500), deliveries/s until the
@@ -42,6 +43,7 @@ const int = (name: string, fallback: number) => {
 const EVENTS = int('BENCH_WH_EVENTS', 10_000);
 const ENDPOINTS = int('BENCH_WH_ENDPOINTS', 5);
 const CONCURRENCY = int('BENCH_WH_CONCURRENCY', 50);
+const JOBS = int('BENCH_WH_JOBS', 10);
 const PACED_EVENTS = int('BENCH_WH_PACED_EVENTS', Math.min(2_000, EVENTS));
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -78,7 +80,7 @@ async function bareLoop(url: string, total: number, concurrency: number, body: s
 async function main() {
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
   if (only && !only.test('webhooks')) return;
-  console.log(`webhooks bench: ${EVENTS} events × ${ENDPOINTS} endpoints, worker concurrency ${CONCURRENCY}, ${os.cpus().length} CPUs`);
+  console.log(`webhooks bench: ${EVENTS} events × ${ENDPOINTS} endpoints, bare loop ${CONCURRENCY} in flight, worker ${JOBS} jobs, ${os.cpus().length} CPUs`);
   await recreateDatabase(ADMIN_URL);
   await migrateDatabase(ADMIN_URL, APP_URL);
   const env = {
@@ -156,7 +158,7 @@ async function main() {
   await receiver.reset();
 
   const workerDeps = createDeps(loadConfig({ ...env, WEBHOOK_RELAY: '1', WEBHOOK_POLL_MS: '200' }));
-  const workers = await startWorkers(workerDeps, { concurrency: int('BENCH_WH_JOBS', CONCURRENCY), relay: true });
+  const workers = await startWorkers(workerDeps, { concurrency: JOBS, relay: true });
 
   // Warm-up, as a running system is: some traffic, then the statistics autovacuum would have
   // gathered by now (a database created a second ago has none, and plans the claim blind).
@@ -202,7 +204,7 @@ async function main() {
     node: process.version,
     cpus: os.cpus().length,
     backgroundCpuPct: busy,
-    settings: { events: EVENTS, endpoints: ENDPOINTS, concurrency: CONCURRENCY, pacedEvents: PACED_EVENTS },
+    settings: { events: EVENTS, endpoints: ENDPOINTS, concurrency: CONCURRENCY, jobs: JOBS, pacedEvents: PACED_EVENTS },
     bare: { requestsPerSec: Math.round(bare.perSec) },
     burst: { deliveriesPerSec: Math.round(burstRate), seconds: Math.round(burstSeconds * 10) / 10, ratioPct: Math.round((100 * burstRate) / bare.perSec), duplicates },
     paced: { eventsPerSec, deliveriesPerSec: eventsPerSec * ENDPOINTS, delayP50Ms: Math.round(pct(delays, 50)), delayP99Ms: Math.round(pct(delays, 99)), delayMaxMs: Math.round(delays.at(-1) ?? NaN) },

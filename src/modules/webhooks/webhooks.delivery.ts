@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
@@ -6,7 +5,7 @@ import { pgArray } from '../../db/arrays.js';
 import { events, tenants, users, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
-import { nextDelayMs, postWebhook } from './webhooks.send.js';
+import { Deadline, nextDelayMs, postWebhook } from './webhooks.send.js';
 
 /**
  * The outbox relay and the delivery of one attempt (docs/webhooks.md). PostgreSQL is the truth:
@@ -240,8 +239,7 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
     return body;
   };
   // The requests start together, so one deadline serves them all.
-  const signal = AbortSignal.timeout(config.WEBHOOK_TIMEOUT_MS);
-  setMaxListeners(TRIES_PER_JOB + 1, signal);
+  const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS);
   const sent = await Promise.all(
     claimed.map(async (d) => {
       const body = bodyOf(d.payload);
@@ -251,11 +249,11 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
       const result = await postWebhook(d.url, { ...headers }, body, {
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
-        signal,
+        deadline,
       });
       return { d, result, at: clock.now() };
     }),
-  );
+  ).finally(() => deadline.clear());
 
   const rows = sent.map(({ d, result, at }) => {
     const gone = result.statusCode === 410;

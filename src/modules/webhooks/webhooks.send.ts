@@ -21,8 +21,59 @@ export interface AttemptResult {
 export interface SendOptions {
   timeoutMs: number;
   allowLoopback: boolean;
-  /** A deadline shared by a batch of requests started together (one timer, not one each). */
-  signal?: AbortSignal;
+  /** A deadline shared by a batch of requests started together (one timer, not a listener each). */
+  deadline?: Deadline;
+}
+
+/**
+ * One timer for a batch of requests started together: when it fires, every request still open
+ * fails with a timeout. Cheaper than an AbortSignal listener per request.
+ */
+export class Deadline {
+  private readonly open = new Set<http.ClientRequest>();
+  private readonly timer: NodeJS.Timeout;
+  constructor(ms: number) {
+    this.timer = setTimeout(() => {
+      for (const req of this.open) req.destroy(Object.assign(new Error(`No answer within ${ms} ms`), { name: 'TimeoutError' }));
+      this.open.clear();
+    }, ms);
+    this.timer.unref();
+  }
+  track(req: http.ClientRequest) {
+    this.open.add(req);
+    req.once('close', () => this.open.delete(req));
+  }
+  clear() {
+    clearTimeout(this.timer);
+  }
+}
+
+/** Request options per URL, parsed once (a worker posts to the same few endpoints all day). */
+const targets = new Map<string, http.RequestOptions & { secure: boolean }>();
+function targetOf(target: string, allowLoopback: boolean): (http.RequestOptions & { secure: boolean }) | string {
+  const key = `${allowLoopback}|${target}`;
+  const hit = targets.get(key);
+  if (hit) return hit;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return 'The endpoint URL is not valid';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `The scheme ${url.protocol} is not allowed`;
+  const options = {
+    secure: url.protocol === 'https:',
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port || (url.protocol === 'https:' ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+    ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+    method: 'POST',
+    agent: agentFor(url.protocol, allowLoopback),
+  };
+  if (targets.size >= 1000) targets.delete(targets.keys().next().value!);
+  targets.set(key, options);
+  return options;
 }
 
 const EXCERPT_CHARS = 1_000;
@@ -65,25 +116,14 @@ export function postWebhook(
     const fail = (error: string, statusCode: number | null = null, responseExcerpt: string | null = null) =>
       done({ ok: false, statusCode, responseExcerpt, error, retryAfterMs: null });
 
-    let url: URL;
-    try {
-      url = new URL(target);
-    } catch {
-      return fail('The endpoint URL is not valid');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`The scheme ${url.protocol} is not allowed`);
-    const request = url.protocol === 'https:' ? https.request : http.request;
-    const req = request(url, {
-      method: 'POST',
-      agent: agentFor(url.protocol, opts.allowLoopback),
-      headers: {
-        ...headers,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-        'user-agent': 'Afterview-Webhooks/1.0',
-      },
-      signal: opts.signal ?? AbortSignal.timeout(opts.timeoutMs),
-    });
+    const to = targetOf(target, opts.allowLoopback);
+    if (typeof to === 'string') return fail(to);
+    const { secure, ...options } = to;
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+    headers['user-agent'] = 'Afterview-Webhooks/1.0';
+    const req = (secure ? https.request : http.request)({ ...options, headers, ...(opts.deadline ? {} : { signal: AbortSignal.timeout(opts.timeoutMs) }) });
+    opts.deadline?.track(req);
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
