@@ -567,7 +567,100 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change your own name, time zone or daily digest
+         * @description Any signed-in user, for themselves (API keys have no self). `If-Match` with the version is optional.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateMeRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/users": {
@@ -12933,6 +13026,7 @@ export interface components {
          *       "status": "active",
          *       "timeZone": "America/New_York",
          *       "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *       "dailyDigest": true,
          *       "version": 1,
          *       "createdAt": "2026-11-20T14:00:00.000Z",
          *       "updatedAt": "2026-11-20T14:00:00.000Z"
@@ -12949,6 +13043,8 @@ export interface components {
             status: "active" | "deactivated";
             timeZone: string | null;
             lastLoginAt: string | null;
+            /** @description Whether they get the 07:30 email of their day’s follow-ups (owners, admins and recruiters) */
+            dailyDigest: boolean;
             version: number;
             /**
              * Format: date-time
@@ -13030,6 +13126,19 @@ export interface components {
             timeZone?: string | null;
             /** @enum {string} */
             status?: "active" | "deactivated";
+            dailyDigest?: boolean;
+        };
+        /**
+         * @example {
+         *       "timeZone": "America/Chicago",
+         *       "dailyDigest": false
+         *     }
+         */
+        UpdateMeRequestInput: {
+            name?: string;
+            timeZone?: string | null;
+            /** @description false: no 07:30 email of the day’s follow-ups */
+            dailyDigest?: boolean;
         };
         /**
          * @example {
@@ -13057,6 +13166,8 @@ export interface components {
             status: "active" | "deactivated";
             timeZone: string | null;
             lastLoginAt: string | null;
+            /** @description Whether they get the 07:30 email of their day’s follow-ups (owners, admins and recruiters) */
+            dailyDigest: boolean;
             version: number;
             /**
              * Format: date-time
@@ -15407,6 +15518,7 @@ export interface components {
          *       "status": "active",
          *       "timeZone": "America/New_York",
          *       "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *       "dailyDigest": true,
          *       "version": 1,
          *       "createdAt": "2026-11-20T14:00:00.000Z",
          *       "updatedAt": "2026-11-20T14:00:00.000Z"
@@ -15423,6 +15535,8 @@ export interface components {
             status: "active" | "deactivated";
             timeZone: string | null;
             lastLoginAt: string | null;
+            /** @description Whether they get the 07:30 email of their day’s follow-ups (owners, admins and recruiters) */
+            dailyDigest: boolean;
             version: number;
             /**
              * Format: date-time
@@ -15501,6 +15615,19 @@ export interface components {
             timeZone?: string | null;
             /** @enum {string} */
             status?: "active" | "deactivated";
+            dailyDigest?: boolean;
+        };
+        /**
+         * @example {
+         *       "timeZone": "America/Chicago",
+         *       "dailyDigest": false
+         *     }
+         */
+        UpdateMeRequest: {
+            name?: string;
+            timeZone?: string | null;
+            /** @description false: no 07:30 email of the day’s follow-ups */
+            dailyDigest?: boolean;
         };
         /**
          * @example {
@@ -15528,6 +15655,8 @@ export interface components {
             status: "active" | "deactivated";
             timeZone: string | null;
             lastLoginAt: string | null;
+            /** @description Whether they get the 07:30 email of their day’s follow-ups (owners, admins and recruiters) */
+            dailyDigest: boolean;
             version: number;
             /**
              * Format: date-time

@@ -493,5 +493,12 @@ describe('more delivery paths', () => {
     const checkIn = all.find((f) => f.kind === 'recruiter_check_in')!;
     expect(checkIn).toMatchObject({ channel: 'phone', dueAt: '2026-06-12T13:30:00.000Z' });
     expect(d.body, 'tomorrow’s call is not in today’s digest').not.toContain(checkIn.id);
+
+    // The recruiter turns the digest off for themselves: the next morning brings none.
+    const off = await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: oh, payload: { dailyDigest: false } });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(json<{ dailyDigest: boolean }>(off).dailyDigest).toBe(false);
+    expect(await tick('2026-06-12T14:30:00Z')).toEqual({ enqueued: 0 });
+    expect(await q.getJob(`digest-${other.ownerId}-2026-06-12`)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { PASSWORD, apiKey, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -121,6 +121,26 @@ describe('roles and owners', () => {
     expectProblem(await patch(tenant.token, u.id, {}), 400, 'validation_failed');
     const p = expectProblem(await patch(tenant.token, u.id, { email: 'new@example.org' }), 400);
     expect(p.errors?.[0]?.field).toBe('body.email');
+  });
+
+  it('anyone changes their own name, zone and digest with PATCH /v1/me, and nothing else', async () => {
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    const h = bearer(viewer.token);
+    const me = async () => (await t.app.inject({ url: '/v1/me', headers: h })).json().user as Schemas['User'];
+    const before = await me();
+    expect(before.dailyDigest).toBe(true);
+    const res = await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: { ...h, 'if-match': String(before.version) }, payload: { name: 'Vic Viewer', timeZone: 'America/Denver', dailyDigest: false } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers.etag).toBe(`"${before.version + 1}"`);
+    expect(await me()).toMatchObject({ name: 'Vic Viewer', timeZone: 'America/Denver', dailyDigest: false, role: 'viewer', version: before.version + 1 });
+    // Not the role or the status, not with a stale version, not as an API key.
+    expect(expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: h, payload: { role: 'owner' } }), 400, 'validation_failed').errors?.[0]?.field).toBe('body.role');
+    expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: h, payload: { status: 'deactivated' } }), 400, 'validation_failed');
+    expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: { ...h, 'if-match': String(before.version) }, payload: { name: 'Stale' } }), 412, 'precondition_failed');
+    expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: h, payload: {} }), 400, 'validation_failed');
+    expect((await me()).name).toBe('Vic Viewer');
+    const key = await apiKey(t.app, tenant, ['users:read']);
+    expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(key.secret), payload: { name: 'Key' } }), 403, 'forbidden');
   });
 
   it('a missing user is 404', async () => {

@@ -71,6 +71,8 @@ export const users = pgTable(
     timeZone: text('time_zone'),
     passwordHash: text('password_hash').notNull(),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true, mode: 'date' }),
+    /** The 07:30 email of the day's follow-ups (recruiters and above); the user can turn it off. */
+    dailyDigest: boolean('daily_digest').notNull().default(true),
     version: integer('version').notNull().default(1),
     ...timestamps,
   },

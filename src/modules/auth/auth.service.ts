@@ -208,10 +208,10 @@ const ME_AS_USER = {
   name: 'me_as_user',
   rowMode: 'array' as const,
   text: `SELECT t.id, t.name, t.slug, t.time_zone, t.created_at,
-                u.id, u.email, u.name, u.role, u.status, u.time_zone, u.last_login_at, u.version, u.created_at, u.updated_at
+                u.id, u.email, u.name, u.role, u.status, u.time_zone, u.last_login_at, u.daily_digest, u.version, u.created_at, u.updated_at
          FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
 };
-type MeRow = [string, string, string, string, Date, string, string, string, UserRow['role'], UserRow['status'], string | null, Date | null, number, Date, Date];
+type MeRow = [string, string, string, string, Date, string, string, string, UserRow['role'], UserRow['status'], string | null, Date | null, boolean, number, Date, Date];
 type UserRow = typeof users.$inferSelect;
 const meAsKey = tdb
   .select({ agency: agencyColumns, apiKey: { id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes } })
@@ -227,7 +227,7 @@ export async function me(deps: Deps, actor: Actor) {
     if (!r || r[9] !== 'active') throw new AppError('invalid_token', 'This user is no longer active');
     return {
       agency: { id: r[0], name: r[1], slug: r[2], timeZone: r[3], createdAt: r[4] },
-      user: { id: r[5], email: r[6], name: r[7], role: r[8], status: r[9], timeZone: r[10], lastLoginAt: r[11], version: r[12], createdAt: r[13], updatedAt: r[14] },
+      user: { id: r[5], email: r[6], name: r[7], role: r[8], status: r[9], timeZone: r[10], lastLoginAt: r[11], dailyDigest: r[12], version: r[13], createdAt: r[14], updatedAt: r[15] },
       apiKey: null,
     };
   }

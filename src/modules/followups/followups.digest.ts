@@ -39,7 +39,7 @@ export async function digestTick(deps: Deps, opts: { tenantId?: string | undefin
         .select({ id: users.id, timeZone: users.timeZone, agencyZone: tenants.timeZone })
         .from(users)
         .innerJoin(tenants, eq(tenants.id, users.tenantId))
-        .where(and(eq(users.tenantId, tenantId), eq(users.status, 'active'), inArray(users.role, [...DIGEST_ROLES]))),
+        .where(and(eq(users.tenantId, tenantId), eq(users.status, 'active'), eq(users.dailyDigest, true), inArray(users.role, [...DIGEST_ROLES]))),
     );
     for (const p of people) {
       const local = now.setZone(p.timeZone ?? p.agencyZone);

@@ -7,7 +7,7 @@ import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import { createUser, getUser, listUsers, updateUser } from './users.service.js';
-import { createUserBody, listUsersQuery, updateUserBody, userSchema } from './users.schemas.js';
+import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userSchema } from './users.schemas.js';
 
 const createdUser = userSchema
   .extend({ initialPassword: z.string().optional().describe('Only when no password was sent; shown once') })
@@ -69,6 +69,23 @@ export function usersRoutes(app: App, deps: Deps) {
     config: { access: { role: 'admin', scope: null } },
     handler: async (req, reply) => {
       const user = await updateUser(deps, actorOf(req), req.params.id, req.body, req.headers['if-match']);
+      return reply.header('etag', `"${user.version}"`).send(user);
+    },
+  });
+  app.patch('/v1/me', {
+    schema: {
+      tags: ['users'],
+      summary: 'Change your own name, time zone or daily digest',
+      description: 'Any signed-in user, for themselves (API keys have no self). `If-Match` with the version is optional.',
+      security,
+      headers: z.object({ 'if-match': ifMatchHeader }),
+      body: updateMeBody,
+      response: { 200: userSchema, ...problemResponses(412) },
+    },
+    config: { access: { role: 'viewer', scope: null } },
+    handler: async (req, reply) => {
+      const actor = actorOf(req);
+      const user = await updateUser(deps, actor, actor.userId!, req.body, req.headers['if-match']);
       return reply.header('etag', `"${user.version}"`).send(user);
     },
   });

@@ -23,9 +23,20 @@ export const updateUserBody = z
     role: roleSchema.optional(),
     timeZone: timeZoneSchema.nullable().optional(),
     status: z.enum(['active', 'deactivated']).optional(),
+    dailyDigest: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
   .meta({ id: 'UpdateUserRequest', example: { role: 'admin' } });
+
+/** What a user may change about themselves. */
+export const updateMeBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    timeZone: timeZoneSchema.nullable().optional(),
+    dailyDigest: z.boolean().optional().describe('false: no 07:30 email of the day’s follow-ups'),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .meta({ id: 'UpdateMeRequest', example: { timeZone: 'America/Chicago', dailyDigest: false } });
 
 export const listUsersQuery = z.strictObject({
   ...pageQuery,
