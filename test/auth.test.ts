@@ -102,6 +102,16 @@ describe('access tokens', () => {
     }
   });
 
+  it('a token one app verified (and remembers) means nothing to an app with another secret in the same process', async () => {
+    expect((await me(tenant.token)).statusCode).toBe(200);
+    const other = await createTestApp({ env: { JWT_SECRET: 'another-secret-that-is-long-enough-for-hs256-9876543210' } });
+    try {
+      expectProblem(await other.app.inject({ url: '/v1/me', headers: bearer(tenant.token) }), 401, 'invalid_token');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('when a token is tampered with, then 401', async () => {
     const [h, p, s] = tenant.token.split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());

@@ -122,8 +122,11 @@ async function authenticate(app: FastifyInstance, deps: Deps, request: FastifyRe
   return actor;
 }
 
-/** Verified access tokens and their actor, until they expire; the oldest go first past the cap. */
-const verified = new Map<string, { actor: Actor; expiresAt: number }>();
+/**
+ * Per app (each has its own signing secret): verified access tokens and their actor, until they
+ * expire; the oldest go first past the cap.
+ */
+const verifiedByApp = new WeakMap<FastifyInstance, Map<string, { actor: Actor; expiresAt: number }>>();
 const VERIFIED_CAP = 10_000;
 
 /**
@@ -132,6 +135,8 @@ const VERIFIED_CAP = 10_000;
  * and the rate limiter and the authentication both ask): a repeat costs one map lookup.
  */
 function verifyAccessToken(app: FastifyInstance, token: string): Actor | null {
+  let verified = verifiedByApp.get(app);
+  if (!verified) verifiedByApp.set(app, (verified = new Map()));
   const now = Date.now();
   const hit = verified.get(token);
   if (hit) {
