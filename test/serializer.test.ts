@@ -52,6 +52,7 @@ describe('the response serializer', () => {
         status: 'active',
         timeZone: null,
         lastLoginAt: null,
+        dailyDigest: true,
         version: 1,
         createdAt: new Date(),
         updatedAt: new Date(),
