@@ -181,6 +181,25 @@ describe('the recruiter’s day in the browser', () => {
     await screenshot(page, 'candidate');
   });
 
+  it('settings: you turn your own daily digest off and pick your zone (PATCH /v1/me)', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const you = page.getByRole('form', { name: 'Your settings' });
+    expect(await you.getByLabel('Your time zone').inputValue()).toBe('Europe/London');
+    const digest = you.getByRole('checkbox', { name: /Email me my follow-ups/ });
+    expect(await digest.isChecked()).toBe(true);
+    await digest.uncheck();
+    await you.getByLabel('Your time zone').selectOption('America/Chicago');
+    await you.getByRole('button', { name: 'Save' }).click();
+    await you.getByRole('status').waitFor();
+    const me = (await stack.t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) })).json().user;
+    expect(me).toMatchObject({ dailyDigest: false, timeZone: 'America/Chicago' });
+    // Back as it was: the plan's times in the next tests are in London.
+    await you.getByLabel('Your time zone').selectOption('Europe/London');
+    await digest.check();
+    await you.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await stack.t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) })).json().user.timeZone).toBe('Europe/London');
+  });
+
   it('settings: an admin edits a template with a live preview, sees an unknown variable refused at its field, saves, then resets it', async () => {
     const id = 'post_decision_thanks.email.candidate';
     await page.getByRole('link', { name: 'Settings' }).click();
@@ -324,7 +343,14 @@ describe('the recruiter’s day in the browser', () => {
     expect(await p.getByTestId('role').textContent()).toBe('Viewer');
     await p.getByRole('link', { name: 'Settings' }).click();
     await p.getByRole('tab', { name: 'Templates' }).waitFor();
-    expect(await p.getByRole('tab').allTextContents()).toEqual(['Templates']);
+    expect(await p.getByRole('tab').allTextContents()).toEqual(['You', 'Templates']);
+    // A viewer gets no digest, so no digest switch; their own name is theirs to change.
+    const you = p.getByRole('form', { name: 'Your settings' });
+    expect(await you.getByRole('checkbox').count()).toBe(0);
+    await you.getByLabel('Your name').fill('Vera Viewer');
+    await you.getByRole('button', { name: 'Save' }).click();
+    await you.getByRole('status').waitFor();
+    await p.getByRole('tab', { name: 'Templates' }).click();
     const editor = p.getByTestId('template-editor');
     await editor.getByTestId('preview-subject').waitFor();
     expect(await editor.getByLabel('Subject').getAttribute('readonly')).not.toBeNull();

@@ -11,6 +11,8 @@ export interface Session {
   /** The user's zone, else the agency's: where "today" and "your time" are. */
   zone: string;
   can: (role: Role) => boolean;
+  /** After the user changed themselves (PATCH /v1/me): the new zone applies at once. */
+  setUser: (user: S['User']) => void;
   signOut: () => Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export function SessionProvider({ children, signedOut }: { children: ReactNode; 
     role,
     zone: user.timeZone ?? me.agency.timeZone,
     can: (r) => ranks[role] >= ranks[r],
+    setUser: (u) => setMe({ ...me, user: u }),
     signOut: async () => {
       const refreshToken = localStorage.getItem('afterview.refresh');
       if (refreshToken) await api.POST('/v1/auth/logout', { body: { refreshToken } }).catch(() => undefined);

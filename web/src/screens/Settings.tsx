@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { all, call, type S } from '../api';
+import { all, call, ifMatch, type S } from '../api';
 import { useSession } from '../session';
 import { dateTime, ZONES } from '../time';
 import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
@@ -7,6 +7,7 @@ import { TemplatesSettings } from './TemplatesSettings';
 import { WebhookEndpointsSettings } from './WebhookEndpointsSettings';
 
 const tabs = [
+  ['you', 'You'],
   ['playbook', 'Playbook'],
   ['users', 'Users and roles'],
   ['keys', 'API keys'],
@@ -17,13 +18,13 @@ const tabs = [
 export default function Settings() {
   const s = useSession();
   const admin = s.can('admin');
-  // Everyone reads the agency's templates; the other settings are for admins.
-  const shown = admin ? tabs : tabs.filter(([k]) => k === 'templates');
+  // Everyone changes their own settings and reads the agency's templates; the rest is for admins.
+  const shown = admin ? tabs : tabs.filter(([k]) => k === 'you' || k === 'templates');
   const [tab, setTab] = useState<(typeof tabs)[number][0]>(shown[0]![0]);
   return (
     <section aria-labelledby="set-title">
       <h1 id="set-title">Settings</h1>
-      {!admin && <p className="muted">Only admins change settings; here you can read the wording the agency's follow-ups use.</p>}
+      {!admin && <p className="muted">Only admins change the agency's settings; here you change your own and read the wording the agency's follow-ups use.</p>}
       <div role="tablist" className="tabs" aria-label="Settings">
         {shown.map(([k, text]) => (
           <button key={k} type="button" role="tab" id={`tab-${k}`} aria-selected={tab === k} aria-controls={`panel-${k}`} onClick={() => setTab(k)}>
@@ -32,6 +33,7 @@ export default function Settings() {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'you' && <YouSettings />}
         {tab === 'playbook' && <PlaybookSettings />}
         {tab === 'users' && <UsersSettings />}
         {tab === 'keys' && <KeysSettings />}
@@ -39,6 +41,62 @@ export default function Settings() {
         {tab === 'webhooks' && <WebhookEndpointsSettings />}
       </div>
     </section>
+  );
+}
+
+/** The signed-in user's own name, time zone and daily digest (PATCH /v1/me). */
+function YouSettings() {
+  const s = useSession();
+  const action = useAction();
+  const [v, setV] = useState({ name: s.user.name, timeZone: s.user.timeZone ?? '', dailyDigest: s.user.dailyDigest });
+  const [saved, setSaved] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    const user = await action.run(() =>
+      call((c) =>
+        c.PATCH('/v1/me', {
+          params: { header: ifMatch(s.user.version) },
+          body: { name: v.name, timeZone: v.timeZone || null, dailyDigest: v.dailyDigest },
+        }),
+      ),
+    );
+    if (user) {
+      s.setUser(user);
+      setSaved(true);
+    }
+  };
+  return (
+    <form className="card form" onSubmit={submit} noValidate aria-label="Your settings">
+      <div className="row wrap">
+        <Field label="Your name" name="name" action={action}>
+          {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
+        </Field>
+        <Field label="Your time zone" name="timeZone" action={action} hint="Empty: the agency's">
+          {(p) => (
+            <select {...p} value={v.timeZone} onChange={(e) => setV({ ...v, timeZone: e.target.value })}>
+              <option value="">The agency's ({s.me.agency.timeZone})</option>
+              {[...new Set([...(v.timeZone ? [v.timeZone] : []), ...ZONES])].map((z) => (
+                <option key={z}>{z}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      {s.can('recruiter') && (
+        <label className="check">
+          <input type="checkbox" checked={v.dailyDigest} onChange={(e) => setV({ ...v, dailyDigest: e.target.checked })} /> Email me my follow-ups at 07:30 each
+          morning
+        </label>
+      )}
+      <FormError action={action} shown={['name', 'timeZone', 'dailyDigest']} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={action.busy}>
+          Save
+        </button>
+        {saved && <span role="status">Saved</span>}
+      </div>
+    </form>
   );
 }
 
