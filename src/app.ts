@@ -1,17 +1,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import { validatorCompiler } from '@fastify/type-provider-zod';
 import { serializerCompiler } from './http/serializer.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
-import { AppError } from './lib/errors.js';
 import { requestContext } from './lib/requestContext.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { credentialKey, registerAuth } from './http/auth.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
-import { leasedRedisStore } from './http/rateLimitStore.js';
+import { registerRateLimit } from './http/rateLimit.js';
 import type { App } from './http/types.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -61,21 +59,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
 
-  await app.register(rateLimit, {
-    global: true,
-    max: deps.config.RATE_LIMIT_MAX,
-    timeWindow: deps.config.RATE_LIMIT_WINDOW_MS,
-    store: leasedRedisStore(deps.redis, `${deps.config.QUEUE_PREFIX}:rl:`),
-    // Redis down: serve rather than refuse; /readyz reports the outage (docs/operations.md).
-    skipOnError: true,
-    // Per credential once it verifies, else per client address: made-up tokens cannot buy
-    // fresh buckets.
-    keyGenerator: (req) => credentialKey(app, req),
-    errorResponseBuilder: (_req, ctx) =>
-      new AppError('rate_limited', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded`, [], {
-        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
-      }),
-  });
+  // Per credential once it verifies, else per client address: made-up tokens cannot buy fresh
+  // buckets. Registered before authentication, so its hook runs first.
+  registerRateLimit(app, deps, (req) => credentialKey(app, req));
   registerAuth(app, deps);
   registerIdempotency(app, deps);
   await registerOpenApi(app);

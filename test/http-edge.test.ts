@@ -168,6 +168,16 @@ describe('rate limits', () => {
       const res = await limited.app.inject({ url: '/v1/me', headers: bearer(other.token) });
       expectProblem(res, 429, 'rate_limited');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(res.headers).toMatchObject({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '0' });
+      // Another credential has its own allowance, shown on every answer; health checks have none.
+      const fresh = await newTenant(limited.app);
+      const first = await limited.app.inject({ url: '/v1/me', headers: bearer(fresh.token) });
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['x-ratelimit-limit']).toBe('3');
+      expect(Number(first.headers['x-ratelimit-remaining'])).toBeLessThanOrEqual(2);
+      expect(Number(first.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+      for (let i = 0; i < 5; i++) expect((await limited.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      expect((await limited.app.inject({ url: '/healthz' })).headers['x-ratelimit-limit']).toBeUndefined();
     } finally {
       await limited.close();
     }

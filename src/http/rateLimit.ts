@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
+import type { Deps } from '../deps.js';
+import { AppError } from '../lib/errors.js';
+import { leasedRedisStore } from './rateLimitStore.js';
+
+/** A route's own limit (`config.rateLimit`), or `false` for none; unset fields take the global ones. */
+export interface RouteRateLimit {
+  max?: number;
+  timeWindow?: number;
+  keyGenerator?: (req: FastifyRequest) => string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    rateLimit?: RouteRateLimit | false;
+  }
+}
+
+type Limit = Required<RouteRateLimit>;
+
+/**
+ * Rate limits per credential, counted in Redis (docs/auth.md), as a plain callback hook: when the
+ * process holds a lease for the key (almost always), the check is synchronous — no promise per
+ * request. It replaced @fastify/rate-limit, whose hook awaited the key, the store and itself on
+ * every request: 8 points of `/v1/me` against its bare baseline (docs/performance.md).
+ *
+ * Every route is limited unless its `config.rateLimit` is `false`; a route with its own limit
+ * counts in its own buckets. The hook is added before authentication (register this first), so
+ * a flood of bad credentials is limited too. Responses carry `x-ratelimit-limit`, `-remaining`
+ * and `-reset`; over the limit, 429 with `Retry-After`. Redis down: requests are served (fail
+ * open) and /readyz reports it.
+ */
+export function registerRateLimit(app: FastifyInstance, deps: Deps, keyGenerator: (req: FastifyRequest) => string): void {
+  const Store = leasedRedisStore(deps.redis, `${deps.config.QUEUE_PREFIX}:rl:`);
+  const global: Limit = { max: deps.config.RATE_LIMIT_MAX, timeWindow: deps.config.RATE_LIMIT_WINDOW_MS, keyGenerator };
+  const globalStore = new Store();
+
+  app.addHook('onRoute', (route) => {
+    const own = route.config?.rateLimit;
+    if (own === false) return;
+    const limit: Limit = { ...global, ...own };
+    // A route's own limit has its own buckets (login attempts do not eat the API allowance).
+    const store = own ? globalStore.child({ routeInfo: { method: String(route.method), url: route.url } }) : globalStore;
+    const hook: onRequestHookHandler = (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      store.incr(
+        limit.keyGenerator(req),
+        (err, res) => {
+          if (err || !res) return done();
+          const reset = Math.ceil(res.ttl / 1000);
+          reply.header('x-ratelimit-limit', limit.max);
+          reply.header('x-ratelimit-remaining', Math.max(0, limit.max - res.current));
+          reply.header('x-ratelimit-reset', reset);
+          if (res.current <= limit.max) return done();
+          reply.header('retry-after', reset);
+          done(
+            new AppError('rate_limited', `Rate limit of ${limit.max} requests per ${Math.round(limit.timeWindow / 1000)} s exceeded`, [], {
+              retryAfterSeconds: reset,
+            }),
+          );
+        },
+        limit.timeWindow,
+        limit.max,
+      );
+    };
+    route.onRequest = [...[route.onRequest ?? []].flat(), hook];
+  });
+}
