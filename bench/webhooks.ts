@@ -15,7 +15,11 @@
  * would; the bare loop and the worker run in this one, each alone in its phase.
  * Results: stdout and bench/results/webhooks.json.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import http from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { buildApp } from '../src/app.js';
@@ -44,6 +48,34 @@ const EVENTS = int('BENCH_WH_EVENTS', 10_000);
 const ENDPOINTS = int('BENCH_WH_ENDPOINTS', 5);
 const CONCURRENCY = int('BENCH_WH_CONCURRENCY', 50);
 const JOBS = int('BENCH_WH_JOBS', 10);
+/** Worker processes for the last burst (0 or 1: skipped). */
+const PROCESSES = Number(process.env.BENCH_WH_PROCESSES ?? 2);
+
+/** `src/worker.ts` as its own process, resolved once it says it started. */
+async function startWorkerProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/worker.ts', import.meta.url))], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the worker process did not start in 30 s')), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('"worker started"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the worker process exited with ${code}`)));
+  });
+  return {
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 const PACED_EVENTS = int('BENCH_WH_PACED_EVENTS', Math.min(2_000, EVENTS));
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -197,6 +229,28 @@ async function main() {
   await receiver.until(PACED_EVENTS * ENDPOINTS, 600_000);
   const delays = sortNum([...(await receiver.arrivals()).entries()].flatMap(([id, at]) => at.map((t) => t - (commits.get(id) ?? t))));
   console.log(`p99 ${pct(delays, 99).toFixed(0)} ms`);
+  await workers.close();
+  await workerDeps.close();
+
+  // The same burst with the worker as deployed to scale: PROCESSES worker processes
+  // (`npm run start:worker`), relaying and delivering side by side; the claim keeps each try once.
+  let scaled: { processes: number; deliveriesPerSec: number; ratioPct: number; duplicates: number } | null = null;
+  if (PROCESSES > 1) {
+    await receiver.reset();
+    process.stdout.write(`  burst with ${PROCESSES} worker processes ... `);
+    const children = await Promise.all(Array.from({ length: PROCESSES }, () => startWorkerProcess({ ...env, WEBHOOK_RELAY: '1', WEBHOOK_POLL_MS: '200' })));
+    try {
+      const start = performance.now();
+      await commitEvents(EVENTS, 500);
+      await receiver.until(total, 600_000);
+      const rate = total / ((performance.now() - start) / 1000);
+      const dup = [...(await receiver.arrivals()).values()].reduce((n, a) => n + (a.length - ENDPOINTS), 0);
+      scaled = { processes: PROCESSES, deliveriesPerSec: Math.round(rate), ratioPct: Math.round((100 * rate) / bare.perSec), duplicates: dup };
+      console.log(`${rate.toFixed(0)} deliveries/s`);
+    } finally {
+      await Promise.all(children.map((c) => c.stop()));
+    }
+  }
 
   const report = {
     at: new Date().toISOString(),
@@ -208,6 +262,7 @@ async function main() {
     bare: { requestsPerSec: Math.round(bare.perSec) },
     burst: { deliveriesPerSec: Math.round(burstRate), seconds: Math.round(burstSeconds * 10) / 10, ratioPct: Math.round((100 * burstRate) / bare.perSec), duplicates },
     paced: { eventsPerSec, deliveriesPerSec: eventsPerSec * ENDPOINTS, delayP50Ms: Math.round(pct(delays, 50)), delayP99Ms: Math.round(pct(delays, 99)), delayMaxMs: Math.round(delays.at(-1) ?? NaN) },
+    scaled,
     goals: { ratioPct: 50, delayP99Ms: 1000 },
   };
   console.log(`
@@ -217,18 +272,16 @@ async function main() {
 | webhook deliveries, burst of ${EVENTS} × ${ENDPOINTS} | ${report.burst.deliveriesPerSec}/s (${report.burst.ratioPct}% of bare) | ≥ 50% |
 | duplicates received | ${duplicates} | 0 |
 | commit → received, paced at ${report.paced.deliveriesPerSec} deliveries/s | p50 ${report.paced.delayP50Ms} ms, p99 ${report.paced.delayP99Ms} ms | p99 < 1,000 ms |
-${busy > 20 ? `\nnote: the machine was ${busy}% busy before the run: numbers are low and noisy.\n` : ''}`);
+${scaled ? `| the burst again, ${scaled.processes} worker processes | ${scaled.deliveriesPerSec}/s (${scaled.ratioPct}% of bare), ${scaled.duplicates} duplicates | |\n` : ''}${busy > 20 ? `\nnote: the machine was ${busy}% busy before the run: numbers are low and noisy.\n` : ''}`);
   await mkdir(new URL('.', RESULTS), { recursive: true });
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${RESULTS.pathname}`);
 
-  await workers.close();
-  await workerDeps.close();
   await removeQueueKeys(deps.redis, config.QUEUE_PREFIX);
   await app.close();
   await deps.close();
   await receiver.close();
-  if (duplicates !== 0) process.exitCode = 1;
+  if (duplicates !== 0 || (scaled?.duplicates ?? 0) !== 0) process.exitCode = 1;
 }
 
 main().catch((err) => {
