@@ -13074,6 +13074,7 @@ export interface components {
          *         "status": "active",
          *         "timeZone": "America/New_York",
          *         "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *         "dailyDigest": true,
          *         "version": 1,
          *         "createdAt": "2026-11-20T14:00:00.000Z",
          *         "updatedAt": "2026-11-20T14:00:00.000Z"
@@ -13149,6 +13150,7 @@ export interface components {
          *       "status": "active",
          *       "timeZone": "America/New_York",
          *       "lastLoginAt": null,
+         *       "dailyDigest": true,
          *       "version": 1,
          *       "createdAt": "2026-11-20T14:00:00.000Z",
          *       "updatedAt": "2026-11-20T14:00:00.000Z",
@@ -15566,6 +15568,7 @@ export interface components {
          *         "status": "active",
          *         "timeZone": "America/New_York",
          *         "lastLoginAt": "2026-11-26T08:02:11.000Z",
+         *         "dailyDigest": true,
          *         "version": 1,
          *         "createdAt": "2026-11-20T14:00:00.000Z",
          *         "updatedAt": "2026-11-20T14:00:00.000Z"
@@ -15638,6 +15641,7 @@ export interface components {
          *       "status": "active",
          *       "timeZone": "America/New_York",
          *       "lastLoginAt": null,
+         *       "dailyDigest": true,
          *       "version": 1,
          *       "createdAt": "2026-11-20T14:00:00.000Z",
          *       "updatedAt": "2026-11-20T14:00:00.000Z",

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { leasedRedisStore } from '../src/http/rateLimitStore.js';
 import { bearer, createTestApp, expectProblem, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
 
 // Two processes of the API share one Redis: the limit is per credential across both.
@@ -39,6 +41,19 @@ describe('rate limits backed by Redis, counted in blocks', () => {
     const ok = results.filter((r) => r.statusCode === 200).length;
     expect(ok).toBeLessThanOrEqual(40);
     expect(ok).toBeGreaterThanOrEqual(38);
+  });
+
+  it('requests waiting for the same Redis lease each resume in their own context (their request id, their logs)', async () => {
+    const store = new (leasedRedisStore(a.deps.redis, `${prefix}:ctx:`))();
+    const als = new AsyncLocalStorage<number>();
+    const key = `k-${Date.now()}`;
+    // A block of 100: the first call asks Redis, the other 19 wait for its answer.
+    const seen = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        als.run(i, () => new Promise<[number, number | undefined]>((resolve) => store.incr(key, () => resolve([i, als.getStore()]), 60_000, 2_000))),
+      ),
+    );
+    expect(seen.filter(([i, ctx]) => i !== ctx)).toEqual([]);
   });
 
   it('when Redis is unreachable, requests are served (fail open) and /readyz says why', async () => {

@@ -141,6 +141,11 @@ describe('roles and owners', () => {
     expect((await me()).name).toBe('Vic Viewer');
     const key = await apiKey(t.app, tenant, ['users:read']);
     expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(key.secret), payload: { name: 'Key' } }), 403, 'forbidden');
+    // Deactivated, with an access token still within its lifetime: refused, nothing changed.
+    const gone = await t.app.inject({ method: 'PATCH', url: `/v1/users/${viewer.id}`, headers: bearer(tenant.token), payload: { status: 'deactivated' } });
+    expect(gone.statusCode, gone.body).toBe(200);
+    expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: h, payload: { name: 'Still here' } }), 401, 'invalid_token');
+    expect((await t.app.inject({ url: `/v1/users/${viewer.id}`, headers: bearer(tenant.token) })).json().name).toBe('Vic Viewer');
   });
 
   it('a missing user is 404', async () => {

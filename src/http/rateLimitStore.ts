@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 
 // INCRBY a block of slots; the first block of a window starts its expiry.
@@ -36,7 +37,7 @@ export function leasedRedisStore(redis: Redis, prefix: string, clock: () => numb
 
   return class LeasedStore {
     private readonly leases = new Map<string, Lease>();
-    private readonly waiting = new Map<string, Array<{ cb: Callback; retry: () => void }>>();
+    private readonly waiting = new Map<string, Array<(err: Error | null) => void>>();
     private readonly keyPrefix: string;
 
     constructor(params: RouteParams = {}, keyPrefix = prefix) {
@@ -51,8 +52,9 @@ export function leasedRedisStore(redis: Redis, prefix: string, clock: () => numb
         cb(null, { current: held.next++, ttl: held.expiresAt - now });
         return;
       }
-      // One block request per key at a time; callers arriving meanwhile wait for it.
-      const waiter = { cb, retry: () => this.incr(key, cb, timeWindow, max) };
+      // One block request per key at a time; callers arriving meanwhile wait for it. Each waiter
+      // resumes in its own async context (its request's), not in the one whose Redis call woke it.
+      const waiter = AsyncResource.bind((err: Error | null) => (err ? cb(err) : this.incr(key, cb, timeWindow, max)));
       const queue = this.waiting.get(key);
       if (queue) {
         queue.push(waiter);
@@ -64,13 +66,13 @@ export function leasedRedisStore(redis: Redis, prefix: string, clock: () => numb
         const waiters = this.waiting.get(key) ?? [];
         this.waiting.delete(key);
         if (err) {
-          for (const w of waiters) w.cb(err);
+          for (const w of waiters) w(err);
           return;
         }
         const [total, ttl] = res;
         this.leases.set(key, { next: total - block + 1, end: total, expiresAt: clock() + ttl });
         if (this.leases.size > 50_000) this.sweep();
-        for (const w of waiters) w.retry();
+        for (const w of waiters) w(null);
       });
     }
 

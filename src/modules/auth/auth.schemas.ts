@@ -119,6 +119,7 @@ export const meResponse = z
         status: 'active',
         timeZone: 'America/New_York',
         lastLoginAt: '2026-11-26T08:02:11.000Z',
+        dailyDigest: true,
         version: 1,
         createdAt: '2026-11-20T14:00:00.000Z',
         updatedAt: '2026-11-20T14:00:00.000Z',

@@ -6,7 +6,7 @@ import { ifMatchHeader } from '../../http/ifMatch.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
-import { createUser, getUser, listUsers, updateUser } from './users.service.js';
+import { createUser, getUser, listUsers, updateSelf, updateUser } from './users.service.js';
 import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userSchema } from './users.schemas.js';
 
 const createdUser = userSchema
@@ -21,6 +21,7 @@ const createdUser = userSchema
       status: 'active',
       timeZone: 'America/New_York',
       lastLoginAt: null,
+      dailyDigest: true,
       version: 1,
       createdAt: '2026-11-20T14:00:00.000Z',
       updatedAt: '2026-11-20T14:00:00.000Z',
@@ -84,8 +85,7 @@ export function usersRoutes(app: App, deps: Deps) {
     },
     config: { access: { role: 'viewer', scope: null } },
     handler: async (req, reply) => {
-      const actor = actorOf(req);
-      const user = await updateUser(deps, actor, actor.userId!, req.body, req.headers['if-match']);
+      const user = await updateSelf(deps, actorOf(req), req.body, req.headers['if-match']);
       return reply.header('etag', `"${user.version}"`).send(user);
     },
   });

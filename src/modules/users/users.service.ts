@@ -10,7 +10,7 @@ import { hashPassword } from '../../lib/passwords.js';
 import { randomToken } from '../../lib/secrets.js';
 import type { Actor, Role } from '../../lib/access.js';
 import { revokeUserSessions } from '../auth/auth.service.js';
-import type { createUserBody, listUsersQuery, updateUserBody } from './users.schemas.js';
+import type { createUserBody, listUsersQuery, updateMeBody, updateUserBody } from './users.schemas.js';
 
 type UserRow = typeof users.$inferSelect;
 const present = ({ passwordHash: _omit, tenantId: _t, ...user }: UserRow) => user;
@@ -130,5 +130,28 @@ export async function updateUser(
     return updated!;
   });
   deps.log.info({ tenantId: actor.tenantId, userId: id, changes: Object.keys(input) }, 'user updated');
+  return present(row);
+}
+
+/**
+ * A user changes themselves (PATCH /v1/me): name, zone, daily digest. Not their role or status;
+ * a deactivated user's still-valid token is refused here as on GET /v1/me.
+ */
+export async function updateSelf(deps: Deps, actor: Actor, input: z.output<typeof updateMeBody>, ifMatch?: number) {
+  if (!actor.userId) throw new AppError('forbidden', 'API keys have no user to change');
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const [current] = await tx.select().from(users).where(eq(users.id, actor.userId!)).for('update');
+    if (!current || current.status !== 'active') throw new AppError('invalid_token', 'This user is no longer active');
+    if (ifMatch !== undefined && ifMatch !== current.version) {
+      throw new AppError('precondition_failed', `The user is at version ${current.version}`, [], { currentVersion: current.version });
+    }
+    const [updated] = await tx
+      .update(users)
+      .set({ ...input, version: current.version + 1, updatedAt: deps.clock.now() })
+      .where(eq(users.id, current.id))
+      .returning();
+    return updated!;
+  });
+  deps.log.info({ tenantId: actor.tenantId, userId: actor.userId, changes: Object.keys(input) }, 'user updated themselves');
   return present(row);
 }
