@@ -64,12 +64,21 @@ const CREATE_CANDIDATE = {
     SELECT * FROM c`,
 };
 
-export async function createCandidate(deps: Deps, actor: Actor, input: z.output<typeof createCandidateBody>) {
+export function createCandidate(deps: Deps, actor: Actor, input: z.output<typeof createCandidateBody>) {
+  return createCandidateWithId(deps, actor, input, newId());
+}
+
+/**
+ * The create with its id chosen by the caller. If the statement is sent twice (readTenant resends
+ * it once when the connection was lost, and the first may have committed before its answer was
+ * lost), the second meets its own row on a unique key: that row is the answer, not a 409.
+ */
+export async function createCandidateWithId(deps: Deps, actor: Actor, input: z.output<typeof createCandidateBody>, id: string) {
   const now = deps.clock.now();
   const { overrideErasure, ...fields } = input;
   const values = {
     tenantId: actor.tenantId,
-    id: newId(),
+    id,
     name: fields.name,
     email: fields.email ?? null,
     phone: fields.phone ?? null,
@@ -111,6 +120,10 @@ export async function createCandidate(deps: Deps, actor: Actor, input: z.output<
     }
     return row;
   } catch (err) {
+    if (isUniqueViolation(err)) {
+      const [mine] = await readTenant(deps.db, actor.tenantId, () => candidateById.execute({ id }));
+      if (mine) return present(mine);
+    }
     if (isUniqueViolation(err, 'candidates_tenant_email_key')) return duplicateOf(deps, actor, fields.email!);
     throw err;
   }
