@@ -232,7 +232,11 @@ describe('the recruiter’s day in the browser', () => {
     expect(await error.textContent()).toMatch(/^Unknown variable \{\{postion\}\}; known: candidate, /);
     expect(await body.getAttribute('aria-invalid')).toBe('true');
     expect(await subject.getAttribute('aria-invalid')).toBe('false');
+    // Saving is refused the same way. Wait for the save's own answer: the preview's error already
+    // shows the same words, and editing before the answer lands would race it.
+    const refused = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/v1/follow-up-templates/'));
     await editor.getByRole('button', { name: 'Save template' }).click();
+    expect((await refused).status()).toBe(422);
     await editor.locator('.field-error[data-field="body"]').filter({ hasText: 'postion' }).waitFor();
     await previewed(() => body.fill('Dear {{interviewer}},\n\nThank you for your time on the {{position}} role.\n\n{{candidate}}'));
     await error.waitFor({ state: 'detached' });
