@@ -240,6 +240,24 @@ describe('the recruiter’s day in the browser', () => {
     await editor.locator('.field-error[data-field="body"]').filter({ hasText: 'postion' }).waitFor();
     await previewed(() => body.fill('Dear {{interviewer}},\n\nThank you for your time on the {{position}} role.\n\n{{candidate}}'));
     await error.waitFor({ state: 'detached' });
+    // A save whose refusal arrives after the text was corrected: that stale error is not shown.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(`**/v1/follow-up-templates/${id}`, async (route) => {
+      if (route.request().method() === 'PUT') await held;
+      await route.continue();
+    });
+    await previewed(() => body.fill('Dear {{interviewer}},\n\n{{postion}}'));
+    await error.waitFor();
+    const late = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith(`/v1/follow-up-templates/${id}`));
+    await editor.getByRole('button', { name: 'Save template' }).click();
+    await previewed(() => body.fill('Dear {{interviewer}},\n\nThank you for your time on the {{position}} role.\n\n{{candidate}}'));
+    await error.waitFor({ state: 'detached' });
+    release();
+    expect((await late).status()).toBe(422);
+    await expect.poll(() => editor.getByRole('button', { name: 'Save template' }).isEnabled()).toBe(true);
+    expect(await error.count()).toBe(0);
+    await page.unroute(`**/v1/follow-up-templates/${id}`);
     await editor.getByTestId('preview-body').filter({ hasText: 'Thank you for your time on the 5th grade teacher role.' }).waitFor();
     expect(await editor.getByTestId('preview-body').textContent()).toMatch(/^Dear Terry Teacher,/);
     await editor.getByRole('button', { name: 'Save template' }).click();

@@ -22,20 +22,27 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  // reset() also drops the error of a run still in flight: it was about what has been edited since.
+  const current = useRef(0);
   const run = async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+    const mine = ++current.current;
     setBusy(true);
     setError(null);
     try {
       return await fn();
     } catch (e) {
-      setError(e as Error);
+      if (current.current === mine) setError(e as Error);
       return undefined;
     } finally {
       setBusy(false);
     }
   };
+  const reset = () => {
+    current.current++;
+    setError(null);
+  };
   const fields = error instanceof ApiError ? error.fields : {};
-  return { busy, error, run, field: (name: string) => fields[name], reset: () => setError(null) };
+  return { busy, error, run, field: (name: string) => fields[name], reset };
 }
 export type Action = ReturnType<typeof useAction>;
 

@@ -124,7 +124,7 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
   const edit = (d: Text) => {
     setDraft(d);
     setStatus('');
-    if (action.error) action.reset();
+    if (action.error || action.busy) action.reset();
   };
   const insert = (v: string) => {
     const token = `{{${v}}}`;
