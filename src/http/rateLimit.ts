@@ -21,8 +21,7 @@ type Limit = Required<RouteRateLimit>;
 /**
  * Rate limits per credential, counted in Redis (docs/auth.md), as a plain callback hook: when the
  * process holds a lease for the key (almost always), the check is synchronous — no promise per
- * request. It replaced @fastify/rate-limit, whose hook awaited the key, the store and itself on
- * every request: 8 points of `/v1/me` against its bare baseline (docs/performance.md).
+ * request (@fastify/rate-limit's promises cost 8 points of `/v1/me`, docs/performance.md).
  *
  * Every route is limited unless its `config.rateLimit` is `false`; a route with its own limit
  * counts in its own buckets. The hook is added before authentication (register this first), so
@@ -40,7 +39,7 @@ export function registerRateLimit(app: FastifyInstance, deps: Deps, keyGenerator
     if (own === false) return;
     const limit: Limit = { ...global, ...own };
     // A route's own limit has its own buckets (login attempts do not eat the API allowance).
-    const store = own ? globalStore.child({ routeInfo: { method: String(route.method), url: route.url } }) : globalStore;
+    const store = own ? globalStore.child(`${String(route.method)}${route.url}-`) : globalStore;
     const hook: onRequestHookHandler = (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       store.incr(
         limit.keyGenerator(req),

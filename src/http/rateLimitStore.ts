@@ -15,13 +15,9 @@ interface Lease {
   expiresAt: number;
 }
 type Callback = (err: Error | null, res?: { current: number; ttl: number }) => void;
-interface RouteParams {
-  timeWindow?: number;
-  routeInfo?: { method?: string; url?: string };
-}
 
 /**
- * A Redis-backed store for @fastify/rate-limit that reserves counts in blocks. Redis holds the
+ * Rate-limit counts (src/http/rateLimit.ts) reserved from Redis in blocks. Redis holds the
  * count per credential and window, shared by every process; each process takes up to
  * `max / 20` slots at a time (1 for small limits, so they stay exact) and hands them out
  * locally, so a busy credential costs one Redis call per block instead of one per request. The
@@ -40,9 +36,8 @@ export function leasedRedisStore(redis: Redis, prefix: string, clock: () => numb
     private readonly waiting = new Map<string, Array<(err: Error | null) => void>>();
     private readonly keyPrefix: string;
 
-    constructor(params: RouteParams = {}, keyPrefix = prefix) {
+    constructor(keyPrefix = prefix) {
       this.keyPrefix = keyPrefix;
-      void params;
     }
 
     incr(key: string, cb: Callback, timeWindow: number, max: number): void {
@@ -81,10 +76,9 @@ export function leasedRedisStore(redis: Redis, prefix: string, clock: () => numb
       for (const [k, l] of this.leases) if (l.expiresAt <= now) this.leases.delete(k);
     }
 
-    child(params: object) {
-      const info = (params as RouteParams).routeInfo;
-      const route = info ? `${info.method}${info.url}-` : '';
-      return new LeasedStore(params, `${this.keyPrefix}${route}`);
+    /** A store whose keys are this one's under a further prefix (a route's own buckets). */
+    child(prefix: string) {
+      return new LeasedStore(`${this.keyPrefix}${prefix}`);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { ZONES } from './time';
+import { ZoneField } from './zoneField';
 import { Field, label, type Action } from './ui';
 
 type Basics = { name: string; kind: string; timeZone: string };
@@ -21,15 +21,7 @@ export function EmployerBasics<V extends Basics>({ v, setV, action }: { v: V; se
           </select>
         )}
       </Field>
-      <Field label="Time zone" name="timeZone" action={action}>
-        {(p) => (
-          <select {...p} value={v.timeZone} onChange={(e) => setV({ ...v, timeZone: e.target.value })}>
-            {[...new Set([v.timeZone, ...ZONES])].map((z) => (
-              <option key={z}>{z}</option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <ZoneField value={v.timeZone} onChange={(timeZone) => setV({ ...v, timeZone })} action={action} />
     </>
   );
 }

@@ -33,7 +33,7 @@ const participantsOf = tdb
 type Participant = Omit<Awaited<ReturnType<typeof participantsOf.execute>>[number], 'interviewId'>;
 
 /** Interviews with their application's ids and their participants, in the order given. */
-async function withParticipants<R extends { id: string }>(_tx: Tx, rows: R[]): Promise<(R & { participants: Participant[] })[]> {
+async function withParticipants<R extends { id: string }>(rows: R[]): Promise<(R & { participants: Participant[] })[]> {
   if (rows.length === 0) return [];
   const people = await participantsOf.execute({ ids: rows.map((r) => r.id) });
   const byInterview = new Map<string, Participant[]>();
@@ -52,7 +52,7 @@ export async function loadInterview(tx: Tx, id: string) {
     .innerJoin(applications, eq(applications.id, interviews.applicationId))
     .innerJoin(positions, eq(positions.id, applications.positionId))
     .where(eq(interviews.id, id));
-  return (await withParticipants(tx, rows))[0];
+  return (await withParticipants(rows))[0];
 }
 
 export interface InterviewFilter {
@@ -103,7 +103,8 @@ function listStatement(present: ReadonlySet<(typeof FILTERS)[number]>, name: str
 const listStatements = new Map<number, ReturnType<typeof listStatement>>();
 
 /** Keyset page ordered by start time then id: uses interviews_starts_idx / interviews_status_starts_idx. */
-export async function findInterviews(_tx: Tx, f: InterviewFilter) {
+/** Runs in the caller's tenant scope (readTenant/withTenant), like every prepared statement. */
+export async function findInterviews(f: InterviewFilter) {
   let bits = 0;
   const present = new Set<(typeof FILTERS)[number]>();
   FILTERS.forEach((k, i) => {
@@ -126,7 +127,7 @@ export async function findInterviews(_tx: Tx, f: InterviewFilter) {
     afterId: f.after?.id,
     limit: f.limit + 1,
   });
-  return withParticipants(_tx, rows);
+  return withParticipants(rows);
 }
 
 /** Employers a contact may interview for a position at `employerId`: it and the districts above it. */

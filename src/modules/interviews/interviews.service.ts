@@ -154,7 +154,7 @@ export async function getInterview(deps: Deps, actor: Actor, id: string) {
 
 export async function listInterviews(deps: Deps, actor: Actor, q: z.output<typeof listInterviewsQuery>) {
   const after = decodeCursor(q.cursor, z.object({ startsAt: z.iso.datetime(), id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) => findInterviews(tx, { ...q, after }));
+  const rows = await readTenant(deps.db, actor.tenantId, () => findInterviews({ ...q, after }));
   const data = rows.slice(0, q.limit);
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > q.limit && last ? encodeCursor({ startsAt: last.startsAt.toISOString(), id: last.id }) : null };

@@ -8,6 +8,7 @@ import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { randomToken } from '../../lib/secrets.js';
+import { assertVersion } from '../../lib/versioning.js';
 import type { Actor, Role } from '../../lib/access.js';
 import { revokeUserSessions } from '../auth/auth.service.js';
 import type { createUserBody, listUsersQuery, updateMeBody, updateUserBody } from './users.schemas.js';
@@ -108,9 +109,7 @@ export async function updateUser(
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!current) throw notFound('User');
-    if (ifMatch !== undefined && ifMatch !== current.version) {
-      throw new AppError('precondition_failed', `The user is at version ${current.version}`, [], { currentVersion: current.version });
-    }
+    assertVersion(current.version, ifMatch);
     if (current.role === 'owner' && actor.role !== 'owner') {
       throw new AppError('forbidden', 'Only an owner can change an owner');
     }
@@ -142,9 +141,7 @@ export async function updateSelf(deps: Deps, actor: Actor, input: z.output<typeo
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, actor.userId!)).for('update');
     if (!current || current.status !== 'active') throw new AppError('invalid_token', 'This user is no longer active');
-    if (ifMatch !== undefined && ifMatch !== current.version) {
-      throw new AppError('precondition_failed', `The user is at version ${current.version}`, [], { currentVersion: current.version });
-    }
+    assertVersion(current.version, ifMatch);
     const [updated] = await tx
       .update(users)
       .set({ ...input, version: current.version + 1, updatedAt: deps.clock.now() })

@@ -21,8 +21,8 @@ export interface AttemptResult {
 export interface SendOptions {
   timeoutMs: number;
   allowLoopback: boolean;
-  /** A deadline shared by a batch of requests started together (one timer, not a listener each). */
-  deadline?: Deadline;
+  /** The deadline of the batch this request starts with (one timer, not a listener each). */
+  deadline: Deadline;
 }
 
 /**
@@ -122,8 +122,8 @@ export function postWebhook(
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
     headers['user-agent'] = 'Afterview-Webhooks/1.0';
-    const req = (secure ? https.request : http.request)({ ...options, headers, ...(opts.deadline ? {} : { signal: AbortSignal.timeout(opts.timeoutMs) }) });
-    opts.deadline?.track(req);
+    const req = (secure ? https.request : http.request)({ ...options, headers });
+    opts.deadline.track(req);
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
@@ -150,7 +150,7 @@ export function postWebhook(
       res.on('error', () => finish());
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'AbortError' || err.name === 'TimeoutError') return fail(`No answer within ${opts.timeoutMs} ms`);
+      if (err.name === 'TimeoutError') return fail(`No answer within ${opts.timeoutMs} ms`);
       if (err.code === SSRF_BLOCKED) return fail('The endpoint resolves to an address that is not allowed');
       fail(err.code ? `${err.code}: ${err.message}` : err.message);
     });

@@ -4,7 +4,7 @@ import { forget } from '../cache';
 import { EmployerBasics } from '../employerFields';
 import { EditableRows } from '../lists';
 import { useSession } from '../session';
-import { ZONES } from '../time';
+import { ZoneField } from '../zoneField';
 import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
 
 async function loadEmployer(id: string) {
@@ -182,16 +182,7 @@ function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; 
         {text('email', 'Email', 'email')}
         {text('phone', 'Phone', 'tel')}
         {text('linkedinUrl', 'LinkedIn URL', 'url')}
-        <Field label="Time zone" name="timeZone" action={action} hint="Empty: the employer's">
-          {(p) => (
-            <select {...p} value={v.timeZone} onChange={(x) => setV({ ...v, timeZone: x.target.value })}>
-              <option value="">The employer's</option>
-              {[...new Set([...(v.timeZone ? [v.timeZone] : []), ...ZONES])].map((z) => (
-                <option key={z}>{z}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ZoneField value={v.timeZone} onChange={(timeZone) => setV({ ...v, timeZone })} action={action} hint="Empty: the employer's" empty="The employer's" />
         <Field label="Prefers" name="preferredChannel" action={action}>
           {(p) => (
             <select {...p} value={v.preferredChannel} onChange={(x) => setV({ ...v, preferredChannel: x.target.value as typeof v.preferredChannel })}>

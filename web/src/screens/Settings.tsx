@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { all, call, ifMatch, type S } from '../api';
 import { useSession } from '../session';
-import { dateTime, ZONES } from '../time';
+import { dateTime } from '../time';
+import { ZoneField } from '../zoneField';
 import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
 import { TemplatesSettings } from './TemplatesSettings';
 import { WebhookEndpointsSettings } from './WebhookEndpointsSettings';
@@ -72,16 +73,7 @@ function YouSettings() {
         <Field label="Your name" name="name" action={action}>
           {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
         </Field>
-        <Field label="Your time zone" name="timeZone" action={action} hint="Empty: the agency's">
-          {(p) => (
-            <select {...p} value={v.timeZone} onChange={(e) => setV({ ...v, timeZone: e.target.value })}>
-              <option value="">The agency's ({s.me.agency.timeZone})</option>
-              {[...new Set([...(v.timeZone ? [v.timeZone] : []), ...ZONES])].map((z) => (
-                <option key={z}>{z}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ZoneField label="Your time zone" value={v.timeZone} onChange={(timeZone) => setV({ ...v, timeZone })} action={action} hint="Empty: the agency's" empty={`The agency's (${s.me.agency.timeZone})`} />
       </div>
       {s.can('recruiter') && (
         <label className="check">
@@ -268,16 +260,7 @@ function UsersSettings() {
               </select>
             )}
           </Field>
-          <Field label="Time zone" name="timeZone" action={action}>
-            {(p) => (
-              <select {...p} value={v.timeZone} onChange={(e) => setV({ ...v, timeZone: e.target.value })}>
-                <option value="">The agency's</option>
-                {ZONES.map((z) => (
-                  <option key={z}>{z}</option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ZoneField value={v.timeZone} onChange={(timeZone) => setV({ ...v, timeZone })} action={action} empty="The agency's" />
           <Field label="Password" name="password" action={action}>
             {(p) => <input {...p} type="password" autoComplete="new-password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} />}
           </Field>
