@@ -30,6 +30,7 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
     max: config.DATABASE_POOL_MAX,
     idleMs: config.DATABASE_POOL_IDLE_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    readPipelines: config.DATABASE_READ_PIPELINES,
   });
   const redis = createRedis(config.REDIS_URL, 'fast');
   const queues = createQueues(config);

@@ -3,9 +3,10 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { schema } from './schema.js';
 import { TenantQuery } from './tenantQuery.js';
+import { coalesceWrites, ReadPipeline } from './readPipeline.js';
 
 /** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
-type Scope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[] } | { pool: pg.Pool; tenantId: string };
+type Scope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[] } | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
 /** Work that may only start once the transaction is durable (enqueueing a job for a row it wrote). */
 export type AfterCommit = (db: Database) => void | Promise<void>;
 const scope = new AsyncLocalStorage<Scope>();
@@ -28,34 +29,19 @@ const scopedClient = {
       coalesceWrites(s.client);
       return s.client.query(config, values);
     }
-    // A read on a pooled connection the server has just closed (restart, failover, idle kill)
-    // is tried once more on a fresh one: it is a single statement, so repeating it is safe.
-    const run = () => s.pool.query(new TenantQuery(s.tenantId, config, values)) as unknown as Promise<pg.QueryResult>;
+    // A read on a connection the server has just closed (restart, failover, idle kill) is tried
+    // once more on a fresh one: it is a single statement, so repeating it is safe.
+    const run = () => {
+      const query = new TenantQuery(s.tenantId, config, values);
+      return s.reads?.query(query) ?? (s.pool.query(query) as unknown as Promise<pg.QueryResult>);
+    };
     return run().catch((err: unknown) => (connectionLost(err) ? run() : Promise.reject(err)));
   },
 };
 
-/**
- * Holds a transaction's socket writes until the end of this turn of the event loop, so the
- * statements a transaction sends together (BEGIN, the context, the pipelined writes) leave in one
- * write instead of one each: pg corks a single extended query, but not a run of them, and every
- * write is a system call (on these VMs the largest single cost of a write request).
- */
-const corked = new WeakSet<object>();
-function coalesceWrites(client: pg.PoolClient) {
-  const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
-  if (!stream?.cork || !stream.uncork || corked.has(stream)) return;
-  corked.add(stream);
-  stream.cork();
-  setImmediate(() => {
-    corked.delete(stream);
-    stream.uncork!();
-  });
-}
-
 const connectionLost = (err: unknown) => {
   const e = err as { code?: string; message?: string };
-  return ['57P01', '57P02', '57P03', '08003', '08006'].includes(e.code ?? '') || /Connection terminated/i.test(e.message ?? '');
+  return ['57P01', '57P02', '57P03', '08003', '08006', 'ECONNRESET', 'EPIPE'].includes(e.code ?? '') || /Connection terminated/i.test(e.message ?? '');
 };
 
 export const tdb = drizzle({ client: scopedClient as unknown as pg.Pool, schema });
@@ -63,6 +49,8 @@ export type Tx = typeof tdb;
 
 export interface Database {
   pool: pg.Pool;
+  /** Shared pipelined connections for single-statement reads (readTenant); null: the pool. */
+  reads: ReadPipeline | null;
   close(): Promise<void>;
 }
 
@@ -73,6 +61,10 @@ export interface DatabaseOptions {
   idleMs?: number;
   statementTimeoutMs: number;
   applicationName?: string;
+  /** Pipelined connections readTenant's statements share (0: each takes a pooled connection). */
+  readPipelines?: number;
+  /** Reads in flight per pipelined connection before the next read takes a pooled one (32). */
+  readPipelineDepth?: number;
 }
 
 export function createDatabase(opts: DatabaseOptions): Database {
@@ -91,7 +83,24 @@ export function createDatabase(opts: DatabaseOptions): Database {
   pool.on('error', () => {
     // An idle client died (server restart); the pool replaces it. Requests see their own errors.
   });
-  return { pool, close: () => pool.end() };
+  const reads =
+    (opts.readPipelines ?? 0) > 0
+      ? new ReadPipeline({
+          url: opts.url,
+          size: opts.readPipelines!,
+          depth: opts.readPipelineDepth ?? 32,
+          statementTimeoutMs: opts.statementTimeoutMs,
+          applicationName: `${opts.applicationName ?? 'afterview'}-reads`,
+        })
+      : null;
+  return {
+    pool,
+    reads,
+    close: async () => {
+      await reads?.end();
+      await pool.end();
+    },
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -167,12 +176,13 @@ export function afterCommit(cb: AfterCommit, db?: Database): void {
 
 /**
  * Runs `fn` with the tenant context but no transaction: each query goes out alone with its
- * context attached in the same round trip (see TenantQuery) and commits on its own. For reads,
+ * context attached in the same round trip (see TenantQuery) and commits on its own, on a shared
+ * pipelined connection when the database has them (ReadPipeline), else on a pooled one. For reads,
  * and for single statements; use withTenant when several writes must commit together.
  */
 export function readTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!UUID.test(tenantId)) throw new Error('readTenant: tenant id must be a uuid');
-  return scope.run({ pool: db.pool, tenantId }, () => Promise.resolve(fn(tdb)));
+  return scope.run({ pool: db.pool, tenantId, reads: db.reads }, () => Promise.resolve(fn(tdb)));
 }
 
 /** Resolves an agency slug to its id through the one SECURITY DEFINER lookup (login). */

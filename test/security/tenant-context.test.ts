@@ -1,22 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { createDatabase, readTenant, tdb, withTenant, type Database } from '../../src/db/client.js';
 import { users } from '../../src/db/schema.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from '../helpers/app.js';
-import { testAppUrl } from '../helpers/env.js';
+import { testAdminUrl, testAppUrl } from '../helpers/env.js';
 
 let t: TestApp;
 let a: TestTenant;
 let b: TestTenant;
 let single: Database;
+/** One pipelined read connection (depth 8) beside a one-connection pool. */
+let piped: Database;
 
 beforeAll(async () => {
   t = await createTestApp();
   [a, b] = await Promise.all([newTenant(t.app), newTenant(t.app)]);
   // One connection, so every query below shares it and any leak would show.
   single = createDatabase({ url: testAppUrl, max: 1, statementTimeoutMs: 5_000 });
+  piped = createDatabase({ url: testAppUrl, max: 1, statementTimeoutMs: 5_000, readPipelines: 1, readPipelineDepth: 8 });
 });
 afterAll(async () => {
+  await piped.close();
   await single.close();
   await t.close();
 });
@@ -97,5 +102,72 @@ describe('the tenant context of readTenant (one round trip, no transaction)', ()
 
   it('a tenant id that is not a uuid is refused before reaching the database', () => {
     expect(() => readTenant(single, "x' or 1=1", async () => 1)).toThrow(/uuid/);
+  });
+});
+
+describe('the shared read pipeline (readTenant statements of many requests on one connection)', () => {
+  const backend = sql`select pg_backend_pid() as pid, current_setting('app.tenant_id', true) as tenant`;
+  /** A statement with no tenant context, written on the pipelined connection itself. */
+  const bare = async (text: string) => (await piped.reads!.query<Record<string, unknown>>(new pg.Query(text))!).rows[0]!;
+
+  it('reads of two tenants sent in one turn share the connection, each sees only its rows, and no setting is left behind', async () => {
+    const runs = Array.from({ length: 8 }, (_, i) => {
+      const tenant = i % 2 ? a : b;
+      return readTenant(piped, tenant.tenantId, async (tx) => ({ rows: await tx.select().from(users), who: (await tx.execute<{ pid: number; tenant: string }>(backend)).rows[0]! })).then((r) => ({ tenant, ...r }));
+    });
+    const results = await Promise.all(runs);
+    for (const { tenant, rows, who } of results) {
+      expect(tenantsOf(rows)).toEqual([tenant.tenantId]);
+      expect(who.tenant).toBe(tenant.tenantId);
+    }
+    expect(new Set(results.map((r) => r.who.pid)).size).toBe(1);
+    expect(await bare("select coalesce(current_setting('app.tenant_id', true), '') as v")).toEqual({ v: '' });
+  });
+
+  it('a failing read between two others fails alone', async () => {
+    const [before, failed, after] = await Promise.allSettled([
+      readTenant(piped, a.tenantId, (tx) => tx.select().from(users)),
+      readTenant(piped, b.tenantId, (tx) => tx.execute(sql`select 1/0`)),
+      readTenant(piped, b.tenantId, (tx) => tx.select().from(users)),
+    ]);
+    expect(before.status === 'fulfilled' && tenantsOf(before.value)).toEqual([a.tenantId]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: { cause: { message: expect.stringMatching(/division by zero/) } } });
+    expect(after.status === 'fulfilled' && tenantsOf(after.value)).toEqual([b.tenantId]);
+  });
+
+  it('when the connection is full, a read takes a pooled connection instead of queueing behind a slow one', async () => {
+    const done: string[] = [];
+    const pidOf = (name: string, p: Promise<{ rows: { pid: number }[] }>) =>
+      p.then((r) => {
+        done.push(name);
+        return r.rows[0]!.pid;
+      });
+    const slow = Array.from({ length: 8 }, () => pidOf('slow', readTenant(piped, a.tenantId, (tx) => tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid from pg_sleep(0.2)`))));
+    const quick = await pidOf('quick', readTenant(piped, a.tenantId, (tx) => tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`)));
+    const slowPids = new Set(await Promise.all(slow));
+    expect(slowPids.size).toBe(1);
+    expect(slowPids.has(quick)).toBe(false);
+    expect(done[0]).toBe('quick');
+  });
+
+  it('a pipelined connection the server drops is replaced, and the read in flight on it is sent again', async () => {
+    const pid = (await bare('select pg_backend_pid() as pid')).pid as number;
+    const inFlight = readTenant(piped, a.tenantId, async (tx) => ({
+      rows: await tx.select().from(users),
+      who: (await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid from pg_sleep(0.5)`)).rows[0]!,
+    }));
+    const admin = new pg.Client({ connectionString: testAdminUrl });
+    await admin.connect();
+    try {
+      // Once the sleep is running on the pipelined connection.
+      await expect.poll(async () => (await admin.query("select state from pg_stat_activity where pid = $1 and query like '%pg_sleep%'", [pid])).rowCount).toBe(1);
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+    } finally {
+      await admin.end();
+    }
+    const { rows, who } = await inFlight;
+    expect(tenantsOf(rows)).toEqual([a.tenantId]);
+    expect(who.pid).not.toBe(pid);
+    expect((await bare('select pg_backend_pid() as pid')).pid).toBe(who.pid);
   });
 });
