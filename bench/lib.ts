@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -235,6 +236,37 @@ export async function machineBusyPct(sampleMs = 1_000): Promise<number> {
   const b = ticks();
   const total = b.total - a.total;
   return total > 0 ? Math.round((100 * (b.busy - a.busy)) / total) : 0;
+}
+
+/** CPU seconds (user + system) so far of this process, of `pids`, and of every PostgreSQL process (Linux /proc). */
+export function cpuSnapshot(pids: number[]): { self: number; others: number[]; postgres: number } {
+  const TICK = 100; // USER_HZ on Linux
+  const ofStat = (text: string) => {
+    // Fields after "pid (comm) ": state is the 3rd field, utime the 14th, stime the 15th.
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / TICK;
+  };
+  const read = (pid: number | string) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = read(entry);
+    if (stat?.includes('(postgres)')) postgres += ofStat(stat);
+  }
+  const { user, system } = process.cpuUsage();
+  return { self: (user + system) / 1e6, others: pids.map((pid) => { const stat = read(pid); return stat ? ofStat(stat) : NaN; }), postgres };
+}
+
+/** Microseconds of CPU per item between two snapshots, per part. */
+export function cpuPerItem(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, items: number) {
+  const us = (s: number) => Math.round((s * 1e6) / items);
+  return { self: us(b.self - a.self), others: b.others.map((v, i) => us(v - a.others[i]!)), postgres: us(b.postgres - a.postgres) };
 }
 
 /** The commit the run measured ("+dirty" when src/ has uncommitted changes), for comparing runs. */

@@ -21,6 +21,8 @@ export const epochMs = () => performance.timeOrigin + performance.now();
 
 export interface Receiver {
   port: number;
+  /** The receiver process, for its CPU time (cpuSnapshot). */
+  pid: number;
   url(path: string): string;
   /** Arrivals so far (as last reported: at most 10 ms old). */
   readonly count: number;
@@ -41,6 +43,7 @@ export async function startReceiver(kind: Kind): Promise<Receiver> {
   const waiters = new Set<{ target: number; resolve: () => void }>();
   const handle: Receiver = {
     port: 0,
+    pid: child.pid!,
     url: (path) => `http://127.0.0.1:${handle.port}${path}`,
     get count() {
       return count;

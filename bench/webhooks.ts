@@ -27,11 +27,12 @@ import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { withTenant } from '../src/db/client.js';
-import { events } from '../src/db/schema.js';
+import { pgArray } from '../src/db/arrays.js';
+import { sql } from 'drizzle-orm';
 import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { newId } from '../src/lib/ids.js';
-import { analyzeTables, gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
+import { analyzeTables, cpuPerItem, cpuSnapshot, gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
 import { epochMs, startReceiver } from './receiver.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench_webhooks';
@@ -53,7 +54,7 @@ const PROCESSES = Number(process.env.BENCH_WH_PROCESSES ?? 2);
 
 /** `src/worker.ts` as its own process, resolved once it says it started. */
 async function startWorkerProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/worker.ts', import.meta.url))], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', fileURLToPath(new URL('../src/worker.ts', import.meta.url))], {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -175,7 +176,14 @@ async function main() {
           },
         };
       });
-      await withTenant(deps.db, tenantId, (tx) => tx.insert(events).values(rows));
+      // One prepared multi-row insert, as the API writes its events (not drizzle's builder, whose
+      // 3,000 parameters a batch would be billed to the worker sharing this process).
+      await withTenant(deps.db, tenantId, (tx) =>
+        tx.execute(sql`
+          INSERT INTO events (tenant_id, id, type, payload)
+          SELECT ${tenantId}, r.id, r.type, r.payload::jsonb
+          FROM unnest(${pgArray(rows.map((r) => r.id), 'uuid')}, ${pgArray(rows.map((r) => r.type), 'text')}, ${pgArray(rows.map((r) => JSON.stringify(r.payload)), 'text')}) AS r(id, type, payload)`),
+      );
       const at = epochMs();
       for (const r of rows) commits.set(r.payload.id, at);
     }
@@ -185,7 +193,9 @@ async function main() {
   const busy = await machineBusyPct();
   const total = EVENTS * ENDPOINTS;
   process.stdout.write(`  bare POST loop (${total} requests) ... `);
+  const bareCpu0 = cpuSnapshot([receiver.pid]);
   const bare = await bareLoop(receiver.url('/bare'), total, CONCURRENCY, sampleBody);
+  const bareCpu = cpuPerItem(bareCpu0, cpuSnapshot([receiver.pid]), total);
   console.log(`${bare.perSec.toFixed(0)} req/s`);
   await receiver.reset();
 
@@ -206,8 +216,10 @@ async function main() {
   }
   process.stdout.write(`  burst: ${EVENTS} events committed at once ... `);
   const burstStart = performance.now();
+  const burstCpu0 = cpuSnapshot([receiver.pid]);
   await commitEvents(EVENTS, 500);
   await receiver.until(total, 600_000);
+  const burstCpu = cpuPerItem(burstCpu0, cpuSnapshot([receiver.pid]), total);
   const burstSeconds = (performance.now() - burstStart) / 1000;
   const burstRate = total / burstSeconds;
   console.log(`${burstRate.toFixed(0)} deliveries/s`);
@@ -259,8 +271,15 @@ async function main() {
     cpus: os.cpus().length,
     backgroundCpuPct: busy,
     settings: { events: EVENTS, endpoints: ENDPOINTS, concurrency: CONCURRENCY, jobs: JOBS, pacedEvents: PACED_EVENTS },
-    bare: { requestsPerSec: Math.round(bare.perSec) },
-    burst: { deliveriesPerSec: Math.round(burstRate), seconds: Math.round(burstSeconds * 10) / 10, ratioPct: Math.round((100 * burstRate) / bare.perSec), duplicates },
+    bare: { requestsPerSec: Math.round(bare.perSec), cpuMicrosPerRequest: { sender: bareCpu.self, receiver: bareCpu.others[0], postgres: bareCpu.postgres } },
+    burst: {
+      deliveriesPerSec: Math.round(burstRate),
+      seconds: Math.round(burstSeconds * 10) / 10,
+      ratioPct: Math.round((100 * burstRate) / bare.perSec),
+      duplicates,
+      // This process: the worker, its relay and the bench committing the events.
+      cpuMicrosPerDelivery: { worker: burstCpu.self, receiver: burstCpu.others[0], postgres: burstCpu.postgres },
+    },
     paced: { eventsPerSec, deliveriesPerSec: eventsPerSec * ENDPOINTS, delayP50Ms: Math.round(pct(delays, 50)), delayP99Ms: Math.round(pct(delays, 99)), delayMaxMs: Math.round(delays.at(-1) ?? NaN) },
     scaled,
     goals: { ratioPct: 50, delayP99Ms: 1000 },
@@ -271,6 +290,8 @@ async function main() {
 | bare POST loop | ${report.bare.requestsPerSec} req/s | |
 | webhook deliveries, burst of ${EVENTS} × ${ENDPOINTS} | ${report.burst.deliveriesPerSec}/s (${report.burst.ratioPct}% of bare) | ≥ 50% |
 | duplicates received | ${duplicates} | 0 |
+| CPU per request, bare loop: sender / receiver / PostgreSQL | ${bareCpu.self} / ${bareCpu.others[0]} / ${bareCpu.postgres} µs | |
+| CPU per delivery, burst: worker (+ event commits) / receiver / PostgreSQL | ${burstCpu.self} / ${burstCpu.others[0]} / ${burstCpu.postgres} µs | |
 | commit → received, paced at ${report.paced.deliveriesPerSec} deliveries/s | p50 ${report.paced.delayP50Ms} ms, p99 ${report.paced.delayP99Ms} ms | p99 < 1,000 ms |
 ${scaled ? `| the burst again, ${scaled.processes} worker processes | ${scaled.deliveriesPerSec}/s (${scaled.ratioPct}% of bare), ${scaled.duplicates} duplicates | |\n` : ''}${busy > 20 ? `\nnote: the machine was ${busy}% busy before the run: numbers are low and noisy.\n` : ''}`);
   await mkdir(new URL('.', RESULTS), { recursive: true });

@@ -48,9 +48,15 @@ export class Deadline {
   }
 }
 
-/** Request options per URL, parsed once (a worker posts to the same few endpoints all day). */
-const targets = new Map<string, http.RequestOptions & { secure: boolean }>();
-function targetOf(target: string, allowLoopback: boolean): (http.RequestOptions & { secure: boolean }) | string {
+/**
+ * Request options per URL, parsed once (a worker posts to the same few endpoints all day), with
+ * the headers every request to it starts with: headers go to Node as a flat array, which skips
+ * its per-header bookkeeping but also its Host default, so it is here. (URLs with credentials
+ * are refused when an endpoint is saved, src/lib/ssrf.ts.)
+ */
+type Target = http.RequestOptions & { secure: boolean; fixedHeaders: string[] };
+const targets = new Map<string, Target>();
+function targetOf(target: string, allowLoopback: boolean): Target | string {
   const key = `${allowLoopback}|${target}`;
   const hit = targets.get(key);
   if (hit) return hit;
@@ -61,15 +67,22 @@ function targetOf(target: string, allowLoopback: boolean): (http.RequestOptions 
     return 'The endpoint URL is not valid';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `The scheme ${url.protocol} is not allowed`;
-  const options = {
+  const options: Target = {
     secure: url.protocol === 'https:',
     protocol: url.protocol,
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     port: url.port || (url.protocol === 'https:' ? 443 : 80),
     path: `${url.pathname}${url.search}`,
-    ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
     method: 'POST',
     agent: agentFor(url.protocol, allowLoopback),
+    fixedHeaders: [
+      'host',
+      url.host,
+      'content-type',
+      'application/json',
+      'user-agent',
+      'Afterview-Webhooks/1.0',
+    ],
   };
   if (targets.size >= 1000) targets.delete(targets.keys().next().value!);
   targets.set(key, options);
@@ -118,11 +131,10 @@ export function postWebhook(
 
     const to = targetOf(target, opts.allowLoopback);
     if (typeof to === 'string') return fail(to);
-    const { secure, ...options } = to;
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = String(Buffer.byteLength(body));
-    headers['user-agent'] = 'Afterview-Webhooks/1.0';
-    const req = (secure ? https.request : http.request)({ ...options, headers });
+    const { secure, fixedHeaders, ...options } = to;
+    const list = [...fixedHeaders, 'content-length', String(Buffer.byteLength(body))];
+    for (const name in headers) list.push(name, headers[name]!);
+    const req = (secure ? https.request : http.request)({ ...options, headers: list as unknown as http.OutgoingHttpHeaders });
     opts.deadline.track(req);
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
