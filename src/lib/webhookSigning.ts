@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /**
  * Standard Webhooks v1 (symmetric): `webhook-signature: v1,<base64 HMAC-SHA256(key, "id.timestamp.body")>`,
@@ -60,6 +60,18 @@ function assertSignable({ id, timestamp }: SignedMessage): void {
   }
 }
 
+/** Parsed keys by secret: a worker signs for the same few endpoints all day. */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(parseSecret(secret));
+    if (keys.size >= 1000) keys.delete(keys.keys().next().value!);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /**
  * The `webhook-signature` header value: one `v1,<base64>` per secret, space-separated. During a
  * rotation pass the old and the new secret so receivers holding either one verify.
@@ -69,7 +81,7 @@ export function signPayload(message: SignedMessage, secrets: readonly string[]):
   if (secrets.length === 0) throw new TypeError('At least one secret is needed to sign a webhook');
   const content = `${message.id}.${message.timestamp}.${message.body}`;
   return secrets
-    .map((secret) => `v1,${createHmac('sha256', parseSecret(secret)).update(content, 'utf8').digest('base64')}`)
+    .map((secret) => `v1,${createHmac('sha256', keyOf(secret)).update(content, 'utf8').digest('base64')}`)
     .join(' ');
 }
 
