@@ -93,6 +93,7 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       DATABASE_URL: APP_URL,
       DATABASE_ADMIN_URL: ADMIN_URL,
       DATABASE_POOL_MAX: String(Math.max(20, planConcurrency + 2)),
+      DATABASE_READ_PIPELINES: process.env.DATABASE_READ_PIPELINES ?? '2',
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: `afterview-bench-fu-${process.pid}`,
       LOG_LEVEL: 'warn',

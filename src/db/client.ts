@@ -31,13 +31,32 @@ const scopedClient = {
     }
     // A read on a connection the server has just closed (restart, failover, idle kill) is tried
     // once more on a fresh one: it is a single statement, so repeating it is safe.
+    const reads = s.reads && readOnly(typeof config === 'string' ? config : (config.text ?? '')) ? s.reads : null;
     const run = () => {
       const query = new TenantQuery(s.tenantId, config, values);
-      return s.reads?.query(query) ?? (s.pool.query(query) as unknown as Promise<pg.QueryResult>);
+      return reads?.query(query) ?? (s.pool.query(query) as unknown as Promise<pg.QueryResult>);
     };
     return run().catch((err: unknown) => (connectionLost(err) ? run() : Promise.reject(err)));
   },
 };
+
+/**
+ * Whether a statement only reads, so it may share a pipelined connection. A write commits on its
+ * own and waits there for its WAL flush, holding up every statement behind it on that connection
+ * (and the pool lets PostgreSQL flush many commits at once), so writes take a pooled connection.
+ * Unsure means write. Decided once per statement text.
+ */
+const readOnlyTexts = new Map<string, boolean>();
+const WRITES = /\b(insert|update|delete|merge|nextval|setval|pg_notify|lock)\b|\bfor\s+(no\s+key\s+)?(update|share|key\s+share)\b/i;
+export function readOnly(text: string): boolean {
+  let known = readOnlyTexts.get(text);
+  if (known === undefined) {
+    known = /^\s*select\b/i.test(text) && !WRITES.test(text);
+    if (readOnlyTexts.size >= 5_000) readOnlyTexts.clear();
+    readOnlyTexts.set(text, known);
+  }
+  return known;
+}
 
 const connectionLost = (err: unknown) => {
   const e = err as { code?: string; message?: string };
@@ -49,7 +68,7 @@ export type Tx = typeof tdb;
 
 export interface Database {
   pool: pg.Pool;
-  /** Shared pipelined connections for single-statement reads (readTenant); null: the pool. */
+  /** Shared pipelined connections for readTenant's read-only statements; null: the pool. */
   reads: ReadPipeline | null;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 /**
- * A few long-lived connections in pipeline mode that the single-statement reads of every request
+ * A few long-lived connections in pipeline mode that the read-only statements of every request
  * share (docs/performance.md): each read is its own implicit transaction (its tenant context, the
  * query and a Sync), written behind the others without waiting, and the reads of one event-loop
  * turn leave in one socket write. A pooled connection per read costs a write and a read system

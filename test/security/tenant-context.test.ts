@@ -150,6 +150,16 @@ describe('the shared read pipeline (readTenant statements of many requests on on
     expect(done[0]).toBe('quick');
   });
 
+  it('a single-statement write through readTenant takes a pooled connection, not the pipelined one', async () => {
+    const lanePid = (await bare('select pg_backend_pid() as pid')).pid;
+    const pidOf = async (statement: ReturnType<typeof sql>) =>
+      (await readTenant(piped, a.tenantId, (tx) => tx.execute<{ pid: number }>(statement))).rows[0]!.pid;
+    expect(await pidOf(sql`select pg_backend_pid() as pid`)).toBe(lanePid);
+    // A write commits alone and waits for its WAL flush: behind it, every read on the lane would wait.
+    expect(await pidOf(sql`with touched as (update users set name = name where false returning 1) select pg_backend_pid() as pid`)).not.toBe(lanePid);
+    expect(await pidOf(sql`select pg_backend_pid() as pid from users limit 1 for update`)).not.toBe(lanePid);
+  });
+
   it('a pipelined connection the server drops is replaced, and the read in flight on it is sent again', async () => {
     const pid = (await bare('select pg_backend_pid() as pid')).pid as number;
     const inFlight = readTenant(piped, a.tenantId, async (tx) => ({
