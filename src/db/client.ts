@@ -47,7 +47,7 @@ const scopedClient = {
  * Unsure means write. Decided once per statement text.
  */
 const readOnlyTexts = new Map<string, boolean>();
-const WRITES = /\b(insert|update|delete|merge|nextval|setval|pg_notify|lock)\b|\bfor\s+(no\s+key\s+)?(update|share|key\s+share)\b/i;
+const WRITES = /\b(insert|update|delete|merge|into|nextval|setval|pg_notify|lock|set_config|txid_current|pg_current_xact_id)\b|advisory|\bfor\s+(no\s+key\s+)?(update|share|key\s+share)\b/i;
 export function readOnly(text: string): boolean {
   let known = readOnlyTexts.get(text);
   if (known === undefined) {
@@ -59,8 +59,12 @@ export function readOnly(text: string): boolean {
 }
 
 const connectionLost = (err: unknown) => {
-  const e = err as { code?: string; message?: string };
-  return ['57P01', '57P02', '57P03', '08003', '08006', 'ECONNRESET', 'EPIPE'].includes(e.code ?? '') || /Connection terminated/i.test(e.message ?? '');
+  const e = err as { code?: string; message?: string; severity?: string };
+  return (
+    e.severity === 'FATAL' ||
+    ['57P01', '57P02', '57P03', '08003', '08006', 'ECONNRESET', 'EPIPE'].includes(e.code ?? '') ||
+    /Connection terminated/i.test(e.message ?? '')
+  );
 };
 
 export const tdb = drizzle({ client: scopedClient as unknown as pg.Pool, schema });

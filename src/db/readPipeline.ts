@@ -8,7 +8,8 @@ import pg from 'pg';
  * call each, the largest cost of a small request on these machines.
  *
  * A read goes to the connection with the fewest reads in flight; when every connection has
- * `depth` in flight (a slow statement holds the ones behind it), it goes to the pool instead.
+ * `depth` in flight (a slow statement holds the ones behind it), or none is connected yet, it
+ * goes to the pool instead.
  */
 export interface ReadPipelineOptions {
   url: string;
@@ -28,72 +29,96 @@ interface Lane {
 
 export class ReadPipeline {
   private readonly lanes: (Lane | null)[];
+  /** When a lane whose connect failed may be opened again (ms since the epoch). */
+  private readonly retryAt: number[];
   private readonly opts: ReadPipelineOptions;
   private closed = false;
 
   constructor(opts: ReadPipelineOptions) {
     this.opts = opts;
     this.lanes = Array.from({ length: opts.size }, () => null);
+    this.retryAt = Array.from({ length: opts.size }, () => 0);
   }
 
-  /** Sends `query` on the least busy lane; null when every lane is full (the caller uses the pool). */
+  /**
+   * Sends `query` on the connected lane with the fewest reads in flight; null when none is
+   * connected or all are full, and the caller uses the pool. A missing or dead lane is opened
+   * in the background (at most once a second after a failed connect), so no read waits for it.
+   */
   query<R extends pg.QueryResultRow>(query: pg.Submittable): Promise<pg.QueryResult<R>> | null {
     if (this.closed) return null;
     let best: Lane | null = null;
     for (let i = 0; i < this.lanes.length; i++) {
-      let lane = this.lanes[i];
-      if (!lane || lane.dead) lane = this.lanes[i] = this.open();
-      if (lane.inFlight < this.opts.depth && (!best || lane.inFlight < best.inFlight)) best = lane;
-      if (best?.inFlight === 0) break;
+      const lane = this.laneAt(i);
+      if (!lane?.connected || lane.dead || lane.inFlight >= this.opts.depth) continue;
+      if (!best || lane.inFlight < best.inFlight) best = lane;
+      if (best.inFlight === 0) break;
     }
     if (!best) return null;
     const lane = best;
     lane.inFlight++;
     coalesceWrites(lane.client);
-    const drop = () => dropLane(lane);
-    const send = () =>
-      new Promise<pg.QueryResult<R>>((resolve, reject) => {
-        lane.client.query(query as never, (err: (Error & { severity?: string }) | null, res: pg.QueryResult<R>) => {
-          if (!err) return resolve(res);
-          // The server ended the session (FATAL arrives before the socket closes): no read may
-          // follow on it, the caller's resend included.
-          if (err.severity === 'FATAL' || !(lane.client as unknown as { _queryable: boolean })._queryable) drop();
-          reject(err);
-        });
+    return new Promise<pg.QueryResult<R>>((resolve, reject) => {
+      lane.client.query(query as never, (err: (Error & { severity?: string }) | null, res: pg.QueryResult<R>) => {
+        lane.inFlight--;
+        if (!err) return resolve(res);
+        // The server ended the session (FATAL arrives before the socket closes): no read may
+        // follow on it, the caller's resend included.
+        if (err.severity === 'FATAL' || !(lane.client as unknown as { _queryable: boolean })._queryable) dropLane(lane);
+        reject(err);
       });
-    const sent = lane.connected ? send() : lane.ready.then(send);
-    return sent.finally(() => {
-      lane.inFlight--;
     });
   }
 
-  private open(): Lane {
+  /** Opens every lane and resolves once each is connected or has failed (start-up, tests). */
+  async ready(): Promise<void> {
+    await Promise.all(this.lanes.map((_, i) => this.laneAt(i)?.ready));
+  }
+
+  private laneAt(i: number): Lane | null {
+    const lane = this.lanes[i];
+    if (lane && !lane.dead) return lane;
+    if (this.closed || Date.now() < this.retryAt[i]!) return null;
+    const opened = this.open(() => {
+      this.retryAt[i] = Date.now() + 1_000;
+    });
+    this.lanes[i] = opened;
+    return opened;
+  }
+
+  private open(onConnectFailed: () => void): Lane {
     const client = new pg.Client({
       connectionString: this.opts.url,
       pipeline: true,
       statement_timeout: this.opts.statementTimeoutMs,
       application_name: this.opts.applicationName,
       connectionTimeoutMillis: 5_000,
+      // A lane lives as long as the process: notice a peer that vanished without a word.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
     } as pg.ClientConfig);
     const lane: Lane = { client, ready: Promise.resolve(), inFlight: 0, connected: false, dead: false };
-    const drop = () => dropLane(lane);
-    client.on('error', drop);
+    client.on('error', () => dropLane(lane));
     client.on('end', () => {
       lane.dead = true;
     });
-    lane.ready = client.connect().then(() => {
-      lane.connected = true;
-    }, (err: Error) => {
-      drop();
-      throw err;
-    });
-    lane.ready.catch(() => undefined);
+    lane.ready = client.connect().then(
+      () => {
+        lane.connected = true;
+        if (this.closed) dropLane(lane);
+      },
+      () => {
+        dropLane(lane);
+        onConnectFailed();
+      },
+    );
     return lane;
   }
 
   async end(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.lanes.map((lane) => (lane && !lane.dead ? lane.client.end().catch(() => undefined) : undefined)));
+    // A lane still connecting is ended once it is (ending it mid-connect can leave it hanging).
+    await Promise.all(this.lanes.map(async (lane) => (lane && !lane.dead && lane.connected ? lane.client.end().catch(() => undefined) : undefined)));
   }
 }
 

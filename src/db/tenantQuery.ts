@@ -17,6 +17,7 @@ interface Connection {
 
 /** The parts of pg's Query that its type declarations leave out. */
 interface InternalQuery extends pg.Submittable {
+  handleError(err: Error, connection: Connection): void;
   requiresPreparation(): boolean;
   prepare(connection: Connection): void;
   handleCommandComplete(msg: unknown, connection: unknown): void;
@@ -50,6 +51,21 @@ export class TenantQuery extends QueryBase {
     connection.bind({ portal: '', statement: CONTEXT_NAME, values: [this.tenantId], valueMapper: pgUtils.prepareValue });
     connection.execute({ portal: '', rows: 0 });
     super.prepare(connection);
+  }
+
+  /**
+   * pg notes a named statement as parsed when the first ParseComplete of the round trip arrives,
+   * which may be the context statement's: if the query's own Parse then failed, the name stays
+   * noted on this connection and every later use fails with 26000. Forget it then, so the next
+   * use parses it again.
+   */
+  override handleError(err: Error & { code?: string }, connection: Connection): void {
+    const name = (this as unknown as { name?: string }).name;
+    if (err.code === '26000' && name) {
+      delete connection.parsedStatements[name];
+      delete connection.submittedNamedStatements[name];
+    }
+    super.handleError(err, connection);
   }
 
   override handleCommandComplete(msg: unknown, connection: unknown): void {

@@ -19,6 +19,8 @@ beforeAll(async () => {
   // One connection, so every query below shares it and any leak would show.
   single = createDatabase({ url: testAppUrl, max: 1, statementTimeoutMs: 5_000 });
   piped = createDatabase({ url: testAppUrl, max: 1, statementTimeoutMs: 5_000, readPipelines: 1, readPipelineDepth: 8 });
+  // Reads take the pool until the lane is connected.
+  await piped.reads!.ready();
 });
 afterAll(async () => {
   await piped.close();
@@ -175,9 +177,24 @@ describe('the shared read pipeline (readTenant statements of many requests on on
     } finally {
       await admin.end();
     }
+    // Sent again at once, on the pool while the lane reconnects.
     const { rows, who } = await inFlight;
     expect(tenantsOf(rows)).toEqual([a.tenantId]);
     expect(who.pid).not.toBe(pid);
-    expect((await bare('select pg_backend_pid() as pid')).pid).toBe(who.pid);
+    await piped.reads!.ready();
+    expect((await bare('select pg_backend_pid() as pid')).pid).not.toBe(pid);
+  });
+
+  it('when the pipelined connection cannot connect, reads take the pool instead of waiting', async () => {
+    const unreachable = createDatabase({ url: testAppUrl, max: 1, statementTimeoutMs: 5_000, readPipelines: 1 });
+    try {
+      // Point the lanes at a port nobody listens on; the pool keeps the right address.
+      (unreachable.reads as unknown as { opts: { url: string } }).opts.url = testAppUrl.replace(/:\d+\//, ':1/');
+      await unreachable.reads!.ready();
+      const rows = await readTenant(unreachable, a.tenantId, (tx) => tx.select().from(users));
+      expect(tenantsOf(rows)).toEqual([a.tenantId]);
+    } finally {
+      await unreachable.close();
+    }
   });
 });
