@@ -3552,7 +3552,7 @@ export interface paths {
         put?: never;
         /**
          * Erase a candidate’s personal data (admins)
-         * @description Personal fields are emptied everywhere, timeline included; the record and its history stay without them. Erasing twice is harmless.
+         * @description Personal fields are emptied everywhere, timeline included, with the free text written about the person (interview highlights and notes, outcome and stage reasons, reply summaries, employers’ emails, and those texts in stored events); the record and its history stay without them. Erasing twice is harmless.
          */
         post: {
             parameters: {

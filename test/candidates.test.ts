@@ -194,23 +194,49 @@ describe('personal data', () => {
 });
 
 describe('erasure reaches the applications', () => {
-  it('outcome notes, reply summaries and interview notes about the person are wiped too', async () => {
+  it('outcome notes, reply summaries, interview notes and highlights, stage reasons and their timeline and events are wiped too', async () => {
     const { recruitingStory, scheduledInterview } = await import('./helpers/story.js');
     const own = await newTenant(t.app);
     const story = await recruitingStory(t.app, own);
     const interview = await scheduledInterview(t.app, own, story);
+    const ok = (res: { statusCode: number; body: string }) => expect(res.statusCode, res.body).toBeLessThan(300);
     clock.set('2026-12-03T16:30:00Z');
-    await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(own.token), payload: { participants: [{ contactId: story.principal.id, notes: 'Jordan Lee seemed nervous' }] } });
-    await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/replies`, headers: bearer(own.token), payload: { channel: 'email', summary: 'They liked Jordan Lee a lot' } });
-    await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/outcomes`, headers: bearer(own.token), payload: { kind: 'rejected', reason: 'Jordan Lee lacks certification', notes: 'Jordan Lee to reapply' } });
-    expect((await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: bearer(own.token) })).statusCode).toBe(200);
-    const dump = await adminPool().query(
-      `SELECT (SELECT json_agg(o)::text FROM outcomes o WHERE application_id = $1) AS o,
-              (SELECT json_agg(r)::text FROM employer_replies r WHERE application_id = $1) AS r,
-              (SELECT json_agg(p)::text FROM interview_participants p WHERE interview_id = $2) AS p`,
-      [story.application.id, interview.id],
+    ok(
+      await t.app.inject({
+        method: 'POST',
+        url: `/v1/interviews/${interview.id}/complete`,
+        headers: bearer(own.token),
+        payload: { highlights: 'Jordan Lee taught a strong lesson', participants: [{ contactId: story.principal.id, notes: 'Jordan Lee seemed nervous', highlight: 'Liked Jordan Lee' }] },
+      }),
     );
-    expect(JSON.stringify(dump.rows[0])).not.toContain('Jordan Lee');
+    ok(await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/replies`, headers: bearer(own.token), payload: { channel: 'email', summary: 'They liked Jordan Lee a lot' } }));
+    ok(await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/stage`, headers: bearer(own.token), payload: { stage: 'offer', reason: 'Jordan Lee impressed the panel' } }));
+    ok(await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/outcomes`, headers: bearer(own.token), payload: { kind: 'rejected', reason: 'Jordan Lee lacks certification', notes: 'Jordan Lee to reapply' } }));
+    const dumpAll = async () =>
+      JSON.stringify(
+        (
+          await adminPool().query(
+            `SELECT (SELECT json_agg(o)::text FROM outcomes o WHERE application_id = $1) AS o,
+                    (SELECT json_agg(r)::text FROM employer_replies r WHERE application_id = $1) AS r,
+                    (SELECT json_agg(s)::text FROM application_stage_changes s WHERE application_id = $1) AS s,
+                    (SELECT json_agg(i)::text FROM interviews i WHERE id = $2) AS i,
+                    (SELECT json_agg(p)::text FROM interview_participants p WHERE interview_id = $2) AS p,
+                    (SELECT json_agg(a)::text FROM activities a WHERE candidate_id = $3) AS a,
+                    (SELECT json_agg(e)::text FROM events e WHERE e.payload->'data'->>'candidateId' = $3::text) AS e`,
+            [story.application.id, interview.id, story.candidate.id],
+          )
+        ).rows[0],
+      );
+    // Everything above wrote the name somewhere, or the check below would prove nothing.
+    const before = await dumpAll();
+    for (const text of ['taught a strong lesson', 'seemed nervous', 'Liked Jordan', 'liked Jordan Lee a lot', 'impressed the panel', 'lacks certification', 'to reapply']) {
+      expect(before).toContain(text);
+    }
+    expect((await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: bearer(own.token) })).statusCode).toBe(200);
+    expect(await dumpAll()).not.toContain('Jordan Lee');
+    // The timeline still says what happened to the application, stage by stage.
+    const stages = (await t.app.inject({ url: `/v1/activity?subjectId=${story.application.id}`, headers: bearer(own.token) })).json().data;
+    expect(stages.some((a: { changes: Record<string, { after: unknown }> }) => a.changes.stage?.after === 'offer')).toBe(true);
     clock.set('2026-11-20T15:00:00Z');
   });
 });

@@ -77,6 +77,23 @@ describe('inbound replies', () => {
     expect(json<{ data: unknown[] }>(await t.app.inject({ url: `/v1/applications/${story.application.id}/replies`, headers: h() })).data).toHaveLength(1);
   });
 
+  it('when the candidate is erased, then the employer’s emails about them are wiped, matched or assigned', async () => {
+    const { story, thankYou } = await completed();
+    const matched = json<Inbound>(await inbound(email(thankYou.id, { messageId: '<erase-1@school.example.org>', text: 'Jordan Lee is our pick.' })));
+    const loose = json<Inbound>(await inbound(email(null, { messageId: '<erase-2@school.example.org>', subject: 'About Jordan Lee', text: 'Is Jordan Lee free?' })));
+    expect(loose.status).toBe('unmatched');
+    const assign = await t.app.inject({ method: 'POST', url: `/v1/inbound-replies/${loose.id}/assign`, headers: h(), payload: { applicationId: story.application.id } });
+    expect(assign.statusCode, assign.body).toBeLessThan(300);
+    const kept = async () => (await adminPool().query('SELECT subject, text FROM inbound_replies WHERE id = ANY($1::uuid[]) ORDER BY id', [[matched.id, loose.id]])).rows;
+    expect(JSON.stringify(await kept())).toContain('Jordan Lee');
+    const admin = await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: h() });
+    expect(admin.statusCode, admin.body).toBe(200);
+    expect(await kept()).toEqual([
+      { subject: '[erased]', text: '[erased]' },
+      { subject: '[erased]', text: '[erased]' },
+    ]);
+  });
+
   it('when the answer is an out-of-office, then it is kept but the status checks stay', async () => {
     const { interviewId, thankYou } = await completed();
     const before = waitingChecks(await ofInterview(interviewId)).map((f) => f.id);

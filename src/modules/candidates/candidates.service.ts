@@ -226,6 +226,9 @@ export async function exportCandidate(deps: Deps, actor: Actor, id: string) {
  * shape) with the name replaced, the personal fields emptied, and a salted hash of the email so
  * the person is not added again by mistake. Personal values are also wiped from the timeline.
  */
+/** Free-text fields of the timeline entries of a person's applications and interviews. */
+const ERASED_TEXT_FIELDS = `{${['highlights', 'highlight', 'notes', 'reason', 'summary', 'cancelReason', 'participants'].join(',')}}`;
+
 export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
   const now = deps.clock.now();
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
@@ -251,12 +254,19 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
       })
       .where(eq(candidates.id, id))
       .returning();
-    // The timeline keeps what happened and when, not the values.
+    // The timeline keeps what happened and when, not the values: all of the person's own entries,
+    // and the free text of their applications' and interviews' (highlights, notes, reasons).
     await tx.execute(sql`
       UPDATE activities
-      SET changes = (SELECT coalesce(jsonb_object_agg(k, jsonb_build_object('before', null, 'after', null)), '{}'::jsonb)
-                     FROM jsonb_object_keys(changes) AS k)
-      WHERE candidate_id = ${id} AND subject_id = ${id}`);
+      SET changes = (SELECT coalesce(jsonb_object_agg(k, CASE WHEN subject_id = ${id} OR k = ANY(${ERASED_TEXT_FIELDS}::text[])
+                                                             THEN jsonb_build_object('before', null, 'after', null) ELSE v END), '{}'::jsonb)
+                     FROM jsonb_each(changes) AS e(k, v))
+      WHERE candidate_id = ${id}`);
+    // The events written for them carry ids and kinds, and the free-text reason of an outcome or
+    // a stage move: that goes (webhooks already sent cannot be called back).
+    await tx.execute(sql`
+      UPDATE events SET payload = jsonb_set(payload, '{data,reason}', 'null'::jsonb)
+      WHERE payload->'data'->>'candidateId' = ${id}::text AND payload->'data'->>'reason' IS NOT NULL`);
     // Free text written about the person on their applications goes too.
     await tx.execute(sql`
       UPDATE outcomes SET notes = NULL, reason = NULL
@@ -265,8 +275,19 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
       UPDATE employer_replies SET summary = '[erased]'
       WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
     await tx.execute(sql`
-      UPDATE interview_participants SET notes = NULL
+      UPDATE application_stage_changes SET reason = NULL
+      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
+    await tx.execute(sql`
+      UPDATE interviews SET highlights = NULL, notes = NULL, cancel_reason = NULL
+      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
+    await tx.execute(sql`
+      UPDATE interview_participants SET notes = NULL, highlight = NULL
       WHERE interview_id IN (SELECT i.id FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id})`);
+    // Employers' emails about the person, as received.
+    await tx.execute(sql`
+      UPDATE inbound_replies SET subject = '[erased]', text = '[erased]'
+      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})
+         OR follow_up_id IN (SELECT id FROM follow_ups WHERE candidate_id = ${id})`);
     // Follow-ups still open are called off; their texts, variables and reasons quote the person.
     await tx.execute(sql`
       UPDATE follow_ups SET
