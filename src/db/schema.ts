@@ -306,7 +306,6 @@ export const events = pgTable(
   (t) => [
     tenantFk('events_tenant_fk', t.tenantId),
     index('events_unpublished_idx').on(t.createdAt).where(sql`published_at IS NULL`),
-    index('events_tenant_idx').on(t.tenantId, t.id),
     unique('events_tenant_id_id_key').on(t.tenantId, t.id),
     tenantPolicy(),
   ],
@@ -593,7 +592,6 @@ export const webhookEndpoints = pgTable(
   (t) => [
     tenantFk('webhook_endpoints_tenant_fk', t.tenantId),
     unique('webhook_endpoints_tenant_id_id_key').on(t.tenantId, t.id),
-    index('webhook_endpoints_tenant_idx').on(t.tenantId, t.id),
     tenantPolicy(),
   ],
 );
