@@ -171,6 +171,50 @@ describe('Idempotency-Key on POST', () => {
     expect((await post({ name: 'After A Crash' }, tenant.token, { 'idempotency-key': 'died-midway' })).statusCode).toBe(201);
   });
 
+  it('a key whose change committed but whose answer was lost is never run again', async () => {
+    const { adminPool } = await import('./helpers/db.js');
+    expect((await post({ name: 'Committed Once' }, tenant.token, { 'idempotency-key': 'died-after-commit' })).statusCode).toBe(201);
+    // As a process that died between the commit and storing the answer leaves it, long ago.
+    await adminPool().query(
+      `UPDATE idempotency_keys SET state = 'committed', response_status = NULL, response_body = NULL, created_at = now() - interval '10 minutes'
+       WHERE key = 'died-after-commit' AND principal = $1`,
+      [tenant.ownerId],
+    );
+    const count = async () => (await adminPool().query("SELECT count(*)::int AS n FROM employers WHERE tenant_id = $1 AND name = 'Committed Once'", [tenant.tenantId])).rows[0].n;
+    expect(await count()).toBe(1);
+    expectProblem(await post({ name: 'Committed Once' }, tenant.token, { 'idempotency-key': 'died-after-commit' }), 409, 'idempotency_answer_lost');
+    expect(await count()).toBe(1);
+  });
+
+  it('the key is marked committed by the change’s own transaction, before the answer is stored', async () => {
+    const { adminPool } = await import('./helpers/db.js');
+    const { buildApp } = await import('../src/app.js');
+    const { createDeps } = await import('../src/deps.js');
+    const { testConfig } = await import('./helpers/env.js');
+    const deps = createDeps(testConfig());
+    const app = await buildApp(deps);
+    // Runs after the handler's transaction and before the idempotency hook stores the answer:
+    // a process that died here would have left exactly this row.
+    let seen: string | undefined;
+    app.addHook('onSend', async (req, _reply, payload) => {
+      if (req.headers['idempotency-key'] === 'seen-mid-flight') {
+        seen = (await adminPool().query('SELECT state FROM idempotency_keys WHERE key = $1 AND principal = $2', ['seen-mid-flight', tenant.ownerId])).rows[0]?.state;
+      }
+      return payload;
+    });
+    await app.ready();
+    try {
+      const res = await app.inject({ method: 'POST', url: '/v1/employers', headers: { ...bearer(tenant.token), 'idempotency-key': 'seen-mid-flight' }, payload: { name: 'Marked' } });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(seen).toBe('committed');
+      const stored = (await adminPool().query('SELECT state, response_status FROM idempotency_keys WHERE key = $1 AND principal = $2', ['seen-mid-flight', tenant.ownerId])).rows[0];
+      expect(stored).toEqual({ state: 'completed', response_status: 201 });
+    } finally {
+      await app.close();
+      await deps.close();
+    }
+  });
+
   it('a malformed key is 400 naming the header', async () => {
     const p = expectProblem(await post({ name: 'X' }, tenant.token, { 'idempotency-key': 'x'.repeat(300) }), 400);
     expect(p.errors?.[0]?.field).toBe('header.idempotency-key');

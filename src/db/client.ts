@@ -4,9 +4,12 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { schema } from './schema.js';
 import { TenantQuery } from './tenantQuery.js';
 import { coalesceWrites, ReadPipeline } from './readPipeline.js';
+import { requestContext } from '../lib/requestContext.js';
+
+const MARK_COMMITTED = "UPDATE idempotency_keys SET state = 'committed' WHERE principal = $1 AND route = $2 AND key = $3 AND state = 'in_progress'";
 
 /** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
-type Scope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[] } | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
+type Scope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[]; wrote?: boolean } | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
 /** Work that may only start once the transaction is durable (enqueueing a job for a row it wrote). */
 export type AfterCommit = (db: Database) => void | Promise<void>;
 const scope = new AsyncLocalStorage<Scope>();
@@ -26,6 +29,7 @@ const scopedClient = {
     }
     if ('client' in s) {
       if (!s.open) throw new Error('tenant query after its transaction ended');
+      if (!s.wrote && !readOnly(typeof config === 'string' ? config : (config.text ?? ''))) s.wrote = true;
       coalesceWrites(s.client);
       return s.client.query(config, values);
     }
@@ -154,16 +158,30 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
     // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
-    const scoped = { client, open: true, db, afterCommit: [] as AfterCommit[] };
+    const scoped: { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[]; wrote?: boolean } = { client, open: true, db, afterCommit: [] };
     store = scoped;
     const work = scope.run(scoped, () => Promise.resolve(fn(tdb)));
     work.catch(() => undefined);
     await started;
     const result = await work;
     scoped.open = false;
+    // The request's Idempotency-Key is marked committed with the change it guards (the first
+    // transaction that wrote), so a request that dies before its answer is stored is never run
+    // again by a retry.
+    const held = requestContext.getStore()?.idempotency;
+    coalesceWrites(client);
+    const marking =
+      held && !held.marked && held.tenantId === tenantId && scoped.wrote
+        ? client.query({ name: 'afterview_idempotency_committed', text: MARK_COMMITTED, values: [held.principal, held.route, held.key] })
+        : null;
+    marking?.catch(() => undefined);
     // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and no error.
     const committed = await client.query('COMMIT');
     if (committed.command !== 'COMMIT') throw new Error('the transaction was rolled back (a statement in it had failed)');
+    if (marking) {
+      await marking;
+      held!.marked = true;
+    }
     for (const cb of scoped.afterCommit) {
       // Best effort: whatever a callback does must also be found again by a sweep of the database.
       Promise.resolve()

@@ -320,7 +320,7 @@ export const idempotencyKeys = pgTable(
     route: text('route').notNull(),
     key: text('key').notNull(),
     fingerprint: text('fingerprint').notNull(),
-    state: text('state', { enum: ['in_progress', 'completed'] }).notNull(),
+    state: text('state', { enum: ['in_progress', 'committed', 'completed'] }).notNull(),
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
     responseType: text('response_type'),

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
+import { requestContext } from '../lib/requestContext.js';
 import { claim, complete, release, type IdempotencyScope } from '../modules/idempotency/idempotency.repo.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -57,6 +58,8 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     });
     if (!existing) {
       req.idempotency = scope;
+      const ctx = requestContext.getStore();
+      if (ctx) ctx.idempotency = { ...scope };
       return;
     }
     if (existing.fingerprint !== fingerprint) {
@@ -65,6 +68,12 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
       ]);
     }
     if (existing.state === 'in_progress') throw new AppError('idempotency_in_progress');
+    if (existing.state === 'committed') {
+      throw new AppError(
+        'idempotency_answer_lost',
+        'The first request with this Idempotency-Key made its change but ended before its answer was kept; look the resource up instead of retrying',
+      );
+    }
     return reply
       .code(existing.responseStatus!)
       .header('idempotent-replayed', 'true')

@@ -16,6 +16,7 @@ export const errorCatalogue = {
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   previously_erased: { status: 409, title: 'This person was erased at their request' },
   idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  idempotency_answer_lost: { status: 409, title: 'The request with this Idempotency-Key made its change, but its answer was lost' },
   precondition_failed: { status: 412, title: 'The resource changed since you read it' },
   precondition_required: { status: 428, title: 'Send If-Match with the version you read' },
   already_exists: { status: 409, title: 'The resource already exists' },

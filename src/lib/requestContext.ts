@@ -5,6 +5,11 @@ export interface RequestContext {
   reqId: string;
   tenantId?: string;
   actor?: string;
+  /**
+   * The Idempotency-Key this request holds (docs/idempotency.md): the first transaction of the
+   * agency that commits marks it `committed` in the same transaction (withTenant).
+   */
+  idempotency?: { tenantId: string; principal: string; route: string; key: string; marked?: boolean };
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

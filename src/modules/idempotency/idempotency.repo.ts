@@ -54,8 +54,9 @@ export async function complete(db: Database, s: IdempotencyScope, status: number
   );
 }
 
+/** Frees a key whose request failed; one whose change committed stays (a retry would repeat it). */
 export async function release(db: Database, s: IdempotencyScope) {
-  await readTenant(db, s.tenantId, (tx) => tx.delete(idempotencyKeys).where(where(s)));
+  await readTenant(db, s.tenantId, (tx) => tx.delete(idempotencyKeys).where(and(where(s), eq(idempotencyKeys.state, 'in_progress'))));
 }
 
 export async function purgeExpired(db: Database, tenantId: string, now: Date): Promise<number> {
