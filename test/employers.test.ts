@@ -186,29 +186,36 @@ describe('Idempotency-Key on POST', () => {
     expect(await count()).toBe(1);
   });
 
-  it('the key is marked committed by the change’s own transaction, before the answer is stored', async () => {
+  it('the key is marked committed by the change itself, before the answer is stored (a transaction, and the one-statement candidate create)', async () => {
     const { adminPool } = await import('./helpers/db.js');
     const { buildApp } = await import('../src/app.js');
     const { createDeps } = await import('../src/deps.js');
     const { testConfig } = await import('./helpers/env.js');
     const deps = createDeps(testConfig());
     const app = await buildApp(deps);
-    // Runs after the handler's transaction and before the idempotency hook stores the answer:
-    // a process that died here would have left exactly this row.
-    let seen: string | undefined;
+    // Runs after the handler's change and before the idempotency hook stores the answer: a
+    // process that died here would have left exactly this row.
+    const seen = new Map<string, string | undefined>();
     app.addHook('onSend', async (req, _reply, payload) => {
-      if (req.headers['idempotency-key'] === 'seen-mid-flight') {
-        seen = (await adminPool().query('SELECT state FROM idempotency_keys WHERE key = $1 AND principal = $2', ['seen-mid-flight', tenant.ownerId])).rows[0]?.state;
+      const key = String(req.headers['idempotency-key'] ?? '');
+      if (key.startsWith('mid-flight-')) {
+        seen.set(key, (await adminPool().query('SELECT state FROM idempotency_keys WHERE key = $1 AND principal = $2', [key, tenant.ownerId])).rows[0]?.state);
       }
       return payload;
     });
     await app.ready();
     try {
-      const res = await app.inject({ method: 'POST', url: '/v1/employers', headers: { ...bearer(tenant.token), 'idempotency-key': 'seen-mid-flight' }, payload: { name: 'Marked' } });
-      expect(res.statusCode, res.body).toBe(201);
-      expect(seen).toBe('committed');
-      const stored = (await adminPool().query('SELECT state, response_status FROM idempotency_keys WHERE key = $1 AND principal = $2', ['seen-mid-flight', tenant.ownerId])).rows[0];
-      expect(stored).toEqual({ state: 'completed', response_status: 201 });
+      const cases = [
+        { key: 'mid-flight-employer', url: '/v1/employers', payload: { name: 'Marked' } },
+        { key: 'mid-flight-candidate', url: '/v1/candidates', payload: { name: 'Marked Person', email: `marked-${Date.now()}@example.org` } },
+      ];
+      for (const c of cases) {
+        const res = await app.inject({ method: 'POST', url: c.url, headers: { ...bearer(tenant.token), 'idempotency-key': c.key }, payload: c.payload });
+        expect(res.statusCode, res.body).toBe(201);
+        expect(seen.get(c.key), c.url).toBe('committed');
+        const stored = (await adminPool().query('SELECT state, response_status FROM idempotency_keys WHERE key = $1 AND principal = $2', [c.key, tenant.ownerId])).rows[0];
+        expect(stored).toEqual({ state: 'completed', response_status: 201 });
+      }
     } finally {
       await app.close();
       await deps.close();

@@ -168,10 +168,10 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     // The request's Idempotency-Key is marked committed with the change it guards (the first
     // transaction that wrote), so a request that dies before its answer is stored is never run
     // again by a retry.
-    const held = requestContext.getStore()?.idempotency;
+    const held = scoped.wrote ? heldIdempotencyKey(tenantId) : null;
     coalesceWrites(client);
     const marking =
-      held && !held.marked && held.tenantId === tenantId && scoped.wrote
+      held
         ? client.query({ name: 'afterview_idempotency_committed', text: MARK_COMMITTED, values: [held.principal, held.route, held.key] })
         : null;
     marking?.catch(() => undefined);
@@ -199,6 +199,16 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     client.off('error', onError);
     client.release(releaseError);
   }
+}
+
+/**
+ * The Idempotency-Key the current request holds in `tenantId` and has not yet marked committed
+ * (docs/idempotency.md): withTenant marks it in the first transaction that writes; a change made
+ * in one statement outside a transaction marks it in that statement, then sets `marked`.
+ */
+export function heldIdempotencyKey(tenantId: string) {
+  const held = requestContext.getStore()?.idempotency;
+  return held && !held.marked && held.tenantId === tenantId ? held : null;
 }
 
 /**

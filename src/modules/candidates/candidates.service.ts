@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
+import { heldIdempotencyKey, isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
 import { activities, candidates } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -36,7 +36,8 @@ async function duplicateOf(deps: Deps, actor: Actor, email: string): Promise<nev
 }
 
 /**
- * The create as one statement: the erasure check, the candidate, its activity row and its event.
+ * The create as one statement: the erasure check, the candidate, its activity row and its event,
+ * and the request's Idempotency-Key marked committed when it holds one ($22–$24, else null).
  * One statement is atomic on its own, so it needs no BEGIN/COMMIT: it leaves with its tenant
  * context in one write and one round trip (readTenant), like a bare INSERT. An erased person's
  * email (and no override) inserts nothing, and so neither do the activity and event, which are
@@ -60,6 +61,10 @@ const CREATE_CANDIDATE = {
     ), e AS (
       INSERT INTO events (tenant_id, id, type, payload, created_at)
       SELECT $1::uuid, $20::uuid, $18::text, $21::jsonb, $13::timestamptz FROM c
+    ), k AS (
+      UPDATE idempotency_keys SET state = 'committed'
+      WHERE $22::text IS NOT NULL AND principal = $22::text AND route = $23::text AND key = $24::text
+        AND state = 'in_progress' AND EXISTS (SELECT 1 FROM c)
     )
     SELECT * FROM c`,
 };
@@ -99,6 +104,7 @@ export async function createCandidateWithId(deps: Deps, actor: Actor, input: z.o
     changes: diff(null, values, FIELDS),
   });
   const v = values;
+  const held = heldIdempotencyKey(actor.tenantId);
   try {
     const res = await readTenant(deps.db, actor.tenantId, () =>
       tdb.$client.query<Omit<Candidate, 'tenantId' | 'emailHash'>>({
@@ -109,10 +115,12 @@ export async function createCandidateWithId(deps: Deps, actor: Actor, input: z.o
           v.email && !overrideErasure ? emailHashOf(actor.tenantId, v.email) : null,
           activity.id, activity.actorType, activity.actorId, activity.action, JSON.stringify(activity.changes),
           event.id, JSON.stringify(event.payload),
+          held?.principal ?? null, held?.route ?? null, held?.key ?? null,
         ],
       }),
     );
     const row = res.rows[0];
+    if (row && held) held.marked = true;
     if (!row) {
       throw new AppError('previously_erased', 'This person asked to be erased; send overrideErasure: true to add them again', [
         { field: 'body.email', message: 'Belongs to an erased person' },
