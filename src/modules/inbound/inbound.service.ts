@@ -35,7 +35,8 @@ const systemActor = (tenantId: string): Actor => ({ tenantId, kind: 'system', us
 /** A new inbound secret for the agency (the old one stops working); shown once, stored as SHA-256. */
 export async function rotateInboundSecret(deps: Deps, actor: Actor) {
   const secret = makeTenantToken(INBOUND_SECRET_PREFIX, actor.tenantId);
-  await readTenant(deps.db, actor.tenantId, (tx) => tx.update(tenants).set({ inboundSecretHash: sha256(secret), updatedAt: deps.clock.now() }));
+  // In a transaction, so an Idempotency-Key is marked committed with it (docs/idempotency.md).
+  await withTenant(deps.db, actor.tenantId, (tx) => tx.update(tenants).set({ inboundSecretHash: sha256(secret), updatedAt: deps.clock.now() }));
   const base = deps.config.PUBLIC_URL ?? `http://${deps.config.HOST}:${deps.config.PORT}`;
   return { secret, url: `${base.replace(/\/$/, '')}/v1/inbound/email` };
 }
