@@ -6,10 +6,13 @@ import { TenantQuery } from './tenantQuery.js';
 import { coalesceWrites, ReadPipeline } from './readPipeline.js';
 import { requestContext } from '../lib/requestContext.js';
 
+// Marks the request's Idempotency-Key committed inside the transaction that makes its change
+// (docs/idempotency.md); the candidate create, one statement, carries the same UPDATE in its CTE.
 const MARK_COMMITTED = "UPDATE idempotency_keys SET state = 'committed' WHERE principal = $1 AND route = $2 AND key = $3 AND state = 'in_progress'";
 
 /** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
-type Scope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[]; wrote?: boolean } | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
+type TxScope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[]; wrote: boolean };
+type Scope = TxScope | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
 /** Work that may only start once the transaction is durable (enqueueing a job for a row it wrote). */
 export type AfterCommit = (db: Database) => void | Promise<void>;
 const scope = new AsyncLocalStorage<Scope>();
@@ -22,20 +25,21 @@ const scopedClient = {
   query(config: pg.QueryConfig, values?: unknown[]) {
     const s = scope.getStore();
     if (!s) throw new Error('tenant query outside withTenant/readTenant');
+    const text = typeof config === 'string' ? config : (config.text ?? '');
     // Transactions are withTenant's job: a nested BEGIN/COMMIT would end the outer one early,
     // or leave a pooled connection inside a transaction with a tenant set.
-    if (TX_CONTROL.test(typeof config === 'string' ? config : (config.text ?? ''))) {
+    if (TX_CONTROL.test(text)) {
       throw new Error('transaction control inside a tenant scope; use withTenant');
     }
     if ('client' in s) {
       if (!s.open) throw new Error('tenant query after its transaction ended');
-      if (!s.wrote && !readOnly(typeof config === 'string' ? config : (config.text ?? ''))) s.wrote = true;
+      if (!s.wrote && !readOnly(text)) s.wrote = true;
       coalesceWrites(s.client);
       return s.client.query(config, values);
     }
     // A read on a connection the server has just closed (restart, failover, idle kill) is tried
     // once more on a fresh one: it is a single statement, so repeating it is safe.
-    const reads = s.reads && readOnly(typeof config === 'string' ? config : (config.text ?? '')) ? s.reads : null;
+    const reads = s.reads && readOnly(text) ? s.reads : null;
     const run = () => {
       const query = new TenantQuery(s.tenantId, config, values);
       return reads?.query(query) ?? (s.pool.query(query) as unknown as Promise<pg.QueryResult>);
@@ -158,7 +162,7 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
     // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
-    const scoped: { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[]; wrote?: boolean } = { client, open: true, db, afterCommit: [] };
+    const scoped: TxScope = { client, open: true, db, afterCommit: [], wrote: false };
     store = scoped;
     const work = scope.run(scoped, () => Promise.resolve(fn(tdb)));
     work.catch(() => undefined);
@@ -170,17 +174,14 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     // again by a retry.
     const held = scoped.wrote ? heldIdempotencyKey(tenantId) : null;
     coalesceWrites(client);
-    const marking =
-      held
-        ? client.query({ name: 'afterview_idempotency_committed', text: MARK_COMMITTED, values: [held.principal, held.route, held.key] })
-        : null;
+    const marking = held && client.query({ name: 'afterview_idempotency_committed', text: MARK_COMMITTED, values: [held.principal, held.route, held.key] });
     marking?.catch(() => undefined);
     // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and no error.
     const committed = await client.query('COMMIT');
     if (committed.command !== 'COMMIT') throw new Error('the transaction was rolled back (a statement in it had failed)');
-    if (marking) {
+    if (held) {
       await marking;
-      held!.marked = true;
+      held.marked = true;
     }
     for (const cb of scoped.afterCommit) {
       // Best effort: whatever a callback does must also be found again by a sweep of the database.

@@ -195,9 +195,12 @@ describe('the recruiter’s day in the browser', () => {
     expect(me).toMatchObject({ dailyDigest: false, timeZone: 'America/Chicago' });
     // Back as it was: the plan's times in the next tests are in London.
     await you.getByLabel('Your time zone').selectOption('Europe/London');
+    // An edit makes the earlier "Saved" stale.
+    await you.getByRole('status').waitFor({ state: 'detached' });
     await digest.check();
     await you.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await stack.t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) })).json().user.timeZone).toBe('Europe/London');
+    await you.getByRole('status').waitFor();
+    expect((await stack.t.app.inject({ url: '/v1/me', headers: bearer(tenant.token) })).json().user).toMatchObject({ dailyDigest: true, timeZone: 'Europe/London' });
   });
 
   it('settings: an admin edits a template with a live preview, sees an unknown variable refused at its field, saves, then resets it', async () => {
@@ -260,8 +263,21 @@ describe('the recruiter’s day in the browser', () => {
     await page.unroute(`**/v1/follow-up-templates/${id}`);
     await editor.getByTestId('preview-body').filter({ hasText: 'Thank you for your time on the 5th grade teacher role.' }).waitFor();
     expect(await editor.getByTestId('preview-body').textContent()).toMatch(/^Dear Terry Teacher,/);
+    // A save that succeeds after more was typed: the newer text stays in the editor.
+    const final = 'Dear {{interviewer}},\n\nThank you for your time on the {{position}} role.\n\n{{candidate}}';
+    let releaseSave!: () => void;
+    const heldSave = new Promise<void>((r) => (releaseSave = r));
+    await page.route(`**/v1/follow-up-templates/${id}`, async (route) => {
+      if (route.request().method() === 'PUT') await heldSave;
+      await route.continue();
+    });
     await editor.getByRole('button', { name: 'Save template' }).click();
+    await previewed(() => body.fill(`${final}\nP.S.`));
+    releaseSave();
     await editor.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(await body.inputValue()).toBe(`${final}\nP.S.`);
+    await page.unroute(`**/v1/follow-up-templates/${id}`);
+    await previewed(() => body.fill(final));
     expect(await editor.getByTestId('template-state').textContent()).toBe('The agency’s text');
     const saved = await stack.t.app.inject({ method: 'GET', url: `/v1/follow-up-templates/${id}`, headers: bearer(tenant.token) });
     expect(saved.json()).toMatchObject({ custom: true, subject: 'Thanks anyway, {{interviewer}}', body: 'Dear {{interviewer}},\n\nThank you for your time on the {{position}} role.\n\n{{candidate}}' });

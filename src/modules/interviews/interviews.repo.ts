@@ -102,8 +102,10 @@ function listStatement(present: ReadonlySet<(typeof FILTERS)[number]>, name: str
  */
 const listStatements = new Map<number, ReturnType<typeof listStatement>>();
 
-/** Keyset page ordered by start time then id: uses interviews_starts_idx / interviews_status_starts_idx. */
-/** Runs in the caller's tenant scope (readTenant/withTenant), like every prepared statement. */
+/**
+ * Keyset page ordered by start time then id (interviews_starts_idx / interviews_status_starts_idx),
+ * in the caller's tenant scope (readTenant/withTenant), like every prepared statement.
+ */
 export async function findInterviews(f: InterviewFilter) {
   let bits = 0;
   const present = new Set<(typeof FILTERS)[number]>();

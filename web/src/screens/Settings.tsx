@@ -51,6 +51,11 @@ function YouSettings() {
   const action = useAction();
   const [v, setV] = useState({ name: s.user.name, timeZone: s.user.timeZone ?? '', dailyDigest: s.user.dailyDigest });
   const [saved, setSaved] = useState(false);
+  // An edit after a save makes its "Saved" stale.
+  const change = (p: Partial<typeof v>) => {
+    setSaved(false);
+    setV({ ...v, ...p });
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
@@ -71,13 +76,13 @@ function YouSettings() {
     <form className="card form" onSubmit={submit} noValidate aria-label="Your settings">
       <div className="row wrap">
         <Field label="Your name" name="name" action={action}>
-          {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
+          {(p) => <input {...p} value={v.name} onChange={(e) => change({ name: e.target.value })} />}
         </Field>
-        <ZoneField label="Your time zone" value={v.timeZone} onChange={(timeZone) => setV({ ...v, timeZone })} action={action} hint="Empty: the agency's" empty={`The agency's (${s.me.agency.timeZone})`} />
+        <ZoneField label="Your time zone" value={v.timeZone} onChange={(timeZone) => change({ timeZone })} action={action} hint="Empty: the agency's" empty={`The agency's (${s.me.agency.timeZone})`} />
       </div>
       {s.can('recruiter') && (
         <label className="check">
-          <input type="checkbox" checked={v.dailyDigest} onChange={(e) => setV({ ...v, dailyDigest: e.target.checked })} /> Email me my follow-ups at 07:30 each
+          <input type="checkbox" checked={v.dailyDigest} onChange={(e) => change({ dailyDigest: e.target.checked })} /> Email me my follow-ups at 07:30 each
           morning
         </label>
       )}

@@ -33,10 +33,11 @@ function Templates({ list }: { list: TemplateList }) {
   const [drafts, setDrafts] = useState<Record<string, Text>>({});
   const t = templates.find((x) => x.id === selected) ?? templates[0]!;
   const kinds = [...new Set(templates.map((x) => x.kind))];
-  const saved = (n: Template) => {
+  /** `sent`: the text a save sent; a draft typed while it was in flight is newer and stays. A reset sends none. */
+  const saved = (n: Template, sent?: Text) => {
     forgetTemplates();
     setTemplates((ts) => ts.map((x) => (x.id === n.id ? n : x)));
-    setDrafts(({ [n.id]: _, ...rest }) => rest);
+    setDrafts(({ [n.id]: d, ...rest }) => (d && sent && (d.subject !== sent.subject || d.body !== sent.body) ? { ...rest, [n.id]: d } : rest));
   };
   const draft = drafts[t.id] ?? { subject: t.subject, body: t.body };
   const dirty = (x: Template) => drafts[x.id] !== undefined && (drafts[x.id]!.subject !== x.subject || drafts[x.id]!.body !== x.body);
@@ -69,7 +70,7 @@ function Templates({ list }: { list: TemplateList }) {
 
 type Preview = S['FollowUpTemplatePreview'];
 
-function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t: Template; draft: Text; setDraft: (d: Text) => void; variables: string[]; canEdit: boolean; onSaved: (t: Template) => void }) {
+function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t: Template; draft: Text; setDraft: (d: Text) => void; variables: string[]; canEdit: boolean; onSaved: (t: Template, sent?: Text) => void }) {
   const s = useSession();
   const action = useAction();
   const [factsFrom, setFactsFrom] = useState('');
@@ -141,9 +142,10 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
   };
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    const n = await action.run(() => call((c) => c.PUT('/v1/follow-up-templates/{templateId}', { params: { path: { templateId: t.id } }, body: draft })));
+    const sent = draft;
+    const n = await action.run(() => call((c) => c.PUT('/v1/follow-up-templates/{templateId}', { params: { path: { templateId: t.id } }, body: sent })));
     if (n) {
-      onSaved(n);
+      onSaved(n, sent);
       setStatus('Saved. Follow-ups not sent yet use the new text, unless a recruiter edited theirs.');
     }
   };
