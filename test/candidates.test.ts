@@ -3,10 +3,6 @@ import { bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRo
 import pg from 'pg';
 import { adminPool } from './helpers/db.js';
 import { testAppUrl } from './helpers/env.js';
-import { newId } from '../src/lib/ids.js';
-import type { Actor } from '../src/lib/access.js';
-import { createCandidateBody } from '../src/modules/candidates/candidates.schemas.js';
-import { createCandidateWithId } from '../src/modules/candidates/candidates.service.js';
 import { fixedClock } from '../src/lib/clock.js';
 
 let t: TestApp;
@@ -91,24 +87,6 @@ describe('candidates', () => {
       cursor = body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['Marta 100% Lopez', 'Mario Lopez', 'Maria Lopez']);
-  });
-
-  it('a create sent twice with the same id (resent after a lost answer) answers the row it made, written once', async () => {
-    const own = await newTenant(t.app);
-    const actor: Actor = { tenantId: own.tenantId, kind: 'user', userId: own.ownerId, apiKeyId: null, role: 'owner', scopes: [] };
-    const id = newId();
-    const input = createCandidateBody.parse({ name: 'Sent Twice', email: email() });
-    const first = await createCandidateWithId(t.deps, actor, input, id);
-    const again = await createCandidateWithId(t.deps, actor, input, id);
-    expect(again).toEqual(first);
-    const written = await adminPool().query(
-      "SELECT (SELECT count(*)::int FROM candidates WHERE id = $1) AS candidates, (SELECT count(*)::int FROM activities WHERE subject_id = $1) AS activities, (SELECT count(*)::int FROM events WHERE payload->'data'->>'candidateId' = $1::text) AS events",
-      [id],
-    );
-    expect(written.rows[0]).toEqual({ candidates: 1, activities: 1, events: 1 });
-    // Another id with the same email is still the 409 naming the existing one.
-    const dup = await createCandidateWithId(t.deps, actor, input, newId()).catch((e: unknown) => e);
-    expect(dup).toMatchObject({ code: 'already_exists', extra: { existingId: id } });
   });
 
   it('the search function returns nothing without a tenant context (it reads past row-level security)', async () => {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { withTenant } from '../src/db/client.js';
 import { bearer, createTestApp, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
-import { testAdminUrl } from './helpers/env.js';
+import { testAdminUrl, testAppUrl } from './helpers/env.js';
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -46,4 +46,25 @@ describe('when PostgreSQL drops a connection', () => {
       expect(res.statusCode).toBeLessThan(500);
     }
   });
+
+  it('when PostgreSQL cannot be reached, requests get a 503 problem to retry, not a 500', async () => {
+    const down = await createTestApp({ env: { DATABASE_URL: testAppUrl.replace(/:\d+\//, ':1/') } });
+    try {
+      const me = await down.app.inject({ url: '/v1/me', headers: bearer(tenant.token) });
+      expect(me.statusCode).toBe(503);
+      expect(me.headers['content-type']).toContain('application/problem+json');
+      expect(me.json()).toMatchObject({ code: 'service_unavailable', detail: expect.stringContaining('database') });
+      const create = await down.app.inject({
+        method: 'POST',
+        url: '/v1/candidates',
+        headers: { ...bearer(tenant.token), 'idempotency-key': 'db-down-1' },
+        payload: { name: 'Dana Down', email: 'dana.down@example.org' },
+      });
+      expect(create.statusCode).toBe(503);
+      expect(create.json().code).toBe('service_unavailable');
+    } finally {
+      await down.close();
+    }
+  });
 });
+

@@ -37,14 +37,16 @@ const scopedClient = {
       coalesceWrites(s.client);
       return s.client.query(config, values);
     }
-    // A read on a connection the server has just closed (restart, failover, idle kill) is tried
-    // once more on a fresh one: it is a single statement, so repeating it is safe.
-    const reads = s.reads && readOnly(text) ? s.reads : null;
+    const read = readOnly(text);
+    const reads = s.reads && read ? s.reads : null;
     const run = () => {
       const query = new TenantQuery(s.tenantId, config, values);
       return reads?.query(query) ?? (s.pool.query(query) as unknown as Promise<pg.QueryResult>);
     };
-    return run().catch((err: unknown) => (connectionLost(err) ? run() : Promise.reject(err)));
+    // A read on a connection the server has just closed (restart, failover, idle kill) is tried
+    // once more on a fresh one. A write is not: it may have committed before the connection went,
+    // and only the caller knows whether doing it twice is harmless (the API answers 503).
+    return read ? run().catch((err: unknown) => (connectionLost(err) ? run() : Promise.reject(err))) : run();
   },
 };
 
@@ -66,7 +68,8 @@ export function readOnly(text: string): boolean {
   return known;
 }
 
-const connectionLost = (err: unknown) => {
+/** Whether a query failed because its connection went away (server restart, failover, a killed backend). */
+export const connectionLost = (err: unknown) => {
   const e = err as { code?: string; message?: string; severity?: string };
   return (
     e.severity === 'FATAL' ||
@@ -74,6 +77,16 @@ const connectionLost = (err: unknown) => {
     /Connection terminated/i.test(e.message ?? '')
   );
 };
+
+/** Whether PostgreSQL could not be reached or the connection was lost: worth a retry later (503). */
+export function databaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (connectionLost(e)) return true;
+    if (['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(String(e.code))) return true;
+    if (/timeout exceeded when trying to connect/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
 
 export const tdb = drizzle({ client: scopedClient as unknown as pg.Pool, schema });
 export type Tx = typeof tdb;

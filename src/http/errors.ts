@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
 import { AppError, type ErrorCode, type FieldError } from '../lib/errors.js';
 import { problem } from './problem.js';
-import { pgError } from '../db/client.js';
+import { databaseUnavailable, pgError } from '../db/client.js';
 
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -63,6 +63,9 @@ function classify(err: FastifyError): { code: ErrorCode; detail?: string; errors
   // Deadlock or serialization failure: the transaction was rolled back whole; a retry is safe.
   if (pgCode === '40P01' || pgCode === '40001') {
     return { code: 'service_unavailable', detail: 'The change collided with another one and was not made; retry it' };
+  }
+  if (databaseUnavailable(err)) {
+    return { code: 'service_unavailable', detail: 'The database could not be reached; the request may not have completed. Retry it shortly (a POST with the same Idempotency-Key)' };
   }
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500 && statusCodes[status]) {

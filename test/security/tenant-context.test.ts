@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createDatabase, readTenant, tdb, withTenant, type Database } from '../../src/db/client.js';
+import { createDatabase, databaseUnavailable, readTenant, tdb, withTenant, type Database } from '../../src/db/client.js';
 import { users } from '../../src/db/schema.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testAdminUrl, testAppUrl } from '../helpers/env.js';
@@ -183,6 +183,31 @@ describe('the shared read pipeline (readTenant statements of many requests on on
     expect(who.pid).not.toBe(pid);
     await piped.reads!.ready();
     expect((await bare('select pg_backend_pid() as pid')).pid).not.toBe(pid);
+  });
+
+  it('a single-statement write whose connection is lost is not sent again: it may have committed', async () => {
+    const admin = new pg.Client({ connectionString: testAdminUrl });
+    await admin.connect();
+    try {
+      // The write touches a row, then sleeps; its backend is killed before it ends (so it rolls
+      // back). Sent a second time it would run to the end and commit the change.
+      const write = readTenant(single, a.tenantId, (tx) =>
+        tx.execute(sql`with touched as (update users set name = name || ' (resent)' where id = ${a.ownerId} returning 1)
+                       select count(*) from touched, pg_sleep(0.5)`),
+      );
+      write.catch(() => undefined);
+      let pid: number | undefined;
+      await expect.poll(async () => {
+        pid = (await admin.query("select pid from pg_stat_activity where query like '%(resent)%' and pid <> pg_backend_pid()")).rows[0]?.pid;
+        return pid;
+      }).toBeDefined();
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+      await expect(write).rejects.toSatisfy(databaseUnavailable);
+      const name = (await admin.query('select name from users where id = $1', [a.ownerId])).rows[0].name;
+      expect(name).not.toContain('(resent)');
+    } finally {
+      await admin.end();
+    }
   });
 
   it('when the pipelined connection cannot connect, reads take the pool instead of waiting', async () => {

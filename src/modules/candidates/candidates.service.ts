@@ -69,16 +69,8 @@ const CREATE_CANDIDATE = {
     SELECT * FROM c`,
 };
 
-export function createCandidate(deps: Deps, actor: Actor, input: z.output<typeof createCandidateBody>) {
-  return createCandidateWithId(deps, actor, input, newId());
-}
-
-/**
- * The create with its id chosen by the caller. If the statement is sent twice (readTenant resends
- * it once when the connection was lost, and the first may have committed before its answer was
- * lost), the second meets its own row on a unique key: that row is the answer, not a 409.
- */
-export async function createCandidateWithId(deps: Deps, actor: Actor, input: z.output<typeof createCandidateBody>, id: string) {
+export async function createCandidate(deps: Deps, actor: Actor, input: z.output<typeof createCandidateBody>) {
+  const id = newId();
   const now = deps.clock.now();
   const { overrideErasure, ...fields } = input;
   const values = {
@@ -128,10 +120,6 @@ export async function createCandidateWithId(deps: Deps, actor: Actor, input: z.o
     }
     return row;
   } catch (err) {
-    if (isUniqueViolation(err)) {
-      const [mine] = await readTenant(deps.db, actor.tenantId, () => candidateById.execute({ id }));
-      if (mine) return present(mine);
-    }
     if (isUniqueViolation(err, 'candidates_tenant_email_key')) return duplicateOf(deps, actor, fields.email!);
     throw err;
   }
