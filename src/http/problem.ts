@@ -44,6 +44,6 @@ export function problem(
 /** The error responses a route may declare, so they show in the OpenAPI document. */
 export function problemResponses(...statuses: number[]): Record<number, typeof problemSchema> {
   const out: Record<number, typeof problemSchema> = {};
-  for (const s of [400, 401, 403, 404, 429, 500, ...statuses]) out[s] = problemSchema;
+  for (const s of [400, 401, 403, 404, 429, 500, 503, ...statuses]) out[s] = problemSchema;
   return out;
 }
