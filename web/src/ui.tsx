@@ -68,6 +68,49 @@ export function FormError({ action, shown = [] }: { action: Action; shown?: stri
   );
 }
 
+type FormFooterProps = {
+  action: Action;
+  /** The fields that show their own error (FormError's `shown`). */
+  shown?: string[];
+  /** The submit button's text. */
+  submit: ReactNode;
+  /** Keeps submit disabled besides while busy (nothing chosen yet, say). */
+  disabled?: boolean;
+  /** Adds a Cancel button beside submit. */
+  onCancel?: () => void;
+  /** The Cancel button's text ("Keep it"). */
+  cancel?: string;
+  /** More after the buttons, in their row (a "Saved" status). */
+  children?: ReactNode;
+};
+
+/** A form's end: the problem no field shows, then submit; with Cancel or more, they share a row. */
+export function FormFooter({ action, shown = [], submit, disabled = false, onCancel, cancel = 'Cancel', children }: FormFooterProps) {
+  const button = (
+    <button type="submit" className="primary" disabled={action.busy || disabled}>
+      {submit}
+    </button>
+  );
+  return (
+    <>
+      <FormError action={action} shown={shown} />
+      {onCancel || children !== undefined ? (
+        <div className="row">
+          {button}
+          {onCancel && (
+            <button type="button" onClick={onCancel}>
+              {cancel}
+            </button>
+          )}
+          {children}
+        </div>
+      ) : (
+        button
+      )}
+    </>
+  );
+}
+
 type FieldProps = {
   label: string;
   /** The API's name for the field (`participants.0.contactId`): its error shows here. */

@@ -5,7 +5,7 @@ import { FollowUpItem, replaceIn } from '../followups';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { dateTime } from '../time';
-import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
 
 type FollowUp = S['FollowUp'];
 const OUTCOMES = ['offer', 'hired', 'rejected', 'filled_by_other', 'on_hold', 'withdrawn', 'no_decision'] as const;
@@ -159,10 +159,7 @@ function OutcomeForm({ a, onDone }: { a: App; onDone: () => void }) {
           {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
       </div>
-      <FormError action={action} shown={['kind', 'reason']} />
-      <button type="submit" className="primary" disabled={action.busy}>
-        Log outcome
-      </button>
+      <FormFooter action={action} shown={['kind', 'reason']} submit="Log outcome" />
     </form>
   );
 }
@@ -222,10 +219,7 @@ function ReplyForm({ a, interviews, onDone }: { a: App; interviews: S['Interview
       <Field label="What did they say?" name="summary" action={action}>
         {(p) => <textarea {...p} rows={3} value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} />}
       </Field>
-      <FormError action={action} shown={['channel', 'summary', 'interviewId', 'newDecisionExpectedBy']} />
-      <button type="submit" className="primary" disabled={action.busy}>
-        Record reply
-      </button>
+      <FormFooter action={action} shown={['channel', 'summary', 'interviewId', 'newDecisionExpectedBy']} submit="Record reply" />
     </form>
   );
 }
@@ -269,15 +263,7 @@ function NewApplication({ candidateId, onDone }: { candidateId: string; onDone: 
           )}
         </p>
       )}
-      <FormError action={action} shown={['positionId']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy || !positionId}>
-          Add application
-        </button>
-        <button type="button" onClick={() => setOpen(false)}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['positionId']} submit="Add application" disabled={!positionId} onCancel={() => setOpen(false)} />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { call } from '../api';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
 import { useSession } from '../session';
-import { Field, FormError, Loaded, useAction, useLoad } from '../ui';
+import { Field, FormFooter, Loaded, useAction, useLoad } from '../ui';
 
 export default function Candidates() {
   const s = useSession();
@@ -69,15 +69,7 @@ function CandidateForm({ onCancel }: { onCancel: () => void }) {
       <label className="check">
         <input type="checkbox" checked={v.relayConsent} onChange={(e) => setV({ ...v, relayConsent: e.target.checked })} /> The candidate agrees that we send notes on their behalf
       </label>
-      <FormError action={action} shown={['name', 'email', 'phone']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Add
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['name', 'email', 'phone']} submit="Add" onCancel={onCancel} />
     </form>
   );
 }

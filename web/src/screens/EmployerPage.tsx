@@ -5,7 +5,7 @@ import { EmployerBasics } from '../employerFields';
 import { EditableRows } from '../lists';
 import { useSession } from '../session';
 import { ZoneField } from '../zoneField';
-import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
 
 async function loadEmployer(id: string) {
   const p = { params: { path: { id }, query: { limit: 100 } } };
@@ -124,15 +124,7 @@ function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: () =>
       <Field label="Notes" name="notes" action={action}>
         {(p) => <textarea {...p} rows={2} value={v.notes} onChange={(x) => setV({ ...v, notes: x.target.value })} />}
       </Field>
-      <FormError action={action} shown={['name', 'kind', 'timeZone', 'website', 'notes']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['name', 'kind', 'timeZone', 'website', 'notes']} submit="Save" onCancel={onCancel} />
     </form>
   );
 }
@@ -193,15 +185,7 @@ function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; 
           )}
         </Field>
       </div>
-      <FormError action={action} shown={['name', 'title', 'email', 'phone', 'linkedinUrl', 'timeZone', 'preferredChannel']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save contact
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['name', 'title', 'email', 'phone', 'linkedinUrl', 'timeZone', 'preferredChannel']} submit="Save contact" onCancel={onCancel} />
     </form>
   );
 }
@@ -246,15 +230,7 @@ function PositionForm({ employerId, p: pos, onDone, onCancel }: { employerId: st
           {(p) => <input {...p} type="date" value={v.targetFillDate} onChange={(x) => setV({ ...v, targetFillDate: x.target.value })} />}
         </Field>
       </div>
-      <FormError action={action} shown={['title', 'status', 'openings', 'targetFillDate']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save position
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['title', 'status', 'openings', 'targetFillDate']} submit="Save position" onCancel={onCancel} />
     </form>
   );
 }

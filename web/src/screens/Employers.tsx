@@ -4,7 +4,7 @@ import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
 import { useSession } from '../session';
 import { EmployerBasics } from '../employerFields';
-import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+import { Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
 
 export default function Employers() {
   const s = useSession();
@@ -55,15 +55,7 @@ function NewEmployer({ onCancel }: { onCancel: () => void }) {
       <div className="row wrap">
         <EmployerBasics v={v} setV={setV} action={action} />
       </div>
-      <FormError action={action} shown={['name', 'kind', 'timeZone']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Add
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['name', 'kind', 'timeZone']} submit="Add" onCancel={onCancel} />
     </form>
   );
 }

@@ -5,7 +5,7 @@ import { FollowUpItem, replaceIn } from '../followups';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { dateTime, time, zoneName } from '../time';
-import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
 
 type FollowUp = S['FollowUp'];
 
@@ -172,15 +172,7 @@ function CompleteForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: ()
           </Field>
         </fieldset>
       ))}
-      <FormError action={action} shown={['highlights', 'decisionExpectedBy', ...people.flatMap((_, i) => [`participants.${i}.highlight`, `participants.${i}.notes`])]} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Complete and plan follow-ups
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['highlights', 'decisionExpectedBy', ...people.flatMap((_, i) => [`participants.${i}.highlight`, `participants.${i}.notes`])]} submit="Complete and plan follow-ups" onCancel={onCancel} />
     </form>
   );
 }
@@ -200,15 +192,7 @@ function TimelineForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: ()
       <Field label="Decision expected by" name="decisionExpectedBy" action={action}>
         {(p) => <input {...p} type="date" value={decision} onChange={(e) => setDecision(e.target.value)} />}
       </Field>
-      <FormError action={action} shown={['decisionExpectedBy']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save and re-plan
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['decisionExpectedBy']} submit="Save and re-plan" onCancel={onCancel} />
     </form>
   );
 }
@@ -226,15 +210,7 @@ function CancelForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: () =
       <Field label="Why is it cancelled?" name="reason" action={action}>
         {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
-      <FormError action={action} shown={['reason']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Cancel the interview
-        </button>
-        <button type="button" onClick={onCancel}>
-          Keep it
-        </button>
-      </div>
+      <FormFooter action={action} shown={['reason']} submit="Cancel the interview" onCancel={onCancel} cancel="Keep it" />
     </form>
   );
 }

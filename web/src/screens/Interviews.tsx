@@ -4,8 +4,9 @@ import { NameOf, getEmployer, getPosition } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
 import { useSession } from '../session';
-import { dateTime, isoToZoned, time, zonedToIso, ZONES, zoneName } from '../time';
-import { Badge, Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+import { dateTime, isoToZoned, time, zonedToIso, zoneName } from '../time';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { ZoneField } from '../zoneField';
 
 const page = <T,>(run: (cursor?: string) => Promise<{ data: T[]; nextCursor: string | null }>) => all((cursor) => run(cursor), 500);
 
@@ -168,7 +169,6 @@ function ScheduleForm({ onCancel }: { onCancel: () => void }) {
     );
     if (created) navigate(`/interviews/${created.id}`);
   };
-  const zones = [...new Set([zone, s.zone, ...(contacts.data?.employer ? [contacts.data.employer.timeZone] : []), ...ZONES])];
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="schedule-title">
       <h2 id="schedule-title">Schedule an interview</h2>
@@ -248,17 +248,7 @@ function ScheduleForm({ onCancel }: { onCancel: () => void }) {
         <Field label="Ends" name="endsAt" action={action}>
           {(p) => <input {...p} type="time" value={v.end} onChange={set('end')} required />}
         </Field>
-        <Field label="Time zone" name="timeZone" action={action} hint={`Times are ${zoneName(zone)} time`}>
-          {(p) => (
-            <select {...p} value={zone} onChange={set('timeZone')}>
-              {zones.map((z) => (
-                <option key={z} value={z}>
-                  {z}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ZoneField value={zone} onChange={(timeZone) => setV({ ...v, timeZone })} action={action} hint={`Times are ${zoneName(zone)} time`} also={[s.zone, ...(contacts.data?.employer ? [contacts.data.employer.timeZone] : [])]} />
       </div>
       <div className="row wrap">
         <Field label="Format" name="format" action={action}>
@@ -282,15 +272,7 @@ function ScheduleForm({ onCancel }: { onCancel: () => void }) {
           {(p) => <input {...p} value={v.location} onChange={set('location')} />}
         </Field>
       </div>
-      <FormError action={action} shown={['applicationId', 'startsAt', 'endsAt', 'timeZone', 'format', 'arrangedVia', 'location', 'participants', ...participants.map((_, i) => `participants.${i}.contactId`)]} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy || !applicationId}>
-          Schedule
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter action={action} shown={['applicationId', 'startsAt', 'endsAt', 'timeZone', 'format', 'arrangedVia', 'location', 'participants', ...participants.map((_, i) => `participants.${i}.contactId`)]} submit="Schedule" disabled={!applicationId} onCancel={onCancel} />
     </form>
   );
 }

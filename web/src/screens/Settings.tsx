@@ -3,7 +3,7 @@ import { all, call, ifMatch, type S } from '../api';
 import { useSession } from '../session';
 import { dateTime } from '../time';
 import { ZoneField } from '../zoneField';
-import { Field, FormError, Loaded, label, useAction, useLoad } from '../ui';
+import { Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
 import { TemplatesSettings } from './TemplatesSettings';
 import { WebhookEndpointsSettings } from './WebhookEndpointsSettings';
 
@@ -86,13 +86,9 @@ function YouSettings() {
           morning
         </label>
       )}
-      <FormError action={action} shown={['name', 'timeZone', 'dailyDigest']} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save
-        </button>
+      <FormFooter action={action} shown={['name', 'timeZone', 'dailyDigest']} submit="Save">
         {saved && <span role="status">Saved</span>}
-      </div>
+      </FormFooter>
     </form>
   );
 }
@@ -168,13 +164,9 @@ function PlaybookForm({ initial }: { initial: Playbook }) {
           </div>
         </fieldset>
       ))}
-      <FormError action={action} shown={['businessDays', ...sections.flatMap((s) => s.fields.map(([k]) => `${s.key}.${k}`))]} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save playbook
-        </button>
+      <FormFooter action={action} shown={['businessDays', ...sections.flatMap((s) => s.fields.map(([k]) => `${s.key}.${k}`))]} submit="Save playbook">
         {saved && <span role="status">Saved. New timings apply from each interview's next re-plan.</span>}
-      </div>
+      </FormFooter>
     </form>
   );
 }
@@ -270,10 +262,7 @@ function UsersSettings() {
             {(p) => <input {...p} type="password" autoComplete="new-password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} />}
           </Field>
         </div>
-        <FormError action={action} shown={['name', 'email', 'role', 'password', 'timeZone']} />
-        <button type="submit" className="primary" disabled={action.busy}>
-          Add user
-        </button>
+        <FormFooter action={action} shown={['name', 'email', 'role', 'password', 'timeZone']} submit="Add user" />
       </form>
     </>
   );
@@ -355,10 +344,7 @@ function KeysSettings() {
           </div>
           {action.field('scopes') && <small className="field-error">{action.field('scopes')}</small>}
         </fieldset>
-        <FormError action={action} shown={['name', 'scopes']} />
-        <button type="submit" className="primary" disabled={action.busy}>
-          Create key
-        </button>
+        <FormFooter action={action} shown={['name', 'scopes']} submit="Create key" />
       </form>
     </>
   );

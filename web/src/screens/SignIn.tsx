@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { signIn } from '../session';
-import { Field, FormError, useAction } from '../ui';
+import { Field, FormFooter, useAction } from '../ui';
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [agency, setAgency] = useState(() => localStorage.getItem('afterview.agency') ?? '');
@@ -31,10 +31,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         <Field label="Password" name="password" action={action}>
           {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />}
         </Field>
-        <FormError action={action} shown={['agency', 'email', 'password']} />
-        <button type="submit" className="primary" disabled={action.busy}>
-          {action.busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <FormFooter action={action} shown={['agency', 'email', 'password']} submit={action.busy ? 'Signing in…' : 'Sign in'} />
       </form>
     </main>
   );

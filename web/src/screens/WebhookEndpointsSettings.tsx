@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
 import { useSession } from '../session';
 import { dateTime } from '../time';
-import { Badge, Field, FormError, Loaded, useAction, useLoad } from '../ui';
+import { Badge, Field, FormError, FormFooter, Loaded, useAction, useLoad } from '../ui';
 
 type Endpoint = S['WebhookEndpoint'];
 type EventType = S['CreateWebhookEndpointRequest']['eventTypes'][number];
@@ -242,10 +242,7 @@ function NewEndpoint({ onCreated }: { onCreated: (e: S['WebhookEndpointWithSecre
           ))}
         {action.field('eventTypes') && <small className="field-error">{action.field('eventTypes')}</small>}
       </fieldset>
-      <FormError action={action} shown={['url', 'description', 'eventTypes']} />
-      <button type="submit" className="primary" disabled={action.busy}>
-        Add endpoint
-      </button>
+      <FormFooter action={action} shown={['url', 'description', 'eventTypes']} submit="Add endpoint" />
     </form>
   );
 }
