@@ -6,10 +6,6 @@ import { TenantQuery } from './tenantQuery.js';
 import { coalesceWrites, ReadPipeline } from './readPipeline.js';
 import { requestContext } from '../lib/requestContext.js';
 
-// Marks the request's Idempotency-Key committed inside the transaction that makes its change
-// (docs/idempotency.md); the candidate create, one statement, carries the same UPDATE in its CTE.
-const MARK_COMMITTED = "UPDATE idempotency_keys SET state = 'committed' WHERE principal = $1 AND route = $2 AND key = $3 AND state = 'in_progress'";
-
 /** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
 type TxScope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[]; wrote: boolean };
 type Scope = TxScope | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
@@ -187,7 +183,7 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     // again by a retry.
     const held = scoped.wrote ? heldIdempotencyKey(tenantId) : null;
     coalesceWrites(client);
-    const marking = held && client.query({ name: 'afterview_idempotency_committed', text: MARK_COMMITTED, values: [held.principal, held.route, held.key] });
+    const marking = held && client.query(held.commit);
     marking?.catch(() => undefined);
     // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and no error.
     const committed = await client.query('COMMIT');

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
 import { requestContext } from '../lib/requestContext.js';
-import { claim, complete, release, type IdempotencyScope } from '../modules/idempotency/idempotency.repo.js';
+import { claim, complete, markCommitted, release, type IdempotencyScope } from '../modules/idempotency/idempotency.repo.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -59,7 +59,7 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     if (!existing) {
       req.idempotency = scope;
       const ctx = requestContext.getStore();
-      if (ctx) ctx.idempotency = { ...scope };
+      if (ctx) ctx.idempotency = { ...scope, commit: markCommitted(scope) };
       return;
     }
     if (existing.fingerprint !== fingerprint) {

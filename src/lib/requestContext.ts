@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { QueryConfig } from 'pg';
 
 /** The request a piece of code runs for, so service and job logs carry its request and tenant ids. */
 export interface RequestContext {
@@ -6,10 +7,11 @@ export interface RequestContext {
   tenantId?: string;
   actor?: string;
   /**
-   * The Idempotency-Key this request holds (docs/idempotency.md): the first transaction of the
-   * agency that commits marks it `committed` in the same transaction (withTenant).
+   * The Idempotency-Key this request holds (docs/idempotency.md) and `commit`, the statement that
+   * marks it committed: the request's first transaction in the agency that writes runs it before
+   * its COMMIT (withTenant); a one-statement change marks it itself. `marked` once done.
    */
-  idempotency?: { tenantId: string; principal: string; route: string; key: string; marked?: boolean };
+  idempotency?: { tenantId: string; principal: string; route: string; key: string; commit: QueryConfig; marked?: boolean };
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

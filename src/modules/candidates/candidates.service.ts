@@ -10,6 +10,7 @@ import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { changeRows, diff, recordChange } from '../activity/activity.service.js';
+import { markCommittedCte } from '../idempotency/idempotency.repo.js';
 import type { createCandidateBody, listCandidatesQuery, updateCandidateBody } from './candidates.schemas.js';
 
 type Candidate = typeof candidates.$inferSelect;
@@ -62,9 +63,7 @@ const CREATE_CANDIDATE = {
       INSERT INTO events (tenant_id, id, type, payload, created_at)
       SELECT $1::uuid, $20::uuid, $18::text, $21::jsonb, $13::timestamptz FROM c
     ), k AS (
-      UPDATE idempotency_keys SET state = 'committed'
-      WHERE $22::text IS NOT NULL AND principal = $22::text AND route = $23::text AND key = $24::text
-        AND state = 'in_progress' AND EXISTS (SELECT 1 FROM c)
+      ${markCommittedCte(22, 'c')}
     )
     SELECT * FROM c`,
 };
