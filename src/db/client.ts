@@ -221,6 +221,12 @@ export function heldIdempotencyKey(tenantId: string) {
   return held && !held.marked && held.tenantId === tenantId ? held : null;
 }
 
+/** Whether the code runs inside a withTenant transaction (not readTenant, not outside any scope). */
+export function inTransaction(): boolean {
+  const s = scope.getStore();
+  return s !== undefined && 'client' in s && s.open;
+}
+
 /**
  * Runs `cb` once the current withTenant transaction has committed (never if it rolls back); with
  * no transaction in progress (readTenant), at once. Errors of `cb` are ignored: use it only for

@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { createDatabase, databaseUnavailable, readTenant, tdb, withTenant, type Database } from '../../src/db/client.js';
 import { users } from '../../src/db/schema.js';
+import type { Actor } from '../../src/lib/access.js';
+import { recordChange } from '../../src/modules/activity/activity.service.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testAdminUrl, testAppUrl } from '../helpers/env.js';
 
@@ -183,6 +185,22 @@ describe('the shared read pipeline (readTenant statements of many requests on on
     expect(who.pid).not.toBe(pid);
     await piped.reads!.ready();
     expect((await bare('select pg_backend_pid() as pid')).pid).not.toBe(pid);
+  });
+
+  it('recordChange refuses to run outside a transaction, where its rows would commit apart from the change', async () => {
+    const actor: Actor = { tenantId: a.tenantId, kind: 'user', userId: a.ownerId, apiKeyId: null, role: 'owner', scopes: [] };
+    const change = { action: 'candidate.updated' as const, subject: { type: 'candidate', id: a.ownerId } };
+    await expect(readTenant(single, a.tenantId, () => recordChange(actor, new Date(), change))).rejects.toThrow(/outside withTenant/);
+    await expect(recordChange(actor, new Date(), change)).rejects.toThrow(/outside withTenant/);
+    await withTenant(single, a.tenantId, () => recordChange(actor, new Date(), change));
+    const admin = new pg.Client({ connectionString: testAdminUrl });
+    await admin.connect();
+    try {
+      const n = (await admin.query("select count(*)::int as n from activities where tenant_id = $1 and action = 'candidate.updated' and subject_id = $2", [a.tenantId, a.ownerId])).rows[0].n;
+      expect(n).toBe(1);
+    } finally {
+      await admin.end();
+    }
   });
 
   it('a single-statement write whose connection is lost is not sent again: it may have committed', async () => {

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { readTenant, tdb, type Tx } from '../../db/client.js';
+import { inTransaction, readTenant, tdb } from '../../db/client.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { activities, events } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -96,7 +96,9 @@ export function changeRows(actor: Actor, now: Date, change: ChangeRecord) {
   return { activity, event };
 }
 
-export async function recordChange(_tx: Tx, actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
+export async function recordChange(actor: Actor, now: Date, change: ChangeRecord): Promise<void> {
+  // Outside a transaction the two rows would commit on their own, apart from the change.
+  if (!inTransaction()) throw new Error('recordChange outside withTenant: the timeline row and event must commit with the change');
   const { activity, event } = changeRows(actor, now, change);
   // Both inserts go out together (the pool pipelines them): one round trip, not two. They run in
   // the caller's transaction: the prepared statements go to the connection of the current scope.

@@ -45,7 +45,7 @@ export async function updateAgency(deps: Deps, actor: Actor, input: z.output<typ
       .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(tenants.id, actor.tenantId))
       .returning();
-    await recordChange(tx, actor, now, { action: 'agency.updated', subject: { type: 'agency', id: actor.tenantId }, changes });
+    await recordChange(actor, now, { action: 'agency.updated', subject: { type: 'agency', id: actor.tenantId }, changes });
     return updated!;
   });
   return present(row);

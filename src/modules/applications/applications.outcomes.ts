@@ -55,7 +55,7 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
       })
       .returning();
     const outcome = created!;
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'outcome.logged',
       subject: { type: 'outcome', id: outcome.id },
       refs: { candidateId: app.candidateId, applicationId },

@@ -48,7 +48,7 @@ async function setTimeline(tx: Tx, actor: Actor, now: Date, app: ApplicationRow,
     .set({ decisionExpectedBy: date, version: interview.version + 1, updatedAt: now })
     .where(eq(interviews.id, interview.id))
     .returning();
-  await recordChange(tx, actor, now, {
+  await recordChange(actor, now, {
     action: 'interview.timeline_set',
     subject: { type: 'interview', id: interview.id },
     refs: { candidateId: app.candidateId, applicationId: app.id, interviewId: interview.id },
@@ -104,7 +104,7 @@ export async function insertReply(
     .returning();
   const reply = created!;
   const target = input.newDecisionExpectedBy ? (named ?? (await latestInterview(tx, applicationId))) : undefined;
-  await recordChange(tx, actor, now, {
+  await recordChange(actor, now, {
     action: 'reply.recorded',
     subject: { type: 'reply', id: reply.id },
     refs: { candidateId: app.candidateId, applicationId, interviewId: reply.interviewId ?? target?.id ?? null },

@@ -92,7 +92,7 @@ export async function createApplication(deps: Deps, actor: Actor, input: z.outpu
         actorId: actor.userId ?? actor.apiKeyId,
         createdAt: now,
       });
-      await recordChange(tx, actor, now, {
+      await recordChange(actor, now, {
         action: 'application.created',
         subject: { type: 'application', id: app.id },
         refs: { candidateId: app.candidateId, applicationId: app.id },
@@ -153,7 +153,7 @@ export async function updateApplication(
       .set({ ownerId: input.ownerId, version: current.version + 1, updatedAt: now })
       .where(eq(applications.id, id))
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'application.updated',
       subject: { type: 'application', id },
       refs: { candidateId: current.candidateId, applicationId: id },

@@ -68,7 +68,7 @@ export async function changeStage(
     actorId: actor.userId ?? actor.apiKeyId,
     createdAt: now,
   });
-  await recordChange(tx, actor, now, {
+  await recordChange(actor, now, {
     action: 'application.stage_changed',
     subject: { type: 'application', id: app.id },
     refs: { candidateId: app.candidateId, applicationId: app.id },

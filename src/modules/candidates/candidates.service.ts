@@ -187,7 +187,7 @@ export async function updateCandidate(
         .set({ ...next, version: current.version + 1, updatedAt: now })
         .where(eq(candidates.id, id))
         .returning();
-      await recordChange(tx, actor, now, {
+      await recordChange(actor, now, {
         action: 'candidate.updated',
         subject: { type: 'candidate', id },
         refs: { candidateId: id },
@@ -295,7 +295,7 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
         status = CASE WHEN status IN ('pending', 'queued') THEN 'cancelled' ELSE status END,
         version = version + 1, updated_at = ${now}
       WHERE candidate_id = ${id}`);
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'candidate.erased',
       subject: { type: 'candidate', id },
       refs: { candidateId: id },

@@ -44,7 +44,7 @@ export async function createContact(deps: Deps, actor: Actor, input: z.output<ty
         updatedAt: now,
       })
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'contact.created',
       subject: { type: 'contact', id: created!.id },
       changes: diff(null, created!, FIELDS),
@@ -105,7 +105,7 @@ export async function updateContact(deps: Deps, actor: Actor, id: string, input:
       .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(contacts.id, id))
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'contact.updated',
       subject: { type: 'contact', id },
       changes,
@@ -123,7 +123,7 @@ export async function deleteContact(deps: Deps, actor: Actor, id: string, ifMatc
       const current = await findForUpdate(tx, id);
       assertVersion(current.version, ifMatch);
       await tx.delete(contacts).where(eq(contacts.id, id));
-      await recordChange(tx, actor, now, {
+      await recordChange(actor, now, {
         action: 'contact.deleted',
         subject: { type: 'contact', id },
         changes: diff(current, {}, FIELDS),

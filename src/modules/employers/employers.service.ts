@@ -62,7 +62,7 @@ export async function createEmployer(deps: Deps, actor: Actor, input: z.output<t
         updatedAt: now,
       })
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'employer.created',
       subject: { type: 'employer', id: created!.id },
       changes: diff(null, created!, FIELDS),
@@ -118,7 +118,7 @@ export async function updateEmployer(
       .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(employers.id, id))
       .returning();
-    await recordChange(tx, actor, now, { action: 'employer.updated', subject: { type: 'employer', id }, changes });
+    await recordChange(actor, now, { action: 'employer.updated', subject: { type: 'employer', id }, changes });
     return updated!;
   });
   return present(row);
@@ -131,7 +131,7 @@ export async function deleteEmployer(deps: Deps, actor: Actor, id: string, ifMat
       const current = await findForUpdate(tx, id);
       assertVersion(current.version, ifMatch);
       await tx.delete(employers).where(eq(employers.id, id));
-      await recordChange(tx, actor, now, {
+      await recordChange(actor, now, {
         action: 'employer.deleted',
         subject: { type: 'employer', id },
         changes: diff(current, {}, FIELDS),

@@ -73,7 +73,7 @@ async function act(
       .set({ ...set, version: current.version + 1, updatedAt: now })
       .where(eq(followUps.id, id))
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: opts.action,
       subject: { type: 'followUp', id },
       refs: { candidateId: current.candidateId, applicationId: current.applicationId, interviewId: current.interviewId },
@@ -164,7 +164,7 @@ export async function putPlaybook(deps: Deps, actor: Actor, input: Playbook): Pr
     const before = await loadPlaybook(tx, actor.tenantId);
     await tx.update(tenants).set({ playbook: input as unknown as Record<string, unknown>, updatedAt: now }).where(eq(tenants.id, actor.tenantId));
     const changed = Object.keys(input).filter((k) => JSON.stringify(before[k as keyof Playbook]) !== JSON.stringify(input[k as keyof Playbook]));
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'playbook.updated',
       subject: { type: 'playbook', id: actor.tenantId },
       changes: Object.fromEntries(changed.map((k) => [k, { before: before[k as keyof Playbook], after: input[k as keyof Playbook] }])),

@@ -93,7 +93,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     rows.length > 0 ? tx.insert(followUps).values(rows) : undefined,
     ...plan.cancel.map((c) => {
       const row = byId.get(c.id)!;
-      return recordChange(tx, actor, now, {
+      return recordChange(actor, now, {
         action: 'followup.cancelled',
         subject: { type: 'followUp', id: c.id },
         refs,
@@ -102,7 +102,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
       });
     }),
     ...rows.map((r) =>
-      recordChange(tx, actor, now, {
+      recordChange(actor, now, {
         action: 'followup.planned',
         subject: { type: 'followUp', id: r.id },
         refs,

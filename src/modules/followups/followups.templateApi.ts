@@ -196,7 +196,7 @@ async function save(deps: Deps, actor: Actor, id: string, text: z.output<typeof 
       const changes = Object.fromEntries(
         (['subject', 'body', 'custom'] as const).filter((k) => before[k] !== after[k]).map((k) => [k, { before: before[k], after: after[k] }]),
       );
-      await recordChange(tx, actor, now, {
+      await recordChange(actor, now, {
         action: 'followup_template.updated',
         subject: { type: 'followUpTemplate', id: actor.tenantId },
         changes,

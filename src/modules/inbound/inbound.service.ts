@@ -104,7 +104,7 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
         );
         [stored] = await tx.update(inboundReplies).set({ replyId: reply.id }).where(eq(inboundReplies.id, stored.id)).returning() as [InboundRow];
       }
-      await recordChange(tx, actor, now, {
+      await recordChange(actor, now, {
         action: 'inbound_reply.received',
         subject: { type: 'inboundReply', id: stored.id },
         refs: { candidateId: followUp?.candidateId ?? null, applicationId: followUp?.applicationId ?? null, interviewId: followUp?.interviewId ?? null },
@@ -182,7 +182,7 @@ export async function assignInbound(deps: Deps, actor: Actor, id: string, input:
       .set({ status: 'assigned', applicationId: app.id, replyId: reply.id })
       .where(eq(inboundReplies.id, id))
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'inbound_reply.assigned',
       subject: { type: 'inboundReply', id },
       refs: { candidateId: app.candidateId, applicationId: app.id, interviewId: input.interviewId ?? null },

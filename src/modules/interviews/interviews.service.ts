@@ -81,7 +81,7 @@ async function applyChange(
     .update(interviews)
     .set({ ...set, version: row.version + 1, updatedAt: now })
     .where(eq(interviews.id, row.id));
-  await recordChange(tx, actor, now, {
+  await recordChange(actor, now, {
     action,
     subject: { type: 'interview', id: row.id },
     refs: await refsOf(tx, row),
@@ -134,7 +134,7 @@ export async function scheduleInterview(deps: Deps, actor: Actor, input: z.outpu
         createdAt: now,
       })),
     );
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'interview.scheduled',
       subject: { type: 'interview', id },
       refs: { candidateId: app.candidateId, applicationId: app.id, interviewId: id },

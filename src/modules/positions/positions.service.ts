@@ -41,7 +41,7 @@ export async function createPosition(deps: Deps, actor: Actor, input: z.output<t
         updatedAt: now,
       })
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'position.created',
       subject: { type: 'position', id: created!.id },
       changes: diff(null, created!, FIELDS),
@@ -103,7 +103,7 @@ export async function updatePosition(deps: Deps, actor: Actor, id: string, input
       .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(positions.id, id))
       .returning();
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: 'position.updated',
       subject: { type: 'position', id },
       changes,
@@ -121,7 +121,7 @@ export async function deletePosition(deps: Deps, actor: Actor, id: string, ifMat
       const current = await findForUpdate(tx, id);
       assertVersion(current.version, ifMatch);
       await tx.delete(positions).where(eq(positions.id, id));
-      await recordChange(tx, actor, now, {
+      await recordChange(actor, now, {
         action: 'position.deleted',
         subject: { type: 'position', id },
         changes: diff(current, {}, FIELDS),

@@ -85,7 +85,7 @@ export async function createEndpoint(deps: Deps, actor: Actor, input: z.output<t
         updatedAt: now,
       })
       .returning();
-    await recordChange(tx, actor, now, { action: 'webhook_endpoint.created', subject: subject(created!.id), changes: diff(null, created!, FIELDS) });
+    await recordChange(actor, now, { action: 'webhook_endpoint.created', subject: subject(created!.id), changes: diff(null, created!, FIELDS) });
     return created!;
   });
   return { ...present(row, now), secret };
@@ -130,7 +130,7 @@ export async function updateEndpoint(deps: Deps, actor: Actor, id: string, input
       .set({ ...patch, version: current.version + 1, updatedAt: now })
       .where(eq(webhookEndpoints.id, id))
       .returning();
-    await recordChange(tx, actor, now, { action: 'webhook_endpoint.updated', subject: subject(id), changes });
+    await recordChange(actor, now, { action: 'webhook_endpoint.updated', subject: subject(id), changes });
     return updated!;
   });
   return present(row, now);
@@ -145,7 +145,7 @@ export async function deleteEndpoint(deps: Deps, actor: Actor, id: string, ifMat
     const current = await findForUpdate(tx, id);
     assertVersion(current.version, ifMatch);
     await tx.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
-    await recordChange(tx, actor, now, { action: 'webhook_endpoint.deleted', subject: subject(id), changes: diff(current, {}, FIELDS) });
+    await recordChange(actor, now, { action: 'webhook_endpoint.deleted', subject: subject(id), changes: diff(current, {}, FIELDS) });
   });
 }
 
@@ -170,7 +170,7 @@ export async function setEndpointStatus(deps: Deps, actor: Actor, id: string, to
         .set({ queuedAt: null })
         .where(and(eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, 'pending')));
     }
-    await recordChange(tx, actor, now, {
+    await recordChange(actor, now, {
       action: to === 'paused' ? 'webhook_endpoint.paused' : 'webhook_endpoint.resumed',
       subject: subject(id),
       changes: diff(current, updated!, ['status', 'disabledReason']),
@@ -190,7 +190,7 @@ export async function rotateSecret(deps: Deps, actor: Actor, id: string) {
       .update(webhookEndpoints)
       .set({ secret, previousSecret: current.secret, previousSecretExpiresAt, version: current.version + 1, updatedAt: now })
       .where(eq(webhookEndpoints.id, id));
-    await recordChange(tx, actor, now, { action: 'webhook_endpoint.secret_rotated', subject: subject(id), data: { previousSecretExpiresAt: previousSecretExpiresAt.toISOString() } });
+    await recordChange(actor, now, { action: 'webhook_endpoint.secret_rotated', subject: subject(id), data: { previousSecretExpiresAt: previousSecretExpiresAt.toISOString() } });
   });
   return { secret, previousSecretExpiresAt };
 }
