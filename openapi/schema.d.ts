@@ -9281,7 +9281,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The endpoint’s deliveries, newest first */
+        /** The endpoint’s deliveries, newest event first */
         get: {
             parameters: {
                 query?: {

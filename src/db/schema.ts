@@ -626,8 +626,8 @@ export const webhookDeliveries = pgTable(
     unique('webhook_deliveries_tenant_id_id_key').on(t.tenantId, t.id),
     foreignKey({ name: 'webhook_deliveries_endpoint_fk', columns: [t.tenantId, t.endpointId], foreignColumns: [webhookEndpoints.tenantId, webhookEndpoints.id] }).onDelete('cascade'),
     foreignKey({ name: 'webhook_deliveries_event_fk', columns: [t.tenantId, t.eventId], foreignColumns: [events.tenantId, events.id] }).onDelete('cascade'),
+    // Also lists an endpoint's deliveries, newest event first (event ids are time-ordered).
     uniqueIndex('webhook_deliveries_endpoint_event_key').on(t.tenantId, t.endpointId, t.eventId),
-    index('webhook_deliveries_endpoint_idx').on(t.tenantId, t.endpointId, t.id),
     // For the worker's sweep, across tenants: what is waiting for an attempt.
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     tenantPolicy(),

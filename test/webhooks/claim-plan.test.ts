@@ -15,12 +15,14 @@ let t: TestApp;
 let tenant: TestTenant;
 const BACKLOG = 3_000;
 let ids: string[] = [];
+let endpoint: string;
 
 beforeAll(async () => {
   t = await createTestApp();
   tenant = await newTenant(t.app);
   const admin = adminPool();
   const endpointId = uuidv7();
+  endpoint = endpointId;
   await admin.query(
     `INSERT INTO webhook_endpoints (tenant_id, id, url, event_types, secret) VALUES ($1, $2, 'https://hooks.example.org/in', '{*}', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')`,
     [tenant.tenantId, endpointId],
@@ -72,3 +74,40 @@ describe('the claim of a batch of tries', () => {
     }
   });
 });
+
+describe('the list of an endpoint’s deliveries', () => {
+  it('pages newest event first, seeking the (tenant, endpoint, event) key, not reading every delivery', async () => {
+    const app = new pg.Client({ connectionString: testAppUrl });
+    await app.connect();
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.tenantId]);
+      // The statement listDeliveries sends for a second page.
+      const plan = await app.query<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (FORMAT JSON) SELECT * FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id < $2 ORDER BY event_id DESC LIMIT 51`,
+        [endpoint, uuidv7()],
+      );
+      const text = JSON.stringify(plan.rows[0]!['QUERY PLAN']);
+      expect(text).toContain('webhook_deliveries_endpoint_event_key');
+      expect(text).not.toContain('"Sort"');
+    } finally {
+      await app.query('ROLLBACK');
+      await app.end();
+    }
+    const headers = { authorization: `Bearer ${tenant.token}` };
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 3; page++) {
+      const url = `/v1/webhook-endpoints/${endpoint}/deliveries?limit=100${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await t.app.inject({ url, headers });
+      expect(res.statusCode, res.body).toBe(200);
+      const body: { data: { eventId: string }[]; nextCursor: string | null } = res.json();
+      seen.push(...body.data.map((d) => d.eventId));
+      cursor = body.nextCursor;
+    }
+    expect(seen).toHaveLength(300);
+    expect(new Set(seen).size).toBe(300);
+    expect(seen).toEqual([...seen].sort().reverse());
+  });
+});
+

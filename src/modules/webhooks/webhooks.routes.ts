@@ -126,7 +126,7 @@ export function webhooksRoutes(app: App, deps: Deps) {
     schema: {
       tags,
       security,
-      summary: 'The endpoint’s deliveries, newest first',
+      summary: 'The endpoint’s deliveries, newest event first',
       params: idParam,
       querystring: listDeliveriesQuery,
       response: { 200: pageOf(deliverySchema), ...problemResponses() },

@@ -229,8 +229,9 @@ async function queueOrLeave(deps: Deps, attempts: Parameters<typeof enqueueAttem
   );
 }
 
+/** An endpoint's deliveries, newest event first (one per event, so the event id is the cursor). */
 export async function listDeliveries(deps: Deps, actor: Actor, endpointId: string, q: z.output<typeof listDeliveriesQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const after = decodeCursor(q.cursor, z.object({ eventId: z.uuid() }));
   const rows = await readTenant(deps.db, actor.tenantId, async (tx) => {
     const [endpoint] = await tx.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId));
     if (!endpoint) throw notFound('Webhook endpoint');
@@ -242,13 +243,13 @@ export async function listDeliveries(deps: Deps, actor: Actor, endpointId: strin
           eq(webhookDeliveries.endpointId, endpointId),
           q.status ? eq(webhookDeliveries.status, q.status) : undefined,
           q.eventType ? eq(webhookDeliveries.eventType, q.eventType) : undefined,
-          after ? lt(webhookDeliveries.id, after.id) : undefined,
+          after ? lt(webhookDeliveries.eventId, after.eventId) : undefined,
         ),
       )
-      .orderBy(desc(webhookDeliveries.id))
+      .orderBy(desc(webhookDeliveries.eventId))
       .limit(q.limit + 1);
   });
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = toPage(rows, q.limit, (r) => ({ eventId: r.eventId }));
   return { data: page.data.map((d) => presentDelivery(d, publicEventId(d.eventId))), nextCursor: page.nextCursor };
 }
 
