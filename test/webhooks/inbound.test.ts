@@ -77,6 +77,20 @@ describe('inbound replies', () => {
     expect(json<{ data: unknown[] }>(await t.app.inject({ url: `/v1/applications/${story.application.id}/replies`, headers: h() })).data).toHaveLength(1);
   });
 
+  it('when the candidate answers an email sent to them, then it is not the employer’s reply: checks stay, it waits unmatched', async () => {
+    const { story, interviewId } = await completed();
+    const rows = await ofInterview(interviewId);
+    const toCandidate = rows.find((f) => f.recipient.type === 'candidate');
+    expect(toCandidate, JSON.stringify(rows.map((f) => [f.kind, f.recipient.type]))).toBeDefined();
+    const before = waitingChecks(rows).map((f) => f.id);
+    const res = await inbound(email(toCandidate!.id, { from: 'Jordan <jordan@candidates.example.org>', subject: 'Re: Your interview', text: 'Thanks for the update!' }));
+    expect(res.statusCode, res.body).toBe(202);
+    expect(json<Inbound>(res)).toMatchObject({ status: 'unmatched', followUpId: null, replyId: null });
+    expect(waitingChecks(await ofInterview(interviewId)).map((f) => f.id)).toEqual(before);
+    const replies = json<{ data: unknown[] }>(await t.app.inject({ url: `/v1/applications/${story.application.id}/replies`, headers: h() })).data;
+    expect(replies).toEqual([]);
+  });
+
   it('when the candidate is erased, then the employer’s emails about them are wiped, matched or assigned', async () => {
     const { story, thankYou } = await completed();
     const matched = json<Inbound>(await inbound(email(thankYou.id, { messageId: '<erase-1@school.example.org>', text: 'Jordan Lee is our pick.' })));

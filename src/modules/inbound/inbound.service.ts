@@ -53,7 +53,8 @@ export async function authenticateInbound(deps: Deps, authorization: string | un
 
 /**
  * Takes an email from the provider: matched to the follow-up it answers by our Message-ID in
- * `In-Reply-To`/`References`, it becomes the employer's reply (which pauses the status checks); an
+ * `In-Reply-To`/`References` (one sent to an employer's contact), it becomes the employer's reply
+ * (which pauses the status checks); an
  * automatic answer is kept but does not count; anything else waits for a recruiter to assign it.
  */
 export async function receiveInbound(deps: Deps, tenantId: string, input: z.output<typeof inboundEmailBody>) {
@@ -65,12 +66,20 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
       const ids = quotedFollowUpIds(input.inReplyTo, input.references);
       const found = ids.length
         ? await tx
-            .select({ id: followUps.id, applicationId: followUps.applicationId, interviewId: followUps.interviewId, candidateId: followUps.candidateId })
+            .select({
+              id: followUps.id,
+              applicationId: followUps.applicationId,
+              interviewId: followUps.interviewId,
+              candidateId: followUps.candidateId,
+              recipient: followUps.recipient,
+            })
             .from(followUps)
             .where(inArray(followUps.id, ids))
         : [];
-      // In-Reply-To names the message answered; References runs oldest to newest.
-      const followUp = ids.map((id) => found.find((f) => f.id === id)).find((f) => f !== undefined);
+      // In-Reply-To names the message answered; References runs oldest to newest. Only an answer
+      // to an email sent to the employer's contact is the employer's reply: the candidate
+      // answering an update or a draft is not, and waits unmatched for a recruiter.
+      const followUp = ids.map((id) => found.find((f) => f.id === id && f.recipient.type === 'contact')).find((f) => f !== undefined);
       const automatic = isAutomaticReply(input.subject, input.text, input.headers);
       const status = !followUp ? 'unmatched' : automatic ? 'out_of_office' : 'matched';
       const [row] = await tx
