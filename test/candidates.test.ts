@@ -169,6 +169,21 @@ describe('personal data', () => {
     expect(again.errors?.[0]?.field).toBe('body.email');
     expect((await post({ name: 'Forget Me', email: e, overrideErasure: true })).statusCode).toBe(201);
   });
+
+  it('an edit does not bring an erased person back either: changing an email to theirs needs the override', async () => {
+    const e = email();
+    const gone = json<Candidate>(await post({ name: 'Gone Person', email: e }));
+    expect((await t.app.inject({ method: 'POST', url: `/v1/candidates/${gone.id}/erase`, headers: bearer(tenant.token) })).statusCode).toBe(200);
+    const other = json<Candidate>(await post({ name: 'Someone Else', email: email() }));
+    const refused = expectProblem(await patch(other.id, { email: e.toUpperCase() }), 409, 'previously_erased');
+    expect(refused.errors?.[0]?.field).toBe('body.email');
+    const unchanged = json<Candidate>(await t.app.inject({ url: `/v1/candidates/${other.id}`, headers: bearer(tenant.token) }));
+    expect(unchanged).toMatchObject({ email: other.email, version: 1 });
+    expectProblem(await patch(other.id, { overrideErasure: true }), 400, 'validation_failed');
+    const changed = await patch(other.id, { email: e, overrideErasure: true });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(json<Candidate>(changed)).toMatchObject({ email: e, version: 2 });
+  });
 });
 
 describe('erasure reaches the applications', () => {

@@ -66,7 +66,7 @@ export function candidatesRoutes(app: App, deps: Deps) {
       tags,
       security,
       summary: 'Change a candidate',
-      description: 'Turning `relayConsent` on records when; turning it off clears it.',
+      description: 'Turning `relayConsent` on records when; turning it off clears it. An email of a person erased at their request is refused (409 `previously_erased`) unless `overrideErasure` is true.',
       params: idParam,
       headers: z.object({ 'if-match': ifMatchHeader }),
       body: updateCandidateBody,

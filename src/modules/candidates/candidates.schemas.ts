@@ -92,8 +92,12 @@ export const updateCandidateBody = z
     statusUpdatesOptIn: fields.statusUpdatesOptIn.optional(),
     tags: fields.tags.optional(),
     notes: fields.notes.optional(),
+    overrideErasure: z
+      .boolean()
+      .optional()
+      .describe('Change the email to that of a person erased at their request before'),
   })
-  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .refine((b) => Object.keys(b).some((k) => k !== 'overrideErasure'), 'Send at least one field')
   .meta({ id: 'UpdateCandidateRequest', example: { relayConsent: true } });
 
 export const listCandidatesQuery = z.strictObject({

@@ -27,6 +27,11 @@ async function findForUpdate(tx: Tx, id: string): Promise<Candidate> {
   return row;
 }
 
+const erasedEmail = () =>
+  new AppError('previously_erased', 'This person asked to be erased; send overrideErasure: true to add them again', [
+    { field: 'body.email', message: 'Belongs to an erased person' },
+  ]);
+
 async function duplicateOf(deps: Deps, actor: Actor, email: string): Promise<never> {
   const [existing] = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx.select({ id: candidates.id }).from(candidates).where(eq(candidates.email, email)),
@@ -112,11 +117,7 @@ export async function createCandidate(deps: Deps, actor: Actor, input: z.output<
     );
     const row = res.rows[0];
     if (row && held) held.marked = true;
-    if (!row) {
-      throw new AppError('previously_erased', 'This person asked to be erased; send overrideErasure: true to add them again', [
-        { field: 'body.email', message: 'Belongs to an erased person' },
-      ]);
-    }
+    if (!row) throw erasedEmail();
     return row;
   } catch (err) {
     if (isUniqueViolation(err, 'candidates_tenant_email_key')) return duplicateOf(deps, actor, fields.email!);
@@ -176,7 +177,18 @@ export async function updateCandidate(
       const current = await findForUpdate(tx, id);
       assertVersion(current.version, ifMatch);
       if (current.erasedAt) throw new AppError('conflict', 'This candidate was erased and cannot be changed');
-      const next: Partial<Candidate> = { ...input };
+      const { overrideErasure, ...fields } = input;
+      // The same guard as the create: an erased person is not brought back by an edit either.
+      if (fields.email && fields.email !== current.email && !overrideErasure) {
+        const hash = emailHashOf(actor.tenantId, fields.email);
+        const [erased] = await tx
+          .select({ id: candidates.id })
+          .from(candidates)
+          .where(and(eq(candidates.emailHash, hash), sql`${candidates.erasedAt} IS NOT NULL`))
+          .limit(1);
+        if (erased) throw erasedEmail();
+      }
+      const next: Partial<Candidate> = { ...fields };
       if (input.relayConsent !== undefined && input.relayConsent !== current.relayConsent) {
         next.relayConsentAt = input.relayConsent ? now : null;
       }
