@@ -9,7 +9,7 @@ import { deliverJobId, enqueueDelivery } from '../src/modules/followups/followup
 import { bearer, createTestApp, expectProblem, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { testConfig } from './helpers/env.js';
-import { timeline } from './helpers/db.js';
+import { adminPool, timeline } from './helpers/db.js';
 
 // The interviews run Wed 10 Jun 2026 10:00–11:00 New York (14:00–15:00Z) and are completed at
 // 11:10: the thank-yous and the "notes sent" update are due at 13:00 New York (17:00Z). No other
@@ -301,6 +301,49 @@ describe('delivering follow-ups', () => {
     expect(failed.lastError).toMatch(/550/);
     expect(sink.to(addr(story.principal))).toHaveLength(0);
     expect((await timeline(tenant.tenantId, thanks.id)).map((a) => a.event_type)).toEqual(['followup.planned', 'followup.failed']);
+  });
+
+  it('when the candidate is erased, then their address, edited texts and mail errors leave events, timeline and follow-ups, and open ones are called off on the timeline', async () => {
+    const { story, interviewId, due, early } = await completedInterview();
+    const jordan = addr(story.candidate);
+    // Sent to them: the event names their address. One to them fails. A later note edited by hand.
+    expect(sink.to(jordan).length).toBeGreaterThan(0);
+    const update = due.find((f) => f.kind === 'candidate_update')!;
+    sink.answer(jordan, [550]);
+    await reconcile();
+    await expect((await deliverJob(update)).waitUntilFinished(fuEvents, 15_000)).rejects.toThrow(/550/);
+    const open = (await ofInterview(interviewId)).filter((f) => f.status === 'pending' || f.status === 'queued');
+    const later = open.find((f) => f.channel === 'email')!;
+    expect(later, JSON.stringify(open.map((f) => [f.key, f.channel]))).toBeDefined();
+    const edited = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/follow-ups/${later.id}`,
+      headers: { ...h(), 'if-match': String(later.version) },
+      payload: { subject: 'Jordan Lee is waiting', body: 'Jordan Lee, who lives on Elm Street, would love to hear from you.' },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+
+    const erase = await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: h() });
+    expect(erase.statusCode, erase.body).toBe(200);
+
+    const personal = [jordan, 'Jordan Lee', 'Elm Street', 'mailbox unavailable'];
+    const dump = await adminPool().query(
+      `SELECT (SELECT coalesce(json_agg(a)::text, '') FROM activities a WHERE a.candidate_id = $1) AS activity,
+              (SELECT coalesce(json_agg(ev.payload)::text, '') FROM events ev WHERE ev.payload->'data'->>'candidateId' = $1::text) AS events,
+              (SELECT coalesce(json_agg(f)::text, '') FROM follow_ups f WHERE f.candidate_id = $1) AS follow_ups`,
+      [story.candidate.id],
+    );
+    for (const [where, text] of Object.entries(dump.rows[0] as Record<string, string>)) {
+      for (const value of personal) expect(text, `${value} in ${where}`).not.toContain(value);
+    }
+    // The sent and failed ones keep what happened; each open one is cancelled, on the timeline.
+    expect((await getFollowUp(early.id)).status).toBe('sent');
+    expect((await getFollowUp(update.id)).status).toBe('failed');
+    expect(open.length).toBeGreaterThan(0);
+    for (const { id } of open) {
+      expect((await getFollowUp(id)).status).toBe('cancelled');
+      expect((await timeline(tenant.tenantId, id)).map((a) => a.event_type).at(-1)).toBe('followup.cancelled');
+    }
   });
 
   it('when Redis loses the queued deliver jobs, then the next sweep enqueues them again and each message goes out once', async () => {

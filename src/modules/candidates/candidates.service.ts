@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { heldIdempotencyKey, isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
-import { activities, candidates } from '../../db/schema.js';
+import { activities, candidates, followUps } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
@@ -234,7 +234,7 @@ export async function exportCandidate(deps: Deps, actor: Actor, id: string) {
  * the person is not added again by mistake. Personal values are also wiped from the timeline.
  */
 /** Free-text fields of the timeline entries of a person's applications and interviews. */
-const ERASED_TEXT_FIELDS = `{${['highlights', 'highlight', 'notes', 'reason', 'summary', 'cancelReason', 'participants'].join(',')}}`;
+const ERASED_TEXT_FIELDS = `{${['highlights', 'highlight', 'notes', 'reason', 'summary', 'cancelReason', 'participants', 'subject', 'body'].join(',')}}`;
 
 export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
   const now = deps.clock.now();
@@ -269,11 +269,14 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
                                                              THEN jsonb_build_object('before', null, 'after', null) ELSE v END), '{}'::jsonb)
                      FROM jsonb_each(changes) AS e(k, v))
       WHERE candidate_id = ${id}`);
-    // The events written for them carry ids and kinds, and the free-text reason of an outcome or
-    // a stage move: that goes (webhooks already sent cannot be called back).
+    // The events written for them carry ids and kinds, and some free text: the reason of an
+    // outcome or a stage move, the address a follow-up went to, a mail server's error (which may
+    // quote it). Those go (webhooks already sent cannot be called back).
     await tx.execute(sql`
-      UPDATE events SET payload = jsonb_set(payload, '{data,reason}', 'null'::jsonb)
-      WHERE payload->'data'->>'candidateId' = ${id}::text AND payload->'data'->>'reason' IS NOT NULL`);
+      UPDATE events SET payload = jsonb_set(jsonb_set(jsonb_set(payload,
+        '{data,reason}', 'null'::jsonb, false), '{data,to}', 'null'::jsonb, false), '{data,error}', 'null'::jsonb, false)
+      WHERE payload->'data'->>'candidateId' = ${id}::text
+        AND (payload->'data'->>'reason' IS NOT NULL OR payload->'data'->>'to' IS NOT NULL OR payload->'data'->>'error' IS NOT NULL)`);
     // Free text written about the person on their applications goes too.
     await tx.execute(sql`
       UPDATE outcomes SET notes = NULL, reason = NULL
@@ -295,10 +298,16 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
       UPDATE inbound_replies SET subject = '[erased]', text = '[erased]'
       WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})
          OR follow_up_id IN (SELECT id FROM follow_ups WHERE candidate_id = ${id})`);
-    // Follow-ups still open are called off; their texts, variables and reasons quote the person.
+    // Follow-ups still open are called off, each on the timeline and as an event like any other
+    // cancellation; the texts, variables, reasons and mail errors of all of them quote the person.
+    const open = await tx
+      .select({ id: followUps.id, key: followUps.key, kind: followUps.kind, status: followUps.status, applicationId: followUps.applicationId, interviewId: followUps.interviewId })
+      .from(followUps)
+      .where(and(eq(followUps.candidateId, id), inArray(followUps.status, ['pending', 'queued'])))
+      .for('update');
     await tx.execute(sql`
       UPDATE follow_ups SET
-        subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]',
+        subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]', last_error = NULL,
         recipient = CASE WHEN recipient->>'type' = 'candidate'
                     THEN jsonb_build_object('type', 'candidate', 'name', 'Erased candidate', 'email', NULL)
                     ELSE recipient END,
@@ -307,6 +316,15 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
         status = CASE WHEN status IN ('pending', 'queued') THEN 'cancelled' ELSE status END,
         version = version + 1, updated_at = ${now}
       WHERE candidate_id = ${id}`);
+    for (const f of open) {
+      await recordChange(actor, now, {
+        action: 'followup.cancelled',
+        subject: { type: 'followUp', id: f.id },
+        refs: { candidateId: id, applicationId: f.applicationId, interviewId: f.interviewId },
+        changes: { status: { before: f.status, after: 'cancelled' } },
+        data: { key: f.key, kind: f.kind, reason: 'the candidate was erased', by: 'user' },
+      });
+    }
     await recordChange(actor, now, {
       action: 'candidate.erased',
       subject: { type: 'candidate', id },
