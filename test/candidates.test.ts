@@ -225,6 +225,19 @@ describe('erasure reaches the applications', () => {
     for (const text of ['taught a strong lesson', 'seemed nervous', 'Liked Jordan', 'liked Jordan Lee a lot', 'impressed the panel', 'lacks certification', 'to reapply']) {
       expect(before).toContain(text);
     }
+    // The export holds all of it, each where it belongs.
+    const res = await t.app.inject({ url: `/v1/candidates/${story.candidate.id}/export`, headers: bearer(own.token) });
+    expect(res.statusCode, res.body).toBe(200);
+    const exported = json<Schemas['CandidateExport']>(res);
+    expect(exported.applications.map((a) => a.id)).toEqual([story.application.id]);
+    expect(exported.applications[0]!.stageHistory.map((s) => s.reason)).toContain('Jordan Lee impressed the panel');
+    expect(exported.interviews).toMatchObject([{ id: interview.id, highlights: 'Jordan Lee taught a strong lesson' }]);
+    expect(exported.interviews[0]!.participants.find((p) => p.contactId === story.principal.id)).toMatchObject({ notes: 'Jordan Lee seemed nervous', highlight: 'Liked Jordan Lee' });
+    expect(exported.outcomes).toMatchObject([{ kind: 'rejected', reason: 'Jordan Lee lacks certification', notes: 'Jordan Lee to reapply' }]);
+    expect(exported.employerReplies.map((r) => r.summary)).toEqual(['They liked Jordan Lee a lot']);
+    expect(exported.followUps.length).toBeGreaterThan(0);
+    expect(new Set(exported.followUps.map((f) => f.candidateId))).toEqual(new Set([story.candidate.id]));
+    expect(exported.activity.map((a) => a.action)).toContain('outcome.logged');
     expect((await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: bearer(own.token) })).statusCode).toBe(200);
     expect(await dumpAll()).not.toContain('Jordan Lee');
     // The timeline still says what happened to the application, stage by stage.

@@ -100,6 +100,10 @@ describe('inbound replies', () => {
     expect(assign.statusCode, assign.body).toBeLessThan(300);
     const kept = async () => (await adminPool().query('SELECT subject, text FROM inbound_replies WHERE id = ANY($1::uuid[]) ORDER BY id', [[matched.id, loose.id]])).rows;
     expect(JSON.stringify(await kept())).toContain('Jordan Lee');
+    // Until then the candidate's export holds both, as received.
+    const exported = json<Schemas['CandidateExport']>(await t.app.inject({ url: `/v1/candidates/${story.candidate.id}/export`, headers: h() }));
+    expect(exported.inboundEmails.map((e) => e.id).sort()).toEqual([matched.id, loose.id].sort());
+    expect(exported.inboundEmails.map((e) => e.text)).toContain('Is Jordan Lee free?');
     const admin = await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: h() });
     expect(admin.statusCode, admin.body).toBe(200);
     expect(await kept()).toEqual([

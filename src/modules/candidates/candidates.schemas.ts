@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { e164Phone, emailSchema, instant, linkedinUrl, notes, timeZoneSchema } from '../../lib/schemas.js';
+import { applicationDetailSchema, outcomeSchema, replySchema } from '../applications/applications.schemas.js';
+import { followUpSchema } from '../followups/followups.schemas.js';
+import { inboundReplySchema } from '../inbound/inbound.schemas.js';
+import { interviewSchema } from '../interviews/interviews.schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 
 const tag = z
@@ -114,6 +118,12 @@ export const candidateExportSchema = z
   .object({
     exportedAt: instant,
     candidate: candidateSchema,
+    applications: z.array(applicationDetailSchema).describe('Their applications, oldest first, with each stage they went through'),
+    outcomes: z.array(outcomeSchema).describe('Every decision logged on their applications'),
+    employerReplies: z.array(replySchema).describe('What employers answered about them'),
+    interviews: z.array(interviewSchema).describe('Their interviews, with the interviewers and their notes'),
+    followUps: z.array(followUpSchema).describe('The follow-ups sent or planned on their behalf or to them'),
+    inboundEmails: z.array(inboundReplySchema).describe('Employers’ emails about them, as received'),
     activity: z.array(z.object({ id: z.uuid(), action: z.string(), createdAt: instant, changes: z.record(z.string(), z.unknown()) })),
   })
   .meta({
@@ -138,6 +148,12 @@ export const candidateExportSchema = z
         createdAt: '2026-11-20T15:04:05.000Z',
         updatedAt: '2026-11-20T15:04:05.000Z',
       },
+      applications: [],
+      outcomes: [],
+      employerReplies: [],
+      interviews: [],
+      followUps: [],
+      inboundEmails: [],
       activity: [{ id: '01938a8e-3b4c-7d5e-8f60-718293a4b5c6', action: 'candidate.created', createdAt: '2026-11-20T15:04:05.000Z', changes: {} }],
     },
   });

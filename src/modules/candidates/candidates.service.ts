@@ -1,16 +1,20 @@
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { heldIdempotencyKey, isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
-import { activities, candidates, followUps } from '../../db/schema.js';
+import { activities, applications, candidates, employerReplies, followUps, inboundReplies, outcomes } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { changeRows, diff, recordChange } from '../activity/activity.service.js';
+import { applicationDetail, presentOutcome, presentReply } from '../applications/applications.repo.js';
+import { presentFollowUp } from '../followups/followups.repo.js';
 import { markCommittedCte } from '../idempotency/idempotency.repo.js';
+import { presentInbound } from '../inbound/inbound.service.js';
+import { interviewsOfCandidate } from '../interviews/interviews.repo.js';
 import type { createCandidateBody, listCandidatesQuery, updateCandidateBody } from './candidates.schemas.js';
 
 type Candidate = typeof candidates.$inferSelect;
@@ -214,17 +218,56 @@ export async function updateCandidate(
   }
 }
 
-/** Everything held on the candidate, as JSON (a data subject access request). */
+/**
+ * Everything held on the candidate, as JSON (a data subject access request): the record, their
+ * applications with their stage history, outcomes and employers' replies, their interviews with
+ * the interviewers' notes, the follow-ups sent or planned on their behalf or to them, the
+ * employers' emails about them as received, and their timeline.
+ */
 export async function exportCandidate(deps: Deps, actor: Actor, id: string) {
+  const now = deps.clock.now();
   return readTenant(deps.db, actor.tenantId, async (tx) => {
     const [row] = await tx.select().from(candidates).where(eq(candidates.id, id));
     if (!row) throw notFound('Candidate');
-    const history = await tx
-      .select({ id: activities.id, action: activities.action, createdAt: activities.createdAt, changes: activities.changes })
-      .from(activities)
-      .where(eq(activities.candidateId, id))
-      .orderBy(asc(activities.id));
-    return { exportedAt: deps.clock.now(), candidate: present(row), activity: history };
+    const apps = await tx.select().from(applications).where(eq(applications.candidateId, id)).orderBy(asc(applications.id));
+    const appIds = apps.map((a) => a.id);
+    const [detailed, outcomeRows, replyRows, interviewRows, followUpRows, history] = await Promise.all([
+      Promise.all(apps.map((a) => applicationDetail(tx, a))),
+      appIds.length ? tx.select().from(outcomes).where(inArray(outcomes.applicationId, appIds)).orderBy(asc(outcomes.id)) : [],
+      appIds.length ? tx.select().from(employerReplies).where(inArray(employerReplies.applicationId, appIds)).orderBy(asc(employerReplies.id)) : [],
+      interviewsOfCandidate(tx, id),
+      tx.select().from(followUps).where(eq(followUps.candidateId, id)).orderBy(asc(followUps.id)),
+      tx
+        .select({ id: activities.id, action: activities.action, createdAt: activities.createdAt, changes: activities.changes })
+        .from(activities)
+        .where(eq(activities.candidateId, id))
+        .orderBy(asc(activities.id)),
+    ]);
+    const followUpIds = followUpRows.map((f) => f.id);
+    const emails =
+      appIds.length || followUpIds.length
+        ? await tx
+            .select()
+            .from(inboundReplies)
+            .where(
+              or(
+                appIds.length ? inArray(inboundReplies.applicationId, appIds) : undefined,
+                followUpIds.length ? inArray(inboundReplies.followUpId, followUpIds) : undefined,
+              ),
+            )
+            .orderBy(asc(inboundReplies.id))
+        : [];
+    return {
+      exportedAt: now,
+      candidate: present(row),
+      applications: detailed,
+      outcomes: outcomeRows.map(presentOutcome),
+      employerReplies: replyRows.map(presentReply),
+      interviews: interviewRows,
+      followUps: followUpRows.map((f) => presentFollowUp(f, now)),
+      inboundEmails: emails.map(presentInbound),
+      activity: history,
+    };
   });
 }
 

@@ -17,7 +17,7 @@ import type { assignInboundBody, inboundEmailBody, listInboundQuery } from './in
 type InboundRow = typeof inboundReplies.$inferSelect;
 export const INBOUND_SECRET_PREFIX = 'ins';
 
-const present = (r: InboundRow) => ({
+export const presentInbound = (r: InboundRow) => ({
   id: r.id,
   status: r.status,
   from: r.fromAddress,
@@ -119,7 +119,7 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
         refs: { candidateId: followUp?.candidateId ?? null, applicationId: followUp?.applicationId ?? null, interviewId: followUp?.interviewId ?? null },
         data: { status, followUpId: followUp?.id ?? null, replyId: stored.replyId },
       });
-      return { duplicate: false, reply: present(stored) };
+      return { duplicate: false, reply: presentInbound(stored) };
     });
   } catch (err) {
     if (!isUniqueViolation(err, 'inbound_replies_message_id_key')) throw err;
@@ -127,7 +127,7 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
     const [existing] = await readTenant(deps.db, tenantId, (tx) =>
       tx.select().from(inboundReplies).where(eq(inboundReplies.messageId, input.messageId!)),
     );
-    return { duplicate: true, reply: present(existing!) };
+    return { duplicate: true, reply: presentInbound(existing!) };
   }
 }
 
@@ -150,7 +150,7 @@ export async function listInbound(deps: Deps, actor: Actor, q: z.output<typeof l
       .limit(q.limit + 1),
   );
   const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
-  return { data: page.data.map(present), nextCursor: page.nextCursor };
+  return { data: page.data.map(presentInbound), nextCursor: page.nextCursor };
 }
 
 async function find(tx: Tx, id: string, lock = false) {
@@ -161,7 +161,7 @@ async function find(tx: Tx, id: string, lock = false) {
 }
 
 export async function getInbound(deps: Deps, actor: Actor, id: string) {
-  return present(await readTenant(deps.db, actor.tenantId, (tx) => find(tx, id)));
+  return presentInbound(await readTenant(deps.db, actor.tenantId, (tx) => find(tx, id)));
 }
 
 /** A recruiter says which application an unmatched (or automatic) answer belongs to: it becomes its reply. */
@@ -200,5 +200,5 @@ export async function assignInbound(deps: Deps, actor: Actor, id: string, input:
     });
     return updated!;
   });
-  return present(row);
+  return presentInbound(row);
 }

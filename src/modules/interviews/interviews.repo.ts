@@ -142,3 +142,15 @@ export async function employerChain(tx: Tx, employerId: string): Promise<string[
     ) SELECT id FROM up`);
   return res.rows.map((r) => r.id);
 }
+
+/** Every interview of a candidate's applications, oldest first, with their participants (the export). */
+export async function interviewsOfCandidate(tx: Tx, candidateId: string) {
+  const rows = await tx
+    .select(base)
+    .from(interviews)
+    .innerJoin(applications, eq(applications.id, interviews.applicationId))
+    .innerJoin(positions, eq(positions.id, applications.positionId))
+    .where(eq(applications.candidateId, candidateId))
+    .orderBy(asc(interviews.startsAt), asc(interviews.id));
+  return withParticipants(rows);
+}
