@@ -3650,7 +3650,7 @@ export interface paths {
         head?: never;
         /**
          * Change a candidate
-         * @description Turning `relayConsent` on records when; turning it off clears it.
+         * @description Turning `relayConsent` on records when; turning it off clears it. An email of a person erased at their request is refused (409 `previously_erased`) unless `overrideErasure` is true.
          */
         patch: {
             parameters: {
@@ -6270,7 +6270,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a participant */
+        /**
+         * Add a participant
+         * @description The interview’s version goes up, as with every change to it: send `If-Match` with the version you read to get 412 instead of adding to a changed interview.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6399,11 +6402,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a participant */
+        /**
+         * Remove a participant
+         * @description The interview keeps at least one participant (409). Its version goes up; a stale `If-Match` answers 412 and removes no one.
+         */
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
                 path: {
                     id: string;
                     contactId: string;
@@ -12383,7 +12392,7 @@ export interface webhooks {
         put?: never;
         /**
          * followup.cancelled
-         * @description A follow-up was called off, by re-planning or by hand (data: key, kind, reason, by). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         * @description A follow-up was called off, by re-planning, by hand or by the candidate’s erasure (data: key, kind, reason, by). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
          */
         post: {
             parameters: {
@@ -13579,6 +13588,148 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "webhook_endpoint.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.recovered
+         * @description The failed deliveries of a webhook endpoint since a time were sent again (data: since, redelivering). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_endpoint.recovered",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_delivery.redelivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_delivery.redelivered
+         * @description A webhook delivery was sent again with the same webhook-id (data: endpointId, eventId, eventType). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "webhook_delivery.redelivered",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -13683,6 +13834,432 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "followup_template.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * user.created
+         * @description A user was added to the agency (data: role). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "user.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * user.updated
+         * @description A user’s name, role, time zone or daily digest changed (data: role and previousRole when the role changed). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "user.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.deactivated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * user.deactivated
+         * @description A user was deactivated and their sessions ended (data: role). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "user.deactivated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.reactivated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * user.reactivated
+         * @description A deactivated user was made active again (data: role). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "user.reactivated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * api_key.created
+         * @description An API key was created; its secret is never in an event (data: name, prefix, scopes, expiresAt). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "api_key.created",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * api_key.revoked
+         * @description An API key was revoked and no longer authenticates (data: name, prefix). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "api_key.revoked",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -14405,156 +14982,6 @@ export interface components {
             targetFillDate?: string | null;
         };
         /**
-         * @example {
-         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "name": "Jordan Lee",
-         *       "email": "jordan.lee@example.org",
-         *       "phone": "+15555550123",
-         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
-         *       "timeZone": "America/New_York",
-         *       "relayConsent": true,
-         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
-         *       "statusUpdatesOptIn": true,
-         *       "tags": [
-         *         "math",
-         *         "grade-5"
-         *       ],
-         *       "notes": null,
-         *       "erasedAt": null,
-         *       "version": 1,
-         *       "createdAt": "2026-11-20T15:04:05.000Z",
-         *       "updatedAt": "2026-11-20T15:04:05.000Z"
-         *     }
-         */
-        CandidateInput: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            email: string | null;
-            phone: string | null;
-            linkedinUrl: string | null;
-            timeZone: string | null;
-            /** @description May the agency write to employers on the candidate’s behalf */
-            relayConsent: boolean;
-            /** @description When consent was given (set by the server) */
-            relayConsentAt: string | null;
-            /** @description Does the candidate want status updates by email */
-            statusUpdatesOptIn: boolean;
-            tags: string[];
-            notes: string | null;
-            /** @description Set when the personal data was erased; the record stays as a shell */
-            erasedAt: string | null;
-            version: number;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            updatedAt: string;
-        };
-        /**
-         * @example {
-         *       "name": "Jordan Lee",
-         *       "email": "jordan.lee@example.org",
-         *       "relayConsent": true,
-         *       "tags": [
-         *         "math"
-         *       ]
-         *     }
-         */
-        CreateCandidateRequestInput: {
-            name: string;
-            email?: string | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
-            timeZone?: string | null;
-            /** @default false */
-            relayConsent: boolean;
-            /** @default true */
-            statusUpdatesOptIn: boolean;
-            tags?: string[];
-            notes?: string | null;
-            /**
-             * @description Add the person even though they were erased at their request before
-             * @default false
-             */
-            overrideErasure: boolean;
-        };
-        /**
-         * @example {
-         *       "relayConsent": true
-         *     }
-         */
-        UpdateCandidateRequestInput: {
-            name?: string;
-            email?: string | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
-            timeZone?: string | null;
-            relayConsent?: boolean;
-            statusUpdatesOptIn?: boolean;
-            tags?: string[];
-            notes?: string | null;
-        };
-        /**
-         * @description Everything Afterview holds on a candidate
-         * @example {
-         *       "exportedAt": "2026-11-26T10:00:00.000Z",
-         *       "candidate": {
-         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *         "name": "Jordan Lee",
-         *         "email": "jordan.lee@example.org",
-         *         "phone": null,
-         *         "linkedinUrl": null,
-         *         "timeZone": "America/New_York",
-         *         "relayConsent": true,
-         *         "relayConsentAt": "2026-11-20T15:04:05.000Z",
-         *         "statusUpdatesOptIn": true,
-         *         "tags": [
-         *           "math"
-         *         ],
-         *         "notes": null,
-         *         "erasedAt": null,
-         *         "version": 1,
-         *         "createdAt": "2026-11-20T15:04:05.000Z",
-         *         "updatedAt": "2026-11-20T15:04:05.000Z"
-         *       },
-         *       "activity": [
-         *         {
-         *           "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
-         *           "action": "candidate.created",
-         *           "createdAt": "2026-11-20T15:04:05.000Z",
-         *           "changes": {}
-         *         }
-         *       ]
-         *     }
-         */
-        CandidateExportInput: {
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            exportedAt: string;
-            candidate: components["schemas"]["CandidateInput"];
-            activity: {
-                /** Format: uuid */
-                id: string;
-                action: string;
-                /**
-                 * Format: date-time
-                 * @example 2026-11-26T14:30:00.000Z
-                 */
-                createdAt: string;
-                changes: {
-                    [key: string]: unknown;
-                };
-            }[];
-        };
-        /**
          * @description Follow-up timings of an agency; every field has a default
          * @example {
          *       "businessDays": [
@@ -15134,60 +15561,320 @@ export interface components {
             /** @enum {string} */
             suggestedOutcome?: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
         };
+        /** @description Who receives the message, or whose task it is */
+        FollowUpRecipientInput: {
+            /** @constant */
+            type: "contact";
+            /** Format: uuid */
+            contactId: string;
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "candidate";
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "recruiter";
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            email: string | null;
+        };
+        /** @description What the templates fill in (empty after an erasure) */
+        FollowUpVarsInput: {
+            candidate?: string;
+            interviewer?: string | null;
+            position?: string;
+            employer?: string;
+            highlight?: string | null;
+            timeline?: string | null;
+            recruiter?: string;
+            outcome?: string | null;
+        };
         /**
          * @example {
-         *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
-         *       "action": "candidate.updated",
-         *       "actor": {
-         *         "type": "user",
-         *         "id": "01938a8e-0000-7000-8000-000000000001"
-         *       },
-         *       "subject": {
-         *         "type": "candidate",
-         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
-         *       },
+         *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
+         *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "applicationId": null,
-         *       "interviewId": null,
-         *       "changes": {
-         *         "relayConsent": {
-         *           "before": false,
-         *           "after": true
-         *         }
+         *       "key": "thank_you:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "kind": "thank_you",
+         *       "channel": "email",
+         *       "voice": "on_behalf",
+         *       "recipient": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *         "name": "Pat Principal",
+         *         "email": "pat@lincoln.example.org"
          *       },
-         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "dueAt": "2026-12-03T18:00:00.000Z",
+         *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
+         *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "status": "sent",
+         *       "overdue": false,
+         *       "subject": null,
+         *       "body": null,
+         *       "templateId": "thank_you.email.candidate",
+         *       "vars": {
+         *         "candidate": "Jordan Lee",
+         *         "interviewer": "Pat Principal",
+         *         "position": "5th grade teacher",
+         *         "employer": "Lincoln Elementary",
+         *         "highlight": "Shared vision for small-group reading",
+         *         "timeline": "2026-12-12",
+         *         "recruiter": "Sam Rivera",
+         *         "outcome": null
+         *       },
+         *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *       "notes": null,
+         *       "cancelReason": null,
+         *       "sentAt": "2026-12-03T18:00:04.000Z",
+         *       "completedAt": null,
+         *       "attempts": 2,
+         *       "lastError": "451 4.7.1 Try again later",
+         *       "messageId": "<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>",
+         *       "version": 2,
+         *       "createdAt": "2026-12-03T16:05:00.000Z",
+         *       "updatedAt": "2026-12-03T18:00:04.000Z"
          *     }
          */
-        ActivityInput: {
+        FollowUpInput: {
             /** Format: uuid */
             id: string;
-            /** @description What happened: the event type, e.g. candidate.updated */
-            action: string;
-            actor: {
-                /** @enum {string} */
-                type: "user" | "api_key" | "system";
-                id: string | null;
-            };
-            subject: {
-                type: string;
-                /** Format: uuid */
-                id: string;
-            };
-            candidateId: string | null;
-            applicationId: string | null;
-            interviewId: string | null;
-            /** @description Changed fields, before and after */
-            changes: {
-                [key: string]: {
-                    before: unknown;
-                    after: unknown;
-                };
-            };
+            /** Format: uuid */
+            interviewId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>` */
+            key: string;
+            /** @enum {string} */
+            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+            /**
+             * @description email: sent by the worker; phone, linkedin, task: done by the recruiter
+             * @enum {string}
+             */
+            channel: "email" | "phone" | "linkedin" | "task";
+            /**
+             * @description on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency
+             * @enum {string}
+             */
+            voice: "on_behalf" | "draft_to_candidate" | "agency";
+            recipient: components["schemas"]["FollowUpRecipientInput"];
+            /** @description The employer contact the step is about */
+            contactId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            ruleDueAt: string;
+            /** @description Why it is due when it is */
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+            /** @description Still pending or queued after its due time */
+            overdue: boolean;
+            subject: string | null;
+            body: string | null;
+            /** @description The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it */
+            templateId: string;
+            vars: components["schemas"]["FollowUpVarsInput"];
+            /**
+             * Format: uuid
+             * @description The recruiter (the application’s owner when planned)
+             */
+            ownerId: string;
+            /** @description The recruiter’s notes; delivery never writes here */
+            notes: string | null;
+            /** @description Why it was cancelled or skipped */
+            cancelReason: string | null;
+            sentAt: string | null;
+            completedAt: string | null;
+            /** @description How many times the worker has tried to send it */
+            attempts: number;
+            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
+            lastError: string | null;
+            /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
+            messageId: string | null;
+            version: number;
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "subject": "Thank you for today",
+         *       "body": "Dear Ms Principal, thank you for …"
+         *     }
+         */
+        EditFollowUpRequestInput: {
+            subject?: string | null;
+            body?: string | null;
+        };
+        /**
+         * @example {
+         *       "dueAt": "2026-12-07T14:30:00Z",
+         *       "reason": "Principal at a conference until Monday"
+         *     }
+         */
+        RescheduleFollowUpRequestInput: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /** @description Why it moves; kept in the follow-up’s reason */
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "reason": "The principal asked for it today"
+         *     }
+         */
+        SendFollowUpNowRequestInput: {
+            /** @description Why now; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "notes": "Called Sam; he expects a decision next Friday"
+         *     }
+         */
+        CompleteFollowUpRequestInput: {
+            /** @description What was said or done */
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Thanked them in person at the school"
+         *     }
+         */
+        SkipFollowUpRequestInput: {
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "reason": "The candidate withdrew by phone"
+         *     }
+         */
+        CancelFollowUpRequestInput: {
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "to": "replies@agency.example",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.\n\nOn Wed, Dec 3 Jordan wrote:\n> Dear Dana, ...",
+         *       "messageId": "<CAF=abc123@mail.example.org>",
+         *       "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *       "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>"
+         *     }
+         */
+        InboundEmailInput: {
+            /** @description The sender, `Name <address>` or an address */
+            from: string;
+            to?: string;
+            /** @default  */
+            subject: string;
+            /** @description The plain-text body */
+            text: string;
+            /** @description The email’s own Message-ID: the same one twice is recorded once */
+            messageId?: string;
+            inReplyTo?: string;
+            references?: string;
+            /** @description Other headers, e.g. Auto-Submitted */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt?: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "status": "matched",
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.",
+         *       "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "replyId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "receivedAt": "2026-12-04T15:02:00.000Z",
+         *       "createdAt": "2026-12-04T15:02:01.000Z"
+         *     }
+         */
+        InboundReplyInput: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @enum {string}
+             */
+            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            from: string;
+            subject: string;
+            text: string;
+            followUpId: string | null;
+            applicationId: string | null;
+            /** @description The employer reply recorded from it */
+            replyId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "secret": "ins_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "url": "https://api.afterview.example/v1/inbound/email"
+         *     }
+         */
+        InboundSecretInput: {
+            /** @description ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>` */
+            secret: string;
+            /** @description Where the provider posts inbound emails */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
+         *     }
+         */
+        AssignInboundReplyRequestInput: {
+            /** Format: uuid */
+            applicationId: string;
+            /**
+             * Format: uuid
+             * @description An interview of that application the answer is about
+             */
+            interviewId?: string;
         };
         InterviewParticipantInput: {
             /** Format: uuid */
@@ -15450,151 +16137,46 @@ export interface components {
             role: "interviewer" | "hiring_manager" | "coordinator";
             highlight?: string;
         };
-        /** @description Who receives the message, or whose task it is */
-        FollowUpRecipientInput: {
-            /** @constant */
-            type: "contact";
-            /** Format: uuid */
-            contactId: string;
-            name: string;
-            email: string | null;
-        } | {
-            /** @constant */
-            type: "candidate";
-            name: string;
-            email: string | null;
-        } | {
-            /** @constant */
-            type: "recruiter";
-            /** Format: uuid */
-            userId: string;
-            name: string;
-            email: string | null;
-        };
-        /** @description What the templates fill in (empty after an erasure) */
-        FollowUpVarsInput: {
-            candidate?: string;
-            interviewer?: string | null;
-            position?: string;
-            employer?: string;
-            highlight?: string | null;
-            timeline?: string | null;
-            recruiter?: string;
-            outcome?: string | null;
-        };
         /**
          * @example {
-         *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
-         *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
-         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
-         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "key": "thank_you:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
-         *       "kind": "thank_you",
-         *       "channel": "email",
-         *       "voice": "on_behalf",
-         *       "recipient": {
-         *         "type": "contact",
-         *         "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
-         *         "name": "Pat Principal",
-         *         "email": "pat@lincoln.example.org"
-         *       },
-         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
-         *       "dueAt": "2026-12-03T18:00:00.000Z",
-         *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
-         *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
-         *       "status": "sent",
-         *       "overdue": false,
-         *       "subject": null,
-         *       "body": null,
-         *       "templateId": "thank_you.email.candidate",
-         *       "vars": {
-         *         "candidate": "Jordan Lee",
-         *         "interviewer": "Pat Principal",
-         *         "position": "5th grade teacher",
-         *         "employer": "Lincoln Elementary",
-         *         "highlight": "Shared vision for small-group reading",
-         *         "timeline": "2026-12-12",
-         *         "recruiter": "Sam Rivera",
-         *         "outcome": null
-         *       },
-         *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
          *       "notes": null,
-         *       "cancelReason": null,
-         *       "sentAt": "2026-12-03T18:00:04.000Z",
-         *       "completedAt": null,
-         *       "attempts": 2,
-         *       "lastError": "451 4.7.1 Try again later",
-         *       "messageId": "<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>",
-         *       "version": 2,
-         *       "createdAt": "2026-12-03T16:05:00.000Z",
-         *       "updatedAt": "2026-12-03T18:00:04.000Z"
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z"
          *     }
          */
-        FollowUpInput: {
+        CandidateInput: {
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            interviewId: string;
-            /** Format: uuid */
-            applicationId: string;
-            /** Format: uuid */
-            candidateId: string;
-            /** @description The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>` */
-            key: string;
-            /** @enum {string} */
-            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
-            /**
-             * @description email: sent by the worker; phone, linkedin, task: done by the recruiter
-             * @enum {string}
-             */
-            channel: "email" | "phone" | "linkedin" | "task";
-            /**
-             * @description on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency
-             * @enum {string}
-             */
-            voice: "on_behalf" | "draft_to_candidate" | "agency";
-            recipient: components["schemas"]["FollowUpRecipientInput"];
-            /** @description The employer contact the step is about */
-            contactId: string | null;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            dueAt: string;
-            /**
-             * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            ruleDueAt: string;
-            /** @description Why it is due when it is */
-            reason: string;
-            /** @enum {string} */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
-            /** @description Still pending or queued after its due time */
-            overdue: boolean;
-            subject: string | null;
-            body: string | null;
-            /** @description The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it */
-            templateId: string;
-            vars: components["schemas"]["FollowUpVarsInput"];
-            /**
-             * Format: uuid
-             * @description The recruiter (the application’s owner when planned)
-             */
-            ownerId: string;
-            /** @description The recruiter’s notes; delivery never writes here */
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
             notes: string | null;
-            /** @description Why it was cancelled or skipped */
-            cancelReason: string | null;
-            sentAt: string | null;
-            completedAt: string | null;
-            /** @description How many times the worker has tried to send it */
-            attempts: number;
-            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
-            lastError: string | null;
-            /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
-            messageId: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
             version: number;
             /**
              * Format: date-time
@@ -15609,62 +16191,176 @@ export interface components {
         };
         /**
          * @example {
-         *       "subject": "Thank you for today",
-         *       "body": "Dear Ms Principal, thank you for …"
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "relayConsent": true,
+         *       "tags": [
+         *         "math"
+         *       ]
          *     }
          */
-        EditFollowUpRequestInput: {
-            subject?: string | null;
-            body?: string | null;
+        CreateCandidateRequestInput: {
+            name: string;
+            email?: string | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            /** @default false */
+            relayConsent: boolean;
+            /** @default true */
+            statusUpdatesOptIn: boolean;
+            tags?: string[];
+            notes?: string | null;
+            /**
+             * @description Add the person even though they were erased at their request before
+             * @default false
+             */
+            overrideErasure: boolean;
         };
         /**
          * @example {
-         *       "dueAt": "2026-12-07T14:30:00Z",
-         *       "reason": "Principal at a conference until Monday"
+         *       "relayConsent": true
          *     }
          */
-        RescheduleFollowUpRequestInput: {
+        UpdateCandidateRequestInput: {
+            name?: string;
+            email?: string | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            relayConsent?: boolean;
+            statusUpdatesOptIn?: boolean;
+            tags?: string[];
+            notes?: string | null;
+            /** @description Change the email to that of a person erased at their request before */
+            overrideErasure?: boolean;
+        };
+        /**
+         * @description Everything Afterview holds on a candidate
+         * @example {
+         *       "exportedAt": "2026-11-26T10:00:00.000Z",
+         *       "candidate": {
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *         "name": "Jordan Lee",
+         *         "email": "jordan.lee@example.org",
+         *         "phone": null,
+         *         "linkedinUrl": null,
+         *         "timeZone": "America/New_York",
+         *         "relayConsent": true,
+         *         "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *         "statusUpdatesOptIn": true,
+         *         "tags": [
+         *           "math"
+         *         ],
+         *         "notes": null,
+         *         "erasedAt": null,
+         *         "version": 1,
+         *         "createdAt": "2026-11-20T15:04:05.000Z",
+         *         "updatedAt": "2026-11-20T15:04:05.000Z"
+         *       },
+         *       "applications": [],
+         *       "outcomes": [],
+         *       "employerReplies": [],
+         *       "interviews": [],
+         *       "followUps": [],
+         *       "inboundEmails": [],
+         *       "activity": [
+         *         {
+         *           "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *           "action": "candidate.created",
+         *           "createdAt": "2026-11-20T15:04:05.000Z",
+         *           "changes": {}
+         *         }
+         *       ]
+         *     }
+         */
+        CandidateExportInput: {
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
              */
-            dueAt: string;
-            /** @description Why it moves; kept in the follow-up’s reason */
-            reason: string;
+            exportedAt: string;
+            candidate: components["schemas"]["CandidateInput"];
+            /** @description Their applications, oldest first, with each stage they went through */
+            applications: components["schemas"]["ApplicationDetailInput"][];
+            /** @description Every decision logged on their applications */
+            outcomes: components["schemas"]["OutcomeInput"][];
+            /** @description What employers answered about them */
+            employerReplies: components["schemas"]["EmployerReplyInput"][];
+            /** @description Their interviews, with the interviewers and their notes */
+            interviews: components["schemas"]["InterviewInput"][];
+            /** @description The follow-ups sent or planned on their behalf or to them */
+            followUps: components["schemas"]["FollowUpInput"][];
+            /** @description Employers’ emails about them, as received */
+            inboundEmails: components["schemas"]["InboundReplyInput"][];
+            activity: {
+                /** Format: uuid */
+                id: string;
+                action: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                createdAt: string;
+                changes: {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         /**
          * @example {
-         *       "reason": "The principal asked for it today"
+         *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *       "action": "candidate.updated",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "subject": {
+         *         "type": "candidate",
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
+         *       },
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "applicationId": null,
+         *       "interviewId": null,
+         *       "changes": {
+         *         "relayConsent": {
+         *           "before": false,
+         *           "after": true
+         *         }
+         *       },
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
          *     }
          */
-        SendFollowUpNowRequestInput: {
-            /** @description Why now; kept in the follow-up’s reason */
-            reason?: string;
-        };
-        /**
-         * @example {
-         *       "notes": "Called Sam; he expects a decision next Friday"
-         *     }
-         */
-        CompleteFollowUpRequestInput: {
-            /** @description What was said or done */
-            notes?: string;
-        };
-        /**
-         * @example {
-         *       "reason": "Thanked them in person at the school"
-         *     }
-         */
-        SkipFollowUpRequestInput: {
-            reason: string;
-        };
-        /**
-         * @example {
-         *       "reason": "The candidate withdrew by phone"
-         *     }
-         */
-        CancelFollowUpRequestInput: {
-            reason?: string;
+        ActivityInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description What happened: the event type, e.g. candidate.updated */
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            subject: {
+                type: string;
+                /** Format: uuid */
+                id: string;
+            };
+            candidateId: string | null;
+            applicationId: string | null;
+            interviewId: string | null;
+            /** @description Changed fields, before and after */
+            changes: {
+                [key: string]: {
+                    before: unknown;
+                    after: unknown;
+                };
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
         };
         /**
          * @example {
@@ -15882,7 +16578,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -15895,7 +16591,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -16063,105 +16759,6 @@ export interface components {
          */
         RecoverWebhookDeliveriesResultInput: {
             redelivering: number;
-        };
-        /**
-         * @example {
-         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
-         *       "to": "replies@agency.example",
-         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
-         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.\n\nOn Wed, Dec 3 Jordan wrote:\n> Dear Dana, ...",
-         *       "messageId": "<CAF=abc123@mail.example.org>",
-         *       "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
-         *       "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>"
-         *     }
-         */
-        InboundEmailInput: {
-            /** @description The sender, `Name <address>` or an address */
-            from: string;
-            to?: string;
-            /** @default  */
-            subject: string;
-            /** @description The plain-text body */
-            text: string;
-            /** @description The email’s own Message-ID: the same one twice is recorded once */
-            messageId?: string;
-            inReplyTo?: string;
-            references?: string;
-            /** @description Other headers, e.g. Auto-Submitted */
-            headers?: {
-                [key: string]: string;
-            };
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            receivedAt?: string;
-        };
-        /**
-         * @example {
-         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "status": "matched",
-         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
-         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
-         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.",
-         *       "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
-         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "replyId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "receivedAt": "2026-12-04T15:02:00.000Z",
-         *       "createdAt": "2026-12-04T15:02:01.000Z"
-         *     }
-         */
-        InboundReplyInput: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
-             * @enum {string}
-             */
-            status: "matched" | "out_of_office" | "unmatched" | "assigned";
-            from: string;
-            subject: string;
-            text: string;
-            followUpId: string | null;
-            applicationId: string | null;
-            /** @description The employer reply recorded from it */
-            replyId: string | null;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            receivedAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-        };
-        /**
-         * @example {
-         *       "secret": "ins_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
-         *       "url": "https://api.afterview.example/v1/inbound/email"
-         *     }
-         */
-        InboundSecretInput: {
-            /** @description ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>` */
-            secret: string;
-            /** @description Where the provider posts inbound emails */
-            url: string;
-        };
-        /**
-         * @example {
-         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
-         *     }
-         */
-        AssignInboundReplyRequestInput: {
-            /** Format: uuid */
-            applicationId: string;
-            /**
-             * Format: uuid
-             * @description An interview of that application the answer is about
-             */
-            interviewId?: string;
         };
         /**
          * @example {
@@ -16896,157 +17493,6 @@ export interface components {
             targetFillDate?: string | null;
         };
         /**
-         * @example {
-         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "name": "Jordan Lee",
-         *       "email": "jordan.lee@example.org",
-         *       "phone": "+15555550123",
-         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
-         *       "timeZone": "America/New_York",
-         *       "relayConsent": true,
-         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
-         *       "statusUpdatesOptIn": true,
-         *       "tags": [
-         *         "math",
-         *         "grade-5"
-         *       ],
-         *       "notes": null,
-         *       "erasedAt": null,
-         *       "version": 1,
-         *       "createdAt": "2026-11-20T15:04:05.000Z",
-         *       "updatedAt": "2026-11-20T15:04:05.000Z"
-         *     }
-         */
-        Candidate: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            email: string | null;
-            phone: string | null;
-            linkedinUrl: string | null;
-            timeZone: string | null;
-            /** @description May the agency write to employers on the candidate’s behalf */
-            relayConsent: boolean;
-            /** @description When consent was given (set by the server) */
-            relayConsentAt: string | null;
-            /** @description Does the candidate want status updates by email */
-            statusUpdatesOptIn: boolean;
-            tags: string[];
-            notes: string | null;
-            /** @description Set when the personal data was erased; the record stays as a shell */
-            erasedAt: string | null;
-            version: number;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            updatedAt: string;
-        };
-        /**
-         * @example {
-         *       "name": "Jordan Lee",
-         *       "email": "jordan.lee@example.org",
-         *       "relayConsent": true,
-         *       "tags": [
-         *         "math"
-         *       ]
-         *     }
-         */
-        CreateCandidateRequest: {
-            name: string;
-            email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
-            timeZone?: string | null;
-            /** @default false */
-            relayConsent: boolean;
-            /** @default true */
-            statusUpdatesOptIn: boolean;
-            /** @default [] */
-            tags: unknown;
-            notes?: string | null;
-            /**
-             * @description Add the person even though they were erased at their request before
-             * @default false
-             */
-            overrideErasure: boolean;
-        };
-        /**
-         * @example {
-         *       "relayConsent": true
-         *     }
-         */
-        UpdateCandidateRequest: {
-            name?: string;
-            email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
-            timeZone?: string | null;
-            relayConsent?: boolean;
-            statusUpdatesOptIn?: boolean;
-            tags?: unknown;
-            notes?: string | null;
-        };
-        /**
-         * @description Everything Afterview holds on a candidate
-         * @example {
-         *       "exportedAt": "2026-11-26T10:00:00.000Z",
-         *       "candidate": {
-         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *         "name": "Jordan Lee",
-         *         "email": "jordan.lee@example.org",
-         *         "phone": null,
-         *         "linkedinUrl": null,
-         *         "timeZone": "America/New_York",
-         *         "relayConsent": true,
-         *         "relayConsentAt": "2026-11-20T15:04:05.000Z",
-         *         "statusUpdatesOptIn": true,
-         *         "tags": [
-         *           "math"
-         *         ],
-         *         "notes": null,
-         *         "erasedAt": null,
-         *         "version": 1,
-         *         "createdAt": "2026-11-20T15:04:05.000Z",
-         *         "updatedAt": "2026-11-20T15:04:05.000Z"
-         *       },
-         *       "activity": [
-         *         {
-         *           "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
-         *           "action": "candidate.created",
-         *           "createdAt": "2026-11-20T15:04:05.000Z",
-         *           "changes": {}
-         *         }
-         *       ]
-         *     }
-         */
-        CandidateExport: {
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            exportedAt: string;
-            candidate: components["schemas"]["Candidate"];
-            activity: {
-                /** Format: uuid */
-                id: string;
-                action: string;
-                /**
-                 * Format: date-time
-                 * @example 2026-11-26T14:30:00.000Z
-                 */
-                createdAt: string;
-                changes: {
-                    [key: string]: unknown;
-                };
-            }[];
-        };
-        /**
          * @description Follow-up timings of an agency; every field has a default
          * @example {
          *       "businessDays": [
@@ -17619,60 +18065,320 @@ export interface components {
             /** @enum {string} */
             suggestedOutcome?: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
         };
+        /** @description Who receives the message, or whose task it is */
+        FollowUpRecipient: {
+            /** @constant */
+            type: "contact";
+            /** Format: uuid */
+            contactId: string;
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "candidate";
+            name: string;
+            email: string | null;
+        } | {
+            /** @constant */
+            type: "recruiter";
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            email: string | null;
+        };
+        /** @description What the templates fill in (empty after an erasure) */
+        FollowUpVars: {
+            candidate?: string;
+            interviewer?: string | null;
+            position?: string;
+            employer?: string;
+            highlight?: string | null;
+            timeline?: string | null;
+            recruiter?: string;
+            outcome?: string | null;
+        };
         /**
          * @example {
-         *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
-         *       "action": "candidate.updated",
-         *       "actor": {
-         *         "type": "user",
-         *         "id": "01938a8e-0000-7000-8000-000000000001"
-         *       },
-         *       "subject": {
-         *         "type": "candidate",
-         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
-         *       },
+         *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
+         *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "applicationId": null,
-         *       "interviewId": null,
-         *       "changes": {
-         *         "relayConsent": {
-         *           "before": false,
-         *           "after": true
-         *         }
+         *       "key": "thank_you:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "kind": "thank_you",
+         *       "channel": "email",
+         *       "voice": "on_behalf",
+         *       "recipient": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *         "name": "Pat Principal",
+         *         "email": "pat@lincoln.example.org"
          *       },
-         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "dueAt": "2026-12-03T18:00:00.000Z",
+         *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
+         *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "status": "sent",
+         *       "overdue": false,
+         *       "subject": null,
+         *       "body": null,
+         *       "templateId": "thank_you.email.candidate",
+         *       "vars": {
+         *         "candidate": "Jordan Lee",
+         *         "interviewer": "Pat Principal",
+         *         "position": "5th grade teacher",
+         *         "employer": "Lincoln Elementary",
+         *         "highlight": "Shared vision for small-group reading",
+         *         "timeline": "2026-12-12",
+         *         "recruiter": "Sam Rivera",
+         *         "outcome": null
+         *       },
+         *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *       "notes": null,
+         *       "cancelReason": null,
+         *       "sentAt": "2026-12-03T18:00:04.000Z",
+         *       "completedAt": null,
+         *       "attempts": 2,
+         *       "lastError": "451 4.7.1 Try again later",
+         *       "messageId": "<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>",
+         *       "version": 2,
+         *       "createdAt": "2026-12-03T16:05:00.000Z",
+         *       "updatedAt": "2026-12-03T18:00:04.000Z"
          *     }
          */
-        Activity: {
+        FollowUp: {
             /** Format: uuid */
             id: string;
-            /** @description What happened: the event type, e.g. candidate.updated */
-            action: string;
-            actor: {
-                /** @enum {string} */
-                type: "user" | "api_key" | "system";
-                id: string | null;
-            };
-            subject: {
-                type: string;
-                /** Format: uuid */
-                id: string;
-            };
-            candidateId: string | null;
-            applicationId: string | null;
-            interviewId: string | null;
-            /** @description Changed fields, before and after */
-            changes: {
-                [key: string]: {
-                    before: unknown;
-                    after: unknown;
-                };
-            };
+            /** Format: uuid */
+            interviewId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>` */
+            key: string;
+            /** @enum {string} */
+            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+            /**
+             * @description email: sent by the worker; phone, linkedin, task: done by the recruiter
+             * @enum {string}
+             */
+            channel: "email" | "phone" | "linkedin" | "task";
+            /**
+             * @description on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency
+             * @enum {string}
+             */
+            voice: "on_behalf" | "draft_to_candidate" | "agency";
+            recipient: components["schemas"]["FollowUpRecipient"];
+            /** @description The employer contact the step is about */
+            contactId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            ruleDueAt: string;
+            /** @description Why it is due when it is */
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+            /** @description Still pending or queued after its due time */
+            overdue: boolean;
+            subject: string | null;
+            body: string | null;
+            /** @description The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it */
+            templateId: string;
+            vars: components["schemas"]["FollowUpVars"];
+            /**
+             * Format: uuid
+             * @description The recruiter (the application’s owner when planned)
+             */
+            ownerId: string;
+            /** @description The recruiter’s notes; delivery never writes here */
+            notes: string | null;
+            /** @description Why it was cancelled or skipped */
+            cancelReason: string | null;
+            sentAt: string | null;
+            completedAt: string | null;
+            /** @description How many times the worker has tried to send it */
+            attempts: number;
+            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
+            lastError: string | null;
+            /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
+            messageId: string | null;
+            version: number;
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "subject": "Thank you for today",
+         *       "body": "Dear Ms Principal, thank you for …"
+         *     }
+         */
+        EditFollowUpRequest: {
+            subject?: string | null;
+            body?: string | null;
+        };
+        /**
+         * @example {
+         *       "dueAt": "2026-12-07T14:30:00Z",
+         *       "reason": "Principal at a conference until Monday"
+         *     }
+         */
+        RescheduleFollowUpRequest: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            dueAt: string;
+            /** @description Why it moves; kept in the follow-up’s reason */
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "reason": "The principal asked for it today"
+         *     }
+         */
+        SendFollowUpNowRequest: {
+            /** @description Why now; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "notes": "Called Sam; he expects a decision next Friday"
+         *     }
+         */
+        CompleteFollowUpRequest: {
+            /** @description What was said or done */
+            notes?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Thanked them in person at the school"
+         *     }
+         */
+        SkipFollowUpRequest: {
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "reason": "The candidate withdrew by phone"
+         *     }
+         */
+        CancelFollowUpRequest: {
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "to": "replies@agency.example",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.\n\nOn Wed, Dec 3 Jordan wrote:\n> Dear Dana, ...",
+         *       "messageId": "<CAF=abc123@mail.example.org>",
+         *       "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *       "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>"
+         *     }
+         */
+        InboundEmail: {
+            /** @description The sender, `Name <address>` or an address */
+            from: string;
+            to?: string;
+            /** @default  */
+            subject: string;
+            /** @description The plain-text body */
+            text: string;
+            /** @description The email’s own Message-ID: the same one twice is recorded once */
+            messageId?: string;
+            inReplyTo?: string;
+            references?: string;
+            /** @description Other headers, e.g. Auto-Submitted */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt?: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "status": "matched",
+         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
+         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.",
+         *       "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "replyId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "receivedAt": "2026-12-04T15:02:00.000Z",
+         *       "createdAt": "2026-12-04T15:02:01.000Z"
+         *     }
+         */
+        InboundReply: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @enum {string}
+             */
+            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            from: string;
+            subject: string;
+            text: string;
+            followUpId: string | null;
+            applicationId: string | null;
+            /** @description The employer reply recorded from it */
+            replyId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "secret": "ins_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "url": "https://api.afterview.example/v1/inbound/email"
+         *     }
+         */
+        InboundSecret: {
+            /** @description ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>` */
+            secret: string;
+            /** @description Where the provider posts inbound emails */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
+         *     }
+         */
+        AssignInboundReplyRequest: {
+            /** Format: uuid */
+            applicationId: string;
+            /**
+             * Format: uuid
+             * @description An interview of that application the answer is about
+             */
+            interviewId?: string;
         };
         InterviewParticipant: {
             /** Format: uuid */
@@ -17935,151 +18641,46 @@ export interface components {
             role: "interviewer" | "hiring_manager" | "coordinator";
             highlight?: string;
         };
-        /** @description Who receives the message, or whose task it is */
-        FollowUpRecipient: {
-            /** @constant */
-            type: "contact";
-            /** Format: uuid */
-            contactId: string;
-            name: string;
-            email: string | null;
-        } | {
-            /** @constant */
-            type: "candidate";
-            name: string;
-            email: string | null;
-        } | {
-            /** @constant */
-            type: "recruiter";
-            /** Format: uuid */
-            userId: string;
-            name: string;
-            email: string | null;
-        };
-        /** @description What the templates fill in (empty after an erasure) */
-        FollowUpVars: {
-            candidate?: string;
-            interviewer?: string | null;
-            position?: string;
-            employer?: string;
-            highlight?: string | null;
-            timeline?: string | null;
-            recruiter?: string;
-            outcome?: string | null;
-        };
         /**
          * @example {
-         *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
-         *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
-         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
-         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "key": "thank_you:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
-         *       "kind": "thank_you",
-         *       "channel": "email",
-         *       "voice": "on_behalf",
-         *       "recipient": {
-         *         "type": "contact",
-         *         "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
-         *         "name": "Pat Principal",
-         *         "email": "pat@lincoln.example.org"
-         *       },
-         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
-         *       "dueAt": "2026-12-03T18:00:00.000Z",
-         *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
-         *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
-         *       "status": "sent",
-         *       "overdue": false,
-         *       "subject": null,
-         *       "body": null,
-         *       "templateId": "thank_you.email.candidate",
-         *       "vars": {
-         *         "candidate": "Jordan Lee",
-         *         "interviewer": "Pat Principal",
-         *         "position": "5th grade teacher",
-         *         "employer": "Lincoln Elementary",
-         *         "highlight": "Shared vision for small-group reading",
-         *         "timeline": "2026-12-12",
-         *         "recruiter": "Sam Rivera",
-         *         "outcome": null
-         *       },
-         *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
          *       "notes": null,
-         *       "cancelReason": null,
-         *       "sentAt": "2026-12-03T18:00:04.000Z",
-         *       "completedAt": null,
-         *       "attempts": 2,
-         *       "lastError": "451 4.7.1 Try again later",
-         *       "messageId": "<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>",
-         *       "version": 2,
-         *       "createdAt": "2026-12-03T16:05:00.000Z",
-         *       "updatedAt": "2026-12-03T18:00:04.000Z"
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z"
          *     }
          */
-        FollowUp: {
+        Candidate: {
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            interviewId: string;
-            /** Format: uuid */
-            applicationId: string;
-            /** Format: uuid */
-            candidateId: string;
-            /** @description The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>` */
-            key: string;
-            /** @enum {string} */
-            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
-            /**
-             * @description email: sent by the worker; phone, linkedin, task: done by the recruiter
-             * @enum {string}
-             */
-            channel: "email" | "phone" | "linkedin" | "task";
-            /**
-             * @description on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency
-             * @enum {string}
-             */
-            voice: "on_behalf" | "draft_to_candidate" | "agency";
-            recipient: components["schemas"]["FollowUpRecipient"];
-            /** @description The employer contact the step is about */
-            contactId: string | null;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            dueAt: string;
-            /**
-             * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            ruleDueAt: string;
-            /** @description Why it is due when it is */
-            reason: string;
-            /** @enum {string} */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
-            /** @description Still pending or queued after its due time */
-            overdue: boolean;
-            subject: string | null;
-            body: string | null;
-            /** @description The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it */
-            templateId: string;
-            vars: components["schemas"]["FollowUpVars"];
-            /**
-             * Format: uuid
-             * @description The recruiter (the application’s owner when planned)
-             */
-            ownerId: string;
-            /** @description The recruiter’s notes; delivery never writes here */
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
             notes: string | null;
-            /** @description Why it was cancelled or skipped */
-            cancelReason: string | null;
-            sentAt: string | null;
-            completedAt: string | null;
-            /** @description How many times the worker has tried to send it */
-            attempts: number;
-            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
-            lastError: string | null;
-            /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
-            messageId: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
             version: number;
             /**
              * Format: date-time
@@ -18094,62 +18695,177 @@ export interface components {
         };
         /**
          * @example {
-         *       "subject": "Thank you for today",
-         *       "body": "Dear Ms Principal, thank you for …"
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "relayConsent": true,
+         *       "tags": [
+         *         "math"
+         *       ]
          *     }
          */
-        EditFollowUpRequest: {
-            subject?: string | null;
-            body?: string | null;
+        CreateCandidateRequest: {
+            name: string;
+            email?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            /** @default false */
+            relayConsent: boolean;
+            /** @default true */
+            statusUpdatesOptIn: boolean;
+            /** @default [] */
+            tags: unknown;
+            notes?: string | null;
+            /**
+             * @description Add the person even though they were erased at their request before
+             * @default false
+             */
+            overrideErasure: boolean;
         };
         /**
          * @example {
-         *       "dueAt": "2026-12-07T14:30:00Z",
-         *       "reason": "Principal at a conference until Monday"
+         *       "relayConsent": true
          *     }
          */
-        RescheduleFollowUpRequest: {
+        UpdateCandidateRequest: {
+            name?: string;
+            email?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
+            timeZone?: string | null;
+            relayConsent?: boolean;
+            statusUpdatesOptIn?: boolean;
+            tags?: unknown;
+            notes?: string | null;
+            /** @description Change the email to that of a person erased at their request before */
+            overrideErasure?: boolean;
+        };
+        /**
+         * @description Everything Afterview holds on a candidate
+         * @example {
+         *       "exportedAt": "2026-11-26T10:00:00.000Z",
+         *       "candidate": {
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *         "name": "Jordan Lee",
+         *         "email": "jordan.lee@example.org",
+         *         "phone": null,
+         *         "linkedinUrl": null,
+         *         "timeZone": "America/New_York",
+         *         "relayConsent": true,
+         *         "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *         "statusUpdatesOptIn": true,
+         *         "tags": [
+         *           "math"
+         *         ],
+         *         "notes": null,
+         *         "erasedAt": null,
+         *         "version": 1,
+         *         "createdAt": "2026-11-20T15:04:05.000Z",
+         *         "updatedAt": "2026-11-20T15:04:05.000Z"
+         *       },
+         *       "applications": [],
+         *       "outcomes": [],
+         *       "employerReplies": [],
+         *       "interviews": [],
+         *       "followUps": [],
+         *       "inboundEmails": [],
+         *       "activity": [
+         *         {
+         *           "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *           "action": "candidate.created",
+         *           "createdAt": "2026-11-20T15:04:05.000Z",
+         *           "changes": {}
+         *         }
+         *       ]
+         *     }
+         */
+        CandidateExport: {
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
              */
-            dueAt: string;
-            /** @description Why it moves; kept in the follow-up’s reason */
-            reason: string;
+            exportedAt: string;
+            candidate: components["schemas"]["Candidate"];
+            /** @description Their applications, oldest first, with each stage they went through */
+            applications: components["schemas"]["ApplicationDetail"][];
+            /** @description Every decision logged on their applications */
+            outcomes: components["schemas"]["Outcome"][];
+            /** @description What employers answered about them */
+            employerReplies: components["schemas"]["EmployerReply"][];
+            /** @description Their interviews, with the interviewers and their notes */
+            interviews: components["schemas"]["Interview"][];
+            /** @description The follow-ups sent or planned on their behalf or to them */
+            followUps: components["schemas"]["FollowUp"][];
+            /** @description Employers’ emails about them, as received */
+            inboundEmails: components["schemas"]["InboundReply"][];
+            activity: {
+                /** Format: uuid */
+                id: string;
+                action: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                createdAt: string;
+                changes: {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         /**
          * @example {
-         *       "reason": "The principal asked for it today"
+         *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
+         *       "action": "candidate.updated",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "01938a8e-0000-7000-8000-000000000001"
+         *       },
+         *       "subject": {
+         *         "type": "candidate",
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
+         *       },
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "applicationId": null,
+         *       "interviewId": null,
+         *       "changes": {
+         *         "relayConsent": {
+         *           "before": false,
+         *           "after": true
+         *         }
+         *       },
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
          *     }
          */
-        SendFollowUpNowRequest: {
-            /** @description Why now; kept in the follow-up’s reason */
-            reason?: string;
-        };
-        /**
-         * @example {
-         *       "notes": "Called Sam; he expects a decision next Friday"
-         *     }
-         */
-        CompleteFollowUpRequest: {
-            /** @description What was said or done */
-            notes?: string;
-        };
-        /**
-         * @example {
-         *       "reason": "Thanked them in person at the school"
-         *     }
-         */
-        SkipFollowUpRequest: {
-            reason: string;
-        };
-        /**
-         * @example {
-         *       "reason": "The candidate withdrew by phone"
-         *     }
-         */
-        CancelFollowUpRequest: {
-            reason?: string;
+        Activity: {
+            /** Format: uuid */
+            id: string;
+            /** @description What happened: the event type, e.g. candidate.updated */
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system";
+                id: string | null;
+            };
+            subject: {
+                type: string;
+                /** Format: uuid */
+                id: string;
+            };
+            candidateId: string | null;
+            applicationId: string | null;
+            interviewId: string | null;
+            /** @description Changed fields, before and after */
+            changes: {
+                [key: string]: {
+                    before: unknown;
+                    after: unknown;
+                };
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
         };
         /**
          * @example {
@@ -18367,7 +19083,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -18380,7 +19096,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook.test" | "followup_template.updated" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -18548,105 +19264,6 @@ export interface components {
          */
         RecoverWebhookDeliveriesResult: {
             redelivering: number;
-        };
-        /**
-         * @example {
-         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
-         *       "to": "replies@agency.example",
-         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
-         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.\n\nOn Wed, Dec 3 Jordan wrote:\n> Dear Dana, ...",
-         *       "messageId": "<CAF=abc123@mail.example.org>",
-         *       "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
-         *       "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>"
-         *     }
-         */
-        InboundEmail: {
-            /** @description The sender, `Name <address>` or an address */
-            from: string;
-            to?: string;
-            /** @default  */
-            subject: string;
-            /** @description The plain-text body */
-            text: string;
-            /** @description The email’s own Message-ID: the same one twice is recorded once */
-            messageId?: string;
-            inReplyTo?: string;
-            references?: string;
-            /** @description Other headers, e.g. Auto-Submitted */
-            headers?: {
-                [key: string]: string;
-            };
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            receivedAt?: string;
-        };
-        /**
-         * @example {
-         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "status": "matched",
-         *       "from": "Dana Whitfield <dana.whitfield@hvcsd.example.org>",
-         *       "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
-         *       "text": "Thanks for the note. We are still interviewing and will decide by December 12.",
-         *       "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
-         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "replyId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "receivedAt": "2026-12-04T15:02:00.000Z",
-         *       "createdAt": "2026-12-04T15:02:01.000Z"
-         *     }
-         */
-        InboundReply: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
-             * @enum {string}
-             */
-            status: "matched" | "out_of_office" | "unmatched" | "assigned";
-            from: string;
-            subject: string;
-            text: string;
-            followUpId: string | null;
-            applicationId: string | null;
-            /** @description The employer reply recorded from it */
-            replyId: string | null;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            receivedAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-        };
-        /**
-         * @example {
-         *       "secret": "ins_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
-         *       "url": "https://api.afterview.example/v1/inbound/email"
-         *     }
-         */
-        InboundSecret: {
-            /** @description ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>` */
-            secret: string;
-            /** @description Where the provider posts inbound emails */
-            url: string;
-        };
-        /**
-         * @example {
-         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f"
-         *     }
-         */
-        AssignInboundReplyRequest: {
-            /** Format: uuid */
-            applicationId: string;
-            /**
-             * Format: uuid
-             * @description An interview of that application the answer is about
-             */
-            interviewId?: string;
         };
         /**
          * @example {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { adminPool, timeline } from './helpers/db.js';
 import { testAdminUrl } from './helpers/env.js';
 
 let t: TestApp;
@@ -76,5 +77,66 @@ describe('API keys', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('the timeline and events of API keys', () => {
+  const keyEvents = async (tenantId: string, apiKeyId: string) =>
+    (
+      await adminPool().query<{ type: string; payload: { data: Record<string, unknown> } }>(
+        `SELECT type, payload FROM events WHERE tenant_id = $1 AND payload->'data'->>'apiKeyId' = $2 ORDER BY id`,
+        [tenantId, apiKeyId],
+      )
+    ).rows;
+  const counts = async (tenantId: string) =>
+    (
+      await adminPool().query<{ activities: number; events: number }>(
+        `SELECT (SELECT count(*)::int FROM activities WHERE tenant_id = $1) AS activities, (SELECT count(*)::int FROM events WHERE tenant_id = $1) AS events`,
+        [tenantId],
+      )
+    ).rows[0]!;
+  const keyHash = async (id: string) => (await adminPool().query<{ key_hash: string }>('SELECT key_hash FROM api_keys WHERE id = $1', [id])).rows[0]!.key_hash;
+
+  it('creating and revoking write api_key.created and api_key.revoked, with the name and prefix but never the secret or its hash', async () => {
+    const own = await newTenant(t.app);
+    const key = await apiKey(t.app, own, ['candidates:read']);
+    const del = await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: bearer(own.token) });
+    expect(del.statusCode).toBe(204);
+    const rows = await timeline(own.tenantId, key.id);
+    expect(rows.map((r) => [r.action, r.event_type])).toEqual([
+      ['api_key.created', 'api_key.created'],
+      ['api_key.revoked', 'api_key.revoked'],
+    ]);
+    expect(rows[0]!.changes).toMatchObject({ name: { before: null, after: key.name }, prefix: { before: null, after: key.prefix }, scopes: { before: null, after: ['candidates:read'] } });
+    expect(Object.keys(rows[1]!.changes)).toEqual(['revokedAt']);
+    const events = await keyEvents(own.tenantId, key.id);
+    expect(events.map((e) => e.payload.data)).toEqual([
+      expect.objectContaining({ apiKeyId: key.id, name: key.name, prefix: key.prefix, scopes: ['candidates:read'], expiresAt: null, actor: { type: 'user', id: own.ownerId } }),
+      expect.objectContaining({ apiKeyId: key.id, name: key.name, prefix: key.prefix, changedFields: ['revokedAt'] }),
+    ]);
+    const written = JSON.stringify([rows, events]);
+    expect(written).not.toContain(key.secret.slice('avk_'.length + 32 + 1));
+    expect(written).not.toContain(await keyHash(key.id));
+    expect(written).not.toMatch(/keyHash|key_hash/);
+    // Revoking again changes nothing and records nothing.
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: bearer(own.token) })).statusCode).toBe(204);
+    expect(await timeline(own.tenantId, key.id)).toHaveLength(2);
+  });
+
+  it('a refused create or revoke (400, 403, 404) writes no activity and no event', async () => {
+    const own = await newTenant(t.app);
+    const recruiter = await userWithRole(t.app, own, 'recruiter');
+    const key = await apiKey(t.app, own, ['agency:read']);
+    const start = await counts(own.tenantId);
+    const post = (token: string, payload: object) => t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(token), payload });
+    expectProblem(await post(recruiter.token, { name: 'mine', scopes: ['agency:read'] }), 403, 'forbidden');
+    expectProblem(await post(key.secret, { name: 'minted', scopes: ['agency:read'] }), 403, 'forbidden');
+    expectProblem(await post(own.token, { name: 'old', scopes: ['agency:read'], expiresAt: '2020-01-01T00:00:00Z' }), 400);
+    expectProblem(await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: bearer(recruiter.token) }), 403, 'forbidden');
+    expectProblem(await t.app.inject({ method: 'DELETE', url: '/v1/api-keys/00000000-0000-4000-8000-000000000000', headers: bearer(own.token) }), 404, 'not_found');
+    const other = await newTenant(t.app);
+    expectProblem(await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: bearer(other.token) }), 404, 'not_found');
+    expect(await counts(own.tenantId)).toEqual(start);
+    expect(json<Schemas['ApiKey']>(await t.app.inject({ url: `/v1/api-keys/${key.id}`, headers: bearer(own.token) })).revokedAt).toBeNull();
   });
 });

@@ -180,6 +180,40 @@ describe('the interview’s life', () => {
     expect(patched.json()).toMatchObject({ location: 'Room 12', version: 2 });
   });
 
+  it('If-Match on adding and removing a participant: a stale version is 412 and changes nothing; the right one succeeds and moves the version', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule();
+    const v = (await get(i.id)).version;
+    const remove = (contactId: string, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'DELETE', url: `/v1/interviews/${i.id}/participants/${contactId}`, headers: { ...h(), ...headers } });
+    const actions = async () =>
+      (await adminPool().query<{ action: string }>('SELECT action FROM activities WHERE tenant_id = $1 AND interview_id = $2 ORDER BY id', [tenant.tenantId, i.id])).rows.map((r) => r.action);
+    const before = await actions();
+
+    const staleAdd = expectProblem(await act(i.id, 'participants', { contactId: story.superintendent.id, role: 'coordinator' }, { 'if-match': `"${v + 1}"` }), 412, 'precondition_failed');
+    expect(staleAdd.currentVersion).toBe(v);
+    const staleRemove = expectProblem(await remove(story.teacher.id, { 'if-match': `"${v + 1}"` }), 412, 'precondition_failed');
+    expect(staleRemove.currentVersion).toBe(v);
+    const untouched = await get(i.id);
+    expect(untouched.version).toBe(v);
+    expect(untouched.participants.map((p) => p.contactId).sort()).toEqual(i.participants.map((p) => p.contactId).sort());
+    expect(await actions()).toEqual(before);
+
+    const added = await act(i.id, 'participants', { contactId: story.superintendent.id, role: 'coordinator' }, { 'if-match': `"${v}"` });
+    expect(added.statusCode, added.body).toBe(200);
+    expect(added.headers.etag).toBe(`"${v + 1}"`);
+    expect(json<Interview>(added)).toMatchObject({ version: v + 1 });
+    expect(json<Interview>(added).participants).toHaveLength(i.participants.length + 1);
+    // The version read before the add is stale now.
+    expectProblem(await remove(story.teacher.id, { 'if-match': `"${v}"` }), 412, 'precondition_failed');
+    const removed = await remove(story.teacher.id, { 'if-match': `"${v + 1}"` });
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.headers.etag).toBe(`"${v + 2}"`);
+    expect(json<Interview>(removed).participants.map((p) => p.contactId)).not.toContain(story.teacher.id);
+    expect(await actions()).toEqual([...before, 'interview.participant_added', 'interview.participant_removed']);
+    expectProblem(await remove(story.principal.id, { 'if-match': 'soon' }), 400, 'validation_failed');
+  });
+
   it('no-show only once it started', async () => {
     clock.set('2026-11-26T12:00:00Z');
     const i = await schedule();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, apiKey, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { adminPool, timeline } from './helpers/db.js';
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -150,5 +151,94 @@ describe('roles and owners', () => {
 
   it('a missing user is 404', async () => {
     expectProblem(await t.app.inject({ url: '/v1/users/00000000-0000-4000-8000-000000000000', headers: bearer(tenant.token) }), 404, 'not_found');
+  });
+});
+
+describe('the timeline and events of user changes', () => {
+  /** Every activity row of the user, oldest first, and the events written with them. */
+  const history = async (tenantId: string, userId: string) => {
+    const rows = await timeline(tenantId, userId);
+    const evts = await adminPool().query<{ type: string; payload: { data: Record<string, unknown> } }>(
+      `SELECT type, payload FROM events WHERE tenant_id = $1 AND payload->'data'->>'userId' = $2 ORDER BY id`,
+      [tenantId, userId],
+    );
+    return { rows, events: evts.rows };
+  };
+  /** Every activity row and event of the agency: a refused change adds none. */
+  const counts = async (tenantId: string) =>
+    (
+      await adminPool().query<{ activities: number; events: number }>(
+        `SELECT (SELECT count(*)::int FROM activities WHERE tenant_id = $1) AS activities, (SELECT count(*)::int FROM events WHERE tenant_id = $1) AS events`,
+        [tenantId],
+      )
+    ).rows[0]!;
+
+  it('adding a user writes user.created with the fields set, never the password or its hash', async () => {
+    const own = await newTenant(t.app);
+    const email = `${uniq('c')}@example.org`;
+    const user = json<Schemas['CreatedUser']>(await create(own.token, { email, name: 'Cara', role: 'recruiter', password: PASSWORD }));
+    const { rows, events } = await history(own.tenantId, user.id);
+    expect(rows).toEqual([expect.objectContaining({ action: 'user.created', event_type: 'user.created' })]);
+    expect(rows[0]!.changes).toMatchObject({ email: { before: null, after: email }, name: { before: null, after: 'Cara' }, role: { before: null, after: 'recruiter' } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.payload.data).toMatchObject({ userId: user.id, role: 'recruiter', actor: { type: 'user', id: own.ownerId } });
+    expect(events[0]!.payload.data.changedFields).toEqual(expect.arrayContaining(['email', 'name', 'role', 'status']));
+    const written = JSON.stringify([rows, events]);
+    expect(written).not.toMatch(/password|scrypt|argon/i);
+    expect(written).not.toContain(PASSWORD);
+    // A generated password is not written either.
+    const generated = json<Schemas['CreatedUser']>(await create(own.token, { email: `${uniq('g')}@example.org`, name: 'Gen', role: 'viewer' }));
+    expect(JSON.stringify(await history(own.tenantId, generated.id))).not.toContain(generated.initialPassword!);
+  });
+
+  it('a role change is user.updated with the roles; deactivating and reactivating have events of their own', async () => {
+    const own = await newTenant(t.app);
+    const u = await userWithRole(t.app, own, 'viewer');
+    expect((await patch(own.token, u.id, { role: 'recruiter', name: 'Rory' })).statusCode).toBe(200);
+    expect((await patch(own.token, u.id, { status: 'deactivated' })).statusCode).toBe(200);
+    expect((await patch(own.token, u.id, { status: 'active' })).statusCode).toBe(200);
+    const { rows, events } = await history(own.tenantId, u.id);
+    expect(rows.map((r) => [r.action, r.event_type])).toEqual([
+      ['user.created', 'user.created'],
+      ['user.updated', 'user.updated'],
+      ['user.deactivated', 'user.deactivated'],
+      ['user.reactivated', 'user.reactivated'],
+    ]);
+    expect(rows[1]!.changes).toEqual({ role: { before: 'viewer', after: 'recruiter' }, name: { before: 'viewer person', after: 'Rory' } });
+    expect(rows[2]!.changes).toEqual({ status: { before: 'active', after: 'deactivated' } });
+    expect(rows[3]!.changes).toEqual({ status: { before: 'deactivated', after: 'active' } });
+    expect(events.map((e) => e.payload.data)).toEqual([
+      expect.objectContaining({ role: 'viewer' }),
+      expect.objectContaining({ role: 'recruiter', previousRole: 'viewer', changedFields: ['name', 'role'] }),
+      expect.objectContaining({ role: 'recruiter', changedFields: ['status'] }),
+      expect.objectContaining({ role: 'recruiter', changedFields: ['status'] }),
+    ]);
+  });
+
+  it('a user changing themselves writes user.updated, with themselves as the actor', async () => {
+    const own = await newTenant(t.app);
+    const u = await userWithRole(t.app, own, 'viewer');
+    const res = await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(u.token), payload: { timeZone: 'Europe/London', dailyDigest: false } });
+    expect(res.statusCode, res.body).toBe(200);
+    const { rows, events } = await history(own.tenantId, u.id);
+    expect(rows.at(-1)).toMatchObject({ action: 'user.updated', event_type: 'user.updated', changes: { timeZone: { before: null, after: 'Europe/London' }, dailyDigest: { before: true, after: false } } });
+    expect(events.at(-1)!.payload.data).toMatchObject({ userId: u.id, actor: { type: 'user', id: u.id } });
+  });
+
+  it('a refused change (403, 409, 412, 404) writes no activity and no event', async () => {
+    const own = await newTenant(t.app);
+    const admin = await userWithRole(t.app, own, 'admin');
+    const u = await userWithRole(t.app, own, 'viewer');
+    const email = `${uniq('x')}@example.org`;
+    expect((await create(own.token, { email, name: 'First', role: 'viewer', password: PASSWORD })).statusCode).toBe(201);
+    const start = await counts(own.tenantId);
+    expectProblem(await create(own.token, { email, name: 'Again', role: 'viewer', password: PASSWORD }), 409, 'already_exists');
+    expectProblem(await create(admin.token, { email: `${uniq()}@example.org`, name: 'O', role: 'owner', password: PASSWORD }), 403, 'forbidden');
+    expectProblem(await patch(admin.token, own.ownerId, { name: 'Renamed by admin' }), 403, 'forbidden');
+    expectProblem(await patch(own.token, own.ownerId, { status: 'deactivated' }), 409, 'conflict');
+    expectProblem(await patch(own.token, u.id, { name: 'Stale' }, { 'if-match': '"9"' }), 412, 'precondition_failed');
+    expectProblem(await patch(own.token, '00000000-0000-4000-8000-000000000000', { name: 'Nobody' }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'PATCH', url: '/v1/me', headers: { ...bearer(u.token), 'if-match': '"9"' }, payload: { name: 'Stale' } }), 412, 'precondition_failed');
+    expect(await counts(own.tenantId)).toEqual(start);
   });
 });

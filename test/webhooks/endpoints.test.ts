@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
+import { adminPool, timeline } from '../helpers/db.js';
 
 // No relay runs in this file: deliveries made here stay as they are written.
 let t: TestApp;
@@ -143,6 +144,62 @@ describe('webhook endpoints', () => {
     expect((await t.app.inject({ method: 'DELETE', url: `/v1/webhook-endpoints/${ep.id}`, headers: h() })).statusCode).toBe(204);
     expectProblem(await t.app.inject({ url: `/v1/webhook-endpoints/${ep.id}`, headers: h() }), 404, 'not_found');
     expectProblem(await t.app.inject({ url: `/v1/webhook-endpoints/${ep.id}/deliveries`, headers: h() }), 404, 'not_found');
+  });
+
+  it('redeliver and recover write their activity and event; a refused one (404, 409) and a recovery of nothing write none', async () => {
+    const own = await newTenant(t.app);
+    const ep = json<Endpoint>(await create({ url: hook('/r'), eventTypes: ['*'] }, own.token));
+    const post = (path: string, payload?: object) =>
+      t.app.inject({ method: 'POST', url: `/v1/webhook-endpoints/${ep.id}/${path}`, headers: h(own.token), ...(payload ? { payload } : {}) });
+    expect((await post('pause')).statusCode).toBe(200);
+    const delivery = json<Schemas['WebhookDelivery']>(await post('test'));
+    const fail = () => adminPool().query(`UPDATE webhook_deliveries SET status = 'failed', attempts = 8 WHERE id = $1`, [delivery.id]);
+    const counts = async () =>
+      (
+        await adminPool().query<{ activities: number; events: number }>(
+          `SELECT (SELECT count(*)::int FROM activities WHERE tenant_id = $1) AS activities, (SELECT count(*)::int FROM events WHERE tenant_id = $1) AS events`,
+          [own.tenantId],
+        )
+      ).rows[0]!;
+    const eventsOf = async (type: string) =>
+      (await adminPool().query<{ data: Record<string, unknown> }>(`SELECT payload->'data' AS data FROM events WHERE tenant_id = $1 AND type = $2 ORDER BY id`, [own.tenantId, type])).rows.map((r) => r.data);
+
+    await fail();
+    const again = await post(`deliveries/${delivery.id}/redeliver`);
+    expect(again.statusCode, again.body).toBe(202);
+    const rows = await timeline(own.tenantId, delivery.id);
+    expect(rows).toEqual([expect.objectContaining({ action: 'webhook_delivery.redelivered', event_type: 'webhook_delivery.redelivered' })]);
+    expect(rows[0]!.changes).toMatchObject({ status: { before: 'failed', after: 'pending' } });
+    expect(await eventsOf('webhook_delivery.redelivered')).toEqual([
+      expect.objectContaining({ webhookDeliveryId: delivery.id, endpointId: ep.id, eventId: delivery.eventId, eventType: 'webhook.test', actor: { type: 'user', id: own.ownerId } }),
+    ]);
+
+    await fail();
+    const recovered = await post('recover', { since: '2026-01-01T00:00:00Z' });
+    expect(json(recovered)).toEqual({ redelivering: 1 });
+    expect((await timeline(own.tenantId, ep.id)).map((r) => [r.action, r.event_type])).toContainEqual(['webhook_endpoint.recovered', 'webhook_endpoint.recovered']);
+    expect(await eventsOf('webhook_endpoint.recovered')).toEqual([
+      expect.objectContaining({ webhookEndpointId: ep.id, since: '2026-01-01T00:00:00.000Z', redelivering: 1, actor: { type: 'user', id: own.ownerId } }),
+    ]);
+
+    const other = json<Endpoint>(await create({ url: hook('/r2'), eventTypes: ['*'] }, own.token));
+    const start = await counts();
+    expect(json(await post('recover', { since: '2026-01-01T00:00:00Z' }))).toEqual({ redelivering: 0 });
+    expectProblem(await post(`deliveries/00000000-0000-4000-8000-000000000000/redeliver`), 404, 'not_found');
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: `/v1/webhook-endpoints/${other.id}/deliveries/${delivery.id}/redeliver`, headers: h(own.token) }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/v1/webhook-endpoints/00000000-0000-4000-8000-000000000000/recover', headers: h(own.token), payload: { since: '2026-01-01T00:00:00Z' } }),
+      404,
+      'not_found',
+    );
+    await adminPool().query(`UPDATE webhook_deliveries SET status = 'failed', claimed_until = now() + interval '1 hour' WHERE id = $1`, [delivery.id]);
+    expectProblem(await post(`deliveries/${delivery.id}/redeliver`), 409, 'conflict');
+    expect(await counts()).toEqual(start);
+    expect(await timeline(own.tenantId, delivery.id)).toHaveLength(1);
   });
 
   it('admins manage endpoints; recruiters and viewers cannot; API keys need the webhooks scopes', async () => {

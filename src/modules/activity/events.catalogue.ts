@@ -31,7 +31,7 @@ export const eventCatalogue = {
   'interview.participant_added': 'A contact was added to an interview',
   'interview.participant_removed': 'A contact was removed from an interview',
   'followup.planned': 'A follow-up was planned after an interview (data: key, kind, channel, voice, dueAt)',
-  'followup.cancelled': 'A follow-up was called off, by re-planning or by hand (data: key, kind, reason, by)',
+  'followup.cancelled': 'A follow-up was called off, by re-planning, by hand or by the candidate’s erasure (data: key, kind, reason, by)',
   'followup.rescheduled': 'A recruiter moved a follow-up to another time (data: dueAt, previousDueAt, reason)',
   'followup.completed': 'A recruiter closed a follow-up task (call, LinkedIn, manual note) with notes',
   'followup.skipped': 'A recruiter skipped a follow-up (data: reason)',
@@ -48,8 +48,16 @@ export const eventCatalogue = {
   'webhook_endpoint.paused': 'A webhook endpoint was paused: its deliveries wait',
   'webhook_endpoint.resumed': 'A paused or disabled webhook endpoint was turned on again',
   'webhook_endpoint.secret_rotated': 'A webhook endpoint’s secret was replaced; the old one signs for 24 hours more',
+  'webhook_endpoint.recovered': 'The failed deliveries of a webhook endpoint since a time were sent again (data: since, redelivering)',
+  'webhook_delivery.redelivered': 'A webhook delivery was sent again with the same webhook-id (data: endpointId, eventId, eventType)',
   'webhook.test': 'Sent only by “send a test event”, to that one endpoint (data: endpointId)',
   'followup_template.updated': 'An admin changed or reset one of the agency’s follow-up templates (data: templateId, reset)',
+  'user.created': 'A user was added to the agency (data: role)',
+  'user.updated': 'A user’s name, role, time zone or daily digest changed (data: role and previousRole when the role changed)',
+  'user.deactivated': 'A user was deactivated and their sessions ended (data: role)',
+  'user.reactivated': 'A deactivated user was made active again (data: role)',
+  'api_key.created': 'An API key was created; its secret is never in an event (data: name, prefix, scopes, expiresAt)',
+  'api_key.revoked': 'An API key was revoked and no longer authenticates (data: name, prefix)',
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

@@ -8,9 +8,14 @@ import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { makeTenantToken, parseTenantToken, sha256 } from '../../lib/secrets.js';
 import { scopes as knownScopes, type Actor, type Scope } from '../../lib/access.js';
+import { diff, recordChange } from '../activity/activity.service.js';
 import type { createApiKeyBody } from './apiKeys.schemas.js';
 
 export const API_KEY_PREFIX = 'avk';
+/** What a key's activity records: its name, public prefix, scopes and dates, never the secret or its hash. */
+const FIELDS = ['name', 'prefix', 'scopes', 'expiresAt', 'revokedAt'] as const;
+const subject = (id: string) => ({ type: 'apiKey', id });
+
 // `last_used_at` is refreshed at most this often, so a busy key does not write on every call.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -22,8 +27,8 @@ export async function createApiKey(deps: Deps, actor: Actor, input: z.output<typ
     ]);
   }
   const secret = makeTenantToken(API_KEY_PREFIX, actor.tenantId);
-  const [row] = await withTenant(deps.db, actor.tenantId, (tx) =>
-    tx
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const [created] = await tx
       .insert(apiKeys)
       .values({
         tenantId: actor.tenantId,
@@ -36,8 +41,15 @@ export async function createApiKey(deps: Deps, actor: Actor, input: z.output<typ
         expiresAt: input.expiresAt ?? null,
         createdAt: now,
       })
-      .returning(),
-  );
+      .returning();
+    await recordChange(actor, now, {
+      action: 'api_key.created',
+      subject: subject(created!.id),
+      changes: diff(null, created!, FIELDS),
+      data: { name: created!.name, prefix: created!.prefix, scopes: created!.scopes, expiresAt: created!.expiresAt?.toISOString() ?? null },
+    });
+    return created;
+  });
   deps.log.info({ tenantId: actor.tenantId, apiKeyId: row!.id, scopes: input.scopes }, 'api key created');
   return { ...present(row!), secret };
 }
@@ -79,10 +91,20 @@ export async function getApiKey(deps: Deps, actor: Actor, id: string) {
 }
 
 export async function revokeApiKey(deps: Deps, actor: Actor, id: string): Promise<void> {
+  const now = deps.clock.now();
   const found = await withTenant(deps.db, actor.tenantId, async (tx) => {
-    const [row] = await tx.select({ revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.id, id));
+    // Locked, so two revokes at once record one revocation.
+    const [row] = await tx.select().from(apiKeys).where(eq(apiKeys.id, id)).for('update');
     if (!row) return false;
-    if (!row.revokedAt) await tx.update(apiKeys).set({ revokedAt: deps.clock.now() }).where(eq(apiKeys.id, id));
+    if (!row.revokedAt) {
+      await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, id));
+      await recordChange(actor, now, {
+        action: 'api_key.revoked',
+        subject: subject(id),
+        changes: diff(row, { ...row, revokedAt: now }, FIELDS),
+        data: { name: row.name, prefix: row.prefix },
+      });
+    }
     return true;
   });
   if (!found) throw notFound('API key');

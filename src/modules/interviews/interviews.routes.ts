@@ -103,11 +103,26 @@ export function interviewsRoutes(app: App, deps: Deps) {
     'Records highlights, per-participant notes and the employer’s projected decision date. A cancelled or completed interview answers 409.',
   );
   action('timeline', 'Set or change the employer’s projected decision date', timelineBody, (a, id, b, m) => svc.setTimeline(deps, a, id, b, m));
-  action('participants', 'Add a participant', addParticipantBody, (a, id, b) => svc.addParticipant(deps, a, id, b));
+  action(
+    'participants',
+    'Add a participant',
+    addParticipantBody,
+    (a, id, b, m) => svc.addParticipant(deps, a, id, b, m),
+    'The interview’s version goes up, as with every change to it: send `If-Match` with the version you read to get 412 instead of adding to a changed interview.',
+  );
 
   app.delete('/v1/interviews/:id/participants/:contactId', {
-    schema: { tags, security, summary: 'Remove a participant', params: participantParams, response: one },
+    schema: {
+      tags,
+      security,
+      summary: 'Remove a participant',
+      description: 'The interview keeps at least one participant (409). Its version goes up; a stale `If-Match` answers 412 and removes no one.',
+      params: participantParams,
+      headers: z.object({ 'if-match': ifMatchHeader }),
+      response: one,
+    },
     config: write,
-    handler: async (req, reply) => etag(reply, await svc.removeParticipant(deps, actorOf(req), req.params.id, req.params.contactId)),
+    handler: async (req, reply) =>
+      etag(reply, await svc.removeParticipant(deps, actorOf(req), req.params.id, req.params.contactId, req.headers['if-match'])),
   });
 }

@@ -269,10 +269,10 @@ export async function setTimeline(deps: Deps, actor: Actor, id: string, input: z
   });
 }
 
-export async function addParticipant(deps: Deps, actor: Actor, id: string, input: z.output<typeof addParticipantBody>) {
+export async function addParticipant(deps: Deps, actor: Actor, id: string, input: z.output<typeof addParticipantBody>, ifMatch?: number) {
   const now = deps.clock.now();
   return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'given participants');
+    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'given participants', ifMatch);
     const current = await loadOrThrow(tx, id);
     if (current.participants.some((p) => p.contactId === input.contactId)) {
       throw new AppError('already_exists', 'The contact already takes part', [{ field: 'body.contactId', message: 'Already a participant' }]);
@@ -293,10 +293,10 @@ export async function addParticipant(deps: Deps, actor: Actor, id: string, input
   });
 }
 
-export async function removeParticipant(deps: Deps, actor: Actor, id: string, contactId: string) {
+export async function removeParticipant(deps: Deps, actor: Actor, id: string, contactId: string, ifMatch?: number) {
   const now = deps.clock.now();
   return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'changed');
+    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'changed', ifMatch);
     const current = await loadOrThrow(tx, id);
     if (!current.participants.some((p) => p.contactId === contactId)) throw notFound('Participant');
     if (current.participants.length === 1) throw new AppError('conflict', 'An interview keeps at least one participant');

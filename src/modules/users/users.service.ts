@@ -10,11 +10,23 @@ import { hashPassword } from '../../lib/passwords.js';
 import { randomToken } from '../../lib/secrets.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor, Role } from '../../lib/access.js';
+import { diff, recordChange, type Changes } from '../activity/activity.service.js';
 import { revokeUserSessions } from '../auth/auth.service.js';
 import type { createUserBody, listUsersQuery, updateMeBody, updateUserBody } from './users.schemas.js';
 
 type UserRow = typeof users.$inferSelect;
 const present = ({ passwordHash: _omit, tenantId: _t, ...user }: UserRow) => user;
+/** What a user's activity records: never the password hash, nor the sign-in stamps. */
+const FIELDS = ['email', 'name', 'role', 'status', 'timeZone', 'dailyDigest'] as const;
+const subject = (id: string) => ({ type: 'user', id });
+
+/** The activity and event of a change to a user: a status change names the event, else `user.updated`. */
+async function recordUserChange(actor: Actor, now: Date, before: UserRow, after: UserRow, changes: Changes) {
+  const action =
+    changes.status && after.status === 'deactivated' ? 'user.deactivated' : changes.status ? 'user.reactivated' : 'user.updated';
+  const data = action === 'user.updated' ? (changes.role ? { role: after.role, previousRole: before.role } : {}) : { role: after.role };
+  await recordChange(actor, now, { action, subject: subject(after.id), changes, data });
+}
 
 /** Only an owner may hand out or take away the owner role. */
 function assertMayAssign(actor: Actor, role: Role, field: string) {
@@ -29,8 +41,8 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
   const passwordHash = await hashPassword(input.password ?? initialPassword!);
   const now = deps.clock.now();
   try {
-    const [row] = await withTenant(deps.db, actor.tenantId, (tx) =>
-      tx
+    const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+      const [created] = await tx
         .insert(users)
         .values({
           tenantId: actor.tenantId,
@@ -43,8 +55,10 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
           createdAt: now,
           updatedAt: now,
         })
-        .returning(),
-    );
+        .returning();
+      await recordChange(actor, now, { action: 'user.created', subject: subject(created!.id), changes: diff(null, created!, FIELDS), data: { role: created!.role } });
+      return created;
+    });
     deps.log.info({ tenantId: actor.tenantId, userId: row!.id, role: input.role }, 'user created');
     return { ...present(row!), ...(initialPassword ? { initialPassword } : {}) };
   } catch (err) {
@@ -106,6 +120,7 @@ export async function updateUser(
   ifMatch?: number,
 ) {
   if (input.role) assertMayAssign(actor, input.role, 'body.role');
+  const now = deps.clock.now();
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!current) throw notFound('User');
@@ -122,10 +137,12 @@ export async function updateUser(
     }
     const [updated] = await tx
       .update(users)
-      .set({ ...input, version: current.version + 1, updatedAt: deps.clock.now() })
+      .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(users.id, id))
       .returning();
     if (input.status === 'deactivated' && current.status !== 'deactivated') await revokeUserSessions(deps, tx, id);
+    const changes = diff(current, updated!, FIELDS);
+    if (Object.keys(changes).length > 0) await recordUserChange(actor, now, current, updated!, changes);
     return updated!;
   });
   deps.log.info({ tenantId: actor.tenantId, userId: id, changes: Object.keys(input) }, 'user updated');
@@ -138,15 +155,18 @@ export async function updateUser(
  */
 export async function updateSelf(deps: Deps, actor: Actor, input: z.output<typeof updateMeBody>, ifMatch?: number) {
   if (!actor.userId) throw new AppError('forbidden', 'API keys have no user to change');
+  const now = deps.clock.now();
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, actor.userId!)).for('update');
     if (!current || current.status !== 'active') throw new AppError('invalid_token', 'This user is no longer active');
     assertVersion(current.version, ifMatch);
     const [updated] = await tx
       .update(users)
-      .set({ ...input, version: current.version + 1, updatedAt: deps.clock.now() })
+      .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(users.id, current.id))
       .returning();
+    const changes = diff(current, updated!, FIELDS);
+    if (Object.keys(changes).length > 0) await recordUserChange(actor, now, current, updated!, changes);
     return updated!;
   });
   deps.log.info({ tenantId: actor.tenantId, userId: actor.userId, changes: Object.keys(input) }, 'user updated themselves');

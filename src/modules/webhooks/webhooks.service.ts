@@ -303,6 +303,12 @@ export async function redeliver(deps: Deps, actor: Actor, endpointId: string, de
       .set({ status: 'pending', step: 0, nextAttemptAt: now, queuedAt: null, updatedAt: now })
       .where(eq(webhookDeliveries.id, deliveryId))
       .returning();
+    await recordChange(actor, now, {
+      action: 'webhook_delivery.redelivered',
+      subject: { type: 'webhookDelivery', id: deliveryId },
+      changes: diff(current, updated!, ['status', 'nextAttemptAt']),
+      data: { endpointId, eventId: publicEventId(current.eventId), eventType: current.eventType },
+    });
     return updated!;
   });
   await queueOrLeave(deps, [{ tenantId: actor.tenantId, deliveryId, attempt: row.attempts + 1 }]);
@@ -314,7 +320,7 @@ export async function recoverDeliveries(deps: Deps, actor: Actor, endpointId: st
   const now = deps.clock.now();
   const rows = await withTenant(deps.db, actor.tenantId, async (tx) => {
     await findForUpdate(tx, endpointId);
-    return tx
+    const recovered = await tx
       .update(webhookDeliveries)
       .set({ status: 'pending', step: 0, nextAttemptAt: now, queuedAt: null, updatedAt: now })
       .where(
@@ -325,6 +331,15 @@ export async function recoverDeliveries(deps: Deps, actor: Actor, endpointId: st
         ),
       )
       .returning({ id: webhookDeliveries.id, attempts: webhookDeliveries.attempts });
+    // One row for the whole recovery (the count, not every delivery's id); none when nothing failed.
+    if (recovered.length > 0) {
+      await recordChange(actor, now, {
+        action: 'webhook_endpoint.recovered',
+        subject: subject(endpointId),
+        data: { since: since.toISOString(), redelivering: recovered.length },
+      });
+    }
+    return recovered;
   });
   await queueOrLeave(deps, rows.map((r) => ({ tenantId: actor.tenantId, deliveryId: r.id, attempt: r.attempts + 1 })));
   return { redelivering: rows.length };
