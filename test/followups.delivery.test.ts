@@ -239,6 +239,19 @@ describe('delivering follow-ups', () => {
     expect(sink.to(addr(story.teacher))).toHaveLength(1);
   });
 
+  it('when a contact’s email is corrected after planning, then their thank-you goes to the new address', async () => {
+    const { story, due } = await completedInterview();
+    const thanks = due.find((f) => f.contactId === story.teacher.id && f.kind === 'thank_you')!;
+    const corrected = `terry.corrected-${uniq()}@school.example.org`;
+    const res = await t.app.inject({ method: 'PATCH', url: `/v1/contacts/${story.teacher.id}`, headers: h(), payload: { email: corrected } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await getFollowUp(thanks.id)).recipient).toMatchObject({ type: 'contact', email: corrected });
+    await reconcile();
+    expect(await (await deliverJob(thanks)).waitUntilFinished(fuEvents, 15_000)).toMatchObject({ outcome: 'sent' });
+    expect(sink.to(corrected)).toHaveLength(1);
+    expect(sink.to(addr(story.teacher))).toHaveLength(0);
+  });
+
   it('when a deliver job fires before the due time (clocks disagree), then nothing is sent and the job waits again', async () => {
     const { story, due } = await completedInterview();
     const thanks = due.find((f) => f.kind === 'thank_you' && f.recipient.type === 'contact')!;

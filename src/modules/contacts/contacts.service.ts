@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, or } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
@@ -105,6 +105,13 @@ export async function updateContact(deps: Deps, actor: Actor, id: string, input:
       .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(contacts.id, id))
       .returning();
+    // Follow-ups not sent yet show the contact as they are now (the worker writes to the address
+    // the contact has when it sends, whatever was stored at planning).
+    if (changes.email || changes.name) {
+      await tx.execute(sql`
+        UPDATE follow_ups SET recipient = recipient || jsonb_build_object('name', ${updated!.name}::text, 'email', ${updated!.email}::text)
+        WHERE contact_id = ${id} AND recipient->>'type' = 'contact' AND status IN ('pending', 'queued')`);
+    }
     await recordChange(actor, now, {
       action: 'contact.updated',
       subject: { type: 'contact', id },

@@ -32,6 +32,8 @@ export interface Attempt {
 interface Loaded {
   followUp: FollowUpRow;
   candidate: { name: string; email: string | null; relayConsent: boolean; statusUpdatesOptIn: boolean };
+  /** The contact addressed as they are now (their email may have been corrected since planning). */
+  contact: { name: string; email: string | null } | null;
   recruiter: { name: string; email: string };
   agency: string;
   templates: StoredTemplates | null;
@@ -61,18 +63,21 @@ async function claimForDelivery(tx: Tx, id: string, version: number, now: Date):
     SELECT ${FOLLOW_UP_COLUMNS},
            cand.name AS "candidateName", cand.email AS "candidateEmail", cand.relay_consent AS "relayConsent",
            cand.status_updates_opt_in AS "statusUpdatesOptIn", u.name AS "recruiterName", u.email AS "recruiterEmail",
-           t.name AS "agency", t.templates AS "templates"
+           t.name AS "agency", t.templates AS "templates", ct.id AS "contactFound", ct.name AS "contactName", ct.email AS "contactEmail"
     FROM c
     JOIN candidates cand ON cand.id = c.candidate_id
+    LEFT JOIN contacts ct ON ct.id = c.contact_id
     JOIN applications a ON a.id = c.application_id
     JOIN users u ON u.id = a.owner_id
     JOIN tenants t ON t.id = c.tenant_id`);
   const r = res.rows[0];
   if (!r) return undefined;
-  const { candidateName, candidateEmail, relayConsent, statusUpdatesOptIn, recruiterName, recruiterEmail, agency, templates, ...followUp } = r;
+  const { candidateName, candidateEmail, relayConsent, statusUpdatesOptIn, recruiterName, recruiterEmail, agency, templates, contactFound, contactName, contactEmail, ...followUp } =
+    r;
   return {
     followUp: followUp as FollowUpRow,
     candidate: { name: candidateName as string, email: candidateEmail as string | null, relayConsent: relayConsent as boolean, statusUpdatesOptIn: statusUpdatesOptIn as boolean },
+    contact: contactFound ? { name: contactName as string, email: contactEmail as string | null } : null,
     recruiter: { name: recruiterName as string, email: recruiterEmail as string },
     agency: agency as string,
     templates: templates as StoredTemplates | null,
@@ -113,21 +118,23 @@ export function composeMessage(l: Loaded, mailFrom: string): MailMessage | { ski
     if (!l.candidate.email) return { skip: 'the candidate has no email address' };
     return { ...base, to: { name: l.candidate.name, address: l.candidate.email }, subject, text: body };
   }
-  const to = f.recipient.email;
+  // A contact is written to at the address they have now, not the one they had when planned.
+  const recipient = f.recipient.type === 'contact' && l.contact ? l.contact : f.recipient;
+  const to = recipient.email;
   if (!to) return { skip: 'the recipient has no email address' };
   if (f.voice === 'on_behalf' && l.candidate.relayConsent) {
     return {
       ...base,
       from: { name: `${l.candidate.name} via ${l.agency}`, address: mailFrom },
-      to: { name: f.recipient.name, address: to },
+      to: { name: recipient.name, address: to },
       subject,
       text: body,
     };
   }
-  if (f.voice === 'agency') return { ...base, to: { name: f.recipient.name, address: to }, subject, text: body };
+  if (f.voice === 'agency') return { ...base, to: { name: recipient.name, address: to }, subject, text: body };
   if (!l.candidate.email) return { skip: 'no relay consent and the candidate has no email address for the draft' };
   const preface =
-    `Hi ${l.candidate.name.split(/\s+/)[0]}, here is a note for ${f.recipient.name} <${to}> ` +
+    `Hi ${l.candidate.name.split(/\s+/)[0]}, here is a note for ${recipient.name} <${to}> ` +
     `that you can send from your own email, as it is or in your own words.\n\n----\n\n`;
   return {
     ...base,
