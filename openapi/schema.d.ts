@@ -3327,6 +3327,120 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/positions/{id}/re-engagement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Candidates to re-engage for a position: turned down before by the same employer family
+         * @description The talent pool for this position: candidates whose latest application at its employer, the district it belongs to or that district’s other schools ended `rejected` or `filled_by_other`; not erased, not applied to this position yet. Most recently turned down first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, 1 to 100 */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Only candidates with this tag */
+                    tag?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ReengagementCandidate"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/candidates": {
         parameters: {
             query?: never;
@@ -14900,6 +15014,54 @@ export interface components {
         };
         /**
          * @example {
+         *       "candidate": {
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *         "name": "Jordan Lee",
+         *         "email": "jordan.lee@example.org",
+         *         "tags": [
+         *           "math"
+         *         ],
+         *         "timeZone": "America/New_York"
+         *       },
+         *       "lastDecision": {
+         *         "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *         "positionTitle": "Grade 3 Teacher",
+         *         "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "outcome": "filled_by_other",
+         *         "decidedAt": "2026-10-02T15:00:00.000Z"
+         *       }
+         *     }
+         */
+        ReengagementCandidateInput: {
+            candidate: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string | null;
+                tags: string[];
+                timeZone: string | null;
+            };
+            /** @description Their latest application in this employer family that ended with a "no" */
+            lastDecision: {
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                /** @enum {string} */
+                outcome: "rejected" | "filled_by_other";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                decidedAt: string;
+            };
+        };
+        /**
+         * @example {
          *       "id": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
          *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
          *       "title": "Grade 3 Teacher",
@@ -17408,6 +17570,54 @@ export interface components {
             /** @description null: the employer’s zone */
             timeZone?: string | null;
             notes?: string | null;
+        };
+        /**
+         * @example {
+         *       "candidate": {
+         *         "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *         "name": "Jordan Lee",
+         *         "email": "jordan.lee@example.org",
+         *         "tags": [
+         *           "math"
+         *         ],
+         *         "timeZone": "America/New_York"
+         *       },
+         *       "lastDecision": {
+         *         "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *         "positionTitle": "Grade 3 Teacher",
+         *         "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "outcome": "filled_by_other",
+         *         "decidedAt": "2026-10-02T15:00:00.000Z"
+         *       }
+         *     }
+         */
+        ReengagementCandidate: {
+            candidate: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string | null;
+                tags: string[];
+                timeZone: string | null;
+            };
+            /** @description Their latest application in this employer family that ended with a "no" */
+            lastDecision: {
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                /** @enum {string} */
+                outcome: "rejected" | "filled_by_other";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                decidedAt: string;
+            };
         };
         /**
          * @example {

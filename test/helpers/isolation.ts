@@ -194,6 +194,7 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'GET /v1/positions/:id': positionFixture(),
   'PATCH /v1/positions/:id': positionFixture({ status: 'closed' }),
   'DELETE /v1/positions/:id': positionFixture(),
+  'GET /v1/positions/:id/re-engagement': positionFixture(),
   'GET /v1/candidates/:id': candidateFixture(),
   'PATCH /v1/candidates/:id': candidateFixture({ name: 'Taken over' }),
   'GET /v1/candidates/:id/export': candidateFixture(),

@@ -8,6 +8,7 @@ import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import { createPosition, deletePosition, getPosition, listEmployerPositions, listPositions, updatePosition } from './positions.service.js';
+import { listReengagement, reengagementQuery, reengagementSchema } from './positions.reengagement.js';
 import { createPositionBody, listEmployerPositionsQuery, listPositionsQuery, positionSchema, updatePositionBody } from './positions.schemas.js';
 
 const read = { access: { role: 'viewer' as const, scope: 'employers:read' as const } };
@@ -55,6 +56,23 @@ export function positionsRoutes(app: App, deps: Deps) {
       const position = await getPosition(deps, actorOf(req), req.params.id);
       return reply.header('etag', `"${position.version}"`).send(position);
     },
+  });
+  app.get('/v1/positions/:id/re-engagement', {
+    schema: {
+      tags,
+      security,
+      summary: 'Candidates to re-engage for a position: turned down before by the same employer family',
+      description:
+        'The talent pool for this position: candidates whose latest application at its employer, the district it belongs to or ' +
+        'that district’s other schools ended `rejected` or `filled_by_other`; not erased, not applied to this position yet. ' +
+        'Most recently turned down first.',
+      params: idParam,
+      querystring: reengagementQuery,
+      response: { 200: pageOf(reengagementSchema), ...problemResponses() },
+    },
+    // It lists people: the candidates' read access, not the employers'.
+    config: { access: { role: 'viewer' as const, scope: 'candidates:read' as const } },
+    handler: async (req) => listReengagement(deps, actorOf(req), req.params.id, req.query),
   });
   app.patch('/v1/positions/:id', {
     schema: {
