@@ -181,6 +181,18 @@ describe('the recruiter’s day in the browser', () => {
     await screenshot(page, 'candidate');
   });
 
+  it('a new position at the district lists the candidate just turned down, to re-engage', async () => {
+    const res = await stack.t.app.inject({ method: 'POST', url: '/v1/positions', headers: bearer(tenant.token), payload: { employerId: story.district.id, title: 'Reading Coach' } });
+    expect(res.statusCode, res.body).toBe(201);
+    await page.goto(`${stack.url}/employers/${story.district.id}`);
+    await page.getByRole('button', { name: 'Candidates to re-engage for Reading Coach' }).click();
+    const pool = page.getByRole('region', { name: 'To re-engage for Reading Coach' });
+    await pool.getByRole('link', { name: /Jordan Lee/ }).waitFor();
+    expect(await pool.getByRole('listitem').allTextContents()).toEqual([expect.stringContaining('Rejected for 5th grade teacher')]);
+    await pool.getByRole('link', { name: /Jordan Lee/ }).click();
+    await page.waitForURL(`**/candidates/${story.candidate.id}`);
+  });
+
   it('settings: you turn your own daily digest off and pick your zone (PATCH /v1/me)', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     const you = page.getByRole('form', { name: 'Your settings' });

@@ -3,7 +3,9 @@ import { call, ifMatch, type S } from '../api';
 import { forget } from '../cache';
 import { EmployerBasics } from '../employerFields';
 import { EditableRows } from '../lists';
+import { Link } from '../router';
 import { useSession } from '../session';
+import { date } from '../time';
 import { ZoneField } from '../zoneField';
 import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
 
@@ -21,6 +23,7 @@ export default function EmployerPage({ id }: { id: string }) {
   const s = useSession();
   const state = useLoad(() => loadEmployer(id), [id]);
   const [editing, setEditing] = useState<string | null>(null);
+  const [pool, setPool] = useState<S['Position'] | null>(null);
   const write = s.can('recruiter');
   const done = () => {
     forget(id);
@@ -87,12 +90,53 @@ export default function EmployerPage({ id }: { id: string }) {
                   </span>
                 </span>
                 <Badge value={p.status} />
+                {p.status === 'open' && (
+                  <button type="button" className="small" onClick={() => setPool(pool?.id === p.id ? null : p)} aria-label={`Candidates to re-engage for ${p.title}`}>
+                    Re-engage
+                  </button>
+                )}
               </>
             )}
           />
+          {pool && <Reengage position={pool} zone={s.zone} />}
         </section>
       )}
     </Loaded>
+  );
+}
+
+/** The talent pool of an open position: candidates this district or its schools turned down before. */
+function Reengage({ position, zone }: { position: S['Position']; zone: string }) {
+  const state = useLoad(
+    () => call((c) => c.GET('/v1/positions/{id}/re-engagement', { params: { path: { id: position.id }, query: { limit: 50 } } })),
+    [position.id],
+  );
+  return (
+    <section className="card" aria-labelledby="pool-title">
+      <h2 id="pool-title">To re-engage for {position.title}</h2>
+      <p className="muted">Turned down before by this employer, its district or the district’s other schools; latest first.</p>
+      <Loaded state={state}>
+        {(page) =>
+          page.data.length === 0 ? (
+            <p className="empty">No one in the pool for this position.</p>
+          ) : (
+            <ul className="rows">
+              {page.data.map(({ candidate, lastDecision }) => (
+                <li key={candidate.id} className="row-item">
+                  <Link to={`/candidates/${candidate.id}`} className="row-main">
+                    <strong>{candidate.name}</strong>
+                    <span className="muted">
+                      {label(lastDecision.outcome)} for {lastDecision.positionTitle} · {date(lastDecision.decidedAt, zone)}
+                      {candidate.tags.length ? ` · ${candidate.tags.join(', ')}` : ''}
+                    </span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+    </section>
   );
 }
 
