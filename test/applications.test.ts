@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
-import { adminPool } from './helpers/db.js';
+import { adminPool, timeline } from './helpers/db.js';
 import { fixedClock } from '../src/lib/clock.js';
 
 let t: TestApp;
@@ -471,5 +471,45 @@ describe('the application’s timeline', () => {
     });
     expect(events.rows.find((e) => e.type === 'outcome.logged')?.data).toMatchObject({ kind: 'offer', reason: 'Great demo' });
     expect(events.rows.filter((e) => e.type === 'application.stage_changed').map((e) => e.data.to)).toEqual(['interviewing', 'offer', 'hired']);
+  });
+});
+
+describe('deleting an application made by mistake', () => {
+  const del = (id: string, headers: Headers = {}, token = tenant.token) =>
+    t.app.inject({ method: 'DELETE', url: `/v1/applications/${id}`, headers: { ...bearer(token), ...headers } });
+
+  it('goes with its history, outcomes and replies; the timeline keeps that it existed; a stale If-Match or a viewer changes nothing', async () => {
+    const a = await newApplication();
+    expect((await outcome(a.id, { kind: 'no_decision' })).statusCode).toBe(201);
+    expect((await replyTo(a.id, { channel: 'phone', summary: 'Still deciding' })).statusCode).toBe(201);
+    expectProblem(await del(a.id, { 'if-match': String(a.version + 5) }), 412, 'precondition_failed');
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    expectProblem(await del(a.id, {}, viewer.token), 403, 'forbidden');
+    expect((await call('GET', `/v1/applications/${a.id}`)).statusCode).toBe(200);
+
+    const res = await del(a.id, { 'if-match': String(a.version) });
+    expect(res.statusCode, res.body).toBe(204);
+    expectProblem(await call('GET', `/v1/applications/${a.id}`), 404, 'not_found');
+    expectProblem(await del(a.id), 404, 'not_found');
+    const left = await adminPool().query(
+      `SELECT (SELECT count(*)::int FROM outcomes WHERE application_id = $1) AS outcomes,
+              (SELECT count(*)::int FROM employer_replies WHERE application_id = $1) AS replies,
+              (SELECT count(*)::int FROM application_stage_changes WHERE application_id = $1) AS stages`,
+      [a.id],
+    );
+    expect(left.rows[0]).toEqual({ outcomes: 0, replies: 0, stages: 0 });
+    const trail = await timeline(tenant.tenantId, a.id);
+    expect(trail.at(-1)).toMatchObject({ action: 'application.deleted', event_type: 'application.deleted' });
+    // The position can go now that nothing applies to it.
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/positions/${a.positionId}`, headers: bearer(tenant.token) })).statusCode).toBe(204);
+  });
+
+  it('one with an interview is part of the record: 409, and it stays whole', async () => {
+    const a = await newApplication();
+    await interview(a.id, '2026-12-10T15:00:00Z');
+    const res = expectProblem(await del(a.id), 409, 'conflict');
+    expect(res.detail).toMatch(/withdraw/);
+    expect((await get(a.id)).id).toBe(a.id);
+    expect((await timeline(tenant.tenantId, a.id)).map((x) => x.action)).not.toContain('application.deleted');
   });
 });

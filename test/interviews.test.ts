@@ -251,3 +251,38 @@ describe('lists', () => {
     expectProblem(await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: bearer(viewer.token), payload: {} }), 403);
   });
 });
+
+describe('deleting an interview entered by mistake', () => {
+  const del = (id: string, headers: Record<string, string> = {}, token = tenant.token) =>
+    t.app.inject({ method: 'DELETE', url: `/v1/interviews/${id}`, headers: { ...bearer(token), ...headers } });
+  const participants = async (id: string) =>
+    (await adminPool().query('SELECT count(*)::int AS n FROM interview_participants WHERE interview_id = $1', [id])).rows[0].n as number;
+
+  it('goes with its participants, once If-Match is right; the timeline keeps that it existed', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule('2026-12-17T10:00:00-05:00');
+    expectProblem(await del(i.id, { 'if-match': String(i.version + 1) }), 412, 'precondition_failed');
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    expectProblem(await del(i.id, {}, viewer.token), 403, 'forbidden');
+    expect(await participants(i.id)).toBe(2);
+    const res = await del(i.id, { 'if-match': String(i.version) });
+    expect(res.statusCode, res.body).toBe(204);
+    expectProblem(await t.app.inject({ url: `/v1/interviews/${i.id}`, headers: h() }), 404, 'not_found');
+    expect(await participants(i.id)).toBe(0);
+    const trail = await adminPool().query<{ action: string }>('SELECT action FROM activities WHERE subject_id = $1 ORDER BY id', [i.id]);
+    expect(trail.rows.map((r) => r.action)).toEqual(['interview.scheduled', 'interview.deleted']);
+    const events = await adminPool().query("SELECT count(*)::int AS n FROM events WHERE type = 'interview.deleted' AND payload->'data'->>'interviewId' = $1", [i.id]);
+    expect(events.rows[0].n).toBe(1);
+  });
+
+  it('a completed one is history: 409 and it stays', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule('2026-12-24T10:00:00-05:00');
+    clock.set('2026-12-24T16:10:00Z');
+    expect((await act(i.id, 'complete', {})).statusCode).toBe(200);
+    const res = expectProblem(await del(i.id), 409, 'conflict');
+    expect(res.detail).toMatch(/completed/);
+    expect((await get(i.id)).status).toBe('completed');
+    expect(await participants(i.id)).toBe(2);
+  });
+});

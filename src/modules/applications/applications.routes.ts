@@ -7,7 +7,7 @@ import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
-import { createApplication, getApplication, listApplications, moveApplicationStage, updateApplication } from './applications.service.js';
+import { createApplication, deleteApplication, getApplication, listApplications, moveApplicationStage, updateApplication } from './applications.service.js';
 import { getOutcome, listOutcomes, logOutcome } from './applications.outcomes.js';
 import { getReply, listReplies, recordReply } from './applications.replies.js';
 import {
@@ -88,6 +88,23 @@ export function applicationsRoutes(app: App, deps: Deps) {
     config: write,
     handler: async (req, reply) =>
       withEtag(reply, await updateApplication(deps, actorOf(req), req.params.id, req.body, req.headers['if-match'])),
+  });
+  app.delete('/v1/applications/:id', {
+    schema: {
+      tags,
+      security,
+      summary: 'Delete an application made by mistake',
+      description:
+        'With its stage history, outcomes and replies; the timeline keeps that it existed. An application with interviews answers 409: withdraw it instead.',
+      params: idParam,
+      headers: z.object({ 'if-match': ifMatchHeader }),
+      response: { 204: z.null(), ...problemResponses(409, 412) },
+    },
+    config: write,
+    handler: async (req, reply) => {
+      await deleteApplication(deps, actorOf(req), req.params.id, req.headers['if-match']);
+      return reply.code(204).send(null);
+    },
   });
   app.post('/v1/applications/:id/stage', {
     schema: {

@@ -1,8 +1,8 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { applicationStageChanges, applications, candidates, positions, users } from '../../db/schema.js';
+import { isUniqueViolation, pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { applicationStageChanges, applications, candidates, inboundReplies, positions, users } from '../../db/schema.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -161,6 +161,38 @@ export async function updateApplication(
     });
     return applicationDetail(tx, updated!);
   });
+}
+
+/**
+ * Deletes an application made by mistake, with its stage history, outcomes and replies. One with
+ * interviews is part of the record: it is withdrawn or closed instead (409). Employers' emails a
+ * recruiter had assigned to it go back to the unmatched ones.
+ */
+export async function deleteApplication(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
+  const now = deps.clock.now();
+  try {
+    await withTenant(deps.db, actor.tenantId, async (tx) => {
+      const current = await lockApplication(tx, id);
+      assertVersion(current.version, ifMatch);
+      await tx
+        .update(inboundReplies)
+        .set({ status: 'unmatched', applicationId: null, replyId: null })
+        .where(eq(inboundReplies.applicationId, id));
+      await tx.delete(applications).where(eq(applications.id, id));
+      await recordChange(actor, now, {
+        action: 'application.deleted',
+        subject: { type: 'application', id },
+        refs: { candidateId: current.candidateId, applicationId: id },
+        changes: diff(current, {}, FIELDS),
+        data: { positionId: current.positionId },
+      });
+    });
+  } catch (err) {
+    if (pgError(err)?.code === '23503') {
+      throw new AppError('conflict', 'The application has interviews: withdraw it (an outcome) instead of deleting it');
+    }
+    throw err;
+  }
 }
 
 export async function moveApplicationStage(

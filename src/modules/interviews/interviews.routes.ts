@@ -78,6 +78,24 @@ export function interviewsRoutes(app: App, deps: Deps) {
     handler: async (req, reply) => etag(reply, await svc.updateInterview(deps, actorOf(req), req.params.id, req.body, req.headers['if-match'])),
   });
 
+  app.delete('/v1/interviews/:id', {
+    schema: {
+      tags,
+      security,
+      summary: 'Delete an interview entered by mistake',
+      description:
+        'With its participants; the timeline keeps that it existed. A completed interview, or one with follow-ups or employer replies, answers 409: cancel it instead.',
+      params: idParam,
+      headers: z.object({ 'if-match': ifMatchHeader }),
+      response: { 204: z.null(), ...problemResponses(409, 412) },
+    },
+    config: write,
+    handler: async (req, reply) => {
+      await svc.deleteInterview(deps, actorOf(req), req.params.id, req.headers['if-match']);
+      return reply.code(204).send(null);
+    },
+  });
+
   const action = <B extends z.ZodType>(
     path: string,
     summary: string,

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -88,6 +88,25 @@ async function applyChange(
     changes: diff(row, { ...row, ...set }, FIELDS),
     ...(data ? { data } : {}),
   });
+}
+
+/**
+ * Deletes an interview entered by mistake, with its participants. A completed one is history (its
+ * notes, follow-ups and replies hang on it): 409, as for one with follow-ups or replies.
+ */
+export async function deleteInterview(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
+  const now = deps.clock.now();
+  try {
+    await withTenant(deps.db, actor.tenantId, async (tx) => {
+      const row = await lockForAction(tx, id, ['scheduled', 'cancelled', 'no_show'], 'deleted', ifMatch);
+      const refs = await refsOf(tx, row);
+      await tx.delete(interviews).where(eq(interviews.id, id));
+      await recordChange(actor, now, { action: 'interview.deleted', subject: { type: 'interview', id }, refs, changes: diff(row, {}, FIELDS) });
+    });
+  } catch (err) {
+    if (pgError(err)?.code === '23503') throw new AppError('conflict', 'The interview has follow-ups or employer replies: cancel it instead of deleting it');
+    throw err;
+  }
 }
 
 export async function scheduleInterview(deps: Deps, actor: Actor, input: z.output<typeof scheduleInterviewBody>) {
