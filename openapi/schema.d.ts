@@ -14779,7 +14779,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "previously_erased" | "idempotency_in_progress" | "idempotency_answer_lost" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "previously_erased" | "idempotency_in_progress" | "idempotency_answer_lost" | "precondition_failed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
             requestId: string;
             errors?: {
                 /** @example body.email */
@@ -17347,7 +17347,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "previously_erased" | "idempotency_in_progress" | "idempotency_answer_lost" | "precondition_failed" | "precondition_required" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "malformed_body" | "unauthenticated" | "invalid_credentials" | "invalid_token" | "forbidden" | "insufficient_scope" | "signup_disabled" | "not_found" | "route_not_found" | "conflict" | "previously_erased" | "idempotency_in_progress" | "idempotency_answer_lost" | "precondition_failed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
             requestId: string;
             errors?: {
                 /** @example body.email */

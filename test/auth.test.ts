@@ -25,6 +25,14 @@ describe('sign-up', () => {
     expect(body.agency.slug).toBe(tenant.slug);
     expect(body.user).toMatchObject({ role: 'owner', email: tenant.ownerEmail, status: 'active' });
     expect(JSON.stringify(body)).not.toMatch(/password/i);
+    // The agency's timeline starts with its owner; no password or hash in it.
+    const activity = json<{ data: { action: string; subject: { type: string; id: string }; changes: Record<string, unknown> }[] }>(
+      await t.app.inject({ url: '/v1/activity?limit=100', headers: bearer(tenant.token) }),
+    ).data;
+    const created = activity.filter((a) => a.action === 'user.created');
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ subject: { type: 'user', id: tenant.ownerId }, changes: { role: { before: null, after: 'owner' } } });
+    expect(JSON.stringify(created)).not.toMatch(/password|argon/i);
   });
 
   it('when the slug is taken, then 409 names body.slug', async () => {

@@ -170,6 +170,19 @@ describe('personal data', () => {
     expect((await post({ name: 'Forget Me', email: e, overrideErasure: true })).statusCode).toBe(201);
   });
 
+  it('an edit with a stale If-Match answers 412 with the current version and changes nothing; the right one goes through', async () => {
+    const c = json<Candidate>(await post({ name: 'Version Check', email: email() }));
+    expect((await patch(c.id, { notes: 'first' }, { 'if-match': '"1"' })).statusCode).toBe(200);
+    const stale = await patch(c.id, { notes: 'second' }, { 'if-match': '"1"' });
+    expect(expectProblem(stale, 412, 'precondition_failed')).toMatchObject({ currentVersion: 2 });
+    const now = json<Candidate>(await t.app.inject({ url: `/v1/candidates/${c.id}`, headers: bearer(tenant.token) }));
+    expect(now).toMatchObject({ notes: 'first', version: 2 });
+    expectProblem(await patch(c.id, { notes: 'x' }, { 'if-match': 'soon' }), 400, 'validation_failed');
+    const fresh = await patch(c.id, { notes: 'second' }, { 'if-match': '"2"' });
+    expect(fresh.statusCode).toBe(200);
+    expect(fresh.headers.etag).toBe('"3"');
+  });
+
   it('an edit does not bring an erased person back either: changing an email to theirs needs the override', async () => {
     const e = email();
     const gone = json<Candidate>(await post({ name: 'Gone Person', email: e }));
@@ -253,7 +266,7 @@ describe('the activity timeline', () => {
     const c = json<Candidate>(await post({ name: 'Timeline', email: email() }, own.token));
     await t.app.inject({ method: 'POST', url: '/v1/employers', headers: bearer(own.token), payload: { name: 'An Employer' } });
     const all = (await t.app.inject({ url: '/v1/activity', headers: bearer(own.token) })).json().data;
-    expect(all.map((a: { action: string }) => a.action)).toEqual(['employer.created', 'candidate.created']);
+    expect(all.map((a: { action: string }) => a.action)).toEqual(['employer.created', 'candidate.created', 'user.created']);
     expect(all[1]).toMatchObject({ subject: { type: 'candidate', id: c.id }, actor: { type: 'user', id: own.ownerId }, candidateId: c.id });
     const mine = (await t.app.inject({ url: `/v1/activity?subjectId=${c.id}`, headers: bearer(own.token) })).json().data;
     expect(mine).toHaveLength(1);

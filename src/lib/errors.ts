@@ -18,7 +18,6 @@ export const errorCatalogue = {
   idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   idempotency_answer_lost: { status: 409, title: 'The request with this Idempotency-Key made its change, but its answer was lost' },
   precondition_failed: { status: 412, title: 'The resource changed since you read it' },
-  precondition_required: { status: 428, title: 'Send If-Match with the version you read' },
   already_exists: { status: 409, title: 'The resource already exists' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The content type is not supported' },

@@ -307,6 +307,28 @@ describe('delivering events (Standard Webhooks)', () => {
 });
 
 describe('exactly once, across relays and Redis outages', () => {
+  it('when no poll is due, then LISTEN/NOTIFY alone wakes the relay as an event commits', async () => {
+    for (const w of [...workers]) await stopWorkerSet(w);
+    // Polling once a minute (the most allowed): only the notification brings the event out within
+    // the 5 s waited below.
+    const quiet = await startWorkerSet({ WEBHOOK_POLL_MS: '60000' });
+    try {
+      await quiet.running.relay!.kick();
+      await waitFor(async () => {
+        const listening = await adminPool().query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'afterview-relay' AND query ILIKE 'LISTEN%'");
+        expect(listening.rowCount).toBe(1);
+      });
+      const tenant = await newTenant(t.app);
+      const api = client(tenant);
+      await api.endpoint('/notified');
+      await api.event('Notified Elementary');
+      await waitFor(() => expect(receiver.at('/notified')).toHaveLength(1), 5_000);
+    } finally {
+      await stopWorkerSet(quiet);
+      await startWorkerSet();
+    }
+  });
+
   it('when two relays and two workers run at once, then each event reaches each endpoint exactly once', async () => {
     const second = await startWorkerSet();
     try {

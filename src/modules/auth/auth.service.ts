@@ -8,6 +8,7 @@ import { newId } from '../../lib/ids.js';
 import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { makeTenantToken, parseTenantToken, sha256 } from '../../lib/secrets.js';
 import type { Actor, Role } from '../../lib/access.js';
+import { diff, recordChange } from '../activity/activity.service.js';
 import type { loginBody, signupBody } from './auth.schemas.js';
 
 const REFRESH_PREFIX = 'rt';
@@ -53,16 +54,27 @@ export async function signup(deps: Deps, input: z.output<typeof signupBody>): Pr
         createdAt: now,
         updatedAt: now,
       });
-      await tx.insert(users).values({
-        tenantId,
-        id: userId,
-        email: input.owner.email,
-        name: input.owner.name,
-        role: 'owner',
-        passwordHash,
-        lastLoginAt: now,
-        createdAt: now,
-        updatedAt: now,
+      const [owner] = await tx
+        .insert(users)
+        .values({
+          tenantId,
+          id: userId,
+          email: input.owner.email,
+          name: input.owner.name,
+          role: 'owner',
+          passwordHash,
+          lastLoginAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      // The agency's timeline starts with its owner, as for every user added later.
+      const actor: Actor = { tenantId, kind: 'user', userId, apiKeyId: null, role: 'owner', scopes: [] };
+      await recordChange(actor, now, {
+        action: 'user.created',
+        subject: { type: 'user', id: userId },
+        changes: diff(null, owner!, ['email', 'name', 'role', 'status', 'timeZone', 'dailyDigest']),
+        data: { role: 'owner' },
       });
       return issueRefreshToken(deps, tx, tenantId, userId, familyId);
     });
