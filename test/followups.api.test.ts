@@ -99,8 +99,12 @@ describe('planning when an interview is completed', () => {
       'status_check:2026-12-18:1': '2026-12-17T14:30:00.000Z',
       'status_check:2026-12-18:2': '2026-12-23T14:30:00.000Z',
     });
-    // The thank-yous were not touched.
-    expect(rows.filter((f) => f.kind === 'thank_you').map((f) => f.version)).toEqual([1, 1]);
+    // The thank-yous stand (same rows, same time); only their wording input, the timeline, follows.
+    const thanks = rows.filter((f) => f.kind === 'thank_you');
+    expect(thanks.map((f) => [f.status, f.version, f.vars.timeline])).toEqual([
+      ['pending', 2, '2026-12-18'],
+      ['pending', 2, '2026-12-18'],
+    ]);
     const cancelled = old[0]!;
     expect((await timeline(tenant.tenantId, cancelled.id)).map((a) => a.event_type)).toEqual(['followup.planned', 'followup.cancelled']);
   });
@@ -144,6 +148,33 @@ describe('planning when an interview is completed', () => {
     expect(removed.statusCode, removed.body).toBe(200);
     const teacherNote = (await ofInterview(id)).find((f) => f.key === `thank_you:${story.teacher.id}`)!;
     expect(teacherNote).toMatchObject({ status: 'cancelled', cancelReason: `contact ${story.teacher.id} is no longer a participant of the interview` });
+  });
+
+  it('when a completed interview’s highlights or channel are corrected, then the notes not sent yet follow; a text edited by hand stays', async () => {
+    const { story, id } = await completed({ highlights: 'The demo lesson landed well' });
+    clock.set('2026-12-03T17:00:00Z');
+    const before = pending(await ofInterview(id));
+    const principalNote = before.find((f) => f.key === `thank_you:${story.principal.id}`)!;
+    const teacherNote = before.find((f) => f.key === `thank_you:${story.teacher.id}`)!;
+    const edited = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/follow-ups/${teacherNote.id}`,
+      headers: { ...h(), 'if-match': String(teacherNote.version) },
+      payload: { body: 'Dear Terry, my own words.' },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const fixed = await t.app.inject({ method: 'PATCH', url: `/v1/interviews/${id}`, headers: h(), payload: { highlights: 'The science demo landed well' } });
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    const after = await ofInterview(id);
+    // Same step (same row, same time), new wording input; the teacher keeps their own highlight and text.
+    expect(after.find((f) => f.id === principalNote.id)).toMatchObject({ status: 'pending', dueAt: principalNote.dueAt, vars: { highlight: 'The science demo landed well' } });
+    expect(after.find((f) => f.id === teacherNote.id)).toMatchObject({ status: 'pending', body: 'Dear Terry, my own words.', vars: { highlight: 'Loved the reading-corner idea' } });
+    // Arranged by phone after all: the employer-facing checks become calls.
+    const byPhone = await t.app.inject({ method: 'PATCH', url: `/v1/interviews/${id}`, headers: h(), payload: { arrangedVia: 'phone' } });
+    expect(byPhone.statusCode, byPhone.body).toBe(200);
+    const checks = pending(await ofInterview(id)).filter((f) => f.kind === 'status_check' || f.kind === 'timeline_request');
+    expect(checks.length).toBeGreaterThan(0);
+    expect(new Set(checks.map((f) => f.channel))).toEqual(new Set(['phone']));
   });
 
   it('when an interview is cancelled, then whatever is still pending on it is cancelled', async () => {

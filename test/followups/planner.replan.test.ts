@@ -41,6 +41,25 @@ const monday = facts('2026-03-09T15:00:00Z');
 const first = plan(monday, defaultPlaybook, monday.interview.endsAt);
 
 describe('replan: keeps what was sent, cancels what became pointless, adds what is new', () => {
+  it('when only a wording input changed (the highlight), then the steps stand and the pending ones get the new vars', () => {
+    // The first update that drew on the interview's highlight is out already; the others wait.
+    const sentNote = first.find((i) => i.key === 'candidate_update:completed')!;
+    expect(sentNote.vars.highlight).toBe('the co-teaching discussion');
+    const withVars = stored(first, { [sentNote.key]: 'sent' }).map((e, i) => ({ ...e, vars: first[i]!.vars }));
+    const corrected = { ...monday, interview: { ...monday.interview, highlights: 'A corrected highlight' } };
+    const r = replan(withVars, corrected, defaultPlaybook, new Date('2026-03-09T16:00:00Z'));
+    expect(r.cancel).toEqual([]);
+    expect(r.add).toEqual([]);
+    const refreshed = r.refresh.map((x) => withVars.find((e) => e.id === x.id)!);
+    // The steps whose text draws on the interview's highlight.
+    expect(refreshed.length).toBeGreaterThan(0);
+    expect(refreshed.every((e) => e.status === 'pending')).toBe(true);
+    expect(r.refresh.map((x) => x.id)).not.toContain(`f-${sentNote.key}`);
+    expect(r.refresh.every((x) => x.vars.highlight === 'A corrected highlight')).toBe(true);
+    // Unchanged facts: nothing to refresh.
+    expect(replan(withVars, monday, defaultPlaybook, new Date('2026-03-09T16:00:00Z')).refresh).toEqual([]);
+  });
+
   it('when nothing changed, then everything stands, overdue pending steps included', () => {
     const r = replan(stored(first), monday, defaultPlaybook, new Date('2026-03-10T20:00:00Z'));
     expect(r.cancel).toEqual([]);

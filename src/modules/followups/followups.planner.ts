@@ -1,7 +1,7 @@
 import { buildContext, type PlanContext } from './followups.context.js';
 import type { Playbook } from './followups.playbook.js';
 import { linkedinConnects, postDecisionThanks, recruiterCheckIn, statusChecks, thankYous, timelineRequest } from './followups.rules.js';
-import type { ExistingFollowUp, FollowUpFacts, PlannedFollowUp, Recipient, Replan } from './followups.types.js';
+import type { ExistingFollowUp, FollowUpFacts, PlannedFollowUp, Recipient, Replan, TemplateVars } from './followups.types.js';
 import { candidateUpdates } from './followups.updates.js';
 
 /**
@@ -46,7 +46,7 @@ export function replan(existing: readonly ExistingFollowUp[], facts: FollowUpFac
   const planned = new Map(items.map((p) => [p.key, p]));
   const done = new Set(existing.filter(settled).map((e) => e.key));
   const standing = new Set<string>();
-  const result: Replan = { keep: [], cancel: [], add: [] };
+  const result: Replan = { keep: [], cancel: [], add: [], refresh: [] };
   for (const e of existing) {
     if (settled(e)) {
       result.keep.push(e);
@@ -65,12 +65,15 @@ export function replan(existing: readonly ExistingFollowUp[], facts: FollowUpFac
       } else {
         result.keep.push(e);
         standing.add(e.key);
+        if (e.vars && !sameVars(e.vars, p.vars)) result.refresh.push({ id: e.id, vars: p.vars });
       }
     }
   }
   for (const p of items) if (!done.has(p.key) && !standing.has(p.key)) result.add.push(p);
   return result;
 }
+
+const sameVars = (a: TemplateVars, b: TemplateVars) => (Object.keys(b) as (keyof TemplateVars)[]).every((k) => (a[k] ?? null) === (b[k] ?? null));
 
 function recipientLabel(r: Recipient): string {
   const who = r.type === 'contact' ? `contact ${r.name}` : `${r.type} ${r.name}`;

@@ -8,7 +8,7 @@ import type { Playbook } from './followups.playbook.js';
 import { replan } from './followups.planner.js';
 import { enqueueWhenCommitted } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
-import type { ExistingFollowUp, FollowUpStatus } from './followups.types.js';
+import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from './followups.types.js';
 
 /**
  * How re-planning sees a stored row. Queued counts as pending (the worker checks the status before
@@ -27,7 +27,7 @@ function asExisting(r: FollowUpRow): ExistingFollowUp {
         : r.status === 'sent'
           ? 'sent'
           : 'done';
-  return { id: r.id, key: r.key, status, dueAt: r.plannedDueAt, channel: r.channel, voice: r.voice, recipient: r.recipient };
+  return { id: r.id, key: r.key, status, dueAt: r.plannedDueAt, channel: r.channel, voice: r.voice, recipient: r.recipient, vars: r.vars as unknown as TemplateVars };
 }
 
 export interface SyncResult {
@@ -64,6 +64,14 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
       .update(followUps)
       .set({ status: 'cancelled', cancelReason: c.reason, cancelledBy: 'plan', version: row.version + 1, updatedAt: now })
       .where(and(eq(followUps.id, c.id), inArray(followUps.status, ['pending', 'queued'])));
+  }
+  // A step that stands takes the corrected wording inputs; the text is rendered from them when it
+  // is sent, and a text edited by hand stays as it is.
+  for (const r of plan.refresh) {
+    await tx
+      .update(followUps)
+      .set({ vars: { ...r.vars }, version: byId.get(r.id)!.version + 1, updatedAt: now })
+      .where(and(eq(followUps.id, r.id), inArray(followUps.status, ['pending', 'queued'])));
   }
   const rows = plan.add.map((p) => ({
     tenantId: actor.tenantId,

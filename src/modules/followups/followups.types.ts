@@ -122,6 +122,8 @@ export interface ExistingFollowUp {
   channel?: FollowUpChannel;
   voice?: FollowUpVoice;
   recipient?: Recipient;
+  /** The wording inputs it was planned with (a highlight, the position), when known. */
+  vars?: TemplateVars;
 }
 
 export interface Replan {
@@ -130,4 +132,6 @@ export interface Replan {
   cancel: { id: string; key: string; reason: string }[];
   /** New steps, and steps re-planned with a new time or route (their old row is in `cancel`). */
   add: PlannedFollowUp[];
+  /** Pending steps that stand but whose wording inputs changed (a highlight corrected): new vars. */
+  refresh: { id: string; vars: TemplateVars }[];
 }

@@ -183,7 +183,11 @@ export async function updateInterview(deps: Deps, actor: Actor, id: string, inpu
   const now = deps.clock.now();
   return withTenant(deps.db, actor.tenantId, async (tx) => {
     const row = await lockForAction(tx, id, ['scheduled', 'completed', 'no_show', 'cancelled'], 'changed', ifMatch);
-    if (Object.keys(diff(row, { ...row, ...input }, FIELDS)).length > 0) await applyChange(tx, actor, now, row, input, 'interview.updated');
+    const changes = diff(row, { ...row, ...input }, FIELDS);
+    if (Object.keys(changes).length > 0) await applyChange(tx, actor, now, row, input, 'interview.updated');
+    // After completion the plan follows its facts: the channel it was arranged by routes the status
+    // checks, the highlights go into the thank-yous not sent yet.
+    if (row.status === 'completed' && (changes.arrangedVia || changes.highlights)) await syncFollowUps(tx, actor, now, id);
     return loadOrThrow(tx, id);
   });
 }
