@@ -6,14 +6,28 @@ import { sql, type SQL } from 'drizzle-orm';
  * a thousand ids; this sends the array literal once (nulls as NULL, strings quoted and escaped).
  */
 export function pgArray(values: readonly unknown[], type: 'uuid' | 'int' | 'text' | 'timestamptz'): SQL {
-  const literal = `{${values
-    .map((v) =>
-      v === null || v === undefined
-        ? 'NULL'
-        : typeof v === 'number'
-          ? String(v)
-          : `"${(v instanceof Date ? v.toISOString() : String(v)).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
-    )
-    .join(',')}}`;
-  return sql`${literal}::${sql.raw(type)}[]`;
+  return sql`${arrayLiteral(values)}::${sql.raw(type)}[]`;
+}
+
+const SPECIAL = /["\\]/;
+
+/**
+ * The text of a PostgreSQL array literal, for a raw statement's `$n::type[]` parameter: nulls as
+ * NULL, numbers bare, dates as ISO instants, everything else quoted (escaped only when it must be).
+ * Cheaper than pg's own array encoding, which runs two regular expressions on every element and
+ * formats dates by hand.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'number') out += String(v);
+    else {
+      const text = v instanceof Date ? v.toISOString() : String(v);
+      out += `"${SPECIAL.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
+    }
+  }
+  return `${out}}`;
 }

@@ -1,8 +1,9 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, tdb, withTenant } from '../../db/client.js';
-import { pgArray } from '../../db/arrays.js';
+import { arrayLiteral, pgArray } from '../../db/arrays.js';
 import { tenants, users, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
+import { groupBy } from '../../lib/groupBy.js';
 import { newId } from '../../lib/ids.js';
 import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
 import { Deadline, nextDelayMs, postWebhook } from './webhooks.send.js';
@@ -71,7 +72,7 @@ export const CLAIM = {
            RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id
          )
          SELECT c.id, c.attempts, c.step, c.endpoint_id, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
-                e.failing_since, ev.payload
+                e.failing_since, c.event_id, ev.payload::text AS payload
          FROM claimed c
          JOIN webhook_endpoints e ON e.id = c.endpoint_id
          JOIN events ev ON ev.id = c.event_id`,
@@ -142,7 +143,7 @@ export async function relayTenantBatch(
         : (
             await tdb.$client.query<{ id: string; endpoint_id: string }>({
               ...RELAY_INSERT,
-              values: [tenantId, rows.map((r) => r.id), rows.map((r) => r.endpointId), rows.map((r) => r.eventId), rows.map((r) => r.eventType), now],
+              values: [tenantId, column(rows, (r) => r.id), column(rows, (r) => r.endpointId), column(rows, (r) => r.eventId), column(rows, (r) => r.eventType), now],
             })
           ).rows.map((r) => ({ id: r.id, endpointId: r.endpoint_id }));
     await tdb.$client.query({ ...RELAY_PUBLISHED, values: [now, batch.map((e) => e.id)] });
@@ -155,6 +156,9 @@ export async function relayTenantBatch(
   });
 }
 
+/** One column of a batch as an array literal, the parameter of an `unnest($n::type[])`. */
+const column = <T>(rows: readonly T[], value: (row: T) => unknown) => arrayLiteral(rows.map(value));
+
 /** Tries handed to one job: one claim and one record statement for all of them. */
 export const TRIES_PER_JOB = 100;
 
@@ -166,8 +170,7 @@ export const TRIES_PER_JOB = 100;
  */
 export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[], opts: { marked?: boolean } = {}): Promise<number> {
   if (attempts.length === 0) return 0;
-  const byTenant = new Map<string, QueuedAttempt[]>();
-  for (const a of attempts) byTenant.set(a.tenantId, [...(byTenant.get(a.tenantId) ?? []), a]);
+  const byTenant = groupBy(attempts, (a) => a.tenantId);
   const mark = async (at: Date | null) => {
     for (const [tenantId, list] of byTenant) {
       const ids = list.map((a) => a.deliveryId);
@@ -246,7 +249,9 @@ type Claimed = {
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
-  payload: Record<string, unknown>;
+  event_id: string;
+  /** The event's payload as PostgreSQL prints it; parsed once per event, not per endpoint. */
+  payload: string;
 };
 
 /**
@@ -261,27 +266,29 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
   const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + 30_000);
   const claimed = (
     await readTenant(deps.db, tenantId, () =>
-      tdb.$client.query<Claimed>({ ...CLAIM, values: [tries.map((t) => t.deliveryId), tries.map((t) => t.attempt), claimedUntil, now] }),
+      tdb.$client.query<Claimed>({ ...CLAIM, values: [column(tries, (t) => t.deliveryId), column(tries, (t) => t.attempt), claimedUntil, now] }),
     )
   ).rows;
   if (claimed.length === 0) return { stale: tries.length, outcomes: [] as AttemptOutcome[] };
 
-  // One event goes to several endpoints: serialize it once (the exact bytes are what is signed).
-  const bodies = new Map<string, string>();
-  const bodyOf = (payload: Record<string, unknown>) => {
-    const key = String(payload.id);
-    let body = bodies.get(key);
-    if (body === undefined) bodies.set(key, (body = JSON.stringify(payload)));
-    return body;
+  // One event goes to several endpoints: its message is made once (the exact bytes are what is signed).
+  const messages = new Map<string, { id: string; body: string }>();
+  const messageOf = (d: Claimed) => {
+    let message = messages.get(d.event_id);
+    if (!message) {
+      const payload = JSON.parse(d.payload) as { id: string };
+      messages.set(d.event_id, (message = { id: String(payload.id), body: JSON.stringify(payload) }));
+    }
+    return message;
   };
   // The requests start together, so one deadline serves them all.
   const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS);
   const sent = await Promise.all(
     claimed.map(async (d) => {
-      const body = bodyOf(d.payload);
+      const { id, body } = messageOf(d);
       const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
       const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
-      const headers = webhookHeaders({ id: String(d.payload.id), timestamp: unixSeconds(clock.now()), body }, secrets);
+      const headers = webhookHeaders({ id, timestamp: unixSeconds(clock.now()), body }, secrets);
       const result = await postWebhook(d.url, { ...headers }, body, {
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
@@ -302,17 +309,17 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
     await tdb.$client.query({
       ...RECORD,
       values: [
-        rows.map((r) => r.d.id),
-        rows.map(() => newId()),
-        rows.map((r) => r.d.attempts),
-        rows.map((r) => (r.outcome === 'retrying' ? 'pending' : r.outcome)),
-        rows.map((r) => (r.outcome === 'retrying' ? r.d.step + 1 : r.d.step)),
-        rows.map((r) => r.next),
-        rows.map((r) => r.result.statusCode),
-        rows.map((r) => r.result.error),
-        rows.map((r) => r.result.responseExcerpt),
-        rows.map((r) => r.result.durationMs),
-        rows.map((r) => (r.result.ok ? r.at : null)),
+        column(rows, (r) => r.d.id),
+        column(rows, () => newId()),
+        column(rows, (r) => r.d.attempts),
+        column(rows, (r) => (r.outcome === 'retrying' ? 'pending' : r.outcome)),
+        column(rows, (r) => (r.outcome === 'retrying' ? r.d.step + 1 : r.d.step)),
+        column(rows, (r) => r.next),
+        column(rows, (r) => r.result.statusCode),
+        column(rows, (r) => r.result.error),
+        column(rows, (r) => r.result.responseExcerpt),
+        column(rows, (r) => r.result.durationMs),
+        column(rows, (r) => (r.result.ok ? r.at : null)),
         tenantId,
         now,
       ],
@@ -320,9 +327,7 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
     // Endpoint health, only where it changes: a success clears the failing streak; a failure
     // starts one, or disables the endpoint (410 Gone, or 5 days of failures).
     const reasons: { url: string; reason: string }[] = [];
-    const byEndpoint = new Map<string, typeof rows>();
-    for (const r of rows) byEndpoint.set(r.d.endpoint_id, [...(byEndpoint.get(r.d.endpoint_id) ?? []), r]);
-    for (const [endpointId, list] of byEndpoint) {
+    for (const [endpointId, list] of groupBy(rows, (r) => r.d.endpoint_id)) {
       const first = list[0]!.d;
       const anyOk = list.some((r) => r.result.ok);
       const lastAt = list[list.length - 1]!.at;

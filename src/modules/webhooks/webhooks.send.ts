@@ -41,7 +41,10 @@ export class Deadline {
   }
   track(req: http.ClientRequest) {
     this.open.add(req);
-    req.once('close', () => this.open.delete(req));
+  }
+  /** The request settled: the timer no longer needs to end it. */
+  untrack(req: http.ClientRequest) {
+    this.open.delete(req);
   }
   clear() {
     clearTimeout(this.timer);
@@ -121,9 +124,11 @@ export function postWebhook(
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     let settled = false;
+    let req: http.ClientRequest | undefined;
     const done = (r: Omit<AttemptResult, 'durationMs'>) => {
       if (settled) return;
       settled = true;
+      if (req) opts.deadline.untrack(req);
       resolve({ ...r, durationMs: elapsed() });
     };
     const fail = (error: string, statusCode: number | null = null, responseExcerpt: string | null = null) =>
@@ -134,7 +139,7 @@ export function postWebhook(
     const { secure, fixedHeaders, ...options } = to;
     const list = [...fixedHeaders, 'content-length', String(Buffer.byteLength(body))];
     for (const name in headers) list.push(name, headers[name]!);
-    const req = (secure ? https.request : http.request)({ ...options, headers: list as unknown as http.OutgoingHttpHeaders });
+    req = (secure ? https.request : http.request)({ ...options, headers: list as unknown as http.OutgoingHttpHeaders });
     opts.deadline.track(req);
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
