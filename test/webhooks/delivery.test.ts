@@ -54,6 +54,9 @@ async function stopWorkerSet(set: { deps: Deps; running: RunningWorkers }) {
 }
 /** The BullMQ job of a delivery's try, if one is queued (a job is named after its first try). */
 const queuedTry = (deliveryId: string, attempt: number) => t.deps.queues.get('webhooks').getJob(attemptJobId(deliveryId, attempt));
+/** The tries stored in webhook_attempts for a delivery (its latest is on the delivery row). */
+const attemptRows = async (deliveryId: string) =>
+  (await adminPool().query('SELECT attempt, status_code FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt', [deliveryId])).rows;
 /** One relay and sweep pass of every running worker set. */
 const kick = () => Promise.all(workers.map((w) => w.running.relay!.kick()));
 
@@ -131,6 +134,8 @@ describe('delivering events (Standard Webhooks)', () => {
     const d = await onlyDelivery(api, ep.id, (x) => x.status === 'succeeded');
     expect(d).toMatchObject({ attempts: 1, lastStatusCode: 200, eventType: 'employer.created', eventId: payload.id });
     expect(d.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 200, responseExcerpt: 'ok', error: null })]);
+    // A delivery that succeeds at once keeps its one try on its own row: no attempt row is written.
+    expect(await attemptRows(d.id)).toEqual([]);
   });
 
   it('when the receiver answers 500 three times then 200, then it gets the event four times with one webhook-id, at the schedule’s gaps', async () => {
@@ -161,6 +166,12 @@ describe('delivering events (Standard Webhooks)', () => {
     const done = await onlyDelivery(api, ep.id, (x) => x.status === 'succeeded');
     expect(done.attempts).toBe(4);
     expect(done.attemptLog.map((a) => a.statusCode)).toEqual([500, 500, 500, 200]);
+    // The three failed tries moved to the attempt log as each next one was recorded; the last stays on the delivery.
+    expect(await attemptRows(done.id)).toEqual([
+      { attempt: 1, status_code: 500 },
+      { attempt: 2, status_code: 500 },
+      { attempt: 3, status_code: 500 },
+    ]);
     const ids = new Set(receiver.at('/retry').map((r) => r.headers['webhook-id']));
     expect(ids.size).toBe(1);
     expect([...ids][0]).toBe(done.eventId);

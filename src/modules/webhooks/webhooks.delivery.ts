@@ -69,28 +69,35 @@ export const CLAIM = {
            WHERE d.id = w.id AND d.status IS NOT DISTINCT FROM 'pending' AND d.attempts = w.attempt - 1 AND d.next_attempt_at <= $4
              AND (d.claimed_until IS NULL OR d.claimed_until < $4)
              AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.status = 'active')
-           RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id
+           RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id, d.last_attempt
          )
-         SELECT c.id, c.attempts, c.step, c.endpoint_id, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
+         SELECT c.id, c.attempts, c.step, c.endpoint_id, c.last_attempt, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
                 e.failing_since, c.event_id, ev.payload::text AS payload
          FROM claimed c
          JOIN webhook_endpoints e ON e.id = c.endpoint_id
          JOIN events ev ON ev.id = c.event_id`,
 };
 
-/** Records the answers of a batch: an attempt row each and the delivery's new state. */
+/**
+ * Records the answers of a batch on the delivery rows, each the delivery's latest try, and its new
+ * state. The try each row held until now (only retried deliveries have one) moves to
+ * webhook_attempts first: both parts read the rows as they were before the statement.
+ */
 const RECORD = {
   name: 'wh_record',
   text: `WITH r AS (
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::int[], $8::text[], $9::text[], $10::int[], $11::timestamptz[])
-             AS r(id, attempt_id, attempt, status, step, next_at, code, err, excerpt, ms, delivered_at)
-         ), logged AS (
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::int[], $10::timestamptz[], $11::uuid[])
+             AS r(id, attempt, status, step, next_at, code, err, excerpt, ms, delivered_at, moved_id)
+         ), moved AS (
            INSERT INTO webhook_attempts (tenant_id, id, delivery_id, attempt, attempted_at, status_code, duration_ms, response_excerpt, error)
-           SELECT $12, r.attempt_id, r.id, r.attempt, $13, r.code, r.ms, r.excerpt, r.err FROM r
+           SELECT d.tenant_id, r.moved_id, d.id, d.last_attempt, d.last_attempted_at, d.last_status_code, d.last_duration_ms, d.last_response_excerpt, d.last_error
+           FROM r JOIN webhook_deliveries d ON d.id = r.id
+           WHERE r.moved_id IS NOT NULL AND d.last_attempt IS NOT NULL
          )
          UPDATE webhook_deliveries d
-         SET status = r.status, step = r.step, next_attempt_at = r.next_at, claimed_until = NULL, last_status_code = r.code,
-             last_error = r.err, delivered_at = r.delivered_at, updated_at = $13
+         SET status = r.status, step = r.step, next_attempt_at = r.next_at, claimed_until = NULL, last_attempt = r.attempt,
+             last_attempted_at = $12, last_status_code = r.code, last_duration_ms = r.ms, last_response_excerpt = r.excerpt,
+             last_error = r.err, delivered_at = r.delivered_at, updated_at = $12
          FROM r WHERE d.id = r.id`,
 };
 
@@ -244,6 +251,8 @@ type Claimed = {
   attempts: number;
   step: number;
   endpoint_id: string;
+  /** The try the row holds from before, which the record moves to webhook_attempts. */
+  last_attempt: number | null;
   url: string;
   secret: string;
   previous_secret: string | null;
@@ -310,7 +319,6 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
       ...RECORD,
       values: [
         column(rows, (r) => r.d.id),
-        column(rows, () => newId()),
         column(rows, (r) => r.d.attempts),
         column(rows, (r) => (r.outcome === 'retrying' ? 'pending' : r.outcome)),
         column(rows, (r) => (r.outcome === 'retrying' ? r.d.step + 1 : r.d.step)),
@@ -320,7 +328,7 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
         column(rows, (r) => r.result.responseExcerpt),
         column(rows, (r) => r.result.durationMs),
         column(rows, (r) => (r.result.ok ? r.at : null)),
-        tenantId,
+        column(rows, (r) => (r.d.last_attempt === null ? null : newId())),
         now,
       ],
     });

@@ -254,7 +254,9 @@ export async function listDeliveries(deps: Deps, actor: Actor, endpointId: strin
 }
 
 export async function getDelivery(deps: Deps, actor: Actor, endpointId: string, deliveryId: string) {
-  // One statement, so the delivery and its attempt log are read from the same snapshot.
+  // One statement, so the delivery and its attempt log are read from the same snapshot. The log is
+  // the earlier tries (webhook_attempts) and the latest, which the delivery row holds.
+  const d = webhookDeliveries;
   const [row] = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select({
@@ -264,7 +266,12 @@ export async function getDelivery(deps: Deps, actor: Actor, endpointId: string, 
           SELECT coalesce(json_agg(json_build_object(
             'attempt', a.attempt, 'attemptedAt', a.attempted_at, 'statusCode', a.status_code, 'durationMs', a.duration_ms,
             'responseExcerpt', a.response_excerpt, 'error', a.error) ORDER BY a.attempt), '[]'::json)
-          FROM webhook_attempts a WHERE a.delivery_id = ${webhookDeliveries.id})`,
+          FROM (
+            SELECT attempt, attempted_at, status_code, duration_ms, response_excerpt, error FROM webhook_attempts WHERE delivery_id = ${d.id}
+            UNION ALL
+            SELECT ${d.lastAttempt}, ${d.lastAttemptedAt}, ${d.lastStatusCode}, ${d.lastDurationMs}, ${d.lastResponseExcerpt}, ${d.lastError}
+            WHERE ${d.lastAttempt} IS NOT NULL
+          ) a)`,
       })
       .from(webhookDeliveries)
       .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
