@@ -3,9 +3,10 @@
  * local receiver, beside a bare HTTP POST loop to the same receiver in the same run.
  *
  *   npm run bench:webhooks
- *   BENCH_WH_EVENTS=2000 BENCH_WH_ENDPOINTS=5 BENCH_WH_CONCURRENCY=50 BENCH_WH_JOBS=10 npm run bench:webhooks
- *   (CONCURRENCY: requests in flight in the bare loop; JOBS: the worker's job concurrency, its
- *   default 10, each job up to 100 tries sharing 50 keep-alive sockets per receiver)
+ *   BENCH_WH_EVENTS=2000 BENCH_WH_ENDPOINTS=5 BENCH_WH_CONCURRENCY=50 BENCH_WH_JOBS=4 npm run bench:webhooks
+ *   (CONCURRENCY: requests in flight in the bare loop; JOBS: the webhook jobs the worker runs at
+ *   once, by default its own WEBHOOK_JOBS_AT_ONCE, each up to TRIES_PER_JOB tries sharing 50
+ *   keep-alive sockets per receiver)
  *
  * Phases: (1) the bare loop POSTs events × endpoints signed-size bodies with the same concurrency
  * as the worker; (2) burst: all events committed at once (batches of 500), deliveries/s until the
@@ -31,6 +32,7 @@ import { pgArray } from '../src/db/arrays.js';
 import { sql } from 'drizzle-orm';
 import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
+import { WEBHOOK_JOBS_AT_ONCE } from '../src/modules/webhooks/webhooks.delivery.js';
 import { newId } from '../src/lib/ids.js';
 import { analyzeTables, cpuPerItem, cpuSnapshot, gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
 import { epochMs, startReceiver } from './receiver.js';
@@ -48,7 +50,7 @@ const int = (name: string, fallback: number) => {
 const EVENTS = int('BENCH_WH_EVENTS', 10_000);
 const ENDPOINTS = int('BENCH_WH_ENDPOINTS', 5);
 const CONCURRENCY = int('BENCH_WH_CONCURRENCY', 50);
-const JOBS = int('BENCH_WH_JOBS', 10);
+const JOBS = int('BENCH_WH_JOBS', WEBHOOK_JOBS_AT_ONCE);
 /** Worker processes for the last burst (0 or 1: skipped). */
 const PROCESSES = Number(process.env.BENCH_WH_PROCESSES ?? 2);
 

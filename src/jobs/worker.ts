@@ -2,9 +2,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Deps } from '../deps.js';
 import { createRedis } from '../lib/redis.js';
-import { queueNames } from './queues.js';
+import { queueNames, type QueueName } from './queues.js';
 import { findJob, jobRegistry } from './registry.js';
 import { startWebhookRelay, type WebhookRelay } from '../modules/webhooks/webhooks.relay.js';
+import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.delivery.js';
+
+/** Jobs a worker process runs at once, per queue (a webhook job carries many tries). */
+const CONCURRENCY: Record<QueueName, number> = { maintenance: 10, followups: 10, webhooks: WEBHOOK_JOBS_AT_ONCE };
 
 export interface RunningWorkers {
   /** The outbox relay of this process, when WEBHOOK_RELAY is on. */
@@ -12,7 +16,10 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/** Starts one BullMQ worker per queue, upserts the registry's schedules and starts the outbox relay. */
+/**
+ * Starts one BullMQ worker per queue, upserts the registry's schedules and starts the outbox relay.
+ * `concurrency` replaces every queue's own (tests).
+ */
 export async function startWorkers(deps: Deps, opts: { concurrency?: number; relay?: boolean } = {}): Promise<RunningWorkers> {
   const connection = createRedis(deps.config.REDIS_URL, 'worker');
   const workers = queueNames.map((queue) => {
@@ -25,7 +32,7 @@ export async function startWorkers(deps: Deps, opts: { concurrency?: number; rel
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
         return def.handler(deps, parsed.data, job);
       },
-      { connection, prefix: deps.config.QUEUE_PREFIX, concurrency: opts.concurrency ?? 10, autorun: true },
+      { connection, prefix: deps.config.QUEUE_PREFIX, concurrency: opts.concurrency ?? CONCURRENCY[queue], autorun: true },
     );
     worker.on('failed', (job, err) =>
       deps.log.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),

@@ -166,8 +166,13 @@ export async function relayTenantBatch(
 /** One column of a batch as an array literal, the parameter of an `unnest($n::type[])`. */
 const column = <T>(rows: readonly T[], value: (row: T) => unknown) => arrayLiteral(rows.map(value));
 
-/** Tries handed to one job: one claim and one record statement for all of them. */
-export const TRIES_PER_JOB = 100;
+/**
+ * Tries handed to one job: one claim and one record statement for all of them. With
+ * WEBHOOK_JOBS_AT_ONCE jobs per worker, 1,000 tries are in flight; fewer, larger jobs than 10 of
+ * 100 cost less per try (BullMQ's and the statements' work per job is fixed; docs/performance.md).
+ */
+export const TRIES_PER_JOB = 250;
+export const WEBHOOK_JOBS_AT_ONCE = 4;
 
 /**
  * Hands tries to Redis, in jobs of up to TRIES_PER_JOB of one tenant. `queued_at` is noted first,
