@@ -212,6 +212,31 @@ describe('delivering events (Standard Webhooks)', () => {
     expect(d.attemptLog[0]).toMatchObject({ statusCode: null, error: 'No answer within 400 ms' });
   });
 
+  it('when more tries wait for one receiver than it has connections, then waiting for a connection is not counted in their timeout', async () => {
+    const tenant = await newTenant(t.app);
+    const api = client(tenant);
+    // Over twice the 50 connections a worker keeps per receiver, each answered in half the 400 ms
+    // timeout: the last ones wait two answers' time for a connection, which a deadline counted
+    // from the start of the batch charged to the receiver.
+    const n = 110;
+    receiver.answer('/crowded', Array.from({ length: n }, () => ({ status: 200, delayMs: 200 })));
+    const ep = await api.endpoint('/crowded');
+    await api.call('POST', `/v1/webhook-endpoints/${ep.id}/pause`);
+    for (let i = 0; i < n; i++) await api.event();
+    const counts = async () =>
+      (
+        await adminPool().query<{ all: number; ok: number; tries: number }>(
+          "SELECT count(*)::int AS all, count(*) FILTER (WHERE status = 'succeeded')::int AS ok, sum(attempts)::int AS tries FROM webhook_deliveries WHERE endpoint_id = $1",
+          [ep.id],
+        )
+      ).rows[0]!;
+    await waitFor(async () => expect((await counts()).all).toBe(n));
+    // Resuming sends what waited, all in one job.
+    await api.call('POST', `/v1/webhook-endpoints/${ep.id}/resume`);
+    await waitFor(async () => expect(await counts()).toEqual({ all: n, ok: n, tries: n }), 15_000);
+    expect(receiver.at('/crowded')).toHaveLength(n);
+  });
+
   it('when the receiver redirects, then the redirect is not followed and the try fails', async () => {
     const tenant = await newTenant(t.app);
     const api = client(tenant);

@@ -25,6 +25,8 @@ export const REQUEUE_AFTER_MS = 60_000;
 /** Five days of failures in a row disable an endpoint. */
 export const DISABLE_AFTER_MS = 5 * 86_400_000;
 
+/** A claim lasts the timeout and this much more: the time a try may wait for a connection, and its record. */
+const CLAIM_MARGIN_MS = 30_000;
 /** A job of tries is named after its first one: `wh-<delivery>-<try>`. */
 export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliveryId}-${attempt}`;
 
@@ -277,7 +279,7 @@ type Claimed = {
 export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { deliveryId: string; attempt: number }[]) {
   const { config, clock } = deps;
   const now = clock.now();
-  const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + 30_000);
+  const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS);
   const claimed = (
     await readTenant(deps.db, tenantId, () =>
       tdb.$client.query<Claimed>({ ...CLAIM, values: [column(tries, (t) => t.deliveryId), column(tries, (t) => t.attempt), claimedUntil, now] }),
@@ -295,8 +297,8 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
     }
     return message;
   };
-  // The requests start together, so one deadline serves them all.
-  const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS);
+  // The requests start together, so one deadline serves them all; every one ends well inside the claim.
+  const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS, config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS / 2);
   const sent = await Promise.all(
     claimed.map(async (d) => {
       const { id, body } = messageOf(d);
@@ -304,7 +306,6 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
       const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
       const headers = webhookHeaders({ id, timestamp: unixSeconds(clock.now()), body }, secrets);
       const result = await postWebhook(d.url, { ...headers }, body, {
-        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
         deadline,
       });

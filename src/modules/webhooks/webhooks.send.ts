@@ -19,35 +19,57 @@ export interface AttemptResult {
 }
 
 export interface SendOptions {
-  timeoutMs: number;
   allowLoopback: boolean;
   /** The deadline of the batch this request starts with (one timer, not a listener each). */
   deadline: Deadline;
 }
 
 /**
- * One timer for a batch of requests started together: when it fires, every request still open
- * fails with a timeout. Cheaper than an AbortSignal listener per request.
+ * The timeouts of a batch of requests started together, kept by one timer instead of a listener or
+ * timer per request. A request has `timeoutMs` from when it got a socket: waiting for one of the
+ * receiver's busy connections is not the receiver being slow. Whatever is still open `limitMs`
+ * after the batch started ends too, so every try is over before its claim lapses. The timer ticks
+ * every tenth of the timeout (at most every second), so a request ends up to a tick late.
  */
 export class Deadline {
-  private readonly open = new Set<http.ClientRequest>();
+  /** Open requests, with the tick at which each was first seen holding a socket (NaN: still waiting). */
+  private readonly open = new Map<http.ClientRequest, number>();
   private readonly timer: NodeJS.Timeout;
-  constructor(ms: number) {
-    this.timer = setTimeout(() => {
-      for (const req of this.open) req.destroy(Object.assign(new Error(`No answer within ${ms} ms`), { name: 'TimeoutError' }));
-      this.open.clear();
-    }, ms);
+  private readonly started = performance.now();
+  private readonly timeoutMs: number;
+  private readonly limitMs: number;
+  constructor(timeoutMs: number, limitMs: number) {
+    this.timeoutMs = timeoutMs;
+    this.limitMs = limitMs;
+    this.timer = setInterval(() => this.tick(), Math.min(1_000, Math.max(10, timeoutMs / 10)));
     this.timer.unref();
   }
+  private tick() {
+    const now = performance.now();
+    const overLimit = now - this.started >= this.limitMs;
+    for (const [req, since] of this.open) {
+      let reason: string | null = null;
+      if (Number.isNaN(since)) {
+        if (overLimit) reason = `Not sent within ${this.limitMs} ms: every connection to the receiver stayed busy`;
+        else if (req.socket) this.open.set(req, now);
+      } else if (now - since >= this.timeoutMs || overLimit) {
+        reason = `No answer within ${this.timeoutMs} ms`;
+      }
+      if (reason) {
+        this.open.delete(req);
+        req.destroy(Object.assign(new Error(reason), { name: 'TimeoutError' }));
+      }
+    }
+  }
   track(req: http.ClientRequest) {
-    this.open.add(req);
+    this.open.set(req, NaN);
   }
   /** The request settled: the timer no longer needs to end it. */
   untrack(req: http.ClientRequest) {
     this.open.delete(req);
   }
   clear() {
-    clearTimeout(this.timer);
+    clearInterval(this.timer);
   }
 }
 
@@ -167,7 +189,7 @@ export function postWebhook(
       res.on('error', () => finish());
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'TimeoutError') return fail(`No answer within ${opts.timeoutMs} ms`);
+      if (err.name === 'TimeoutError') return fail(err.message);
       if (err.code === SSRF_BLOCKED) return fail('The endpoint resolves to an address that is not allowed');
       fail(err.code ? `${err.code}: ${err.message}` : err.message);
     });
