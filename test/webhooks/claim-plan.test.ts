@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { CLAIM } from '../../src/modules/webhooks/webhooks.delivery.js';
+import { CLAIM, TRIES_PER_JOB } from '../../src/modules/webhooks/webhooks.delivery.js';
 import { adminPool } from '../helpers/db.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testAppUrl } from '../helpers/env.js';
@@ -61,13 +61,13 @@ describe('the claim of a batch of tries', () => {
       await app.query('BEGIN');
       await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.tenantId]);
       const now = new Date();
-      const batch = ids.slice(0, 100);
+      const batch = ids.slice(0, TRIES_PER_JOB);
       const plan = await app.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${CLAIM.text}`, [batch, batch.map(() => 1), new Date(now.getTime() + 45_000), now]);
       const text = JSON.stringify(plan.rows[0]!['QUERY PLAN']);
       expect(text).not.toContain('webhook_deliveries_due_idx');
       // And it claims them (the test above would pass for a statement that finds nothing).
       const claimed = await app.query(CLAIM.text, [batch, batch.map(() => 1), new Date(now.getTime() + 45_000), now]);
-      expect(claimed.rowCount).toBe(100);
+      expect(claimed.rowCount).toBe(TRIES_PER_JOB);
     } finally {
       await app.query('ROLLBACK');
       await app.end();

@@ -8,7 +8,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/worker.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { RETRY_SCHEDULE_MS } from '../../src/modules/webhooks/webhooks.send.js';
-import { REQUEUE_AFTER_MS, attemptJobId } from '../../src/modules/webhooks/webhooks.delivery.js';
+import { ATTEMPT_JOB_OPTIONS, REQUEUE_AFTER_MS, attemptJobId } from '../../src/modules/webhooks/webhooks.delivery.js';
 import { bearer, createTestApp, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testConfig } from '../helpers/env.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -42,7 +42,8 @@ let workers: { deps: Deps; running: RunningWorkers }[] = [];
 
 async function startWorkerSet(overrides: Record<string, string> = {}) {
   const deps = createDeps(testConfig({ ...env, ...overrides }), { clock });
-  const running = await startWorkers(deps, { concurrency: 10, relay: true });
+  // The worker as deployed: its own concurrency per queue.
+  const running = await startWorkers(deps, { relay: true });
   const set = { deps, running };
   workers.push(set);
   return set;
@@ -324,6 +325,31 @@ describe('delivering events (Standard Webhooks)', () => {
     expect(JSON.parse(receiver.at('/paused')[1]!.body)).toMatchObject({ type: 'webhook.test', data: { endpointId: ep.id } });
     await kick();
     expect(receiver.at('/other').filter((r) => r.body.includes('webhook.test'))).toHaveLength(0);
+  });
+
+  it('when a job of tries fails, then the sweep can queue the same tries again under the same job id', async () => {
+    const tenant = await newTenant(t.app);
+    const api = client(tenant);
+    const ep = await api.endpoint('/after-failed-job');
+    await api.call('POST', `/v1/webhook-endpoints/${ep.id}/pause`);
+    await api.event();
+    const waiting = await waitFor(async () => {
+      const [d] = await api.deliveries(ep.id);
+      expect(d).toBeDefined();
+      return d!;
+    });
+    // A job under the id the sweep will use fails in the worker (here: a payload it refuses), with
+    // the options every job of tries has.
+    const queue = t.deps.queues.get('webhooks');
+    const jobId = attemptJobId(waiting.id, 1);
+    await queue.add('webhooks.attempt', { tenantId: tenant.tenantId, tries: [] }, { jobId, ...ATTEMPT_JOB_OPTIONS });
+    await waitFor(async () => {
+      const job = await queue.getJob(jobId);
+      expect(job === undefined || (await job.getState()) === 'failed').toBe(true);
+    });
+    // Resuming hands the waiting try to the sweep, which queues it as wh-<delivery>-1 again.
+    await api.call('POST', `/v1/webhook-endpoints/${ep.id}/resume`);
+    await waitFor(() => expect(receiver.at('/after-failed-job')).toHaveLength(1));
   });
 
   it('when an endpoint has failed for 5 days in a row, then it is disabled and the agency’s admins are emailed', async () => {

@@ -27,6 +27,12 @@ export const DISABLE_AFTER_MS = 5 * 86_400_000;
 
 /** A claim lasts the timeout and this much more: the time a try may wait for a connection, and its record. */
 const CLAIM_MARGIN_MS = 30_000;
+/**
+ * BullMQ neither retries a job of tries nor keeps it once done: the tries live in PostgreSQL, and
+ * the sweep queues them again under the same job id, which BullMQ would ignore while a failed job
+ * of that id is kept (a failed claim would have held its tries back for as long).
+ */
+export const ATTEMPT_JOB_OPTIONS = { attempts: 1, removeOnComplete: true, removeOnFail: true } as const;
 /** A job of tries is named after its first one: `wh-<delivery>-<try>`. */
 export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliveryId}-${attempt}`;
 
@@ -71,9 +77,9 @@ export const CLAIM = {
            WHERE d.id = w.id AND d.status IS NOT DISTINCT FROM 'pending' AND d.attempts = w.attempt - 1 AND d.next_attempt_at <= $4
              AND (d.claimed_until IS NULL OR d.claimed_until < $4)
              AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.status = 'active')
-           RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id, d.last_attempt
+           RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id
          )
-         SELECT c.id, c.attempts, c.step, c.endpoint_id, c.last_attempt, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
+         SELECT c.id, c.attempts, c.step, c.endpoint_id, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
                 e.failing_since, c.event_id, ev.payload::text AS payload
          FROM claimed c
          JOIN webhook_endpoints e ON e.id = c.endpoint_id
@@ -83,24 +89,26 @@ export const CLAIM = {
 /**
  * Records the answers of a batch on the delivery rows, each the delivery's latest try, and its new
  * state. The try each row held until now (only retried deliveries have one) moves to
- * webhook_attempts first: both parts read the rows as they were before the statement.
+ * webhook_attempts first: both parts read the rows as they were before the statement. A row whose
+ * `attempts` moved on (this try's claim lapsed and another worker claimed the next) is left alone.
+ * Attempt rows are internal, so their ids are PostgreSQL's random ones.
  */
-const RECORD = {
+export const RECORD = {
   name: 'wh_record',
   text: `WITH r AS (
-           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::int[], $10::timestamptz[], $11::uuid[])
-             AS r(id, attempt, status, step, next_at, code, err, excerpt, ms, delivered_at, moved_id)
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::int[], $10::timestamptz[])
+             AS r(id, attempt, status, step, next_at, code, err, excerpt, ms, delivered_at)
          ), moved AS (
            INSERT INTO webhook_attempts (tenant_id, id, delivery_id, attempt, attempted_at, status_code, duration_ms, response_excerpt, error)
-           SELECT d.tenant_id, r.moved_id, d.id, d.last_attempt, d.last_attempted_at, d.last_status_code, d.last_duration_ms, d.last_response_excerpt, d.last_error
-           FROM r JOIN webhook_deliveries d ON d.id = r.id
-           WHERE r.moved_id IS NOT NULL AND d.last_attempt IS NOT NULL
+           SELECT d.tenant_id, gen_random_uuid(), d.id, d.last_attempt, d.last_attempted_at, d.last_status_code, d.last_duration_ms, d.last_response_excerpt, d.last_error
+           FROM r JOIN webhook_deliveries d ON d.id = r.id AND d.attempts = r.attempt
+           WHERE d.last_attempt IS NOT NULL
          )
          UPDATE webhook_deliveries d
          SET status = r.status, step = r.step, next_attempt_at = r.next_at, claimed_until = NULL, last_attempt = r.attempt,
-             last_attempted_at = $12, last_status_code = r.code, last_duration_ms = r.ms, last_response_excerpt = r.excerpt,
-             last_error = r.err, delivered_at = r.delivered_at, updated_at = $12
-         FROM r WHERE d.id = r.id`,
+             last_attempted_at = $11, last_status_code = r.code, last_duration_ms = r.ms, last_response_excerpt = r.excerpt,
+             last_error = r.err, delivered_at = r.delivered_at, updated_at = $11
+         FROM r WHERE d.id = r.id AND d.attempts = r.attempt`,
 };
 
 /** An agency without active or paused endpoints: its events are only marked published, $2 at a time. */
@@ -201,7 +209,7 @@ export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[], opt
         data: { tenantId, tries },
         // The id names the first try: the same batch queued twice is one job; any other overlap is
         // harmless, the claim lets each try run once.
-        opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt), attempts: 1, removeOnComplete: true, removeOnFail: { age: 86_400 } },
+        opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt), ...ATTEMPT_JOB_OPTIONS },
       };
     }),
   );
@@ -258,8 +266,6 @@ type Claimed = {
   attempts: number;
   step: number;
   endpoint_id: string;
-  /** The try the row holds from before, which the record moves to webhook_attempts. */
-  last_attempt: number | null;
   url: string;
   secret: string;
   previous_secret: string | null;
@@ -334,7 +340,6 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
         column(rows, (r) => r.result.responseExcerpt),
         column(rows, (r) => r.result.durationMs),
         column(rows, (r) => (r.result.ok ? r.at : null)),
-        column(rows, (r) => (r.d.last_attempt === null ? null : newId())),
         now,
       ],
     });

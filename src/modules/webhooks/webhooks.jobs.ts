@@ -1,7 +1,7 @@
 import { z } from 'zod';
 // Types only: the registry imports this module, so a value import would be circular.
 import type { JobDefinition } from '../../jobs/registry.js';
-import { attemptDeliveries, TRIES_PER_JOB } from './webhooks.delivery.js';
+import { ATTEMPT_JOB_OPTIONS, attemptDeliveries, TRIES_PER_JOB } from './webhooks.delivery.js';
 
 const attemptPayload = z.object({
   tenantId: z.uuid(),
@@ -16,6 +16,6 @@ export const webhookAttemptJob: JobDefinition<typeof attemptPayload> = {
   name: 'webhooks.attempt',
   queue: 'webhooks',
   payload: attemptPayload,
-  options: { attempts: 1, removeOnComplete: true, removeOnFail: { age: 86_400 } },
+  options: ATTEMPT_JOB_OPTIONS,
   handler: async (deps, payload) => attemptDeliveries(deps, payload.tenantId, payload.tries),
 };
