@@ -376,10 +376,7 @@ describe('exactly once, across relays and Redis outages', () => {
     const quiet = await startWorkerSet({ WEBHOOK_POLL_MS: '60000' });
     try {
       await quiet.running.relay!.kick();
-      await waitFor(async () => {
-        const listening = await adminPool().query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'afterview-relay' AND query ILIKE 'LISTEN%'");
-        expect(listening.rowCount).toBe(1);
-      });
+      await waitFor(() => expect(quiet.running.relay!.listening).toBe(true));
       const tenant = await newTenant(t.app);
       const api = client(tenant);
       await api.endpoint('/notified');

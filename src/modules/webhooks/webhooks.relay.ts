@@ -5,6 +5,8 @@ import { relayEvents, sweepDeliveries } from './webhooks.delivery.js';
 export interface WebhookRelay {
   /** Runs a relay and sweep pass now (or right after the one running) and resolves when it is done. */
   kick(): Promise<void>;
+  /** LISTEN is in place: a commit wakes the relay without waiting for the poll. */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,9 @@ export function startWebhookRelay(deps: Deps): WebhookRelay {
 
   return {
     kick,
+    get listening() {
+      return listener !== null;
+    },
     async close() {
       closed = true;
       clearInterval(timer);
