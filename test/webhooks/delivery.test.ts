@@ -188,6 +188,38 @@ describe('delivering events (Standard Webhooks)', () => {
     expect(Date.parse(d.nextAttemptAt!) - Date.parse(d.attemptLog[0]!.attemptedAt)).toBeGreaterThanOrEqual(120_000);
   });
 
+  it('when the receiver answers 503 with Retry-After as an HTTP date, then the next try waits until then', async () => {
+    const tenant = await newTenant(t.app);
+    const api = client(tenant);
+    const until = new Date(Math.floor(clock.now().getTime() / 1000) * 1000 + 3 * 3_600_000);
+    receiver.answer('/unavailable', [{ status: 503, headers: { 'retry-after': until.toUTCString() } }]);
+    const ep = await api.endpoint('/unavailable');
+    await api.event();
+    const d = await onlyDelivery(api, ep.id, (x) => x.attemptLog.length === 1 && x.nextAttemptAt !== null);
+    // Three hours, not the schedule's 5 s.
+    expect(Date.parse(d.nextAttemptAt!)).toBeGreaterThanOrEqual(until.getTime() - 1_000);
+  });
+
+  it('when every try fails, then after the 8th the delivery is failed and nothing more is queued', async () => {
+    const tenant = await newTenant(t.app);
+    const api = client(tenant);
+    receiver.answer('/down', Array.from({ length: 9 }, () => 500));
+    const ep = await api.endpoint('/down');
+    await api.event();
+    for (let n = 1; n < 8; n++) {
+      const d = await onlyDelivery(api, ep.id, (x) => x.attemptLog.length === n && x.nextAttemptAt !== null);
+      clock.set(d.nextAttemptAt!);
+      await kick();
+    }
+    const d = await onlyDelivery(api, ep.id, (x) => x.status === 'failed');
+    expect(d).toMatchObject({ attempts: 8, nextAttemptAt: null });
+    expect(d.attemptLog.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    clock.set(new Date(clock.now().getTime() + 48 * 3_600_000));
+    await kick();
+    expect(await queuedTry(d.id, 9)).toBeUndefined();
+    expect(receiver.at('/down')).toHaveLength(8);
+  });
+
   it('when the receiver answers 410 Gone, then the endpoint is disabled and later events are not sent to it', async () => {
     const tenant = await newTenant(t.app);
     const api = client(tenant);

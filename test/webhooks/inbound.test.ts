@@ -77,6 +77,17 @@ describe('inbound replies', () => {
     expect(json<{ data: unknown[] }>(await t.app.inject({ url: `/v1/applications/${story.application.id}/replies`, headers: h() })).data).toHaveLength(1);
   });
 
+  it('when a reply carries our Message-ID only in In-Reply-To, or only in References, then it is matched either way', async () => {
+    const { thankYou } = await completed();
+    const byInReplyTo = await inbound({ ...email(null), messageId: '<only-irt@school.example.org>', inReplyTo: `<fu-${thankYou.id}@afterview>` });
+    expect(byInReplyTo.statusCode, byInReplyTo.body).toBe(202);
+    expect(json<Inbound>(byInReplyTo)).toMatchObject({ status: 'matched', followUpId: thankYou.id });
+    const second = await completed();
+    const byReferences = await inbound({ ...email(null), messageId: '<only-refs@school.example.org>', references: `<a@mail.example> <fu-${second.thankYou.id}@afterview> <b@mail.example>` });
+    expect(byReferences.statusCode, byReferences.body).toBe(202);
+    expect(json<Inbound>(byReferences)).toMatchObject({ status: 'matched', followUpId: second.thankYou.id });
+  });
+
   it('when the candidate answers an email sent to them, then it is not the employer’s reply: checks stay, it waits unmatched', async () => {
     const { story, interviewId } = await completed();
     const rows = await ofInterview(interviewId);

@@ -311,10 +311,8 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
       const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
       const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
       const headers = webhookHeaders({ id, timestamp: unixSeconds(clock.now()), body }, secrets);
-      const result = await postWebhook(d.url, { ...headers }, body, {
-        allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
-        deadline,
-      });
+      // Retry-After dates are read against the clock the next try is scheduled by.
+      const result = await postWebhook(d.url, { ...headers }, body, { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, deadline }, () => clock.now());
       return { d, result, at: clock.now() };
     }),
   ).finally(() => deadline.clear());

@@ -127,11 +127,16 @@ function agentFor(protocol: 'http:' | 'https:', allowLoopback: boolean): http.Ag
   return agent;
 }
 
+/** An HTTP date as RFC 9110 says to send it (IMF-fixdate): `Sun, 06 Nov 1994 08:49:37 GMT`. */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
 /** `Retry-After` as seconds or an HTTP date, in milliseconds from `now`; null when absent or bad. */
 export function retryAfterMs(value: string | undefined, now: Date): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
+  const v = value?.trim();
+  if (!v) return null;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  if (!HTTP_DATE.test(v)) return null;
+  const at = Date.parse(v);
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 
