@@ -71,7 +71,9 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     if (existing.state === 'committed') {
       throw new AppError(
         'idempotency_answer_lost',
-        'The first request with this Idempotency-Key made its change but ended before its answer was kept; look the resource up instead of retrying',
+        existing.responseStatus !== null
+          ? 'The first request with this Idempotency-Key made its change; its answer held personal data that has since been erased. Look the resource up instead of retrying'
+          : 'The first request with this Idempotency-Key made its change but ended before its answer was kept; look the resource up instead of retrying',
       );
     }
     return reply

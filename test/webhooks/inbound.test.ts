@@ -115,12 +115,24 @@ describe('inbound replies', () => {
     const exported = json<Schemas['CandidateExport']>(await t.app.inject({ url: `/v1/candidates/${story.candidate.id}/export`, headers: h() }));
     expect(exported.inboundEmails.map((e) => e.id).sort()).toEqual([matched.id, loose.id].sort());
     expect(exported.inboundEmails.map((e) => e.text)).toContain('Is Jordan Lee free?');
+    // An email from the candidate's own address that matched nothing is theirs too.
+    const own = json<Inbound>(
+      await inbound(email(null, { from: `Jordan Lee <${String(story.candidate.email).toUpperCase()}>`, messageId: '<erase-3@candidates.example.org>', subject: 'My availability', text: 'I can start in January.' })),
+    );
+    expect(own.status).toBe('unmatched');
+    const exportedOwn = json<Schemas['CandidateExport']>(await t.app.inject({ url: `/v1/candidates/${story.candidate.id}/export`, headers: h() }));
+    expect(exportedOwn.inboundEmails.map((e) => e.id)).toContain(own.id);
     const admin = await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: h() });
     expect(admin.statusCode, admin.body).toBe(200);
     expect(await kept()).toEqual([
       { subject: '[erased]', text: '[erased]' },
       { subject: '[erased]', text: '[erased]' },
     ]);
+    // The employer's address stays (it is the contact's, not the candidate's); the candidate's goes.
+    const senders = async (ids: string[]) =>
+      (await adminPool().query('SELECT from_address, subject, text FROM inbound_replies WHERE id = ANY($1::uuid[]) ORDER BY id', [ids])).rows;
+    expect(await senders([matched.id])).toEqual([{ from_address: 'Pat Principal <pat@school.example.org>', subject: '[erased]', text: '[erased]' }]);
+    expect(await senders([own.id])).toEqual([{ from_address: '[erased]', subject: '[erased]', text: '[erased]' }]);
   });
 
   it('when the answer is an out-of-office, then it is kept but the status checks stay', async () => {

@@ -12,7 +12,7 @@ import type { Actor } from '../../lib/access.js';
 import { changeRows, diff, recordChange } from '../activity/activity.service.js';
 import { applicationDetail, presentOutcome, presentReply } from '../applications/applications.repo.js';
 import { presentFollowUp } from '../followups/followups.repo.js';
-import { markCommittedCte } from '../idempotency/idempotency.repo.js';
+import { forgetAnswersQuoting, markCommittedCte } from '../idempotency/idempotency.repo.js';
 import { presentInbound } from '../inbound/inbound.service.js';
 import { interviewsOfCandidate } from '../interviews/interviews.repo.js';
 import type { createCandidateBody, listCandidatesQuery, updateCandidateBody } from './candidates.schemas.js';
@@ -244,8 +244,10 @@ export async function exportCandidate(deps: Deps, actor: Actor, id: string) {
         .orderBy(asc(activities.id)),
     ]);
     const followUpIds = followUpRows.map((f) => f.id);
+    // About them (matched or assigned), or from their own address, matched or not.
+    const fromThem = row.email ? sql`strpos(lower(${inboundReplies.fromAddress}), lower(${row.email})) > 0` : undefined;
     const emails =
-      appIds.length || followUpIds.length
+      appIds.length || followUpIds.length || fromThem
         ? await tx
             .select()
             .from(inboundReplies)
@@ -253,6 +255,7 @@ export async function exportCandidate(deps: Deps, actor: Actor, id: string) {
               or(
                 appIds.length ? inArray(inboundReplies.applicationId, appIds) : undefined,
                 followUpIds.length ? inArray(inboundReplies.followUpId, followUpIds) : undefined,
+                fromThem,
               ),
             )
             .orderBy(asc(inboundReplies.id))
@@ -336,11 +339,20 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
     await tx.execute(sql`
       UPDATE interview_participants SET notes = NULL, highlight = NULL
       WHERE interview_id IN (SELECT i.id FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id})`);
-    // Employers' emails about the person, as received.
+    // Emails about the person, as received (the employer's, matched or assigned), and any from
+    // their own address, matched or not: who sent them goes too.
     await tx.execute(sql`
-      UPDATE inbound_replies SET subject = '[erased]', text = '[erased]'
+      UPDATE inbound_replies SET subject = '[erased]', text = '[erased]',
+        from_address = CASE WHEN ${current.email}::text IS NOT NULL AND strpos(lower(from_address), lower(${current.email}::text)) > 0
+                            THEN '[erased]' ELSE from_address END
       WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})
-         OR follow_up_id IN (SELECT id FROM follow_ups WHERE candidate_id = ${id})`);
+         OR follow_up_id IN (SELECT id FROM follow_ups WHERE candidate_id = ${id})
+         OR (${current.email}::text IS NOT NULL AND strpos(lower(from_address), lower(${current.email}::text)) > 0)`);
+    // Answers kept for Idempotency-Key replays that quote the person, their applications or interviews.
+    const related = await tx.execute<{ id: string }>(sql`
+      SELECT id::text FROM applications WHERE candidate_id = ${id}
+      UNION ALL SELECT i.id::text FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id}`);
+    await forgetAnswersQuoting(tx, [id, ...related.rows.map((r) => r.id), ...(current.email ? [current.email] : [])]);
     // Follow-ups still open are called off, each on the timeline and as an event like any other
     // cancellation; the texts, variables, reasons and mail errors of all of them quote the person.
     const open = await tx

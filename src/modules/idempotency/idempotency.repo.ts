@@ -1,6 +1,7 @@
-import { and, eq, lt, or } from 'drizzle-orm';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { pgArray } from '../../db/arrays.js';
 import type { Database } from '../../db/client.js';
-import { readTenant } from '../../db/client.js';
+import { readTenant, type Tx } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema.js';
 
 export interface IdempotencyScope {
@@ -84,4 +85,18 @@ export async function purgeExpired(db: Database, tenantId: string, now: Date): P
     tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key }),
   );
   return rows.length;
+}
+
+/**
+ * Drops the stored answers that quote any of `needles` (ids, an email; compared lower-case), in the
+ * caller's transaction: an erased person's data must not come back as a replay. The keys stay, as
+ * committed, so a retry is not run again; it answers idempotency_answer_lost. `response_status`
+ * stays, which tells this case from an answer that was never stored.
+ */
+export async function forgetAnswersQuoting(tx: Tx, needles: readonly string[]) {
+  if (needles.length === 0) return;
+  await tx.execute(sql`
+    UPDATE idempotency_keys SET state = 'committed', response_body = NULL, response_type = NULL
+    WHERE state = 'completed'
+      AND EXISTS (SELECT 1 FROM unnest(${pgArray(needles.map((n) => n.toLowerCase()), 'text')}) AS n(v) WHERE strpos(lower(response_body), n.v) > 0)`);
 }
