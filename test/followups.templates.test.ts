@@ -141,7 +141,8 @@ describe('previewing a template', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ facts: 'followUp', variables: { interviewer: 'Terry Teacher', highlight: 'loved the reading-corner idea' } });
     expect(res.json().body).toContain('this part of our conversation: loved the reading-corner idea.');
-    expectProblem(await preview('thank_you.email.candidate', { followUpId: terry.id }, h(other)), 404, 'not_found');
+    const foreign = expectProblem(await preview('thank_you.email.candidate', { followUpId: terry.id }, h(other)), 400, 'validation_failed');
+    expect(foreign.errors![0]).toMatchObject({ field: 'body.followUpId' });
     expect(expectProblem(await preview('thank_you.email.candidate', { followUpId: terry.id, vars: {} }), 400).errors![0]).toMatchObject({ field: 'body.vars' });
   });
 });

@@ -16,6 +16,8 @@ export const scopes = [
   'employers:write',
   'candidates:read',
   'candidates:write',
+  // Export and erasure: all that is held on a person, and its irreversible removal.
+  'candidates:privacy',
   'interviews:read',
   'interviews:write',
   'followups:read',

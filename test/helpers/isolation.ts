@@ -239,11 +239,6 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'GET /v1/webhook-endpoints/:id/deliveries/:deliveryId': webhookFixture(undefined, 'deliveryId'),
   'POST /v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver': webhookFixture(undefined, 'deliveryId'),
   'POST /v1/follow-ups/:id/send-now': followUpFixture({ reason: 'Taken over' }),
-  // Template ids name the shipped catalogue, the same in every agency: B's follow-up is the foreign id here.
-  'POST /v1/follow-up-templates/:templateId/preview': async (app, b) => {
-    const c = await followUpFixture()(app, b);
-    return { ...c, params: { templateId: 'thank_you.email.candidate' }, body: { followUpId: c.params.id } };
-  },
 };
 
 /**
@@ -254,6 +249,8 @@ export const notTenantIds: Record<string, string> = {
   'GET /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; each agency reads its own text (test/followups.templates.test.ts)',
   'PUT /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency writes only its own text (test/followups.templates.test.ts)',
   'DELETE /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency resets only its own text (test/followups.templates.test.ts)',
+  'POST /v1/follow-up-templates/:templateId/preview':
+    'a template id of the shipped catalogue; another agency’s follow-up in body.followUpId is refused as unknown (test/security/body-ids.test.ts)',
 };
 
 export const fillPath = (url: string, params: Record<string, string>) =>

@@ -177,10 +177,8 @@ const fixtures: Record<string, () => Case> = {
   'GET /v1/follow-ups query.recruiterId': filter('/v1/follow-ups', 'recruiterId', () => b.ownerId),
   'GET /v1/follow-ups query.candidateId': filter('/v1/follow-ups', 'candidateId', () => B.story.candidate.id),
   'GET /v1/follow-ups query.interviewId': filter('/v1/follow-ups', 'interviewId', () => B.interview.id),
-  // INCONSISTENT (reported): every other unknown body id is 400 validation_failed naming the
-  // field; this one is 404 not_found without a field (src/modules/followups/followups.templateApi.ts:224).
   'POST /v1/follow-up-templates/:templateId/preview body.followUpId': () =>
-    refused({ method: 'POST', url: '/v1/follow-up-templates/thank_you.email.candidate/preview', payload: { followUpId: B.followUp } }, null, 404, 'not_found'),
+    refused({ method: 'POST', url: '/v1/follow-up-templates/thank_you.email.candidate/preview', payload: { followUpId: B.followUp } }, 'body.followUpId'),
   // activity
   'GET /v1/activity query.candidateId': filter('/v1/activity', 'candidateId', () => B.story.candidate.id),
   'GET /v1/activity query.applicationId': filter('/v1/activity', 'applicationId', () => B.story.application.id),

@@ -56,14 +56,10 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/candidates': ['recruiter', 'candidates:write'],
   'GET /v1/candidates/:id': ['viewer', 'candidates:read'],
   'PATCH /v1/candidates/:id': ['recruiter', 'candidates:write'],
-  // QUESTIONED: the export holds interviews with interviewers' notes, follow-ups, employers'
-  // emails and the timeline, so a key with candidates:read alone reads what interviews:read,
-  // followups:read and activity:read gate elsewhere. (The recruiter role is stricter than the
-  // README's "read: viewers"; defensible for a bulk export of personal data, but undocumented.)
-  'GET /v1/candidates/:id/export': ['recruiter', 'candidates:read'],
-  // QUESTIONED: users need admin to erase, but any key with the everyday candidates:write scope
-  // may erase irreversibly. Expected: users only (null) or a scope of its own.
-  'POST /v1/candidates/:id/erase': ['admin', 'candidates:write'],
+  // The export holds interviews with interviewers' notes, follow-ups and employers' emails, and
+  // erasure cannot be undone: a key needs a scope of their own for both.
+  'GET /v1/candidates/:id/export': ['recruiter', 'candidates:privacy'],
+  'POST /v1/candidates/:id/erase': ['admin', 'candidates:privacy'],
   // applications (as candidates)
   'GET /v1/applications': ['viewer', 'candidates:read'],
   'POST /v1/applications': ['recruiter', 'candidates:write'],

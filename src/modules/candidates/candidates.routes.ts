@@ -84,7 +84,7 @@ export function candidatesRoutes(app: App, deps: Deps) {
       params: idParam,
       response: { 200: candidateExportSchema, ...problemResponses() },
     },
-    config: { access: { role: 'recruiter' as const, scope: 'candidates:read' as const } },
+    config: { access: { role: 'recruiter' as const, scope: 'candidates:privacy' as const } },
     handler: async (req) => exportCandidate(deps, actorOf(req), req.params.id),
   });
   app.post('/v1/candidates/:id/erase', {
@@ -97,7 +97,7 @@ export function candidatesRoutes(app: App, deps: Deps) {
       headers: idempotencyHeader,
       response: { 200: candidateSchema, ...problemResponses() },
     },
-    config: { access: { role: 'admin' as const, scope: 'candidates:write' as const } },
+    config: { access: { role: 'admin' as const, scope: 'candidates:privacy' as const } },
     handler: async (req) => eraseCandidate(deps, actorOf(req), req.params.id),
   });
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
 import { followUps, outcomeKinds, tenants } from '../../db/schema.js';
-import { notFound } from '../../lib/errors.js';
+import { AppError, notFound } from '../../lib/errors.js';
 import { instant, localDate } from '../../lib/schemas.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
@@ -221,7 +221,9 @@ export async function previewTemplate(deps: Deps, actor: Actor, id: string, inpu
     const [f] = input.followUpId ? await tx.select().from(followUps).where(eq(followUps.id, input.followUpId)) : [];
     return { agency: a.name, row: f, saved: present(s, a.templates) };
   });
-  if (input.followUpId && !row) throw notFound('Follow-up');
+  if (input.followUpId && !row) {
+    throw new AppError('validation_failed', 'The follow-up does not exist', [{ field: 'body.followUpId', message: 'Unknown follow-up' }]);
+  }
   const text = { subject: input.subject ?? saved.subject, body: input.body ?? saved.body };
   assertValidTemplate(text, 'body');
   const facts = row ? (row.vars as Record<string, unknown>) : { ...sampleFacts, ...stripUndefined(input.vars ?? {}) };
