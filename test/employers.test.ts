@@ -145,6 +145,74 @@ describe('Idempotency-Key on POST', () => {
     expect((await t.app.inject({ url: '/v1/employers?q=Raced', headers: bearer(tenant.token) })).json().data).toHaveLength(1);
   });
 
+  it('when a duplicate arrives while the first request is still running, then it is 409 idempotency_in_progress; once the first finishes (201), the same request replays it', async () => {
+    const { adminPool } = await import('./helpers/db.js');
+    const k = key();
+    const name = `Held ${k}`;
+    const district = json<Employer>(await post({ name: `District for ${k}`, kind: 'district' }));
+    const payload = { name, parentId: district.id };
+    const keyState = async () =>
+      (
+        await adminPool().query<{ state: string }>(
+          "SELECT state FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND route = 'POST /v1/employers' AND key = $3",
+          [tenant.tenantId, tenant.ownerId, k],
+        )
+      ).rows[0]?.state;
+    const rows = async () => (await adminPool().query('SELECT count(*)::int AS n FROM employers WHERE tenant_id = $1 AND name = $2', [tenant.tenantId, name])).rows[0].n as number;
+
+    // The create's INSERT checks its parent's key (FOR KEY SHARE on the district's row): holding
+    // that row FOR UPDATE from another transaction holds the request inside its transaction, after
+    // it has claimed the key. Only this district's row is locked, so nothing else is held up.
+    const lock = await adminPool().connect();
+    let first: ReturnType<typeof post> | undefined;
+    let second: ReturnType<typeof post> | undefined;
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM employers WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenant.tenantId, district.id]);
+      const lockPid = (await lock.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const blockedByLock = async () =>
+        (await adminPool().query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [lockPid])).rows[0]!.n;
+      // Polls (no timers) until `cond` holds, `stop()` says to give up, or 10 s pass: never hangs.
+      const until = async (cond: () => Promise<boolean>, stop = () => false) => {
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline && !stop(); ) if (await cond()) return true;
+        return false;
+      };
+
+      first = post(payload, tenant.token, { 'idempotency-key': k });
+      // The key is claimed and the request waits on the lock, inside its transaction.
+      expect(await until(async () => (await blockedByLock()) === 1 && (await keyState()) === 'in_progress'), 'the first request holds its key and waits on the lock').toBe(true);
+
+      // The duplicate must be answered at once. Were it let through to the handler, it would wait on
+      // the lock too: that is seen and reported instead of waiting for it.
+      let answered = false;
+      second = post(payload, tenant.token, { 'idempotency-key': k });
+      const outcome = await Promise.race([
+        second.then((res) => ((answered = true), res)),
+        until(async () => (await blockedByLock()) > 1, () => answered).then((both) => (both ? 'the duplicate ran too and waits on the lock' : 'no answer')),
+      ]);
+      expect(typeof outcome === 'string' ? outcome : 'answered').toBe('answered');
+      const dup = expectProblem(await second, 409, 'idempotency_in_progress');
+      expect(dup.detail).toBeTruthy();
+      expect(await keyState()).toBe('in_progress');
+      expect(await rows()).toBe(0);
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      lock.release();
+      await Promise.allSettled([first, second]);
+    }
+    const done = await first!;
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.headers['idempotent-replayed']).toBeUndefined();
+    expect(await keyState()).toBe('completed');
+
+    const replay = await post(payload, tenant.token, { 'idempotency-key': k });
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json()).toEqual(done.json());
+    expect(await rows()).toBe(1);
+    expect((await timeline(tenant.tenantId, done.json().id)).map((r) => r.action)).toEqual(['employer.created']);
+  });
+
   it('a rejected request (validation) is not stored: the corrected retry with the same key runs', async () => {
     const k = key();
     expectProblem(await post({ name: '' }, tenant.token, { 'idempotency-key': k }), 400);

@@ -224,31 +224,168 @@ describe('the interview’s life', () => {
 });
 
 describe('lists', () => {
-  it('filters by date range, status, employer, recruiter and candidate, ordered by start', async () => {
+  it('when the list is filtered by status, recruiter, candidate, employer or dates, then exactly the matching interviews come back, by start', async () => {
+    clock.set('2026-11-26T12:00:00Z');
     const own = await newTenant(t.app);
+    const oh = bearer(own.token);
+    const post = async (url: string, payload: object) => {
+      const res = await t.app.inject({ method: 'POST', url, headers: oh, payload });
+      expect(res.statusCode, `${url} ${res.body}`).toBeLessThan(300);
+      return res.json() as { id: string };
+    };
     const s = await recruitingStory(t.app, own);
-    const mk = (startsAt: string) => scheduledInterview(t.app, own, s, startsAt);
+    // Each filter has rows it must leave out: another recruiter (and candidate) on the same school,
+    // the same candidate at another employer (not in the district), a cancelled one, and dates
+    // on both sides of the range.
+    const recruiter = await userWithRole(t.app, own, 'recruiter');
+    const otherCandidate = await post('/v1/candidates', { name: 'Casey Other', email: `casey-${Date.now()}@example.org` });
+    const theirs = await post('/v1/applications', { candidateId: otherCandidate.id, positionId: s.position.id, ownerId: recruiter.id });
+    const company = await post('/v1/employers', { name: 'Elsewhere Academy', kind: 'company', timeZone: 'America/New_York' });
+    const [ca, cb] = [await post('/v1/contacts', { employerId: company.id, name: 'Ann Elsewhere' }), await post('/v1/contacts', { employerId: company.id, name: 'Ben Elsewhere' })];
+    const elsewherePosition = await post('/v1/positions', { employerId: company.id, title: 'Reading specialist' });
+    const elsewhere = await post('/v1/applications', { candidateId: s.candidate.id, positionId: elsewherePosition.id });
+
+    const mk = async (startsAt: string, story: Story = s) => (await scheduledInterview(t.app, own, story, startsAt)).id;
     const a = await mk('2026-12-01T10:00:00-05:00');
     const b = await mk('2026-12-02T10:00:00-05:00');
+    const x = await mk('2026-12-03T10:00:00-05:00');
+    const r = await mk('2026-12-04T10:00:00-05:00', { ...s, application: theirs });
+    const e = await mk('2026-12-05T10:00:00-05:00', { ...s, application: elsewhere, principal: ca, teacher: cb } as Story);
     const c = await mk('2026-12-09T10:00:00-05:00');
-    const q = async (qs: string) =>
-      ((await t.app.inject({ url: `/v1/interviews?${qs}`, headers: bearer(own.token) })).json().data as Interview[]).map((i) => i.id);
-    expect(await q('')).toEqual([a.id, b.id, c.id]);
-    expect(await q('from=2026-12-02T00:00:00Z&to=2026-12-08T00:00:00Z')).toEqual([b.id]);
-    expect(await q(`employerId=${s.school.id}&status=scheduled`)).toEqual([a.id, b.id, c.id]);
+    expect((await t.app.inject({ method: 'POST', url: `/v1/interviews/${x}/cancel`, headers: oh, payload: { reason: 'Position paused' } })).statusCode).toBe(200);
+
+    const q = async (qs: string) => {
+      const res = await t.app.inject({ url: `/v1/interviews?${qs}`, headers: oh });
+      expect(res.statusCode, `${qs} ${res.body}`).toBe(200);
+      return (res.json().data as Interview[]).map((i) => i.id);
+    };
+    expect(await q('')).toEqual([a, b, x, r, e, c]);
+    expect(await q('status=scheduled')).toEqual([a, b, r, e, c]);
+    expect(await q('status=cancelled')).toEqual([x]);
+    expect(await q('status=completed')).toEqual([]);
+    expect(await q(`recruiterId=${recruiter.id}`)).toEqual([r]);
+    expect(await q(`recruiterId=${own.ownerId}`)).toEqual([a, b, x, e, c]);
+    expect(await q(`candidateId=${otherCandidate.id}`)).toEqual([r]);
+    expect(await q(`candidateId=${s.candidate.id}`)).toEqual([a, b, x, e, c]);
+    expect(await q(`employerId=${s.school.id}`)).toEqual([a, b, x, r, c]);
+    expect(await q(`employerId=${company.id}`)).toEqual([e]);
+    // The employer filter is that employer, not its district's family.
     expect(await q(`employerId=${s.district.id}`)).toEqual([]);
-    expect(await q(`recruiterId=${own.ownerId}&candidateId=${s.candidate.id}`)).toEqual([a.id, b.id, c.id]);
-    const page1 = (await t.app.inject({ url: '/v1/interviews?limit=2', headers: bearer(own.token) })).json();
-    const page2 = (await t.app.inject({ url: `/v1/interviews?limit=2&cursor=${page1.nextCursor}`, headers: bearer(own.token) })).json();
-    expect([...page1.data, ...page2.data].map((i: Interview) => i.id)).toEqual([a.id, b.id, c.id]);
-    const bad = expectProblem(await t.app.inject({ url: '/v1/interviews?from=2026-12-09T00:00:00Z&to=2026-12-01T00:00:00Z', headers: bearer(own.token) }), 400);
+    expect(await q(`applicationId=${theirs.id}`)).toEqual([r]);
+    expect(await q('from=2026-12-02T00:00:00Z&to=2026-12-08T00:00:00Z')).toEqual([b, x, r, e]);
+    // from is inclusive, to exclusive: b and e start exactly on them.
+    expect(await q('from=2026-12-02T15:00:00Z&to=2026-12-05T15:00:00Z')).toEqual([b, x, r]);
+    expect(await q('from=2026-12-05T00:00:00Z')).toEqual([e, c]);
+    expect(await q('to=2026-12-02T00:00:00Z')).toEqual([a]);
+    // All at once: only b matches every filter.
+    expect(await q(`status=scheduled&employerId=${s.school.id}&recruiterId=${own.ownerId}&candidateId=${s.candidate.id}&from=2026-12-02T00:00:00Z&to=2026-12-08T00:00:00Z`)).toEqual([b]);
+
+    // Paging keeps the order and the filter.
+    const walk = async (qs: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: { data: Interview[]; nextCursor: string | null } = (await t.app.inject({ url: `/v1/interviews?limit=2&${qs}${cursor ? `&cursor=${cursor}` : ''}`, headers: oh })).json();
+        ids.push(...page.data.map((i) => i.id));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor && pages < 10);
+      return { ids, pages };
+    };
+    expect(await walk('')).toEqual({ ids: [a, b, x, r, e, c], pages: 3 });
+    expect(await walk('status=scheduled')).toEqual({ ids: [a, b, r, e, c], pages: 3 });
+    const bad = expectProblem(await t.app.inject({ url: '/v1/interviews?from=2026-12-09T00:00:00Z&to=2026-12-01T00:00:00Z', headers: oh }), 400);
     expect(bad.errors?.[0]?.field).toBe('query.to');
   });
 
-  it('a viewer sees interviews but cannot schedule or complete', async () => {
+  it('when a viewer tries to schedule or complete an interview, then 403 and nothing changes; they can still read it', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const i = await schedule('2026-12-31T10:00:00-05:00');
     const viewer = await userWithRole(t.app, tenant, 'viewer');
-    expect((await t.app.inject({ url: '/v1/interviews', headers: bearer(viewer.token) })).statusCode).toBe(200);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: bearer(viewer.token), payload: {} }), 403);
+    const vh = bearer(viewer.token);
+    const count = async () => (await adminPool().query('SELECT count(*)::int AS n FROM interviews WHERE tenant_id = $1', [tenant.tenantId])).rows[0].n as number;
+    const before = await count();
+    const list = await t.app.inject({ url: '/v1/interviews', headers: vh });
+    expect(list.statusCode).toBe(200);
+    expect((await t.app.inject({ url: `/v1/interviews/${i.id}`, headers: vh })).statusCode).toBe(200);
+    // A body a recruiter could schedule with: the refusal is the role, not the input.
+    const payload = {
+      applicationId: story.application.id,
+      format: 'video',
+      startsAt: '2027-01-07T15:00:00Z',
+      endsAt: '2027-01-07T16:00:00Z',
+      timeZone: 'America/New_York',
+      arrangedVia: 'phone',
+      participants: [{ contactId: story.principal.id }],
+    };
+    expectProblem(await t.app.inject({ method: 'POST', url: '/v1/interviews', headers: vh, payload }), 403, 'forbidden');
+    expect(await count()).toBe(before);
+    // Once it has started, a recruiter could complete it; the viewer cannot.
+    clock.set('2026-12-31T16:10:00Z');
+    expectProblem(await t.app.inject({ method: 'POST', url: `/v1/interviews/${i.id}/complete`, headers: vh, payload: { highlights: 'Went well' } }), 403, 'forbidden');
+    expect(await get(i.id)).toMatchObject({ status: 'scheduled', completedAt: null, highlights: null, version: i.version });
+    // The same request as a recruiter succeeds: the 403 above was the role alone.
+    const recruiter = await userWithRole(t.app, tenant, 'recruiter');
+    const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${i.id}/complete`, headers: bearer(recruiter.token), payload: { highlights: 'Went well' } });
+    expect(done.statusCode, done.body).toBe(200);
+  });
+});
+
+describe('activity of an interview', () => {
+  it('when the activity is filtered by interviewId, then only that interview’s changes come back, newest first, and a cursor walks them page by page', async () => {
+    clock.set('2026-11-26T12:00:00Z');
+    const own = await newTenant(t.app);
+    const oh = bearer(own.token);
+    const s = await recruitingStory(t.app, own);
+    const one = await scheduledInterview(t.app, own, s, '2026-12-01T10:00:00-05:00');
+    const other = await scheduledInterview(t.app, own, s, '2026-12-02T10:00:00-05:00');
+    const ok = async (url: string, payload: object) => {
+      const res = await t.app.inject({ method: 'POST', url, headers: oh, payload });
+      expect(res.statusCode, `${url} ${res.body}`).toBe(200);
+    };
+    await ok(`/v1/interviews/${one.id}/reschedule`, { startsAt: '2026-12-01T16:00:00Z', endsAt: '2026-12-01T17:00:00Z', timeZone: 'America/New_York', reason: 'Room taken' });
+    await ok(`/v1/interviews/${one.id}/participants`, { contactId: s.superintendent.id, role: 'coordinator' });
+    await ok(`/v1/interviews/${other.id}/participants`, { contactId: s.superintendent.id, role: 'coordinator' });
+    await ok(`/v1/interviews/${one.id}/cancel`, { reason: 'Position paused' });
+
+    const activity = async (qs: string) => {
+      const res = await t.app.inject({ url: `/v1/activity?${qs}`, headers: oh });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { data: Schemas['Activity'][]; nextCursor: string | null };
+    };
+    const all = await activity(`interviewId=${one.id}&limit=100`);
+    expect(all.nextCursor).toBeNull();
+    expect(all.data.map((a) => a.action)).toEqual(['interview.cancelled', 'interview.participant_added', 'interview.rescheduled', 'interview.scheduled']);
+    expect(all.data.every((a) => a.interviewId === one.id)).toBe(true);
+    // Exactly the rows stored for it, none of the other interview's.
+    const stored = await adminPool().query<{ id: string }>('SELECT id FROM activities WHERE tenant_id = $1 AND interview_id = $2 ORDER BY id DESC', [own.tenantId, one.id]);
+    expect(all.data.map((a) => a.id)).toEqual(stored.rows.map((r) => r.id));
+    expect((await activity(`interviewId=${other.id}`)).data.map((a) => a.action)).toEqual(['interview.participant_added', 'interview.scheduled']);
+
+    // Page by page, filtered: the same rows in the same order, each once.
+    const walk = async (qs: string) => {
+      const ids: string[] = [];
+      const sizes: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await activity(`${qs}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        ids.push(...page.data.map((a) => a.id));
+        sizes.push(page.data.length);
+        cursor = page.nextCursor;
+      } while (cursor && sizes.length < 20);
+      return { ids, sizes };
+    };
+    const filtered = await walk(`interviewId=${one.id}`);
+    expect(filtered).toEqual({ ids: all.data.map((a) => a.id), sizes: [3, 1] });
+    // Unfiltered, the agency's whole timeline (the story's records too), newest first.
+    const everything = (await activity('limit=100')).data.map((a) => a.id);
+    expect(everything.length).toBeGreaterThan(6);
+    const unfiltered = await walk('');
+    expect(unfiltered.ids).toEqual(everything);
+    expect(new Set(unfiltered.ids).size).toBe(everything.length);
+    expect(unfiltered.sizes.slice(0, -1).every((n) => n === 3)).toBe(true);
+    expect([...everything].sort().reverse()).toEqual(everything);
   });
 });
 
