@@ -29,7 +29,7 @@ export interface Receiver {
   /** Called on every count report. */
   onCount: ((count: number) => void) | undefined;
   until(target: number, timeoutMs: number): Promise<void>;
-  /** Per `webhook-id`, the epoch-ms instants it arrived (HTTP receiver). */
+  /** Per path and `webhook-id` (`/ep1 evt_…`), the epoch-ms instants it arrived (HTTP receiver). */
   arrivals(): Promise<Map<string, number[]>>;
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -142,9 +142,11 @@ async function serve(kind: Kind) {
       req.on('end', () => {
         const id = req.headers['webhook-id'];
         if (typeof id === 'string') {
-          const list = arrivals.get(id) ?? [];
-          list.push(epochMs());
-          arrivals.set(id, list);
+          // By endpoint too: the same event arriving twice at one endpoint is a duplicate, at two is not.
+          const key = `${req.url} ${id}`;
+          const list = arrivals.get(key);
+          if (list) list.push(epochMs());
+          else arrivals.set(key, [epochMs()]);
         }
         arrived();
         res.writeHead(204).end();

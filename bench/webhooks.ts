@@ -9,7 +9,7 @@
  *   keep-alive sockets per receiver)
  *
  * Phases: (1) the bare loop POSTs events × endpoints signed-size bodies with the same concurrency
- * as the worker; (2) burst: all events committed at once (batches of 500), deliveries/s until the
+ * as the worker, after a warm-up of its own as the worker has; (2) burst: all events committed at once (batches of 500), deliveries/s until the
  * last one arrives; (3) paced: events committed at a steady rate (half the burst rate), the delay
  * from each event's commit to its arrival, p50/p99. Database afterview_bench_webhooks is
  * re-created per run. The receiver runs in a child process (bench/receiver.ts), as a real one
@@ -80,6 +80,13 @@ async function startWorkerProcess(env: Record<string, string>) {
   };
 }
 const PACED_EVENTS = int('BENCH_WH_PACED_EVENTS', Math.min(2_000, EVENTS));
+
+/** Arrivals beyond the first of each event at each endpoint (arrivals are keyed by path and webhook-id). */
+function duplicatesOf(arrivals: Map<string, number[]>) {
+  let extra = 0;
+  for (const at of arrivals.values()) extra += at.length - 1;
+  return extra;
+}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sortNum = (a: number[]) => [...a].sort((x, y) => x - y);
@@ -194,7 +201,9 @@ async function main() {
 
   const busy = await machineBusyPct();
   const total = EVENTS * ENDPOINTS;
-  process.stdout.write(`  bare POST loop (${total} requests) ... `);
+  process.stdout.write(`  bare POST loop (${total} requests, after ${Math.min(total, 10_000)} to warm up as the worker is) ... `);
+  await bareLoop(receiver.url('/bare'), Math.min(total, 10_000), CONCURRENCY, sampleBody);
+  await receiver.reset();
   const bareCpu0 = cpuSnapshot([receiver.pid]);
   const bare = await bareLoop(receiver.url('/bare'), total, CONCURRENCY, sampleBody);
   const bareCpu = cpuPerItem(bareCpu0, cpuSnapshot([receiver.pid]), total);
@@ -225,7 +234,7 @@ async function main() {
   const burstSeconds = (performance.now() - burstStart) / 1000;
   const burstRate = total / burstSeconds;
   console.log(`${burstRate.toFixed(0)} deliveries/s`);
-  const duplicates = [...(await receiver.arrivals()).values()].reduce((n, a) => n + (a.length - ENDPOINTS), 0);
+  const duplicates = duplicatesOf(await receiver.arrivals());
 
   await receiver.reset();
   commits.clear();
@@ -241,7 +250,7 @@ async function main() {
     await commitEvents(Math.min(perTick, PACED_EVENTS - sent), perTick);
   }
   await receiver.until(PACED_EVENTS * ENDPOINTS, 600_000);
-  const delays = sortNum([...(await receiver.arrivals()).entries()].flatMap(([id, at]) => at.map((t) => t - (commits.get(id) ?? t))));
+  const delays = sortNum([...(await receiver.arrivals()).entries()].flatMap(([key, at]) => at.map((t) => t - (commits.get(key.split(' ')[1]!) ?? t))));
   console.log(`p99 ${pct(delays, 99).toFixed(0)} ms`);
   await workers.close();
   await workerDeps.close();
@@ -258,7 +267,7 @@ async function main() {
       await commitEvents(EVENTS, 500);
       await receiver.until(total, 600_000);
       const rate = total / ((performance.now() - start) / 1000);
-      const dup = [...(await receiver.arrivals()).values()].reduce((n, a) => n + (a.length - ENDPOINTS), 0);
+      const dup = duplicatesOf(await receiver.arrivals());
       scaled = { processes: PROCESSES, deliveriesPerSec: Math.round(rate), ratioPct: Math.round((100 * rate) / bare.perSec), duplicates: dup };
       console.log(`${rate.toFixed(0)} deliveries/s`);
     } finally {
