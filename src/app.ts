@@ -10,6 +10,7 @@ import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
 import { registerRateLimit } from './http/rateLimit.js';
+import { registerStrictQuery } from './http/strictQuery.js';
 import type { App } from './http/types.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -64,6 +65,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerRateLimit(app, deps, (req) => credentialKey(app, req));
   registerAuth(app, deps);
   registerIdempotency(app, deps);
+  registerStrictQuery(app);
   await registerOpenApi(app);
 
   const typed = app.withTypeProvider() as unknown as App;
