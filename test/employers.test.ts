@@ -39,6 +39,15 @@ describe('employers', () => {
     expect(json<Employer>(await post({ name: 'Acme Tutoring', kind: 'company' })).timeZone).toBe('America/New_York');
   });
 
+  it('when a time zone is written in another case, then it is kept in its IANA spelling; bare abbreviations are refused', async () => {
+    expect(json<Employer>(await post({ name: 'Case Zone', kind: 'company', timeZone: 'america/los_angeles' })).timeZone).toBe('America/Los_Angeles');
+    expect(json<Employer>(await post({ name: 'Utc Zone', kind: 'company', timeZone: 'utc' })).timeZone).toBe('UTC');
+    for (const timeZone of ['EST', 'CET', 'EST5EDT', 'America/Atlantis', '+05:00']) {
+      const problem = expectProblem(await post({ name: 'Bad Zone', kind: 'company', timeZone }), 400, 'validation_failed');
+      expect(problem.errors?.[0]?.field, timeZone).toBe('body.timeZone');
+    }
+  });
+
   it('lists by name, page by page, and finds by part of the name', async () => {
     const own = await newTenant(t.app);
     for (const name of ['Delta School', 'alpha school', 'Charlie 100% School', 'Bravo School']) await post({ name }, own.token);

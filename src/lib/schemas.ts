@@ -43,16 +43,25 @@ export const holidaySchema = z
 export const isTimeZone = (tz: string): boolean => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz.includes('/') || tz === 'UTC';
+    return tz.includes('/') || tz.toUpperCase() === 'UTC';
   } catch {
     return false;
   }
 };
 
+/** IANA zone names by their lower case: a zone given as `america/new_york` is kept as `America/New_York`. */
+const zoneSpelling = new Map([...Intl.supportedValuesOf('timeZone'), 'UTC'].map((tz) => [tz.toLowerCase(), tz]));
+
+/**
+ * An IANA zone with a region (`America/New_York`) or `UTC`, matched in any case and kept in its own
+ * spelling. Bare abbreviations that IANA keeps for old systems (`EST`, `CET`, `EST5EDT`) are
+ * refused: `EST` is a fixed UTC−5 without daylight saving, rarely what its writer meant.
+ */
 export const timeZoneSchema = z
   .string()
   .max(64)
   .refine(isTimeZone, 'Must be an IANA time zone such as America/New_York')
+  .overwrite((tz) => zoneSpelling.get(tz.toLowerCase()) ?? tz)
   .meta({ example: 'America/New_York' });
 export const emailSchema = z
   .string()
