@@ -9411,7 +9411,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the signing secret
-         * @description The new secret is shown this once. For 24 hours both secrets sign (two `v1,` entries in `webhook-signature`).
+         * @description The new secret is shown this once. For 24 hours both secrets sign (two `v1,` entries in `webhook-signature`). Rotating again within those 24 hours drops the oldest at once: only the two latest sign.
          */
         post: {
             parameters: {

@@ -102,7 +102,7 @@ export function webhooksRoutes(app: App, deps: Deps) {
       tags,
       security,
       summary: 'Replace the signing secret',
-      description: 'The new secret is shown this once. For 24 hours both secrets sign (two `v1,` entries in `webhook-signature`).',
+      description: 'The new secret is shown this once. For 24 hours both secrets sign (two `v1,` entries in `webhook-signature`). Rotating again within those 24 hours drops the oldest at once: only the two latest sign.',
       params: idParam,
       headers: idempotencyHeader,
       response: { 200: rotatedSecretSchema, ...problemResponses() },
