@@ -310,6 +310,18 @@ describe('delivering events (Standard Webhooks)', () => {
     await api.event();
     await waitFor(() => expect(receiver.at('/rotate')).toHaveLength(2));
     expect(String(receiver.at('/rotate')[1]!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+
+    // Two rotations within a day: the two latest sign, the first no longer does. (Back to the real
+    // time, which standardwebhooks checks the timestamp against.)
+    clock.set(realNow());
+    const second = (await api.call('POST', `/v1/webhook-endpoints/${ep.id}/rotate-secret`)) as Schemas['RotatedWebhookSecret'];
+    const third = (await api.call('POST', `/v1/webhook-endpoints/${ep.id}/rotate-secret`)) as Schemas['RotatedWebhookSecret'];
+    await api.event();
+    await waitFor(() => expect(receiver.at('/rotate')).toHaveLength(3));
+    const last = receiver.at('/rotate')[2]!;
+    expect(String(last.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    for (const secret of [second.secret, third.secret]) new Webhook(secret).verify(last.body, last.headers as Record<string, string>);
+    expect(() => new Webhook(rotated.secret).verify(last.body, last.headers as Record<string, string>)).toThrow();
   });
 
   it('when a delivery failed, then redeliver and recover send it again with the same webhook-id', async () => {
