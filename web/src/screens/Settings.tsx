@@ -268,8 +268,18 @@ function UsersSettings() {
   );
 }
 
-// Typed against the API's list: a renamed or removed scope fails the typecheck.
-const SCOPES: S['ApiKey']['scopes'] = ['agency:read', 'users:read', 'users:write', 'employers:read', 'employers:write', 'candidates:read', 'candidates:write', 'interviews:read', 'interviews:write', 'followups:read', 'followups:write', 'activity:read', 'webhooks:read', 'webhooks:write'];
+// Typed against the API's list: a scope added, renamed or removed there fails the typecheck here.
+type Scope = S['ApiKey']['scopes'][number];
+const SCOPE_SET = {
+  'agency:read': true, 'users:read': true, 'users:write': true,
+  'employers:read': true, 'employers:write': true,
+  'candidates:read': true, 'candidates:write': true, 'candidates:privacy': true,
+  'interviews:read': true, 'interviews:write': true,
+  'followups:read': true, 'followups:write': true,
+  'activity:read': true,
+  'webhooks:read': true, 'webhooks:write': true,
+} satisfies Record<Scope, true>;
+const SCOPES = Object.keys(SCOPE_SET) as Scope[];
 
 function KeysSettings() {
   const s = useSession();
