@@ -12,12 +12,24 @@ import pg from 'pg';
 import type { Deps } from '../src/deps.js';
 import type { Actor } from '../src/lib/access.js';
 import { listActivity } from '../src/modules/activity/activity.service.js';
+import { listActivityQuery } from '../src/modules/activity/activity.schemas.js';
 import { listApplications } from '../src/modules/applications/applications.service.js';
 import { listApplicationsQuery } from '../src/modules/applications/applications.schemas.js';
 import { listCandidates } from '../src/modules/candidates/candidates.service.js';
 import { listCandidatesQuery } from '../src/modules/candidates/candidates.schemas.js';
+import { listContacts } from '../src/modules/contacts/contacts.service.js';
+import { listContactsQuery } from '../src/modules/contacts/contacts.schemas.js';
+import { listEmployers } from '../src/modules/employers/employers.service.js';
+import { listEmployersQuery } from '../src/modules/employers/employers.schemas.js';
+import { listFollowUps } from '../src/modules/followups/followups.service.js';
+import { listFollowUpsQuery } from '../src/modules/followups/followups.schemas.js';
 import { listInterviews } from '../src/modules/interviews/interviews.service.js';
 import { listInterviewsQuery } from '../src/modules/interviews/interviews.schemas.js';
+import { listPositions } from '../src/modules/positions/positions.service.js';
+import { listPositionsQuery } from '../src/modules/positions/positions.schemas.js';
+import { listDeliveries } from '../src/modules/webhooks/webhooks.service.js';
+import { listDeliveriesQuery } from '../src/modules/webhooks/webhooks.schemas.js';
+import { systemClock } from '../src/lib/clock.js';
 
 /** Tables with at least this many rows: a sequential scan on one of them is flagged. */
 const BIG_TABLE_ROWS = 10_000;
@@ -45,14 +57,74 @@ export interface PlanReport {
   plan: string;
 }
 
-/** The list queries the issue asks about, for the main agency. */
-export function listCases(p: { from: string; to: string; candidateId: string; nameFragment: string; tag: string }): PlanCase[] {
+/** Ids and values of the main agency's data the cases filter by (bench/run.ts samplesOf picks them). */
+export interface PlanSamples {
+  /** The interview window of the list target. */
+  from: string;
+  to: string;
+  nameFragment: string;
+  tag: string;
+  /** A school with interviews in the window, with contacts and positions. */
+  employerId: string;
+  /** Its district (employers?parentId=). */
+  districtId: string;
+  /** A recruiter who owns applications, interviews and open follow-ups. */
+  recruiterId: string;
+  /** The candidate, application and interview of one completed interview, with activity and follow-ups. */
+  candidateId: string;
+  applicationId: string;
+  interviewId: string;
+  /** A position with applications. */
+  positionId: string;
+  /** The Today screen's bound: the end of the current day. */
+  dueBefore: string;
+  /** A webhook endpoint with deliveries, when the data has one (the bench data has none: bench/webhooks.ts has its own). */
+  endpointId?: string | undefined;
+}
+
+/**
+ * The list queries of the API, for the main agency, each filter alone and combined as the web
+ * client sends them (web/src/screens: the interview filters, the candidate page, Today, ...).
+ * Each query goes through its list*Query schema, as the route parses it, then the service.
+ */
+export function listCases(p: PlanSamples): PlanCase[] {
+  const interviews = (label: string, query: Record<string, string>): PlanCase => ({
+    name: `GET /v1/interviews?${label}`,
+    call: (deps, actor) => listInterviews(deps, actor, listInterviewsQuery.parse(query)),
+  });
+  const applications = (label: string, query: Record<string, string>): PlanCase => ({
+    name: `GET /v1/applications?${label}`,
+    call: (deps, actor) => listApplications(deps, actor, listApplicationsQuery.parse(query)),
+  });
+  const activity = (label: string, query: Record<string, string>): PlanCase => ({
+    name: `GET /v1/activity${label}`,
+    call: (deps, actor) => listActivity(deps, actor, listActivityQuery.parse(query)),
+  });
+  const employers = (label: string, query: Record<string, string>): PlanCase => ({
+    name: `GET /v1/employers${label}`,
+    call: (deps, actor) => listEmployers(deps, actor, listEmployersQuery.parse(query)),
+  });
+  const contacts = (label: string, query: Record<string, string>): PlanCase => ({
+    name: `GET /v1/contacts?${label}`,
+    call: (deps, actor) => listContacts(deps, actor, listContactsQuery.parse(query)),
+  });
+  const positions = (label: string, query: Record<string, string>): PlanCase => ({
+    name: `GET /v1/positions?${label}`,
+    call: (deps, actor) => listPositions(deps, actor, listPositionsQuery.parse(query)),
+  });
+  const followUps = (label: string, query: Record<string, string>): PlanCase => ({
+    name: `GET /v1/follow-ups${label}`,
+    call: (deps, actor) => listFollowUps(deps, actor, listFollowUpsQuery.parse(query)),
+  });
+  const week = { from: p.from, to: p.to };
   return [
-    {
-      name: 'GET /v1/interviews?from&to&status=scheduled&limit=50',
-      call: (deps, actor) =>
-        listInterviews(deps, actor, listInterviewsQuery.parse({ from: p.from, to: p.to, status: 'scheduled', limit: '50' })),
-    },
+    interviews('from&to&status=scheduled&limit=50', { ...week, status: 'scheduled', limit: '50' }),
+    interviews('from&to&employerId&limit=100', { ...week, employerId: p.employerId, limit: '100' }),
+    interviews('employerId&limit=100', { employerId: p.employerId, limit: '100' }),
+    interviews('from&to&recruiterId&limit=100', { ...week, recruiterId: p.recruiterId, limit: '100' }),
+    interviews('recruiterId&limit=100', { recruiterId: p.recruiterId, limit: '100' }),
+    interviews('candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
+    interviews('applicationId', { applicationId: p.applicationId }),
     {
       name: `GET /v1/candidates?q=${p.nameFragment}&tag=${p.tag}`,
       call: (deps, actor) => listCandidates(deps, actor, listCandidatesQuery.parse({ q: p.nameFragment, tag: p.tag })),
@@ -61,14 +133,49 @@ export function listCases(p: { from: string; to: string; candidateId: string; na
       name: 'GET /v1/candidates?q=<no match> (worst case: every row of the agency read)',
       call: (deps, actor) => listCandidates(deps, actor, listCandidatesQuery.parse({ q: 'no-such-person' })),
     },
-    {
-      name: 'GET /v1/applications?stage=offer',
-      call: (deps, actor) => listApplications(deps, actor, listApplicationsQuery.parse({ stage: 'offer' })),
-    },
-    {
-      name: 'GET /v1/activity?candidateId=',
-      call: (deps, actor) => listActivity(deps, actor, { limit: 25, candidateId: p.candidateId }),
-    },
+    applications('stage=offer', { stage: 'offer' }),
+    applications('positionId', { positionId: p.positionId }),
+    applications('candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
+    applications('ownerId', { ownerId: p.recruiterId }),
+    activity('?candidateId=&limit=50 (candidate page)', { candidateId: p.candidateId, limit: '50' }),
+    activity('?applicationId=', { applicationId: p.applicationId }),
+    activity('?interviewId=', { interviewId: p.interviewId }),
+    activity('?subjectId=', { subjectId: p.candidateId }),
+    activity(' (the whole agency, first page)', {}),
+    employers('?limit=100 (first page)', { limit: '100' }),
+    employers('?parentId=', { parentId: p.districtId }),
+    employers('?q=School 12&limit=100', { q: 'School 12', limit: '100' }),
+    employers('?kind=district', { kind: 'district' }),
+    contacts('employerId', { employerId: p.employerId }),
+    contacts(`q=${p.nameFragment}`, { q: p.nameFragment }),
+    positions('employerId', { employerId: p.employerId }),
+    positions('status=open&limit=100', { status: 'open', limit: '100' }),
+    positions('status=on_hold', { status: 'on_hold' }),
+    positions('q=science', { q: 'science' }),
+    positions('q=<no match> (worst case)', { q: 'no-such-title' }),
+    followUps('?status=pending&dueBefore&limit=100 (Today, the team)', { status: 'pending', dueBefore: p.dueBefore, limit: '100' }),
+    followUps('?recruiterId&status=pending&dueBefore&limit=100 (Today, a recruiter)', {
+      recruiterId: p.recruiterId,
+      status: 'pending',
+      dueBefore: p.dueBefore,
+      limit: '100',
+    }),
+    followUps('?status=queued&limit=100 (Today)', { status: 'queued', limit: '100' }),
+    followUps('?recruiterId&status=queued&limit=100', { recruiterId: p.recruiterId, status: 'queued', limit: '100' }),
+    followUps('?overdue=true', { overdue: 'true' }),
+    followUps('?recruiterId&overdue=true', { recruiterId: p.recruiterId, overdue: 'true' }),
+    followUps('?kind=thank_you&status=pending&limit=100 (templates settings)', { kind: 'thank_you', status: 'pending', limit: '100' }),
+    followUps('?interviewId&limit=100 (interview page)', { interviewId: p.interviewId, limit: '100' }),
+    followUps('?candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
+    followUps(' (no filter, first page)', {}),
+    ...(p.endpointId
+      ? [
+          {
+            name: 'GET /v1/webhook-endpoints/:id/deliveries?limit=50',
+            call: (deps: Deps, actor: Actor) => listDeliveries(deps, actor, p.endpointId!, listDeliveriesQuery.parse({ limit: '50' })),
+          },
+        ]
+      : []),
   ];
 }
 
@@ -104,7 +211,8 @@ export async function explainCases(appUrl: string, actor: Actor, cases: PlanCase
             return client.query({ text: q.text, values: q.values, types: q.types, rowMode: q._rowMode } as pg.QueryArrayConfig);
           },
         };
-        await c.call({ db: { pool } } as unknown as Deps, actor);
+        // The clock: lists that compare with now (follow-ups' overdue) read it as the app does.
+        await c.call({ db: { pool }, clock: systemClock } as unknown as Deps, actor);
         for (const [i, q] of recorded.entries()) {
           const res = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.text}`, q.values);
           const plan = res.rows.map((r) => r['QUERY PLAN']).join('\n');

@@ -42,7 +42,7 @@ import {
   type Stats,
   type Target,
 } from './lib.js';
-import { explainCandidateSearch, explainCases, flagged, formatPlans, listCases, type PlanReport } from './plans.js';
+import { explainCandidateSearch, explainCases, flagged, formatPlans, listCases, type PlanReport, type PlanSamples } from './plans.js';
 import { fingerprintOf, generate, keptData, removeRunRows, scaleFrom, type SeedMeta } from './seed.js';
 import { runFollowUpsBench } from './followups.js';
 
@@ -127,17 +127,17 @@ async function main() {
     `data: interview window ${data.window.from} .. ${data.window.to} has ${sample.scheduledInWindow} scheduled interviews; ` +
       `${sample.candidateIds.length} candidate ids in rotation`,
   );
+  console.log(`data: the plans' samples ${JSON.stringify(sample.plans)}`);
 
   let plans: PlanReport[] = [];
   if (process.env.BENCH_PLANS !== '0') {
     const actor = { tenantId, kind: 'user' as const, userId: session.userId, apiKeyId: null, role: 'owner' as const, scopes: [] };
-    plans = await explainCases(
-      APP_URL,
-      actor,
-      listCases({ from: data.window.from, to: data.window.to, candidateId: sample.candidateIds[0]!, nameFragment: 'smith', tag: 'math' }),
-    );
+    plans = await explainCases(APP_URL, actor, listCases(sample.plans));
     plans.push(...(await explainCandidateSearch(ADMIN_URL, actor.tenantId, [{ pattern: 'smith', tag: 'math' }, { pattern: 'no-such-person' }, { tag: 'math' }])));
     console.log(`\n${formatPlans(plans)}\n`);
+    if (!sample.plans.endpointId) {
+      console.log('plans: no webhook endpoint in the bench data, so GET /v1/webhook-endpoints/:id/deliveries is not explained (bench/webhooks.ts has its own database)\n');
+    }
   }
 
   // Baselines B: Fastify plus hand-written SQL through a plain pg pool (superuser: no RLS, so the
@@ -304,7 +304,10 @@ interface Session {
   tenantId: string;
 }
 
-/** Candidate ids to rotate over, and how many rows the interview list's window holds. */
+/**
+ * Candidate ids to rotate over, how many rows the interview list's window holds, and the ids the
+ * plans filter by (PlanSamples), picked from the data so that every filter has rows to find.
+ */
 async function samplesOf(pool: pg.Pool, tenantId: string, data: SeedMeta) {
   const ids = await pool.query<{ id: string }>(
     "SELECT id FROM candidates WHERE tenant_id = $1 AND email LIKE '%@mail.example.org' ORDER BY md5(id::text) LIMIT $2",
@@ -317,7 +320,78 @@ async function samplesOf(pool: pg.Pool, tenantId: string, data: SeedMeta) {
   const scheduledInWindow = Number(window.rows[0]!.n);
   if (scheduledInWindow < 51) throw new Error(`the interview window holds ${scheduledInWindow} scheduled interviews, fewer than a page`);
   if (ids.rows.length === 0) throw new Error('no candidates in the bench data');
-  return { candidateIds: ids.rows.map((r) => r.id), scheduledInWindow };
+  return { candidateIds: ids.rows.map((r) => r.id), scheduledInWindow, plans: await planSamplesOf(pool, tenantId, data) };
+}
+
+/** The first row of a sample query, or a setup error naming what the data lacks. */
+async function one<R extends pg.QueryResultRow>(pool: pg.Pool, what: string, text: string, values: unknown[]): Promise<R> {
+  const { rows } = await pool.query<R>(text, values);
+  if (!rows[0]) throw new Error(`the bench data has no ${what} (BENCH_RESEED=1 generates it again)`);
+  return rows[0];
+}
+
+async function planSamplesOf(pool: pg.Pool, tenantId: string, data: SeedMeta): Promise<PlanSamples> {
+  // The school with the most interviews in the window (the interview filter by employer, with and
+  // without the window), its district, contacts and positions.
+  const employer = await one<{ id: string; parent_id: string | null }>(
+    pool,
+    'employer with interviews in the window, contacts and positions',
+    `SELECT e.id, e.parent_id
+     FROM (SELECT p.employer_id, count(*) AS n
+           FROM interviews i JOIN applications a ON a.id = i.application_id JOIN positions p ON p.id = a.position_id
+           WHERE i.tenant_id = $1 AND i.starts_at >= $2 AND i.starts_at < $3
+           GROUP BY p.employer_id) w
+     JOIN employers e ON e.id = w.employer_id
+     WHERE e.parent_id IS NOT NULL
+       AND EXISTS (SELECT FROM contacts c WHERE c.tenant_id = $1 AND c.employer_id = e.id)
+     ORDER BY w.n DESC, e.id
+     LIMIT 1`,
+    [tenantId, data.window.from, data.window.to],
+  );
+  // A completed interview with follow-ups (a thank-you and a timeline request) and activity: its
+  // application, candidate and recruiter (a recruiter user, not the owner who signs in).
+  const interview = await one<{ interview_id: string; application_id: string; candidate_id: string; owner_id: string }>(
+    pool,
+    'completed interview with follow-ups and activity, owned by a recruiter',
+    `SELECT f.interview_id, f.application_id, f.candidate_id, a.owner_id
+     FROM follow_ups f
+     JOIN applications a ON a.id = f.application_id
+     JOIN users u ON u.id = a.owner_id AND u.role = 'recruiter'
+     WHERE f.tenant_id = $1 AND f.kind = 'timeline_request'
+       AND EXISTS (SELECT FROM activities x WHERE x.tenant_id = $1 AND x.interview_id = f.interview_id)
+       AND EXISTS (SELECT FROM follow_ups o WHERE o.tenant_id = $1 AND o.owner_id = a.owner_id AND o.status = 'pending')
+     ORDER BY md5(f.interview_id::text)
+     LIMIT 1`,
+    [tenantId],
+  );
+  const position = await one<{ position_id: string }>(
+    pool,
+    'position with applications',
+    'SELECT position_id FROM applications WHERE tenant_id = $1 GROUP BY position_id ORDER BY count(*) DESC, position_id LIMIT 1',
+    [tenantId],
+  );
+  const endpoint = await pool.query<{ id: string }>(
+    `SELECT e.id FROM webhook_endpoints e
+     WHERE e.tenant_id = $1 AND EXISTS (SELECT FROM webhook_deliveries d WHERE d.tenant_id = $1 AND d.endpoint_id = e.id)
+     ORDER BY e.id LIMIT 1`,
+    [tenantId],
+  );
+  const now = new Date();
+  return {
+    from: data.window.from,
+    to: data.window.to,
+    nameFragment: 'smith',
+    tag: 'math',
+    employerId: employer.id,
+    districtId: employer.parent_id!,
+    recruiterId: interview.owner_id,
+    candidateId: interview.candidate_id,
+    applicationId: interview.application_id,
+    interviewId: interview.interview_id,
+    positionId: position.position_id,
+    dueBefore: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)).toISOString(),
+    endpointId: endpoint.rows[0]?.id,
+  };
 }
 
 /** Creates the main agency through the API; returns the owner's session. */

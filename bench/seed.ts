@@ -2,12 +2,16 @@
  * The bench data set: one big agency (the one the bench signs in as) and ten small ones beside
  * it, generated with set-based SQL as the admin role (a superuser: RLS does not apply to it).
  *
- * Sizes at BENCH_SCALE=1 for the main agency: 2k employers (200 districts, 1,800 schools), 6k
- * contacts (3 per employer), 20k positions, 100k candidates, 150k applications, 300k interviews
- * (two rounds per application, spread over about two years: 600 days back to 120 days ahead) with
- * one or two participants each (contacts of the position's employer), and an activity row per
- * candidate and per application. Each of the ten other agencies gets a tenth of that and one
- * owner user (applications.owner_id needs one). BENCH_SCALE multiplies everything (0.1, 2, ...).
+ * Sizes at BENCH_SCALE=1 for the main agency: 20 recruiters (beside the owner, who signs in and
+ * owns none), 2k employers (200 districts, 1,800 schools), 6k contacts (3 per employer), 20k
+ * positions, 100k candidates, 150k applications (a candidate's all owned by one recruiter, the
+ * candidates dealt round the recruiters), 300k interviews (two rounds per application, spread over
+ * about two years: 600 days back to 120 days ahead) with one or two participants each (contacts of
+ * the position's employer), an activity row per candidate, per application and per interview, and
+ * the follow-ups of each completed interview (a thank-you to the hiring manager; a timeline request
+ * when no decision date was given): done, sent, skipped, ... when due more than two days before
+ * generation, pending (some queued) after. Each of the ten other agencies gets a tenth of that
+ * (2 recruiters). BENCH_SCALE multiplies everything (0.1, 2, ...).
  *
  * Ids are UUIDv7-like (time-ordered by created_at, like the app's), so "newest first" lists and
  * index locality look like production. Every NOT NULL, CHECK and foreign key holds: the foreign
@@ -23,11 +27,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import pg from 'pg';
 
 /** Bump when the generated data changes shape: kept databases are then generated again. */
-const SEED_VERSION = 1;
+const SEED_VERSION = 3;
 
 const MIGRATIONS = new URL('../drizzle/', import.meta.url);
 
 export interface Sizes {
+  /** Recruiter users, who own the applications (and so the follow-ups). */
+  recruiters: number;
   employers: number;
   contacts: number;
   positions: number;
@@ -52,6 +58,7 @@ export function sizesFor(scale: number, share = 1): Sizes {
   const employers = Math.max(2, n(2_000));
   const applications = n(150_000);
   return {
+    recruiters: n(20),
     employers,
     contacts: employers * 3,
     positions: n(20_000),
@@ -242,8 +249,23 @@ async function seedAgency(c: pg.Client, agency: Agency, s: Sizes, now: Date, log
     if (log) log(`  seed: ${label}: ${res.rowCount ?? 0} rows in ${elapsed(t)}`);
     return res.rowCount ?? 0;
   };
-  await c.query('DROP TABLE IF EXISTS s_emp, s_contact, s_pos, s_cand, s_app, s_iv');
+  await c.query('DROP TABLE IF EXISTS s_user, s_emp, s_contact, s_pos, s_cand, s_app, s_iv');
   const rows: Record<string, number> = {};
+
+  // Recruiters (k = 1..R), inserted as the users are elsewhere: a password hash no login matches.
+  await c.query(
+    `CREATE TEMP TABLE s_user AS
+     SELECT k, gen_random_uuid() AS id FROM generate_series(1, $1::int) k`,
+    [s.recruiters],
+  );
+  rows.recruiters = await run(
+    'recruiters',
+    `INSERT INTO users (tenant_id, id, email, name, role, password_hash, created_at, updated_at)
+     SELECT $1, u.id, 'recruiter' || u.k || '@' || $2 || '.example.org', ${NAME_SQL('u.k * 37')}, 'recruiter', '!no-login',
+            $3::timestamptz - interval '860 days', $3::timestamptz - interval '860 days'
+     FROM s_user u ORDER BY u.k`,
+    [p.t, agency.slug, p.now],
+  );
 
   // Employers: created over the two months before the data begins (800 days ago).
   await c.query(
@@ -338,7 +360,7 @@ async function seedAgency(c: pg.Client, agency: Agency, s: Sizes, now: Date, log
   // base_at is when its first interview starts: from 600 days ago to 120 days ahead.
   await c.query(
     `CREATE TEMP TABLE s_app AS
-     SELECT n, pg_temp.uuid7(created) AS id, cand_n, pos_n, created, base_at, stage
+     SELECT n, pg_temp.uuid7(created) AS id, cand_n, pos_n, 1 + (cand_n - 1) % $5 AS owner_k, created, base_at, stage
      FROM (SELECT n, cand_n, pos_n, base_at, base_at - interval '5 days' - (n % 10) * interval '1 day' AS created,
                   CASE WHEN base_at > $4::timestamptz THEN 'interviewing'
                        ELSE (ARRAY['interviewing','interviewing','rejected','rejected','offer','hired','hired','withdrawn','on_hold','submitted'])[1 + (n * 13) % 10]
@@ -349,15 +371,15 @@ async function seedAgency(c: pg.Client, agency: Agency, s: Sizes, now: Date, log
                           + (random() * 4)::int * interval '15 minutes' AS base_at
                  FROM generate_series(1, $1::int) n) g) h
      ORDER BY created`,
-    [s.applications, s.candidates, s.positions, p.now],
+    [s.applications, s.candidates, s.positions, p.now, s.recruiters],
   );
   rows.applications = await run(
     'applications',
     `INSERT INTO applications (tenant_id, id, candidate_id, position_id, owner_id, stage, stage_changed_at, created_at, updated_at)
-     SELECT $1, ap.id, cd.id, ps.id, $2, ap.stage, ap.created, ap.created, ap.created
-     FROM s_app ap JOIN s_cand cd ON cd.n = ap.cand_n JOIN s_pos ps ON ps.n = ap.pos_n
+     SELECT $1, ap.id, cd.id, ps.id, u.id, ap.stage, ap.created, ap.created, ap.created
+     FROM s_app ap JOIN s_cand cd ON cd.n = ap.cand_n JOIN s_pos ps ON ps.n = ap.pos_n JOIN s_user u ON u.k = ap.owner_k
      ORDER BY ap.created`,
-    [p.t, p.owner],
+    [p.t],
   );
 
   // Interviews: two rounds per application, a week apart. Past ones mostly completed; future ones
@@ -417,7 +439,9 @@ async function seedAgency(c: pg.Client, agency: Agency, s: Sizes, now: Date, log
     [p.t],
   );
 
-  // The timeline: a row for each candidate added and each application made.
+  // The timeline: a row for each candidate added, each application made (by its recruiter) and each
+  // interview scheduled. Dated no later than now (an application or interview ahead is dated ahead):
+  // a kept run deletes the activity rows created after generation as an earlier run's.
   rows.activities =
     (await run(
       'activities (candidates)',
@@ -429,12 +453,88 @@ async function seedAgency(c: pg.Client, agency: Agency, s: Sizes, now: Date, log
     (await run(
       'activities (applications)',
       `INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, application_id, changes, created_at)
-       SELECT $1, pg_temp.uuid7(ap.created), 'user', $2, 'application.created', 'application', ap.id, cd.id, ap.id, '{}', ap.created
-       FROM s_app ap JOIN s_cand cd ON cd.n = ap.cand_n ORDER BY ap.created`,
-      [p.t, p.owner],
+       SELECT $1, pg_temp.uuid7(x.at), 'user', u.id, 'application.created', 'application', ap.id, cd.id, ap.id, '{}', x.at
+       FROM s_app ap JOIN s_cand cd ON cd.n = ap.cand_n JOIN s_user u ON u.k = ap.owner_k
+       CROSS JOIN LATERAL (SELECT LEAST(ap.created, $2::timestamptz) AS at) x
+       ORDER BY x.at`,
+      [p.t, p.now],
+    )) +
+    (await run(
+      'activities (interviews)',
+      `INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, application_id,
+                               interview_id, changes, created_at)
+       SELECT $1, pg_temp.uuid7(x.at), 'user', u.id, 'interview.scheduled', 'interview', iv.id, cd.id, ap.id, iv.id, '{}', x.at
+       FROM s_iv iv JOIN s_app ap ON ap.n = iv.app_n JOIN s_cand cd ON cd.n = ap.cand_n JOIN s_user u ON u.k = ap.owner_k
+       CROSS JOIN LATERAL (SELECT LEAST(iv.starts - interval '3 days', $2::timestamptz) AS at) x
+       ORDER BY x.at`,
+      [p.t, p.now],
     ));
 
-  await c.query('DROP TABLE s_emp, s_contact, s_pos, s_cand, s_app, s_iv');
+  // Follow-ups of the completed interviews, as the planner would have made them: a thank-you by
+  // email to the hiring manager 2 h after the start, and (no decision date given: odd m, arranged by
+  // phone) a timeline-request call two days later. Due more than two days before now: closed
+  // (sent or done; some skipped, cancelled, failed); later: pending, some queued.
+  // The scratch tables have no statistics yet: planned blind, this join of six of them became a
+  // cross product of positions and interviews (billions of rows spilled to disk).
+  await c.query('ANALYZE s_user, s_emp, s_contact, s_pos, s_cand, s_app, s_iv');
+  rows.follow_ups = await run(
+    'follow-ups',
+    `INSERT INTO follow_ups (tenant_id, id, interview_id, application_id, candidate_id, key, kind, channel, voice, recipient,
+                             contact_id, due_at, rule_due_at, planned_due_at, reason, status, subject, body, owner_id, notes,
+                             cancel_reason, cancelled_by, sent_at, completed_at, attempts, last_error, message_id, version,
+                             created_at, updated_at)
+     SELECT $1, f.id, f.iv_id, f.app_id, f.cand_id, f.key, f.kind, f.channel, 'on_behalf',
+            jsonb_build_object('type', 'contact', 'contactId', f.contact_id, 'name', f.contact_name, 'email', f.contact_email),
+            f.contact_id, f.due, f.due, f.due, f.reason, f.status,
+            CASE WHEN f.channel = 'email' THEN 'Thank you for today' END,
+            CASE WHEN f.channel = 'email' THEN 'Dear ' || f.contact_name || ', thank you for meeting me today.' END,
+            f.owner_id,
+            CASE WHEN f.status = 'done' THEN 'Called; they decide next week.' END,
+            CASE WHEN f.status = 'cancelled' THEN 'Candidate withdrew' END,
+            CASE WHEN f.status = 'cancelled' THEN 'user' END,
+            CASE WHEN f.status = 'sent' THEN f.due + interval '1 minute' END,
+            CASE WHEN f.status = 'done' THEN f.due + interval '1 hour' END,
+            CASE f.status WHEN 'sent' THEN 1 WHEN 'failed' THEN 5 ELSE 0 END,
+            CASE WHEN f.status = 'failed' THEN '550 5.1.1 Mailbox unavailable' END,
+            CASE WHEN f.status = 'sent' THEN '<fu-' || f.id || '@afterview>' END,
+            CASE WHEN f.status IN ('pending', 'queued') THEN 1 ELSE 2 END,
+            f.created, GREATEST(f.created, LEAST(f.due + interval '1 hour', $2::timestamptz))
+     FROM (
+       SELECT pg_temp.uuid7(LEAST(iv.starts + interval '1 hour', $2::timestamptz)) AS id,
+              LEAST(iv.starts + interval '1 hour', $2::timestamptz) AS created,
+              iv.id AS iv_id, ap.id AS app_id, cd.id AS cand_id, u.id AS owner_id,
+              ct.id AS contact_id, ${NAME_SQL('ct.n')} AS contact_name,
+              'contact' || ct.k || '.e' || ct.emp_n || '@school.example.org' AS contact_email,
+              st.key, st.kind, st.channel, st.due, st.reason,
+              CASE WHEN st.due >= $2::timestamptz - interval '2 days'
+                     THEN CASE WHEN st.due < $2::timestamptz AND iv.m % 10 = 0 THEN 'queued' ELSE 'pending' END
+                   WHEN iv.m % 17 = 3 THEN 'skipped'
+                   WHEN iv.m % 19 = 5 THEN 'cancelled'
+                   WHEN iv.m % 23 = 11 AND st.channel = 'email' THEN 'failed'
+                   WHEN st.channel = 'email' THEN 'sent'
+                   ELSE 'done'
+              END AS status
+       FROM s_iv iv
+       JOIN s_app ap ON ap.n = iv.app_n
+       JOIN s_cand cd ON cd.n = ap.cand_n
+       JOIN s_user u ON u.k = ap.owner_k
+       JOIN s_pos ps ON ps.n = ap.pos_n
+       JOIN s_contact ct ON ct.n = (ps.emp_n - 1) * 3 + 1 + (iv.m + 1) % 3
+       CROSS JOIN LATERAL (
+         SELECT 'thank_you:' || ct.id AS key, 'thank_you' AS kind, 'email' AS channel, iv.starts + interval '2 hours' AS due,
+                'thank-you 2 h after the start of the interview' AS reason
+         UNION ALL
+         SELECT 'timeline_request', 'timeline_request', 'phone', iv.starts + interval '2 days',
+                'no decision date given: ask for the timeline two days later'
+         WHERE iv.m % 2 = 1
+       ) st
+       WHERE iv.status = 'completed'
+     ) f
+     ORDER BY f.created`,
+    [p.t, p.now],
+  );
+
+  await c.query('DROP TABLE s_user, s_emp, s_contact, s_pos, s_cand, s_app, s_iv');
   if (log) log(`  seed: ${agency.slug} done in ${elapsed(t0)}`);
   return rows;
 }
