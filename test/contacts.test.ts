@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import pg from 'pg';
 import { timeline } from './helpers/db.js';
+import { testAppUrl } from './helpers/env.js';
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -105,6 +107,94 @@ describe('contacts', () => {
     expect(nestedPage.data).toHaveLength(4);
     const rest = json<Page>(await get(`/v1/employers/${e.id}/contacts?limit=4&cursor=${nestedPage.nextCursor}`, own.token));
     expect(rest).toMatchObject({ data: [{ name: 'charlie 100% Chen' }], nextCursor: null });
+  });
+
+  it('a search sees only its own agency, treats % and _ literally, combines q and employerId, and pages by name then id', async () => {
+    const own = await newTenant(t.app);
+    const other = await newTenant(t.app);
+    const a = await addEmployer('Search A', own.token);
+    const b = await addEmployer('Search B', own.token);
+    const theirs = await addEmployer('Search Theirs', other.token);
+    // The other agency's matches sort first: a search that did not keep to the agency would fill
+    // the page with ids row-level security then drops.
+    for (const name of ['Aaron Lopez', 'Abe Lopez', 'Maria Lopez']) {
+      await post({ employerId: theirs.id, name, email: `${name.split(' ')[0]!.toLowerCase()}@other.example.org` }, other.token);
+    }
+    const mine: Contact[] = [];
+    for (const [employer, name, email] of [
+      [a, 'Maria Lopez', 'maria@own.example.org'],
+      [b, 'Mario Lopez', 'mario@own.example.org'],
+      [a, 'Marta 100% Lopez', 'marta_l@own.example.org'],
+      [b, 'Ana Lopez', null],
+      [a, 'Maria Lopez', 'maria.two@own.example.org'],
+      [b, 'Zed Zorro', 'zed@lopez.example.org'],
+    ] as const) {
+      mine.push(json<Contact>(await post({ employerId: employer.id, name, email }, own.token)));
+    }
+    const byNameThenId = (x: Contact, y: Contact) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id < y.id ? -1 : 1);
+    const show = (c: Contact) => `${c.name} <${c.email}>`;
+    const expected = (keep: (c: Contact) => boolean) => mine.filter(keep).sort(byNameThenId).map(show);
+    const names = async (qs: string, token = own.token) => json<Page>(await get(`/v1/contacts?${qs}`, token)).data.map(show);
+
+    const lopez = expected(() => true);
+    expect(lopez).toEqual([
+      'Ana Lopez <null>',
+      'Maria Lopez <maria@own.example.org>',
+      'Maria Lopez <maria.two@own.example.org>',
+      'Mario Lopez <mario@own.example.org>',
+      'Marta 100% Lopez <marta_l@own.example.org>',
+      'Zed Zorro <zed@lopez.example.org>',
+    ]);
+    expect(await names('q=lopez')).toEqual(lopez);
+    expect(await names('q=maria')).toEqual(['Maria Lopez <maria@own.example.org>', 'Maria Lopez <maria.two@own.example.org>']);
+    expect(await names('q=maria', other.token)).toEqual(['Maria Lopez <maria@other.example.org>']);
+    expect(await names(`q=lopez&employerId=${b.id}`)).toEqual(['Ana Lopez <null>', 'Mario Lopez <mario@own.example.org>', 'Zed Zorro <zed@lopez.example.org>']);
+    expect(await names(`q=ria&employerId=${a.id}`)).toEqual(['Maria Lopez <maria@own.example.org>', 'Maria Lopez <maria.two@own.example.org>']);
+    expect(await names(`q=ria&employerId=${theirs.id}`)).toEqual([]);
+    expect(await names('q=100%25')).toEqual(['Marta 100% Lopez <marta_l@own.example.org>']);
+    expect(await names('q=o%25l')).toEqual([]);
+    expect(await names('q=rta_l')).toEqual(['Marta 100% Lopez <marta_l@own.example.org>']);
+    expect(await names('q=rt__')).toEqual([]);
+    expect(await names('q=MARIA.TWO@')).toEqual(['Maria Lopez <maria.two@own.example.org>']);
+
+    const pages = async (qs: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 20; i++) {
+        const page: Page = json(await get(`/v1/contacts?${qs}&limit=1${cursor ? `&cursor=${cursor}` : ''}`, own.token));
+        expect(page.data.length).toBeLessThanOrEqual(1);
+        seen.push(...page.data.map(show));
+        cursor = page.nextCursor;
+        if (!cursor) break;
+      }
+      return seen;
+    };
+    expect(await pages('q=lopez')).toEqual(lopez);
+    expect(await pages(`q=lopez&employerId=${a.id}`)).toEqual(expected((c) => c.employerId === a.id));
+    const two = json<Page>(await get('/v1/contacts?q=lopez&limit=2', own.token));
+    const next = json<Page>(await get(`/v1/contacts?q=lopez&limit=2&cursor=${two.nextCursor}`, own.token));
+    expect([...two.data, ...next.data].map(show)).toEqual(lopez.slice(0, 4));
+  });
+
+  it('the search function returns nothing without a tenant context (it reads past row-level security)', async () => {
+    const own = await newTenant(t.app);
+    const e = await addEmployer('Context School', own.token);
+    await post({ employerId: e.id, name: 'Context Check Contact' }, own.token);
+    // As the app's role, on a connection of its own: no context, nothing found.
+    const client = new pg.Client({ connectionString: testAppUrl });
+    await client.connect();
+    try {
+      const search = "SELECT app_private.search_contacts('%Context Check Contact%', NULL, NULL, NULL, 10) AS id";
+      expect((await client.query(search)).rows).toEqual([]);
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.tenantId]);
+      expect((await client.query(search)).rows).toEqual([]);
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [own.tenantId]);
+      expect((await client.query(search)).rows).toHaveLength(1);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
   });
 
   it('when the list query is wrong, then 400 names the parameter', async () => {

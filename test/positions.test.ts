@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import pg from 'pg';
 import { timeline } from './helpers/db.js';
+import { testAppUrl } from './helpers/env.js';
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -77,6 +79,84 @@ describe('positions', () => {
     expect(first.data.map((p) => p.title)).toEqual(['MusicXTeacher', 'Music_Teacher']);
     const rest = json<Page>(await get(`/v1/employers/${a.id}/positions?limit=2&cursor=${first.nextCursor}`, own.token));
     expect(rest).toMatchObject({ data: [{ title: 'Math Teacher' }], nextCursor: null });
+  });
+
+  it('a search sees only its own agency, treats % and _ literally, combines q with status and employer, and pages newest first', async () => {
+    const own = await newTenant(t.app);
+    const other = await newTenant(t.app);
+    const a = await addEmployer('Search A', own.token);
+    const b = await addEmployer('Search B', own.token);
+    const theirs = await addEmployer('Search Theirs', other.token);
+    const mine: Position[] = [];
+    for (const [employer, title, status] of [
+      [a, 'Math Teacher', 'open'],
+      [a, 'Music_Teacher', 'filled'],
+      [b, 'Science 100% Teacher', 'open'],
+      [a, 'MusicXTeacher', 'open'],
+      [b, 'Music Teacher', 'closed'],
+      [a, 'Music Teacher (strings)', 'open'],
+      [b, 'Nurse', 'open'],
+    ] as const) {
+      mine.push(json<Position>(await post({ employerId: employer.id, title, status }, own.token)));
+    }
+    // The other agency's matches are the newest: a search that did not keep to the agency would
+    // fill the page with ids row-level security then drops.
+    for (const title of ['Music Teacher', 'Math Teacher', 'Music Teacher']) await post({ employerId: theirs.id, title }, other.token);
+    const newest = (keep: (p: Position) => boolean) => mine.filter(keep).reverse().map((p) => p.title);
+    const titles = async (qs: string, token = own.token) => json<Page>(await get(`/v1/positions?${qs}`, token)).data.map((p) => p.title);
+
+    const teachers = newest((p) => p.title.includes('Teacher'));
+    expect(teachers).toEqual(['Music Teacher (strings)', 'Music Teacher', 'MusicXTeacher', 'Science 100% Teacher', 'Music_Teacher', 'Math Teacher']);
+    expect(await titles('q=teacher')).toEqual(teachers);
+    expect(await titles('q=MUSIC')).toEqual(['Music Teacher (strings)', 'Music Teacher', 'MusicXTeacher', 'Music_Teacher']);
+    expect(await titles('q=music', other.token)).toEqual(['Music Teacher', 'Music Teacher']);
+    expect(await titles('q=music_')).toEqual(['Music_Teacher']);
+    expect(await titles('q=100%25')).toEqual(['Science 100% Teacher']);
+    expect(await titles('q=h%25t')).toEqual([]);
+    expect(await titles('q=music&status=open')).toEqual(['Music Teacher (strings)', 'MusicXTeacher']);
+    expect(await titles(`q=music&employerId=${b.id}`)).toEqual(['Music Teacher']);
+    expect(await titles(`q=teacher&status=open&employerId=${a.id}`)).toEqual(['Music Teacher (strings)', 'MusicXTeacher', 'Math Teacher']);
+    expect(await titles(`q=teacher&status=filled&employerId=${b.id}`)).toEqual([]);
+    expect(await titles(`q=teacher&employerId=${theirs.id}`)).toEqual([]);
+    expect(await titles(`q=music&employerId=${a.id}`)).toEqual(['Music Teacher (strings)', 'MusicXTeacher', 'Music_Teacher']);
+
+    const pages = async (qs: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 20; i++) {
+        const page: Page = json(await get(`/v1/positions?${qs}&limit=1${cursor ? `&cursor=${cursor}` : ''}`, own.token));
+        seen.push(...page.data.map((p) => p.title));
+        cursor = page.nextCursor;
+        if (!cursor) break;
+      }
+      return seen;
+    };
+    expect(await pages('q=teacher')).toEqual(teachers);
+    expect(await pages('q=teacher&status=open')).toEqual(newest((p) => p.title.includes('Teacher') && p.status === 'open'));
+    expect(await pages(`q=teacher&employerId=${a.id}`)).toEqual(newest((p) => p.title.includes('Teacher') && p.employerId === a.id));
+    const nested = json<Page>(await get(`/v1/employers/${b.id}/positions?q=teacher&status=closed`, own.token));
+    expect(nested).toMatchObject({ data: [{ title: 'Music Teacher' }], nextCursor: null });
+  });
+
+  it('the search function returns nothing without a tenant context (it reads past row-level security)', async () => {
+    const own = await newTenant(t.app);
+    const e = await addEmployer('Context School', own.token);
+    await post({ employerId: e.id, title: 'Context Check Position' }, own.token);
+    // As the app's role, on a connection of its own: no context, nothing found.
+    const client = new pg.Client({ connectionString: testAppUrl });
+    await client.connect();
+    try {
+      const search = "SELECT app_private.search_positions('%Context Check Position%', NULL, NULL, NULL, 10) AS id";
+      expect((await client.query(search)).rows).toEqual([]);
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.tenantId]);
+      expect((await client.query(search)).rows).toEqual([]);
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [own.tenantId]);
+      expect((await client.query(search)).rows).toHaveLength(1);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
   });
 
   it('when the employer of the nested list is unknown or another agency’s, then 404', async () => {

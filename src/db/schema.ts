@@ -202,6 +202,10 @@ export const contacts = pgTable(
     foreignKey({ name: 'contacts_employer_fk', columns: [t.tenantId, t.employerId], foreignColumns: [employers.tenantId, employers.id] }),
     index('contacts_employer_idx').on(t.tenantId, t.employerId, t.id),
     index('contacts_name_idx').on(t.tenantId, t.name, t.id),
+    // Part-of-name/email search (pg_trgm); used through app_private.search_contacts, since under
+    // row-level security ILIKE (not leakproof) cannot use an index (docs/performance.md).
+    index('contacts_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
+    index('contacts_email_trgm_idx').using('gin', t.email.op('gin_trgm_ops')),
     tenantPolicy(),
   ],
 );
@@ -225,6 +229,9 @@ export const positions = pgTable(
     foreignKey({ name: 'positions_employer_fk', columns: [t.tenantId, t.employerId], foreignColumns: [employers.tenantId, employers.id] }),
     index('positions_employer_idx').on(t.tenantId, t.employerId, t.id),
     index('positions_status_idx').on(t.tenantId, t.status, t.id),
+    // Part-of-title search (pg_trgm); used through app_private.search_positions, since under
+    // row-level security ILIKE (not leakproof) cannot use an index (docs/performance.md).
+    index('positions_title_trgm_idx').using('gin', t.title.op('gin_trgm_ops')),
     check('positions_openings_check', sql`openings >= 0`),
     tenantPolicy(),
   ],

@@ -136,6 +136,8 @@ describe('row-level security, in the database itself', () => {
     expect(res.rows.map((r) => r.name).sort()).toEqual([
       'app_private.due_webhook_deliveries',
       'app_private.search_candidates',
+      'app_private.search_contacts',
+      'app_private.search_positions',
       'app_private.tenant_id_by_slug',
       'app_private.tenant_ids',
       'app_private.tenants_with_unpublished_events',

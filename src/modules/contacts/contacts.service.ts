@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
@@ -64,13 +64,22 @@ export async function getContact(deps: Deps, actor: Actor, id: string) {
 export async function listContacts(deps: Deps, actor: Actor, q: z.output<typeof listContactsQuery>) {
   const after = decodeCursor(q.cursor, z.object({ name: z.string(), id: z.uuid() }));
   const like = q.q ? containsPattern(q.q) : undefined;
+  // A search goes through app_private.search_contacts, which can use the trigram indexes (row-level
+  // security keeps ILIKE from them) and returns the ids of the page in (name, id) order after the
+  // cursor; they are then read under RLS as usual.
+  const searched = like
+    ? inArray(
+        contacts.id,
+        sql`(SELECT app_private.search_contacts(${like}::text, ${q.employerId ?? null}::uuid, ${after?.name ?? null}::text, ${after?.id ?? null}::uuid, ${q.limit + 1}))`,
+      )
+    : undefined;
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select()
       .from(contacts)
       .where(
         and(
-          like ? or(ilike(contacts.name, like), ilike(contacts.email, like)) : undefined,
+          searched,
           q.employerId ? eq(contacts.employerId, q.employerId) : undefined,
           after ? or(gt(contacts.name, after.name), and(eq(contacts.name, after.name), gt(contacts.id, after.id))) : undefined,
         ),

@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
@@ -61,13 +61,22 @@ export async function getPosition(deps: Deps, actor: Actor, id: string) {
 /** Newest first: ids are time-ordered (UUIDv7). */
 export async function listPositions(deps: Deps, actor: Actor, q: z.output<typeof listPositionsQuery>) {
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const like = q.q ? containsPattern(q.q) : undefined;
+  // A search goes through app_private.search_positions, which can use the trigram index (row-level
+  // security keeps ILIKE from it); its ids are then read under RLS as usual.
+  const searched = like
+    ? inArray(
+        positions.id,
+        sql`(SELECT app_private.search_positions(${like}::text, ${q.status ?? null}::text, ${q.employerId ?? null}::uuid, ${after?.id ?? null}::uuid, ${q.limit + 1}))`,
+      )
+    : undefined;
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select()
       .from(positions)
       .where(
         and(
-          q.q ? ilike(positions.title, containsPattern(q.q)) : undefined,
+          searched,
           q.status ? eq(positions.status, q.status) : undefined,
           q.employerId ? eq(positions.employerId, q.employerId) : undefined,
           after ? lt(positions.id, after.id) : undefined,
