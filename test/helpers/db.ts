@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { testAdminUrl } from './env.js';
+import { testAdminUrl, testAppUrl } from './env.js';
 
 let pool: pg.Pool | undefined;
 /** The admin connection, to look at what the API wrote (it bypasses RLS: tests only). */
@@ -14,4 +14,21 @@ export async function timeline(tenantId: string, subjectId: string) {
     [tenantId, subjectId],
   );
   return res.rows;
+}
+
+/**
+ * Runs one statement as the app's runtime role on a connection of its own, in a transaction whose
+ * tenant context is `tenantId` (none when null), rolled back after: what a definer function sees.
+ */
+export async function asAppRole<R extends pg.QueryResultRow = pg.QueryResultRow>(tenantId: string | null, text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: testAppUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    if (tenantId) await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.end();
+  }
 }
