@@ -88,55 +88,34 @@ export interface PlanSamples {
  * Each query goes through its list*Query schema, as the route parses it, then the service.
  */
 export function listCases(p: PlanSamples): PlanCase[] {
-  const interviews = (label: string, query: Record<string, string>): PlanCase => ({
-    name: `GET /v1/interviews?${label}`,
-    call: (deps, actor) => listInterviews(deps, actor, listInterviewsQuery.parse(query)),
-  });
-  const applications = (label: string, query: Record<string, string>): PlanCase => ({
-    name: `GET /v1/applications?${label}`,
-    call: (deps, actor) => listApplications(deps, actor, listApplicationsQuery.parse(query)),
-  });
-  const activity = (label: string, query: Record<string, string>): PlanCase => ({
-    name: `GET /v1/activity${label}`,
-    call: (deps, actor) => listActivity(deps, actor, listActivityQuery.parse(query)),
-  });
-  const employers = (label: string, query: Record<string, string>): PlanCase => ({
-    name: `GET /v1/employers${label}`,
-    call: (deps, actor) => listEmployers(deps, actor, listEmployersQuery.parse(query)),
-  });
-  const contacts = (label: string, query: Record<string, string>): PlanCase => ({
-    name: `GET /v1/contacts?${label}`,
-    call: (deps, actor) => listContacts(deps, actor, listContactsQuery.parse(query)),
-  });
-  const positions = (label: string, query: Record<string, string>): PlanCase => ({
-    name: `GET /v1/positions?${label}`,
-    call: (deps, actor) => listPositions(deps, actor, listPositionsQuery.parse(query)),
-  });
-  const followUps = (label: string, query: Record<string, string>): PlanCase => ({
-    name: `GET /v1/follow-ups${label}`,
-    call: (deps, actor) => listFollowUps(deps, actor, listFollowUpsQuery.parse(query)),
-  });
+  // One maker per list: the route's path, its query schema and its service; a case adds a label
+  // (what follows the path in the printed name) and the query.
+  const lister =
+    <Q>(path: string, schema: { parse(q: unknown): Q }, list: (deps: Deps, actor: Actor, q: Q) => Promise<unknown>) =>
+    (label: string, query: Record<string, string>): PlanCase => ({ name: `GET ${path}${label}`, call: (deps, actor) => list(deps, actor, schema.parse(query)) });
+  const interviews = lister('/v1/interviews', listInterviewsQuery, listInterviews);
+  const applications = lister('/v1/applications', listApplicationsQuery, listApplications);
+  const activity = lister('/v1/activity', listActivityQuery, listActivity);
+  const employers = lister('/v1/employers', listEmployersQuery, listEmployers);
+  const contacts = lister('/v1/contacts', listContactsQuery, listContacts);
+  const positions = lister('/v1/positions', listPositionsQuery, listPositions);
+  const followUps = lister('/v1/follow-ups', listFollowUpsQuery, listFollowUps);
+  const candidates = lister('/v1/candidates', listCandidatesQuery, listCandidates);
   const week = { from: p.from, to: p.to };
   return [
-    interviews('from&to&status=scheduled&limit=50', { ...week, status: 'scheduled', limit: '50' }),
-    interviews('from&to&employerId&limit=100', { ...week, employerId: p.employerId, limit: '100' }),
-    interviews('employerId&limit=100', { employerId: p.employerId, limit: '100' }),
-    interviews('from&to&recruiterId&limit=100', { ...week, recruiterId: p.recruiterId, limit: '100' }),
-    interviews('recruiterId&limit=100', { recruiterId: p.recruiterId, limit: '100' }),
-    interviews('candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
-    interviews('applicationId', { applicationId: p.applicationId }),
-    {
-      name: `GET /v1/candidates?q=${p.nameFragment}&tag=${p.tag}`,
-      call: (deps, actor) => listCandidates(deps, actor, listCandidatesQuery.parse({ q: p.nameFragment, tag: p.tag })),
-    },
-    {
-      name: 'GET /v1/candidates?q=<no match> (worst case: every row of the agency read)',
-      call: (deps, actor) => listCandidates(deps, actor, listCandidatesQuery.parse({ q: 'no-such-person' })),
-    },
-    applications('stage=offer', { stage: 'offer' }),
-    applications('positionId', { positionId: p.positionId }),
-    applications('candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
-    applications('ownerId', { ownerId: p.recruiterId }),
+    interviews('?from&to&status=scheduled&limit=50', { ...week, status: 'scheduled', limit: '50' }),
+    interviews('?from&to&employerId&limit=100', { ...week, employerId: p.employerId, limit: '100' }),
+    interviews('?employerId&limit=100', { employerId: p.employerId, limit: '100' }),
+    interviews('?from&to&recruiterId&limit=100', { ...week, recruiterId: p.recruiterId, limit: '100' }),
+    interviews('?recruiterId&limit=100', { recruiterId: p.recruiterId, limit: '100' }),
+    interviews('?candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
+    interviews('?applicationId', { applicationId: p.applicationId }),
+    candidates(`?q=${p.nameFragment}&tag=${p.tag}`, { q: p.nameFragment, tag: p.tag }),
+    candidates('?q=<no match> (worst case: every row of the agency read)', { q: 'no-such-person' }),
+    applications('?stage=offer', { stage: 'offer' }),
+    applications('?positionId', { positionId: p.positionId }),
+    applications('?candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
+    applications('?ownerId', { ownerId: p.recruiterId }),
     activity('?candidateId=&limit=50 (candidate page)', { candidateId: p.candidateId, limit: '50' }),
     activity('?applicationId=', { applicationId: p.applicationId }),
     activity('?interviewId=', { interviewId: p.interviewId }),
@@ -146,13 +125,13 @@ export function listCases(p: PlanSamples): PlanCase[] {
     employers('?parentId=', { parentId: p.districtId }),
     employers('?q=School 12&limit=100', { q: 'School 12', limit: '100' }),
     employers('?kind=district', { kind: 'district' }),
-    contacts('employerId', { employerId: p.employerId }),
-    contacts(`q=${p.nameFragment}`, { q: p.nameFragment }),
-    positions('employerId', { employerId: p.employerId }),
-    positions('status=open&limit=100', { status: 'open', limit: '100' }),
-    positions('status=on_hold', { status: 'on_hold' }),
-    positions('q=science', { q: 'science' }),
-    positions('q=<no match> (worst case)', { q: 'no-such-title' }),
+    contacts('?employerId', { employerId: p.employerId }),
+    contacts(`?q=${p.nameFragment}`, { q: p.nameFragment }),
+    positions('?employerId', { employerId: p.employerId }),
+    positions('?status=open&limit=100', { status: 'open', limit: '100' }),
+    positions('?status=on_hold', { status: 'on_hold' }),
+    positions('?q=science', { q: 'science' }),
+    positions('?q=<no match> (worst case)', { q: 'no-such-title' }),
     followUps('?status=pending&dueBefore&limit=100 (Today, the team)', { status: 'pending', dueBefore: p.dueBefore, limit: '100' }),
     followUps('?recruiterId&status=pending&dueBefore&limit=100 (Today, a recruiter)', {
       recruiterId: p.recruiterId,

@@ -32,8 +32,12 @@ export interface SendOptions {
  * every tenth of the timeout (at most every second), so a request ends up to a tick late.
  */
 export class Deadline {
-  /** Open requests, with the tick at which each was first seen holding a socket (NaN: still waiting). */
-  private readonly open = new Map<http.ClientRequest, number>();
+  /**
+   * Open requests: the tick at which each was first seen holding a socket (NaN: still waiting), and
+   * how to end it. It is told directly: a request destroyed while it waits for a socket says nothing
+   * (no 'error') until the agent gives it one.
+   */
+  private readonly open = new Map<http.ClientRequest, { since: number; end: (reason: string) => void }>();
   private readonly timer: NodeJS.Timeout;
   private readonly started = performance.now();
   private readonly timeoutMs: number;
@@ -47,22 +51,24 @@ export class Deadline {
   private tick() {
     const now = performance.now();
     const overLimit = now - this.started >= this.limitMs;
-    for (const [req, since] of this.open) {
+    for (const [req, entry] of this.open) {
       let reason: string | null = null;
-      if (Number.isNaN(since)) {
+      if (Number.isNaN(entry.since)) {
         if (overLimit) reason = `Not sent within ${this.limitMs} ms: every connection to the receiver stayed busy`;
-        else if (req.socket) this.open.set(req, now);
-      } else if (now - since >= this.timeoutMs || overLimit) {
+        else if (req.socket) entry.since = now;
+      } else if (now - entry.since >= this.timeoutMs || overLimit) {
         reason = `No answer within ${this.timeoutMs} ms`;
       }
       if (reason) {
         this.open.delete(req);
         req.destroy(Object.assign(new Error(reason), { name: 'TimeoutError' }));
+        entry.end(reason);
       }
     }
   }
-  track(req: http.ClientRequest) {
-    this.open.set(req, NaN);
+  /** Ends `req` when its time is up, and calls `end` with the reason. */
+  track(req: http.ClientRequest, end: (reason: string) => void) {
+    this.open.set(req, { since: NaN, end });
   }
   /** The request settled: the timer no longer needs to end it. */
   untrack(req: http.ClientRequest) {
@@ -167,7 +173,7 @@ export function postWebhook(
     const list = [...fixedHeaders, 'content-length', String(Buffer.byteLength(body))];
     for (const name in headers) list.push(name, headers[name]!);
     req = (secure ? https.request : http.request)({ ...options, headers: list as unknown as http.OutgoingHttpHeaders });
-    opts.deadline.track(req);
+    opts.deadline.track(req, fail);
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
@@ -194,7 +200,6 @@ export function postWebhook(
       res.on('error', () => finish());
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'TimeoutError') return fail(err.message);
       if (err.code === SSRF_BLOCKED) return fail('The endpoint resolves to an address that is not allowed');
       fail(err.code ? `${err.code}: ${err.message}` : err.message);
     });
