@@ -396,6 +396,41 @@ describe('delivering events (Standard Webhooks)', () => {
     await waitFor(() => expect(receiver.at('/after-failed-job')).toHaveLength(1));
   });
 
+  it('when one job holds tries of different numbers, as the sweep queues them, then each is claimed and sent', async () => {
+    const tenant = await newTenant(t.app);
+    const api = client(tenant);
+    receiver.answer('/mixed-retry', [500]);
+    const first = await api.endpoint('/mixed-first');
+    await api.call('POST', `/v1/webhook-endpoints/${first.id}/pause`);
+    const retry = await api.endpoint('/mixed-retry');
+    await api.event();
+    const failed = await onlyDelivery(api, retry.id, (d) => d.attemptLog.length === 1 && d.status === 'pending');
+    const [waiting] = await waitFor(async () => {
+      const list = await api.deliveries(first.id);
+      expect(list).toHaveLength(1);
+      return list;
+    });
+    // Try 1 of one delivery and try 2 of the other, both due and marked queued (the sweep leaves them).
+    const now = clock.now();
+    await adminPool().query("UPDATE webhook_endpoints SET status = 'active' WHERE id = $1", [first.id]);
+    await adminPool().query('UPDATE webhook_deliveries SET next_attempt_at = $2, queued_at = $3 WHERE id = ANY($1::uuid[])', [
+      [waiting!.id, failed.id],
+      new Date(now.getTime() - 1_000),
+      now,
+    ]);
+    await t.deps.queues.get('webhooks').add(
+      'webhooks.attempt',
+      { tenantId: tenant.tenantId, tries: [{ deliveryId: waiting!.id, attempt: 1 }, { deliveryId: failed.id, attempt: 2 }] },
+      { jobId: attemptJobId(waiting!.id, 1), ...ATTEMPT_JOB_OPTIONS },
+    );
+    await waitFor(() => {
+      expect(receiver.at('/mixed-first')).toHaveLength(1);
+      expect(receiver.at('/mixed-retry')).toHaveLength(2);
+    });
+    expect((await api.delivery(first.id, waiting!.id)).status).toBe('succeeded');
+    expect(await api.delivery(retry.id, failed.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
   it('when an endpoint has failed for 5 days in a row, then it is disabled and the agency’s admins are emailed', async () => {
     const tenant = await newTenant(t.app);
     const api = client(tenant);

@@ -43,7 +43,7 @@ async function pendingDelivery() {
   return delivery;
 }
 
-const claim = (id: string, attempt: number, now: Date) => app.query(CLAIM.text, [[id], [attempt], new Date(now.getTime() + 45_000), now]);
+const claim = (id: string, attempt: number, now: Date) => app.query(CLAIM.text, [[id], attempt, new Date(now.getTime() + 45_000), now]);
 const record = (id: string, attempt: number, outcome: { status: string; code: number | null; next: Date | null; step: number }, now: Date) =>
   app.query(RECORD.text, [[id], [attempt], [outcome.status], [outcome.step], [outcome.next], [outcome.code], [outcome.code === 200 ? null : 'HTTP 500'], ['ok'], [12], [outcome.status === 'succeeded' ? now : null], now]);
 const row = async (id: string) =>
