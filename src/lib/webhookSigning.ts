@@ -85,11 +85,12 @@ export function signPayload(message: SignedMessage, secrets: readonly string[]):
     .join(' ');
 }
 
-export interface WebhookHeaders {
+// A type, not an interface, so that it is also a Record<string, string> (what a request takes).
+export type WebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** The three Standard Webhooks headers for one attempt. */
 export function webhookHeaders(message: SignedMessage, secrets: readonly string[]): WebhookHeaders {

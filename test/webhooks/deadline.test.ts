@@ -28,7 +28,7 @@ function post(agent: http.Agent, deadline?: Deadline) {
   req.on('error', () => undefined);
   req.end('{}');
   const ended: string[] = [];
-  deadline?.track(req, (reason) => ended.push(reason));
+  deadline?.track(req, { end: (reason) => ended.push(reason) });
   return { req, ended };
 }
 

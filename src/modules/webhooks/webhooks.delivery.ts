@@ -309,15 +309,16 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
   const messageOf = (d: Claimed) => messages.get(d.event_id)!;
   // The requests start together, so one deadline serves them all; every one ends well inside the claim.
   const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS, config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS / 2);
+  const sendOptions = { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, deadline };
+  // Retry-After dates are read against the clock the next try is scheduled by.
+  const clockNow = () => clock.now();
   const sent = await Promise.all(
-    claimed.map(async (d) => {
+    claimed.map((d) => {
       const { id, body } = messageOf(d);
       const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
       const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
       const headers = webhookHeaders({ id, timestamp: unixSeconds(clock.now()), body }, secrets);
-      // Retry-After dates are read against the clock the next try is scheduled by.
-      const result = await postWebhook(d.url, { ...headers }, body, { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, deadline }, () => clock.now());
-      return { d, result, at: clock.now() };
+      return postWebhook(d.url, headers, body, sendOptions, clockNow).then((result) => ({ d, result, at: clock.now() }));
     }),
   ).finally(() => deadline.clear());
 

@@ -31,13 +31,18 @@ export interface SendOptions {
  * after the batch started ends too, so every try is over before its claim lapses. The timer ticks
  * every tenth of the timeout (at most every second), so a request ends up to a tick late.
  */
+/** What the deadline tells when it ends a request. */
+export interface Ends {
+  end(reason: string): void;
+}
+
 export class Deadline {
   /**
    * Open requests: the tick at which each was first seen holding a socket (NaN: still waiting), and
    * how to end it. It is told directly: a request destroyed while it waits for a socket says nothing
    * (no 'error') until the agent gives it one.
    */
-  private readonly open = new Map<http.ClientRequest, { since: number; end: (reason: string) => void }>();
+  private readonly open = new Map<http.ClientRequest, { since: number; target: Ends }>();
   private readonly timer: NodeJS.Timeout;
   private readonly started = performance.now();
   private readonly timeoutMs: number;
@@ -62,13 +67,13 @@ export class Deadline {
       if (reason) {
         this.open.delete(req);
         req.destroy(Object.assign(new Error(reason), { name: 'TimeoutError' }));
-        entry.end(reason);
+        entry.target.end(reason);
       }
     }
   }
-  /** Ends `req` when its time is up, and calls `end` with the reason. */
-  track(req: http.ClientRequest, end: (reason: string) => void) {
-    this.open.set(req, { since: NaN, end });
+  /** Ends `req` when its time is up, and tells `target` why. */
+  track(req: http.ClientRequest, target: Ends) {
+    this.open.set(req, { since: NaN, target });
   }
   /** The request settled: the timer no longer needs to end it. */
   untrack(req: http.ClientRequest) {
@@ -146,63 +151,109 @@ export function retryAfterMs(value: string | undefined, now: Date): number | nul
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 
+/**
+ * One request's state. Its event handlers are shared functions that find it on the request or the
+ * response under ATTEMPT, so a request allocates no closures (a worker sends thousands a second).
+ */
+const ATTEMPT = Symbol('webhookAttempt');
+type Carries = { [ATTEMPT]?: Attempt };
+
+class Attempt implements Ends {
+  req: (http.ClientRequest & Carries) | undefined;
+  private settled = false;
+  private readonly started = performance.now();
+  private status = 0;
+  private retryAfter: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private readonly resolve: (result: AttemptResult) => void;
+  private readonly deadline: Deadline;
+  private readonly now: () => Date;
+  constructor(resolve: (result: AttemptResult) => void, deadline: Deadline, now: () => Date) {
+    this.resolve = resolve;
+    this.deadline = deadline;
+    this.now = now;
+  }
+
+  private settle(ok: boolean, statusCode: number | null, responseExcerpt: string | null, error: string | null, retryAfterMs: number | null) {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.req) this.deadline.untrack(this.req);
+    this.resolve({ ok, statusCode, durationMs: Math.round(performance.now() - this.started), responseExcerpt, error, retryAfterMs });
+  }
+
+  /** Failed before an answer: refused, not connected, or ended by the deadline. */
+  end(error: string) {
+    this.settle(false, null, null, error, null);
+  }
+
+  answered(res: http.IncomingMessage) {
+    this.status = res.statusCode ?? 0;
+    if (this.status === 429 || this.status === 503) this.retryAfter = String(res.headers['retry-after'] ?? '');
+  }
+
+  /** Keeps the start of the answer; false once enough is read (a receiver may stream megabytes). */
+  data(chunk: Buffer): boolean {
+    if (this.size < EXCERPT_CHARS * 4) this.chunks.push(chunk);
+    this.size += chunk.length;
+    return this.size <= 64 * 1024;
+  }
+
+  finish() {
+    const status = this.status;
+    const excerpt = (this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8')).slice(0, EXCERPT_CHARS) || null;
+    if (status >= 200 && status < 300) return this.settle(true, status, excerpt, null, null);
+    const error = status >= 300 && status < 400 ? `Redirect ${status} not followed` : `HTTP ${status}`;
+    this.settle(false, status, excerpt, error, this.retryAfter === undefined ? null : retryAfterMs(this.retryAfter, this.now()));
+  }
+}
+
+function onResponse(this: http.ClientRequest & Carries, res: http.IncomingMessage & Carries) {
+  const attempt = this[ATTEMPT]!;
+  res[ATTEMPT] = attempt;
+  attempt.answered(res);
+  res.on('data', onData);
+  res.on('end', onEnd);
+  res.on('error', onEnd);
+}
+
+function onData(this: http.IncomingMessage & Carries, chunk: Buffer) {
+  const attempt = this[ATTEMPT]!;
+  if (attempt.data(chunk)) return;
+  attempt.finish();
+  this.destroy();
+}
+
+function onEnd(this: http.IncomingMessage & Carries) {
+  this[ATTEMPT]!.finish();
+}
+
+function onRequestError(this: http.ClientRequest & Carries, err: NodeJS.ErrnoException) {
+  const attempt = this[ATTEMPT]!;
+  if (err.code === SSRF_BLOCKED) return attempt.end('The endpoint resolves to an address that is not allowed');
+  attempt.end(err.code ? `${err.code}: ${err.message}` : err.message);
+}
+
 export function postWebhook(
   target: string,
-  headers: Record<string, string>,
+  headers: Readonly<Record<string, string>>,
   body: string,
   opts: SendOptions,
   now: () => Date = () => new Date(),
 ): Promise<AttemptResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
-    let settled = false;
-    let req: http.ClientRequest | undefined;
-    const done = (r: Omit<AttemptResult, 'durationMs'>) => {
-      if (settled) return;
-      settled = true;
-      if (req) opts.deadline.untrack(req);
-      resolve({ ...r, durationMs: elapsed() });
-    };
-    const fail = (error: string, statusCode: number | null = null, responseExcerpt: string | null = null) =>
-      done({ ok: false, statusCode, responseExcerpt, error, retryAfterMs: null });
-
+    const attempt = new Attempt(resolve, opts.deadline, now);
     const to = targetOf(target, opts.allowLoopback);
-    if (typeof to === 'string') return fail(to);
+    if (typeof to === 'string') return attempt.end(to);
     const { secure, fixedHeaders, ...options } = to;
     const list = [...fixedHeaders, 'content-length', String(Buffer.byteLength(body))];
     for (const name in headers) list.push(name, headers[name]!);
-    req = (secure ? https.request : http.request)({ ...options, headers: list as unknown as http.OutgoingHttpHeaders });
-    opts.deadline.track(req, fail);
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const finish = () => {
-        const excerpt = Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS) || null;
-        if (status >= 200 && status < 300) {
-          return done({ ok: true, statusCode: status, responseExcerpt: excerpt, error: null, retryAfterMs: null });
-        }
-        const error = status >= 300 && status < 400 ? `Redirect ${status} not followed` : `HTTP ${status}`;
-        const retryAfter = status === 429 || status === 503 ? retryAfterMs(String(res.headers['retry-after'] ?? ''), now()) : null;
-        done({ ok: false, statusCode: status, responseExcerpt: excerpt, error, retryAfterMs: retryAfter });
-      };
-      res.on('data', (c: Buffer) => {
-        if (size < EXCERPT_CHARS * 4) chunks.push(c);
-        size += c.length;
-        // Enough read: do not let a receiver stream megabytes at us.
-        if (size > 64 * 1024) {
-          finish();
-          res.destroy();
-        }
-      });
-      res.on('end', finish);
-      res.on('error', () => finish());
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === SSRF_BLOCKED) return fail('The endpoint resolves to an address that is not allowed');
-      fail(err.code ? `${err.code}: ${err.message}` : err.message);
-    });
+    const req: http.ClientRequest & Carries = (secure ? https.request : http.request)({ ...options, headers: list as unknown as http.OutgoingHttpHeaders });
+    req[ATTEMPT] = attempt;
+    attempt.req = req;
+    opts.deadline.track(req, attempt);
+    req.on('response', onResponse);
+    req.on('error', onRequestError);
     req.end(body);
   });
 }
