@@ -16,6 +16,10 @@ import { testAdminUrl, testAppUrl } from '../helpers/env.js';
  */
 let t: TestApp;
 let tenant: TestTenant;
+// The backlog falls due in 2100, and the tests claim it then: the other files' workers sweep every
+// agency's due deliveries with clocks near today's, and would otherwise take these.
+const DUE = new Date('2100-01-01T00:00:00Z');
+const claimTime = () => new Date(DUE.getTime() + 60_000);
 const BACKLOG = 3_000;
 let ids: string[] = [];
 let endpoint: string;
@@ -39,9 +43,9 @@ beforeAll(async () => {
     );
     await admin.query(
       `INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, status, next_attempt_at, queued_at)
-       SELECT $1, d, $2, e, 'employer.created', $5, CASE WHEN $5 = 'pending' THEN now() - interval '1 minute' END, now()
+       SELECT $1, d, $2, e, 'employer.created', $5, CASE WHEN $5 = 'pending' THEN $6::timestamptz END, now()
        FROM unnest($3::uuid[], $4::uuid[]) AS x(d, e)`,
-      [tenant.tenantId, endpointId, deliveries, events, status],
+      [tenant.tenantId, endpointId, deliveries, events, status, DUE],
     );
     return deliveries;
   };
@@ -68,7 +72,10 @@ async function claimAndRecordPlans(batch: string[], stats: 'stale' | 'none', pla
   const client = new pg.Client({ connectionString: testAdminUrl });
   await client.connect();
   try {
-    await client.query('BEGIN');
+    // One snapshot for the plans and the count of rows they are held to (other files add and
+    // delete deliveries meanwhile).
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const tableRows = Number((await client.query('SELECT count(*) FROM webhook_deliveries')).rows[0].count);
     if (stats === 'none') {
       // What a table never analyzed looks like to the planner, seen by this transaction only.
       await client.query("UPDATE pg_class SET reltuples = -1, relpages = 0, relallvisible = 0 WHERE oid = 'webhook_deliveries'::regclass");
@@ -78,7 +85,7 @@ async function claimAndRecordPlans(batch: string[], stats: 'stale' | 'none', pla
     await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.tenantId]);
     await client.query(`SET LOCAL plan_cache_mode = ${plan === 'generic' ? 'force_generic_plan' : 'force_custom_plan'}`);
     await client.query(`PREPARE claim(uuid[], int, timestamptz, timestamptz) AS ${CLAIM.text}`);
-    const now = new Date();
+    const now = claimTime();
     // EXECUTE takes no bound parameters: the values are literals (uuids and ISO times need no quoting).
     const until = new Date(now.getTime() + 45_000).toISOString();
     const explain = async (statement: string) =>
@@ -95,7 +102,7 @@ async function claimAndRecordPlans(batch: string[], stats: 'stale' | 'none', pla
     const recorded = Number(
       (await client.query(`SELECT count(*) FROM webhook_deliveries WHERE id = ANY($1::uuid[]) AND status = 'succeeded' AND last_attempt = 1`, [batch])).rows[0].count,
     );
-    return { plans: { claim, record }, claimed: claim['Actual Rows'], recorded };
+    return { plans: { claim, record }, claimed: claim['Actual Rows'], recorded, tableRows };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     await client.end();
@@ -107,8 +114,7 @@ describe('the claim of a batch of tries', () => {
     for (const plan of ['custom', 'generic'] as const) {
       it(`claim and record read only the deliveries of the batch (statistics ${stats === 'stale' ? 'taken when nothing was pending' : 'never taken'}, ${plan} plan)`, async () => {
         const batch = ids.slice(0, TRIES_PER_JOB);
-        const tableRows = Number((await adminPool().query('SELECT count(*) FROM webhook_deliveries')).rows[0].count);
-        const { plans, claimed, recorded } = await claimAndRecordPlans(batch, stats, plan);
+        const { plans, claimed, recorded, tableRows } = await claimAndRecordPlans(batch, stats, plan);
         for (const [name, root] of Object.entries(plans)) {
           const nodes = nodesOf(root);
           // Rows of webhook_deliveries looked at (EXPLAIN's counts are per loop), and rows a join
@@ -143,7 +149,7 @@ describe('the claim of a batch of tries', () => {
        SELECT tenant_id, gen_random_uuid(), $2, event_id, event_type, next_attempt_at FROM webhook_deliveries WHERE id = ANY($1::uuid[]) RETURNING id`,
       [ids.slice(0, 10), second],
     );
-    const now = new Date();
+    const now = claimTime();
     const rows = await asAppRole<{ event_id: string; endpoint_id: string; payload: string | null }>(tenant.tenantId, CLAIM.text, [
       [...ids.slice(0, 10), ...pairs.rows.map((r) => r.id)],
       1,

@@ -427,8 +427,11 @@ describe('delivering events (Standard Webhooks)', () => {
       expect(receiver.at('/mixed-first')).toHaveLength(1);
       expect(receiver.at('/mixed-retry')).toHaveLength(2);
     });
-    expect((await api.delivery(first.id, waiting!.id)).status).toBe('succeeded');
-    expect(await api.delivery(retry.id, failed.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    // Recorded once the answers are in.
+    await waitFor(async () => {
+      expect((await api.delivery(first.id, waiting!.id)).status).toBe('succeeded');
+      expect(await api.delivery(retry.id, failed.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    });
   });
 
   it('when an endpoint has failed for 5 days in a row, then it is disabled and the agency’s admins are emailed', async () => {
