@@ -198,11 +198,11 @@ export async function recreateDatabase(adminUrl: string): Promise<void> {
 }
 
 /** ANALYZE, as the owner: what autovacuum does on its own within a minute on a running system. */
-export async function analyzeTables(adminUrl: string, tables: string[]): Promise<void> {
+export async function analyzeTables(adminUrl: string, tables: string[], opts: { vacuum?: boolean } = {}): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query(`ANALYZE ${tables.map((t) => pg.escapeIdentifier(t)).join(', ')}`);
+    await client.query(`${opts.vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE'} ${tables.map((t) => pg.escapeIdentifier(t)).join(', ')}`);
   } finally {
     await client.end();
   }
