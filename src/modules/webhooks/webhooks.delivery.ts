@@ -6,7 +6,7 @@ import { tenants, users, webhookDeliveries, webhookEndpoints } from '../../db/sc
 import { groupBy } from '../../lib/groupBy.js';
 import { newId } from '../../lib/ids.js';
 import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
-import { Deadline, nextDelayMs, postWebhook } from './webhooks.send.js';
+import { Deadline, nextDelayMs, postWebhook, type AttemptResult } from './webhooks.send.js';
 
 /**
  * The outbox relay and the delivery of one attempt (docs/webhooks.md). PostgreSQL is the truth:
@@ -60,14 +60,17 @@ const RELAY_INSERT = {
 /**
  * Claims tries number $2 (pending, `attempts` = $2 - 1, due, not claimed, endpoint active) of the
  * deliveries $1 until $3, $4 being now, and reads what sending them needs. Written so that no
- * statistics can mislead its plan: the deliveries are found by key (`id = ANY`, no join for the
- * planner to turn around) and the endpoint's status and the event's payload are read per row by
- * subqueries. Joined to an `unnest` of the tries instead, a table never analyzed (a new install's
- * first burst) was scanned once per try: 0.7 s for a batch of 250. `status IS NOT DISTINCT FROM
- * 'pending'` (the same test, status being NOT NULL) keeps the planner off the partial index of
- * pending deliveries, which during a burst holds the whole backlog while the statistics still say
- * it is nearly empty. An event's payload comes once, on the first of its rows (the others have
- * null): PostgreSQL prints it and the worker parses it once per event, not per endpoint.
+ * statistics, stale or missing, can make it read the table once per try: the deliveries are
+ * matched by key (`id = ANY`, no join for the planner to turn around) and the endpoint's status
+ * and the event's payload are read per row by subqueries. Joined to an `unnest` of the tries
+ * instead, a table never analyzed (a new install's first burst) was scanned once per try: 0.7 s
+ * for a batch of 250. (With no statistics at all, the planner takes `id = ANY` of 250 ids for most
+ * of the table and may read a new table whole, once per batch, until autovacuum has analyzed it:
+ * `id` alone has no unique index to tell it otherwise.) `status IS NOT DISTINCT FROM 'pending'`
+ * (the same test, status being NOT NULL) keeps the planner off the partial index of pending
+ * deliveries, which during a burst holds the whole backlog while the statistics still say it is
+ * nearly empty. An event's payload comes once, on the first of its rows (the others have null):
+ * PostgreSQL prints it and the worker parses it once per event, not per endpoint.
  * test/webhooks/claim-plan.test.ts holds it to all that.
  */
 export const CLAIM = {
@@ -93,7 +96,8 @@ export const CLAIM = {
  * webhook_attempts first: both parts read the rows as they were before the statement. A row whose
  * `attempts` moved on (this try's claim lapsed and another worker claimed the next) is left alone.
  * Attempt rows are internal, so their ids are PostgreSQL's random ones. `d.id = ANY($1)` beside
- * the join hands the planner the deliveries by key, whatever the statistics say (as the claim).
+ * the join lets the planner find the deliveries by key rather than join the whole table to the
+ * batch (as the claim; claim-plan.test.ts).
  */
 export const RECORD = {
   name: 'wh_record',
@@ -263,6 +267,8 @@ export async function sweepDeliveries(deps: Deps, limit = 1000): Promise<number>
 
 export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
 
+const UNREADABLE_EVENT: AttemptResult = { ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error: 'The event could not be read', retryAfterMs: null };
+
 type Claimed = {
   id: string;
   attempts: number;
@@ -279,48 +285,54 @@ type Claimed = {
 };
 
 /**
- * Makes a batch of tries of one tenant. Each is claimed first, in one statement (status pending,
- * `attempts` = try - 1, due, not claimed, endpoint active), so a duplicate job, a second worker or a
- * late job does nothing; the claim lasts the timeout, after which a crashed worker's tries are
+ * Makes a batch of tries of one tenant. Each is claimed first, in one statement per try number
+ * (status pending, `attempts` = try - 1, due, not claimed, endpoint active), so a duplicate job, a
+ * second worker or a late job does nothing; the claim lasts the timeout, after which a crashed worker's tries are
  * swept again. The requests go out together; one statement records every answer.
  */
 export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { deliveryId: string; attempt: number }[]) {
   const { config, clock } = deps;
   const now = clock.now();
   const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS);
-  // One claim per try number: a job the relay queued holds first tries only; the sweep's may mix.
-  const claimed: Claimed[] = [];
-  for (const [attempt, list] of groupBy(tries, (t) => t.attempt)) {
-    const res = await readTenant(deps.db, tenantId, () =>
-      tdb.$client.query<Claimed>({ ...CLAIM, values: [column(list, (t) => t.deliveryId), attempt, claimedUntil, now] }),
-    );
-    claimed.push(...res.rows);
-  }
-  if (claimed.length === 0) return { stale: tries.length, outcomes: [] as AttemptOutcome[] };
-
-  // One event goes to several endpoints: its message is made once (the exact bytes are what is
-  // signed), from the payload on the first of its rows.
-  const messages = new Map<string, { id: string; body: string }>();
-  for (const d of claimed) {
-    if (d.payload === null || messages.has(d.event_id)) continue;
-    const payload = JSON.parse(d.payload) as { id: string };
-    messages.set(d.event_id, { id: String(payload.id), body: JSON.stringify(payload) });
-  }
-  const messageOf = (d: Claimed) => messages.get(d.event_id)!;
-  // The requests start together, so one deadline serves them all; every one ends well inside the claim.
+  // One deadline for the whole job, from before its claims: every request ends well inside them.
   const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS, config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS / 2);
-  const sendOptions = { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, deadline };
-  // Retry-After dates are read against the clock the next try is scheduled by.
-  const clockNow = () => clock.now();
-  const sent = await Promise.all(
-    claimed.map((d) => {
-      const { id, body } = messageOf(d);
-      const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
-      const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
-      const headers = webhookHeaders({ id, timestamp: unixSeconds(clock.now()), body }, secrets);
-      return postWebhook(d.url, headers, body, sendOptions, clockNow).then((result) => ({ d, result, at: clock.now() }));
-    }),
-  ).finally(() => deadline.clear());
+  let sent: { d: Claimed; result: AttemptResult; at: Date }[];
+  try {
+    // One claim per try number: a job the relay queued holds first tries only; the sweep's may mix.
+    const claimed: Claimed[] = [];
+    for (const [attempt, list] of groupBy(tries, (t) => t.attempt)) {
+      const res = await readTenant(deps.db, tenantId, () =>
+        tdb.$client.query<Claimed>({ ...CLAIM, values: [column(list, (t) => t.deliveryId), attempt, claimedUntil, now] }),
+      );
+      claimed.push(...res.rows);
+    }
+    if (claimed.length === 0) return { stale: tries.length, outcomes: [] as AttemptOutcome[] };
+
+    // One event goes to several endpoints: its message is made once (the exact bytes are what is
+    // signed), from the payload on the first of its rows.
+    const messages = new Map<string, { id: string; body: string }>();
+    for (const d of claimed) {
+      if (d.payload === null || messages.has(d.event_id)) continue;
+      const payload = JSON.parse(d.payload) as { id: string };
+      messages.set(d.event_id, { id: String(payload.id), body: JSON.stringify(payload) });
+    }
+    const sendOptions = { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, deadline };
+    // Retry-After dates are read against the clock the next try is scheduled by.
+    const clockNow = () => clock.now();
+    sent = await Promise.all(
+      claimed.map((d) => {
+        const message = messages.get(d.event_id);
+        // Cannot happen (events are kept, and each has a payload); if it did, the try fails and is retried.
+        if (!message) return { d, result: UNREADABLE_EVENT, at: clock.now() };
+        const expires = d.previous_secret_expires_at ? new Date(d.previous_secret_expires_at) : null;
+        const secrets = d.previous_secret && expires && expires > now ? [d.secret, d.previous_secret] : [d.secret];
+        const headers = webhookHeaders({ id: message.id, timestamp: unixSeconds(clock.now()), body: message.body }, secrets);
+        return postWebhook(d.url, headers, message.body, sendOptions, clockNow).then((result) => ({ d, result, at: clock.now() }));
+      }),
+    );
+  } finally {
+    deadline.clear();
+  }
 
   const rows = sent.map(({ d, result, at }) => {
     const gone = result.statusCode === 410;
@@ -383,7 +395,7 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
   const failures = rows.filter((r) => !r.result.ok).length;
   if (failures > 0) deps.log.info({ tenantId, tries: rows.length, failures }, 'webhook attempts failed; retried on the schedule');
   for (const d of disabled) await notifyAdmins(deps, tenantId, d.url, d.reason);
-  return { stale: tries.length - claimed.length, outcomes: rows.map((r) => r.outcome) };
+  return { stale: tries.length - sent.length, outcomes: rows.map((r) => r.outcome) };
 }
 
 /** Emails the agency's owners and admins that an endpoint was disabled. A mail failure is logged. */
