@@ -666,7 +666,8 @@ export const webhookAttempts = pgTable(
   },
   (t) => [
     foreignKey({ name: 'webhook_attempts_delivery_fk', columns: [t.tenantId, t.deliveryId], foreignColumns: [webhookDeliveries.tenantId, webhookDeliveries.id] }).onDelete('cascade'),
-    index('webhook_attempts_delivery_idx').on(t.tenantId, t.deliveryId, t.attempt),
+    // A try is logged once, even if a late record races the next claim (RECORD's ON CONFLICT).
+    uniqueIndex('webhook_attempts_delivery_attempt_key').on(t.tenantId, t.deliveryId, t.attempt),
     tenantPolicy(),
   ],
 );

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { CLAIM, RECORD } from '../../src/modules/webhooks/webhooks.delivery.js';
@@ -65,6 +65,40 @@ describe('recording a try', () => {
     expect(late.rowCount).toBe(0);
     expect(await row(id)).toMatchObject({ status: 'succeeded', attempts: 2, last_attempt: 2, last_status_code: 200, next_attempt_at: null });
     expect(await logged(id)).toEqual([]);
+  });
+
+  it('when a late record runs while another worker claims the next try, then each try is in the attempt log once', async () => {
+    const id = await pendingDelivery();
+    const now = new Date();
+    await claim(id, 1, now);
+    await record(id, 1, { status: 'pending', code: 500, next: new Date(now.getTime() - 1), step: 1 }, now);
+    // Worker A claims try 2 and hangs past its claim.
+    await claim(id, 2, now);
+    await admin().query("UPDATE webhook_deliveries SET claimed_until = now() - interval '1 second' WHERE id = $1", [id]);
+    // Worker B claims try 3 in a transaction still open when A's late record of try 2 starts.
+    const b = new pg.Client({ connectionString: testAppUrl });
+    await b.connect();
+    try {
+      await b.query('BEGIN');
+      await b.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.tenantId]);
+      expect((await b.query(CLAIM.text, [[id], 3, new Date(now.getTime() + 45_000), now])).rowCount).toBe(1);
+      const aPid = (await app.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const late = record(id, 2, { status: 'pending', code: 500, next: new Date(now.getTime() + 5_000), step: 2 }, now);
+      // A's record has moved try 1 to the log from its snapshot and waits for B's row lock.
+      await vi.waitFor(async () => {
+        const waiting = await admin().query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [aPid]);
+        expect(waiting.rowCount).toBe(1);
+      });
+      await b.query('COMMIT');
+      expect((await late).rowCount).toBe(0);
+      // B records try 3, which moves the try before it (still try 1) to the log: already there.
+      await b.query("SELECT set_config('app.tenant_id', $1, false)", [tenant.tenantId]);
+      await b.query(RECORD.text, [[id], [3], ['succeeded'], [2], [null], [200], [null], ['ok'], [12], [now], now]);
+    } finally {
+      await b.end();
+    }
+    expect(await logged(id)).toEqual([{ attempt: 1, status_code: 500 }]);
+    expect(await row(id)).toMatchObject({ status: 'succeeded', attempts: 3, last_attempt: 3, last_status_code: 200 });
   });
 
   it('when a retried try is recorded, then the one before moves to the attempt log', async () => {

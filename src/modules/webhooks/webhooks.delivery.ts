@@ -94,7 +94,9 @@ export const CLAIM = {
  * Records the answers of a batch on the delivery rows, each the delivery's latest try, and its new
  * state. The try each row held until now (only retried deliveries have one) moves to
  * webhook_attempts first: both parts read the rows as they were before the statement. A row whose
- * `attempts` moved on (this try's claim lapsed and another worker claimed the next) is left alone.
+ * `attempts` moved on (this try's claim lapsed and another worker claimed the next) is left alone;
+ * if that happens while this statement runs, its move of the previous try may already be done, and
+ * the other worker's record then finds that try logged (ON CONFLICT: each try is logged once).
  * Attempt rows are internal, so their ids are PostgreSQL's random ones. `d.id = ANY($1)` beside
  * the join lets the planner find the deliveries by key rather than join the whole table to the
  * batch (as the claim; claim-plan.test.ts).
@@ -109,6 +111,7 @@ export const RECORD = {
            SELECT d.tenant_id, gen_random_uuid(), d.id, d.last_attempt, d.last_attempted_at, d.last_status_code, d.last_duration_ms, d.last_response_excerpt, d.last_error
            FROM r JOIN webhook_deliveries d ON d.id = r.id AND d.attempts = r.attempt AND d.id = ANY($1::uuid[])
            WHERE d.last_attempt IS NOT NULL
+           ON CONFLICT (tenant_id, delivery_id, attempt) DO NOTHING
          )
          UPDATE webhook_deliveries d
          SET status = r.status, step = r.step, next_attempt_at = r.next_at, claimed_until = NULL, last_attempt = r.attempt,
