@@ -290,8 +290,9 @@ type Claimed = {
 /**
  * Makes a batch of tries of one tenant. Each is claimed first, in one statement per try number
  * (status pending, `attempts` = try - 1, due, not claimed, endpoint active), so a duplicate job, a
- * second worker or a late job does nothing; the claim lasts the timeout, after which a crashed worker's tries are
- * swept again. The requests go out together; one statement records every answer.
+ * second worker or a late job does nothing; the claim lasts the timeout and a margin, after which
+ * a crashed worker's tries are swept again. The requests go out together; one statement records
+ * every answer.
  */
 export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { deliveryId: string; attempt: number }[]) {
   const { config, clock } = deps;

@@ -24,6 +24,11 @@ export interface SendOptions {
   deadline: Deadline;
 }
 
+/** What the deadline tells when it ends a request. */
+export interface Ends {
+  end(reason: string): void;
+}
+
 /**
  * The timeouts of a batch of requests started together, kept by one timer instead of a listener or
  * timer per request. A request has `timeoutMs` from when it got a socket: waiting for one of the
@@ -31,11 +36,6 @@ export interface SendOptions {
  * after the batch started ends too, so every try is over before its claim lapses. The timer ticks
  * every tenth of the timeout (at most every second), so a request ends up to a tick late.
  */
-/** What the deadline tells when it ends a request. */
-export interface Ends {
-  end(reason: string): void;
-}
-
 export class Deadline {
   /**
    * Open requests: the tick at which each was first seen holding a socket (NaN: still waiting), and
