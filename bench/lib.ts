@@ -215,7 +215,7 @@ export async function analyzeTables(adminUrl: string, tables: string[], opts: { 
   }
   // Until its backend has exited: a CPU snapshot taken meanwhile would count it, and the next one
   // not (cpuSnapshot sums the live postgres processes).
-  for (let i = 0; i < 200 && backend && existsSync(`/proc/${backend}`); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 200 && backend && existsSync(`/proc/${backend}`); i++) await sleep(5);
 }
 
 /** The app's Redis client fails fast while connecting; wait so the first requests see a live limiter. */

@@ -64,9 +64,10 @@ type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
 /**
- * EXPLAIN ANALYZE of the claim of `batch`, run as the runtime role in a transaction rolled back
- * after: with the statistics as they are, or as on a table never analyzed; planned for these
- * values (custom) or for any (generic, as a prepared statement is after five runs).
+ * EXPLAIN ANALYZE of the claim of `batch`, then of the record of its tries, run as the runtime
+ * role in a transaction rolled back after: with the statistics as they are, or as on a table never
+ * analyzed; planned for these values (custom) or for any (generic, as a prepared statement is
+ * after five runs).
  */
 async function claimAndRecordPlans(batch: string[], stats: 'stale' | 'none', plan: 'custom' | 'generic') {
   const client = new pg.Client({ connectionString: testAdminUrl });

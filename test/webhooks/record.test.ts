@@ -88,7 +88,7 @@ describe('recording a try', () => {
       await vi.waitFor(async () => {
         const waiting = await admin().query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [aPid]);
         expect(waiting.rowCount).toBe(1);
-      });
+      }, { timeout: 10_000, interval: 20 });
       await b.query('COMMIT');
       expect((await late).rowCount).toBe(0);
       // B records try 3, which moves the try before it (still try 1) to the log: already there.
