@@ -13,6 +13,7 @@ import { apiSecurityHeaders } from './http/securityHeaders.js';
 import { registerRateLimit } from './http/rateLimit.js';
 import { registerStrictQuery } from './http/strictQuery.js';
 import { registerTextHygiene } from './http/textHygiene.js';
+import { registerJsonBody } from './http/jsonBody.js';
 import type { App } from './http/types.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -64,6 +65,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   // Before the rate limiter and authentication read a header, and before any validation.
   registerTextHygiene(app);
+  registerJsonBody(app);
 
   // Per credential once it verifies, else per client address: made-up tokens cannot buy fresh
   // buckets. Registered before authentication, so its hook runs first.
