@@ -46,7 +46,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: PostgreSQL and Redis are reachable */
+        /** Readiness: PostgreSQL and Redis are reachable, and Redis holds every schedule */
         get: {
             parameters: {
                 query?: never;
@@ -69,6 +69,8 @@ export interface paths {
                             postgres: "ok";
                             /** @enum {string} */
                             redis: "ok";
+                            /** @enum {string} */
+                            schedules: "ok";
                         };
                     };
                 };
