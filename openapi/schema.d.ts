@@ -15110,7 +15110,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -15133,7 +15133,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -15163,7 +15163,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -17669,7 +17669,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -17722,7 +17722,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
