@@ -133,6 +133,19 @@ describe('the actions the probe named, on real resources', () => {
   });
 });
 
+describe('the bounds check', () => {
+  it('counts only what is outside strings: brackets, commas and escaped quotes inside a string are text', async () => {
+    const { jsonBoundsProblem } = await import('../src/http/jsonBody.js');
+    const inString = JSON.stringify({ zz: `${'['.repeat(100)}\\" ,,,, \\\\"${'{'.repeat(100)}` });
+    expect(jsonBoundsProblem(inString)).toBeNull();
+    expect(JSON.parse(inString)).toHaveProperty('zz');
+    expect(jsonBoundsProblem(`{"a\\"":${nested(33).slice(6, -1)}}`)).toMatch(/deeper than 32/);
+    expect(jsonBoundsProblem(`[${Array(5_001).fill('{}').join(',')}]`)).toMatch(/more than 5000/);
+    expect(jsonBoundsProblem(`[${Array(5_000).fill('{}').join(',')}]`)).toBeNull();
+    expect(jsonBoundsProblem('{"unterminated')).toBeNull();
+  });
+});
+
 describe('the depth the Idempotency-Key fingerprint measures', () => {
   it('is measured without recursion, so no value is too deep to measure', async () => {
     const { depthOf } = await import('../src/http/jsonBody.js');

@@ -15,12 +15,25 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+/** Where the string opened at `open` ends: the next `"` after an even run of backslashes; -1 if none. */
+function closingQuote(text: string, open: number): number {
+  let end = open;
+  for (;;) {
+    end = text.indexOf('"', end + 1);
+    if (end < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end;
+  }
+}
+
 /**
  * Why a JSON text is too deep or holds too many entries to be read, or null. One pass over its
  * characters, counting brackets and commas outside strings, before JSON.parse builds anything:
  * nothing downstream (validation, the Idempotency-Key fingerprint, a handler) then ever meets a
- * value it would recurse through until the stack runs out. Malformed JSON passes here and is
- * refused by the parser.
+ * value it would recurse through until the stack runs out. Strings are skipped with indexOf, so
+ * a long one costs about what the parser spends on it. Malformed JSON passes here and is refused
+ * by the parser.
  */
 export function jsonBoundsProblem(text: string): string | null {
   let depth = 0;
@@ -34,11 +47,8 @@ export function jsonBoundsProblem(text: string): string | null {
       if (c !== CLOSE_OBJECT && c !== CLOSE_ARRAY) entries++;
     }
     if (c === QUOTE) {
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i);
-        if (s === BACKSLASH) i++;
-        else if (s === QUOTE) break;
-      }
+      i = closingQuote(text, i);
+      if (i < 0) return null;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (++depth > MAX_JSON_DEPTH) return `The body is nested deeper than ${MAX_JSON_DEPTH} levels`;
       opened = true;

@@ -59,7 +59,7 @@ export function startScheduleKeeper(deps: Deps, connection: Redis): ScheduleKeep
     } catch (err) {
       if (!redisDown) log.warn({ err: (err as Error).message }, 'Redis does not answer: due follow-ups are sent from PostgreSQL until it does');
       redisDown = true;
-      await sendDueWithoutQueue(deps);
+      await sendDueWithoutQueue(deps, { stop: () => closed });
       return;
     }
     const back = redisDown;

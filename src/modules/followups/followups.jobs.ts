@@ -150,13 +150,14 @@ const DIRECT_AT_ONCE = 10;
  * PostgreSQL (src/jobs/keeper.ts calls this each check). The claim in PostgreSQL is what makes a
  * send happen once, whoever triggers it: a job Redis still holds, another worker doing the same,
  * or this. Only first tries: a follow-up whose send failed for now waits for its retry, which
- * Redis carries (or, if Redis lost it, the sweep re-adds once Redis is back).
+ * Redis carries (or, if Redis lost it, the sweep re-adds once Redis is back). `stop`: the worker
+ * is shutting down; what is left waits for the next worker.
  */
-export async function sendDueWithoutQueue(deps: Deps): Promise<{ sent: number; failed: number }> {
+export async function sendDueWithoutQueue(deps: Deps, opts: { stop?: () => boolean } = {}): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
   for await (const due of pendingDue(deps, { until: deps.clock.now(), untried: true })) {
-    for (let i = 0; i < due.length; i += DIRECT_AT_ONCE) {
+    for (let i = 0; i < due.length && !opts.stop?.(); i += DIRECT_AT_ONCE) {
       const results = await Promise.allSettled(
         due.slice(i, i + DIRECT_AT_ONCE).map((f) => deliverFollowUp(deps, { tenantId: f.tenantId, followUpId: f.id, version: f.version }, { number: 1, of: deliverOptions.attempts! })),
       );
