@@ -69,7 +69,6 @@ describe('the log, after failing requests that carry personal data', () => {
     log.error({ err: failed }, 'statement failed');
 
     const text = lines.join('').toLowerCase();
-    if (process.env.SHOW_LOG) console.log(lines.join(""));
     // As sent and as a URL carries it (percent-encoded).
     const spellings = PERSONAL.flatMap((p) => [p, encodeURIComponent(p), p.replaceAll(' ', '+')]);
     expect(spellings.filter((p) => text.includes(p.toLowerCase()))).toEqual([]);
