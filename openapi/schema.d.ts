@@ -46,7 +46,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: PostgreSQL and Redis are reachable */
+        /** Readiness: PostgreSQL and Redis are reachable, and Redis holds every schedule */
         get: {
             parameters: {
                 query?: never;
@@ -69,6 +69,8 @@ export interface paths {
                             postgres: "ok";
                             /** @enum {string} */
                             redis: "ok";
+                            /** @enum {string} */
+                            schedules: "ok";
                         };
                     };
                 };
@@ -15108,7 +15110,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -15131,7 +15133,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -15161,7 +15163,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -17667,7 +17669,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -17720,7 +17722,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "users:write" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;

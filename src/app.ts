@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { requestContext } from './lib/requestContext.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
+import { clientErrorHandler } from './http/clientError.js';
 import { credentialKey, registerAuth } from './http/auth.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
 import { registerRateLimit } from './http/rateLimit.js';
 import { registerStrictQuery } from './http/strictQuery.js';
+import { registerTextHygiene } from './http/textHygiene.js';
+import { registerJsonBody } from './http/jsonBody.js';
 import type { App } from './http/types.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -44,6 +47,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     return503OnClosing: true,
     requestIdHeader: false,
     // A URL that does not decode (`/%E0%A4%A`) gets a problem like any other bad input.
+    clientErrorHandler,
     frameworkErrors: (err, req, reply) => sendProblem(req, reply, 'validation_failed', { detail: err.message, errors: [{ field: 'path', message: 'Not a valid URL' }] }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -59,6 +63,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     requestContext.run({ reqId: String(req.id) }, done);
   });
   registerErrorHandling(app);
+  // Before the rate limiter and authentication read a header, and before any validation.
+  registerTextHygiene(app);
+  registerJsonBody(app);
 
   // Per credential once it verifies, else per client address: made-up tokens cannot buy fresh
   // buckets. Registered before authentication, so its hook runs first.

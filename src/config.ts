@@ -30,6 +30,8 @@ export const configSchema = z.object({
   MIGRATE_ON_START: bool.default(true),
 
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  // How often each worker checks that Redis still holds its schedules (docs/jobs.md).
+  SCHEDULE_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')

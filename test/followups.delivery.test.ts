@@ -92,10 +92,9 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const deps = createDeps(testConfig(env), { clock });
     workerDeps.push(deps);
-    running.push(await startWorkers(deps, { concurrency: 5 }));
+    // The sweeps run here by hand, at the injected clock's time: none may start on its own mid-test.
+    running.push(await startWorkers(deps, { concurrency: 5, schedules: false }));
   }
-  // The sweeps run here by hand, at the injected clock's time: none may start on its own mid-test.
-  for (const id of ['followups-reconcile', 'followups-digest']) await t.deps.queues.get('maintenance').removeJobScheduler(id);
   const connection = { url: t.deps.config.REDIS_URL };
   fuEvents = new QueueEvents('followups', { connection, prefix: t.deps.config.QUEUE_PREFIX });
   maintenanceEvents = new QueueEvents('maintenance', { connection, prefix: t.deps.config.QUEUE_PREFIX });

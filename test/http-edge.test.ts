@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { bearer, createTestApp, expectProblem, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
+import { ensureSchedules } from '../src/jobs/schedules.js';
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -94,9 +95,11 @@ describe('every response', () => {
 });
 
 describe('health and contract', () => {
-  it('/healthz is alive and /readyz sees PostgreSQL and Redis', async () => {
+  it('/healthz is alive and /readyz sees PostgreSQL, Redis and the schedules a worker keeps there', async () => {
     expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await t.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok' });
+    // No worker runs here to put the schedules in Redis (test/schedules.test.ts has what happens without).
+    await ensureSchedules(t.deps.queues);
+    expect((await t.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok', schedules: 'ok' });
   });
 
   it('/openapi.json is a valid OpenAPI 3.1 document listing every route', async () => {
@@ -148,7 +151,7 @@ describe('readiness when Redis is gone', () => {
     const broken = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     try {
       const p = expectProblem(await broken.app.inject({ url: '/readyz' }), 503, 'service_unavailable');
-      expect(p.detail).toBe('postgres: ok, redis: unreachable');
+      expect(p.detail).toBe('postgres: ok, redis: unreachable, schedules: unknown');
       // The API itself keeps serving: rate limiting fails open while Redis is away.
       expect((await broken.app.inject({ url: '/healthz' })).statusCode).toBe(200);
     } finally {

@@ -1,142 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { bearer, createTestApp, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
-import { fillPath } from './helpers/isolation.js';
+import { NIL, notWalked, routeKey, routeWalker, type JsonSchema, type Walked } from './helpers/routes.js';
 
 /**
- * Bad input on every route, read from the app itself: the route table says which routes exist,
- * the OpenAPI document the app serves says what each one takes (body, query, path). A route
- * added later is walked the same way; one the document does not describe must be listed in
- * `notWalked` below with its reason, or the first test fails.
+ * Bad input on every route, read from the app itself (test/helpers/routes.ts): the route table
+ * says which routes exist, the OpenAPI document the app serves says what each one takes (body,
+ * query, path). A route added later is walked the same way; one the document does not describe
+ * must be listed in `notWalked` there with its reason, or the first test fails.
  */
 
 let t: TestApp;
 let tenant: TestTenant;
-let doc: OpenApi;
+let w: Awaited<ReturnType<typeof routeWalker>>;
 
 beforeAll(async () => {
   t = await createTestApp();
   tenant = await newTenant(t.app);
-  doc = (await t.app.inject({ url: '/openapi.json' })).json() as OpenApi;
+  w = await routeWalker(t.app);
 });
 afterAll(() => t.close());
 
-/**
- * Routes this suite does not walk, each with why. Everything else in `app.routeTable` must be in
- * the OpenAPI document with its inputs described there.
- */
-const notWalked: Record<string, string> = {
-  'GET /': 'the web client’s HTML page (src/modules/web): takes no body, query or id; its cache headers are tested in test/web',
-  'GET /*': 'the web client’s static files and its client-side routes (src/modules/web): any path is a file name or falls back to the page, no schema',
-  'GET /docs': 'the Swagger UI plugin’s page: no input of ours (served-ness tested in test/http-edge.test.ts)',
-  'GET /docs/json': 'the Swagger UI plugin’s copy of /openapi.json: no input',
-  'GET /docs/yaml': 'the Swagger UI plugin’s YAML copy of /openapi.json: no input',
-  'GET /docs/static/*': 'the Swagger UI plugin’s static files: a file name, no schema',
-  'GET /docs/static/index.html': 'the Swagger UI plugin’s page: no input',
-  'GET /docs/static/swagger-initializer.js': 'the Swagger UI plugin’s script: no input',
-  'GET /openapi.json': 'the contract itself (this suite reads it): no input; validated as OpenAPI 3.1 in test/http-edge.test.ts',
-};
-
-// The parts of OpenAPI 3.1 this suite reads.
-interface JsonSchema {
-  $ref?: string;
-  type?: string | string[];
-  format?: string;
-  enum?: unknown[];
-  const?: unknown;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  example?: unknown;
-  examples?: unknown[];
-}
-interface Parameter {
-  in: 'path' | 'query' | 'header' | 'cookie';
-  name: string;
-  required?: boolean;
-  schema?: JsonSchema;
-}
-interface Operation {
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: JsonSchema }> };
-}
-interface OpenApi {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, JsonSchema> };
-}
-
-const NIL = '00000000-0000-4000-8000-000000000000';
-const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
-const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
-
-const resolve = (s: JsonSchema | undefined): JsonSchema => {
-  let out = s ?? {};
-  for (let depth = 0; out.$ref && depth < 10; depth++) out = doc.components.schemas[out.$ref.split('/').pop()!] ?? {};
-  return out;
-};
-const operation = (r: { method: string; url: string }): Operation | undefined =>
-  doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
-
-/** The JSON types a schema accepts (integer counts as number); empty when it says nothing. */
-function jsonTypes(s: JsonSchema | undefined): Set<string> {
-  const r = resolve(s);
-  const out = new Set<string>();
-  for (const ty of [r.type ?? []].flat()) out.add(ty === 'integer' ? 'number' : ty);
-  for (const v of [...(r.enum ?? []), ...('const' in r ? [r.const] : [])]) out.add(v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  for (const sub of [...(r.anyOf ?? []), ...(r.oneOf ?? [])]) for (const ty of jsonTypes(sub)) out.add(ty);
-  // allOf: each part restricts; the first one that says something is enough for "what type".
-  for (const sub of r.allOf ?? []) if (out.size === 0) for (const ty of jsonTypes(sub)) out.add(ty);
-  return out;
-}
-
 const sampleOfType: Record<string, unknown> = { object: { zz: 1 }, array: [{ zz: 1 }], string: 'zz-not-valid', number: 42, boolean: true, null: null };
 
-/** A value that is valid for the param's schema (only its shape matters before the handler runs). */
-const validParam = (p: Parameter) => {
-  const s = resolve(p.schema);
-  if (s.format === 'uuid') return NIL;
-  if (s.enum?.length) return String(s.enum[0]);
-  return 'zz-sample';
-};
-
-interface Walked {
-  method: string;
-  url: string;
-  label: string;
-  op: Operation;
-  params: Parameter[];
-  query: Parameter[];
-  body?: { schema: JsonSchema; example: Record<string, unknown> };
-}
-
-/** Every route of the app that the document describes, with its inputs. */
-function walked(): Walked[] {
-  return t.app.routeTable
-    .filter((r) => !(key(r) in notWalked))
-    .map((r) => {
-      const op = operation(r);
-      if (!op) throw new Error(`${key(r)} is not in /openapi.json: describe it, or list it in notWalked with a reason`);
-      const json = op.requestBody?.content['application/json'];
-      const schema = json && resolve(json.schema);
-      const example = schema && (schema.example ?? schema.examples?.[0] ?? json?.schema.example);
-      return {
-        method: r.method,
-        url: r.url,
-        label: key(r),
-        op,
-        params: (op.parameters ?? []).filter((p) => p.in === 'path'),
-        query: (op.parameters ?? []).filter((p) => p.in === 'query'),
-        ...(schema ? { body: { schema, example: structuredClone((example ?? {}) as Record<string, unknown>) } } : {}),
-      };
-    });
-}
-
-const withBody = () => walked().filter((r): r is Walked & { body: NonNullable<Walked['body']> } => r.body !== undefined);
-
-const urlOf = (r: Walked, overrides: Record<string, string> = {}, qs = '') =>
-  fillPath(r.url, { ...Object.fromEntries(r.params.map((p) => [p.name, validParam(p)])), ...overrides }) + qs;
+const resolve = (s: JsonSchema | undefined) => w.resolve(s);
+const operation = (r: { method: string; url: string }) => w.operation(r);
+const jsonTypes = (s: JsonSchema | undefined) => w.jsonTypes(s);
+const walked = () => w.walked();
+const withBody = () => w.withBody();
+const urlOf = (r: Walked, overrides: Record<string, string> = {}, qs = '') => w.urlOf(r, overrides, qs);
+const key = routeKey;
 
 const send = (r: Walked, opts: { url?: string; payload?: unknown; raw?: string } = {}) =>
   t.app.inject({

@@ -93,7 +93,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (!(err instanceof AppError) && (c.code === 'internal_error' || c.code === 'service_unavailable')) {
       request.log.error({ err }, 'request failed');
     } else {
-      request.log.info({ code: c.code, detail: c.detail }, 'request refused');
+      // The names of the fields refused, not the detail: a detail may quote what was sent.
+      const fields = (c.errors ?? []).map((e) => e.field);
+      request.log.info({ code: c.code, ...(fields.length > 0 ? { fields } : {}) }, 'request refused');
     }
     return sendProblem(request, reply, c.code, c);
   });

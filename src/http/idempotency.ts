@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
+import { depthOf, MAX_JSON_DEPTH } from './jsonBody.js';
 import { requestContext } from '../lib/requestContext.js';
 import { claim, complete, markCommitted, release, type IdempotencyScope } from '../modules/idempotency/idempotency.repo.js';
 
@@ -27,10 +28,17 @@ function parseKey(raw: string | string[] | undefined): string | undefined {
   return unquoted;
 }
 
-const fingerprintOf = (req: FastifyRequest) =>
-  createHash('sha256')
+/**
+ * SHA-256 of the method, the URL and the parsed body. The body parser already refused anything
+ * deeper than MAX_JSON_DEPTH; the depth is measured again (iteratively) so that a body from
+ * another parser can never make JSON.stringify recurse until the stack runs out.
+ */
+function fingerprintOf(req: FastifyRequest): string {
+  if (depthOf(req.body) > MAX_JSON_DEPTH) throw new AppError('malformed_body', `The body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return createHash('sha256')
     .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
     .digest('base64url');
+}
 
 /**
  * Idempotency-Key on every authenticated POST (docs/idempotency.md): the same key and request

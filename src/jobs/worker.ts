@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { createRedis } from '../lib/redis.js';
 import { queueNames, type QueueName } from './queues.js';
 import { findJob, jobRegistry } from './registry.js';
+import { startScheduleKeeper, type ScheduleKeeper } from './keeper.js';
 import { startWebhookRelay, type WebhookRelay } from '../modules/webhooks/webhooks.relay.js';
 import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.delivery.js';
 
@@ -13,14 +14,17 @@ const CONCURRENCY: Record<QueueName, number> = { maintenance: 10, followups: 10,
 export interface RunningWorkers {
   /** The outbox relay of this process, when WEBHOOK_RELAY is on. */
   relay: WebhookRelay | null;
+  /** What keeps the schedules alive through a Redis loss (null with `schedules: false`). */
+  keeper: ScheduleKeeper | null;
   close(): Promise<void>;
 }
 
 /**
- * Starts one BullMQ worker per queue, upserts the registry's schedules and starts the outbox relay.
- * `concurrency` replaces every queue's own (tests).
+ * Starts one BullMQ worker per queue, upserts the registry's schedules and keeps them (keeper.ts),
+ * and starts the outbox relay. `concurrency` replaces every queue's own; `schedules: false` runs
+ * no schedule and no keeper (tests that run the sweeps by hand, at their own clock).
  */
-export async function startWorkers(deps: Deps, opts: { concurrency?: number; relay?: boolean } = {}): Promise<RunningWorkers> {
+export async function startWorkers(deps: Deps, opts: { concurrency?: number; relay?: boolean; schedules?: boolean } = {}): Promise<RunningWorkers> {
   const connection = createRedis(deps.config.REDIS_URL, 'worker');
   const workers = queueNames.map((queue) => {
     const worker = new Worker(
@@ -40,16 +44,16 @@ export async function startWorkers(deps: Deps, opts: { concurrency?: number; rel
     worker.on('error', (err) => deps.log.error({ queue, err: err.message }, 'worker error'));
     return worker;
   });
-  for (const def of jobRegistry) {
-    if (!def.schedule) continue;
-    const { id, data, ...repeat } = def.schedule;
-    await deps.queues.get(def.queue).upsertJobScheduler(id, repeat, { name: def.name, data });
-  }
+  const keeper = (opts.schedules ?? true) ? startScheduleKeeper(deps, connection) : null;
+  // Its first check puts the schedules in Redis (or, Redis down, sends what is due without it).
+  await keeper?.check();
   const relay = (opts.relay ?? deps.config.WEBHOOK_RELAY) ? startWebhookRelay(deps) : null;
-  deps.log.info({ queues: queueNames, jobs: jobRegistry.map((j) => j.name), relay: relay !== null }, 'worker started');
+  deps.log.info({ queues: queueNames, jobs: jobRegistry.map((j) => j.name), relay: relay !== null, schedules: keeper !== null }, 'worker started');
   return {
     relay,
+    keeper,
     async close() {
+      await keeper?.close();
       await relay?.close();
       // BullMQ's close can wait forever for a blocking connection left reconnecting by a Redis
       // restart (taskforcesh/bullmq#4656): give running jobs the grace period, then force it.

@@ -11,7 +11,7 @@ export const roleAtLeast = (role: Role, min: Role): boolean => rank[role] >= ran
 export const scopes = [
   'agency:read',
   'users:read',
-  'users:write',
+  // No users:write: managing users is for signed-in admins only (drizzle/0027 took it off old keys).
   'employers:read',
   'employers:write',
   'candidates:read',

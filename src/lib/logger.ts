@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { requestContext } from './requestContext.js';
+import { logSerializers } from './logSerializers.js';
 
 export function createLogger(
   opts: { level: string; pretty: boolean; name?: string },
@@ -20,15 +21,17 @@ export function createLogger(
         ...(ctx.actor ? { actor: ctx.actor } : {}),
       };
     },
+    // Lines about requests carry the route, the status and names, never what a person sent
+    // (src/lib/logSerializers.ts); redaction is the net under that for keys that would.
+    serializers: logSerializers,
     redact: {
       paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'req.headers["idempotency-key"]',
+        'req.headers',
         '*.password',
         '*.refreshToken',
         '*.accessToken',
         '*.secret',
+        ...['to', 'from', 'subject', 'text', 'body', 'phone', 'params'].flatMap((k) => [k, `*.${k}`]),
       ],
       censor: '[redacted]',
     },

@@ -94,7 +94,7 @@ export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_OUTBOX_DIR'
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.messageId.replace(/[^a-zA-Z0-9_-]+/g, '_')}.eml`;
       const path = resolve(dir, name);
       await writeFile(path, info.message as Buffer);
-      log.info({ path, to: message.to.address, messageId: message.messageId }, 'email written to the outbox (SMTP_URL is not set)');
+      log.info({ path, messageId: message.messageId }, 'email written to the outbox (SMTP_URL is not set)');
       return { messageId: message.messageId, response: `written to ${path}` };
     },
     close: () => builder.close(),

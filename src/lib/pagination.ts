@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { badTextFields } from './text.js';
 
 /** `?limit=&cursor=`: the shared query of every list. */
 export const pageQuery = {
@@ -18,8 +19,10 @@ export function encodeCursor(key: Record<string, string | number>): string {
 export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, shape: T): z.output<T> | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return parsed.data;
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // Ours never hold a NUL or a lone surrogate; one that does would reach PostgreSQL as a sort key.
+    const parsed = shape.safeParse(key);
+    if (parsed.success && badTextFields(key, 'cursor').length === 0) return parsed.data;
   } catch {
     // fall through
   }

@@ -35,17 +35,11 @@ export function parseSecret(secret: string): Buffer {
   return key;
 }
 
-/**
- * `msg_` + 128 random bits in base64url. The id is part of the signed content `id.timestamp.body`,
- * so it must never contain a `.` (base64url has none); it stays the same across retries.
- */
-export const newMessageId = (): string => `msg_${randomBytes(16).toString('base64url')}`;
-
 /** Unix seconds of an instant, as `webhook-timestamp` wants them. */
 export const unixSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
 
 export interface SignedMessage {
-  /** `webhook-id`: the message id, the same on every attempt. */
+  /** `webhook-id`: the event's id (`evt_…`, publicEventId), the same on every attempt. */
   id: string;
   /** `webhook-timestamp`: Unix seconds of this attempt. */
   timestamp: number;

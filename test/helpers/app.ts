@@ -6,6 +6,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { queueNames, removeQueueKeys } from '../../src/jobs/queues.js';
 import type { Role } from '../../src/lib/access.js';
 import type { Clock } from '../../src/lib/clock.js';
+import type { Logger } from 'pino';
 import { testConfig } from './env.js';
 import type { components } from '../../openapi/schema.js';
 
@@ -17,8 +18,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestApp> {
-  const deps = createDeps(testConfig(opts.env), opts.clock ? { clock: opts.clock } : {});
+export async function createTestApp(opts: { env?: Record<string, string>; clock?: Clock; log?: Logger } = {}): Promise<TestApp> {
+  const deps = createDeps(testConfig(opts.env), { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.log ? { log: opts.log } : {}) });
   const app = await buildApp(deps);
   await app.ready();
   // Rate limits fail open until Redis is connected; tests start once it is (or cannot be).

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createDeps, type Deps } from '../../src/deps.js';
-import { jobRegistry } from '../../src/jobs/registry.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/worker.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { bearer, createTestApp, json, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
@@ -29,10 +28,9 @@ export async function startWebStack(opts: { clock?: Clock; env?: Record<string, 
   let running: RunningWorkers | undefined;
   if (opts.worker) {
     workerDeps = createDeps(testConfig(env), opts.clock ? { clock: opts.clock } : {});
-    running = await startWorkers(workerDeps, { concurrency: 5 });
     // No maintenance schedules: their purges would run on this file's clock (2027) against the
     // whole test database. Send-now queues its delivery itself; the sweep is not needed here.
-    for (const def of jobRegistry) if (def.schedule) await workerDeps.queues.get(def.queue).removeJobScheduler(def.schedule.id);
+    running = await startWorkers(workerDeps, { concurrency: 5, schedules: false });
   }
   return {
     t,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed, vi } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { Webhook } from 'standardwebhooks';
 import { SMTPServer } from 'smtp-server';
@@ -13,6 +12,7 @@ import { bearer, createTestApp, newTenant, uniq, type Schemas, type TestApp, typ
 import { testConfig } from '../helpers/env.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { adminPool } from '../helpers/db.js';
+import { freePort, startRedis } from '../helpers/redisServer.js';
 
 // Each test starts the clock at the real time, so that standardwebhooks (which checks the timestamp
 // against the machine's clock, 5 minutes either way) verifies the first attempts; tests move it on.
@@ -545,30 +545,3 @@ describe('exactly once, across relays and Redis outages', () => {
     }
   }, 60_000);
 });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-    const onData = (c: Buffer) => {
-      output += c.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
-  child.removeAllListeners('exit');
-  return child;
-}

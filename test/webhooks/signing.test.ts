@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidWebhookSecretError,
   generateSecret,
-  newMessageId,
   parseSecret,
   signPayload,
   unixSeconds,
   webhookHeaders,
 } from '../../src/lib/webhookSigning.js';
+import { publicEventId } from '../../src/modules/activity/events.catalogue.js';
+import { newId } from '../../src/lib/ids.js';
+import { readFileSync } from 'node:fs';
 
 // The independent verifier is the spec's own JS library (HMAC from fast-sha256, not node:crypto).
 // It checks the timestamp against the real clock (±300 s), so property runs sign with "now".
@@ -31,7 +33,7 @@ describe('signPayload', () => {
 
   it('when headers are built, then they are the three webhook-* headers and standardwebhooks verifies them', () => {
     const secret = generateSecret();
-    const message = { id: newMessageId(), timestamp: now(), body: '{"type":"ping"}' };
+    const message = { id: publicEventId(newId()), timestamp: now(), body: '{"type":"ping"}' };
     const headers = webhookHeaders(message, [secret]);
     expect(Object.keys(headers).sort()).toEqual(['webhook-id', 'webhook-signature', 'webhook-timestamp']);
     expect(headers['webhook-id']).toBe(message.id);
@@ -58,7 +60,7 @@ describe('signPayload', () => {
     const verifier = new Webhook(secret);
     fc.assert(
       fc.property(body, fc.nat(), (raw, at) => {
-        const message = { id: newMessageId(), timestamp: now(), body: raw };
+        const message = { id: publicEventId(newId()), timestamp: now(), body: raw };
         const headers = { ...webhookHeaders(message, [secret]) };
         expect(verifier.verify(raw, headers)).toEqual(JSON.parse(raw));
 
@@ -75,7 +77,7 @@ describe('signPayload', () => {
   it('when the body contains U+2028 and emoji, then the exact bytes are signed, not a re-serialization', () => {
     const secret = generateSecret();
     const raw = '{"note":"line\u2028sep 🎉"}';
-    const headers = { ...webhookHeaders({ id: newMessageId(), timestamp: now(), body: raw }, [secret]) };
+    const headers = { ...webhookHeaders({ id: publicEventId(newId()), timestamp: now(), body: raw }, [secret]) };
     expect(() => new Webhook(secret).verify(raw, headers)).not.toThrow();
     // The escaped spelling is the same JSON value but other bytes: it must not verify.
     expect(() => new Webhook(secret).verify('{"note":"line\\u2028sep 🎉"}', headers)).toThrow(WebhookVerificationError);
@@ -84,7 +86,7 @@ describe('signPayload', () => {
   it('when two secrets sign (rotation), then the header carries two v1 signatures and each secret alone verifies (WH-06)', () => {
     const oldSecret = generateSecret();
     const newSecret = generateSecret();
-    const message = { id: newMessageId(), timestamp: now(), body: '{"type":"candidate.updated"}' };
+    const message = { id: publicEventId(newId()), timestamp: now(), body: '{"type":"candidate.updated"}' };
     const headers = { ...webhookHeaders(message, [oldSecret, newSecret]) };
     const entries = headers['webhook-signature'].split(' ');
     expect(entries).toHaveLength(2);
@@ -105,19 +107,25 @@ describe('signPayload', () => {
   });
 });
 
-describe('newMessageId', () => {
-  it('when ids are generated, then they are msg_ + url-safe characters, never contain ".", and do not repeat (WH-07)', () => {
+describe('the webhook-id', () => {
+  it('when events are made, then their id, sent as webhook-id, is evt_ + 32 hex digits, never contains ".", and does not repeat (WH-07)', () => {
     const seen = new Set<string>();
     fc.assert(
       fc.property(fc.constant(null), () => {
-        const id = newMessageId();
-        expect(id).toMatch(/^msg_[A-Za-z0-9_-]{22}$/);
+        const id = publicEventId(newId());
+        expect(id).toMatch(/^evt_[0-9a-f]{32}$/);
         expect(id).not.toContain('.');
         expect(seen.has(id)).toBe(false);
         seen.add(id);
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('docs/webhooks-security.md gives it as it is sent', () => {
+    const row = readFileSync('docs/webhooks-security.md', 'utf8').split('\n').find((l) => l.startsWith('| `webhook-id` |'));
+    expect(row).toContain('`evt_`');
+    expect(row).not.toContain('msg_');
   });
 });
 

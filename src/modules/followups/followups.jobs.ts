@@ -102,18 +102,14 @@ export function enqueueWhenCommitted(rows: readonly { tenantId: string; id: stri
 const reconcilePayload = z.object({ tenantId: z.uuid().optional() });
 
 /**
- * Finds, tenant by tenant, the email follow-ups pending and due (or due within the lookahead) and
- * enqueues their deliver job. Redis may have lost them (flush, failover) or never had them: this is
- * how every follow-up reaches the queue, and a job id already there makes the add a no-op.
+ * The email follow-ups of each agency (or one) that are pending and due by `until`, and not past
+ * the late limit; `untried`: only those no attempt was made for yet.
  */
-export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string | undefined } = {}) {
-  const now = deps.clock.now().getTime();
-  const until = new Date(now + RECONCILE_LOOKAHEAD_MS);
-  const since = new Date(now - RECONCILE_LATE_LIMIT_MS);
-  let enqueued = 0;
+async function* pendingDue(deps: Deps, opts: { tenantId?: string | undefined; until: Date; untried?: boolean }) {
+  const since = new Date(deps.clock.now().getTime() - RECONCILE_LATE_LIMIT_MS);
   const tenantIds = opts.tenantId ? [opts.tenantId] : await allTenantIds(deps.db);
   for (const tenantId of tenantIds) {
-    const due = await readTenant(deps.db, tenantId, (tx) =>
+    yield await readTenant(deps.db, tenantId, (tx) =>
       tx
         .select({ tenantId: followUps.tenantId, id: followUps.id, version: followUps.version, dueAt: followUps.dueAt })
         .from(followUps)
@@ -122,16 +118,57 @@ export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string |
             eq(followUps.tenantId, tenantId),
             eq(followUps.status, 'pending'),
             inArray(followUps.channel, ['email']),
-            lte(followUps.dueAt, until),
+            lte(followUps.dueAt, opts.until),
             gt(followUps.dueAt, since),
+            opts.untried ? eq(followUps.attempts, 0) : undefined,
           ),
         ),
     );
+  }
+}
+
+/**
+ * Finds, tenant by tenant, the email follow-ups pending and due (or due within the lookahead) and
+ * enqueues their deliver job. Redis may have lost them (flush, failover) or never had them: this is
+ * how every follow-up reaches the queue, and a job id already there makes the add a no-op.
+ */
+export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string | undefined } = {}) {
+  let enqueued = 0;
+  for await (const due of pendingDue(deps, { tenantId: opts.tenantId, until: new Date(deps.clock.now().getTime() + RECONCILE_LOOKAHEAD_MS) })) {
     await enqueueDeliveries(deps, due);
     enqueued += due.length;
   }
   if (enqueued > 0) deps.log.info({ enqueued }, 'follow-ups enqueued for delivery');
   return { enqueued };
+}
+
+/** Sends at once, as the deliver jobs would (10 at a time, as a worker runs them). */
+const DIRECT_AT_ONCE = 10;
+
+/**
+ * While Redis is down no deliver job can run, so the worker sends what is due straight from
+ * PostgreSQL (src/jobs/keeper.ts calls this each check). The claim in PostgreSQL is what makes a
+ * send happen once, whoever triggers it: a job Redis still holds, another worker doing the same,
+ * or this. Only first tries: a follow-up whose send failed for now waits for its retry, which
+ * Redis carries (or, if Redis lost it, the sweep re-adds once Redis is back). `stop`: the worker
+ * is shutting down; what is left waits for the next worker.
+ */
+export async function sendDueWithoutQueue(deps: Deps, opts: { stop?: () => boolean } = {}): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  for await (const due of pendingDue(deps, { until: deps.clock.now(), untried: true })) {
+    for (let i = 0; i < due.length && !opts.stop?.(); i += DIRECT_AT_ONCE) {
+      const results = await Promise.allSettled(
+        due.slice(i, i + DIRECT_AT_ONCE).map((f) => deliverFollowUp(deps, { tenantId: f.tenantId, followUpId: f.id, version: f.version }, { number: 1, of: deliverOptions.attempts! })),
+      );
+      for (const r of results) {
+        if (r.status === 'rejected') failed++;
+        else if (r.value.outcome === 'sent') sent++;
+      }
+    }
+  }
+  if (sent + failed > 0) deps.log.info({ sent, failed }, 'follow-ups sent without Redis');
+  return { sent, failed };
 }
 
 /**

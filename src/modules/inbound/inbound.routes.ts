@@ -28,7 +28,8 @@ export function inboundRoutes(app: App, deps: Deps) {
       body: inboundEmailBody,
       response: { 200: inboundReplySchema, 202: inboundReplySchema, ...problemResponses() },
     },
-    config: { access: { public: true } },
+    // An email is stored cleaned rather than refused: the provider would retry a 400 forever.
+    config: { access: { public: true }, bodyText: 'clean' },
     handler: async (req, reply) => {
       const result = await svc.receiveInboundEmail(deps, req.headers.authorization, req.body);
       return reply.code(result.duplicate ? 200 : 202).send(result.reply);

@@ -271,7 +271,7 @@ function UsersSettings() {
 // Typed against the API's list: a scope added, renamed or removed there fails the typecheck here.
 type Scope = S['ApiKey']['scopes'][number];
 const SCOPE_SET = {
-  'agency:read': true, 'users:read': true, 'users:write': true,
+  'agency:read': true, 'users:read': true,
   'employers:read': true, 'employers:write': true,
   'candidates:read': true, 'candidates:write': true, 'candidates:privacy': true,
   'interviews:read': true, 'interviews:write': true,
