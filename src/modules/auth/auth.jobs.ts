@@ -1,7 +1,7 @@
 import { lt, or, isNotNull, and } from 'drizzle-orm';
 import { z } from 'zod';
 import { allTenantIds, withTenant } from '../../db/client.js';
-import { refreshTokens } from '../../db/schema.js';
+import { refreshTokens } from '../../db/schema.accounts.js';
 import type { JobDefinition } from '../../jobs/registry.js';
 
 /** Nightly: deletes refresh tokens that expired, or were used or revoked, over a week ago. */

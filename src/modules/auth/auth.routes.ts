@@ -3,16 +3,12 @@ import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
 import { problemResponses } from '../../http/problem.js';
-import { login, logout, me, refresh, signup, type Session } from './auth.service.js';
+import { login, logout, me, refresh, signup } from './auth.service.js';
+import { clientOf, tokensOf } from './tokens.js';
 import { loginBody, meResponse, refreshBody, signupBody, tokenResponse } from './auth.schemas.js';
 
 export function authRoutes(app: App, deps: Deps) {
-  const tokens = (s: Session) => ({
-    tokenType: 'Bearer' as const,
-    accessToken: app.jwt.sign({ sub: s.userId, tid: s.tenantId, role: s.role, sid: s.familyId, typ: 'access' }),
-    expiresIn: deps.config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshToken: s.refreshToken,
-  });
+  const tokens = tokensOf(app, deps);
   // Per address here (ten accounts' worth of attempts); per account in the login service, so
   // neither rotating addresses nor spraying accounts buys more guesses.
   const loginLimit = {
@@ -30,7 +26,7 @@ export function authRoutes(app: App, deps: Deps) {
       response: { 201: tokenResponse, ...problemResponses(409) },
     },
     config: { access: { public: true }, rateLimit: { ...loginLimit, keyGenerator: (r: { ip: string }) => `signup:${r.ip}` } },
-    handler: async (req, reply) => reply.code(201).send(tokens(await signup(deps, req.body))),
+    handler: async (req, reply) => reply.code(201).send(tokens(await signup(deps, req.body, clientOf(req)))),
   });
 
   app.post('/v1/auth/login', {
@@ -41,7 +37,7 @@ export function authRoutes(app: App, deps: Deps) {
       response: { 200: tokenResponse, ...problemResponses() },
     },
     config: { access: { public: true }, rateLimit: loginLimit },
-    handler: async (req) => tokens(await login(deps, req.body)),
+    handler: async (req) => tokens(await login(deps, req.body, clientOf(req))),
   });
 
   app.post('/v1/auth/refresh', {
@@ -53,13 +49,14 @@ export function authRoutes(app: App, deps: Deps) {
       response: { 200: tokenResponse, ...problemResponses() },
     },
     config: { access: { public: true } },
-    handler: async (req) => tokens(await refresh(deps, req.body.refreshToken)),
+    handler: async (req) => tokens(await refresh(deps, req.body.refreshToken, clientOf(req))),
   });
 
   app.post('/v1/auth/logout', {
     schema: {
       tags: ['auth'],
       summary: 'End the session a refresh token belongs to',
+      description: 'Its access tokens stop working too, on every API process within a second.',
       body: refreshBody,
       response: { 204: z.null().describe('Signed out'), ...problemResponses() },
     },

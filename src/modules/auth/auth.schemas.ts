@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { roleSchema } from '../../lib/access.js';
 import { emailSchema, instant, timeZoneSchema } from '../../lib/schemas.js';
+import { PASSWORD_RULES } from '../../lib/passwords.js';
 
 export { emailSchema, timeZoneSchema };
 
 export const passwordSchema = z
   .string()
   .min(12, 'Must be at least 12 characters')
-  .max(128, 'Must be at most 128 characters');
+  .max(128, 'Must be at most 128 characters')
+  .describe(PASSWORD_RULES);
 export const slugSchema = z
   .string()
   .min(3)
