@@ -80,8 +80,14 @@ export function revokedHere(deps: Deps, r: { sessionIds?: readonly string[]; use
 export interface RevocationListener {
   /** The LISTEN connection is up (otherwise the database is polled every REVOCATION_POLL_MS). */
   readonly listening: boolean;
+  /** Its PostgreSQL backend, while listening (what an operator sees in pg_stat_activity). */
+  readonly backendPid: number | null;
   close(): Promise<void>;
 }
+
+const listeners = new WeakMap<Deps, RevocationListener>();
+/** The listener of the API process of `deps`, once its app is ready. */
+export const revocationListenerOf = (deps: Deps) => listeners.get(deps);
 
 /**
  * Keeps `list` current: LISTEN for the notifications sent at each revocation's commit; at start,
@@ -155,9 +161,12 @@ export async function listenForRevocations(deps: Deps, list: RevocationList): Pr
   pruner.unref();
   await listen();
 
-  return {
+  const running: RevocationListener = {
     get listening() {
       return listener !== null;
+    },
+    get backendPid() {
+      return (listener as (pg.Client & { processID?: number }) | null)?.processID ?? null;
     },
     async close() {
       closed = true;
@@ -168,4 +177,6 @@ export async function listenForRevocations(deps: Deps, list: RevocationList): Pr
       await client?.end().catch(() => undefined);
     },
   };
+  listeners.set(deps, running);
+  return running;
 }
