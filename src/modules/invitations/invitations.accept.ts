@@ -20,7 +20,7 @@ type Row = typeof invitations.$inferSelect;
 function usable(row: Row | undefined, now: Date): Row {
   if (!row) throw linkInvalid();
   if (row.acceptedAt) throw linkUsed('This invitation was accepted already: sign in with its email and the password chosen then');
-  if (row.revokedAt) throw linkExpired('This invitation was withdrawn (or replaced by a newer one). Ask the agency’s admin to invite you again');
+  if (row.revokedAt) throw linkExpired('This invitation was withdrawn. Ask the agency’s admin to invite you again');
   if (row.expiresAt <= now) throw linkExpired('This invitation has expired (links work for 72 hours). Ask the agency’s admin to send it again');
   return row;
 }

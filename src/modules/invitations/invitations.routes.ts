@@ -15,7 +15,7 @@ import { acceptInvitationBody, createInvitationBody, invitationPreview, invitati
 
 // Who joins the agency is for signed-in admins: API keys cannot invite.
 const manage = { access: { role: 'admin' as const, scope: null } };
-const badLink = 'A link that is not valid, altered or from another agency is 400 link_invalid; one past its 72 hours, withdrawn or replaced by a resend 410 link_expired; one already accepted 410 link_used; each names body.token.';
+const badLink = 'A link that is not valid, altered, from another agency or replaced by a resend is 400 link_invalid; one past its 72 hours or withdrawn 410 link_expired; one already accepted 410 link_used; each names body.token.';
 
 export function invitationsRoutes(app: App, deps: Deps) {
   const tags = ['invitations'];
