@@ -68,7 +68,7 @@ describe('sign-in attempts per account', () => {
     await attempt(user.email, PASSWORD, '10.6.0.1');
     const keys = await t.deps.redis.keys(`${t.deps.config.QUEUE_PREFIX}:login:*`);
     expect(keys.length).toBeGreaterThan(0);
-    const values = await Promise.all(keys.map(async (k) => ((await t.deps.redis.type(k)) === 'zset' ? (await t.deps.redis.zrange(k, 0, -1)).join() : '')));
+    const values = await Promise.all(keys.map(async (k) => ((await t.deps.redis.type(k)) === 'zset' ? (await t.deps.redis.zrange(k, '0', '-1')).join() : '')));
     expect(`${keys.join()} ${values.join()}`).not.toMatch(/@|10\.6\.0\.1|agency-/);
   });
 });
