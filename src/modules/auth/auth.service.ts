@@ -9,7 +9,7 @@ import { newId } from '../../lib/ids.js';
 import { assertStrongPassword, dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { parseTenantToken, sha256 } from '../../lib/secrets.js';
 import type { Actor } from '../../lib/access.js';
-import { diff, recordChange } from '../activity/activity.service.js';
+import { recordUserCreated } from '../users/users.service.js';
 import { countLoginAttempt } from './loginLimit.js';
 import { revokedHere } from './revocations.js';
 import { endSessions, issueRefreshToken, openSession, REFRESH_PREFIX, touchSession, type Client, type Session } from './sessions.store.js';
@@ -50,12 +50,7 @@ export async function signup(deps: Deps, input: z.output<typeof signupBody>, cli
         .returning();
       // The agency's timeline starts with its owner, as for every user added later.
       const actor: Actor = { tenantId, kind: 'user', userId, apiKeyId: null, role: 'owner', scopes: [] };
-      await recordChange(actor, now, {
-        action: 'user.created',
-        subject: { type: 'user', id: userId },
-        changes: diff(null, owner!, ['email', 'name', 'role', 'status', 'timeZone', 'dailyDigest']),
-        data: { role: 'owner' },
-      });
+      await recordUserCreated(actor, now, owner!);
       return openSession(deps, tx, owner!, client);
     });
     deps.log.info({ tenantId, slug: input.slug }, 'agency signed up');

@@ -9,7 +9,8 @@ import { newId } from '../../lib/ids.js';
 import { assertStrongPassword, hashPassword } from '../../lib/passwords.js';
 import { sha256 } from '../../lib/secrets.js';
 import type { Actor } from '../../lib/access.js';
-import { diff, recordChange } from '../activity/activity.service.js';
+import { recordChange } from '../activity/activity.service.js';
+import { recordUserCreated } from '../users/users.service.js';
 import { INVITATION_PREFIX, linkExpired, linkInvalid, linkTenant, linkUsed } from '../auth/links.js';
 import { openSession, type Client, type Session } from '../auth/sessions.store.js';
 import type { acceptInvitationBody } from './invitations.schemas.js';
@@ -64,12 +65,7 @@ export async function acceptInvitation(deps: Deps, input: z.output<typeof accept
         .returning();
       await tx.update(invitations).set({ acceptedAt: now, acceptedUserId: userId, updatedAt: now }).where(eq(invitations.id, row.id));
       const actor: Actor = { tenantId, kind: 'user', userId, apiKeyId: null, role: row.role, scopes: [] };
-      await recordChange(actor, now, {
-        action: 'user.created',
-        subject: { type: 'user', id: userId },
-        changes: diff(null, user!, ['email', 'name', 'role', 'status', 'timeZone', 'dailyDigest']),
-        data: { role: row.role, invitationId: row.id },
-      });
+      await recordUserCreated(actor, now, user!, { invitationId: row.id });
       await recordChange(actor, now, { action: 'invitation.accepted', subject: { type: 'invitation', id: row.id }, data: { userId, role: row.role } });
       return openSession(deps, tx, user!, client);
     });

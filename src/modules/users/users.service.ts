@@ -29,6 +29,11 @@ async function recordUserChange(actor: Actor, now: Date, before: UserRow, after:
   await recordChange(actor, now, { action, subject: subject(after.id), changes, data });
 }
 
+/** The activity and event of a new user (added, signed up as an agency's owner, or joined by invitation). */
+export async function recordUserCreated(actor: Actor, now: Date, user: UserRow, data: Record<string, unknown> = {}) {
+  await recordChange(actor, now, { action: 'user.created', subject: subject(user.id), changes: diff(null, user, FIELDS), data: { role: user.role, ...data } });
+}
+
 /** Only an owner may hand out or take away the owner role. */
 function assertMayAssign(actor: Actor, role: Role, field: string) {
   if (role === 'owner' && actor.role !== 'owner') {
@@ -58,7 +63,7 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
           updatedAt: now,
         })
         .returning();
-      await recordChange(actor, now, { action: 'user.created', subject: subject(created!.id), changes: diff(null, created!, FIELDS), data: { role: created!.role } });
+      await recordUserCreated(actor, now, created!);
       return created;
     });
     deps.log.info({ tenantId: actor.tenantId, userId: row!.id, role: input.role }, 'user created');

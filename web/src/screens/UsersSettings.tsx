@@ -3,7 +3,7 @@ import { all, call, type S } from '../api';
 import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { dateTime } from '../time';
-import { Field, FormError, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Field, FormError, FormFooter, Loaded, label, useAction, useLoad, type Loadable } from '../ui';
 
 const ROLES = ['viewer', 'recruiter', 'admin', 'owner'] as const;
 
@@ -77,8 +77,6 @@ export function UsersSettings() {
     </>
   );
 }
-
-type Loadable<T> = { data?: T; error?: Error; loading: boolean; reload: () => void };
 
 /** Pending invitations: sent again with a new link, or withdrawn. */
 function Invitations({ state }: { state: Loadable<S['Invitation'][]> }) {

@@ -5,7 +5,7 @@ import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { dateTime } from '../time';
 import { ZoneField } from '../zoneField';
-import { Field, FormError, FormFooter, Loaded, useAction, useLoad } from '../ui';
+import { Field, FormError, FormFooter, Loaded, useAction, useLoad, type Loadable } from '../ui';
 
 /** Settings › You: the signed-in user's own name, zone and digest, where they are signed in, and their password. */
 export function YouSettings() {
@@ -66,8 +66,6 @@ function Profile() {
     </form>
   );
 }
-
-type Loadable<T> = { data?: T; error?: Error; loading: boolean; reload: () => void };
 
 /** Where you are signed in: each other session can be signed out, or all of them at once. */
 function Sessions({ state }: { state: Loadable<S['Session'][]> }) {
