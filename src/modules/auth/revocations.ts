@@ -140,7 +140,7 @@ export async function listenForRevocations(deps: Deps, list: RevocationList): Pr
   const listen = async () => {
     retry = null;
     if (closed) return;
-    const client = new pg.Client({ connectionString: config.DATABASE_URL, application_name: 'afterview-revocations', keepAlive: true });
+    const client = new pg.Client({ connectionString: config.DATABASE_URL, application_name: 'afterview-revocations', keepAlive: true, connectionTimeoutMillis: 5_000 });
     client.on('notification', (n) => n.payload && list.applyNote(n.payload));
     client.on('error', (err) => lost(client, err));
     client.on('end', () => lost(client, new Error('connection ended')));
