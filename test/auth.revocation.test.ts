@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { revocationListenerOf } from '../src/modules/auth/revocations.js';
 import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool } from './helpers/db.js';
+import { testConfig } from './helpers/env.js';
 
 /**
  * "Revocation within one second on every API process": two API processes (apps with their own
  * verified-token caches, revocation lists and LISTEN connections) share PostgreSQL and Redis. A
  * token is used on both first, so each has it cached; then it is revoked through one, and the
- * other must refuse it within a second (the one that revoked, at once).
+ * other must refuse it within a second (the one that revoked, at once). The last test does the
+ * same with a real second process (`src/server.ts`).
  */
 let a: TestApp;
 let b: TestApp;
@@ -151,4 +155,35 @@ describe('processes that were not listening', () => {
       await Promise.all([x.close(), y.close()]);
     }
   });
+});
+
+describe('a separate operating-system process', () => {
+  it('an API started with `src/server.ts` refuses a token within a second of its logout here', async () => {
+    const config = testConfig();
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info', MIGRATE_ON_START: '0', SEED_DEMO: '0' };
+    for (const k of ['DATABASE_URL', 'DATABASE_ADMIN_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'JWT_SECRET', 'WEBHOOK_RELAY'] as const) env[k] = String(config[k] ?? '');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the API process did not start')), 30_000);
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          const entry = (line.startsWith('{') ? JSON.parse(line) : {}) as { msg?: string; address?: string };
+          if (entry.msg === 'API listening') {
+            clearTimeout(timer);
+            resolve(entry.address!);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`the API process exited with ${code}`)));
+      });
+      const user = await userWithRole(a.app, tenant, 'recruiter');
+      const get = () => fetch(`${address}/v1/candidates`, { headers: bearer(user.token) });
+      expect((await get()).status).toBe(200);
+      await a.app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: user.refreshToken } });
+      await vi.waitFor(async () => expect((await get()).status).toBe(401), WITHIN);
+    } finally {
+      const exited = new Promise((resolve) => child.on('close', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
 });
