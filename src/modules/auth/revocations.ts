@@ -96,87 +96,112 @@ export const revocationListenerOf = (deps: Deps) => listeners.get(deps);
  * part: revocation holds while Redis is unreachable (docs/auth.md#revocation).
  */
 export async function listenForRevocations(deps: Deps, list: RevocationList): Promise<RevocationListener> {
-  const { config, log, db, clock } = deps;
-  const lifetimeMs = config.ACCESS_TOKEN_TTL_SECONDS * 1000;
-  let closed = false;
-  let listener: pg.Client | null = null;
-  let poller: NodeJS.Timeout | null = null;
-  let retry: NodeJS.Timeout | null = null;
-  // Where the next catch-up starts: an access token's lifetime back, at first.
-  let since = clock.now().getTime() - lifetimeMs - CATCH_UP_OVERLAP_MS;
+  const feed = new RevocationFeed(deps, list);
+  await feed.listen();
+  listeners.set(deps, feed);
+  return feed;
+}
 
-  const catchUp = async () => {
-    const asked = clock.now().getTime();
-    const res = await db.pool.query<{ kind: string; id: string; generation: number }>({
-      name: 'afterview_revocations_since',
-      text: 'SELECT kind, id, generation FROM app_private.revocations_since($1)',
-      values: [new Date(since)],
-    });
-    for (const r of res.rows) {
-      if (r.kind === 'session') list.endSession(r.id);
-      else list.raiseGeneration(r.id, r.generation);
-    }
-    list.prune();
-    since = asked - CATCH_UP_OVERLAP_MS;
-  };
-  const poll = async () => {
-    poller = null;
-    if (closed || listener) return;
-    await catchUp().catch((err: Error) => log.warn({ err: err.message }, 'could not read revocations from the database; retrying'));
-    if (!closed && !listener) (poller = setTimeout(() => void poll(), REVOCATION_POLL_MS)).unref();
-  };
-  const gone = new WeakSet<pg.Client>();
-  const lost = (client: pg.Client, err: Error) => {
-    // A dropped connection says so twice ('error', then 'end'): handled once.
-    if (gone.has(client)) return;
-    gone.add(client);
-    if (listener === client) listener = null;
-    client.end().catch(() => undefined);
-    if (closed) return;
-    log.warn({ err: err.message }, 'revocations: lost the LISTEN connection; polling the database until it is back');
-    if (!poller) void poll();
-    if (!retry) (retry = setTimeout(() => void listen(), 1_000)).unref();
-  };
-  const listen = async () => {
-    retry = null;
-    if (closed) return;
-    const client = new pg.Client({ connectionString: config.DATABASE_URL, application_name: 'afterview-revocations', keepAlive: true, connectionTimeoutMillis: 5_000 });
-    client.on('notification', (n) => n.payload && list.applyNote(n.payload));
-    client.on('error', (err) => lost(client, err));
-    client.on('end', () => lost(client, new Error('connection ended')));
+class RevocationFeed implements RevocationListener {
+  private readonly deps: Deps;
+  private readonly list: RevocationList;
+  private client: pg.Client | null = null;
+  private closed = false;
+  private polling = false;
+  private wake: (() => void) | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private readonly pruner: NodeJS.Timeout;
+  // A dropped connection says so twice ('error', then 'end'): handled once.
+  private readonly gone = new WeakSet<pg.Client>();
+  /** Where the next catch-up starts: an access token's lifetime back, at first. */
+  private since: number;
+
+  constructor(deps: Deps, list: RevocationList) {
+    this.deps = deps;
+    this.list = list;
+    this.since = deps.clock.now().getTime() - deps.config.ACCESS_TOKEN_TTL_SECONDS * 1000 - CATCH_UP_OVERLAP_MS;
+    this.pruner = setInterval(() => list.prune(), 60_000);
+    this.pruner.unref();
+  }
+
+  get listening() {
+    return this.client !== null;
+  }
+
+  get backendPid() {
+    return (this.client as (pg.Client & { processID?: number }) | null)?.processID ?? null;
+  }
+
+  /** Connects and LISTENs, then catches up; on failure, polls and tries again a second later. */
+  async listen(): Promise<void> {
+    this.retry = null;
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.deps.config.DATABASE_URL, application_name: 'afterview-revocations', keepAlive: true, connectionTimeoutMillis: 5_000 });
+    client.on('notification', (n) => n.payload && this.list.applyNote(n.payload));
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
       await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
       // Listening first, then asking: nothing revoked in between is missed.
-      await catchUp();
-      if (closed) return void (await client.end());
-      listener = client;
-      if (poller) clearTimeout(poller);
-      poller = null;
+      await this.catchUp();
+      if (this.closed) return void (await client.end());
+      this.client = client;
+      this.wake?.();
     } catch (err) {
-      lost(client, err as Error);
+      this.lost(client, err as Error);
     }
-  };
-  const pruner = setInterval(() => list.prune(), 60_000);
-  pruner.unref();
-  await listen();
+  }
 
-  const running: RevocationListener = {
-    get listening() {
-      return listener !== null;
-    },
-    get backendPid() {
-      return (listener as (pg.Client & { processID?: number }) | null)?.processID ?? null;
-    },
-    async close() {
-      closed = true;
-      clearInterval(pruner);
-      for (const t of [poller, retry]) if (t) clearTimeout(t);
-      const client = listener;
-      listener = null;
-      await client?.end().catch(() => undefined);
-    },
-  };
-  listeners.set(deps, running);
-  return running;
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.pruner);
+    if (this.retry) clearTimeout(this.retry);
+    this.wake?.();
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async catchUp() {
+    const asked = this.deps.clock.now().getTime();
+    const res = await this.deps.db.pool.query<{ kind: string; id: string; generation: number }>({
+      name: 'afterview_revocations_since',
+      text: 'SELECT kind, id, generation FROM app_private.revocations_since($1)',
+      values: [new Date(this.since)],
+    });
+    for (const r of res.rows) {
+      if (r.kind === 'session') this.list.endSession(r.id);
+      else this.list.raiseGeneration(r.id, r.generation);
+    }
+    this.list.prune();
+    this.since = asked - CATCH_UP_OVERLAP_MS;
+  }
+
+  private lost(client: pg.Client, err: Error) {
+    if (this.gone.has(client)) return;
+    this.gone.add(client);
+    if (this.client === client) this.client = null;
+    client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.deps.log.warn({ err: err.message }, 'revocations: lost the LISTEN connection; polling the database until it is back');
+    void this.poll();
+    if (!this.retry) (this.retry = setTimeout(() => void this.listen(), 1_000)).unref();
+  }
+
+  /** While not listening: asks the database every REVOCATION_POLL_MS (one loop at a time). */
+  private async poll() {
+    if (this.polling) return;
+    this.polling = true;
+    while (!this.closed && !this.client) {
+      await this.catchUp().catch((err: Error) => this.deps.log.warn({ err: err.message }, 'could not read revocations from the database; retrying'));
+      if (this.closed || this.client) break;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, REVOCATION_POLL_MS).unref();
+      });
+      this.wake = null;
+    }
+    this.polling = false;
+  }
 }
