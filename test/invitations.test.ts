@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { fixedClock } from '../src/lib/clock.js';
+import { mailErrorForLog } from '../src/modules/auth/auth.emails.js';
 import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool, timeline } from './helpers/db.js';
 import { linkTokenIn, readMail, smtpSink } from './helpers/smtpSink.js';
@@ -178,6 +179,8 @@ describe('bad input, each a 4xx naming the field, nothing changed', () => {
       const res = await broken.app.inject({ method: 'POST', url: '/v1/invitations', headers: bearer(owner.token), payload: { email: newEmail(), role: 'viewer' } });
       expect(res.statusCode).toBe(201);
       expect(json<Invitation>(res)).toMatchObject({ status: 'pending', sendCount: 0, lastSentAt: null, emailError: expect.stringMatching(/\S/) });
+      // What is logged of such a refusal quotes no address.
+      expect(mailErrorForLog(new Error('550 5.1.1 <rita@hvteachers.example.org>: Recipient address rejected'))).toBe('550 5.1.1 <<address>>: Recipient address rejected');
     } finally {
       await broken.close();
     }

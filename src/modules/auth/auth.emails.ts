@@ -73,5 +73,8 @@ export async function sendAccountEmail(deps: Deps, kind: AccountEmail, to: { nam
   });
 }
 
+/** A mail server's refusal as a log line may hold it: the addresses it quotes left out (no personal data in logs). */
+export const mailErrorForLog = (err: Error) => err.message.replace(/[^\s<>"']+@[^\s<>"']+/g, '<address>');
+
 /** `2026-12-08 14:30`, in UTC: the emails name a time without knowing the reader's zone. */
 export const utcMinute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');

@@ -8,7 +8,7 @@ import { assertStrongPassword, hashPassword } from '../../lib/passwords.js';
 import { makeTenantToken, sha256 } from '../../lib/secrets.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
-import { accountLink, sendAccountEmail } from './auth.emails.js';
+import { accountLink, mailErrorForLog, sendAccountEmail } from './auth.emails.js';
 import { linkExpired, linkInvalid, linkTenant, linkUsed, RESET_PREFIX } from './links.js';
 import { trustAddress } from './loginLimit.js';
 import { revokedHere } from './revocations.js';
@@ -27,7 +27,7 @@ const queues = new WeakMap<Deps, Promise<void>>();
 export function requestPasswordReset(deps: Deps, account: { agency: string; email: string }): void {
   const next = (queues.get(deps) ?? Promise.resolve())
     .then(() => sendResetLink(deps, account))
-    .catch((err: Error) => deps.log.warn({ err: err.message }, 'could not send a password reset link'));
+    .catch((err: Error) => deps.log.warn({ err: mailErrorForLog(err) }, 'could not send a password reset link'));
   queues.set(deps, next);
 }
 

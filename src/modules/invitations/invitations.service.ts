@@ -10,7 +10,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { makeTenantToken, sha256 } from '../../lib/secrets.js';
 import type { Actor, Role } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
-import { accountLink, sendAccountEmail, utcMinute } from '../auth/auth.emails.js';
+import { accountLink, mailErrorForLog, sendAccountEmail, utcMinute } from '../auth/auth.emails.js';
 import { INVITATION_PREFIX } from '../auth/links.js';
 import type { createInvitationBody, invitationStatuses, listInvitationsQuery } from './invitations.schemas.js';
 
@@ -72,7 +72,7 @@ async function sendInvitation(deps: Deps, actor: Actor, row: Row, token: string)
   const sent = await sendAccountEmail(deps, 'invitation', { address: row.email }, view).then(
     () => ({ lastSentAt: deps.clock.now(), sendCount: row.sendCount + 1, sendError: null }),
     (err: Error) => {
-      deps.log.warn({ tenantId: actor.tenantId, invitationId: row.id, err: err.message }, 'could not send an invitation');
+      deps.log.warn({ tenantId: actor.tenantId, invitationId: row.id, err: mailErrorForLog(err) }, 'could not send an invitation');
       return { sendError: err.message.slice(0, 500) };
     },
   );

@@ -9,7 +9,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertStrongPassword, hashPassword, verifyPassword } from '../../lib/passwords.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
-import { sendAccountEmail, utcMinute } from '../auth/auth.emails.js';
+import { mailErrorForLog, sendAccountEmail, utcMinute } from '../auth/auth.emails.js';
 import { revokedHere } from '../auth/revocations.js';
 import { endSessions, raiseGeneration, type EndReason } from '../auth/sessions.store.js';
 import type { changePasswordBody } from './sessions.schemas.js';
@@ -124,7 +124,7 @@ export async function changePassword(deps: Deps, actor: Actor, input: z.output<t
   revokedHere(deps, { sessionIds: ended });
   deps.log.info({ tenantId: actor.tenantId, userId, sessionsEnded: ended.length }, 'password changed');
   sendAccountEmail(deps, 'passwordChanged', { name: account.name, address: account.email }, { name: account.name, agency: account.agency, email: account.email, when: utcMinute(now), elsewhere: ended.length > 0 }).catch(
-    (err: Error) => deps.log.warn({ tenantId: actor.tenantId, userId, err: err.message }, 'could not send the password-changed notice'),
+    (err: Error) => deps.log.warn({ tenantId: actor.tenantId, userId, err: mailErrorForLog(err) }, 'could not send the password-changed notice'),
   );
   return { sessionsEnded: ended.length };
 }
