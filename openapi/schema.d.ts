@@ -215,7 +215,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with agency slug, email and password */
+        /**
+         * Sign in with agency slug, email and password
+         * @description Starts a session (see GET /v1/me/sessions). Attempts are counted per account before the password is checked, the same whether the account exists or not: past LOGIN_RATE_LIMIT_MAX a window, 429 with Retry-After. An address the account signed in from before is counted apart, so guesses from elsewhere do not lock its user out there; a password reset is the way in from a new one.
+         */
         post: {
             parameters: {
                 query?: never;
