@@ -19,6 +19,8 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { apiKeysRoutes } from './modules/apiKeys/apiKeys.routes.js';
+import { sessionsRoutes } from './modules/sessions/sessions.routes.js';
+import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
 import { employersRoutes } from './modules/employers/employers.routes.js';
 import { contactsRoutes } from './modules/contacts/contacts.routes.js';
 import { positionsRoutes } from './modules/positions/positions.routes.js';
@@ -35,7 +37,7 @@ import { webRoutes } from './modules/web/web.routes.js';
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, webRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

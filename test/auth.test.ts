@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSigner } from 'fast-jwt';
 import { generateKeyPairSync } from 'node:crypto';
+import { fixedClock } from '../src/lib/clock.js';
+import { adminPool } from './helpers/db.js';
 import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 
 let t: TestApp;
@@ -17,7 +19,9 @@ const login = (body: object) => t.app.inject({ method: 'POST', url: '/v1/auth/lo
 const me = (token: string) => t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
 const refresh = (refreshToken: string) => t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
 
-const claims = () => ({ sub: tenant.ownerId, tid: tenant.tenantId, role: 'owner', sid: tenant.ownerId, typ: 'access' });
+const claims = () => ({ sub: tenant.ownerId, tid: tenant.tenantId, role: 'owner', sid: tenant.ownerId, gen: 0, typ: 'access' });
+/** The claims of an issued access token, as anyone holding it can read them. */
+const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number; sid: string; gen: number };
 
 describe('sign-up', () => {
   it('when an agency signs up, then its owner is signed in and sees the agency', async () => {
@@ -89,6 +93,45 @@ describe('login', () => {
   it('when the login body is malformed, then 400 names the field', async () => {
     const p = expectProblem(await login({ agency: tenant.slug, email: 'not-an-email', password: PASSWORD }), 400, 'validation_failed');
     expect(p.errors?.map((e) => e.field)).toEqual(['body.email']);
+  });
+});
+
+describe('token lifetimes, read from the tokens themselves', () => {
+  it('an access token lives ACCESS_TOKEN_TTL_SECONDS: its own exp - iat is 600 by default, 120 when set so', async () => {
+    const body = json<Schemas['TokenResponse']>(await login({ agency: tenant.slug, email: tenant.ownerEmail, password: PASSWORD }));
+    const claims = decode(body.accessToken);
+    expect(claims.exp - claims.iat).toBe(600);
+    expect(body.expiresIn).toBe(600);
+    const short = await createTestApp({ env: { ACCESS_TOKEN_TTL_SECONDS: '120' } });
+    try {
+      const owner = await newTenant(short.app);
+      const c = decode(owner.token);
+      expect(c.exp - c.iat).toBe(120);
+      const refreshed = json<Schemas['TokenResponse']>(await short.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: owner.refreshToken } }));
+      const r = decode(refreshed.accessToken);
+      expect([r.exp - r.iat, refreshed.expiresIn]).toEqual([120, 120]);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('a refresh token lives REFRESH_TOKEN_TTL_DAYS from its issue: accepted a minute before, refused a minute after', async () => {
+    const clock = fixedClock('2026-12-01T09:00:00Z');
+    const timed = await createTestApp({ clock, env: { REFRESH_TOKEN_TTL_DAYS: '3' } });
+    try {
+      const owner = await newTenant(timed.app);
+      const row = await adminPool().query('SELECT created_at, expires_at FROM refresh_tokens WHERE tenant_id = $1', [owner.tenantId]);
+      expect(row.rows[0].expires_at.getTime() - row.rows[0].created_at.getTime()).toBe(3 * 86_400_000);
+      const use = (refreshToken: string) => timed.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+      clock.set('2026-12-04T08:59:00Z');
+      const next = await use(owner.refreshToken);
+      expect(next.statusCode).toBe(200);
+      // Each refresh token counts its 3 days from its own issue.
+      clock.set('2026-12-07T09:00:00Z');
+      expectProblem(await use(next.json().refreshToken), 401, 'invalid_token');
+    } finally {
+      await timed.close();
+    }
   });
 });
 

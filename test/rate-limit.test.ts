@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { leasedRedisStore } from '../src/http/rateLimitStore.js';
-import { bearer, createTestApp, expectProblem, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
+import { apiKey, bearer, createTestApp, expectProblem, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
 
 // Two processes of the API share one Redis: the limit is per credential across both.
 const prefix = `rl-shared-${Date.now()}`;
@@ -65,6 +65,22 @@ describe('rate limits backed by Redis, counted in blocks', () => {
     } finally {
       await broken.close();
     }
+  });
+});
+
+describe('a new credential', () => {
+  it('a new API key’s limit counts from its first request: a first burst of 20 at once, then 40 more, and at most 40 are served', async () => {
+    const owner = await newTenant(a.app);
+    const key = await apiKey(a.app, owner, ['agency:read']);
+    const call = (i: number) => (i % 2 ? a : b).app.inject({ url: '/v1/me', headers: bearer(key.secret), remoteAddress: '10.7.0.1' });
+    // Sent before any process has seen the key: limited by address at first, and by the key too.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i)));
+    const after = [];
+    for (let i = 0; i < 40; i++) after.push(await call(i));
+    const served = [...burst, ...after].filter((r) => r.statusCode === 200).length;
+    expect(served).toBeLessThanOrEqual(40);
+    expect(served).toBeGreaterThanOrEqual(36);
+    expectProblem(after.at(-1)!, 429, 'rate_limited');
   });
 });
 

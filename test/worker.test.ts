@@ -40,19 +40,20 @@ describe('the worker', () => {
     expect(schedulers.find((s) => s.key === 'auth-purge-refresh-tokens')?.pattern).toBe('17 3 * * *');
   });
 
-  it('when the purge job runs, then long-expired refresh tokens are gone, in every tenant', async () => {
+  it('when the purge job runs, then long-expired sessions and their refresh tokens are gone, in every tenant', async () => {
     const tenant = await newTenant(t.app);
     const admin = new pg.Pool({ connectionString: testAdminUrl, max: 1 });
     try {
       const count = async () =>
-        (await admin.query('SELECT count(*)::int AS n FROM refresh_tokens WHERE tenant_id = $1', [tenant.tenantId])).rows[0].n;
-      expect(await count()).toBe(1);
+        (await admin.query('SELECT (SELECT count(*) FROM refresh_tokens WHERE tenant_id = $1) + (SELECT count(*) FROM sessions WHERE tenant_id = $1) AS n', [tenant.tenantId])).rows[0].n;
+      expect(await count()).toBe('2');
       const jobId = `purge-test-${Date.now()}`;
       await enqueue(deps, purgeExpiredTokensJob, {}, { jobId });
       const job = await deps.queues.get('maintenance').getJob(jobId);
       const result = await job!.waitUntilFinished(events, 15_000);
       expect(result.purged).toBeGreaterThanOrEqual(1);
-      expect(await count()).toBe(0);
+      expect(result.sessions).toBeGreaterThanOrEqual(1);
+      expect(await count()).toBe('0');
     } finally {
       await admin.end();
     }

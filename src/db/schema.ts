@@ -20,7 +20,7 @@ import {
 /** The tenant context set per transaction by `withTenant` (see docs/tenancy.md). */
 export const currentTenant = sql`nullif(current_setting('app.tenant_id', true), '')::uuid`;
 
-const tenantPolicy = (column = sql`tenant_id`) =>
+export const tenantPolicy = (column = sql`tenant_id`) =>
   pgPolicy('tenant_isolation', {
     as: 'permissive',
     for: 'all',
@@ -29,7 +29,7 @@ const tenantPolicy = (column = sql`tenant_id`) =>
     withCheck: sql`${column} = ${currentTenant}`,
   });
 
-const timestamps = {
+export const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 };
@@ -75,40 +75,21 @@ export const users = pgTable(
     /** The 07:30 email of the day's follow-ups (recruiters and above); the user can turn it off. */
     dailyDigest: boolean('daily_digest').notNull().default(true),
     version: integer('version').notNull().default(1),
+    /** In every access token (`gen`): raising it ends them all at once (docs/auth.md#revocation). */
+    sessionGeneration: integer('session_generation').notNull().default(0),
+    /** When it was last raised: what a process catching up on revocations asks for. */
+    sessionsRevokedAt: timestamp('sessions_revoked_at', { withTimezone: true, mode: 'date' }),
     ...timestamps,
   },
   (t) => [
     unique('users_tenant_id_id_key').on(t.tenantId, t.id),
     uniqueIndex('users_tenant_email_key').on(t.tenantId, t.email),
+    index('users_sessions_revoked_idx').on(t.sessionsRevokedAt).where(sql`sessions_revoked_at IS NOT NULL`),
     tenantPolicy(),
   ],
 );
 
-export const refreshTokens = pgTable(
-  'refresh_tokens',
-  {
-    tenantId: uuid('tenant_id').notNull(),
-    id: uuid('id').primaryKey(),
-    userId: uuid('user_id').notNull(),
-    familyId: uuid('family_id').notNull(),
-    tokenHash: text('token_hash').notNull(),
-    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
-    createdAt: timestamps.createdAt,
-  },
-  (t) => [
-    foreignKey({
-      name: 'refresh_tokens_user_fk',
-      columns: [t.tenantId, t.userId],
-      foreignColumns: [users.tenantId, users.id],
-    }).onDelete('cascade'),
-    uniqueIndex('refresh_tokens_hash_key').on(t.tenantId, t.tokenHash),
-    index('refresh_tokens_family_idx').on(t.tenantId, t.familyId),
-    index('refresh_tokens_expires_idx').on(t.expiresAt),
-    tenantPolicy(),
-  ],
-);
+// refresh_tokens, sessions, invitations and password_resets: src/db/schema.accounts.ts.
 
 export const apiKeys = pgTable(
   'api_keys',
@@ -150,7 +131,7 @@ export interface Holiday {
   name: string;
 }
 
-const tenantFk = (name: string, column: Parameters<typeof foreignKey>[0]['columns'][0]) =>
+export const tenantFk = (name: string, column: Parameters<typeof foreignKey>[0]['columns'][0]) =>
   foreignKey({ name, columns: [column], foreignColumns: [tenants.id] }).onDelete('cascade');
 
 const version = integer('version').notNull().default(1);
@@ -707,7 +688,6 @@ export const inboundReplies = pgTable(
 export const schema = {
   tenants,
   users,
-  refreshTokens,
   apiKeys,
   employers,
   contacts,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
@@ -6,6 +6,7 @@ import { roleAtLeast, roleSchema, type Access, type Actor } from '../lib/access.
 import { authenticateApiKey, API_KEY_PREFIX, knownApiKeyId } from '../modules/apiKeys/apiKeys.service.js';
 import { z } from 'zod';
 import { requestContext } from '../lib/requestContext.js';
+import { listenForRevocations, revocationListOf, type RevocationList } from '../modules/auth/revocations.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -32,6 +33,8 @@ const accessClaims = z.object({
   tid: z.string().uuid(),
   role: roleSchema,
   sid: z.string().uuid(),
+  /** The user's session generation when it was issued: a raised one refuses it (revocations.ts). */
+  gen: z.number().int().min(0),
   typ: z.literal('access'),
   exp: z.number().int(),
 });
@@ -47,7 +50,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
       algorithm: 'HS256',
       iss: deps.config.JWT_ISSUER,
       aud: deps.config.JWT_AUDIENCE,
-      expiresIn: deps.config.ACCESS_TOKEN_TTL_SECONDS * 1000,
+      // @fastify/jwt reads a number as seconds (and hands fast-jwt milliseconds itself).
+      expiresIn: deps.config.ACCESS_TOKEN_TTL_SECONDS,
     },
     verify: {
       algorithms: ['HS256'],
@@ -59,6 +63,16 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
     },
   });
   app.decorateRequest('actor', null);
+  // Revoked sessions and users, kept current from the database for as long as the app runs.
+  const revocations = revocationListOf(deps);
+  verifiers.set(app, { cache: new Map(), revocations });
+  let listener: Awaited<ReturnType<typeof listenForRevocations>> | undefined;
+  app.addHook('onReady', async () => {
+    listener = await listenForRevocations(deps, revocations);
+  });
+  app.addHook('onClose', async () => {
+    await listener?.close();
+  });
   const table: RouteAccess[] = [];
   app.decorate('routeTable', table);
 
@@ -77,10 +91,14 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
 
   // A route-level hook, added after the rate limiter's: requests are counted before they are
   // authenticated, so a flood of bad credentials is limited too.
-  const authenticateRoute = async (request: FastifyRequest) => {
+  const authenticateRoute = async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config.access;
     if (!access || 'public' in access) return;
     const actor = await authenticate(app, deps, request);
+    // A key this process had not seen yet was counted by address: its own count starts now too.
+    if (actor.kind === 'api_key' && request.rateLimitKey !== `key:${actor.apiKeyId}`) {
+      await app.chargeRateLimit(request, reply, `key:${actor.apiKeyId}`);
+    }
     if (actor.kind === 'user') {
       if (!roleAtLeast(actor.role!, access.role)) {
         throw new AppError('forbidden', `This needs the ${access.role} role or higher`);
@@ -122,26 +140,39 @@ async function authenticate(app: FastifyInstance, deps: Deps, request: FastifyRe
   return actor;
 }
 
+interface Verified {
+  actor: Actor;
+  expiresAt: number;
+  sessionId: string;
+  generation: number;
+  /** The revocation list's epoch when the verdict was last checked against it. */
+  epoch: number;
+}
+
 /**
- * Per app (each has its own signing secret): verified access tokens and their actor, until they
- * expire; the oldest go first past the cap.
+ * Per app (each has its own signing secret and revocation list): verified access tokens and their
+ * actor, until they expire; the oldest go first past the cap.
  */
-const verifiedByApp = new WeakMap<FastifyInstance, Map<string, { actor: Actor; expiresAt: number }>>();
+const verifiers = new WeakMap<FastifyInstance, { cache: Map<string, Verified>; revocations: RevocationList }>();
 const VERIFIED_CAP = 10_000;
 
 /**
  * The actor of a valid access token, or null. A token verified once is remembered until its
  * `exp`, keyed by the token string (fast-jwt's own cache hashes every token with SHA-256 first,
- * and the rate limiter and the authentication both ask): a repeat costs one map lookup.
+ * and the rate limiter and the authentication both ask): a repeat costs one map lookup, and a
+ * look at the revocation list only when something was revoked since (its epoch moved).
  */
 function verifyAccessToken(app: FastifyInstance, token: string): Actor | null {
-  let verified = verifiedByApp.get(app);
-  if (!verified) verifiedByApp.set(app, (verified = new Map()));
+  const { cache, revocations } = verifiers.get(app)!;
   const now = Date.now();
-  const hit = verified.get(token);
+  const hit = cache.get(token);
   if (hit) {
-    if (hit.expiresAt > now) return hit.actor;
-    verified.delete(token);
+    if (hit.expiresAt > now && (hit.epoch === revocations.epoch || revocations.allows(hit.sessionId, hit.actor.userId!, hit.generation))) {
+      hit.epoch = revocations.epoch;
+      return hit.actor;
+    }
+    cache.delete(token);
+    return null;
   }
   let decoded: unknown;
   try {
@@ -151,16 +182,12 @@ function verifyAccessToken(app: FastifyInstance, token: string): Actor | null {
   }
   const claims = accessClaims.safeParse(decoded);
   if (!claims.success) return null;
-  const actor: Actor = Object.freeze({
-    tenantId: claims.data.tid,
-    kind: 'user' as const,
-    userId: claims.data.sub,
-    apiKeyId: null,
-    role: claims.data.role,
-    scopes: [],
-  });
-  if (verified.size >= VERIFIED_CAP) verified.delete(verified.keys().next().value!);
-  verified.set(token, { actor, expiresAt: claims.data.exp * 1000 });
+  const { sub, tid, role, sid, gen, exp } = claims.data;
+  const epoch = revocations.epoch;
+  if (!revocations.allows(sid, sub, gen)) return null;
+  const actor: Actor = Object.freeze({ tenantId: tid, kind: 'user' as const, userId: sub, apiKeyId: null, role, scopes: [], sessionId: sid });
+  if (cache.size >= VERIFIED_CAP) cache.delete(cache.keys().next().value!);
+  cache.set(token, { actor, expiresAt: exp * 1000, sessionId: sid, generation: gen, epoch });
   return actor;
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../lib/errors.js';
 import { depthOf, MAX_JSON_DEPTH } from './jsonBody.js';
 import { requestContext } from '../lib/requestContext.js';
 import { claim, complete, markCommitted, release, type IdempotencyScope } from '../modules/idempotency/idempotency.repo.js';
+import { answerSeal } from './idempotencySeal.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -13,7 +14,20 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: IdempotencyScope | null;
   }
+  interface FastifyContextConfig {
+    /** The answer shows a secret once: kept for replays encrypted (idempotencySeal.ts). */
+    secretAnswer?: true;
+  }
 }
+
+const SECRET_FIELDS = ['secret', 'initialPassword'];
+/** Whether a route's success answer has a field that holds a secret (a zod object's shape). */
+const answersSecret = (schema: unknown) =>
+  Object.entries((schema as { response?: Record<string, { shape?: object }> } | undefined)?.response ?? {}).some(
+    ([status, s]) => status.startsWith('2') && SECRET_FIELDS.some((f) => s?.shape && f in s.shape),
+  );
+
+const sealScope = (s: IdempotencyScope) => `${s.tenantId}\n${s.principal}\n${s.route}\n${s.key}`;
 
 /** `Idempotency-Key: "abc"` (the draft's sf-string) or a bare token, as most clients send. */
 function parseKey(raw: string | string[] | undefined): string | undefined {
@@ -48,6 +62,7 @@ function fingerprintOf(req: FastifyRequest): string {
  */
 export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('idempotency', null);
+  const sealer = answerSeal(deps.jwtSecret);
 
   const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.actor) return;
@@ -76,6 +91,10 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
       ]);
     }
     if (existing.state === 'in_progress') throw new AppError('idempotency_in_progress');
+    const body = existing.responseBody === null ? null : sealer.open(existing.responseBody, sealScope(scope));
+    if (body === null && existing.state === 'completed') {
+      throw new AppError('idempotency_answer_lost', 'The first request with this Idempotency-Key made its change; its answer held a secret that can no longer be read here (the server’s JWT_SECRET changed). Look the resource up, or make a new one');
+    }
     if (existing.state === 'committed') {
       throw new AppError(
         'idempotency_answer_lost',
@@ -89,7 +108,7 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
       .header('idempotent-replayed', 'true')
       .type(existing.responseType ?? 'application/json')
       .serializer((p: unknown) => p as string)
-      .send(existing.responseBody);
+      .send(body ?? existing.responseBody);
   };
 
   const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
@@ -103,7 +122,8 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     else if (reply.statusCode === 503) return payload;
     else {
       const body = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
-      await complete(deps.db, scope, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json'));
+      const stored = req.routeOptions.config.secretAnswer && reply.statusCode < 300 ? sealer.seal(body, sealScope(scope)) : body;
+      await complete(deps.db, scope, reply.statusCode, stored, String(reply.getHeader('content-type') ?? 'application/json'));
     }
     return payload;
   };
@@ -111,6 +131,9 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
   // Only POST routes pay for these hooks; reads skip them entirely.
   app.addHook('onRoute', (route) => {
     if (route.method !== 'POST') return;
+    if (answersSecret(route.schema) && !route.config?.secretAnswer) {
+      throw new Error(`route ${route.method} ${route.url} answers a secret: declare config.secretAnswer, so its Idempotency-Key replay is kept encrypted`);
+    }
     route.preHandler = [...[route.preHandler ?? []].flat(), preHandler];
     route.onSend = [...[route.onSend ?? []].flat(), onSend];
   });

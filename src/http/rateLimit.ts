@@ -14,9 +14,28 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     rateLimit?: RouteRateLimit | false;
   }
+  interface FastifyRequest {
+    /** The key the request was counted under, and in which limit (null on a route without one). */
+    rateLimitKey: string | null;
+    rateLimitRoute: RouteLimit | null;
+  }
+  interface FastifyInstance {
+    /**
+     * Counts the request once more, under `key`, in its route's limit; rejects with 429 over it.
+     * For a credential that is only known once authenticated (a key this process has not seen).
+     */
+    chargeRateLimit(req: FastifyRequest, reply: FastifyReply, key: string): Promise<void>;
+  }
 }
 
 type Limit = Required<RouteRateLimit>;
+interface Store {
+  incr(key: string, cb: (err: Error | null, res?: { current: number; ttl: number }) => void, timeWindow: number, max: number): void;
+}
+interface RouteLimit {
+  limit: Limit;
+  store: Store;
+}
 
 /**
  * Rate limits per credential, counted in Redis (docs/auth.md), as a plain callback hook: when the
@@ -33,33 +52,49 @@ export function registerRateLimit(app: FastifyInstance, deps: Deps, keyGenerator
   const Store = leasedRedisStore(deps.redis, `${deps.config.QUEUE_PREFIX}:rl:`);
   const global: Limit = { max: deps.config.RATE_LIMIT_MAX, timeWindow: deps.config.RATE_LIMIT_WINDOW_MS, keyGenerator };
   const globalStore = new Store();
+  app.decorateRequest('rateLimitKey', null);
+  app.decorateRequest('rateLimitRoute', null);
+
+  /** Counts one request under `key`; `done` gets the 429 when it is over the limit. */
+  const count = ({ limit, store }: RouteLimit, key: string, reply: FastifyReply, done: (err?: Error) => void) =>
+    store.incr(
+      key,
+      (err, res) => {
+        if (err || !res) return done();
+        const reset = Math.ceil(res.ttl / 1000);
+        reply.header('x-ratelimit-limit', limit.max);
+        reply.header('x-ratelimit-remaining', Math.max(0, limit.max - res.current));
+        reply.header('x-ratelimit-reset', reset);
+        if (res.current <= limit.max) return done();
+        reply.header('retry-after', reset);
+        done(
+          new AppError('rate_limited', `Rate limit of ${limit.max} requests per ${Math.round(limit.timeWindow / 1000)} s exceeded`, [], {
+            retryAfterSeconds: reset,
+          }),
+        );
+      },
+      limit.timeWindow,
+      limit.max,
+    );
+
+  app.decorate('chargeRateLimit', (req: FastifyRequest, reply: FastifyReply, key: string) => {
+    const route = req.rateLimitRoute;
+    if (!route) return Promise.resolve();
+    req.rateLimitKey = key;
+    return new Promise<void>((resolve, reject) => count(route, key, reply, (err) => (err ? reject(err) : resolve())));
+  });
 
   app.addHook('onRoute', (route) => {
     const own = route.config?.rateLimit;
     if (own === false) return;
     const limit: Limit = { ...global, ...own };
     // A route's own limit has its own buckets (login attempts do not eat the API allowance).
-    const store = own ? globalStore.child(`${String(route.method)}${route.url}-`) : globalStore;
+    const entry: RouteLimit = { limit, store: own ? globalStore.child(`${String(route.method)}${route.url}-`) : globalStore };
     const hook: onRequestHookHandler = (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      store.incr(
-        limit.keyGenerator(req),
-        (err, res) => {
-          if (err || !res) return done();
-          const reset = Math.ceil(res.ttl / 1000);
-          reply.header('x-ratelimit-limit', limit.max);
-          reply.header('x-ratelimit-remaining', Math.max(0, limit.max - res.current));
-          reply.header('x-ratelimit-reset', reset);
-          if (res.current <= limit.max) return done();
-          reply.header('retry-after', reset);
-          done(
-            new AppError('rate_limited', `Rate limit of ${limit.max} requests per ${Math.round(limit.timeWindow / 1000)} s exceeded`, [], {
-              retryAfterSeconds: reset,
-            }),
-          );
-        },
-        limit.timeWindow,
-        limit.max,
-      );
+      const key = limit.keyGenerator(req);
+      req.rateLimitKey = key;
+      req.rateLimitRoute = entry;
+      count(entry, key, reply, done);
     };
     route.onRequest = [...[route.onRequest ?? []].flat(), hook];
   });

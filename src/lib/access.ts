@@ -38,6 +38,8 @@ export interface Actor {
   apiKeyId: string | null;
   role: Role | null;
   scopes: readonly Scope[];
+  /** The session of a user's access token (`sid`): what "this session" means in /v1/me/sessions. */
+  sessionId?: string | null;
 }
 
 /**

@@ -5,6 +5,7 @@
 export const errorCatalogue = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_body: { status: 400, title: 'The request body could not be parsed' },
+  link_invalid: { status: 400, title: 'This link is not valid' },
   unauthenticated: { status: 401, title: 'Authentication is required' },
   invalid_credentials: { status: 401, title: 'The agency, email or password is wrong' },
   invalid_token: { status: 401, title: 'The token is invalid or expired' },
@@ -19,6 +20,8 @@ export const errorCatalogue = {
   idempotency_answer_lost: { status: 409, title: 'The request with this Idempotency-Key made its change, but its answer was lost' },
   precondition_failed: { status: 412, title: 'The resource changed since you read it' },
   already_exists: { status: 409, title: 'The resource already exists' },
+  link_expired: { status: 410, title: 'This link has expired' },
+  link_used: { status: 410, title: 'This link was already used' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The content type is not supported' },
   unprocessable: { status: 422, title: 'The request cannot be processed' },

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 
 // The run's own database, named by the global setup (test/helpers/global-setup.ts).
@@ -25,6 +27,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Test receivers listen on http://127.0.0.1; refusals of loopback are tested with these off.
     WEBHOOK_ALLOW_LOOPBACK: '1',
     WEBHOOK_ALLOW_HTTP: '1',
+    // Emails of tests without an SMTP sink (invitations, password notices) go to a folder of the run's.
+    MAIL_OUTBOX_DIR: join(tmpdir(), `afterview-test-outbox-${process.env.AFTERVIEW_TEST_DB ?? 'run'}`),
     ...overrides,
   });
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { buildWeb } from '../../scripts/web-build.js';
+import { secretsAtRest } from './secretScan.js';
 
 const adminUrlFor = (db: string) => `postgres://postgres@${process.env.TEST_PG_HOST ?? '127.0.0.1:5432'}/${db}`;
 
@@ -26,6 +27,10 @@ export default async function setup() {
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
   await migrateDatabase(adminUrlFor(name), `postgres://afterview_app:afterview_app@127.0.0.1:5432/${name}`);
   return async () => {
+    // After every test file: no table may hold an issued secret in clear (test/secrets-at-rest.test.ts).
+    const pool = new pg.Pool({ connectionString: adminUrlFor(name), max: 1 });
+    const leaks = await secretsAtRest(pool).finally(() => pool.end());
     await admin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+    if (Object.keys(leaks).length > 0) throw new Error(`secrets stored in clear after the run (table.column: rows): ${JSON.stringify(leaks)}`);
   };
 }

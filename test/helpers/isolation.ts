@@ -20,6 +20,28 @@ const userFixture =
     return { params: { id: user.id }, body, unchanged: async () => (await read()) === before };
   };
 
+/** A signed-in user of tenant B; `unchanged` reads their sessions with their own token. */
+const sessionFixture =
+  (param: 'session' | 'user'): IsolationFixture =>
+  async (app, b) => {
+    const user = await userWithRole(app, b, 'viewer');
+    const sid = (JSON.parse(Buffer.from(user.token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+    const read = async () => {
+      const res = await app.inject({ url: '/v1/me/sessions', headers: bearer(user.token) });
+      return `${res.statusCode} ${res.body}`;
+    };
+    const before = await read();
+    return { params: { id: param === 'session' ? sid : user.id }, unchanged: async () => (await read()) === before };
+  };
+
+const invitationFixture: IsolationFixture = async (app, b) => {
+  const res = await app.inject({ method: 'POST', url: '/v1/invitations', headers: bearer(b.token), payload: { email: `b-${Math.random().toString(36).slice(2)}@example.org`, role: 'viewer' } });
+  const id = res.json().id as string;
+  const read = async () => (await app.inject({ url: `/v1/invitations/${id}`, headers: bearer(b.token) })).body;
+  const before = await read();
+  return { params: { id }, unchanged: async () => (await read()) === before };
+};
+
 const keyFixture: IsolationFixture = async (app, b) => {
   const key = await apiKey(app, b, ['agency:read']);
   const read = async () => (await app.inject({ url: `/v1/api-keys/${key.id}`, headers: bearer(b.token) })).body;
@@ -181,6 +203,11 @@ const inboundFixture =
 export const isolationFixtures: Record<string, IsolationFixture> = {
   'GET /v1/users/:id': userFixture(),
   'PATCH /v1/users/:id': userFixture({ name: 'Taken Over', role: 'owner' }),
+  'DELETE /v1/users/:id/sessions': sessionFixture('user'),
+  'DELETE /v1/me/sessions/:id': sessionFixture('session'),
+  'GET /v1/invitations/:id': invitationFixture,
+  'POST /v1/invitations/:id/resend': invitationFixture,
+  'DELETE /v1/invitations/:id': invitationFixture,
   'GET /v1/api-keys/:id': keyFixture,
   'DELETE /v1/api-keys/:id': keyFixture,
   'GET /v1/employers/:id': employerFixture(),

@@ -32,9 +32,15 @@ export function smtpSink() {
     received,
     /** The first message (already received or still to come) to `address`. */
     for(address: string): Promise<SunkMessage> {
-      const match = (m: SunkMessage) => m.to.includes(address.toLowerCase());
-      const had = received.find(match);
-      return had ? Promise.resolve(had) : new Promise((resolve) => waiting.push({ match, resolve }));
+      return this.nth(address, 1);
+    },
+    /** The n-th message (1-based, already received or still to come) to `address`. */
+    nth(address: string, n: number): Promise<SunkMessage> {
+      const to = (m: SunkMessage) => m.to.includes(address.toLowerCase());
+      const had = received.filter(to)[n - 1];
+      if (had) return Promise.resolve(had);
+      const match = (m: SunkMessage) => to(m) && received.filter(to).length === n;
+      return new Promise((resolve) => waiting.push({ match, resolve }));
     },
     async listen() {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,3 +49,18 @@ export function smtpSink() {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A received message's subject and plain-text body, quoted-printable undone. */
+export function readMail(m: SunkMessage): { subject: string; text: string; from: string } {
+  const [head = '', ...rest] = m.raw.split(/\r?\n\r?\n/);
+  const header = (name: string) => new RegExp(`^${name}: (.*(?:\\r?\\n[ \\t].*)*)`, 'mi').exec(head)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '';
+  let text = rest.join('\n\n');
+  if (/quoted-printable/i.test(header('Content-Transfer-Encoding'))) {
+    text = Buffer.from(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+  return { subject: header('Subject'), text: text.replace(/\r\n/g, '\n'), from: header('From') };
+}
+
+/** The token of the account link in a message (`…/accept-invitation#token=…`, `…/reset-password#token=…`). */
+export const linkTokenIn = (m: SunkMessage, page: 'accept-invitation' | 'reset-password') =>
+  decodeURIComponent(new RegExp(`/${page}#token=([\\w%-]+)`).exec(readMail(m).text)?.[1] ?? '');

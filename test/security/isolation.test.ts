@@ -135,6 +135,7 @@ describe('row-level security, in the database itself', () => {
       WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')`);
     expect(res.rows.map((r) => r.name).sort()).toEqual([
       'app_private.due_webhook_deliveries',
+      'app_private.revocations_since',
       'app_private.search_candidates',
       'app_private.search_contacts',
       'app_private.search_positions',

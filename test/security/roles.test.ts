@@ -27,6 +27,18 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'GET /v1/users/:id': ['viewer', 'users:read'],
   'POST /v1/users': ['admin', null],
   'PATCH /v1/users/:id': ['admin', null],
+  'DELETE /v1/users/:id/sessions': ['admin', null],
+  // your own sessions and password: people only, whatever their role
+  'GET /v1/me/sessions': ['viewer', null],
+  'DELETE /v1/me/sessions': ['viewer', null],
+  'DELETE /v1/me/sessions/:id': ['viewer', null],
+  'PATCH /v1/me/password': ['viewer', null],
+  // invitations: who joins the agency is for signed-in admins
+  'POST /v1/invitations': ['admin', null],
+  'GET /v1/invitations': ['admin', null],
+  'GET /v1/invitations/:id': ['admin', null],
+  'POST /v1/invitations/:id/resend': ['admin', null],
+  'DELETE /v1/invitations/:id': ['admin', null],
   'GET /v1/api-keys': ['admin', null],
   'POST /v1/api-keys': ['admin', null],
   'GET /v1/api-keys/:id': ['admin', null],
@@ -136,6 +148,11 @@ const publicRoutes = [
   'POST /v1/auth/login',
   'POST /v1/auth/refresh',
   'POST /v1/auth/logout',
+  // the emailed links' pages: the link's token is the credential
+  'POST /v1/auth/forgot-password',
+  'POST /v1/auth/reset-password',
+  'POST /v1/auth/invitation',
+  'POST /v1/auth/accept-invitation',
   // the mail provider's webhook, authenticated by the agency's inbound secret in the handler
   'POST /v1/inbound/email',
   // the web client

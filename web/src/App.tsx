@@ -13,6 +13,9 @@ const CandidatePage = lazy(() => import('./screens/CandidatePage'));
 const Employers = lazy(() => import('./screens/Employers'));
 const EmployerPage = lazy(() => import('./screens/EmployerPage'));
 const Settings = lazy(() => import('./screens/Settings'));
+// The pages of emailed links and "forgot password": open whether or not someone is signed in.
+const AccountPage = lazy(() => import('./screens/AccountPages'));
+const accountPages = ['/accept-invitation', '/forgot-password', '/reset-password'];
 
 const routes: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/', () => <Today />],
@@ -83,6 +86,14 @@ function Shell() {
 }
 
 export function App() {
+  const { path } = useLocation();
+  if (accountPages.includes(path)) {
+    return (
+      <Suspense fallback={<div className="boot" aria-busy="true" />}>
+        <AccountPage path={path} />
+      </Suspense>
+    );
+  }
   return (
     <SessionProvider signedOut={(done) => <SignIn onSignedIn={done} />}>
       <Shell />

@@ -45,7 +45,8 @@ export function SessionProvider({ children, signedOut }: { children: ReactNode; 
       () => setMe(null),
     );
   useEffect(() => {
-    void restoring.then((ok) => (ok ? load() : setMe(null)));
+    // Signed in by the restore at start, or since by a page of an emailed link (its tokens are set).
+    void restoring.then(() => (session.hasRefresh() ? load() : setMe(null)));
     const off = session.onChange((signedIn) => {
       if (!signedIn) setMe(null);
     });

@@ -169,8 +169,11 @@ export function LoadError({ error, retry }: { error: Error; retry?: () => void }
   );
 }
 
+/** What `useLoad` gives, as a list handed to another component takes it. */
+export type Loadable<T> = { data?: T; error?: Error; loading: boolean; reload: () => void };
+
 /** A list that loads: skeleton first, then an error, the empty text, or the rows. */
-export function Loaded<T>({ state, empty, children }: { state: { data?: T; error?: Error; loading: boolean; reload: () => void }; empty?: (d: T) => ReactNode; children: (d: T) => ReactNode }) {
+export function Loaded<T>({ state, empty, children }: { state: Loadable<T>; empty?: (d: T) => ReactNode; children: (d: T) => ReactNode }) {
   if (state.data === undefined) return state.error ? <LoadError error={state.error} retry={state.reload} /> : <Loading />;
   const e = empty?.(state.data);
   return <>{e ? <Empty>{e}</Empty> : children(state.data)}</>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
+import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
@@ -17,11 +18,13 @@ export function apiKeysRoutes(app: App, deps: Deps) {
     schema: {
       tags: ['api keys'],
       summary: 'Create an API key; its secret is shown once',
+      description: 'Retry with the same `Idempotency-Key` to get the same key again: the answer is kept for the replay encrypted, never in clear.',
       security,
+      headers: idempotencyHeader,
       body: createApiKeyBody,
       response: { 201: createdApiKeySchema, ...problemResponses() },
     },
-    config: manage,
+    config: { ...manage, secretAnswer: true },
     handler: async (req, reply) => reply.code(201).send(await createApiKey(deps, actorOf(req), req.body)),
   });
   app.get('/v1/api-keys', {

@@ -1,10 +1,14 @@
 import { lt, or, isNotNull, and } from 'drizzle-orm';
 import { z } from 'zod';
 import { allTenantIds, withTenant } from '../../db/client.js';
-import { refreshTokens } from '../../db/schema.js';
+import { passwordResets, refreshTokens, sessions } from '../../db/schema.accounts.js';
 import type { JobDefinition } from '../../jobs/registry.js';
 
-/** Nightly: deletes refresh tokens that expired, or were used or revoked, over a week ago. */
+/**
+ * Nightly: deletes what can no longer sign anyone in, a week after it stopped: sessions ended or
+ * expired (with their refresh tokens, and the browser and address they recorded), refresh tokens
+ * expired, used or revoked, and password reset links past their time.
+ */
 export const purgeExpiredTokensJob: JobDefinition<z.ZodObject<{}>> = {
   name: 'auth.purge-refresh-tokens',
   queue: 'maintenance',
@@ -13,9 +17,10 @@ export const purgeExpiredTokensJob: JobDefinition<z.ZodObject<{}>> = {
   handler: async (deps) => {
     const cutoff = new Date(deps.clock.now().getTime() - 7 * 86_400_000);
     let purged = 0;
+    let sessionsPurged = 0;
     for (const tenantId of await allTenantIds(deps.db)) {
-      const rows = await withTenant(deps.db, tenantId, (tx) =>
-        tx
+      await withTenant(deps.db, tenantId, async (tx) => {
+        const rows = await tx
           .delete(refreshTokens)
           .where(
             or(
@@ -24,11 +29,17 @@ export const purgeExpiredTokensJob: JobDefinition<z.ZodObject<{}>> = {
               and(isNotNull(refreshTokens.usedAt), lt(refreshTokens.usedAt, cutoff)),
             ),
           )
-          .returning({ id: refreshTokens.id }),
-      );
-      purged += rows.length;
+          .returning({ id: refreshTokens.id });
+        const ended = await tx
+          .delete(sessions)
+          .where(or(lt(sessions.expiresAt, cutoff), and(isNotNull(sessions.endedAt), lt(sessions.endedAt, cutoff))))
+          .returning({ id: sessions.id });
+        await tx.delete(passwordResets).where(lt(passwordResets.expiresAt, cutoff));
+        sessionsPurged += ended.length;
+        purged += rows.length;
+      });
     }
-    deps.log.info({ purged }, 'purged old refresh tokens');
-    return { purged };
+    deps.log.info({ purged, sessions: sessionsPurged }, 'purged old sessions and refresh tokens');
+    return { purged, sessions: sessionsPurged };
   },
 };

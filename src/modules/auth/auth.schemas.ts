@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { roleSchema } from '../../lib/access.js';
 import { emailSchema, instant, timeZoneSchema } from '../../lib/schemas.js';
+import { PASSWORD_RULES } from '../../lib/passwords.js';
 
 export { emailSchema, timeZoneSchema };
 
 export const passwordSchema = z
   .string()
   .min(12, 'Must be at least 12 characters')
-  .max(128, 'Must be at most 128 characters');
+  .max(128, 'Must be at most 128 characters')
+  .describe(PASSWORD_RULES);
 export const slugSchema = z
   .string()
   .min(3)
@@ -127,3 +129,18 @@ export const meResponse = z
       apiKey: null,
     },
   });
+
+/** The token of an emailed link (after `#token=` in it). */
+export const linkToken = z.string().min(1).max(256).describe('The token of the emailed link: what follows `#token=` in it');
+
+export const forgotPasswordBody = z
+  .strictObject({ agency: z.string().min(1).max(48).describe('The agency slug'), email: emailSchema })
+  .meta({ id: 'ForgotPasswordRequest', example: { agency: 'demo', email: 'owner@demo.afterview.test' } });
+
+export const forgotPasswordResponse = z
+  .object({ status: z.literal('accepted'), detail: z.string() })
+  .meta({ id: 'ForgotPasswordAccepted', example: { status: 'accepted', detail: 'If this agency has an active account with this email, a link to reset its password is on its way. It works once, for 30 minutes.' } });
+
+export const resetPasswordBody = z
+  .strictObject({ token: linkToken, password: passwordSchema })
+  .meta({ id: 'ResetPasswordRequest', example: { token: 'pwr_01a2164a4085701f816ee56709ebcf7d_Q2hhbmdlIG1lIGJ5IGxvZ2dpbmcgaW4gYWdhaW4', password: 'a-new-long-passphrase-2026' } });

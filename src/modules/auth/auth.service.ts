@@ -1,51 +1,31 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { isUniqueViolation, readTenant, tdb, tenantIdBySlug, withTenant, type Tx } from '../../db/client.js';
-import { apiKeys, refreshTokens, tenants, users } from '../../db/schema.js';
+import { isUniqueViolation, readTenant, tdb, tenantIdBySlug, withTenant } from '../../db/client.js';
+import { apiKeys, tenants, users } from '../../db/schema.js';
+import { refreshTokens } from '../../db/schema.accounts.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.js';
-import { makeTenantToken, parseTenantToken, sha256 } from '../../lib/secrets.js';
-import type { Actor, Role } from '../../lib/access.js';
-import { diff, recordChange } from '../activity/activity.service.js';
+import { assertStrongPassword, dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.js';
+import { parseTenantToken, sha256 } from '../../lib/secrets.js';
+import type { Actor } from '../../lib/access.js';
+import { recordUserCreated } from '../users/users.service.js';
+import { countLoginAttempt } from './loginLimit.js';
+import { revokedHere } from './revocations.js';
+import { endSessions, issueRefreshToken, openSession, REFRESH_PREFIX, touchSession, type Client, type Session } from './sessions.store.js';
 import type { loginBody, signupBody } from './auth.schemas.js';
 
-const REFRESH_PREFIX = 'rt';
+export type { Client, Session };
 
-/** What an access token is signed from (the route signs it: JWTs are an HTTP concern). */
-export interface Session {
-  tenantId: string;
-  userId: string;
-  role: Role;
-  familyId: string;
-  refreshToken: string;
-}
-
-async function issueRefreshToken(deps: Deps, tx: Tx, tenantId: string, userId: string, familyId: string) {
-  const token = makeTenantToken(REFRESH_PREFIX, tenantId);
-  const expiresAt = new Date(deps.clock.now().getTime() + deps.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
-  await tx.insert(refreshTokens).values({
-    tenantId,
-    id: newId(),
-    userId,
-    familyId,
-    tokenHash: sha256(token),
-    expiresAt,
-    createdAt: deps.clock.now(),
-  });
-  return token;
-}
-
-export async function signup(deps: Deps, input: z.output<typeof signupBody>): Promise<Session> {
+export async function signup(deps: Deps, input: z.output<typeof signupBody>, client: Client): Promise<Session> {
   if (!deps.config.SIGNUP_ENABLED) throw new AppError('signup_disabled');
+  assertStrongPassword(input.owner.password, 'body.owner.password', [input.owner.email, input.owner.name, input.slug]);
   const tenantId = newId();
   const userId = newId();
-  const familyId = newId();
   const passwordHash = await hashPassword(input.owner.password);
   const now = deps.clock.now();
   try {
-    const refreshToken = await withTenant(deps.db, tenantId, async (tx) => {
+    const session = await withTenant(deps.db, tenantId, async (tx) => {
       await tx.insert(tenants).values({
         id: tenantId,
         name: input.agencyName,
@@ -70,16 +50,11 @@ export async function signup(deps: Deps, input: z.output<typeof signupBody>): Pr
         .returning();
       // The agency's timeline starts with its owner, as for every user added later.
       const actor: Actor = { tenantId, kind: 'user', userId, apiKeyId: null, role: 'owner', scopes: [] };
-      await recordChange(actor, now, {
-        action: 'user.created',
-        subject: { type: 'user', id: userId },
-        changes: diff(null, owner!, ['email', 'name', 'role', 'status', 'timeZone', 'dailyDigest']),
-        data: { role: 'owner' },
-      });
-      return issueRefreshToken(deps, tx, tenantId, userId, familyId);
+      await recordUserCreated(actor, now, owner!);
+      return openSession(deps, tx, owner!, client);
     });
     deps.log.info({ tenantId, slug: input.slug }, 'agency signed up');
-    return { tenantId, userId, role: 'owner', familyId, refreshToken };
+    return session;
   } catch (err) {
     if (isUniqueViolation(err, 'tenants_slug_key')) {
       throw new AppError('already_exists', 'An agency with this slug exists', [
@@ -90,33 +65,14 @@ export async function signup(deps: Deps, input: z.output<typeof signupBody>): Pr
   }
 }
 
-/** Failed sign-ins per account and window, in Redis (skipped when Redis is away). */
-async function guardAccount(deps: Deps, input: { agency: string; email: string }) {
-  const key = `${deps.config.QUEUE_PREFIX}:login-fail:${input.agency}:${input.email}`;
-  const failures = Number(await deps.redis.get(key).catch(() => 0)) || 0;
-  if (failures >= deps.config.LOGIN_RATE_LIMIT_MAX) {
-    const ttl = await deps.redis.pttl(key).catch(() => deps.config.RATE_LIMIT_WINDOW_MS);
-    throw new AppError('rate_limited', 'Too many failed sign-ins for this account; wait and retry', [], {
-      retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)),
-    });
-  }
-  return async () => {
-    await deps.redis
-      .multi()
-      .incr(key)
-      .pexpire(key, deps.config.RATE_LIMIT_WINDOW_MS, 'NX')
-      .exec()
-      .catch(() => undefined);
-  };
-}
-
-export async function login(deps: Deps, input: z.output<typeof loginBody>): Promise<Session> {
-  const recordFailure = await guardAccount(deps, input);
+export async function login(deps: Deps, input: z.output<typeof loginBody>, client: Client): Promise<Session> {
+  // Counted before the password is checked, whether the account exists or not (loginLimit.ts).
+  const attempt = await countLoginAttempt(deps, input, client.ip);
   const tenantId = await tenantIdBySlug(deps.db, input.agency);
   const user = tenantId
     ? await readTenant(deps.db, tenantId, async (tx) => {
         const [row] = await tx
-          .select({ id: users.id, role: users.role, status: users.status, passwordHash: users.passwordHash })
+          .select({ tenantId: users.tenantId, id: users.id, role: users.role, status: users.status, passwordHash: users.passwordHash, sessionGeneration: users.sessionGeneration })
           .from(users)
           .where(eq(users.email, input.email));
         return row;
@@ -124,23 +80,19 @@ export async function login(deps: Deps, input: z.output<typeof loginBody>): Prom
     : undefined;
   // Same work whether the agency or user exists or not: the answer tells nothing (CWE-204).
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
-  if (!tenantId || !user || !ok || user.status !== 'active') {
-    await recordFailure();
-    throw new AppError('invalid_credentials');
-  }
-  const familyId = newId();
-  const refreshToken = await withTenant(deps.db, tenantId, async (tx) => {
+  if (!tenantId || !user || !ok || user.status !== 'active') throw new AppError('invalid_credentials');
+  await attempt.succeeded();
+  return withTenant(deps.db, tenantId, async (tx) => {
     await tx.update(users).set({ lastLoginAt: deps.clock.now() }).where(eq(users.id, user.id));
-    return issueRefreshToken(deps, tx, tenantId, user.id, familyId);
+    return openSession(deps, tx, user, client);
   });
-  return { tenantId, userId: user.id, role: user.role, familyId, refreshToken };
 }
 
 /**
- * Rotates a refresh token. A token that was already used (or revoked) means it leaked: the whole
- * family is revoked, so the thief and the victim both have to sign in again.
+ * Rotates a refresh token. A token that was already used (or revoked) means it leaked: its whole
+ * session is ended, so the thief and the victim both have to sign in again.
  */
-export async function refresh(deps: Deps, token: string): Promise<Session> {
+export async function refresh(deps: Deps, token: string, client: Client): Promise<Session> {
   const parsed = parseTenantToken(REFRESH_PREFIX, token);
   if (!parsed) throw new AppError('invalid_token');
   const { tenantId } = parsed;
@@ -150,12 +102,13 @@ export async function refresh(deps: Deps, token: string): Promise<Session> {
       .select({
         id: refreshTokens.id,
         userId: refreshTokens.userId,
-        familyId: refreshTokens.familyId,
+        sessionId: refreshTokens.familyId,
         usedAt: refreshTokens.usedAt,
         revokedAt: refreshTokens.revokedAt,
         expiresAt: refreshTokens.expiresAt,
         role: users.role,
         status: users.status,
+        generation: users.sessionGeneration,
       })
       .from(refreshTokens)
       .innerJoin(users, eq(users.id, refreshTokens.userId))
@@ -163,48 +116,37 @@ export async function refresh(deps: Deps, token: string): Promise<Session> {
       .for('update', { of: refreshTokens });
     if (!row) return { kind: 'invalid' as const };
     if (row.usedAt || row.revokedAt) {
-      await revokeFamily(tx, row.familyId, now);
-      return { kind: 'reused' as const, familyId: row.familyId };
+      await endSessions(tx, now, { userId: row.userId, only: row.sessionId }, 'refresh_token_reused');
+      return { kind: 'reused' as const, sessionId: row.sessionId };
     }
     if (row.expiresAt <= now || row.status !== 'active') return { kind: 'invalid' as const };
     await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, row.id));
-    const next = await issueRefreshToken(deps, tx, tenantId, row.userId, row.familyId);
-    return { kind: 'ok' as const, session: { tenantId, userId: row.userId, role: row.role, familyId: row.familyId, refreshToken: next } };
+    const next = await issueRefreshToken(deps, tx, tenantId, row.userId, row.sessionId, now);
+    await touchSession(tx, row.sessionId, now, next.expiresAt, client);
+    const session: Session = { tenantId, userId: row.userId, role: row.role, sessionId: row.sessionId, generation: row.generation, refreshToken: next.token };
+    return { kind: 'ok' as const, session };
   });
   if (outcome.kind === 'reused') {
-    deps.log.warn({ tenantId, familyId: outcome.familyId }, 'refresh token reused: family revoked');
+    revokedHere(deps, { sessionIds: [outcome.sessionId] });
+    deps.log.warn({ tenantId, sessionId: outcome.sessionId }, 'refresh token reused: session ended');
     throw new AppError('invalid_token', 'This refresh token was already used; sign in again');
   }
   if (outcome.kind === 'invalid') throw new AppError('invalid_token');
   return outcome.session;
 }
 
-async function revokeFamily(tx: Tx, familyId: string, now: Date) {
-  await tx
-    .update(refreshTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
-}
-
-/** Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent). */
+/** Ends the session the refresh token belongs to, its access tokens too. Unknown tokens are ignored (idempotent). */
 export async function logout(deps: Deps, token: string): Promise<void> {
   const parsed = parseTenantToken(REFRESH_PREFIX, token);
   if (!parsed) return;
-  await withTenant(deps.db, parsed.tenantId, async (tx) => {
+  const ended = await withTenant(deps.db, parsed.tenantId, async (tx) => {
     const [row] = await tx
-      .select({ familyId: refreshTokens.familyId })
+      .select({ sessionId: refreshTokens.familyId, userId: refreshTokens.userId })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, sha256(token)));
-    if (row) await revokeFamily(tx, row.familyId, deps.clock.now());
+    return row ? endSessions(tx, deps.clock.now(), { userId: row.userId, only: row.sessionId }, 'signed_out') : [];
   });
-}
-
-/** Revokes every session of a user (deactivation, password change). */
-export async function revokeUserSessions(deps: Deps, tx: Tx, userId: string): Promise<void> {
-  await tx
-    .update(refreshTokens)
-    .set({ revokedAt: deps.clock.now() })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+  revokedHere(deps, { sessionIds: ended });
 }
 
 // The hottest read: one prepared statement, one round trip with its tenant context.

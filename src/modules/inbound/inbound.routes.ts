@@ -43,7 +43,7 @@ export function inboundRoutes(app: App, deps: Deps) {
       headers: idempotencyHeader,
       response: { 200: inboundSecretSchema, ...problemResponses() },
     },
-    config: { access: { role: 'admin', scope: null } },
+    config: { access: { role: 'admin', scope: null }, secretAnswer: true },
     handler: async (req) => svc.rotateInboundSecret(deps, actorOf(req)),
   });
   app.get('/v1/inbound-replies', {

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
+import { publicUrl } from '../../config.js';
 import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { followUps, inboundReplies, tenants } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
@@ -37,8 +38,7 @@ export async function rotateInboundSecret(deps: Deps, actor: Actor) {
   const secret = makeTenantToken(INBOUND_SECRET_PREFIX, actor.tenantId);
   // In a transaction, so an Idempotency-Key is marked committed with it (docs/idempotency.md).
   await withTenant(deps.db, actor.tenantId, (tx) => tx.update(tenants).set({ inboundSecretHash: sha256(secret), updatedAt: deps.clock.now() }));
-  const base = deps.config.PUBLIC_URL ?? `http://${deps.config.HOST}:${deps.config.PORT}`;
-  return { secret, url: `${base.replace(/\/$/, '')}/v1/inbound/email` };
+  return { secret, url: `${publicUrl(deps.config)}/v1/inbound/email` };
 }
 
 /** The agency whose inbound secret is presented as `Authorization: Bearer ins_…`; 401 otherwise. */

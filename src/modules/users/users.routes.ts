@@ -3,6 +3,7 @@ import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
 import { ifMatchHeader } from '../../http/ifMatch.js';
+import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
@@ -39,13 +40,15 @@ export function usersRoutes(app: App, deps: Deps) {
   app.post('/v1/users', {
     schema: {
       tags: ['users'],
-      summary: 'Add a user (admins)',
-      description: 'Only an owner can add an owner.',
+      summary: 'Add a user with a password (admins; people are better invited)',
+      description:
+        'For provisioning from scripts and imports: the admin sets (or has generated) the first password, which the user should change. People join better through POST /v1/invitations, choosing their own. Only an owner can add an owner. A generated password is kept for an `Idempotency-Key` replay encrypted, never in clear.',
       security,
+      headers: idempotencyHeader,
       body: createUserBody,
       response: { 201: createdUser, ...problemResponses(409) },
     },
-    config: { access: { role: 'admin', scope: null } },
+    config: { access: { role: 'admin', scope: null }, secretAnswer: true },
     handler: async (req, reply) => reply.code(201).send(await createUser(deps, actorOf(req), req.body)),
   });
   app.get('/v1/users/:id', {

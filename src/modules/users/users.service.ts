@@ -6,12 +6,13 @@ import { users } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
-import { hashPassword } from '../../lib/passwords.js';
+import { assertStrongPassword, hashPassword } from '../../lib/passwords.js';
 import { randomToken } from '../../lib/secrets.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor, Role } from '../../lib/access.js';
 import { diff, recordChange, type Changes } from '../activity/activity.service.js';
-import { revokeUserSessions } from '../auth/auth.service.js';
+import { revokedHere } from '../auth/revocations.js';
+import { endSessions, raiseGeneration } from '../auth/sessions.store.js';
 import type { createUserBody, listUsersQuery, updateMeBody, updateUserBody } from './users.schemas.js';
 
 type UserRow = typeof users.$inferSelect;
@@ -28,6 +29,11 @@ async function recordUserChange(actor: Actor, now: Date, before: UserRow, after:
   await recordChange(actor, now, { action, subject: subject(after.id), changes, data });
 }
 
+/** The activity and event of a new user (added, signed up as an agency's owner, or joined by invitation). */
+export async function recordUserCreated(actor: Actor, now: Date, user: UserRow, data: Record<string, unknown> = {}) {
+  await recordChange(actor, now, { action: 'user.created', subject: subject(user.id), changes: diff(null, user, FIELDS), data: { role: user.role, ...data } });
+}
+
 /** Only an owner may hand out or take away the owner role. */
 function assertMayAssign(actor: Actor, role: Role, field: string) {
   if (role === 'owner' && actor.role !== 'owner') {
@@ -37,6 +43,7 @@ function assertMayAssign(actor: Actor, role: Role, field: string) {
 
 export async function createUser(deps: Deps, actor: Actor, input: z.output<typeof createUserBody>) {
   assertMayAssign(actor, input.role, 'body.role');
+  if (input.password) assertStrongPassword(input.password, 'body.password', [input.email, input.name]);
   const initialPassword = input.password ? undefined : randomToken(18);
   const passwordHash = await hashPassword(input.password ?? initialPassword!);
   const now = deps.clock.now();
@@ -56,7 +63,7 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
           updatedAt: now,
         })
         .returning();
-      await recordChange(actor, now, { action: 'user.created', subject: subject(created!.id), changes: diff(null, created!, FIELDS), data: { role: created!.role } });
+      await recordUserCreated(actor, now, created!);
       return created;
     });
     deps.log.info({ tenantId: actor.tenantId, userId: row!.id, role: input.role }, 'user created');
@@ -110,7 +117,8 @@ async function otherActiveOwners(tx: Tx, userId: string): Promise<number> {
 
 /**
  * Changes a user's name, role, zone or status. `ifMatch` is the version the caller saw (412 when
- * stale). The agency always keeps one active owner; deactivation ends the user's sessions.
+ * stale). The agency always keeps one active owner. Deactivation ends the user's sessions; a role
+ * change their access tokens (a refresh gets one with the new role): on every process at once.
  */
 export async function updateUser(
   deps: Deps,
@@ -121,7 +129,7 @@ export async function updateUser(
 ) {
   if (input.role) assertMayAssign(actor, input.role, 'body.role');
   const now = deps.clock.now();
-  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+  const { row, revoked } = await withTenant(deps.db, actor.tenantId, async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!current) throw notFound('User');
     assertVersion(current.version, ifMatch);
@@ -140,11 +148,14 @@ export async function updateUser(
       .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(users.id, id))
       .returning();
-    if (input.status === 'deactivated' && current.status !== 'deactivated') await revokeUserSessions(deps, tx, id);
+    const deactivated = updated!.status === 'deactivated' && current.status !== 'deactivated';
+    const sessionIds = deactivated ? await endSessions(tx, now, { userId: id }, 'deactivated') : [];
+    const generation = deactivated || updated!.role !== current.role ? await raiseGeneration(tx, id, now) : null;
     const changes = diff(current, updated!, FIELDS);
     if (Object.keys(changes).length > 0) await recordUserChange(actor, now, current, updated!, changes);
-    return updated!;
+    return { row: updated!, revoked: { sessionIds, ...(generation !== null ? { user: { id, generation } } : {}) } };
   });
+  revokedHere(deps, revoked);
   deps.log.info({ tenantId: actor.tenantId, userId: id, changes: Object.keys(input) }, 'user updated');
   return present(row);
 }

@@ -48,7 +48,7 @@ export function webhooksRoutes(app: App, deps: Deps) {
       body: createEndpointBody,
       response: { 201: endpointWithSecretSchema, ...problemResponses(422) },
     },
-    config: write,
+    config: { ...write, secretAnswer: true },
     handler: async (req, reply) => {
       const endpoint = await svc.createEndpoint(deps, actorOf(req), req.body);
       return reply.code(201).header('etag', `"${endpoint.version}"`).header('location', `${base}/${endpoint.id}`).send(endpoint);
@@ -107,7 +107,7 @@ export function webhooksRoutes(app: App, deps: Deps) {
       headers: idempotencyHeader,
       response: { 200: rotatedSecretSchema, ...problemResponses() },
     },
-    config: write,
+    config: { ...write, secretAnswer: true },
     handler: async (req) => svc.rotateSecret(deps, actorOf(req), req.params.id),
   });
   app.post(`${base}/:id/test`, {

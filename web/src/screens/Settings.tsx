@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { all, call, ifMatch, type S } from '../api';
+import { all, call, type S } from '../api';
 import { useSession } from '../session';
 import { dateTime } from '../time';
-import { ZoneField } from '../zoneField';
 import { Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
 import { TemplatesSettings } from './TemplatesSettings';
+import { UsersSettings } from './UsersSettings';
+import { YouSettings } from './YouSettings';
 import { WebhookEndpointsSettings } from './WebhookEndpointsSettings';
 
 const tabs = [
@@ -42,54 +43,6 @@ export default function Settings() {
         {tab === 'webhooks' && <WebhookEndpointsSettings />}
       </div>
     </section>
-  );
-}
-
-/** The signed-in user's own name, time zone and daily digest (PATCH /v1/me). */
-function YouSettings() {
-  const s = useSession();
-  const action = useAction();
-  const [v, setV] = useState({ name: s.user.name, timeZone: s.user.timeZone ?? '', dailyDigest: s.user.dailyDigest });
-  const [saved, setSaved] = useState(false);
-  // An edit after a save makes its "Saved" stale.
-  const change = (p: Partial<typeof v>) => {
-    setSaved(false);
-    setV({ ...v, ...p });
-  };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(false);
-    const user = await action.run(() =>
-      call((c) =>
-        c.PATCH('/v1/me', {
-          params: { header: ifMatch(s.user.version) },
-          body: { name: v.name, timeZone: v.timeZone || null, dailyDigest: v.dailyDigest },
-        }),
-      ),
-    );
-    if (user) {
-      s.setUser(user);
-      setSaved(true);
-    }
-  };
-  return (
-    <form className="card form" onSubmit={submit} noValidate aria-label="Your settings">
-      <div className="row wrap">
-        <Field label="Your name" name="name" action={action}>
-          {(p) => <input {...p} value={v.name} onChange={(e) => change({ name: e.target.value })} />}
-        </Field>
-        <ZoneField label="Your time zone" value={v.timeZone} onChange={(timeZone) => change({ timeZone })} action={action} hint="Empty: the agency's" empty={`The agency's (${s.me.agency.timeZone})`} />
-      </div>
-      {s.can('recruiter') && (
-        <label className="check">
-          <input type="checkbox" checked={v.dailyDigest} onChange={(e) => change({ dailyDigest: e.target.checked })} /> Email me my follow-ups at 07:30 each
-          morning
-        </label>
-      )}
-      <FormFooter action={action} shown={['name', 'timeZone', 'dailyDigest']} submit="Save">
-        {saved && <span role="status">Saved</span>}
-      </FormFooter>
-    </form>
   );
 }
 
@@ -168,103 +121,6 @@ function PlaybookForm({ initial }: { initial: Playbook }) {
         {saved && <span role="status">Saved. New timings apply from each interview's next re-plan.</span>}
       </FormFooter>
     </form>
-  );
-}
-
-const ROLES = ['viewer', 'recruiter', 'admin', 'owner'] as const;
-
-function UsersSettings() {
-  const s = useSession();
-  const state = useLoad(() => all((cursor) => call((c) => c.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))), []);
-  const action = useAction();
-  const [v, setV] = useState({ name: '', email: '', role: 'recruiter', password: '', timeZone: '' });
-  const update = async (u: S['User'], body: S['UpdateUserRequestInput']) => {
-    if (await action.run(() => call((c) => c.PATCH('/v1/users/{id}', { params: { path: { id: u.id }, header: { 'if-match': `"${u.version}"` } }, body })))) state.reload();
-  };
-  const create = async (e: FormEvent) => {
-    e.preventDefault();
-    const ok = await action.run(() =>
-      call((c) =>
-        c.POST('/v1/users', {
-          body: { name: v.name, email: v.email, role: v.role as 'recruiter', ...(v.password ? { password: v.password } : {}), ...(v.timeZone ? { timeZone: v.timeZone } : {}) },
-        }),
-      ),
-    );
-    if (ok) {
-      setV({ name: '', email: '', role: 'recruiter', password: '', timeZone: '' });
-      state.reload();
-    }
-  };
-  return (
-    <>
-      <Loaded state={state}>
-        {(users) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.name}</td>
-                  <td>{u.email}</td>
-                  <td>
-                    <select aria-label={`Role of ${u.name}`} value={u.role} disabled={u.role === 'owner' && !s.can('owner')} onChange={(e) => void update(u, { role: e.target.value as 'viewer' })}>
-                      {ROLES.filter((r) => r !== 'owner' || s.can('owner') || u.role === 'owner').map((r) => (
-                        <option key={r} value={r}>
-                          {label(r)}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    {u.id === s.user.id ? (
-                      label(u.status)
-                    ) : (
-                      <button type="button" className="small" onClick={() => void update(u, { status: u.status === 'active' ? 'deactivated' : 'active' })}>
-                        {u.status === 'active' ? 'Deactivate' : 'Reactivate'}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Loaded>
-      <form className="card form" onSubmit={create} noValidate>
-        <h2>Add a user</h2>
-        <div className="row wrap">
-          <Field label="Name" name="name" action={action}>
-            {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}
-          </Field>
-          <Field label="Email" name="email" action={action}>
-            {(p) => <input {...p} type="email" value={v.email} onChange={(e) => setV({ ...v, email: e.target.value })} />}
-          </Field>
-          <Field label="Role" name="role" action={action}>
-            {(p) => (
-              <select {...p} value={v.role} onChange={(e) => setV({ ...v, role: e.target.value })}>
-                {ROLES.filter((r) => r !== 'owner' || s.can('owner')).map((r) => (
-                  <option key={r} value={r}>
-                    {label(r)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <ZoneField value={v.timeZone} onChange={(timeZone) => setV({ ...v, timeZone })} action={action} empty="The agency's" />
-          <Field label="Password" name="password" action={action}>
-            {(p) => <input {...p} type="password" autoComplete="new-password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} />}
-          </Field>
-        </div>
-        <FormFooter action={action} shown={['name', 'email', 'role', 'password', 'timeZone']} submit="Add user" />
-      </form>
-    </>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { signIn } from '../session';
+import { Link } from '../router';
 import { Field, FormFooter, useAction } from '../ui';
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
@@ -32,6 +33,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />}
         </Field>
         <FormFooter action={action} shown={['agency', 'email', 'password']} submit={action.busy ? 'Signing in…' : 'Sign in'} />
+        <p className="signin-more">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
       </form>
     </main>
   );

@@ -30,6 +30,8 @@ const EVENT_SET = {
   'webhook_delivery.redelivered': true,
   'followup_template.updated': true,
   'user.created': true, 'user.updated': true, 'user.deactivated': true, 'user.reactivated': true,
+  'user.sessions_ended': true, 'user.password_changed': true, 'user.password_reset': true, 'session.ended': true,
+  'invitation.created': true, 'invitation.resent': true, 'invitation.revoked': true, 'invitation.accepted': true,
   'api_key.created': true, 'api_key.revoked': true,
 } satisfies Record<Exclude<EventType, '*' | 'webhook.test'>, true>;
 const EVENT_TYPES = Object.keys(EVENT_SET) as EventType[];
