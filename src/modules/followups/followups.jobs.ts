@@ -8,6 +8,7 @@ import { MailError } from '../../lib/mailer.js';
 // Types only: the registry imports this module, so a value import would be circular.
 import type { JobDefinition } from '../../jobs/registry.js';
 import { deliverFollowUp } from './followups.delivery.js';
+import { markUncertainSends } from './followups.uncertain.js';
 
 /** Enqueued this far ahead of the due time, so the delayed job is in Redis before it is due. */
 export const RECONCILE_LOOKAHEAD_MS = 2 * 60_000;
@@ -104,13 +105,15 @@ const reconcilePayload = z.object({ tenantId: z.uuid().optional() });
 /**
  * Finds, tenant by tenant, the email follow-ups pending and due (or due within the lookahead) and
  * enqueues their deliver job. Redis may have lost them (flush, failover) or never had them: this is
- * how every follow-up reaches the queue, and a job id already there makes the add a no-op.
+ * how every follow-up reaches the queue, and a job id already there makes the add a no-op. It also
+ * turns sends whose claim ran out (their worker died) into `uncertain` ones.
  */
 export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string | undefined } = {}) {
   const now = deps.clock.now().getTime();
   const until = new Date(now + RECONCILE_LOOKAHEAD_MS);
   const since = new Date(now - RECONCILE_LATE_LIMIT_MS);
   let enqueued = 0;
+  let uncertain = 0;
   const tenantIds = opts.tenantId ? [opts.tenantId] : await allTenantIds(deps.db);
   for (const tenantId of tenantIds) {
     const due = await readTenant(deps.db, tenantId, (tx) =>
@@ -129,9 +132,10 @@ export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string |
     );
     await enqueueDeliveries(deps, due);
     enqueued += due.length;
+    uncertain += await markUncertainSends(deps, tenantId);
   }
   if (enqueued > 0) deps.log.info({ enqueued }, 'follow-ups enqueued for delivery');
-  return { enqueued };
+  return { enqueued, uncertain };
 }
 
 /**

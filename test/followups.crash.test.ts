@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { SMTPServer } from 'smtp-server';
+import { createDeps, type Deps } from '../src/deps.js';
+import { jobRegistry } from '../src/jobs/registry.js';
+import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
+import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
+import { bearer, createTestApp, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
+import { adminPool } from './helpers/db.js';
+import { testConfig } from './helpers/env.js';
+import { recruitingStory, scheduledInterview } from './helpers/story.js';
+
+/**
+ * Issue 15, finding 5: a worker killed mid-burst of due emails. Every email arrives at most once,
+ * and every follow-up ends sent or uncertain: none stays queued unseen.
+ *
+ * The world is Wednesday 8 March 2028 (no other test file plans in March 2028): the test's clock
+ * and the worker process's are real time moved there by the same offset, so what one makes due
+ * the other sends. The lease that ends a dead worker's claim is the default 5 minutes; the test's
+ * clock is moved past it, not waited for.
+ */
+const WORLD = Date.parse('2028-03-08T19:00:00Z');
+let offset = WORLD - Date.now();
+const clock = { now: () => new Date(Date.now() + offset) };
+const prefix = `afterview-crash-${process.pid}`;
+const LEASE_MS = 300_000;
+const EMAILS = 60;
+
+/** The SMTP sink: every message by Message-ID as its data arrives; with `hold`, no answer to it (the sender waits mid-send). */
+const arrived: string[] = [];
+const held: (() => void)[] = [];
+let hold = false;
+const sink = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  logger: false,
+  onData(stream, _session, callback) {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      arrived.push(/^Message-ID: (<[^>]+>)/im.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? '(none)');
+      if (hold) held.push(() => callback());
+      else callback();
+    });
+  },
+});
+// Answers written to the killed worker's closed connections.
+sink.on('error', () => undefined);
+
+let t: TestApp;
+let tenant: TestTenant;
+let env: Record<string, string>;
+let child: ChildProcess | undefined;
+let workerDeps: Deps | undefined;
+let running: RunningWorkers | undefined;
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  env = { QUEUE_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}`, MAIL_FROM: 'followups@agency.example' };
+  t = await createTestApp({ clock, env });
+  tenant = await newTenant(t.app);
+});
+
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await running?.close();
+  await workerDeps?.close();
+  await t.close();
+  await new Promise<void>((resolve) => sink.close(() => resolve()));
+});
+
+/** `n` email follow-ups due now: one interview planned through the API, its first email copied under new keys. */
+async function dueEmails(n: number): Promise<string[]> {
+  const story = await recruitingStory(t.app, tenant);
+  const interview = await scheduledInterview(t.app, tenant, story, new Date(clock.now().getTime() - 3 * 3_600_000).toISOString());
+  const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(tenant.token), payload: {} });
+  expect(done.statusCode, done.body).toBe(200);
+  const db = adminPool();
+  // Only the copies are sent: the plan's own rows are cancelled first.
+  const [template] = (
+    await db.query<{ id: string }>("SELECT id FROM follow_ups WHERE interview_id = $1 AND channel = 'email' AND recipient->>'type' = 'contact' LIMIT 1", [interview.id])
+  ).rows;
+  await db.query("UPDATE follow_ups SET status = 'cancelled', cancelled_by = 'plan' WHERE interview_id = $1", [interview.id]);
+  const copies = await db.query<{ id: string }>(
+    `INSERT INTO follow_ups (tenant_id, id, interview_id, application_id, candidate_id, key, kind, channel, voice, recipient, contact_id,
+                             due_at, rule_due_at, planned_due_at, reason, status, vars, owner_id, version, created_at, updated_at)
+     SELECT f.tenant_id, gen_random_uuid(), f.interview_id, f.application_id, f.candidate_id, f.key || ':copy:' || k, f.kind, f.channel, f.voice,
+            f.recipient, f.contact_id, $2, $2, $2, f.reason, 'pending', f.vars, f.owner_id, 1, $2, $2
+     FROM follow_ups f CROSS JOIN generate_series(1, $3::int) k WHERE f.id = $1
+     RETURNING id`,
+    [template!.id, clock.now(), n],
+  );
+  return copies.rows.map((r) => r.id);
+}
+
+/** src/jobs/worker.ts's workers in a child process, on this file's queues and clock. */
+async function startChild(): Promise<ChildProcess> {
+  const script = fileURLToPath(new URL('./helpers/workerProcess.ts', import.meta.url));
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env, WORKER_CLOCK_OFFSET_MS: String(offset) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: proc.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    lines.on('line', (line) => line === 'ready' && resolve());
+    proc.once('exit', (code) => reject(new Error(`the worker process exited with ${code}`)));
+  });
+  return proc;
+}
+
+const statuses = async (ids: string[]) =>
+  Object.fromEntries((await adminPool().query<{ id: string; status: string }>('SELECT id, status FROM follow_ups WHERE id = ANY($1::uuid[])', [ids])).rows.map((r) => [r.id, r.status]));
+
+describe('a worker killed while it sends a burst of due emails', () => {
+  it('sends every email at most once, and leaves each follow-up sent or uncertain, never queued', async () => {
+    const ids = await dueEmails(EMAILS);
+    await reconcileFollowUps(t.deps, { tenantId: tenant.tenantId });
+    child = await startChild();
+
+    // Mid-burst: once a third has arrived, the sink stops answering, so the worker is in the middle
+    // of sends (the message is in, the server's answer is not); it is killed with some held.
+    await vi.waitFor(() => expect(arrived.length).toBeGreaterThanOrEqual(EMAILS / 3), { timeout: 30_000, interval: 10 });
+    hold = true;
+    const beforeHold = arrived.length;
+    await vi.waitFor(() => expect(held.length).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 5 });
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+    const heldIds = arrived.slice(beforeHold);
+    hold = false;
+    for (const answer of held.splice(0)) answer();
+    const atKill = await statuses(ids);
+    expect(Object.values(atKill).filter((s) => s === 'queued').length, 'some sends were cut off mid-flight').toBeGreaterThan(0);
+
+    // The dead worker's jobs are lost with it (BullMQ would hand them out again once their lock
+    // lapses, 30 s on); the sweep finds what is still pending either way. Its claims run out.
+    await t.deps.queues.get('followups').obliterate({ force: true });
+    offset += LEASE_MS + 1_000;
+    const swept = await reconcileFollowUps(t.deps, { tenantId: tenant.tenantId });
+    expect(swept.uncertain).toBe(Object.values(atKill).filter((s) => s === 'queued').length);
+
+    // Another worker sends what the dead one never claimed.
+    workerDeps = createDeps(testConfig(env), { clock });
+    running = await startWorkers(workerDeps, { concurrency: 5, relay: false });
+    for (const def of jobRegistry) if (def.schedule) await workerDeps.queues.get(def.queue).removeJobScheduler(def.schedule.id);
+    await vi.waitFor(async () => expect(Object.values(await statuses(ids)).filter((s) => s === 'pending' || s === 'queued')).toEqual([]), { timeout: 30_000, interval: 50 });
+
+    const final = await statuses(ids);
+    const times = new Map<string, number>();
+    for (const m of arrived) times.set(m, (times.get(m) ?? 0) + 1);
+    // At most once, counting every message whose data reached the sink (answered or not).
+    expect([...times.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    for (const id of ids) {
+      expect(['sent', 'uncertain'], id).toContain(final[id]);
+      // A follow-up marked sent was received, once.
+      if (final[id] === 'sent') expect(times.get(`<fu-${id}@afterview>`), id).toBe(1);
+    }
+    // The sends cut off mid-flight are uncertain, each with its reason and event: not resent.
+    for (const m of heldIds) expect(final[/^<fu-(.+)@afterview>$/.exec(m)![1]!]).toBe('uncertain');
+    const uncertain = ids.filter((id) => final[id] === 'uncertain');
+    const rows = await adminPool().query<{ last_error: string }>('SELECT last_error FROM follow_ups WHERE id = ANY($1::uuid[])', [uncertain]);
+    for (const r of rows.rows) expect(r.last_error).toMatch(/^The worker stopped while sending it .* it may or may not have gone out/);
+    const events = await adminPool().query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM events WHERE type = 'followup.delivery_uncertain' AND payload->'data'->>'followUpId' = ANY($1::text[])",
+      [uncertain],
+    );
+    expect(events.rows[0]!.n).toBe(uncertain.length);
+  }, 90_000);
+});
