@@ -43,10 +43,13 @@ export function Today() {
     return () => clearTimeout(t);
   }, [state.data, shown]);
 
+  // What was uncertain when loaded stays in its box once resent or marked sent, where its outcome shows.
+  const unsureIds = useMemo(() => new Set(state.data?.rows.filter(isUncertain).map((f) => f.id)), [state.data]);
   const [mine, unsure] = useMemo(() => {
     const own = rows.filter((f) => f.ownerId === who);
-    return [own.filter((f) => !isUncertain(f)), own.filter(isUncertain)];
-  }, [rows, who]);
+    return [own.filter((f) => !unsureIds.has(f.id)), own.filter((f) => unsureIds.has(f.id))];
+  }, [rows, who, unsureIds]);
+  const stillUnsure = unsure.filter(isUncertain).length;
   const groups = useMemo(() => {
     const by = new Map<string, FollowUp[]>();
     for (const f of mine) {
@@ -78,7 +81,7 @@ export function Today() {
             {admin && <TeamCounts rows={rows} users={users} who={who} setWho={setWho} />}
             <p className="summary" data-testid="today-summary">
               {mine.length === 0 ? 'Nothing due today.' : `${mine.length} due today${overdue ? `, ${overdue} overdue` : ''}, for ${groups.length} interview${groups.length === 1 ? '' : 's'}.`}
-              {unsure.length > 0 && ` ${unsure.length} may not have been sent.`}
+              {stillUnsure > 0 && ` ${stillUnsure} may not have been sent.`}
             </p>
             {unsure.length > 0 && (
               <section className="card attention" aria-labelledby="uncertain-title" data-testid="today-uncertain">
