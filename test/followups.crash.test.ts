@@ -9,10 +9,10 @@ import { createDeps, type Deps } from '../src/deps.js';
 import { jobRegistry } from '../src/jobs/registry.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
 import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
-import { bearer, createTestApp, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
+import { createTestApp, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool } from './helpers/db.js';
 import { testConfig } from './helpers/env.js';
-import { recruitingStory, scheduledInterview } from './helpers/story.js';
+import { dueEmails } from './helpers/dueEmails.js';
 
 /**
  * Issue 15, finding 5: a worker killed mid-burst of due emails. Every email arrives at most once,
@@ -73,30 +73,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => sink.close(() => resolve()));
 });
 
-/** `n` email follow-ups due now: one interview planned through the API, its first email copied under new keys. */
-async function dueEmails(n: number): Promise<string[]> {
-  const story = await recruitingStory(t.app, tenant);
-  const interview = await scheduledInterview(t.app, tenant, story, new Date(clock.now().getTime() - 3 * 3_600_000).toISOString());
-  const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(tenant.token), payload: {} });
-  expect(done.statusCode, done.body).toBe(200);
-  const db = adminPool();
-  // Only the copies are sent: the plan's own rows are cancelled first.
-  const [template] = (
-    await db.query<{ id: string }>("SELECT id FROM follow_ups WHERE interview_id = $1 AND channel = 'email' AND recipient->>'type' = 'contact' LIMIT 1", [interview.id])
-  ).rows;
-  await db.query("UPDATE follow_ups SET status = 'cancelled', cancelled_by = 'plan' WHERE interview_id = $1", [interview.id]);
-  const copies = await db.query<{ id: string }>(
-    `INSERT INTO follow_ups (tenant_id, id, interview_id, application_id, candidate_id, key, kind, channel, voice, recipient, contact_id,
-                             due_at, rule_due_at, planned_due_at, reason, status, vars, owner_id, version, created_at, updated_at)
-     SELECT f.tenant_id, gen_random_uuid(), f.interview_id, f.application_id, f.candidate_id, f.key || ':copy:' || k, f.kind, f.channel, f.voice,
-            f.recipient, f.contact_id, $2, $2, $2, f.reason, 'pending', f.vars, f.owner_id, 1, $2, $2
-     FROM follow_ups f CROSS JOIN generate_series(1, $3::int) k WHERE f.id = $1
-     RETURNING id`,
-    [template!.id, clock.now(), n],
-  );
-  return copies.rows.map((r) => r.id);
-}
-
 /** src/jobs/worker.ts's workers in a child process, on this file's queues and clock. */
 async function startChild(): Promise<ChildProcess> {
   const script = fileURLToPath(new URL('./helpers/workerProcess.ts', import.meta.url));
@@ -117,7 +93,7 @@ const statuses = async (ids: string[]) =>
 
 describe('a worker killed while it sends a burst of due emails', () => {
   it('sends every email at most once, and leaves each follow-up sent or uncertain, never queued', async () => {
-    const ids = await dueEmails(EMAILS);
+    const ids = await dueEmails(t, tenant, EMAILS);
     await reconcileFollowUps(t.deps, { tenantId: tenant.tenantId });
     child = await startChild();
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import { DelayedError, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
@@ -7,6 +7,7 @@ import { followUps } from '../../db/schema.js';
 import { MailError } from '../../lib/mailer.js';
 // Types only: the registry imports this module, so a value import would be circular.
 import type { JobDefinition } from '../../jobs/registry.js';
+import { fairPriorities, jobStarted } from '../../jobs/fairness.js';
 import { deliverFollowUp } from './followups.delivery.js';
 import { markUncertainSends } from './followups.uncertain.js';
 
@@ -32,6 +33,7 @@ export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = {
   payload: deliverPayload,
   options: deliverOptions,
   handler: async (deps, payload, job) => {
+    jobStarted(deps.redis, deps.queues.get('followups'), payload.tenantId, job.id!);
     try {
       const result = await deliverFollowUp(deps, payload, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
       if (result.outcome === 'early') {
@@ -56,21 +58,27 @@ const deliverJob = (now: number, f: Deliverable) => ({
 });
 
 /** Adds the delayed deliver job of one follow-up version; the same id twice is one job. */
-export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: Deliverable) {
-  const job = deliverJob(deps.clock.now().getTime(), f);
-  await deps.queues.get('followups').add(job.name, job.data, job.opts);
+export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock' | 'redis'>, f: Deliverable) {
+  await enqueueDeliveries(deps, [f]);
 }
 
-/** The same for many, in batches of 500 (one Redis round trip each). */
-export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock'>, rows: readonly Deliverable[]) {
+/**
+ * The same for many, in batches of 500 (two Redis round trips each: the agencies' turns, then the
+ * jobs). Each job's priority is its place among its agency's waiting ones (src/jobs/fairness.ts),
+ * so one agency's 10,000 due at once do not hold back another's thank-you.
+ */
+export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock' | 'redis'>, rows: readonly Deliverable[]) {
+  const queue = deps.queues.get('followups');
   for (let i = 0; i < rows.length; i += 500) {
     // A delay counts from when its job is added: the clock is read again for every batch.
     const now = deps.clock.now().getTime();
-    await deps.queues.get('followups').addBulk(rows.slice(i, i + 500).map((f) => deliverJob(now, f)));
+    const jobs = rows.slice(i, i + 500).map((f) => deliverJob(now, f));
+    const priorities = await fairPriorities(deps.redis, queue, jobs.map((j) => ({ tenantId: j.data.tenantId, jobId: j.opts.jobId })));
+    await queue.addBulk(jobs.map((j, k) => ({ ...j, opts: { ...j.opts, priority: priorities[k]! } })));
   }
 }
 
-type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log'>;
+type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log' | 'redis'>;
 const enqueuers = new WeakMap<Database, Enqueuer>();
 
 /** Lets transactions on `deps.db` hand their due follow-ups to the queue as they commit (the API does this at start). */
@@ -128,7 +136,9 @@ export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string |
             lte(followUps.dueAt, until),
             gt(followUps.dueAt, since),
           ),
-        ),
+        )
+        // Due order, so an agency's earlier emails take its earlier turns.
+        .orderBy(asc(followUps.dueAt), asc(followUps.id)),
     );
     await enqueueDeliveries(deps, due);
     enqueued += due.length;
