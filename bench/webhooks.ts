@@ -36,7 +36,7 @@ import { pgArray } from '../src/db/arrays.js';
 import { sql } from 'drizzle-orm';
 import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
-import { WEBHOOK_JOBS_AT_ONCE } from '../src/modules/webhooks/webhooks.delivery.js';
+import { WEBHOOK_JOBS_AT_ONCE } from '../src/modules/webhooks/webhooks.outbox.js';
 import { newId } from '../src/lib/ids.js';
 import { analyzeTables, cpuPerItem, cpuSnapshot, gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
 import { epochMs, startReceiver } from './receiver.js';

@@ -5,7 +5,7 @@ import { createRedis } from '../lib/redis.js';
 import { queueNames, type QueueName } from './queues.js';
 import { findJob, jobRegistry } from './registry.js';
 import { startWebhookRelay, type WebhookRelay } from '../modules/webhooks/webhooks.relay.js';
-import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.delivery.js';
+import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.outbox.js';
 
 /** Jobs a worker process runs at once, per queue (a webhook job carries many tries). */
 const CONCURRENCY: Record<QueueName, number> = { maintenance: 10, followups: 10, webhooks: WEBHOOK_JOBS_AT_ONCE };

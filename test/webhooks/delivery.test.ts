@@ -8,7 +8,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/worker.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { RETRY_SCHEDULE_MS } from '../../src/modules/webhooks/webhooks.send.js';
-import { ATTEMPT_JOB_OPTIONS, REQUEUE_AFTER_MS, attemptJobId } from '../../src/modules/webhooks/webhooks.delivery.js';
+import { ATTEMPT_JOB_OPTIONS, REQUEUE_AFTER_MS, attemptJobId } from '../../src/modules/webhooks/webhooks.outbox.js';
 import { bearer, createTestApp, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testConfig } from '../helpers/env.js';
 import { startReceiver, type Receiver } from './receiver.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 // Types only: the registry imports this module, so a value import would be circular.
 import type { JobDefinition } from '../../jobs/registry.js';
-import { ATTEMPT_JOB_OPTIONS, attemptDeliveries, TRIES_PER_JOB } from './webhooks.delivery.js';
+import { attemptDeliveries } from './webhooks.delivery.js';
+import { ATTEMPT_JOB_OPTIONS, TRIES_PER_JOB } from './webhooks.outbox.js';
 
 const attemptPayload = z.object({
   tenantId: z.uuid(),

@@ -12,7 +12,7 @@ import { generateSecret } from '../../lib/webhookSigning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { eventPayload, publicEventId } from '../activity/events.catalogue.js';
-import { enqueueAttempts } from './webhooks.delivery.js';
+import { enqueueAttempts } from './webhooks.outbox.js';
 import type { createEndpointBody, listDeliveriesQuery, listEndpointsQuery, updateEndpointBody } from './webhooks.schemas.js';
 
 type Endpoint = typeof webhookEndpoints.$inferSelect;
