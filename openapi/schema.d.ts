@@ -17362,6 +17362,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z"
@@ -17380,6 +17386,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time
@@ -17404,6 +17423,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z",
@@ -17423,6 +17448,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time
@@ -19936,6 +19974,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z"
@@ -19954,6 +19998,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time
@@ -19978,6 +20035,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z",
@@ -19997,6 +20060,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time

@@ -1,4 +1,5 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Deps } from '../../deps.js';
 import { readTenant, tdb, withTenant } from '../../db/client.js';
 import { batchColumn as column } from '../../db/arrays.js';
@@ -7,6 +8,7 @@ import { groupBy } from '../../lib/groupBy.js';
 import { newId } from '../../lib/ids.js';
 import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
 import { Deadline, nextDelayMs, postWebhook, type AttemptResult } from './webhooks.send.js';
+import { circuitChange, recordCircuit } from './webhooks.circuit.js';
 
 /**
  * The delivery of a batch of tries (docs/webhooks.md): claim them in PostgreSQL, send them
@@ -25,36 +27,57 @@ const CLAIM_MARGIN_MS = 30_000;
 // fresh plan of the claim took 1.3 ms, more than its execution). Arrays are one parameter each.
 
 /**
- * Claims tries number $2 (pending, `attempts` = $2 - 1, due, not claimed, endpoint active) of the
- * deliveries $1 until $3, $4 being now, and reads what sending them needs. Written so that no
- * statistics, stale or missing, can make it read the table once per try: the deliveries are
- * matched by key (`id = ANY`, no join for the planner to turn around) and the endpoint's status
- * and the event's payload are read per row by subqueries. Joined to an `unnest` of the tries
- * instead, a table never analyzed (a new install's first burst) was scanned once per try: 0.7 s
- * for a batch of 250. (With no statistics at all, the planner takes `id = ANY` of 250 ids for most
- * of the table and may read a new table whole, once per batch, until autovacuum has analyzed it:
- * `id` alone has no unique index to tell it otherwise.) `status IS NOT DISTINCT FROM 'pending'`
- * (the same test, status being NOT NULL) keeps the planner off the partial index of pending
- * deliveries, which during a burst holds the whole backlog while the statistics still say it is
- * nearly empty. An event's payload comes once, on the first of its rows (the others have null):
- * PostgreSQL prints it and the worker parses it once per event, not per endpoint.
- * test/webhooks/claim-plan.test.ts holds it to all that.
+ * Claims tries number $2 (pending, `attempts` = $2 - 1, due, not claimed, endpoint active and its
+ * circuit closed) of the deliveries $1 until $3, $4 being now, and reads what sending them needs.
+ * Written so that no statistics, stale or missing, can make it read the table once per try: the
+ * deliveries are matched by key (`id = ANY`, no join for the planner to turn around) and the
+ * endpoint's state and the event's payload are read per row by subqueries. Joined to an `unnest`
+ * of the tries instead, a table never analyzed (a new install's first burst) was scanned once per
+ * try: 0.7 s for a batch of 250. (With no statistics at all, the planner takes `id = ANY` of 250
+ * ids for most of the table and may read a new table whole, once per batch, until autovacuum has
+ * analyzed it: `id` alone has no unique index to tell it otherwise.) `status IS NOT DISTINCT FROM
+ * 'pending'` (the same test, status being NOT NULL) keeps the planner off the partial index of
+ * pending deliveries, which during a burst holds the whole backlog while the statistics still say
+ * it is nearly empty. An event's payload comes once, on the first of its rows (the others have
+ * null): PostgreSQL prints it and the worker parses it once per event, not per endpoint.
+ * test/webhooks/claim-plan.test.ts holds it to all that. The probe of a half-open circuit claims
+ * with PROBE_CLAIM, the same statement without the circuit test (webhooks.circuit.ts).
  */
-export const CLAIM = {
-  name: 'wh_claim',
+const claimStatement = (name: string, endpointOpen: string) => ({
+  name,
   text: `WITH claimed AS (
            UPDATE webhook_deliveries d
            SET attempts = $2, claimed_until = $3, queued_at = NULL, updated_at = $4
            WHERE d.id = ANY($1::uuid[]) AND d.attempts = $2 - 1 AND d.status IS NOT DISTINCT FROM 'pending' AND d.next_attempt_at <= $4
              AND (d.claimed_until IS NULL OR d.claimed_until < $4)
-             AND (SELECT e.status FROM webhook_endpoints e WHERE e.id = d.endpoint_id) = 'active'
+             AND (SELECT ${endpointOpen} FROM webhook_endpoints e WHERE e.id = d.endpoint_id) = 'active'
            RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id
          )
          SELECT c.id, c.attempts, c.step, c.endpoint_id, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
-                e.failing_since, c.event_id,
+                e.failing_since, e.circuit_failures, e.circuit_retry_at, c.event_id,
                 CASE WHEN row_number() OVER (PARTITION BY c.event_id) = 1 THEN (SELECT ev.payload::text FROM events ev WHERE ev.id = c.event_id) END AS payload
          FROM claimed c
          JOIN webhook_endpoints e ON e.id = c.endpoint_id`,
+});
+export const CLAIM = claimStatement('wh_claim', 'CASE WHEN e.circuit_retry_at IS NULL THEN e.status END');
+const PROBE_CLAIM = claimStatement('wh_claim_probe', 'e.status');
+
+/** The circuit of the endpoint of a job that claimed nothing. */
+const ENDPOINT_CIRCUIT = { name: 'wh_endpoint_circuit', text: 'SELECT status, circuit_retry_at FROM webhook_endpoints WHERE id = $1' };
+/** A half-open circuit's probe, taken by one job: no other try goes until the probe's claim ends ($2). */
+const TAKE_PROBE = {
+  name: 'wh_take_probe',
+  text: `UPDATE webhook_endpoints SET circuit_retry_at = $2 WHERE id = $1 AND status = 'active' AND circuit_retry_at <= $3 RETURNING id`,
+};
+/** Tries a job could not send while the circuit is open: back to the sweep, which queues them once it lets them through. */
+const RELEASE = {
+  name: 'wh_release',
+  text: `UPDATE webhook_deliveries SET queued_at = NULL WHERE id = ANY($1::uuid[]) AND status = 'pending' AND queued_at IS NOT NULL`,
+};
+/** A probe taken with nothing left to send: the next job may probe at once. */
+const GIVE_BACK_PROBE = {
+  name: 'wh_give_back_probe',
+  text: `UPDATE webhook_endpoints SET circuit_retry_at = $2 WHERE id = $1 AND circuit_retry_at = $3`,
 };
 
 /**
@@ -102,34 +125,70 @@ type Claimed = {
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
+  circuit_failures: number;
+  circuit_retry_at: Date | null;
   event_id: string;
   /** The event's payload as PostgreSQL prints it, on the first row of each event only (null on the others). */
   payload: string | null;
 };
 
+/** A job of tries: up to TRIES_PER_JOB of one endpoint (webhooks.outbox.ts). */
+export interface TriesJob {
+  tenantId: string;
+  endpointId: string;
+  tries: { deliveryId: string; attempt: number }[];
+}
+
 /**
- * Makes a batch of tries of one tenant. Each is claimed first, in one statement per try number
- * (status pending, `attempts` = try - 1, due, not claimed, endpoint active), so a duplicate job, a
- * second worker or a late job does nothing; the claim lasts the timeout and a margin, after which
- * a crashed worker's tries are swept again. The requests go out together; one statement records
- * every answer.
+ * Claims a job's tries, in one statement per try number: a job the relay queued holds first tries
+ * only; the sweep's may mix. A job that claims nothing has mostly found its tries taken or done;
+ * when its endpoint's circuit is not closed, it takes the probe of a half-open one (its first try
+ * still to make) or, while the circuit is open, hands its tries back to the sweep.
  */
-export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { deliveryId: string; attempt: number }[]) {
+async function claimTries(deps: Deps, job: TriesJob, now: Date, until: Date): Promise<{ claimed: Claimed[]; probe: boolean }> {
+  const query = <R extends pg.QueryResultRow>(q: { name: string; text: string }, values: unknown[]) =>
+    readTenant(deps.db, job.tenantId, () => tdb.$client.query<R>({ ...q, values }));
+  const claimed: Claimed[] = [];
+  for (const [attempt, list] of groupBy(job.tries, (t) => t.attempt)) {
+    claimed.push(...(await query<Claimed>(CLAIM, [column(list, (t) => t.deliveryId), attempt, until, now])).rows);
+  }
+  if (claimed.length > 0) return { claimed, probe: false };
+  const [endpoint] = (await query<{ status: string; circuit_retry_at: Date | null }>(ENDPOINT_CIRCUIT, [job.endpointId])).rows;
+  if (endpoint?.status !== 'active' || endpoint.circuit_retry_at === null) return { claimed, probe: false };
+  let probe: Claimed[] = [];
+  if (endpoint.circuit_retry_at <= now && (await query(TAKE_PROBE, [job.endpointId, until, now])).rowCount === 1) {
+    for (const t of job.tries) {
+      probe = (await query<Claimed>(PROBE_CLAIM, [column([t], (x) => x.deliveryId), t.attempt, until, now])).rows;
+      if (probe.length > 0) break;
+    }
+    if (probe.length === 0) await query(GIVE_BACK_PROBE, [job.endpointId, now, until]);
+  }
+  // The rest wait for the circuit (the probe's own claim has cleared its mark).
+  await query(RELEASE, [column(job.tries, (t) => t.deliveryId)]);
+  return { claimed: probe, probe: probe.length > 0 };
+}
+
+/**
+ * Makes a job's tries. Each is claimed first (status pending, `attempts` = try - 1, due, not
+ * claimed, endpoint active, circuit closed), so a duplicate job, a second worker or a late job
+ * does nothing; the claim lasts the timeout and a margin, after which a crashed worker's tries are
+ * swept again (a webhook is delivered at least once; receivers deduplicate on webhook-id). The
+ * requests go out together; one statement records every answer, and the endpoint's health and
+ * circuit follow from them.
+ */
+export async function attemptDeliveries(deps: Deps, job: TriesJob) {
   const { config, clock } = deps;
+  const { tenantId, tries } = job;
   const now = clock.now();
   const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS);
   // One deadline for the whole job, from before its claims: every request ends well inside them.
   const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS, config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS / 2);
   let sent: { d: Claimed; result: AttemptResult; at: Date }[];
+  let probe = false;
   try {
-    // One claim per try number: a job the relay queued holds first tries only; the sweep's may mix.
-    const claimed: Claimed[] = [];
-    for (const [attempt, list] of groupBy(tries, (t) => t.attempt)) {
-      const res = await readTenant(deps.db, tenantId, () =>
-        tdb.$client.query<Claimed>({ ...CLAIM, values: [column(list, (t) => t.deliveryId), attempt, claimedUntil, now] }),
-      );
-      claimed.push(...res.rows);
-    }
+    const claim = await claimTries(deps, job, now, claimedUntil);
+    const claimed = claim.claimed;
+    probe = claim.probe;
     if (claimed.length === 0) return { stale: tries.length, outcomes: [] as AttemptOutcome[] };
 
     // One event goes to several endpoints: its message is made once (the exact bytes are what is
@@ -182,13 +241,16 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
         now,
       ],
     });
-    // Endpoint health, only where it changes: a success clears the failing streak; a failure
-    // starts one, or disables the endpoint (410 Gone, or 5 days of failures).
+    // Endpoint health, only where it changes: the circuit (webhooks.circuit.ts); a success clears
+    // the failing streak; a failure starts one, or disables the endpoint (410 Gone, or 5 days of failures).
     const reasons: { url: string; reason: string }[] = [];
     for (const [endpointId, list] of groupBy(rows, (r) => r.d.endpoint_id)) {
       const first = list[0]!.d;
       const anyOk = list.some((r) => r.result.ok);
       const lastAt = list[list.length - 1]!.at;
+      const before = { failures: first.circuit_failures, open: first.circuit_retry_at !== null };
+      const openUntil = await recordCircuit(tdb.$client, endpointId, before, circuitChange(list.map((r) => r.result)), lastAt, probe);
+      if (openUntil) deps.log.warn({ tenantId, endpointId, retryAt: openUntil, probe }, 'webhook endpoint failing: its circuit is open, its tries wait for a probe');
       if (anyOk) {
         if (first.failing_since) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpointId));
         continue;

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js';
 import { readTenant, tdb, withTenant } from '../../db/client.js';
 import { batchColumn as column, pgArray } from '../../db/arrays.js';
 import { webhookDeliveries } from '../../db/schema.js';
+import { fairPriorities } from '../../jobs/fairness.js';
 import { groupBy } from '../../lib/groupBy.js';
 import { newId } from '../../lib/ids.js';
 
@@ -32,6 +33,7 @@ export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliv
 
 export interface QueuedAttempt {
   tenantId: string;
+  endpointId: string;
   deliveryId: string;
   attempt: number;
 }
@@ -109,7 +111,7 @@ export async function relayTenantBatch(
     return {
       events: batch.length,
       full: batch.length === RELAY_BATCH,
-      attempts: created.filter((d) => active.has(d.endpointId)).map((d) => ({ tenantId, deliveryId: d.id, attempt: 1 })),
+      attempts: created.filter((d) => active.has(d.endpointId)).map((d) => ({ tenantId, endpointId: d.endpointId, deliveryId: d.id, attempt: 1 })),
     };
   });
 }
@@ -124,10 +126,12 @@ export const TRIES_PER_JOB = 250;
 export const WEBHOOK_JOBS_AT_ONCE = 4;
 
 /**
- * Hands tries to Redis, in jobs of up to TRIES_PER_JOB of one tenant. `queued_at` is noted first,
- * so a job that starts at once (its claim clears it) is never followed by a stale mark; if Redis
- * refuses, the mark is taken back so the next sweep queues them (or, if that fails too, the sweep
- * re-queues them after REQUEUE_AFTER_MS).
+ * Hands tries to Redis, in jobs of up to TRIES_PER_JOB of one endpoint, so that a worker can hold
+ * back a slow endpoint's jobs without holding back anyone else's (webhooks.lanes.ts). Each job's
+ * priority is its place among its agency's waiting jobs (src/jobs/fairness.ts): agencies take turns.
+ * `queued_at` is noted first, so a job that starts at once (its claim clears it) is never followed
+ * by a stale mark; if Redis refuses, the mark is taken back so the next sweep queues them (or, if
+ * that fails too, the sweep re-queues them after REQUEUE_AFTER_MS).
  */
 export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[], opts: { marked?: boolean } = {}): Promise<number> {
   if (attempts.length === 0) return 0;
@@ -140,12 +144,12 @@ export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[], opt
       );
     }
   };
-  const jobs = [...byTenant].flatMap(([tenantId, list]) =>
+  const jobs = [...groupBy(attempts, (a) => `${a.tenantId} ${a.endpointId}`).values()].flatMap((list) =>
     Array.from({ length: Math.ceil(list.length / TRIES_PER_JOB) }, (_, i) => {
       const tries = list.slice(i * TRIES_PER_JOB, (i + 1) * TRIES_PER_JOB).map((a) => ({ deliveryId: a.deliveryId, attempt: a.attempt }));
       return {
         name: 'webhooks.attempt',
-        data: { tenantId, tries },
+        data: { tenantId: list[0]!.tenantId, endpointId: list[0]!.endpointId, tries },
         // The id names the first try: the same batch queued twice is one job; any other overlap is
         // harmless, the claim lets each try run once.
         opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt), ...ATTEMPT_JOB_OPTIONS },
@@ -154,8 +158,10 @@ export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[], opt
   );
   // The relay writes new deliveries already marked (one statement fewer per batch).
   if (!opts.marked) await mark(deps.clock.now());
+  const queue = deps.queues.get('webhooks');
   try {
-    await deps.queues.get('webhooks').addBulk(jobs);
+    const priorities = await fairPriorities(deps.redis, queue, jobs.map((j) => ({ tenantId: j.data.tenantId, jobId: j.opts.jobId })));
+    await queue.addBulk(jobs.map((j, i) => ({ ...j, opts: { ...j.opts, priority: priorities[i]! } })));
   } catch (err) {
     await mark(null).catch(() => undefined);
     throw err;
@@ -188,13 +194,13 @@ export async function relayEvents(deps: Deps): Promise<number> {
 /** Queues every try that is due, not started and not queued (or queued and lost), across tenants. */
 export async function sweepDeliveries(deps: Deps, limit = 1000): Promise<number> {
   const now = deps.clock.now();
-  const res = await deps.db.pool.query<{ tenant_id: string; id: string; attempts: number }>(
-    'SELECT tenant_id, id, attempts FROM app_private.due_webhook_deliveries($1, $2, $3)',
+  const res = await deps.db.pool.query<{ tenant_id: string; endpoint_id: string; id: string; attempts: number }>(
+    'SELECT tenant_id, endpoint_id, id, attempts FROM app_private.due_webhook_deliveries($1, $2, $3)',
     [now, new Date(now.getTime() - REQUEUE_AFTER_MS), limit],
   );
   return enqueueAttempts(
     deps,
-    res.rows.map((r) => ({ tenantId: r.tenant_id, deliveryId: r.id, attempt: r.attempts + 1 })),
+    res.rows.map((r) => ({ tenantId: r.tenant_id, endpointId: r.endpoint_id, deliveryId: r.id, attempt: r.attempts + 1 })),
   );
 }
 

@@ -13,6 +13,7 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { eventPayload, publicEventId } from '../activity/events.catalogue.js';
 import { enqueueAttempts } from './webhooks.outbox.js';
+import { circuitOf } from './webhooks.circuit.js';
 import type { createEndpointBody, listDeliveriesQuery, listEndpointsQuery, updateEndpointBody } from './webhooks.schemas.js';
 
 type Endpoint = typeof webhookEndpoints.$inferSelect;
@@ -29,6 +30,7 @@ const present = (e: Endpoint, now: Date) => ({
   status: e.status,
   disabledReason: e.disabledReason,
   secretRotatingUntil: e.previousSecretExpiresAt && e.previousSecretExpiresAt > now ? e.previousSecretExpiresAt : null,
+  circuit: circuitOf(e, now),
   version: e.version,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
@@ -149,7 +151,10 @@ export async function deleteEndpoint(deps: Deps, actor: Actor, id: string, ifMat
   });
 }
 
-/** Pause: deliveries keep being created and wait. Resume: paused or disabled back to active. */
+/**
+ * Pause: deliveries keep being created and wait. Resume: paused or disabled back to active, its
+ * circuit closed (resuming says the receiver works again: what waited goes out at once).
+ */
 export async function setEndpointStatus(deps: Deps, actor: Actor, id: string, to: 'paused' | 'active') {
   const now = deps.clock.now();
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
@@ -158,9 +163,17 @@ export async function setEndpointStatus(deps: Deps, actor: Actor, id: string, to
       throw new AppError('conflict', `The endpoint is ${current.status}: only an active one can be paused`);
     }
     if (to === 'active' && current.status === 'active') throw new AppError('conflict', 'The endpoint is already active');
+    const closed = { circuitFailures: 0, circuitOpenedAt: null, circuitRetryAt: null, circuitOpens: 0 };
     const [updated] = await tx
       .update(webhookEndpoints)
-      .set({ status: to, disabledReason: null, failingSince: to === 'active' ? null : current.failingSince, version: current.version + 1, updatedAt: now })
+      .set({
+        status: to,
+        disabledReason: null,
+        failingSince: to === 'active' ? null : current.failingSince,
+        ...(to === 'active' ? closed : {}),
+        version: current.version + 1,
+        updatedAt: now,
+      })
       .where(eq(webhookEndpoints.id, id))
       .returning();
     if (to === 'active') {
@@ -218,7 +231,7 @@ export async function sendTestEvent(deps: Deps, actor: Actor, id: string) {
       .returning();
     return row!;
   });
-  await queueOrLeave(deps, [{ tenantId: actor.tenantId, deliveryId: delivery.id, attempt: delivery.attempts + 1 }]);
+  await queueOrLeave(deps, [{ tenantId: actor.tenantId, endpointId: id, deliveryId: delivery.id, attempt: delivery.attempts + 1 }]);
   return presentDelivery(delivery, publicEventId(delivery.eventId));
 }
 
@@ -318,7 +331,7 @@ export async function redeliver(deps: Deps, actor: Actor, endpointId: string, de
     });
     return updated!;
   });
-  await queueOrLeave(deps, [{ tenantId: actor.tenantId, deliveryId, attempt: row.attempts + 1 }]);
+  await queueOrLeave(deps, [{ tenantId: actor.tenantId, endpointId, deliveryId, attempt: row.attempts + 1 }]);
   return presentDelivery(row, publicEventId(row.eventId));
 }
 
@@ -348,7 +361,7 @@ export async function recoverDeliveries(deps: Deps, actor: Actor, endpointId: st
     }
     return recovered;
   });
-  await queueOrLeave(deps, rows.map((r) => ({ tenantId: actor.tenantId, deliveryId: r.id, attempt: r.attempts + 1 })));
+  await queueOrLeave(deps, rows.map((r) => ({ tenantId: actor.tenantId, endpointId, deliveryId: r.id, attempt: r.attempts + 1 })));
   return { redelivering: rows.length };
 }
 
