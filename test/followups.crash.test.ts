@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SMTPServer } from 'smtp-server';
 import { createDeps, type Deps } from '../src/deps.js';
 import { jobRegistry } from '../src/jobs/registry.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
@@ -13,6 +11,7 @@ import { createTestApp, newTenant, type TestApp, type TestTenant } from './helpe
 import { adminPool } from './helpers/db.js';
 import { testConfig } from './helpers/env.js';
 import { dueEmails } from './helpers/dueEmails.js';
+import { smtpSink } from './helpers/smtpSink.js';
 
 /**
  * Issue 15, finding 5: a worker killed mid-burst of due emails. Every email arrives at most once,
@@ -30,26 +29,7 @@ const prefix = `afterview-crash-${process.pid}`;
 const LEASE_MS = 300_000;
 const EMAILS = 60;
 
-/** The SMTP sink: every message by Message-ID as its data arrives; with `hold`, no answer to it (the sender waits mid-send). */
-const arrived: string[] = [];
-const held: (() => void)[] = [];
-let hold = false;
-const sink = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, _session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      arrived.push(/^Message-ID: (<[^>]+>)/im.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? '(none)');
-      if (hold) held.push(() => callback());
-      else callback();
-    });
-  },
-});
-// Answers written to the killed worker's closed connections.
-sink.on('error', () => undefined);
+const sink = smtpSink();
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -59,8 +39,8 @@ let workerDeps: Deps | undefined;
 let running: RunningWorkers | undefined;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  env = { QUEUE_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}`, MAIL_FROM: 'followups@agency.example' };
+  const port = await sink.listen();
+  env = { QUEUE_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'followups@agency.example' };
   t = await createTestApp({ clock, env });
   tenant = await newTenant(t.app);
 });
@@ -70,7 +50,7 @@ afterAll(async () => {
   await running?.close();
   await workerDeps?.close();
   await t.close();
-  await new Promise<void>((resolve) => sink.close(() => resolve()));
+  await sink.close();
 });
 
 /** src/jobs/worker.ts's workers in a child process, on this file's queues and clock. */
@@ -99,16 +79,16 @@ describe('a worker killed while it sends a burst of due emails', () => {
 
     // Mid-burst: once a third has arrived, the sink stops answering, so the worker is in the middle
     // of sends (the message is in, the server's answer is not); it is killed with some held.
-    await vi.waitFor(() => expect(arrived.length).toBeGreaterThanOrEqual(EMAILS / 3), { timeout: 30_000, interval: 10 });
-    hold = true;
-    const beforeHold = arrived.length;
-    await vi.waitFor(() => expect(held.length).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(() => expect(sink.received.length).toBeGreaterThanOrEqual(EMAILS / 3), { timeout: 30_000, interval: 10 });
+    sink.hold(true);
+    const beforeHold = sink.received.length;
+    await vi.waitFor(() => expect(sink.held).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 5 });
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
-    const heldIds = arrived.slice(beforeHold);
-    hold = false;
-    for (const answer of held.splice(0)) answer();
+    const heldIds = sink.messageIds().slice(beforeHold);
+    sink.hold(false);
+    sink.release();
     const atKill = await statuses(ids);
     expect(Object.values(atKill).filter((s) => s === 'queued').length, 'some sends were cut off mid-flight').toBeGreaterThan(0);
 
@@ -127,7 +107,7 @@ describe('a worker killed while it sends a burst of due emails', () => {
 
     const final = await statuses(ids);
     const times = new Map<string, number>();
-    for (const m of arrived) times.set(m, (times.get(m) ?? 0) + 1);
+    for (const m of sink.messageIds()) times.set(m!, (times.get(m!) ?? 0) + 1);
     // At most once, counting every message whose data reached the sink (answered or not).
     expect([...times.entries()].filter(([, n]) => n > 1)).toEqual([]);
     for (const id of ids) {
@@ -136,7 +116,7 @@ describe('a worker killed while it sends a burst of due emails', () => {
       if (final[id] === 'sent') expect(times.get(`<fu-${id}@afterview>`), id).toBe(1);
     }
     // The sends cut off mid-flight are uncertain, each with its reason and event: not resent.
-    for (const m of heldIds) expect(final[/^<fu-(.+)@afterview>$/.exec(m)![1]!]).toBe('uncertain');
+    for (const m of heldIds) expect(final[/^<fu-(.+)@afterview>$/.exec(m!)![1]!]).toBe('uncertain');
     const uncertain = ids.filter((id) => final[id] === 'uncertain');
     const rows = await adminPool().query<{ last_error: string }>('SELECT last_error FROM follow_ups WHERE id = ANY($1::uuid[])', [uncertain]);
     for (const r of rows.rows) expect(r.last_error).toMatch(/^The worker stopped while sending it .* it may or may not have gone out/);

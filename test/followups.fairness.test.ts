@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { createDeps, type Deps } from '../src/deps.js';
 import { jobRegistry } from '../src/jobs/registry.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
@@ -9,6 +7,7 @@ import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from './helpers/app.js';
 import { dueEmails } from './helpers/dueEmails.js';
 import { testConfig } from './helpers/env.js';
+import { smtpSink } from './helpers/smtpSink.js';
 
 /**
  * Issue 15, finding 2, for email: agency A's large burst due at one instant does not hold back
@@ -20,20 +19,7 @@ import { testConfig } from './helpers/env.js';
 const clock = fixedClock('2028-06-12T18:00:00Z');
 const BURST = 120;
 
-const arrivals: string[] = [];
-const sink = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, _session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      arrivals.push(/^Message-ID: (<[^>]+>)/im.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? '(none)');
-      callback();
-    });
-  },
-});
+const sink = smtpSink();
 
 let t: TestApp;
 let a: TestTenant;
@@ -43,10 +29,10 @@ let running: RunningWorkers | undefined;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const port = await sink.listen();
   env = {
     QUEUE_PREFIX: `afterview-fu-fair-${process.pid}`,
-    SMTP_URL: `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}`,
+    SMTP_URL: `smtp://127.0.0.1:${port}`,
     MAIL_FROM: 'followups@agency.example',
   };
   t = await createTestApp({ clock, env });
@@ -57,7 +43,7 @@ afterAll(async () => {
   await running?.close();
   await workerDeps?.close();
   await t.close();
-  await new Promise<void>((resolve) => sink.close(() => resolve()));
+  await sink.close();
 });
 
 describe('emails of two agencies due at the same instant', () => {
@@ -73,7 +59,8 @@ describe('emails of two agencies due at the same instant', () => {
     workerDeps = createDeps(testConfig(env), { clock });
     running = await startWorkers(workerDeps, { concurrency: 2, relay: false });
     for (const def of jobRegistry) if (def.schedule) await workerDeps.queues.get(def.queue).removeJobScheduler(def.schedule.id);
-    await vi.waitFor(() => expect(arrivals).toHaveLength(BURST + 1), { timeout: 30_000, interval: 20 });
+    await vi.waitFor(() => expect(sink.received).toHaveLength(BURST + 1), { timeout: 30_000, interval: 20 });
+    const arrivals = sink.messageIds();
 
     const bAt = arrivals.indexOf(`<fu-${thanks}@afterview>`);
     const aLeft = burst.filter((id) => arrivals.indexOf(`<fu-${id}@afterview>`) > bAt).length;

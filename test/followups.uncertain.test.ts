@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../src/lib/clock.js';
 import { deliverJobId, reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
 import { sendDigest } from '../src/modules/followups/followups.digest.js';
@@ -89,7 +89,8 @@ describe('a send whose worker died mid-flight', () => {
     const again = json<FollowUp>(res);
     expect(again).toMatchObject({ status: 'pending', dueAt: clock.now().toISOString(), version: u.version + 1 });
     expect(again.reason).toMatch(/^resent by hand after an uncertain send: Pat did not get it \(planned: /);
-    expect(await t.deps.queues.get('followups').getJob(deliverJobId(f.id, again.version))).toBeDefined();
+    // Queued as the change commits, which the answer does not wait for.
+    await vi.waitFor(async () => expect(await t.deps.queues.get('followups').getJob(deliverJobId(f.id, again.version))).toBeDefined());
     const [event] = (
       await adminPool().query("SELECT payload->'data' AS data FROM events WHERE type = 'followup.rescheduled' AND payload->'data'->>'followUpId' = $1", [f.id])
     ).rows;

@@ -22,7 +22,6 @@ export const DISABLE_AFTER_MS = 5 * 86_400_000;
 /** A claim lasts the timeout and this much more: the time a try may wait for a connection, and its record. */
 const CLAIM_MARGIN_MS = 30_000;
 
-
 // The statements of every batch, named: PostgreSQL parses and plans each once per connection (a
 // fresh plan of the claim took 1.3 ms, more than its execution). Arrays are one parameter each.
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JobDefinition } from '../../jobs/registry.js';
 import { jobStarted } from '../../jobs/fairness.js';
 import { attemptDeliveries } from './webhooks.delivery.js';
-import { DEFER_MS, DETACHED, lanesOf } from './webhooks.lanes.js';
+import { DETACHED, lanesOf } from './webhooks.lanes.js';
 import { ATTEMPT_JOB_OPTIONS, TRIES_PER_JOB } from './webhooks.outbox.js';
 
 const attemptPayload = z.object({
@@ -28,8 +28,9 @@ export const webhookAttemptJob: JobDefinition<typeof attemptPayload> = {
   handler: async (deps, payload, job) => {
     jobStarted(deps.redis, deps.queues.get('webhooks'), payload.tenantId, job.id!);
     const lanes = lanesOf(deps);
-    if ((await lanes.enter(payload.endpointId)) === 'defer') {
-      await job.moveToDelayed(Date.now() + DEFER_MS, job.token);
+    const deferMs = await lanes.enter(payload.endpointId);
+    if (deferMs > 0) {
+      await job.moveToDelayed(Date.now() + deferMs, job.token);
       throw new DelayedError();
     }
     const result = await lanes.run(payload.endpointId, () => attemptDeliveries(deps, payload));

@@ -7,20 +7,23 @@ import type { Logger } from 'pino';
  * share of the process:
  *
  * - at most ENDPOINT_JOBS of an endpoint's jobs send at once (each up to TRIES_PER_JOB requests
- *   over the endpoint's own 50 connections, webhooks.send.ts); a third waits for one of them, which
- *   a healthy receiver finishes within a second;
+ *   over the endpoint's own 50 connections, webhooks.send.ts); a third waits up to WAIT_MS for one
+ *   of them to finish, as a healthy receiver's do, and otherwise goes back to Redis for BUSY_DEFER_MS
+ *   (so a waiting job holds a BullMQ slot a quarter of a second at the most);
  * - a job still waiting for answers SLOW_AFTER_MS after it started leaves its BullMQ slot and
  *   finishes on its own, so a slow or hanging receiver holds none of the few slots every agency's
  *   jobs share (its tries keep their claims in PostgreSQL, as if the slot were still held);
  * - while an endpoint has such a job, its next jobs do not wait in a slot either: they go back to
- *   Redis for DEFER_MS (the handler moves them to delayed).
+ *   Redis for SLOW_DEFER_MS (the handler moves them to delayed).
  *
  * At most MAX_DETACHED jobs are off their slots at a time; past that a slow job keeps its slot, so
  * what is in flight stays bounded.
  */
 export const ENDPOINT_JOBS = 2;
 export const SLOW_AFTER_MS = 1_000;
-export const DEFER_MS = 2_000;
+const WAIT_MS = 250;
+const BUSY_DEFER_MS = 500;
+const SLOW_DEFER_MS = 2_000;
 const MAX_DETACHED = 64;
 
 /** What `run` answers for a job that left its slot. */
@@ -47,16 +50,30 @@ export class EndpointLanes {
     return lane;
   }
 
-  /** The endpoint's turn: `go` (then `run`), or `defer` while it is slow. */
-  async enter(endpointId: string): Promise<'go' | 'defer'> {
+  /** The endpoint's turn: 0 to go (then `run`), or how long the job should wait in Redis. */
+  async enter(endpointId: string): Promise<number> {
     const lane = this.laneOf(endpointId);
+    const until = performance.now() + WAIT_MS;
     for (;;) {
-      if (lane.slow > 0) return 'defer';
+      if (lane.slow > 0) return SLOW_DEFER_MS;
       if (lane.running < ENDPOINT_JOBS) {
         lane.running++;
-        return 'go';
+        return 0;
       }
-      await new Promise<void>((resolve) => lane.waiters.push(resolve));
+      const left = until - performance.now();
+      if (left <= 0) return BUSY_DEFER_MS;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          const i = lane.waiters.indexOf(wake);
+          if (i >= 0) lane.waiters.splice(i, 1);
+          resolve();
+        }, left);
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        lane.waiters.push(wake);
+      });
     }
   }
 

@@ -53,7 +53,6 @@ const RELAY_INSERT = {
          RETURNING id, endpoint_id`,
 };
 
-
 /** An agency without active or paused endpoints: its events are only marked published, $2 at a time. */
 const RELAY_SKIP = {
   name: 'wh_relay_skip',
@@ -115,7 +114,6 @@ export async function relayTenantBatch(
     };
   });
 }
-
 
 /**
  * Tries handed to one job: one claim and one record statement for all of them. With
