@@ -9,9 +9,10 @@ import { recruitingStory, scheduledInterview, type Story } from '../helpers/stor
 import { launch, screenshot, signedInContext, startWebStack, tokensFor, type WebStack } from './harness.js';
 
 /**
- * Issue 15, finding 5 in the browser: Today shows the follow-ups whose send is uncertain (their
- * worker died mid-send) with "may not have been sent: check and resend", and the recruiter resends
- * one (the worker delivers it to the SMTP sink) and marks the other sent. The interview runs
+ * Issue 15 in the browser: faults shown to the people who can act on them. Today shows the
+ * follow-ups whose send is uncertain (their worker died mid-send) with "may not have been sent:
+ * check and resend", and the recruiter resends one (the worker delivers it to the SMTP sink) and
+ * marks the other sent; Settings shows a webhook endpoint whose circuit is open. The interview runs
  * Wed 10 May 2028 10:00–11:00 New York; no other test file plans in May 2028, and the worker runs
  * without its schedules.
  */
@@ -105,5 +106,29 @@ describe('Today with sends that may not have gone out', () => {
     await page.reload();
     await page.getByTestId('today-summary').waitFor();
     expect(await page.getByTestId('today-uncertain').count()).toBe(0);
+  });
+});
+
+describe('Settings with a webhook receiver that does not answer', () => {
+  it('says so on the endpoint, with when the next try goes', async () => {
+    // Subscribed to test events only, and on the discard port: the shared database's relay sends it nothing.
+    const res = await stack.t.app.inject({
+      method: 'POST',
+      url: '/v1/webhook-endpoints',
+      headers: bearer(tenant.token),
+      payload: { url: 'http://127.0.0.1:9/down-hook', eventTypes: ['webhook.test'] },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    // Its circuit as 12 failed tries in a row leave it (webhooks.circuit.ts): open for 30 s.
+    await adminPool().query('UPDATE webhook_endpoints SET circuit_failures = 12, circuit_opens = 1, circuit_opened_at = $2, circuit_retry_at = $3 WHERE id = $1', [
+      res.json().id,
+      clock.now(),
+      new Date(clock.now().getTime() + 30_000),
+    ]);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Webhooks' }).click();
+    const endpoint = page.getByTestId('webhook-endpoint').filter({ hasText: 'down-hook' });
+    await endpoint.getByTestId('circuit').waitFor();
+    expect(await endpoint.getByTestId('circuit').textContent()).toMatch(/^Not answering: 12 failed tries in a row\. Deliveries wait; the next try is at .+\.$/);
   });
 });
