@@ -109,7 +109,6 @@ export const RECORD = {
          FROM r WHERE d.id = r.id AND d.attempts = r.attempt AND d.id = ANY($1::uuid[])`,
 };
 
-
 export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
 
 const UNREADABLE_EVENT: AttemptResult = { ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error: 'The event could not be read', retryAfterMs: null };

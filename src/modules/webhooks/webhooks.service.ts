@@ -13,43 +13,13 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { eventPayload, publicEventId } from '../activity/events.catalogue.js';
 import { enqueueAttempts } from './webhooks.outbox.js';
-import { circuitOf } from './webhooks.circuit.js';
+import { present, presentDelivery } from './webhooks.present.js';
 import type { createEndpointBody, listDeliveriesQuery, listEndpointsQuery, updateEndpointBody } from './webhooks.schemas.js';
 
 type Endpoint = typeof webhookEndpoints.$inferSelect;
-type Delivery = typeof webhookDeliveries.$inferSelect;
 const FIELDS = ['url', 'eventTypes', 'description', 'status'] as const;
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
-
-const present = (e: Endpoint, now: Date) => ({
-  id: e.id,
-  url: e.url,
-  description: e.description,
-  eventTypes: e.eventTypes,
-  status: e.status,
-  disabledReason: e.disabledReason,
-  secretRotatingUntil: e.previousSecretExpiresAt && e.previousSecretExpiresAt > now ? e.previousSecretExpiresAt : null,
-  circuit: circuitOf(e, now),
-  version: e.version,
-  createdAt: e.createdAt,
-  updatedAt: e.updatedAt,
-});
-
-const presentDelivery = (d: Delivery, eventId: string) => ({
-  id: d.id,
-  endpointId: d.endpointId,
-  eventId,
-  eventType: d.eventType,
-  status: d.status,
-  attempts: d.attempts,
-  nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : null,
-  lastStatusCode: d.lastStatusCode,
-  lastError: d.lastError,
-  deliveredAt: d.deliveredAt,
-  createdAt: d.createdAt,
-  updatedAt: d.updatedAt,
-});
 
 /** The URL must be https (http only with WEBHOOK_ALLOW_HTTP) and reach public addresses only. */
 async function assertUrl(deps: Deps, url: string): Promise<string> {
@@ -163,17 +133,10 @@ export async function setEndpointStatus(deps: Deps, actor: Actor, id: string, to
       throw new AppError('conflict', `The endpoint is ${current.status}: only an active one can be paused`);
     }
     if (to === 'active' && current.status === 'active') throw new AppError('conflict', 'The endpoint is already active');
-    const closed = { circuitFailures: 0, circuitOpenedAt: null, circuitRetryAt: null, circuitOpens: 0 };
+    const health = to === 'active' ? { failingSince: null, circuitFailures: 0, circuitOpenedAt: null, circuitRetryAt: null, circuitOpens: 0 } : {};
     const [updated] = await tx
       .update(webhookEndpoints)
-      .set({
-        status: to,
-        disabledReason: null,
-        failingSince: to === 'active' ? null : current.failingSince,
-        ...(to === 'active' ? closed : {}),
-        version: current.version + 1,
-        updatedAt: now,
-      })
+      .set({ status: to, disabledReason: null, ...health, version: current.version + 1, updatedAt: now })
       .where(eq(webhookEndpoints.id, id))
       .returning();
     if (to === 'active') {
