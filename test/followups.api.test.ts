@@ -225,12 +225,10 @@ describe('recruiter actions', () => {
     expect(now).toMatchObject({ status: 'pending', dueAt: '2026-12-03T16:10:00.000Z', version: email.version + 1 });
     expect(now.reason).toMatch(/^sent now by hand \(planned: /);
     // Queued as the change commits, which the answer does not wait for.
-    const job = await vi.waitFor(async () => {
-      const queued = await t.deps.queues.get('followups').getJob(deliverJobId(email.id, now.version));
-      expect(queued?.data).toMatchObject({ followUpId: email.id, version: now.version });
-      return queued;
-    });
-    await job!.remove();
+    const queued = () => t.deps.queues.get('followups').getJob(deliverJobId(email.id, now.version));
+    const job = await vi.waitFor(async () => (await queued()) ?? Promise.reject(new Error('not queued yet')));
+    expect(job.data).toMatchObject({ followUpId: email.id, version: now.version });
+    await job.remove();
     expectProblem(await post(`/v1/follow-ups/${task.id}/send-now`, {}), 409, 'conflict');
     await post(`/v1/follow-ups/${email.id}/cancel`, {});
     expectProblem(await post(`/v1/follow-ups/${email.id}/send-now`, {}), 409, 'conflict');

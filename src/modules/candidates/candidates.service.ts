@@ -353,9 +353,8 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
       SELECT id::text FROM applications WHERE candidate_id = ${id}
       UNION ALL SELECT i.id::text FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id}`);
     await forgetAnswersQuoting(tx, [id, ...related.rows.map((r) => r.id), ...(current.email ? [current.email] : [])]);
-    // Follow-ups still open (or uncertain, waiting for a recruiter) are called off, each on the
-    // timeline and as an event like any other cancellation; the texts, variables, reasons and mail
-    // errors of all of them quote the person.
+    // Follow-ups still open or uncertain are called off, each on the timeline and as an event like any
+    // other cancellation; the texts, variables, reasons and mail errors of all of them quote the person.
     const open = await tx
       .select({ id: followUps.id, key: followUps.key, kind: followUps.kind, status: followUps.status, applicationId: followUps.applicationId, interviewId: followUps.interviewId })
       .from(followUps)
