@@ -14,7 +14,9 @@
  *    each through nodemailer to an SMTP sink (smtp-server) in this process. Lateness is the
  *    follow-up's sent_at minus its due_at.
  * 4. Burst: the N timeline requests are all due at the same instant (09:30 the next morning): how
- *    fast a backlog drains (emails/s) and how late the last ones are.
+ *    fast a backlog drains (emails/s) and how late the last ones are. Beside them, a second agency's
+ *    10 timeline requests due at the same instant and queued after all of them (bench/fairness.ts):
+ *    their lateness shows whether agencies take turns.
  * 5. Baseline: the same numbers of bare BullMQ delayed jobs (across one minute; all at one instant)
  *    on a worker with the same concurrency and a processor that does nothing.
  *
@@ -24,7 +26,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { Queue, Worker } from 'bullmq';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -33,8 +34,9 @@ import { migrateDatabase } from '../src/db/migrate.js';
 import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
-import { gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
+import { bareBullmq, gitRevision, machineBusyPct, percentile as pct, recreateDatabase } from './lib.js';
 import { startReceiver } from './receiver.js';
+import { latenessOf, secondAgency } from './fairness.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench_followups';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench_followups';
@@ -61,11 +63,12 @@ export interface FollowUpsBenchResult {
   delivery: { emails: number; sent: number; seconds: number; sendsPerSec: number; p50LatenessMs: number; p99LatenessMs: number; maxLatenessMs: number; sweepSeconds: number; concurrency: number };
   baseline: { jobs: number; seconds: number; jobsPerSec: number; p50LatenessMs: number; p99LatenessMs: number; maxLatenessMs: number };
   burst: { emails: number; sent: number; sendsPerSec: number; p50LatenessMs: number; p99LatenessMs: number };
+  /** Agency B's emails due at the burst's instant, queued after all of the burst: their lateness. */
+  otherAgency: { emails: number; sent: number; p50LatenessMs: number; p99LatenessMs: number; maxLatenessMs: number };
   baselineBurst: { jobs: number; jobsPerSec: number; p50LatenessMs: number; p99LatenessMs: number };
   backgroundCpuPct: number;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
   const N = int('BENCH_FU_INTERVIEWS', 10_000);
@@ -164,6 +167,8 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     );
     console.log(`followups: planned ${N} interviews (${planned} follow-ups) in ${planSeconds.toFixed(1)} s; ${notes} emails due within one minute`);
     if (process.env.BENCH_FU_PLAN_ONLY === '1') throw new Error('BENCH_FU_PLAN_ONLY=1: stopped after planning');
+    // Agency B: 10 emails due with the burst below (bench/fairness.ts).
+    const tenantB = await secondAgency(app, admin, (id, owner) => seed(admin, id, owner, 10));
 
     // Delivery: a minute before the first note, the sweep enqueues them; the worker sends them.
     // The clock only ever moves forward from here, and no measured note is queued before its last
@@ -235,8 +240,10 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       (await admin.query<{ n: string }>("SELECT count(*) AS n FROM follow_ups WHERE tenant_id = $1 AND channel = 'email' AND status = 'pending' AND due_at = $2", [tenantId, new Date(BURST_DUE)])).rows[0]!.n,
     );
     await reconcileFollowUps(deps, { tenantId });
+    // Agency B's 10 due at the same instant, queued after all of A's: served in turn, not last.
+    const otherCount = (await reconcileFollowUps(deps, { tenantId: tenantB })).enqueued;
     const burstIn = new Promise<void>((resolve) => {
-      onReceived = () => sink.count >= warmed + notes + burstCount && resolve();
+      onReceived = () => sink.count >= warmed + notes + burstCount + otherCount && resolve();
       onReceived();
     });
     await Promise.race([burstIn, new Promise<void>((resolve) => setTimeout(resolve, 20_000 + 300_000).unref())]);
@@ -254,6 +261,15 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       p99LatenessMs: pct(burstLate, 99),
     };
     console.log(`followups: burst of ${burstCount} due at one instant: sent ${burst.sent}, drained at ${burst.sendsPerSec.toFixed(0)} emails/s`);
+    const otherLate = await latenessOf(admin, tenantB, new Date(BURST_DUE));
+    const otherAgency = {
+      emails: otherCount,
+      sent: otherLate.length,
+      p50LatenessMs: pct(otherLate, 50),
+      p99LatenessMs: pct(otherLate, 99),
+      maxLatenessMs: otherLate.at(-1) ?? NaN,
+    };
+    console.log(`followups: agency B's ${otherCount} due with the burst: lateness p99 ${otherAgency.p99LatenessMs.toFixed(0)} ms`);
 
     const baseline = await bareBullmq(config.REDIS_URL, `afterview-bench-fu-base-${process.pid}`, notes, workerConcurrency, SPREAD_MS);
     const baselineBurst = await bareBullmq(config.REDIS_URL, `afterview-bench-fu-burst-${process.pid}`, burstCount, workerConcurrency, 0);
@@ -270,6 +286,7 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       delivery,
       baseline,
       burst,
+      otherAgency,
       baselineBurst: { jobs: baselineBurst.jobs, jobsPerSec: baselineBurst.jobsPerSec, p50LatenessMs: baselineBurst.p50LatenessMs, p99LatenessMs: baselineBurst.p99LatenessMs },
       backgroundCpuPct,
     };
@@ -294,48 +311,10 @@ export function formatFollowUps(r: FollowUpsBenchResult): string {
     ['lateness max', ms(r.delivery.maxLatenessMs), ms(r.baseline.maxLatenessMs), ''],
     [`burst of ${r.burst.emails} at one instant`, `drained at ${r.burst.sendsPerSec.toFixed(0)} emails/s`, `${r.baselineBurst.jobsPerSec.toFixed(0)} jobs/s`, ''],
     ['burst lateness p50 / p99', `${ms(r.burst.p50LatenessMs)} / ${ms(r.burst.p99LatenessMs)}`, `${ms(r.baselineBurst.p50LatenessMs)} / ${ms(r.baselineBurst.p99LatenessMs)}`, ''],
+    [`another agency's ${r.otherAgency.emails} due with the burst: lateness p50 / p99`, `${ms(r.otherAgency.p50LatenessMs)} / ${ms(r.otherAgency.p99LatenessMs)} (${r.otherAgency.sent} sent)`, '', '< 2000 ms'],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
-}
-
-/** N delayed jobs due evenly across `spreadMs` (0: all at once) starting 30 s from now, on a worker that does nothing. */
-async function bareBullmq(redisUrl: string, prefix: string, n: number, concurrency: number, spreadMs: number) {
-  const connection = { url: redisUrl, maxRetriesPerRequest: null };
-  const queue = new Queue('baseline', { connection, prefix });
-  const start = Date.now() + 30_000;
-  const due: number[] = [];
-  for (let i = 0; i < n; i += 1000) {
-    const chunk = Array.from({ length: Math.min(1000, n - i) }, (_, k) => {
-      const at = start + Math.floor(((i + k) * spreadMs) / n);
-      due.push(at);
-      return { name: 'noop', data: { at }, opts: { jobId: `b-${i + k}`, delay: at - Date.now(), removeOnComplete: true } };
-    });
-    await queue.addBulk(chunk);
-  }
-  const late: number[] = [];
-  let last = 0;
-  let allDone: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    allDone = resolve;
-  });
-  const worker = new Worker(
-    'baseline',
-    async (job) => {
-      const now = Date.now();
-      late.push(now - (job.data as { at: number }).at);
-      last = now;
-      if (late.length >= n) allDone();
-    },
-    { connection, prefix, concurrency },
-  );
-  await done;
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  late.sort((a, b) => a - b);
-  const seconds = (last - start) / 1000;
-  return { jobs: n, seconds, jobsPerSec: n / seconds, p50LatenessMs: pct(late, 50), p99LatenessMs: pct(late, 99), maxLatenessMs: late.at(-1) ?? NaN };
 }
 
 /** One agency: 100 New York schools with 3 contacts and a position each; N candidates, applications and interviews. */

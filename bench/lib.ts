@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
@@ -290,3 +291,46 @@ export function gitRevision(): string | undefined {
     return undefined;
   }
 }
+
+/** The `p`th percentile of sorted values (nearest rank). */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
+/** N delayed jobs due evenly across `spreadMs` (0: all at once) starting 30 s from now, on a worker that does nothing. */
+export async function bareBullmq(redisUrl: string, prefix: string, n: number, concurrency: number, spreadMs: number) {
+  const connection = { url: redisUrl, maxRetriesPerRequest: null };
+  const queue = new Queue('baseline', { connection, prefix });
+  const start = Date.now() + 30_000;
+  const due: number[] = [];
+  for (let i = 0; i < n; i += 1000) {
+    const chunk = Array.from({ length: Math.min(1000, n - i) }, (_, k) => {
+      const at = start + Math.floor(((i + k) * spreadMs) / n);
+      due.push(at);
+      return { name: 'noop', data: { at }, opts: { jobId: `b-${i + k}`, delay: at - Date.now(), removeOnComplete: true } };
+    });
+    await queue.addBulk(chunk);
+  }
+  const late: number[] = [];
+  let last = 0;
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const worker = new Worker(
+    'baseline',
+    async (job) => {
+      const now = Date.now();
+      late.push(now - (job.data as { at: number }).at);
+      last = now;
+      if (late.length >= n) allDone();
+    },
+    { connection, prefix, concurrency },
+  );
+  await done;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  late.sort((a, b) => a - b);
+  const seconds = (last - start) / 1000;
+  return { jobs: n, seconds, jobsPerSec: n / seconds, p50LatenessMs: percentile(late, 50), p99LatenessMs: percentile(late, 99), maxLatenessMs: late.at(-1) ?? NaN };
+}
+

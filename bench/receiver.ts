@@ -1,6 +1,6 @@
 /**
  * A receiver in its own process, as a real one is: an SMTP sink (smtp-server) for the follow-up
- * bench or an HTTP server answering 204 for the webhook bench. Sharing the sender's event loop
+ * bench or an HTTP server answering 204 for the webhook bench (never, on paths under `/hang`). Sharing the sender's event loop
  * would bill the receiver's parsing to the sender (and to its bare baseline alike).
  *
  * The child reports its port, then its count of arrivals at most every 10 ms; the parent asks for
@@ -149,6 +149,8 @@ async function serve(kind: Kind) {
           else arrivals.set(key, [epochMs()]);
         }
         arrived();
+        // A receiver that takes the request and never answers (bench/fairness.ts).
+        if (req.url?.startsWith('/hang')) return;
         res.writeHead(204).end();
       });
     });

@@ -14,7 +14,10 @@
  * committed at once, batches of 500; deliveries/s until the last one arrives); the median round's
  * share is reported, every round beside it. Then paced: events committed at a steady rate (half
  * the burst rate), the delay from each event's commit to its arrival, p50/p99; and, with
- * BENCH_WH_PROCESSES > 1 (default 2), one more round on that many worker processes. Database
+ * BENCH_WH_PROCESSES > 1 (default 2), one more round on that many worker processes. Before that,
+ * fairness (bench/fairness.ts): events paced at BENCH_WH_FAIR_EVENTS_PER_SEC (50) for
+ * BENCH_WH_FAIR_SECONDS (20), alone, then beside another agency whose receiver hangs with 300
+ * events of its own; commit → received of the bench agency's, both times. Database
  * afterview_bench_webhooks is re-created per run. The receiver runs in a child process
  * (bench/receiver.ts), as a real one would; the bare loop and the worker run in this one, each
  * alone in its phase (the worker idle in Redis while the bare loop runs).
@@ -31,15 +34,13 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { migrateDatabase } from '../src/db/migrate.js';
-import { withTenant } from '../src/db/client.js';
-import { pgArray } from '../src/db/arrays.js';
-import { sql } from 'drizzle-orm';
 import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
-import { WEBHOOK_JOBS_AT_ONCE } from '../src/modules/webhooks/webhooks.delivery.js';
+import { WEBHOOK_JOBS_AT_ONCE } from '../src/modules/webhooks/webhooks.outbox.js';
 import { newId } from '../src/lib/ids.js';
 import { analyzeTables, cpuPerItem, cpuSnapshot, gitRevision, machineBusyPct, recreateDatabase } from './lib.js';
-import { epochMs, startReceiver } from './receiver.js';
+import { startReceiver } from './receiver.js';
+import { commitEvents as commitAgencyEvents, commitPaced, delaysOf, pct, webhookFairnessRound } from './fairness.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench_webhooks';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench_webhooks';
@@ -86,6 +87,9 @@ async function startWorkerProcess(env: Record<string, string>) {
 const PACED_EVENTS = int('BENCH_WH_PACED_EVENTS', Math.min(2_000, EVENTS));
 /** Rounds of (bare loop, burst); the median round's ratio is reported. */
 const ROUNDS = int('BENCH_WH_ROUNDS', 3);
+/** The fairness round: the bench agency's events per second, and for how long (alone, then beside a hanging receiver). */
+const FAIR_EVENTS_PER_SEC = int('BENCH_WH_FAIR_EVENTS_PER_SEC', 50);
+const FAIR_SECONDS = int('BENCH_WH_FAIR_SECONDS', 20);
 
 type Cpu = ReturnType<typeof cpuPerItem>;
 interface Round {
@@ -105,8 +109,6 @@ function duplicatesOf(arrivals: Map<string, number[]>) {
   return extra;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const sortNum = (a: number[]) => [...a].sort((x, y) => x - y);
 
 /** The baseline: `total` POSTs with `concurrency` in flight over keep-alive, no database, no queue. */
 async function bareLoop(url: string, total: number, concurrency: number, body: string) {
@@ -182,38 +184,8 @@ async function main() {
   }
 
   const commits = new Map<string, number>();
-  /** Commits `n` events in transactions of `batch`, as the API would write them. */
-  const commitEvents = async (n: number, batch: number) => {
-    for (let done = 0; done < n; done += batch) {
-      const rows = Array.from({ length: Math.min(batch, n - done) }, () => {
-        const id = newId();
-        const publicId = `evt_${id.replaceAll('-', '')}`;
-        return {
-          tenantId,
-          id,
-          type: 'candidate.updated',
-          payload: {
-            id: publicId,
-            type: 'candidate.updated',
-            version: 1,
-            occurredAt: new Date().toISOString(),
-            tenantId,
-            data: { candidateId: newId(), changedFields: ['tags', 'timeZone'], actor: { type: 'user', id: newId() } },
-          },
-        };
-      });
-      // One prepared multi-row insert, as the API writes its events (not drizzle's builder, whose
-      // 3,000 parameters a batch would be billed to the worker sharing this process).
-      await withTenant(deps.db, tenantId, (tx) =>
-        tx.execute(sql`
-          INSERT INTO events (tenant_id, id, type, payload)
-          SELECT ${tenantId}, r.id, r.type, r.payload::jsonb
-          FROM unnest(${pgArray(rows.map((r) => r.id), 'uuid')}, ${pgArray(rows.map((r) => r.type), 'text')}, ${pgArray(rows.map((r) => JSON.stringify(r.payload)), 'text')}) AS r(id, type, payload)`),
-      );
-      const at = epochMs();
-      for (const r of rows) commits.set(r.payload.id, at);
-    }
-  };
+  /** Commits `n` events of the bench agency in transactions of `batch`, as the API would write them. */
+  const commitEvents = (n: number, batch: number) => commitAgencyEvents(deps, tenantId, n, batch, commits);
   const sampleBody = JSON.stringify({ id: `evt_${'0'.repeat(32)}`, type: 'candidate.updated', version: 1, occurredAt: new Date().toISOString(), tenantId, data: { candidateId: newId(), changedFields: ['tags', 'timeZone'], actor: { type: 'user', id: newId() } } });
 
   const busy = await machineBusyPct();
@@ -276,18 +248,16 @@ async function main() {
 
   const eventsPerSec = Math.max(1, Math.floor(burstRate / ENDPOINTS / 2));
   process.stdout.write(`  paced: ${PACED_EVENTS} events at ${eventsPerSec}/s (half the burst rate) ... `);
-  const tick = 50;
-  const perTick = Math.max(1, Math.round((eventsPerSec * tick) / 1000));
-  const pacedStart = performance.now();
-  for (let sent = 0; sent < PACED_EVENTS; sent += perTick) {
-    const due = pacedStart + (sent / perTick) * tick;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    await commitEvents(Math.min(perTick, PACED_EVENTS - sent), perTick);
-  }
+  await commitPaced((n) => commitEvents(n, n), eventsPerSec, PACED_EVENTS);
   await receiver.until(PACED_EVENTS * ENDPOINTS, 600_000);
-  const delays = sortNum([...(await receiver.arrivals()).entries()].flatMap(([key, at]) => at.map((t) => t - (commits.get(key.split(' ')[1]!) ?? t))));
+  const delays = delaysOf(await receiver.arrivals(), commits);
   console.log(`p99 ${pct(delays, 99).toFixed(0)} ms`);
+
+  // Fairness: the same, paced slower for FAIR_SECONDS, alone and then beside an agency whose
+  // receiver hangs with 300 events (bench/fairness.ts).
+  process.stdout.write(`  fairness: ${FAIR_EVENTS_PER_SEC} events/s for ${FAIR_SECONDS} s alone, then beside a hanging receiver with 300 events ... `);
+  const fairness = await webhookFairnessRound({ app, deps, receiver, tenantId, endpoints: ENDPOINTS, eventsPerSec: FAIR_EVENTS_PER_SEC, seconds: FAIR_SECONDS });
+  console.log(`p99 ${fairness.alone.p99Ms} ms alone, ${fairness.beside.p99Ms} ms beside`);
   await workers.close();
   await workerDeps.close();
 
@@ -334,8 +304,9 @@ async function main() {
       cpuMicrosPerDelivery: { worker: burstCpu.self, receiver: burstCpu.others[0], postgres: burstCpu.postgres },
     },
     paced: { eventsPerSec, deliveriesPerSec: eventsPerSec * ENDPOINTS, delayP50Ms: Math.round(pct(delays, 50)), delayP99Ms: Math.round(pct(delays, 99)), delayMaxMs: Math.round(delays.at(-1) ?? NaN) },
+    fairness,
     scaled,
-    goals: { ratioPct: 50, delayP99Ms: 1000 },
+    goals: { ratioPct: 50, delayP99Ms: 1000, besideHangingP99Ms: 2000 },
   };
   console.log(`
 | measure | value | goal |
@@ -347,6 +318,8 @@ async function main() {
 | CPU per request, bare loop: sender / receiver / PostgreSQL | ${bareCpu.self} / ${bareCpu.others[0]} / ${bareCpu.postgres} µs | |
 | CPU per delivery, burst: worker (+ event commits) / receiver / PostgreSQL | ${burstCpu.self} / ${burstCpu.others[0]} / ${burstCpu.postgres} µs | |
 | commit → received, paced at ${report.paced.deliveriesPerSec} deliveries/s | p50 ${report.paced.delayP50Ms} ms, p99 ${report.paced.delayP99Ms} ms | p99 < 1,000 ms |
+| commit → received at ${fairness.eventsPerSec * ENDPOINTS} deliveries/s, alone | p50 ${fairness.alone.p50Ms} ms, p99 ${fairness.alone.p99Ms} ms | |
+| … beside an agency whose receiver hangs with ${fairness.hanging.events} events | p50 ${fairness.beside.p50Ms} ms, p99 ${fairness.beside.p99Ms} ms, max ${fairness.beside.maxMs} ms (${fairness.hanging.requestsArrived} requests hung) | p99 < 2,000 ms |
 ${scaled ? `| the burst again, ${scaled.processes} worker processes | ${scaled.deliveriesPerSec}/s (${scaled.ratioPct}% of bare), ${scaled.duplicates} duplicates | |\n` : ''}${busy > 20 ? `\nnote: the machine was ${busy}% busy before the run: numbers are low and noisy.\n` : ''}`);
   await mkdir(new URL('.', RESULTS), { recursive: true });
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);

@@ -8376,7 +8376,7 @@ export interface paths {
                     dueBefore?: string;
                     /** @description true: only pending or queued ones past their due time; false: none of those */
                     overdue?: "true" | "false";
-                    status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+                    status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
                     kind?: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
                     /** @description The recruiter who owns them */
                     recruiterId?: string;
@@ -9089,7 +9089,7 @@ export interface paths {
         put?: never;
         /**
          * Skip a follow-up
-         * @description A pending or queued one; re-planning will not bring it back.
+         * @description A pending, queued or uncertain one; re-planning will not bring it back.
          */
         post: {
             parameters: {
@@ -9220,7 +9220,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a follow-up
-         * @description A pending or queued one; re-planning will not bring it back.
+         * @description A pending, queued or uncertain one; re-planning will not bring it back.
          */
         post: {
             parameters: {
@@ -9239,6 +9239,268 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": components["schemas"]["CancelFollowUpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an uncertain follow-up again
+         * @description For one whose worker stopped mid-send (`uncertain`): pending and due at once, handed to the worker as the change commits. If the first did go out, the recipient gets it twice (same Message-ID). Another status answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ResendFollowUpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FollowUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/mark-sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm that an uncertain follow-up went out
+         * @description For one whose worker stopped mid-send (`uncertain`) and that you know was received: it becomes `sent`. Another status answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                    "idempotency-key"?: string;
+                    /** @description The resource version you last read; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MarkFollowUpSentRequestInput"];
                 };
             };
             responses: {
@@ -14441,7 +14703,7 @@ export interface webhooks {
         put?: never;
         /**
          * followup.rescheduled
-         * @description A recruiter moved a follow-up to another time (data: dueAt, previousDueAt, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         * @description A recruiter moved a follow-up to another time (data: dueAt, previousDueAt, reason; sendNow or resend when sent at once). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
          */
         post: {
             parameters: {
@@ -14725,7 +14987,7 @@ export interface webhooks {
         put?: never;
         /**
          * followup.sent
-         * @description A follow-up email went out (data: key, kind, voice, to, messageId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         * @description A follow-up email went out (data: key, kind, voice, to, messageId), or a recruiter confirmed that an uncertain one did (data: by: user). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
          */
         post: {
             parameters: {
@@ -14818,6 +15080,77 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "followup.failed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.delivery_uncertain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.delivery_uncertain
+         * @description A follow-up email’s worker stopped mid-send, so it may or may not have gone out; it waits for a recruiter to resend it or mark it sent (data: key, kind, reason, attempts). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.delivery_uncertain",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -18503,8 +18836,11 @@ export interface components {
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
-            /** @enum {string} */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+            /**
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -18525,7 +18861,7 @@ export interface components {
             completedAt: string | null;
             /** @description How many times the worker has tried to send it */
             attempts: number;
-            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
+            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`, or why an `uncertain` send may not have gone out; kept after a later success */
             lastError: string | null;
             /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
             messageId: string | null;
@@ -18573,6 +18909,24 @@ export interface components {
          */
         SendFollowUpNowRequestInput: {
             /** @description Why now; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Pat has not received it"
+         *     }
+         */
+        ResendFollowUpRequestInput: {
+            /** @description Why it goes again; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "It is in the recruiter’s sent folder"
+         *     }
+         */
+        MarkFollowUpSentRequestInput: {
+            /** @description How you know it went out; kept in the event */
             reason?: string;
         };
         /**
@@ -19313,6 +19667,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z"
@@ -19331,6 +19691,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time
@@ -19355,6 +19728,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z",
@@ -19374,6 +19753,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time
@@ -19401,7 +19793,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -19414,7 +19806,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -21278,8 +21670,11 @@ export interface components {
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
-            /** @enum {string} */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed";
+            /**
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -21300,7 +21695,7 @@ export interface components {
             completedAt: string | null;
             /** @description How many times the worker has tried to send it */
             attempts: number;
-            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success */
+            /** @description The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`, or why an `uncertain` send may not have gone out; kept after a later success */
             lastError: string | null;
             /** @description The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote */
             messageId: string | null;
@@ -21348,6 +21743,24 @@ export interface components {
          */
         SendFollowUpNowRequest: {
             /** @description Why now; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Pat has not received it"
+         *     }
+         */
+        ResendFollowUpRequest: {
+            /** @description Why it goes again; kept in the follow-up’s reason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "It is in the recruiter’s sent folder"
+         *     }
+         */
+        MarkFollowUpSentRequest: {
+            /** @description How you know it went out; kept in the event */
             reason?: string;
         };
         /**
@@ -22089,6 +22502,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z"
@@ -22107,6 +22526,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time
@@ -22131,6 +22563,12 @@ export interface components {
          *       "status": "active",
          *       "disabledReason": null,
          *       "secretRotatingUntil": null,
+         *       "circuit": {
+         *         "state": "closed",
+         *         "consecutiveFailures": 0,
+         *         "openedAt": null,
+         *         "retryAt": null
+         *       },
          *       "version": 1,
          *       "createdAt": "2026-11-26T14:30:00.000Z",
          *       "updatedAt": "2026-11-26T14:30:00.000Z",
@@ -22150,6 +22588,19 @@ export interface components {
             disabledReason: string | null;
             /** @description While set, the previous secret signs too */
             secretRotatingUntil: string | null;
+            /** @description The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md) */
+            circuit: {
+                /**
+                 * @description closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half_open";
+                /** @description Failed tries in a row (no answer, 5xx or 429) */
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes) */
+                retryAt: string | null;
+            };
             version: number;
             /**
              * Format: date-time
@@ -22177,7 +22628,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -22190,7 +22641,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**

@@ -60,6 +60,9 @@ export const configSchema = z.object({
     .optional(),
   MAIL_OUTBOX_DIR: z.string().min(1).default('./var/outbox'),
   MAIL_FROM: z.email().default('followups@afterview.local'),
+  // How long a worker's claim on a follow-up lasts; still queued after it, the send is uncertain
+  // (docs/followups.md#delivery). Longer than the mailer's own timeouts (src/lib/mailer.ts).
+  FOLLOWUP_CLAIM_LEASE_MS: z.coerce.number().int().min(1_000).default(300_000),
 
   WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
   WEBHOOK_ALLOW_HTTP: bool.default(false),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { adminPool, timeline } from './helpers/db.js';
@@ -224,9 +224,11 @@ describe('recruiter actions', () => {
     const now = json<FollowUp>(res);
     expect(now).toMatchObject({ status: 'pending', dueAt: '2026-12-03T16:10:00.000Z', version: email.version + 1 });
     expect(now.reason).toMatch(/^sent now by hand \(planned: /);
-    const job = await t.deps.queues.get('followups').getJob(deliverJobId(email.id, now.version));
-    expect(job?.data).toMatchObject({ followUpId: email.id, version: now.version });
-    await job!.remove();
+    // Queued as the change commits, which the answer does not wait for.
+    const queued = () => t.deps.queues.get('followups').getJob(deliverJobId(email.id, now.version));
+    const job = await vi.waitFor(async () => (await queued()) ?? Promise.reject(new Error('not queued yet')));
+    expect(job.data).toMatchObject({ followUpId: email.id, version: now.version });
+    await job.remove();
     expectProblem(await post(`/v1/follow-ups/${task.id}/send-now`, {}), 409, 'conflict');
     await post(`/v1/follow-ups/${email.id}/cancel`, {});
     expectProblem(await post(`/v1/follow-ups/${email.id}/send-now`, {}), 409, 'conflict');

@@ -31,3 +31,6 @@ export function arrayLiteral(values: readonly unknown[]): string {
   }
   return `${out}}`;
 }
+
+/** One column of a batch as an array literal, the parameter of an `unnest($n::type[])` or `= ANY($n::type[])`. */
+export const batchColumn = <T>(rows: readonly T[], value: (row: T) => unknown) => arrayLiteral(rows.map(value));

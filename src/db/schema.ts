@@ -475,7 +475,8 @@ export const employerReplies = pgTable(
   ],
 );
 
-export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed'] as const;
+/** `uncertain`: claimed for sending, but its worker stopped before it could say how it went (docs/followups.md#delivery). */
+export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain'] as const;
 export const followUpKindValues = [
   'timeline_request',
   'thank_you',
@@ -530,6 +531,8 @@ export const followUps = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     messageId: text('message_id'),
+    /** While `queued`: the end of the worker's claim; still queued after it, the send is uncertain. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true, mode: 'date' }),
     version,
     ...timestamps,
   },
@@ -575,6 +578,12 @@ export const webhookEndpoints = pgTable(
     previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
     /** The first failure since the last success: five days of failures disable the endpoint. */
     failingSince: timestamp('failing_since', { withTimezone: true, mode: 'date' }),
+    // The circuit breaker (docs/webhooks.md#fairness-and-the-circuit-breaker): closed while
+    // circuit_retry_at is null; open until then; half-open (one probe) once it has passed.
+    circuitFailures: integer('circuit_failures').notNull().default(0),
+    circuitOpenedAt: timestamp('circuit_opened_at', { withTimezone: true, mode: 'date' }),
+    circuitRetryAt: timestamp('circuit_retry_at', { withTimezone: true, mode: 'date' }),
+    circuitOpens: integer('circuit_opens').notNull().default(0),
     version,
     ...timestamps,
   },

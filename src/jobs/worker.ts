@@ -6,7 +6,8 @@ import { queueNames, type QueueName } from './queues.js';
 import { findJob, jobRegistry } from './registry.js';
 import { startScheduleKeeper, type ScheduleKeeper } from './keeper.js';
 import { startWebhookRelay, type WebhookRelay } from '../modules/webhooks/webhooks.relay.js';
-import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.delivery.js';
+import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.outbox.js';
+import { lanesOf } from '../modules/webhooks/webhooks.lanes.js';
 
 /** Jobs a worker process runs at once, per queue (a webhook job carries many tries). */
 const CONCURRENCY: Record<QueueName, number> = { maintenance: 10, followups: 10, webhooks: WEBHOOK_JOBS_AT_ONCE };
@@ -69,6 +70,9 @@ export async function startWorkers(deps: Deps, opts: { concurrency?: number; rel
         await Promise.race([Promise.all(workers.map((w) => w.close(true))), delay(1_000, undefined, { ref: false })]);
         for (const w of workers) void w.disconnect().catch(() => undefined);
       }
+      // Webhook jobs that left their slots (a slow receiver) finish or are cut off: their claims
+      // lapse and the sweep sends those tries again.
+      await lanesOf(deps).drain(deps.config.SHUTDOWN_GRACE_MS);
       connection.disconnect();
     },
   };

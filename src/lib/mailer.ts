@@ -70,8 +70,18 @@ const toOptions = (m: MailMessage): SendMailOptions => ({
 export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_OUTBOX_DIR'>, log: Logger): Mailer {
   if (config.SMTP_URL) {
     // Pooled: connections stay open across messages (a handshake per email caps delivery at a few
-    // hundred a second). `?maxConnections=&maxMessages=` on SMTP_URL override the defaults.
-    const transport = nodemailer.createTransport({ url: config.SMTP_URL, pool: true, maxConnections: 5, maxMessages: 1000 });
+    // hundred a second). `?maxConnections=&maxMessages=` on SMTP_URL override the defaults. The
+    // timeouts (nodemailer's own are 2 and 10 minutes) keep a send well inside the follow-up's
+    // claim lease (FOLLOWUP_CLAIM_LEASE_MS, 5 minutes), after which it counts as uncertain.
+    const transport = nodemailer.createTransport({
+      url: config.SMTP_URL,
+      pool: true,
+      maxConnections: 5,
+      maxMessages: 1000,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+    });
     return {
       async send(message) {
         try {

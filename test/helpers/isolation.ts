@@ -266,6 +266,8 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'GET /v1/webhook-endpoints/:id/deliveries/:deliveryId': webhookFixture(undefined, 'deliveryId'),
   'POST /v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver': webhookFixture(undefined, 'deliveryId'),
   'POST /v1/follow-ups/:id/send-now': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/resend': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/mark-sent': followUpFixture({ reason: 'Taken over' }),
 };
 
 /**

@@ -4,12 +4,20 @@ import { SMTPServer } from 'smtp-server';
 export interface SunkMessage {
   to: string[];
   raw: string;
+  /** Its Message-ID header (`<fu-…@afterview>`), or null. */
+  messageId: string | null;
 }
 
-/** A real SMTP server on 127.0.0.1 that keeps every message; `next()` waits for one that matches. */
+/**
+ * A real SMTP server on 127.0.0.1 that keeps every message, in the order their data arrived;
+ * `next()` waits for one that matches. With `hold(true)` it stops answering the data it receives
+ * (the sender is left mid-send, as a slow server leaves it) until `release()`.
+ */
 export function smtpSink() {
   const received: SunkMessage[] = [];
   const waiting: { match: (m: SunkMessage) => boolean; resolve: (m: SunkMessage) => void }[] = [];
+  const held: (() => void)[] = [];
+  let holding = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -18,16 +26,20 @@ export function smtpSink() {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        const m = { to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw: Buffer.concat(chunks).toString('utf8') };
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const m = { to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw, messageId: /^Message-ID: (<[^>]+>)/im.exec(raw)?.[1] ?? null };
         received.push(m);
         for (const w of waiting.filter((x) => x.match(m))) {
           waiting.splice(waiting.indexOf(w), 1);
           w.resolve(m);
         }
-        callback();
+        if (holding) held.push(() => callback());
+        else callback();
       });
     },
   });
+  // Answers written to a sender that died meanwhile (a killed worker's connections).
+  server.on('error', () => undefined);
   return {
     received,
     /** The first message (already received or still to come) to `address`. */
@@ -41,6 +53,19 @@ export function smtpSink() {
       if (had) return Promise.resolve(had);
       const match = (m: SunkMessage) => to(m) && received.filter(to).length === n;
       return new Promise((resolve) => waiting.push({ match, resolve }));
+    },
+    /** The Message-IDs in the order their data arrived. */
+    messageIds: () => received.map((m) => m.messageId),
+    hold(on: boolean) {
+      holding = on;
+    },
+    /** Messages whose data is in and not yet answered. */
+    get held() {
+      return held.length;
+    },
+    /** Answers every held message. */
+    release() {
+      for (const answer of held.splice(0)) answer();
     },
     async listen() {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -107,6 +107,8 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/follow-ups/:id/complete': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/skip': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/cancel': ['recruiter', 'followups:write'],
+  'POST /v1/follow-ups/:id/resend': ['recruiter', 'followups:write'],
+  'POST /v1/follow-ups/:id/mark-sent': ['recruiter', 'followups:write'],
   'GET /v1/playbook': ['viewer', 'followups:read'],
   'PUT /v1/playbook': ['admin', null],
   'GET /v1/follow-up-templates': ['viewer', 'followups:read'],

@@ -7,7 +7,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/worker.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { RETRY_SCHEDULE_MS } from '../../src/modules/webhooks/webhooks.send.js';
-import { ATTEMPT_JOB_OPTIONS, REQUEUE_AFTER_MS, attemptJobId } from '../../src/modules/webhooks/webhooks.delivery.js';
+import { ATTEMPT_JOB_OPTIONS, REQUEUE_AFTER_MS, attemptJobId } from '../../src/modules/webhooks/webhooks.outbox.js';
 import { bearer, createTestApp, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testConfig } from '../helpers/env.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -248,7 +248,7 @@ describe('delivering events (Standard Webhooks)', () => {
   it('when more tries wait for one receiver than it has connections, then waiting for a connection is not counted in their timeout', async () => {
     const tenant = await newTenant(t.app);
     const api = client(tenant);
-    // Over twice the 50 connections a worker keeps per receiver, each answered in half the 400 ms
+    // Over twice the 50 connections a worker keeps per endpoint, each answered in half the 400 ms
     // timeout: the last ones wait two answers' time for a connection, which a deadline counted
     // from the start of the batch charged to the receiver.
     const n = 110;
@@ -399,39 +399,37 @@ describe('delivering events (Standard Webhooks)', () => {
   it('when one job holds tries of different numbers, as the sweep queues them, then each is claimed and sent', async () => {
     const tenant = await newTenant(t.app);
     const api = client(tenant);
-    receiver.answer('/mixed-retry', [500]);
-    const first = await api.endpoint('/mixed-first');
-    await api.call('POST', `/v1/webhook-endpoints/${first.id}/pause`);
-    const retry = await api.endpoint('/mixed-retry');
-    await api.event();
-    const failed = await onlyDelivery(api, retry.id, (d) => d.attemptLog.length === 1 && d.status === 'pending');
-    const [waiting] = await waitFor(async () => {
-      const list = await api.deliveries(first.id);
+    receiver.answer('/mixed', [500]);
+    const ep = await api.endpoint('/mixed');
+    await api.event('First');
+    const failed = await onlyDelivery(api, ep.id, (d) => d.attemptLog.length === 1 && d.status === 'pending');
+    // A second event while the endpoint is paused: its delivery waits for its first try.
+    await api.call('POST', `/v1/webhook-endpoints/${ep.id}/pause`);
+    await api.event('Second');
+    const waiting = await waitFor(async () => {
+      const list = (await api.deliveries(ep.id)).filter((d) => d.id !== failed.id);
       expect(list).toHaveLength(1);
-      return list;
+      return list[0]!;
     });
     // Try 1 of one delivery and try 2 of the other, both due and marked queued (the sweep leaves them).
     const now = clock.now();
-    await adminPool().query("UPDATE webhook_endpoints SET status = 'active' WHERE id = $1", [first.id]);
+    await adminPool().query("UPDATE webhook_endpoints SET status = 'active' WHERE id = $1", [ep.id]);
     await adminPool().query('UPDATE webhook_deliveries SET next_attempt_at = $2, queued_at = $3 WHERE id = ANY($1::uuid[])', [
-      [waiting!.id, failed.id],
+      [waiting.id, failed.id],
       new Date(now.getTime() - 1_000),
       now,
     ]);
     await t.deps.queues.get('webhooks').add(
       'webhooks.attempt',
-      { tenantId: tenant.tenantId, tries: [{ deliveryId: waiting!.id, attempt: 1 }, { deliveryId: failed.id, attempt: 2 }] },
+      { tenantId: tenant.tenantId, endpointId: ep.id, tries: [{ deliveryId: waiting.id, attempt: 1 }, { deliveryId: failed.id, attempt: 2 }] },
       // An id of its own: the relay's finished job wh-<delivery>-1 may still be kept a moment.
-      { jobId: `wh-mixed-${waiting!.id}`, ...ATTEMPT_JOB_OPTIONS },
+      { jobId: `wh-mixed-${waiting.id}`, ...ATTEMPT_JOB_OPTIONS },
     );
-    await waitFor(() => {
-      expect(receiver.at('/mixed-first')).toHaveLength(1);
-      expect(receiver.at('/mixed-retry')).toHaveLength(2);
-    });
+    await waitFor(() => expect(receiver.at('/mixed')).toHaveLength(3));
     // Recorded once the answers are in.
     await waitFor(async () => {
-      expect((await api.delivery(first.id, waiting!.id)).status).toBe('succeeded');
-      expect(await api.delivery(retry.id, failed.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect((await api.delivery(ep.id, waiting.id)).status).toBe('succeeded');
+      expect(await api.delivery(ep.id, failed.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
     });
   });
 

@@ -5,9 +5,11 @@ import { dateTime, isoToZoned, zonedToIso, zoneName } from './time';
 import { Badge, Field, FormError, label, useAction } from './ui';
 
 type FollowUp = S['FollowUp'];
-type Panel = null | 'done' | 'skip' | 'reschedule' | 'edit';
+type Panel = null | 'done' | 'skip' | 'reschedule' | 'edit' | 'resend' | 'sent';
 const TASKS = ['task', 'phone', 'linkedin'];
 const isOpen = (f: FollowUp) => f.status === 'pending' || f.status === 'queued';
+/** Its worker stopped mid-send: the recruiter resends it or marks it sent (docs/followups.md#delivery). */
+export const isUncertain = (f: FollowUp) => f.status === 'uncertain';
 /** After "Send now": re-read the follow-up after these pauses until the worker has sent it. */
 const FOLLOW_MS = [300, 600, 1200, 2400, 4800, 9600];
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,7 +37,8 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     mounted.current = true;
     return () => void (mounted.current = false);
   }, []);
-  const write = s.can('recruiter') && open;
+  const uncertain = isUncertain(f);
+  const write = s.can('recruiter') && (open || uncertain);
   const action = useAction();
   const act = (run: () => Promise<FollowUp>) =>
     action.run(async () => {
@@ -44,9 +47,11 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
       onChange(updated);
     });
   const id = { path: { id: f.id } };
-  const sendNow = async () => {
-    let u = await action.run(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
+  /** Hands it to the worker (send now, resend) and follows it to sent. */
+  const send = async (run: () => Promise<FollowUp>) => {
+    let u = await action.run(run);
     if (!u) return;
+    setPanel(null);
     latest.current(u);
     // The worker sends it within a second or two: follow it there, a bounded few times.
     setSending('sending');
@@ -60,6 +65,7 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     }
     setSending(isOpen(u) ? 'waiting' : null);
   };
+  const sendNow = () => send(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
   const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const showRecipientZone = recipientZone && recipientZone !== s.zone;
   return (
@@ -90,9 +96,24 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
       {f.subject && <p className="fu-text">Subject: {f.subject}</p>}
       {f.cancelReason && <p className="muted">{f.cancelReason}</p>}
       {f.notes && <p className="muted">Notes: {f.notes}</p>}
-      {f.lastError && <p className="form-error">Last attempt: {f.lastError}</p>}
+      {uncertain && (
+        <p className="fu-uncertain" data-testid="uncertain">
+          May not have been sent: check and resend
+        </p>
+      )}
+      {f.lastError && <p className="form-error">{uncertain ? f.lastError : `Last attempt: ${f.lastError}`}</p>}
       {write && (
         <div className="fu-actions">
+          {uncertain && (
+            <>
+              <button type="button" className="primary small" onClick={() => setPanel(panel === 'resend' ? null : 'resend')} aria-expanded={panel === 'resend'}>
+                Resend…
+              </button>
+              <button type="button" className="small" onClick={() => setPanel(panel === 'sent' ? null : 'sent')} aria-expanded={panel === 'sent'}>
+                Mark sent…
+              </button>
+            </>
+          )}
           {f.channel === 'email' && f.status === 'pending' && (
             <button type="button" className="primary small" onClick={() => void sendNow()} disabled={action.busy}>
               Send now
@@ -103,7 +124,7 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
               Done…
             </button>
           )}
-          {f.channel === 'email' && (
+          {f.channel === 'email' && open && (
             <button type="button" className="small" onClick={() => setPanel(panel === 'edit' ? null : 'edit')} aria-expanded={panel === 'edit'}>
               Edit text…
             </button>
@@ -124,12 +145,14 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
         </p>
       )}
       {panel === null && <FormError action={action} />}
-      {panel && <ActionPanel key={panel} panel={panel} f={f} act={act} action={action} close={() => setPanel(null)} />}
+      {panel && <ActionPanel key={panel} panel={panel} f={f} act={act} send={send} action={action} close={() => setPanel(null)} />}
     </li>
   );
 }
 
-function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, null>; f: FollowUp; act: (run: () => Promise<FollowUp>) => Promise<unknown>; action: ReturnType<typeof useAction>; close: () => void }) {
+type Run = (run: () => Promise<FollowUp>) => Promise<unknown>;
+
+function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Panel, null>; f: FollowUp; act: Run; send: Run; action: ReturnType<typeof useAction>; close: () => void }) {
   const s = useSession();
   const due = isoToZoned(f.dueAt, s.zone);
   const [text, setText] = useState('');
@@ -150,8 +173,12 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
     if (panel === 'skip') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/skip', { params, body: { reason: text } })));
     if (panel === 'reschedule') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/reschedule', { params, body: { dueAt: zonedToIso(day, at, s.zone), reason: text } })));
     if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) } })));
+    const why = text.trim() ? { reason: text } : {};
+    if (panel === 'resend') void send(() => call((c) => c.POST('/v1/follow-ups/{id}/resend', { params, body: why })));
+    if (panel === 'sent') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/mark-sent', { params, body: why })));
   };
-  const verb = { done: 'Mark done', skip: 'Skip it', reschedule: 'Move it', edit: 'Save text' }[panel];
+  const verb = { done: 'Mark done', skip: 'Skip it', reschedule: 'Move it', edit: 'Save text', resend: 'Resend now', sent: 'Mark sent' }[panel];
+  const fieldLabel = { done: 'Note (optional)', resend: 'Why (optional)', sent: 'How you know it arrived (optional)' }[panel as string] ?? 'Reason';
   return (
     <form className="panel" onSubmit={submit}>
       {panel === 'reschedule' && (
@@ -175,9 +202,13 @@ function ActionPanel({ panel, f, act, action, close }: { panel: Exclude<Panel, n
           {rendered.error && <p className="muted">Could not load the text that would go out ({rendered.error}); an empty field keeps the template.</p>}
         </>
       ) : (
-        <Field label={panel === 'done' ? 'Note (optional)' : 'Reason'} name={panel === 'done' ? 'notes' : 'reason'} action={action}>
-          {(p) => <input {...p} value={text} onChange={(e) => setText(e.target.value)} autoFocus={panel !== 'reschedule'} />}
-        </Field>
+        <>
+          {panel === 'resend' && <p className="muted">It goes out again now. If the first one did arrive, they get it twice.</p>}
+          {panel === 'sent' && <p className="muted">Only if you know it arrived: it is in the sent folder, or they answered it.</p>}
+          <Field label={fieldLabel} name={panel === 'done' ? 'notes' : 'reason'} action={action}>
+            {(p) => <input {...p} value={text} onChange={(e) => setText(e.target.value)} autoFocus={panel !== 'reschedule'} />}
+          </Field>
+        </>
       )}
       <FormError action={action} shown={['notes', 'reason', 'dueAt', 'subject', 'body']} />
       <div className="row">

@@ -353,12 +353,12 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
       SELECT id::text FROM applications WHERE candidate_id = ${id}
       UNION ALL SELECT i.id::text FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id}`);
     await forgetAnswersQuoting(tx, [id, ...related.rows.map((r) => r.id), ...(current.email ? [current.email] : [])]);
-    // Follow-ups still open are called off, each on the timeline and as an event like any other
-    // cancellation; the texts, variables, reasons and mail errors of all of them quote the person.
+    // Follow-ups still open or uncertain are called off, each on the timeline and as an event like any
+    // other cancellation; the texts, variables, reasons and mail errors of all of them quote the person.
     const open = await tx
       .select({ id: followUps.id, key: followUps.key, kind: followUps.kind, status: followUps.status, applicationId: followUps.applicationId, interviewId: followUps.interviewId })
       .from(followUps)
-      .where(and(eq(followUps.candidateId, id), inArray(followUps.status, ['pending', 'queued'])))
+      .where(and(eq(followUps.candidateId, id), inArray(followUps.status, ['pending', 'queued', 'uncertain'])))
       .for('update');
     await tx.execute(sql`
       UPDATE follow_ups SET
@@ -366,9 +366,9 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
         recipient = CASE WHEN recipient->>'type' = 'candidate'
                     THEN jsonb_build_object('type', 'candidate', 'name', 'Erased candidate', 'email', NULL)
                     ELSE recipient END,
-        cancel_reason = CASE WHEN status IN ('pending', 'queued') THEN 'the candidate was erased' ELSE cancel_reason END,
-        cancelled_by = CASE WHEN status IN ('pending', 'queued') THEN 'user' ELSE cancelled_by END,
-        status = CASE WHEN status IN ('pending', 'queued') THEN 'cancelled' ELSE status END,
+        cancel_reason = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'the candidate was erased' ELSE cancel_reason END,
+        cancelled_by = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'user' ELSE cancelled_by END,
+        status = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'cancelled' ELSE status END,
         version = version + 1, updated_at = ${now}
       WHERE candidate_id = ${id}`);
     for (const f of open) {

@@ -114,12 +114,13 @@ export async function updateContact(deps: Deps, actor: Actor, id: string, input:
       .set({ ...input, version: current.version + 1, updatedAt: now })
       .where(eq(contacts.id, id))
       .returning();
-    // Follow-ups not sent yet show the contact as they are now (the worker writes to the address
-    // the contact has when it sends, whatever was stored at planning).
+    // Follow-ups not sent yet (or maybe not: uncertain ones may be resent) show the contact as they
+    // are now (the worker writes to the address the contact has when it sends, whatever was stored
+    // at planning).
     if (changes.email || changes.name) {
       await tx.execute(sql`
         UPDATE follow_ups SET recipient = recipient || jsonb_build_object('name', ${updated!.name}::text, 'email', ${updated!.email}::text)
-        WHERE contact_id = ${id} AND recipient->>'type' = 'contact' AND status IN ('pending', 'queued')`);
+        WHERE contact_id = ${id} AND recipient->>'type' = 'contact' AND status IN ('pending', 'queued', 'uncertain')`);
     }
     await recordChange(actor, now, {
       action: 'contact.updated',

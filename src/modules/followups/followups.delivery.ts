@@ -48,14 +48,15 @@ const FOLLOW_UP_COLUMNS = sql.raw(
 
 /**
  * Claims a follow-up for sending and reads what its message needs, in one statement: pending at
- * this version becomes queued with one more attempt. Only the claimer gets a row back, so of two
- * jobs or two workers only one sends. This runs once per email at full delivery rate, hence raw SQL
- * and a single round trip (docs/performance.md).
+ * this version becomes queued with one more attempt, until `until` (the lease: still queued after
+ * it, the send is uncertain). Only the claimer gets a row back, so of two jobs or two workers only
+ * one sends. This runs once per email at full delivery rate, hence raw SQL and a single round trip
+ * (docs/performance.md).
  */
-async function claimForDelivery(tx: Tx, id: string, version: number, now: Date): Promise<Loaded | undefined> {
+async function claimForDelivery(tx: Tx, id: string, version: number, now: Date, until: Date): Promise<Loaded | undefined> {
   const res = await tx.execute<Record<string, unknown>>(sql`
     WITH c AS (
-      UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, updated_at = ${now}
+      UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, claimed_until = ${until}, updated_at = ${now}
       WHERE id = ${id} AND status = 'pending' AND version = ${version} AND channel = 'email'
         AND due_at <= ${new Date(now.getTime() + EARLY_SLACK_MS)}
       RETURNING *
@@ -180,7 +181,7 @@ function recordRows(f: FollowUpRow, now: Date, action: EventType, changes: Recor
 }
 
 /** Activity and outbox event of a delivery change, in the transaction of the change. */
-async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventType, changes: Record<string, { before: unknown; after: unknown }>, data: Record<string, unknown>) {
+export async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventType, changes: Record<string, { before: unknown; after: unknown }>, data: Record<string, unknown>) {
   const rows = recordRows(f, now, action, changes, data);
   await Promise.all([tx.insert(activities).values(rows.activity), tx.insert(events).values(rows.event)]);
 }
@@ -194,7 +195,7 @@ function markSent(tx: Tx, f: FollowUpRow, now: Date, messageId: string, rows: Re
   const e = rows.event;
   return tx.execute(sql`
     WITH sent AS (
-      UPDATE follow_ups SET status = 'sent', sent_at = ${now}, message_id = ${messageId}, version = ${f.version + 1}, updated_at = ${now}
+      UPDATE follow_ups SET status = 'sent', sent_at = ${now}, message_id = ${messageId}, claimed_until = NULL, version = ${f.version + 1}, updated_at = ${now}
       WHERE id = ${f.id} AND status <> 'sent'
       RETURNING id
     ), activity AS (
@@ -212,7 +213,7 @@ async function skip(deps: Deps, f: FollowUpRow, reason: string): Promise<Deliver
   const done = await withTenant(deps.db, f.tenantId, async (tx) => {
     const [row] = await tx
       .update(followUps)
-      .set({ status: 'skipped', cancelReason: reason, completedAt: now, attempts: sql`${followUps.attempts} - 1`, version: f.version + 1, updatedAt: now })
+      .set({ status: 'skipped', cancelReason: reason, completedAt: now, attempts: sql`${followUps.attempts} - 1`, claimedUntil: null, version: f.version + 1, updatedAt: now })
       .where(and(eq(followUps.id, f.id), eq(followUps.status, 'queued')))
       .returning();
     if (row) await record(tx, f, now, 'followup.skipped', { status: { before: 'pending', after: 'skipped' } }, { reason, by: 'worker' });
@@ -236,7 +237,8 @@ export async function deliverFollowUp(
   attempt: Attempt,
 ): Promise<DeliveryResult> {
   const claimedAt = deps.clock.now();
-  const loaded = await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, claimedAt));
+  const until = new Date(claimedAt.getTime() + deps.config.FOLLOWUP_CLAIM_LEASE_MS);
+  const loaded = await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, claimedAt, until));
   if (!loaded) {
     const why = await readTenant(deps.db, job.tenantId, (tx) => whyNotClaimed(tx, job.followUpId, job.version, claimedAt));
     // Fired before its time (clocks disagree): never send early; the job waits again.
@@ -277,13 +279,13 @@ async function markUnsent(deps: Deps, f: FollowUpRow, e: MailError, attempts: nu
     if (!final) {
       await tx
         .update(followUps)
-        .set({ status: 'pending', lastError: error, updatedAt: now })
+        .set({ status: 'pending', lastError: error, claimedUntil: null, updatedAt: now })
         .where(and(eq(followUps.id, f.id), eq(followUps.status, 'queued')));
       return;
     }
     const [row] = await tx
       .update(followUps)
-      .set({ status: 'failed', lastError: error, version: f.version + 1, updatedAt: now })
+      .set({ status: 'failed', lastError: error, claimedUntil: null, version: f.version + 1, updatedAt: now })
       .where(and(eq(followUps.id, f.id), eq(followUps.status, 'queued')))
       .returning({ id: followUps.id });
     if (row) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
@@ -12,7 +12,8 @@ import { defaultContent, type StoredTemplates } from './followups.templates.js';
 
 /**
  * The daily digest (docs/followups.md#the-daily-digest): at 07:30 in each recruiter's zone (their
- * own, else the agency's), an email listing their open follow-ups overdue and due that day.
+ * own, else the agency's), an email listing their open follow-ups overdue and due that day, and
+ * those whose send is uncertain (their worker stopped mid-send).
  * A scheduler ticks every 15 minutes (07:30 falls on a quarter hour in every zone in use); a tick
  * enqueues `digest-<userId>-<localDate>` for each recruiter whose local time is between 07:30 and
  * noon, so a worker that was down at 07:30 still sends it later that morning, and the job id makes
@@ -73,7 +74,12 @@ export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) 
     const rows = await tx
       .select()
       .from(followUps)
-      .where(and(eq(followUps.ownerId, user.id), inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)))
+      .where(
+        and(
+          eq(followUps.ownerId, user.id),
+          or(and(inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)), eq(followUps.status, 'uncertain')),
+        ),
+      )
       .orderBy(asc(followUps.dueAt), asc(followUps.id));
     return { user, agency, zone, rows };
   });
@@ -85,7 +91,7 @@ export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) 
   return { outcome: 'sent' as const, items: rows.length, messageId: message.messageId };
 }
 
-/** The digest email: overdue first, then today's tasks, then what goes out by itself today. */
+/** The digest email: what may not have been sent first, then overdue, today's tasks, and what goes out by itself today. */
 export function composeDigest(d: {
   userId: string;
   date: string;
@@ -96,7 +102,9 @@ export function composeDigest(d: {
   mailFrom: string;
 }): MailMessage {
   const dayStart = DateTime.fromISO(d.date, { zone: d.zone }).startOf('day').toJSDate();
-  const items: Item[] = d.rows.map((r) => ({ ...r, title: titleOf(r, d.agency) }));
+  const all: Item[] = d.rows.map((r) => ({ ...r, title: titleOf(r, d.agency) }));
+  const uncertain = all.filter((r) => r.status === 'uncertain');
+  const items = all.filter((r) => r.status !== 'uncertain');
   const overdue = items.filter((r) => r.dueAt < dayStart);
   const today = items.filter((r) => r.dueAt >= dayStart);
   const tasks = today.filter((r) => TASK_CHANNELS.has(r.channel));
@@ -110,16 +118,19 @@ export function composeDigest(d: {
     tasks.length ? `${tasks.length} task${tasks.length > 1 ? 's' : ''}` : null,
     emails.length ? `${emails.length} email${emails.length > 1 ? 's' : ''} going out` : null,
     overdue.length ? `${overdue.length} overdue` : null,
+    uncertain.length ? `${uncertain.length} may not have been sent` : null,
   ].filter(Boolean);
   const body = [
     `Good morning ${d.user.name.split(/\s+/)[0]},`,
     '',
     `Here is what is on your list for ${day} (times in ${d.zone}).`,
     '',
+    ...section('May not have been sent: check and resend', uncertain, true),
     ...section('Overdue', overdue, true),
     ...section('Your tasks today', tasks),
     ...section('Going out by themselves today', emails),
     'Close a task with POST /v1/follow-ups/{id}/complete, move it with …/reschedule or send an email now with …/send-now.',
+    ...(uncertain.length ? ['Send one that may not have gone out again with …/resend, or confirm it went with …/mark-sent.'] : []),
     `Your full due list: GET /v1/follow-ups?recruiterId=${d.userId}&overdue=true`,
   ].join('\n');
   return {

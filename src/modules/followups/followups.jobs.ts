@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import { DelayedError, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
@@ -7,7 +7,9 @@ import { followUps } from '../../db/schema.js';
 import { MailError } from '../../lib/mailer.js';
 // Types only: the registry imports this module, so a value import would be circular.
 import type { JobDefinition } from '../../jobs/registry.js';
+import { fairPriorities, jobStarted } from '../../jobs/fairness.js';
 import { deliverFollowUp } from './followups.delivery.js';
+import { markUncertainSends } from './followups.uncertain.js';
 
 /** Enqueued this far ahead of the due time, so the delayed job is in Redis before it is due. */
 export const RECONCILE_LOOKAHEAD_MS = 2 * 60_000;
@@ -31,6 +33,7 @@ export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = {
   payload: deliverPayload,
   options: deliverOptions,
   handler: async (deps, payload, job) => {
+    jobStarted(deps.redis, deps.queues.get('followups'), payload.tenantId, job.id!);
     try {
       const result = await deliverFollowUp(deps, payload, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
       if (result.outcome === 'early') {
@@ -55,21 +58,27 @@ const deliverJob = (now: number, f: Deliverable) => ({
 });
 
 /** Adds the delayed deliver job of one follow-up version; the same id twice is one job. */
-export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock'>, f: Deliverable) {
-  const job = deliverJob(deps.clock.now().getTime(), f);
-  await deps.queues.get('followups').add(job.name, job.data, job.opts);
+export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock' | 'redis'>, f: Deliverable) {
+  await enqueueDeliveries(deps, [f]);
 }
 
-/** The same for many, in batches of 500 (one Redis round trip each). */
-export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock'>, rows: readonly Deliverable[]) {
+/**
+ * The same for many, in batches of 500 (two Redis round trips each: the agencies' turns, then the
+ * jobs). Each job's priority is its place among its agency's waiting ones (src/jobs/fairness.ts),
+ * so one agency's 10,000 due at once do not hold back another's thank-you.
+ */
+export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock' | 'redis'>, rows: readonly Deliverable[]) {
+  const queue = deps.queues.get('followups');
   for (let i = 0; i < rows.length; i += 500) {
     // A delay counts from when its job is added: the clock is read again for every batch.
     const now = deps.clock.now().getTime();
-    await deps.queues.get('followups').addBulk(rows.slice(i, i + 500).map((f) => deliverJob(now, f)));
+    const jobs = rows.slice(i, i + 500).map((f) => deliverJob(now, f));
+    const priorities = await fairPriorities(deps.redis, queue, jobs.map((j) => ({ tenantId: j.data.tenantId, jobId: j.opts.jobId })));
+    await queue.addBulk(jobs.map((j, k) => ({ ...j, opts: { ...j.opts, priority: priorities[k]! } })));
   }
 }
 
-type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log'>;
+type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log' | 'redis'>;
 const enqueuers = new WeakMap<Database, Enqueuer>();
 
 /** Lets transactions on `deps.db` hand their due follow-ups to the queue as they commit (the API does this at start). */
@@ -109,7 +118,7 @@ async function* pendingDue(deps: Deps, opts: { tenantId?: string | undefined; un
   const since = new Date(deps.clock.now().getTime() - RECONCILE_LATE_LIMIT_MS);
   const tenantIds = opts.tenantId ? [opts.tenantId] : await allTenantIds(deps.db);
   for (const tenantId of tenantIds) {
-    yield await readTenant(deps.db, tenantId, (tx) =>
+    const due = await readTenant(deps.db, tenantId, (tx) =>
       tx
         .select({ tenantId: followUps.tenantId, id: followUps.id, version: followUps.version, dueAt: followUps.dueAt })
         .from(followUps)
@@ -122,24 +131,30 @@ async function* pendingDue(deps: Deps, opts: { tenantId?: string | undefined; un
             gt(followUps.dueAt, since),
             opts.untried ? eq(followUps.attempts, 0) : undefined,
           ),
-        ),
+        )
+        // Due order, so an agency's earlier emails take its earlier turns.
+        .orderBy(asc(followUps.dueAt), asc(followUps.id)),
     );
+    yield { tenantId, due };
   }
 }
 
 /**
  * Finds, tenant by tenant, the email follow-ups pending and due (or due within the lookahead) and
  * enqueues their deliver job. Redis may have lost them (flush, failover) or never had them: this is
- * how every follow-up reaches the queue, and a job id already there makes the add a no-op.
+ * how every follow-up reaches the queue, and a job id already there makes the add a no-op. It also
+ * turns sends whose claim ran out (their worker died) into `uncertain` ones.
  */
 export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string | undefined } = {}) {
   let enqueued = 0;
-  for await (const due of pendingDue(deps, { tenantId: opts.tenantId, until: new Date(deps.clock.now().getTime() + RECONCILE_LOOKAHEAD_MS) })) {
+  let uncertain = 0;
+  for await (const { tenantId, due } of pendingDue(deps, { tenantId: opts.tenantId, until: new Date(deps.clock.now().getTime() + RECONCILE_LOOKAHEAD_MS) })) {
     await enqueueDeliveries(deps, due);
     enqueued += due.length;
+    uncertain += await markUncertainSends(deps, tenantId);
   }
   if (enqueued > 0) deps.log.info({ enqueued }, 'follow-ups enqueued for delivery');
-  return { enqueued };
+  return { enqueued, uncertain };
 }
 
 /** Sends at once, as the deliver jobs would (10 at a time, as a worker runs them). */
@@ -156,7 +171,7 @@ const DIRECT_AT_ONCE = 10;
 export async function sendDueWithoutQueue(deps: Deps, opts: { stop?: () => boolean } = {}): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
-  for await (const due of pendingDue(deps, { until: deps.clock.now(), untried: true })) {
+  for await (const { due } of pendingDue(deps, { until: deps.clock.now(), untried: true })) {
     for (let i = 0; i < due.length && !opts.stop?.(); i += DIRECT_AT_ONCE) {
       const results = await Promise.allSettled(
         due.slice(i, i + DIRECT_AT_ONCE).map((f) => deliverFollowUp(deps, { tenantId: f.tenantId, followUpId: f.id, version: f.version }, { number: 1, of: deliverOptions.attempts! })),

@@ -16,7 +16,9 @@ import {
   editFollowUpBody,
   followUpSchema,
   listFollowUpsQuery,
+  markSentFollowUpBody,
   rescheduleFollowUpBody,
+  resendFollowUpBody,
   sendNowFollowUpBody,
   skipFollowUpBody,
 } from './followups.schemas.js';
@@ -97,11 +99,26 @@ export function followUpsRoutes(app: App, deps: Deps) {
     completeFollowUpBody,
     (a, id, b, m) => svc.completeFollowUp(deps, a, id, b, m),
   );
-  action('skip', 'Skip a follow-up', 'A pending or queued one; re-planning will not bring it back.', skipFollowUpBody, (a, id, b, m) =>
+  action('skip', 'Skip a follow-up', 'A pending, queued or uncertain one; re-planning will not bring it back.', skipFollowUpBody, (a, id, b, m) =>
     svc.skipFollowUp(deps, a, id, b, m),
   );
-  action('cancel', 'Cancel a follow-up', 'A pending or queued one; re-planning will not bring it back.', cancelFollowUpBody, (a, id, b, m) =>
+  action('cancel', 'Cancel a follow-up', 'A pending, queued or uncertain one; re-planning will not bring it back.', cancelFollowUpBody, (a, id, b, m) =>
     svc.cancelFollowUp(deps, a, id, b, m),
+  );
+  action(
+    'resend',
+    'Send an uncertain follow-up again',
+    'For one whose worker stopped mid-send (`uncertain`): pending and due at once, handed to the worker as the change commits. ' +
+      'If the first did go out, the recipient gets it twice (same Message-ID). Another status answers 409.',
+    resendFollowUpBody,
+    (a, id, b, m) => svc.resendFollowUp(deps, a, id, b, m),
+  );
+  action(
+    'mark-sent',
+    'Confirm that an uncertain follow-up went out',
+    'For one whose worker stopped mid-send (`uncertain`) and that you know was received: it becomes `sent`. Another status answers 409.',
+    markSentFollowUpBody,
+    (a, id, b, m) => svc.markFollowUpSent(deps, a, id, b, m),
   );
 
   app.get('/v1/playbook', {

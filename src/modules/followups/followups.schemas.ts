@@ -44,7 +44,7 @@ export const followUpSchema = z
     dueAt: instant,
     ruleDueAt: instant.describe('The time the rule gave; earlier than dueAt when it had passed at planning time'),
     reason: z.string().describe('Why it is due when it is'),
-    status: followUpStatus,
+    status: followUpStatus.describe('`uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent'),
     overdue: z.boolean().describe('Still pending or queued after its due time'),
     subject: z.string().nullable(),
     body: z.string().nullable(),
@@ -58,7 +58,10 @@ export const followUpSchema = z
     sentAt: instant.nullable(),
     completedAt: instant.nullable(),
     attempts: z.number().int().min(0).describe('How many times the worker has tried to send it'),
-    lastError: z.string().nullable().describe('The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`; kept after a later success'),
+    lastError: z
+      .string()
+      .nullable()
+      .describe('The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`, or why an `uncertain` send may not have gone out; kept after a later success'),
     messageId: z.string().nullable().describe('The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote'),
     version: z.number().int(),
     createdAt: instant,
@@ -130,6 +133,14 @@ export const rescheduleFollowUpBody = z
 export const sendNowFollowUpBody = z
   .strictObject({ reason: reason.optional().describe('Why now; kept in the follow-up’s reason') })
   .meta({ id: 'SendFollowUpNowRequest', example: { reason: 'The principal asked for it today' } });
+
+export const resendFollowUpBody = z
+  .strictObject({ reason: reason.optional().describe('Why it goes again; kept in the follow-up’s reason') })
+  .meta({ id: 'ResendFollowUpRequest', example: { reason: 'Pat has not received it' } });
+
+export const markSentFollowUpBody = z
+  .strictObject({ reason: reason.optional().describe('How you know it went out; kept in the event') })
+  .meta({ id: 'MarkFollowUpSentRequest', example: { reason: 'It is in the recruiter’s sent folder' } });
 
 export const completeFollowUpBody = z
   .strictObject({ notes: text(5000).optional().describe('What was said or done') })

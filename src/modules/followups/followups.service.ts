@@ -11,21 +11,26 @@ import { diff, recordChange, type ChangeRecord } from '../activity/activity.serv
 import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
 import type { Playbook } from './followups.playbook.js';
 import { enqueueWhenCommitted } from './followups.jobs.js';
+import { followUpMessageId } from './followups.delivery.js';
 import type {
   cancelFollowUpBody,
   completeFollowUpBody,
   editFollowUpBody,
   listFollowUpsQuery,
+  markSentFollowUpBody,
   rescheduleFollowUpBody,
+  resendFollowUpBody,
   sendNowFollowUpBody,
   skipFollowUpBody,
 } from './followups.schemas.js';
 
 type Status = FollowUpRow['status'];
 const OPEN: Status[] = ['pending', 'queued'];
+/** Skip and cancel also close one whose send is uncertain: the recruiter decides it is not needed. */
+const CLOSABLE: Status[] = [...OPEN, 'uncertain'];
 /** Channels that are a recruiter's task rather than a message the worker sends. */
 const TASK_CHANNELS: FollowUpRow['channel'][] = ['task', 'phone', 'linkedin'];
-const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'completedAt'] as const;
+const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'completedAt', 'sentAt'] as const;
 
 export async function listFollowUps(deps: Deps, actor: Actor, q: z.output<typeof listFollowUpsQuery>) {
   const now = deps.clock.now();
@@ -136,7 +141,7 @@ export function completeFollowUp(deps: Deps, actor: Actor, id: string, input: z.
 }
 
 export function skipFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof skipFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: OPEN, verb: 'skipped', action: 'followup.skipped', ifMatch }, (_row, now) => ({
+  return act(deps, actor, id, { allowed: CLOSABLE, verb: 'skipped', action: 'followup.skipped', ifMatch }, (_row, now) => ({
     set: { status: 'skipped', cancelReason: input.reason, completedAt: now },
     data: { reason: input.reason },
   }));
@@ -144,9 +149,32 @@ export function skipFollowUp(deps: Deps, actor: Actor, id: string, input: z.outp
 
 export function cancelFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof cancelFollowUpBody>, ifMatch?: number) {
   const reason = input.reason ?? 'cancelled by hand';
-  return act(deps, actor, id, { allowed: OPEN, verb: 'cancelled', action: 'followup.cancelled', ifMatch }, () => ({
+  return act(deps, actor, id, { allowed: CLOSABLE, verb: 'cancelled', action: 'followup.cancelled', ifMatch }, () => ({
     set: { status: 'cancelled', cancelReason: reason, cancelledBy: 'user' },
     data: { reason, by: 'user' },
+  }));
+}
+
+/**
+ * Sends an uncertain follow-up again (docs/followups.md#delivery): pending and due at once, handed
+ * to the worker as the change commits. If the first one did go out, the recipient gets it twice,
+ * under the same Message-ID (mail clients that thread or deduplicate by it show one).
+ */
+export function resendFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof resendFollowUpBody>, ifMatch?: number) {
+  return act(deps, actor, id, { allowed: ['uncertain'], verb: 'resent', action: 'followup.rescheduled', ifMatch }, (row, now) => {
+    const why = input.reason ? `: ${input.reason}` : '';
+    return {
+      set: { status: 'pending', dueAt: now, reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})` },
+      data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'resent by hand', resend: true },
+    };
+  });
+}
+
+/** Closes an uncertain follow-up as sent: the recruiter checked that it went out. */
+export function markFollowUpSent(deps: Deps, actor: Actor, id: string, input: z.output<typeof markSentFollowUpBody>, ifMatch?: number) {
+  return act(deps, actor, id, { allowed: ['uncertain'], verb: 'marked sent', action: 'followup.sent', ifMatch }, (_row, now) => ({
+    set: { status: 'sent', sentAt: now, messageId: followUpMessageId(id) },
+    data: { by: 'user', messageId: followUpMessageId(id), ...(input.reason ? { reason: input.reason } : {}) },
   }));
 }
 

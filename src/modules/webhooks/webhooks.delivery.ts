@@ -1,93 +1,82 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Deps } from '../../deps.js';
 import { readTenant, tdb, withTenant } from '../../db/client.js';
-import { arrayLiteral, pgArray } from '../../db/arrays.js';
-import { tenants, users, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
+import { batchColumn as column } from '../../db/arrays.js';
+import { tenants, users, webhookEndpoints } from '../../db/schema.js';
 import { groupBy } from '../../lib/groupBy.js';
 import { newId } from '../../lib/ids.js';
 import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
 import { Deadline, nextDelayMs, postWebhook, type AttemptResult } from './webhooks.send.js';
+import { circuitChange, recordCircuit } from './webhooks.circuit.js';
 
 /**
- * The outbox relay and the delivery of one attempt (docs/webhooks.md). PostgreSQL is the truth:
- * events become delivery rows in the transaction that marks them published; a BullMQ job per try
- * (`wh-<delivery>-<try>`) only carries the work, and a sweep re-adds any job Redis lost.
+ * The delivery of a batch of tries (docs/webhooks.md): claim them in PostgreSQL, send them
+ * together, record every answer in one statement. The relay that makes them and the queue that
+ * carries them: webhooks.outbox.ts.
  */
 
-/** Events relayed per tenant transaction. */
-const RELAY_BATCH = 200;
-/** Agencies looked at per relay pass. */
-const TENANTS_PER_PASS = 50;
-/** Events marked published per statement for an agency without endpoints. */
-const NO_ENDPOINT_BATCH = 5000;
-/** A job handed to Redis this long ago whose try has not started is presumed lost and re-added. */
-export const REQUEUE_AFTER_MS = 60_000;
 /** Five days of failures in a row disable an endpoint. */
 export const DISABLE_AFTER_MS = 5 * 86_400_000;
 
 /** A claim lasts the timeout and this much more: the time a try may wait for a connection, and its record. */
 const CLAIM_MARGIN_MS = 30_000;
-/**
- * BullMQ neither retries a job of tries nor keeps it once done: the tries live in PostgreSQL, and
- * the sweep queues them again under the same job id, which BullMQ would ignore while a failed job
- * of that id is kept (a failed claim would have held its tries back for as long).
- */
-export const ATTEMPT_JOB_OPTIONS = { attempts: 1, removeOnComplete: true, removeOnFail: true } as const;
-/** A job of tries is named after its first one: `wh-<delivery>-<try>`. */
-export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliveryId}-${attempt}`;
-
-export interface QueuedAttempt {
-  tenantId: string;
-  deliveryId: string;
-  attempt: number;
-}
-
-const matches = (types: readonly string[], type: string) => types.includes('*') || types.includes(type);
 
 // The statements of every batch, named: PostgreSQL parses and plans each once per connection (a
 // fresh plan of the claim took 1.3 ms, more than its execution). Arrays are one parameter each.
 
-/** The deliveries of relayed events, written already queued. */
-const RELAY_INSERT = {
-  name: 'wh_relay_insert',
-  text: `INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, next_attempt_at, queued_at, created_at, updated_at)
-         SELECT $1, r.id, r.endpoint_id, r.event_id, r.event_type, $6, $6, $6, $6
-         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[]) AS r(id, endpoint_id, event_id, event_type)
-         ON CONFLICT DO NOTHING
-         RETURNING id, endpoint_id`,
-};
-
 /**
- * Claims tries number $2 (pending, `attempts` = $2 - 1, due, not claimed, endpoint active) of the
- * deliveries $1 until $3, $4 being now, and reads what sending them needs. Written so that no
- * statistics, stale or missing, can make it read the table once per try: the deliveries are
- * matched by key (`id = ANY`, no join for the planner to turn around) and the endpoint's status
- * and the event's payload are read per row by subqueries. Joined to an `unnest` of the tries
- * instead, a table never analyzed (a new install's first burst) was scanned once per try: 0.7 s
- * for a batch of 250. (With no statistics at all, the planner takes `id = ANY` of 250 ids for most
- * of the table and may read a new table whole, once per batch, until autovacuum has analyzed it:
- * `id` alone has no unique index to tell it otherwise.) `status IS NOT DISTINCT FROM 'pending'`
- * (the same test, status being NOT NULL) keeps the planner off the partial index of pending
- * deliveries, which during a burst holds the whole backlog while the statistics still say it is
- * nearly empty. An event's payload comes once, on the first of its rows (the others have null):
- * PostgreSQL prints it and the worker parses it once per event, not per endpoint.
- * test/webhooks/claim-plan.test.ts holds it to all that.
+ * Claims tries number $2 (pending, `attempts` = $2 - 1, due, not claimed, endpoint active and its
+ * circuit closed) of the deliveries $1 until $3, $4 being now, and reads what sending them needs.
+ * Written so that no statistics, stale or missing, can make it read the table once per try: the
+ * deliveries are matched by key (`id = ANY`, no join for the planner to turn around) and the
+ * endpoint's state and the event's payload are read per row by subqueries. Joined to an `unnest`
+ * of the tries instead, a table never analyzed (a new install's first burst) was scanned once per
+ * try: 0.7 s for a batch of 250. (With no statistics at all, the planner takes `id = ANY` of 250
+ * ids for most of the table and may read a new table whole, once per batch, until autovacuum has
+ * analyzed it: `id` alone has no unique index to tell it otherwise.) `status IS NOT DISTINCT FROM
+ * 'pending'` (the same test, status being NOT NULL) keeps the planner off the partial index of
+ * pending deliveries, which during a burst holds the whole backlog while the statistics still say
+ * it is nearly empty. An event's payload comes once, on the first of its rows (the others have
+ * null): PostgreSQL prints it and the worker parses it once per event, not per endpoint.
+ * test/webhooks/claim-plan.test.ts holds it to all that. The probe of a half-open circuit claims
+ * with PROBE_CLAIM, the same statement without the circuit test (webhooks.circuit.ts).
  */
-export const CLAIM = {
-  name: 'wh_claim',
+const claimStatement = (name: string, endpointOpen: string) => ({
+  name,
   text: `WITH claimed AS (
            UPDATE webhook_deliveries d
            SET attempts = $2, claimed_until = $3, queued_at = NULL, updated_at = $4
            WHERE d.id = ANY($1::uuid[]) AND d.attempts = $2 - 1 AND d.status IS NOT DISTINCT FROM 'pending' AND d.next_attempt_at <= $4
              AND (d.claimed_until IS NULL OR d.claimed_until < $4)
-             AND (SELECT e.status FROM webhook_endpoints e WHERE e.id = d.endpoint_id) = 'active'
+             AND (SELECT ${endpointOpen} FROM webhook_endpoints e WHERE e.id = d.endpoint_id) = 'active'
            RETURNING d.id, d.attempts, d.step, d.endpoint_id, d.event_id
          )
          SELECT c.id, c.attempts, c.step, c.endpoint_id, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
-                e.failing_since, c.event_id,
+                e.failing_since, e.circuit_failures, e.circuit_retry_at, c.event_id,
                 CASE WHEN row_number() OVER (PARTITION BY c.event_id) = 1 THEN (SELECT ev.payload::text FROM events ev WHERE ev.id = c.event_id) END AS payload
          FROM claimed c
          JOIN webhook_endpoints e ON e.id = c.endpoint_id`,
+});
+export const CLAIM = claimStatement('wh_claim', 'CASE WHEN e.circuit_retry_at IS NULL THEN e.status END');
+const PROBE_CLAIM = claimStatement('wh_claim_probe', 'e.status');
+
+/** The circuit of the endpoint of a job that claimed nothing. */
+const ENDPOINT_CIRCUIT = { name: 'wh_endpoint_circuit', text: 'SELECT status, circuit_retry_at FROM webhook_endpoints WHERE id = $1' };
+/** A half-open circuit's probe, taken by one job: no other try goes until the probe's claim ends ($2). */
+const TAKE_PROBE = {
+  name: 'wh_take_probe',
+  text: `UPDATE webhook_endpoints SET circuit_retry_at = $2 WHERE id = $1 AND status = 'active' AND circuit_retry_at <= $3 RETURNING id`,
+};
+/** Tries a job could not send while the circuit is open: back to the sweep, which queues them once it lets them through. */
+const RELEASE = {
+  name: 'wh_release',
+  text: `UPDATE webhook_deliveries SET queued_at = NULL WHERE id = ANY($1::uuid[]) AND status = 'pending' AND queued_at IS NOT NULL`,
+};
+/** A probe taken with nothing left to send: the next job may probe at once. */
+const GIVE_BACK_PROBE = {
+  name: 'wh_give_back_probe',
+  text: `UPDATE webhook_endpoints SET circuit_retry_at = $2 WHERE id = $1 AND circuit_retry_at = $3`,
 };
 
 /**
@@ -120,154 +109,6 @@ export const RECORD = {
          FROM r WHERE d.id = r.id AND d.attempts = r.attempt AND d.id = ANY($1::uuid[])`,
 };
 
-/** An agency without active or paused endpoints: its events are only marked published, $2 at a time. */
-const RELAY_SKIP = {
-  name: 'wh_relay_skip',
-  text: `UPDATE events SET published_at = $1
-         WHERE id IN (SELECT id FROM events WHERE published_at IS NULL LIMIT $2)
-           AND NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE status <> 'disabled')`,
-};
-
-/** The oldest unpublished events, locked; another relay skips them. */
-const RELAY_EVENTS = {
-  name: 'wh_relay_events',
-  text: `SELECT id, type FROM events WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-};
-
-const RELAY_ENDPOINTS = {
-  name: 'wh_relay_endpoints',
-  text: `SELECT id, event_types, status FROM webhook_endpoints WHERE status <> 'disabled'`,
-};
-
-const RELAY_PUBLISHED = {
-  name: 'wh_relay_published',
-  text: `UPDATE events SET published_at = $1 WHERE id = ANY($2::uuid[])`,
-};
-
-/**
- * Relays one batch of a tenant's unpublished events, oldest first: a delivery row per subscribed,
- * not disabled endpoint, and `published_at` set, in one transaction. `SKIP LOCKED` lets several
- * relays run at once, each event taken by one. Returns the tries to enqueue (active endpoints).
- */
-export async function relayTenantBatch(
-  deps: Deps,
-  tenantId: string,
-): Promise<{ events: number; full: boolean; attempts: QueuedAttempt[] }> {
-  const now = deps.clock.now();
-  // An agency without endpoints: its events are only marked published, many at once. One
-  // statement, so the endpoints it sees and the events it marks come from the same snapshot.
-  const skipped = await readTenant(deps.db, tenantId, () => tdb.$client.query({ ...RELAY_SKIP, values: [now, NO_ENDPOINT_BATCH] }));
-  if ((skipped.rowCount ?? 0) > 0) return { events: skipped.rowCount ?? 0, full: skipped.rowCount === NO_ENDPOINT_BATCH, attempts: [] };
-  return withTenant(deps.db, tenantId, async () => {
-    const batch = (await tdb.$client.query<{ id: string; type: string }>({ ...RELAY_EVENTS, values: [RELAY_BATCH] })).rows;
-    if (batch.length === 0) return { events: 0, full: false, attempts: [] };
-    const endpoints = (await tdb.$client.query<{ id: string; event_types: string[]; status: string }>(RELAY_ENDPOINTS)).rows;
-    const rows = batch.flatMap((e) => endpoints.filter((ep) => matches(ep.event_types, e.type)).map((ep) => ({ id: newId(), endpointId: ep.id, eventId: e.id, eventType: e.type })));
-    const created =
-      rows.length === 0
-        ? []
-        : (
-            await tdb.$client.query<{ id: string; endpoint_id: string }>({
-              ...RELAY_INSERT,
-              values: [tenantId, column(rows, (r) => r.id), column(rows, (r) => r.endpointId), column(rows, (r) => r.eventId), column(rows, (r) => r.eventType), now],
-            })
-          ).rows.map((r) => ({ id: r.id, endpointId: r.endpoint_id }));
-    await tdb.$client.query({ ...RELAY_PUBLISHED, values: [now, batch.map((e) => e.id)] });
-    const active = new Set(endpoints.filter((ep) => ep.status === 'active').map((ep) => ep.id));
-    return {
-      events: batch.length,
-      full: batch.length === RELAY_BATCH,
-      attempts: created.filter((d) => active.has(d.endpointId)).map((d) => ({ tenantId, deliveryId: d.id, attempt: 1 })),
-    };
-  });
-}
-
-/** One column of a batch as an array literal, the parameter of an `unnest($n::type[])`. */
-const column = <T>(rows: readonly T[], value: (row: T) => unknown) => arrayLiteral(rows.map(value));
-
-/**
- * Tries handed to one job: one claim and one record statement for all of them. With
- * WEBHOOK_JOBS_AT_ONCE jobs per worker, 1,000 tries are in flight; fewer, larger jobs than 10 of
- * 100 cost less per try (BullMQ's and the statements' work per job is fixed; docs/performance.md).
- */
-export const TRIES_PER_JOB = 250;
-export const WEBHOOK_JOBS_AT_ONCE = 4;
-
-/**
- * Hands tries to Redis, in jobs of up to TRIES_PER_JOB of one tenant. `queued_at` is noted first,
- * so a job that starts at once (its claim clears it) is never followed by a stale mark; if Redis
- * refuses, the mark is taken back so the next sweep queues them (or, if that fails too, the sweep
- * re-queues them after REQUEUE_AFTER_MS).
- */
-export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[], opts: { marked?: boolean } = {}): Promise<number> {
-  if (attempts.length === 0) return 0;
-  const byTenant = groupBy(attempts, (a) => a.tenantId);
-  const mark = async (at: Date | null) => {
-    for (const [tenantId, list] of byTenant) {
-      const ids = list.map((a) => a.deliveryId);
-      await readTenant(deps.db, tenantId, (tx) =>
-        tx.update(webhookDeliveries).set({ queuedAt: at }).where(and(sql`${webhookDeliveries.id} = ANY(${pgArray(ids, 'uuid')})`, eq(webhookDeliveries.status, 'pending'))),
-      );
-    }
-  };
-  const jobs = [...byTenant].flatMap(([tenantId, list]) =>
-    Array.from({ length: Math.ceil(list.length / TRIES_PER_JOB) }, (_, i) => {
-      const tries = list.slice(i * TRIES_PER_JOB, (i + 1) * TRIES_PER_JOB).map((a) => ({ deliveryId: a.deliveryId, attempt: a.attempt }));
-      return {
-        name: 'webhooks.attempt',
-        data: { tenantId, tries },
-        // The id names the first try: the same batch queued twice is one job; any other overlap is
-        // harmless, the claim lets each try run once.
-        opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt), ...ATTEMPT_JOB_OPTIONS },
-      };
-    }),
-  );
-  // The relay writes new deliveries already marked (one statement fewer per batch).
-  if (!opts.marked) await mark(deps.clock.now());
-  try {
-    await deps.queues.get('webhooks').addBulk(jobs);
-  } catch (err) {
-    await mark(null).catch(() => undefined);
-    throw err;
-  }
-  return attempts.length;
-}
-
-/** Relays every tenant's pending events, batch after batch, until none is left. */
-export async function relayEvents(deps: Deps): Promise<number> {
-  let relayed = 0;
-  for (;;) {
-    const res = await deps.db.pool.query<{ id: string }>('SELECT app_private.tenants_with_unpublished_events($1) AS id', [TENANTS_PER_PASS]);
-    if (res.rows.length === 0) return relayed;
-    let backlog = res.rows.length === TENANTS_PER_PASS;
-    for (const { id } of res.rows) {
-      const batch = await relayTenantBatch(deps, id);
-      relayed += batch.events;
-      backlog ||= batch.full;
-      await enqueueAttempts(deps, batch.attempts, { marked: true }).catch((err: Error) =>
-        deps.log.warn({ err: err.message, tenantId: id }, 'webhook attempts not queued: the sweep will queue them'),
-      );
-    }
-    // Caught up: what commits from now on wakes the relay again (NOTIFY, or the next poll). Looping
-    // on while events trickle in would keep the relay querying back to back (the follow-up
-    // pipeline lost a fifth of its rate to that).
-    if (!backlog) return relayed;
-  }
-}
-
-/** Queues every try that is due, not started and not queued (or queued and lost), across tenants. */
-export async function sweepDeliveries(deps: Deps, limit = 1000): Promise<number> {
-  const now = deps.clock.now();
-  const res = await deps.db.pool.query<{ tenant_id: string; id: string; attempts: number }>(
-    'SELECT tenant_id, id, attempts FROM app_private.due_webhook_deliveries($1, $2, $3)',
-    [now, new Date(now.getTime() - REQUEUE_AFTER_MS), limit],
-  );
-  return enqueueAttempts(
-    deps,
-    res.rows.map((r) => ({ tenantId: r.tenant_id, deliveryId: r.id, attempt: r.attempts + 1 })),
-  );
-}
-
 export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
 
 const UNREADABLE_EVENT: AttemptResult = { ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error: 'The event could not be read', retryAfterMs: null };
@@ -282,34 +123,70 @@ type Claimed = {
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
+  circuit_failures: number;
+  circuit_retry_at: Date | null;
   event_id: string;
   /** The event's payload as PostgreSQL prints it, on the first row of each event only (null on the others). */
   payload: string | null;
 };
 
+/** A job of tries: up to TRIES_PER_JOB of one endpoint (webhooks.outbox.ts). */
+export interface TriesJob {
+  tenantId: string;
+  endpointId: string;
+  tries: { deliveryId: string; attempt: number }[];
+}
+
 /**
- * Makes a batch of tries of one tenant. Each is claimed first, in one statement per try number
- * (status pending, `attempts` = try - 1, due, not claimed, endpoint active), so a duplicate job, a
- * second worker or a late job does nothing; the claim lasts the timeout and a margin, after which
- * a crashed worker's tries are swept again. The requests go out together; one statement records
- * every answer.
+ * Claims a job's tries, in one statement per try number: a job the relay queued holds first tries
+ * only; the sweep's may mix. A job that claims nothing has mostly found its tries taken or done;
+ * when its endpoint's circuit is not closed, it takes the probe of a half-open one (its first try
+ * still to make) or, while the circuit is open, hands its tries back to the sweep.
  */
-export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { deliveryId: string; attempt: number }[]) {
+async function claimTries(deps: Deps, job: TriesJob, now: Date, until: Date): Promise<{ claimed: Claimed[]; probe: boolean }> {
+  const query = <R extends pg.QueryResultRow>(q: { name: string; text: string }, values: unknown[]) =>
+    readTenant(deps.db, job.tenantId, () => tdb.$client.query<R>({ ...q, values }));
+  const claimed: Claimed[] = [];
+  for (const [attempt, list] of groupBy(job.tries, (t) => t.attempt)) {
+    claimed.push(...(await query<Claimed>(CLAIM, [column(list, (t) => t.deliveryId), attempt, until, now])).rows);
+  }
+  if (claimed.length > 0) return { claimed, probe: false };
+  const [endpoint] = (await query<{ status: string; circuit_retry_at: Date | null }>(ENDPOINT_CIRCUIT, [job.endpointId])).rows;
+  if (endpoint?.status !== 'active' || endpoint.circuit_retry_at === null) return { claimed, probe: false };
+  let probe: Claimed[] = [];
+  if (endpoint.circuit_retry_at <= now && (await query(TAKE_PROBE, [job.endpointId, until, now])).rowCount === 1) {
+    for (const t of job.tries) {
+      probe = (await query<Claimed>(PROBE_CLAIM, [column([t], (x) => x.deliveryId), t.attempt, until, now])).rows;
+      if (probe.length > 0) break;
+    }
+    if (probe.length === 0) await query(GIVE_BACK_PROBE, [job.endpointId, now, until]);
+  }
+  // The rest wait for the circuit (the probe's own claim has cleared its mark).
+  await query(RELEASE, [column(job.tries, (t) => t.deliveryId)]);
+  return { claimed: probe, probe: probe.length > 0 };
+}
+
+/**
+ * Makes a job's tries. Each is claimed first (status pending, `attempts` = try - 1, due, not
+ * claimed, endpoint active, circuit closed), so a duplicate job, a second worker or a late job
+ * does nothing; the claim lasts the timeout and a margin, after which a crashed worker's tries are
+ * swept again (a webhook is delivered at least once; receivers deduplicate on webhook-id). The
+ * requests go out together; one statement records every answer, and the endpoint's health and
+ * circuit follow from them.
+ */
+export async function attemptDeliveries(deps: Deps, job: TriesJob) {
   const { config, clock } = deps;
+  const { tenantId, tries } = job;
   const now = clock.now();
   const claimedUntil = new Date(now.getTime() + config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS);
   // One deadline for the whole job, from before its claims: every request ends well inside them.
   const deadline = new Deadline(config.WEBHOOK_TIMEOUT_MS, config.WEBHOOK_TIMEOUT_MS + CLAIM_MARGIN_MS / 2);
   let sent: { d: Claimed; result: AttemptResult; at: Date }[];
+  let probe = false;
   try {
-    // One claim per try number: a job the relay queued holds first tries only; the sweep's may mix.
-    const claimed: Claimed[] = [];
-    for (const [attempt, list] of groupBy(tries, (t) => t.attempt)) {
-      const res = await readTenant(deps.db, tenantId, () =>
-        tdb.$client.query<Claimed>({ ...CLAIM, values: [column(list, (t) => t.deliveryId), attempt, claimedUntil, now] }),
-      );
-      claimed.push(...res.rows);
-    }
+    const claim = await claimTries(deps, job, now, claimedUntil);
+    const claimed = claim.claimed;
+    probe = claim.probe;
     if (claimed.length === 0) return { stale: tries.length, outcomes: [] as AttemptOutcome[] };
 
     // One event goes to several endpoints: its message is made once (the exact bytes are what is
@@ -362,13 +239,16 @@ export async function attemptDeliveries(deps: Deps, tenantId: string, tries: { d
         now,
       ],
     });
-    // Endpoint health, only where it changes: a success clears the failing streak; a failure
-    // starts one, or disables the endpoint (410 Gone, or 5 days of failures).
+    // Endpoint health, only where it changes: the circuit (webhooks.circuit.ts); a success clears
+    // the failing streak; a failure starts one, or disables the endpoint (410 Gone, or 5 days of failures).
     const reasons: { url: string; reason: string }[] = [];
     for (const [endpointId, list] of groupBy(rows, (r) => r.d.endpoint_id)) {
       const first = list[0]!.d;
       const anyOk = list.some((r) => r.result.ok);
       const lastAt = list[list.length - 1]!.at;
+      const before = { failures: first.circuit_failures, open: first.circuit_retry_at !== null };
+      const openUntil = await recordCircuit(tdb.$client, endpointId, before, circuitChange(list.map((r) => r.result)), lastAt, probe);
+      if (openUntil) deps.log.warn({ tenantId, endpointId, retryAt: openUntil, probe }, 'webhook endpoint failing: its circuit is open, its tries wait for a probe');
       if (anyOk) {
         if (first.failing_since) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpointId));
         continue;

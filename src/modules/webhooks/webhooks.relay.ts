@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Deps } from '../../deps.js';
-import { relayEvents, sweepDeliveries } from './webhooks.delivery.js';
+import { relayEvents, sweepDeliveries } from './webhooks.outbox.js';
 
 export interface WebhookRelay {
   /** Runs a relay and sweep pass now (or right after the one running) and resolves when it is done. */

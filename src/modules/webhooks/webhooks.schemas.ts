@@ -19,6 +19,16 @@ export const endpointSchema = z
     status: z.enum(webhookEndpointStatuses),
     disabledReason: z.string().nullable().describe('Why the endpoint was disabled (410 Gone, failing for 5 days)'),
     secretRotatingUntil: instant.nullable().describe('While set, the previous secret signs too'),
+    circuit: z
+      .object({
+        state: z
+          .enum(['closed', 'open', 'half_open'])
+          .describe('closed: tries go out; open: after 10 failed tries in a row, none go until retryAt; half_open: the next try is a probe'),
+        consecutiveFailures: z.number().int().describe('Failed tries in a row (no answer, 5xx or 429)'),
+        openedAt: instant.nullable(),
+        retryAt: instant.nullable().describe('While open, when a probe may go (30 s, doubling with each failed probe, at most 10 minutes)'),
+      })
+      .describe('The circuit breaker: a failing receiver is left alone for a while, its deliveries wait (docs/webhooks.md)'),
     version: z.number().int(),
     createdAt: instant,
     updatedAt: instant,
@@ -33,6 +43,7 @@ export const endpointSchema = z
       status: 'active',
       disabledReason: null,
       secretRotatingUntil: null,
+      circuit: { state: 'closed', consecutiveFailures: 0, openedAt: null, retryAt: null },
       version: 1,
       createdAt: AT,
       updatedAt: AT,

@@ -88,7 +88,9 @@ export class Deadline {
  * Request options per URL, parsed once (a worker posts to the same few endpoints all day), with
  * the headers every request to it starts with: headers go to Node as a flat array, which skips
  * its per-header bookkeeping but also its Host default, so it is here. (URLs with credentials
- * are refused when an endpoint is saved, src/lib/ssrf.ts.)
+ * are refused when an endpoint is saved, src/lib/ssrf.ts.) Each URL has its own agent, with up to
+ * ENDPOINT_CONNECTIONS keep-alive connections: a receiver that hangs holds its own connections,
+ * never those of another endpoint on the same host.
  */
 type Target = http.RequestOptions & { secure: boolean; fixedHeaders: string[] };
 const targets = new Map<string, Target>();
@@ -110,7 +112,7 @@ function targetOf(target: string, allowLoopback: boolean): Target | string {
     port: url.port || (url.protocol === 'https:' ? 443 : 80),
     path: `${url.pathname}${url.search}`,
     method: 'POST',
-    agent: agentFor(url.protocol, allowLoopback),
+    agent: createGuardedAgent(url.protocol, { allowLoopback, agent: { keepAlive: true, maxSockets: ENDPOINT_CONNECTIONS } }),
     fixedHeaders: [
       'host',
       url.host,
@@ -120,23 +122,18 @@ function targetOf(target: string, allowLoopback: boolean): Target | string {
       'Afterview-Webhooks/1.0',
     ],
   };
-  if (targets.size >= 1000) targets.delete(targets.keys().next().value!);
+  if (targets.size >= 1000) {
+    const oldest = targets.keys().next().value!;
+    (targets.get(oldest)!.agent as http.Agent).destroy();
+    targets.delete(oldest);
+  }
   targets.set(key, options);
   return options;
 }
 
+/** Connections a worker process keeps to one endpoint. */
+export const ENDPOINT_CONNECTIONS = 50;
 const EXCERPT_CHARS = 1_000;
-const agents = new Map<string, http.Agent>();
-
-function agentFor(protocol: 'http:' | 'https:', allowLoopback: boolean): http.Agent {
-  const key = `${protocol}${allowLoopback}`;
-  let agent = agents.get(key);
-  if (!agent) {
-    agent = createGuardedAgent(protocol, { allowLoopback, agent: { keepAlive: true, maxSockets: 50 } });
-    agents.set(key, agent);
-  }
-  return agent;
-}
 
 /** An HTTP date as RFC 9110 says to send it (IMF-fixdate): `Sun, 06 Nov 1994 08:49:37 GMT`. */
 const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;

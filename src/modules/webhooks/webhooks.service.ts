@@ -12,42 +12,14 @@ import { generateSecret } from '../../lib/webhookSigning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { eventPayload, publicEventId } from '../activity/events.catalogue.js';
-import { enqueueAttempts } from './webhooks.delivery.js';
+import { enqueueAttempts } from './webhooks.outbox.js';
+import { present, presentDelivery } from './webhooks.present.js';
 import type { createEndpointBody, listDeliveriesQuery, listEndpointsQuery, updateEndpointBody } from './webhooks.schemas.js';
 
 type Endpoint = typeof webhookEndpoints.$inferSelect;
-type Delivery = typeof webhookDeliveries.$inferSelect;
 const FIELDS = ['url', 'eventTypes', 'description', 'status'] as const;
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
-
-const present = (e: Endpoint, now: Date) => ({
-  id: e.id,
-  url: e.url,
-  description: e.description,
-  eventTypes: e.eventTypes,
-  status: e.status,
-  disabledReason: e.disabledReason,
-  secretRotatingUntil: e.previousSecretExpiresAt && e.previousSecretExpiresAt > now ? e.previousSecretExpiresAt : null,
-  version: e.version,
-  createdAt: e.createdAt,
-  updatedAt: e.updatedAt,
-});
-
-const presentDelivery = (d: Delivery, eventId: string) => ({
-  id: d.id,
-  endpointId: d.endpointId,
-  eventId,
-  eventType: d.eventType,
-  status: d.status,
-  attempts: d.attempts,
-  nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : null,
-  lastStatusCode: d.lastStatusCode,
-  lastError: d.lastError,
-  deliveredAt: d.deliveredAt,
-  createdAt: d.createdAt,
-  updatedAt: d.updatedAt,
-});
 
 /** The URL must be https (http only with WEBHOOK_ALLOW_HTTP) and reach public addresses only. */
 async function assertUrl(deps: Deps, url: string): Promise<string> {
@@ -149,7 +121,10 @@ export async function deleteEndpoint(deps: Deps, actor: Actor, id: string, ifMat
   });
 }
 
-/** Pause: deliveries keep being created and wait. Resume: paused or disabled back to active. */
+/**
+ * Pause: deliveries keep being created and wait. Resume: paused or disabled back to active, its
+ * circuit closed (resuming says the receiver works again: what waited goes out at once).
+ */
 export async function setEndpointStatus(deps: Deps, actor: Actor, id: string, to: 'paused' | 'active') {
   const now = deps.clock.now();
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
@@ -158,9 +133,10 @@ export async function setEndpointStatus(deps: Deps, actor: Actor, id: string, to
       throw new AppError('conflict', `The endpoint is ${current.status}: only an active one can be paused`);
     }
     if (to === 'active' && current.status === 'active') throw new AppError('conflict', 'The endpoint is already active');
+    const health = to === 'active' ? { failingSince: null, circuitFailures: 0, circuitOpenedAt: null, circuitRetryAt: null, circuitOpens: 0 } : {};
     const [updated] = await tx
       .update(webhookEndpoints)
-      .set({ status: to, disabledReason: null, failingSince: to === 'active' ? null : current.failingSince, version: current.version + 1, updatedAt: now })
+      .set({ status: to, disabledReason: null, ...health, version: current.version + 1, updatedAt: now })
       .where(eq(webhookEndpoints.id, id))
       .returning();
     if (to === 'active') {
@@ -218,7 +194,7 @@ export async function sendTestEvent(deps: Deps, actor: Actor, id: string) {
       .returning();
     return row!;
   });
-  await queueOrLeave(deps, [{ tenantId: actor.tenantId, deliveryId: delivery.id, attempt: delivery.attempts + 1 }]);
+  await queueOrLeave(deps, [{ tenantId: actor.tenantId, endpointId: id, deliveryId: delivery.id, attempt: delivery.attempts + 1 }]);
   return presentDelivery(delivery, publicEventId(delivery.eventId));
 }
 
@@ -318,7 +294,7 @@ export async function redeliver(deps: Deps, actor: Actor, endpointId: string, de
     });
     return updated!;
   });
-  await queueOrLeave(deps, [{ tenantId: actor.tenantId, deliveryId, attempt: row.attempts + 1 }]);
+  await queueOrLeave(deps, [{ tenantId: actor.tenantId, endpointId, deliveryId, attempt: row.attempts + 1 }]);
   return presentDelivery(row, publicEventId(row.eventId));
 }
 
@@ -348,7 +324,7 @@ export async function recoverDeliveries(deps: Deps, actor: Actor, endpointId: st
     }
     return recovered;
   });
-  await queueOrLeave(deps, rows.map((r) => ({ tenantId: actor.tenantId, deliveryId: r.id, attempt: r.attempts + 1 })));
+  await queueOrLeave(deps, rows.map((r) => ({ tenantId: actor.tenantId, endpointId, deliveryId: r.id, attempt: r.attempts + 1 })));
   return { redelivering: rows.length };
 }
 

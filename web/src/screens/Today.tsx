@@ -1,6 +1,6 @@
 import { startTransition, useEffect, useMemo, useState } from 'react';
 import { all, call, type S } from '../api';
-import { FollowUpItem, replaceIn } from '../followups';
+import { FollowUpItem, isUncertain, replaceIn } from '../followups';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { date, endOfDay } from '../time';
@@ -9,15 +9,17 @@ import { Loaded, useLoad } from '../ui';
 type FollowUp = S['FollowUp'];
 const FIRST = 40;
 
-/** Open follow-ups due before the end of today (overdue ones included), of one recruiter or the team. */
+/**
+ * Open follow-ups due before the end of today (overdue ones included), of one recruiter or the
+ * team, and whatever may not have been sent (uncertain) whenever it was due.
+ */
 async function dueToday(zone: string, recruiterId?: string) {
   const dueBefore = endOfDay(Date.now(), zone);
   const base = { limit: 100, ...(recruiterId ? { recruiterId } : {}) };
-  const [pending, queued] = await Promise.all([
-    all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { ...base, status: 'pending', dueBefore, ...(cursor ? { cursor } : {}) } } })), 2000),
-    all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { ...base, status: 'queued', ...(cursor ? { cursor } : {}) } } })), 2000),
-  ]);
-  return [...queued, ...pending].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  const page = (status: 'pending' | 'queued' | 'uncertain', more: { dueBefore?: string } = {}) =>
+    all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { ...base, status, ...more, ...(cursor ? { cursor } : {}) } } })), 2000);
+  const [pending, queued, uncertain] = await Promise.all([page('pending', { dueBefore }), page('queued'), page('uncertain')]);
+  return [...uncertain, ...queued, ...pending].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
 }
 
 export function Today() {
@@ -41,7 +43,13 @@ export function Today() {
     return () => clearTimeout(t);
   }, [state.data, shown]);
 
-  const mine = useMemo(() => rows.filter((f) => f.ownerId === who), [rows, who]);
+  // What was uncertain when loaded stays in its box once resent or marked sent, where its outcome shows.
+  const unsureIds = useMemo(() => new Set(state.data?.rows.filter(isUncertain).map((f) => f.id)), [state.data]);
+  const [mine, unsure] = useMemo(() => {
+    const own = rows.filter((f) => f.ownerId === who);
+    return [own.filter((f) => !unsureIds.has(f.id)), own.filter((f) => unsureIds.has(f.id))];
+  }, [rows, who, unsureIds]);
+  const stillUnsure = unsure.filter(isUncertain).length;
   const groups = useMemo(() => {
     const by = new Map<string, FollowUp[]>();
     for (const f of mine) {
@@ -73,7 +81,19 @@ export function Today() {
             {admin && <TeamCounts rows={rows} users={users} who={who} setWho={setWho} />}
             <p className="summary" data-testid="today-summary">
               {mine.length === 0 ? 'Nothing due today.' : `${mine.length} due today${overdue ? `, ${overdue} overdue` : ''}, for ${groups.length} interview${groups.length === 1 ? '' : 's'}.`}
+              {stillUnsure > 0 && ` ${stillUnsure} may not have been sent.`}
             </p>
+            {unsure.length > 0 && (
+              <section className="card attention" aria-labelledby="uncertain-title" data-testid="today-uncertain">
+                <h2 id="uncertain-title">May not have been sent: check and resend</h2>
+                <p className="muted">The worker stopped while sending these. Check with the recipient, then resend or mark sent.</p>
+                <ul className="fus">
+                  {unsure.map((f) => (
+                    <FollowUpItem key={f.id} f={f} onChange={(u) => setRows((r) => replaceIn(r, u))} />
+                  ))}
+                </ul>
+              </section>
+            )}
             {visible.map((g) => {
               if (g.length === 0) return null;
               const v = g[0]!.vars;
@@ -104,6 +124,7 @@ export function Today() {
 function TeamCounts({ rows, users, who, setWho }: { rows: FollowUp[]; users: S['User'][]; who: string; setWho: (id: string) => void }) {
   const counts = new Map<string, { due: number; overdue: number }>();
   for (const f of rows) {
+    if (isUncertain(f)) continue;
     const c = counts.get(f.ownerId) ?? { due: 0, overdue: 0 };
     c.due++;
     if (f.overdue) c.overdue++;

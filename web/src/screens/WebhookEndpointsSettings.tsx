@@ -21,7 +21,7 @@ const EVENT_SET = {
   'interview.no_show': true, 'interview.completed': true, 'interview.timeline_set': true, 'interview.participant_added': true,
   'interview.participant_removed': true, 'interview.deleted': true,
   'followup.planned': true, 'followup.cancelled': true, 'followup.rescheduled': true, 'followup.completed': true,
-  'followup.skipped': true, 'followup.edited': true, 'followup.sent': true, 'followup.failed': true,
+  'followup.skipped': true, 'followup.edited': true, 'followup.sent': true, 'followup.failed': true, 'followup.delivery_uncertain': true,
   'playbook.updated': true,
   'agency.updated': true,
   'inbound_reply.received': true, 'inbound_reply.assigned': true,
@@ -86,6 +86,7 @@ function SecretOnce({ title, value, onDone }: { title: string; value: string; on
 }
 
 function EndpointRow({ e, open, toggle, onChanged, onSecret }: { e: Endpoint; open: boolean; toggle: () => void; onChanged: () => void; onSecret: (s: string) => void }) {
+  const s = useSession();
   const action = useAction();
   const id = { path: { id: e.id } };
   const run = async (fn: () => Promise<unknown>) => {
@@ -105,6 +106,12 @@ function EndpointRow({ e, open, toggle, onChanged, onSecret }: { e: Endpoint; op
         </div>
         <Badge value={e.status} />
       </div>
+      {e.circuit.state !== 'closed' && (
+        <p className="form-error" data-testid="circuit">
+          Not answering: {e.circuit.consecutiveFailures} failed tries in a row. Deliveries wait;
+          {e.circuit.state === 'open' && e.circuit.retryAt ? ` the next try is at ${dateTime(e.circuit.retryAt, s.zone)}.` : ' the next try goes soon.'}
+        </p>
+      )}
       <div className="row wrap">
         <button type="button" className="small" onClick={() => void run(() => call((c) => c.POST('/v1/webhook-endpoints/{id}/test', { params: id })))}>
           Send a test event
