@@ -78,5 +78,5 @@ describe('npm start, as a newcomer runs it', () => {
     const redis = new Redis('redis://127.0.0.1:6379');
     await removeQueueKeys(redis, `afterview-start-test-${process.pid}`);
     redis.disconnect();
-  });
+  }, 90_000); // a child process that migrates an empty database and seeds it: its own 30 s listen deadline, and a slow machine
 });
