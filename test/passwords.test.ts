@@ -3,6 +3,8 @@ import { fixedClock } from '../src/lib/clock.js';
 import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool, timeline } from './helpers/db.js';
 import { linkTokenIn, readMail, smtpSink } from './helpers/smtpSink.js';
+import { hashPassword } from '../src/lib/passwords.js';
+import { sha256 } from '../src/lib/secrets.js';
 
 const clock = fixedClock('2026-12-07T14:00:00Z');
 const sink = smtpSink();
@@ -185,5 +187,49 @@ describe('changing your password', () => {
     for (const [payload, field] of cases) expect(expectProblem(await change(user.token, payload), 400, 'validation_failed').errors?.map((e) => e.field)).toEqual([field]);
     expect([await works(other.accessToken), (await login(user.email, PASSWORD)).statusCode]).toEqual([200, 200]);
     expect(mailsTo(user.email)).toBe(0);
+  });
+});
+
+describe('a sign-in racing a password change', () => {
+  const refresh = (refreshToken: string) => t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+
+  it('a sign-in that checked the old password while the change was committing gets no session', async () => {
+    const user = await userWithRole(t.app, tenant, 'recruiter');
+    const change = await adminPool().connect();
+    try {
+      // The change's transaction, as PATCH /v1/me/password runs it, held open at the row's update.
+      await change.query('BEGIN');
+      await change.query('UPDATE users SET password_hash = $1 WHERE id = $2', [await hashPassword(NEW_PASSWORD), user.id]);
+      let settled: number | null = null;
+      const signIn = login(user.email, PASSWORD).then((res) => ((settled = res.statusCode), res));
+      // The sign-in checked the old password (the committed one) and now waits for the row.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        if (settled !== null) throw new Error(`the sign-in answered ${settled} without waiting for the change to commit`);
+        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%for share%'`);
+        if (waiting.rowCount) break;
+        if (Date.now() > deadline) throw new Error('the sign-in never reached the row lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await change.query(`UPDATE sessions SET ended_at = now(), ended_reason = 'password_changed' WHERE user_id = $1 AND ended_at IS NULL`, [user.id]);
+      await change.query('COMMIT');
+      expectProblem(await signIn, 401, 'invalid_credentials');
+    } finally {
+      change.release();
+    }
+    const open = await adminPool().query('SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL', [user.id]);
+    expect(open.rowCount).toBe(0);
+    expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('a refresh token of an ended session refreshes nothing, even if it was not revoked with it', async () => {
+    const user = await userWithRole(t.app, tenant, 'viewer');
+    const other = json<Schemas['TokenResponse']>(await login(user.email, PASSWORD));
+    await adminPool().query(`UPDATE sessions SET ended_at = now(), ended_reason = 'signed_out' WHERE user_id = $1 AND id <> (SELECT family_id FROM refresh_tokens WHERE token_hash = $2)`, [
+      user.id,
+      sha256(user.refreshToken),
+    ]);
+    expectProblem(await refresh(other.refreshToken), 401, 'invalid_token');
+    expect((await refresh(user.refreshToken)).statusCode).toBe(200);
   });
 });
