@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../src/lib/clock.js';
 import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool, timeline } from './helpers/db.js';
 import { linkTokenIn, readMail, smtpSink } from './helpers/smtpSink.js';
 import { hashPassword } from '../src/lib/passwords.js';
+import net from 'node:net';
+import { RESET_QUEUE_MAX, requestPasswordReset, resetRequestsWaiting } from '../src/modules/auth/passwordReset.js';
 import { sha256 } from '../src/lib/secrets.js';
 
 const clock = fixedClock('2026-12-07T14:00:00Z');
@@ -231,5 +233,31 @@ describe('a sign-in racing a password change', () => {
     ]);
     expectProblem(await refresh(other.refreshToken), 401, 'invalid_token');
     expect((await refresh(user.refreshToken)).statusCode).toBe(200);
+  });
+});
+
+describe('a flood of “forgot password”', () => {
+  it('holds at most RESET_QUEUE_MAX requests per process while the mail server hangs; the rest are dropped with the same answer, and the queue drains once the mail server is gone', async () => {
+    // A mail server that accepts connections and never says a word.
+    const silent = new Set<net.Socket>();
+    const server = net.createServer((s) => silent.add(s.on('error', () => undefined)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const stuck = await createTestApp({ clock, env: { SMTP_URL: `smtp://127.0.0.1:${(server.address() as net.AddressInfo).port}` } });
+    try {
+      const user = await userWithRole(stuck.app, tenant, 'viewer');
+      requestPasswordReset(stuck.deps, { agency: tenant.slug, email: user.email }); // waits on the silent server
+      for (let i = 0; i < RESET_QUEUE_MAX + 50; i++) requestPasswordReset(stuck.deps, { agency: 'no-such-agency', email: `nobody-${i}@example.org` });
+      expect(resetRequestsWaiting(stuck.deps)).toBe(RESET_QUEUE_MAX);
+      // The route still answers at once, the same as ever.
+      expect((await forgot(user.email, tenant.slug, stuck)).statusCode).toBe(202);
+      await vi.waitFor(() => expect(silent.size).toBeGreaterThan(0), { timeout: 5_000 });
+      // The mail server goes away: the held request fails (the user would ask again), and the queue drains.
+      server.close();
+      for (const s of silent) s.destroy();
+      await vi.waitFor(() => expect(resetRequestsWaiting(stuck.deps)).toBe(0), { timeout: 15_000, interval: 50 });
+    } finally {
+      await stuck.close();
+      server.close();
+    }
   });
 });
