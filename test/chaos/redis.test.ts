@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
-import { REQUEUE_AFTER_MS } from '../../src/modules/webhooks/webhooks.outbox.js';
-import { agency, everyEmailOnce, everyWebhookDelivered, laterEmails, newEmployer, passRequeueDeadline, sendNow } from './invariants.js';
+import { agency, everyEmailOnce, everyWebhookDelivered, laterEmails, newEmployer, passDeadlines, sendNow } from './invariants.js';
 import { chaosStack, serverErrors, type AfterviewProcess, type ChaosStack } from './stack.js';
 
 /**
@@ -48,7 +47,7 @@ describe('chaos: Redis flushed, then stopped and started empty', () => {
     await phase(30);
 
     expect(await everyEmailOnce(stack, ids, { timeoutMs: 60_000 }), 'no worker died: nothing is uncertain').toEqual([]);
-    await everyWebhookDelivered(stack, a, { timeoutMs: 60_000, exactlyOnce: true, poll: passRequeueDeadline(stack, worker, REQUEUE_AFTER_MS) });
+    await everyWebhookDelivered(stack, a, { timeoutMs: 60_000, exactlyOnce: true, poll: passDeadlines(stack, worker, { claimed: false }) });
     expect(serverErrors(stack.answers)).toEqual([]);
     expect(stack.answers.filter((x) => x.status >= 500)).toEqual([]);
   }, 150_000);

@@ -75,11 +75,14 @@ export async function chaosStack(name: string, opts: { env?: Record<string, stri
     WEBHOOK_ALLOW_LOOPBACK: '1',
     WEBHOOK_ALLOW_HTTP: '1',
     WEBHOOK_POLL_MS: '200',
+    // A try's claim lasts the timeout and 30 s; the receivers here answer at once (or hang on purpose).
+    WEBHOOK_TIMEOUT_MS: '2000',
     SCHEDULE_CHECK_MS: '500',
     SHUTDOWN_GRACE_MS: '5000',
     ...opts.env,
   };
   const children: ChildProcess[] = [];
+  const logs: { parts: string; lines: LogLine[] }[] = [];
   const answers: Answer[] = [];
 
   /** Starts an Afterview process; resolves once it listens (API) or takes jobs (worker). */
@@ -90,6 +93,7 @@ export async function chaosStack(name: string, opts: { env?: Record<string, stri
     });
     children.push(child);
     const lines: LogLine[] = [];
+    logs.push({ parts, lines });
     const waiting: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
     createInterface({ input: child.stdout! }).on('line', (text) => {
       let l: LogLine;
@@ -163,7 +167,8 @@ export async function chaosStack(name: string, opts: { env?: Record<string, stri
   }
 
   /** In the test process, on the same database and Redis: to run a sweep by hand, or read the queues. */
-  const harnessDeps = (clock?: Clock): Deps => createDeps(testConfig({ ...env, LOG_LEVEL: 'silent' }), clock ? { clock } : {});
+  const harnessConfig = testConfig({ ...env, LOG_LEVEL: 'silent' });
+  const harnessDeps = (clock?: Clock): Deps => createDeps(harnessConfig, clock ? { clock } : {});
 
   return {
     name,
@@ -175,7 +180,10 @@ export async function chaosStack(name: string, opts: { env?: Record<string, stri
     startProcess,
     client,
     harnessDeps,
+    harnessConfig,
     redisUrl: env.REDIS_URL!,
+    /** The processes' warnings and errors, for a failed test's report. */
+    troubles: () => logs.flatMap((p) => p.lines.filter((l) => Number(l.level) >= 40).map((l) => `${p.parts} ${JSON.stringify(l)}`)),
     async stopRedis() {
       await killRedis(redis);
     },
