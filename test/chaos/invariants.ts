@@ -190,7 +190,7 @@ export function recruitersAtWork(api: FastifyInstance, tenant: TestTenant, ids: 
   const queue = [...ids];
   const refused: string[] = [];
   const h = bearer(tenant.token);
-  const retried = async (o: { method: string; url: string; payload?: object }) => {
+  const retried = async (o: { method: 'GET' | 'POST'; url: string; payload?: object }) => {
     const key = uniq('k');
     const until = Date.now() + 60_000;
     for (;;) {
