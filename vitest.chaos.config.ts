@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/chaos/**/*.test.ts'],
     testTimeout: 150_000,
-    hookTimeout: 90_000,
-    maxWorkers: 5,
+    hookTimeout: 150_000,
+    maxWorkers: 3,
   },
 });

@@ -15,7 +15,7 @@ let api: AfterviewProcess;
 beforeAll(async () => {
   stack = await chaosStack('term');
   api = await stack.startProcess('api');
-}, 90_000);
+}, 150_000);
 afterAll(async () => stack?.close());
 
 interface Sent {

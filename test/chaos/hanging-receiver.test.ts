@@ -18,7 +18,7 @@ let worker: AfterviewProcess;
 beforeAll(async () => {
   stack = await chaosStack('hang', { env: { WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS) } });
   [api, worker] = await Promise.all([stack.startProcess('api'), stack.startProcess('worker')]);
-}, 90_000);
+}, 150_000);
 afterAll(async () => stack?.close());
 
 /** Tries of the endpoint that failed and were recorded. */

@@ -17,7 +17,7 @@ beforeAll(async () => {
   // timeout (it may have committed): shorter here, so the clients' retries run within seconds.
   stack = await chaosStack('pg', { env: { REQUEST_TIMEOUT_MS: '3000' } });
   [api, worker] = await Promise.all([stack.startProcess('api'), stack.startProcess('worker')]);
-}, 90_000);
+}, 150_000);
 afterAll(async () => stack?.close());
 
 const terminateAppConnections = async () =>

@@ -15,7 +15,7 @@ let worker: AfterviewProcess;
 beforeAll(async () => {
   stack = await chaosStack('redis');
   [api, worker] = await Promise.all([stack.startProcess('api'), stack.startProcess('worker')]);
-}, 90_000);
+}, 150_000);
 afterAll(async () => stack?.close());
 
 describe('chaos: Redis flushed, then stopped and started empty', () => {

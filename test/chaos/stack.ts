@@ -47,7 +47,7 @@ export interface Answer {
 
 const script = fileURLToPath(new URL('./process.ts', import.meta.url));
 /** A child started with tsx on a loaded 2-core machine can take a while to listen. */
-const START_MS = 45_000;
+const START_MS = 90_000;
 
 export async function chaosStack(name: string, opts: { env?: Record<string, string> } = {}) {
   const db = await privateDatabase(`chaos_${name}_${process.pid}`);

@@ -16,7 +16,7 @@ let worker: AfterviewProcess;
 beforeAll(async () => {
   stack = await chaosStack('kill');
   [api, worker] = await Promise.all([stack.startProcess('api'), stack.startProcess('worker')]);
-}, 90_000);
+}, 150_000);
 afterAll(async () => stack?.close());
 
 describe('chaos: worker SIGKILLed mid-burst', () => {
