@@ -10,6 +10,7 @@ import { clientErrorHandler } from './http/clientError.js';
 import { credentialKey, registerAuth } from './http/auth.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
+import { publicUrl } from './config.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
 import { registerRateLimit } from './http/rateLimit.js';
 import { registerStrictQuery } from './http/strictQuery.js';
@@ -78,7 +79,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerAuth(app, deps);
   registerIdempotency(app, deps);
   registerStrictQuery(app);
-  await registerOpenApi(app);
+  await registerOpenApi(app, publicUrl(deps.config));
 
   const typed = app.withTypeProvider() as unknown as App;
   for (const mod of modules) mod(typed, deps);

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-provider-zod';
 import { problemSchema } from './problem.js';
 import { z } from 'zod';
+import { operationIdFor } from './operationIds.js';
 import { openApiWebhooks } from '../modules/webhooks/webhooks.openapi.js';
 
 export const apiInfo = {
@@ -16,13 +17,27 @@ export const apiInfo = {
 
 z.globalRegistry.add(problemSchema, { id: 'Problem' });
 
-/** The OpenAPI 3.1 document comes from the routes' zod schemas; it is served and committed. */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+type TransformArgs = Parameters<typeof jsonSchemaTransform>[0];
+
+/** The zod transform, with each operation's stable `operationId` (operationIds.ts). */
+function transform(args: TransformArgs) {
+  const out = jsonSchemaTransform(args);
+  const schema = out.schema as { operationId?: string };
+  const id = operationIdFor(String(args.route.method), args.url.replace(/:(\w+)/g, '{$1}'));
+  if (id) schema.operationId ??= id;
+  return out;
+}
+
+/**
+ * The OpenAPI 3.1 document comes from the routes' zod schemas; it is served and committed.
+ * `serverUrl`: where the API is reached (PUBLIC_URL; the committed document says localhost).
+ */
+export async function registerOpenApi(app: FastifyInstance, serverUrl: string): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: apiInfo,
-      servers: [],
+      servers: [{ url: serverUrl, description: 'This Afterview (PUBLIC_URL)' }],
       webhooks: openApiWebhooks() as never,
       components: {
         securitySchemes: {
@@ -45,7 +60,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'health', description: 'Probes' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, {
