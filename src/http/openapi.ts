@@ -19,12 +19,29 @@ z.globalRegistry.add(problemSchema, { id: 'Problem' });
 
 type TransformArgs = Parameters<typeof jsonSchemaTransform>[0];
 
-/** The zod transform, with each operation's stable `operationId` (operationIds.ts). */
+const text = (description: string) => ({ type: 'string', maxLength: 200, description });
+const RATE_LIMIT_HEADERS = {
+  RateLimit: text('This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers)'),
+  'RateLimit-Policy': text('The limit that applies: `"<policy>";q=<quota>;w=<window seconds>`'),
+};
+const RETRY_AFTER = { 'Retry-After': { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400, description: 'Seconds to wait before trying again' } };
+
+/**
+ * The zod transform, with each operation's stable `operationId` (operationIds.ts) and the
+ * response headers every answer may carry: the rate-limit fields on rate-limited routes, and
+ * `Retry-After` on 429 and 503.
+ */
 function transform(args: TransformArgs) {
   const out = jsonSchemaTransform(args);
-  const schema = out.schema as { operationId?: string };
+  const schema = out.schema as { operationId?: string; response?: Record<string, Record<string, unknown>> };
   const id = operationIdFor(String(args.route.method), args.url.replace(/:(\w+)/g, '{$1}'));
   if (id) schema.operationId ??= id;
+  const limited = (args.route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== false;
+  for (const [status, response] of Object.entries(schema.response ?? {})) {
+    const headers = { ...(limited ? RATE_LIMIT_HEADERS : {}), ...(status === '429' || status === '503' ? RETRY_AFTER : {}) };
+    // A copy: error responses share one schema object between routes.
+    if (Object.keys(headers).length > 0) schema.response![status] = { ...response, headers: { ...(response.headers as object | undefined), ...headers } };
+  }
   return out;
 }
 
