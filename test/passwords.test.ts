@@ -208,7 +208,7 @@ describe('a sign-in racing a password change', () => {
       const deadline = Date.now() + 15_000;
       for (;;) {
         if (settled !== null) throw new Error(`the sign-in answered ${settled} without waiting for the change to commit`);
-        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%for share%'`);
+        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%for no key update%'`);
         if (waiting.rowCount) break;
         if (Date.now() > deadline) throw new Error('the sign-in never reached the row lock');
         await new Promise((r) => setTimeout(r, 20));
@@ -259,5 +259,13 @@ describe('a flood of “forgot password”', () => {
       await stuck.close();
       server.close();
     }
+  });
+});
+
+describe('sign-ins at once', () => {
+  it('five sign-ins of one user at the same moment each get a session', async () => {
+    const user = await userWithRole(t.app, tenant, 'recruiter');
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => login(user.email, PASSWORD)));
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
   });
 });

@@ -91,7 +91,8 @@ export async function login(deps: Deps, input: z.output<typeof loginBody>, clien
       .select({ passwordHash: users.passwordHash, status: users.status, sessionGeneration: users.sessionGeneration, role: users.role })
       .from(users)
       .where(eq(users.id, user.id))
-      .for('share');
+      // The lock the update below takes anyway (a shared one would deadlock two sign-ins at once).
+      .for('no key update');
     if (!current || current.passwordHash !== user.passwordHash || current.status !== 'active') throw new AppError('invalid_credentials');
     await tx.update(users).set({ lastLoginAt: deps.clock.now() }).where(eq(users.id, user.id));
     return openSession(deps, tx, { ...user, role: current.role, sessionGeneration: current.sessionGeneration }, client);
