@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { Link, match, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { SignIn } from './screens/SignIn';
@@ -47,35 +47,43 @@ function Shell() {
     }
   }
   const current = (to: string) => (to === '/' ? path === '/' : path.startsWith(to));
+  // At phone width the links fold behind a Menu button; a route change folds them again.
+  const [menu, setMenu] = useState(false);
+  useEffect(() => setMenu(false), [path]);
   return (
     <>
       <a className="skip" href="#main">
         Skip to content
       </a>
-      <header className="top">
+      <header className="top" onKeyDown={(e) => e.key === 'Escape' && menu && (setMenu(false), document.getElementById('menu-button')?.focus())}>
         <div className="brand">
           <strong>Afterview</strong>
           <span className="agency" data-testid="agency">
             {s.me.agency.name}
           </span>
         </div>
-        <nav aria-label="Main">
-          {nav.map(([to, text]) => (
-            <Link key={to} to={to} aria-current={current(to) ? 'page' : undefined}>
-              {text}
+        <button type="button" id="menu-button" className="menu-button" aria-expanded={menu} aria-controls="menu" onClick={() => setMenu(!menu)}>
+          Menu
+        </button>
+        <div id="menu" className={`menu${menu ? ' open' : ''}`}>
+          <nav aria-label="Main">
+            {nav.map(([to, text]) => (
+              <Link key={to} to={to} aria-current={current(to) ? 'page' : undefined}>
+                {text}
+              </Link>
+            ))}
+            <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
+              Settings
             </Link>
-          ))}
-          <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
-            Settings
-          </Link>
-        </nav>
-        <div className="who">
-          <span>
-            {s.user.name} · <span data-testid="role">{label(s.role)}</span>
-          </span>
-          <button type="button" className="link" onClick={() => void s.signOut()}>
-            Sign out
-          </button>
+          </nav>
+          <div className="who">
+            <span>
+              {s.user.name} · <span data-testid="role">{label(s.role)}</span>
+            </span>
+            <button type="button" className="link" onClick={() => void s.signOut()}>
+              Sign out
+            </button>
+          </div>
         </div>
       </header>
       <main id="main" tabIndex={-1}>

@@ -26,7 +26,7 @@ export function UsersSettings() {
     <>
       <Loaded state={state}>
         {(users) => (
-          <table className="table">
+          <table className="table stack" aria-label="Users">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -39,9 +39,9 @@ export function UsersSettings() {
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
-                  <td>{u.name}</td>
-                  <td>{u.email}</td>
-                  <td>
+                  <td data-label="Name">{u.name}</td>
+                  <td data-label="Email">{u.email}</td>
+                  <td data-label="Role">
                     <select aria-label={`Role of ${u.name}`} value={u.role} disabled={!mayChange(u)} onChange={(e) => void update(u, { role: e.target.value as 'viewer' })}>
                       {ROLES.filter((r) => r !== 'owner' || s.can('owner') || u.role === 'owner').map((r) => (
                         <option key={r} value={r}>
@@ -50,7 +50,7 @@ export function UsersSettings() {
                       ))}
                     </select>
                   </td>
-                  <td>
+                  <td data-label="Status">
                     {u.id === s.user.id ? (
                       label(u.status)
                     ) : (
@@ -59,7 +59,7 @@ export function UsersSettings() {
                       </button>
                     )}
                   </td>
-                  <td>
+                  <td data-label="Sessions">
                     {u.id !== s.user.id && u.status === 'active' && mayChange(u) && (
                       <Confirm trigger="Sign out everywhere…" question={`Sign ${u.name} out everywhere?`} confirm="Sign out" onConfirm={() => endSessions(u)} busy={action.busy} />
                     )}

