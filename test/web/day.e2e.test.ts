@@ -121,4 +121,50 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     expect(table.x + table.width).toBeLessThanOrEqual(VIEWPORTS[size].width);
     await screenshot(page, `users-${size}`);
   });
+
+  it('deactivating a user and revoking an API key each ask first, in a dialog that Escape and Cancel close', async () => {
+    const { app } = stack.t;
+    const key = json<{ id: string }>(await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(tenant.token), payload: { name: `CRM ${size}`, scopes: ['agency:read'] } }));
+    const page = await open(size, '/settings');
+    await page.getByRole('tab', { name: 'Users and roles' }).click();
+    const status = async () => json<{ status: string }>(await app.inject({ url: `/v1/users/${recruiter.id}`, headers: bearer(tenant.token) })).status;
+    const deactivate = page.getByRole('button', { name: `Deactivate ${recruiter.name}` });
+    await deactivate.click();
+    const dialog = page.getByRole('alertdialog', { name: `Deactivate ${recruiter.name}?` });
+    await dialog.waitFor();
+    // The safe choice has the focus; Escape closes without acting and gives the focus back.
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Cancel');
+    await accessible(page, 'the confirmation dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(`Deactivate ${recruiter.name}`);
+    expect(await status()).toBe('active');
+    await deactivate.click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await status()).toBe('active');
+    await deactivate.click();
+    await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+    const reactivate = page.getByRole('button', { name: `Reactivate ${recruiter.name}` });
+    await reactivate.waitFor();
+    expect(await status()).toBe('deactivated');
+    // Reactivating undoes it: one click.
+    await reactivate.click();
+    await deactivate.waitFor();
+    expect(await status()).toBe('active');
+
+    await page.getByRole('tab', { name: 'API keys' }).click();
+    const revoke = page.getByRole('button', { name: `Revoke the key CRM ${size}` });
+    await revoke.click();
+    const ask = page.getByRole('alertdialog', { name: `Revoke the key CRM ${size}?` });
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached' });
+    const keys = async () => json<{ data: { id: string }[] }>(await app.inject({ url: '/v1/api-keys', headers: bearer(tenant.token) })).data.map((k) => k.id);
+    expect(await keys()).toContain(key.id);
+    await revoke.click();
+    await ask.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await revoke.waitFor({ state: 'detached' });
+    expect(await keys()).not.toContain(key.id);
+  });
 });
+

@@ -54,9 +54,21 @@ export function UsersSettings() {
                     {u.id === s.user.id ? (
                       label(u.status)
                     ) : (
-                      <button type="button" className="small" onClick={() => void update(u, { status: u.status === 'active' ? 'deactivated' : 'active' })}>
-                        {u.status === 'active' ? 'Deactivate' : 'Reactivate'}
-                      </button>
+                      u.status === 'active' ? (
+                        <Confirm
+                          trigger="Deactivate…"
+                          label={`Deactivate ${u.name}`}
+                          question={`Deactivate ${u.name}?`}
+                          detail="They are signed out and cannot sign in until an admin reactivates them."
+                          confirm="Deactivate"
+                          onConfirm={() => update(u, { status: 'deactivated' })}
+                          busy={action.busy}
+                        />
+                      ) : (
+                        <button type="button" className="small" onClick={() => void update(u, { status: 'active' })} aria-label={`Reactivate ${u.name}`}>
+                          Reactivate
+                        </button>
+                      )
                     )}
                   </td>
                   <td data-label="Sessions">
