@@ -166,5 +166,86 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await revoke.waitFor({ state: 'detached' });
     expect(await keys()).not.toContain(key.id);
   });
+
+  it('after a route change the focus is on the page’s heading; a panel takes the focus, Escape closes it and gives the focus back', async () => {
+    const page = await open(size);
+    await goTo(page, 'Candidates');
+    await expect.poll(() => focused(page)).toBe('H1 Candidates');
+    await page.getByRole('link', { name: /Jordan Lee/ }).click();
+    await expect.poll(() => focused(page)).toBe('H1 Jordan Lee');
+    const application = page.getByTestId('application');
+    await application.getByRole('button', { name: 'Log outcome…' }).click();
+    await application.getByLabel('Outcome').waitFor();
+    expect(await focused(page)).toBe('SELECT Outcome');
+    await page.keyboard.press('Escape');
+    await application.getByLabel('Outcome').waitFor({ state: 'detached' });
+    await expect.poll(() => focused(page)).toBe('BUTTON Log outcome…');
+    // Back in history too: the heading of the page returned to.
+    await page.goBack();
+    await expect.poll(() => focused(page)).toBe('H1 Candidates');
+  });
+
+  it('put forward, record a reply and log an outcome each close their form after saving and say what they did, so nothing is saved twice', async () => {
+    const { app } = stack.t;
+    const title = `Reading coach (${size})`;
+    const position = json<{ id: string }>(await app.inject({ method: 'POST', url: '/v1/positions', headers: bearer(tenant.token), payload: { employerId: story.school.id, title } }));
+    const page = await open(size, `/candidates/${story.candidate.id}`);
+    const said = page.getByTestId('announcement');
+    await page.getByRole('button', { name: 'Put forward for a position…' }).click();
+    await page.getByLabel('Position').selectOption({ label: title });
+    await page.getByRole('button', { name: 'Add application' }).click();
+    await said.filter({ hasText: `Put forward for ${title}.` }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add application' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Put forward for a position…' }).waitFor();
+    await accessible(page, 'the candidate page with a message');
+    const card = page.getByTestId('application').filter({ hasText: title });
+    await card.waitFor();
+
+    await card.getByRole('button', { name: 'Record employer reply…' }).click();
+    await card.getByLabel('What did they say?').fill('They will decide after the holidays');
+    await card.getByRole('button', { name: 'Record reply' }).click();
+    await said.filter({ hasText: `Reply from ${String(story.school.name)} recorded.` }).waitFor();
+    expect(await card.getByLabel('What did they say?').count()).toBe(0);
+    await expect.poll(() => page.evaluate('document.activeElement.textContent')).toBe('Record employer reply…');
+
+    await card.getByRole('button', { name: 'Log outcome…' }).click();
+    await card.getByLabel('Outcome').selectOption('on_hold');
+    await card.getByRole('button', { name: 'Log outcome', exact: true }).click();
+    await said.filter({ hasText: `Outcome logged for ${title}: On hold.` }).waitFor();
+    expect(await card.getByLabel('Outcome').count()).toBe(0);
+    await card.getByText('Latest outcome: On hold').waitFor();
+
+    // One of each, as the API holds them.
+    const applications = json<{ data: { id: string; positionId: string }[] }>(await app.inject({ url: `/v1/applications?candidateId=${story.candidate.id}&positionId=${position.id}`, headers: bearer(tenant.token) })).data;
+    expect(applications).toHaveLength(1);
+    const activity = json<{ data: { action: string }[] }>(await app.inject({ url: `/v1/activity?applicationId=${applications[0]!.id}&limit=100`, headers: bearer(tenant.token) })).data.map((a) => a.action);
+    expect(activity.filter((a) => a === 'reply.recorded')).toHaveLength(1);
+    expect(activity.filter((a) => a === 'outcome.logged')).toHaveLength(1);
+    await screenshot(page, `saved-${size}`);
+  });
+
+  it('a refused form says what is wrong in plain words at each field', async () => {
+    const page = await open(size, '/candidates');
+    await page.getByRole('button', { name: 'Add a candidate' }).click();
+    const form = page.getByRole('form', { name: 'New candidate' });
+    await form.getByLabel('Email').fill('jordan at example');
+    await form.getByRole('button', { name: 'Add' }).click();
+    const error = (field: string) => form.locator(`.field-error[data-field="${field}"]`);
+    await error('name').waitFor();
+    expect(await error('name').textContent()).toBe('Required');
+    expect(await error('email').textContent()).toBe('Must be an email address');
+    expect(await form.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('main').innerText()).not.toMatch(/Too small|expected string|Invalid email/);
+    await accessible(page, 'a form showing its errors');
+    await form.getByLabel('Name').fill('x'.repeat(300));
+    await form.getByLabel('Email').fill('');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await error('name').filter({ hasText: /^Must be at most \d+ characters$/ }).waitFor();
+    expect(await error('email').count()).toBe(0);
+  });
 });
+
+/** The focused element: its tag, then its text (a heading, a button) or its label's text (a field). */
+const focused = (page: Page) =>
+  page.evaluate("(() => { const e = document.activeElement; const l = e.labels && e.labels[0]; return e.tagName + ' ' + (l ? l.textContent : e.textContent).trim() })()");
 

@@ -95,7 +95,7 @@ describe('the recruiter’s day in the browser', () => {
     await page.getByRole('button', { name: 'Schedule', exact: true }).click();
     const error = page.locator('.field-error[data-field="endsAt"]');
     await error.waitFor();
-    expect(await error.textContent()).toBe('endsAt must be after startsAt');
+    expect(await error.textContent()).toBe('Must end after it starts');
     expect(await page.getByLabel('Ends').getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByLabel('Starts').getAttribute('aria-invalid')).toBe('false');
 

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from './api';
 import { useSession } from './session';
+import { announce } from './status';
 import { dateTime, isoToZoned, zonedToIso, zoneName } from './time';
-import { Badge, Field, FormError, label, useAction } from './ui';
+import { Badge, Field, FormError, label, useAction, usePanel } from './ui';
 
 type FollowUp = S['FollowUp'];
 type Panel = null | 'done' | 'skip' | 'reschedule' | 'edit' | 'resend' | 'sent';
@@ -38,13 +39,15 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     return () => void (mounted.current = false);
   }, []);
   const uncertain = isUncertain(f);
+  const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const write = s.can('recruiter') && (open || uncertain);
   const action = useAction();
-  const act = (run: () => Promise<FollowUp>) =>
+  const act = (run: () => Promise<FollowUp>, what?: string) =>
     action.run(async () => {
       const updated = await run();
       setPanel(null);
       onChange(updated);
+      if (what) announce(`${title}: ${what}`);
     });
   const id = { path: { id: f.id } };
   /** Hands it to the worker (send now, resend) and follows it to sent. */
@@ -66,7 +69,6 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     setSending(isOpen(u) ? 'waiting' : null);
   };
   const sendNow = () => send(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
-  const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const showRecipientZone = recipientZone && recipientZone !== s.zone;
   return (
     <li className={`fu fu-${f.status}${f.overdue ? ' overdue' : ''}`} data-testid="followup" data-kind={f.kind} data-id={f.id}>
@@ -150,7 +152,7 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
   );
 }
 
-type Run = (run: () => Promise<FollowUp>) => Promise<unknown>;
+type Run = (run: () => Promise<FollowUp>, what?: string) => Promise<unknown>;
 
 function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Panel, null>; f: FollowUp; act: Run; send: Run; action: ReturnType<typeof useAction>; close: () => void }) {
   const s = useSession();
@@ -167,20 +169,21 @@ function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Pa
   // Unchanged template text is not saved as an edit: the follow-up keeps following the template.
   const edited = (v: string, own: string | null, template: string | undefined) => (!v.trim() || (own === null && v === template) ? null : v);
   const params = { path: { id: f.id }, header: ifMatch(f.version) };
+  const panelProps = usePanel(close);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (panel === 'done') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/complete', { params, body: text.trim() ? { notes: text } : {} })));
-    if (panel === 'skip') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/skip', { params, body: { reason: text } })));
-    if (panel === 'reschedule') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/reschedule', { params, body: { dueAt: zonedToIso(day, at, s.zone), reason: text } })));
-    if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) } })));
+    if (panel === 'done') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/complete', { params, body: text.trim() ? { notes: text } : {} })), 'marked done.');
+    if (panel === 'skip') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/skip', { params, body: { reason: text } })), 'skipped.');
+    if (panel === 'reschedule') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/reschedule', { params, body: { dueAt: zonedToIso(day, at, s.zone), reason: text } })), `moved to ${dateTime(zonedToIso(day, at, s.zone), s.zone)}.`);
+    if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) } })), 'text saved.');
     const why = text.trim() ? { reason: text } : {};
     if (panel === 'resend') void send(() => call((c) => c.POST('/v1/follow-ups/{id}/resend', { params, body: why })));
-    if (panel === 'sent') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/mark-sent', { params, body: why })));
+    if (panel === 'sent') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/mark-sent', { params, body: why })), 'marked sent.');
   };
   const verb = { done: 'Mark done', skip: 'Skip it', reschedule: 'Move it', edit: 'Save text', resend: 'Resend now', sent: 'Mark sent' }[panel];
   const fieldLabel = { done: 'Note (optional)', resend: 'Why (optional)', sent: 'How you know it arrived (optional)' }[panel as string] ?? 'Reason';
   return (
-    <form className="panel" onSubmit={submit}>
+    <form className="panel" onSubmit={submit} {...panelProps}>
       {panel === 'reschedule' && (
         <div className="row">
           <Field label={`Day (${zoneName(s.zone)})`} name="dueAt" action={action}>

@@ -2,8 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { call } from '../api';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
+import { announce } from '../status';
 import { useSession } from '../session';
-import { Field, FormFooter, Loaded, useAction, useLoad } from '../ui';
+import { Field, FormFooter, Loaded, useAction, useLoad, usePanel } from '../ui';
 
 export default function Candidates() {
   const s = useSession();
@@ -40,6 +41,7 @@ export default function Candidates() {
 
 function CandidateForm({ onCancel }: { onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [v, setV] = useState({ name: '', email: '', phone: '', relayConsent: true });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -50,10 +52,13 @@ function CandidateForm({ onCancel }: { onCancel: () => void }) {
         }),
       ),
     );
-    if (c) navigate(`/candidates/${c.id}`);
+    if (c) {
+      navigate(`/candidates/${c.id}`);
+      announce(`${c.name} added.`);
+    }
   };
   return (
-    <form className="card form" onSubmit={submit} noValidate>
+    <form className="card form" onSubmit={submit} noValidate aria-label="New candidate" {...panel}>
       <h2>New candidate</h2>
       <div className="row wrap">
         <Field label="Name" name="name" action={action}>

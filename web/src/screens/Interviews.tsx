@@ -3,9 +3,10 @@ import { all, call, type S } from '../api';
 import { NameOf, getEmployer, getPosition } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
+import { announce } from '../status';
 import { useSession } from '../session';
 import { dateTime, isoToZoned, time, zonedToIso, zoneName } from '../time';
-import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 import { ZoneField } from '../zoneField';
 
 const page = <T,>(run: (cursor?: string) => Promise<{ data: T[]; nextCursor: string | null }>) => all((cursor) => run(cursor), 500);
@@ -127,6 +128,7 @@ function ScheduleForm({ onCancel }: { onCancel: () => void }) {
   const tomorrow = isoToZoned(new Date(Date.now() + 86_400_000).toISOString(), s.zone).day;
   const [v, setV] = useState({ day: tomorrow, start: '10:00', end: '11:00', timeZone: '', format: 'onsite', arrangedVia: 'email', location: '' });
   const action = useAction();
+  const panel = usePanel(onCancel);
   const found = useLoad(async () => (q.trim().length < 2 ? [] : (await call((c) => c.GET('/v1/candidates', { params: { query: { q: q.trim(), limit: 8 } } }))).data), [q]);
   const apps = useLoad(async () => {
     if (!candidate) return [];
@@ -167,10 +169,13 @@ function ScheduleForm({ onCancel }: { onCancel: () => void }) {
         }),
       ),
     );
-    if (created) navigate(`/interviews/${created.id}`);
+    if (created) {
+      navigate(`/interviews/${created.id}`);
+      announce('Interview scheduled.');
+    }
   };
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="schedule-title">
+    <form className="card form" onSubmit={submit} aria-labelledby="schedule-title" {...panel}>
       <h2 id="schedule-title">Schedule an interview</h2>
       {!candidate ? (
         <Field label="Candidate" name="candidate" hint="Type two letters of a name or email">
