@@ -23,6 +23,7 @@ let recruiter: { id: string; email: string; name: string };
 type Interview = Awaited<ReturnType<typeof scheduledInterview>>;
 let ended: Interview;
 let tomorrow: Interview;
+let moved: Schemas['FollowUp'];
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -35,6 +36,15 @@ beforeAll(async () => {
   // Monday's interview ended and was never completed; Wednesday's is tomorrow.
   ended = await scheduledInterview(app, tenant, story, '2029-11-12T10:00:00-05:00');
   tomorrow = await scheduledInterview(app, tenant, story, '2029-11-14T15:00:00-05:00');
+  // Monday afternoon's was completed; one of its thank-yous was moved to tomorrow 10:00.
+  const done = await scheduledInterview(app, tenant, story, '2029-11-12T13:00:00-05:00');
+  clock.set('2029-11-12T19:10:00Z');
+  expect((await app.inject({ method: 'POST', url: `/v1/interviews/${done.id}/complete`, headers: h, payload: {} })).statusCode).toBe(200);
+  clock.set(NOW);
+  const thanks = json<{ data: Schemas['FollowUp'][] }>(await app.inject({ url: `/v1/follow-ups?interviewId=${done.id}&kind=thank_you`, headers: h })).data;
+  moved = thanks.find((f) => f.vars.interviewer === 'Pat Principal')!;
+  const res = await app.inject({ method: 'POST', url: `/v1/follow-ups/${moved.id}/reschedule`, headers: { ...h, 'if-match': `"${moved.version}"` }, payload: { dueAt: '2029-11-14T15:00:00Z', reason: 'After the school assembly' } });
+  expect(res.statusCode, res.body).toBe(200);
   const r = await userWithRole(app, tenant, 'recruiter');
   recruiter = { id: r.id, email: r.email, name: 'recruiter person' };
   browser = await launch();
@@ -242,6 +252,29 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await form.getByRole('button', { name: 'Add' }).click();
     await error('name').filter({ hasText: /^Must be at most \d+ characters$/ }).waitFor();
     expect(await error('email').count()).toBe(0);
+  });
+
+  it('Today shows the interviews that ended but need completing, and tomorrow’s interviews and follow-ups', async () => {
+    const page = await open(size);
+    const needs = page.getByTestId('needs-completing');
+    await needs.waitFor();
+    expect(await needs.getByRole('heading').textContent()).toBe('Needs completing (1)');
+    await needs.getByText('Jordan Lee').waitFor();
+    const line = await needs.getByRole('link').textContent();
+    expect(line).toContain(`5th grade teacher at ${String(story.school.name)}`);
+    expect(line).toContain('ended Mon 12 Nov, 11:00');
+    const next = page.getByTestId('tomorrow');
+    await next.getByTestId('tomorrow-interviews').getByText('Jordan Lee').waitFor();
+    expect(await next.getByTestId('tomorrow-interviews').getByRole('link').allTextContents()).toEqual([expect.stringContaining('15:00–16:00')]);
+    const moves = next.getByTestId('tomorrow-followups').getByRole('link').filter({ hasText: 'Thank-you note to Pat Principal' });
+    expect(await moves.textContent()).toContain('Email to Pat Principal · 10:00');
+    // Not counted as due today.
+    expect(await page.locator(`[data-testid="today-group"] [data-id="${moved.id}"]`).count()).toBe(0);
+    await accessible(page, 'Today');
+    await needs.getByRole('link').click();
+    await page.waitForURL(`**/interviews/${ended.id}`);
+    await page.getByRole('button', { name: 'Complete…' }).waitFor();
+    expect(tomorrow.id).not.toBe(ended.id);
   });
 });
 
