@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../api';
+import { prime } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
 import { announce } from '../status';
@@ -10,7 +11,11 @@ export default function Candidates() {
   const s = useSession();
   const [q, setQ] = useState(() => new URLSearchParams(location.search).get('q') ?? '');
   const [adding, setAdding] = useState(false);
-  const state = useLoad(async () => (await call((c) => c.GET('/v1/candidates', { params: { query: { limit: 50, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data, [q]);
+  const state = useLoad(async () => {
+    const rows = (await call((c) => c.GET('/v1/candidates', { params: { query: { limit: 50, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data;
+    prime('candidate', rows);
+    return rows;
+  }, [q]);
   return (
     <section aria-labelledby="c-title">
       <ListHead id="c-title" title="Candidates" canAdd={s.can('recruiter')} adding={adding} addLabel="Add a candidate" onAdd={() => setAdding(true)} />

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../api';
+import { forgetLists } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
 import { announce } from '../status';
@@ -50,6 +51,7 @@ function NewEmployer({ onCancel }: { onCancel: () => void }) {
     e.preventDefault();
     const created = await action.run(() => call((c) => c.POST('/v1/employers', { body: { name: v.name, kind: v.kind as 'school', timeZone: v.timeZone, holidays: [] } })));
     if (created) {
+      forgetLists();
       navigate(`/employers/${created.id}`);
       announce(`${created.name} added.`);
     }

@@ -1,6 +1,6 @@
 import { startTransition, useEffect, useMemo, useState } from 'react';
 import { all, call, type S } from '../api';
-import { NameOf } from '../cache';
+import { NameOf, listUsers } from '../cache';
 import { FollowUpItem, isUncertain, replaceIn } from '../followups';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -36,7 +36,7 @@ export function Today() {
   const state = useLoad(async () => {
     const [rows, users] = await Promise.all([
       dueToday(s.zone, admin ? undefined : s.user.id),
-      admin ? all((cursor) => call((c) => c.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))) : Promise.resolve([] as S['User'][]),
+      admin ? listUsers() : Promise.resolve([] as S['User'][]),
     ]);
     return { rows, users };
   }, [s.zone, s.user.id, admin]);

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
+import { forgetLists } from '../cache';
 import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { dateTime } from '../time';
@@ -15,7 +16,10 @@ export function UsersSettings() {
   const action = useAction();
   const [note, setNote] = useState<string | null>(null);
   const update = async (u: S['User'], body: S['UpdateUserRequestInput']) => {
-    if (await action.run(() => call((c) => c.PATCH('/v1/users/{id}', { params: { path: { id: u.id }, header: { 'if-match': `"${u.version}"` } }, body })))) state.reload();
+    if (await action.run(() => call((c) => c.PATCH('/v1/users/{id}', { params: { path: { id: u.id }, header: { 'if-match': `"${u.version}"` } }, body })))) {
+      forgetLists();
+      state.reload();
+    }
   };
   const endSessions = async (u: S['User']) => {
     const r = await action.run(() => call((c) => c.DELETE('/v1/users/{id}/sessions', { params: { path: { id: u.id } } })));
