@@ -46,6 +46,8 @@ beforeAll(async () => {
   moved = thanks.find((f) => f.vars.interviewer === 'Pat Principal')!;
   const res = await app.inject({ method: 'POST', url: `/v1/follow-ups/${moved.id}/reschedule`, headers: { ...h, 'if-match': `"${moved.version}"` }, payload: { dueAt: '2029-11-14T15:00:00Z', reason: 'After the school assembly' } });
   expect(res.statusCode, res.body).toBe(200);
+  const linked = await app.inject({ method: 'PATCH', url: `/v1/contacts/${story.principal.id}`, headers: { ...h, 'if-match': `"${String(story.principal.version)}"` }, payload: { linkedinUrl: 'https://www.linkedin.com/in/pat-principal' } });
+  expect(linked.statusCode, linked.body).toBe(200);
   const r = await userWithRole(app, tenant, 'recruiter');
   recruiter = { id: r.id, email: r.email, name: 'recruiter person' };
   browser = await launch();
@@ -303,6 +305,26 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await goTo(page, 'Interviews');
     await rows.nth(3).getByText('Jordan Lee').waitFor();
     expect(calls).toEqual(['/v1/interviews']);
+  });
+
+  it('the activity feed says who did what to whom, and a LinkedIn address is a link', async () => {
+    const page = await open(size, `/candidates/${story.candidate.id}`, recruiter.email);
+    const feed = page.getByTestId('activity');
+    await feed.waitFor();
+    const lines = feed.getByRole('listitem');
+    await lines.filter({ hasText: 'Olive Owner planned' }).first().waitFor();
+    const text = await lines.allTextContents();
+    expect(text.join('\n')).not.toMatch(/followup planned/);
+    const planned = text.find((t) => /Olive Owner planned \d+ follow-ups: /.test(t))!;
+    for (const step of ['a thank-you to Pat Principal', 'a thank-you to Terry Teacher', 'a request for the timeline to Pat Principal', 'an update to Jordan Lee']) expect(planned).toContain(step);
+    expect(text).toContainEqual(expect.stringMatching(/Olive Owner moved a thank-you to Pat Principal to Wed 14 Nov, 10:00$/));
+    expect(text).toContainEqual(expect.stringMatching(/Olive Owner completed round \d+ \(Mon 12 Nov, 13:00\)$/));
+    expect(text).toContainEqual(expect.stringMatching(/Olive Owner put Jordan Lee forward for 5th grade teacher$/));
+    await accessible(page, 'the candidate page');
+    await page.goto(`${stack.url}/employers/${story.school.id}`);
+    const link = page.getByRole('link', { name: 'Pat Principal on LinkedIn' });
+    expect(await link.getAttribute('href')).toBe('https://www.linkedin.com/in/pat-principal');
+    await accessible(page, 'an employer page');
   });
 });
 

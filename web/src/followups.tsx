@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from './api';
+import { LinkedIn } from './activity';
+import { getContact } from './cache';
 import { useSession } from './session';
 import { announce } from './status';
 import { dateTime, isoToZoned, zonedToIso, zoneName } from './time';
@@ -81,6 +83,7 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
       </div>
       <div className="fu-meta">
         <span data-testid="recipient">{recipientLine(f)}</span>
+        {f.channel === 'linkedin' && f.recipient.type === 'contact' && <ContactLinkedIn id={f.recipient.contactId} name={f.recipient.name} />}
         <span className="muted"> · {label(f.voice)}</span>
       </div>
       <div className="fu-when">
@@ -254,4 +257,23 @@ function useRendered(f: FollowUp | null, fill: (t: { subject: string; body: stri
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
   return state;
+}
+
+/** The contact's LinkedIn profile, for a LinkedIn step: a link once their record is in (cached). */
+function ContactLinkedIn({ id, name }: { id: string; name: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    getContact(id).then(
+      (c) => live && setUrl(c.linkedinUrl),
+      () => undefined,
+    );
+    return () => void (live = false);
+  }, [id]);
+  return url ? (
+    <>
+      {' · '}
+      <LinkedIn url={url} name={name} />
+    </>
+  ) : null;
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
 import { NameOf, forget, getEmployer, getPosition } from '../cache';
+import { ActivityFeed, LinkedIn } from '../activity';
 import { FollowUpItem, replaceIn } from '../followups';
 import { Link } from '../router';
 import { announce } from '../status';
@@ -47,7 +48,9 @@ export default function CandidatePage({ id }: { id: string }) {
           <section aria-labelledby="cand-title">
             <div className="page-head">
               <h1 id="cand-title">{candidate.name}</h1>
-              <span className="muted">{[candidate.email, candidate.phone].filter(Boolean).join(' · ')}</span>
+              <span className="muted">
+                {[candidate.email, candidate.phone].filter(Boolean).join(' · ')} <LinkedIn url={candidate.linkedinUrl} name={candidate.name} />
+              </span>
             </div>
             <p className="muted">
               {candidate.relayConsent ? 'Notes go out on their behalf.' : 'No relay consent: notes go to them as drafts.'}
@@ -70,17 +73,7 @@ export default function CandidatePage({ id }: { id: string }) {
               </ol>
             )}
             <h2>Activity</h2>
-            {activity.length === 0 ? (
-              <p className="empty">No activity yet.</p>
-            ) : (
-              <ol className="timeline">
-                {activity.map((a) => (
-                  <li key={a.id}>
-                    <span className="muted">{dateTime(a.createdAt, s.zone)}</span> {a.action.replace(/[._]/g, ' ')}
-                  </li>
-                ))}
-              </ol>
-            )}
+            <ActivityFeed entries={activity} ctx={{ followUps: rows, interviews, apps, candidate }} />
           </section>
         );
       }}

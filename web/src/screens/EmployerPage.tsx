@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from '../api';
+import { LinkedIn } from '../activity';
 import { forget } from '../cache';
 import { EmployerBasics } from '../employerFields';
 import { EditableRows } from '../lists';
@@ -67,7 +68,9 @@ export default function EmployerPage({ id }: { id: string }) {
             row={(c) => (
               <span className="row-main">
                 <strong>{c.name}</strong>
-                <span className="muted">{[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')}</span>
+                <span className="muted">
+                  {[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')} <LinkedIn url={c.linkedinUrl} name={c.name} />
+                </span>
               </span>
             )}
           />
