@@ -326,6 +326,41 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     expect(await link.getAttribute('href')).toBe('https://www.linkedin.com/in/pat-principal');
     await accessible(page, 'an employer page');
   });
+
+  it('axe-core finds no violation on sign-in, the lists, an interview and every Settings tab', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS[size] });
+    context.setDefaultTimeout(8_000);
+    contexts.push(context);
+    const signIn = await context.newPage();
+    await signIn.goto(stack.url);
+    await signIn.getByRole('button', { name: 'Sign in' }).waitFor();
+    await accessible(signIn, 'sign-in');
+    await signIn.goto(`${stack.url}/forgot-password`);
+    await signIn.getByRole('heading', { level: 1 }).waitFor();
+    await accessible(signIn, 'forgot password');
+
+    const page = await open(size, '/candidates');
+    await page.getByRole('link', { name: /Jordan Lee/ }).waitFor();
+    await accessible(page, 'Candidates');
+    await goTo(page, 'Employers');
+    await page.getByRole('link', { name: String(story.school.name) }).waitFor();
+    await accessible(page, 'Employers');
+    await page.goto(`${stack.url}/interviews/${ended.id}`);
+    await page.getByRole('button', { name: 'Complete…' }).click();
+    await page.getByLabel('Highlights').waitFor();
+    await accessible(page, 'an interview, completing it');
+    await page.goto(`${stack.url}/interviews/${moved.interviewId}`);
+    await page.getByTestId('plan').waitFor();
+    await page.getByTestId('plan').getByRole('button', { name: 'Reschedule…' }).first().click();
+    await accessible(page, 'an interview’s plan, moving a step');
+    await page.goto(`${stack.url}/settings`);
+    for (const tab of ['You', 'Playbook', 'Users and roles', 'API keys', 'Templates', 'Webhooks']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await expect.poll(() => page.locator('[role="tabpanel"] .loading').count()).toBe(0);
+      if (tab === 'Templates') await page.getByTestId('template-editor').waitFor();
+      await accessible(page, `Settings › ${tab}`);
+    }
+  });
 });
 
 /** The focused element: its tag, then its text (a heading, a button) or its label's text (a field). */

@@ -47,7 +47,7 @@ function Templates({ list }: { list: TemplateList }) {
       <nav className="tpl-list" aria-label="Templates">
         {kinds.map((k) => (
           <div key={k}>
-            <h3>{label(k)}</h3>
+            <h2>{label(k)}</h2>
             <ul>
               {templates
                 .filter((x) => x.kind === k)
