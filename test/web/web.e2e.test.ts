@@ -318,7 +318,10 @@ describe('the recruiter’s day in the browser', () => {
     await page.getByRole('button', { name: 'I have saved it' }).click();
     expect(await page.getByTestId('webhook-secret').count()).toBe(0);
     const endpoint = page.getByTestId('webhook-endpoint').filter({ hasText: 'afterview-hook' });
+    // The log is read when opened: open it once the test event is recorded.
+    const recorded = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/test'));
     await endpoint.getByRole('button', { name: 'Send a test event' }).click();
+    expect((await recorded).ok()).toBe(true);
     await endpoint.getByRole('button', { name: 'Deliveries' }).click();
     await endpoint.getByTestId('deliveries').getByRole('button', { name: 'webhook.test' }).waitFor();
     await screenshot(page, 'settings-webhooks');
