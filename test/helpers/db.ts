@@ -3,7 +3,9 @@ import { testAdminUrl, testAppUrl } from './env.js';
 
 let pool: pg.Pool | undefined;
 /** The admin connection, to look at what the API wrote (it bypasses RLS: tests only). */
-export const adminPool = () => (pool ??= new pg.Pool({ connectionString: testAdminUrl, max: 2 }));
+// An idle client's error is ignored: the run's end drops the database WITH (FORCE), which ends the
+// connections of test processes still alive, and an unhandled 'error' would crash the run after it passed.
+export const adminPool = () => (pool ??= new pg.Pool({ connectionString: testAdminUrl, max: 2 }).on('error', () => undefined));
 
 /** The activity rows of a subject, oldest first, each with the type of the event written with it. */
 export async function timeline(tenantId: string, subjectId: string) {

@@ -97,7 +97,7 @@ describe('joining by invitation', () => {
     // The owner's list no longer shows it as pending.
     await page.reload();
     await page.getByRole('tab', { name: 'Users and roles' }).click();
-    await page.getByRole('cell', { name: 'Ines Invitee' }).waitFor();
+    await page.getByRole('cell', { name: 'Ines Invitee', exact: true }).waitFor();
     expect(await page.getByTestId('invitation').filter({ hasText: email }).count()).toBe(0);
   });
 

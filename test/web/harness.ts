@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createDeps, type Deps } from '../../src/deps.js';
@@ -60,8 +61,8 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /** A context already signed in as a user: their refresh token in storage, as after an earlier visit. */
-export async function signedInContext(browser: Browser, refreshToken: string, slug: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+export async function signedInContext(browser: Browser, refreshToken: string, slug: string, viewport = { width: 1200, height: 900 }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport });
   // Runs in the page (a string: this file is compiled without the DOM types).
   await context.addInitScript(
     `if (!sessionStorage.getItem('seeded')) { localStorage.setItem('afterview.refresh', ${JSON.stringify(refreshToken)}); localStorage.setItem('afterview.agency', ${JSON.stringify(slug)}); sessionStorage.setItem('seeded', '1'); }`,
@@ -122,3 +123,33 @@ export async function measureTodayLoad(browser: Browser, url: string, stack: { t
 }
 
 export { bearer };
+
+/** The two sizes every page is checked at: a laptop and a phone. */
+export const VIEWPORTS = { laptop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } } as const;
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's violations on the page as it is now (every rule but the experimental ones), as
+ * `rule: selector…` lines. Injected through the DevTools protocol, not a script tag: the page's
+ * CSP (script-src 'self') would refuse an inline one.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.evaluate(`${axeSource}\n;0`);
+  return page.evaluate(
+    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ' (' + v.help + '): ' + v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', ')))",
+  );
+}
+
+/** Whether the page is wider than its viewport (something overflows sideways). */
+export const overflowsSideways = (page: Page): Promise<boolean> => page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
+
+/**
+ * Goes to a main page by its link, opening the Menu first when the links are folded behind it
+ * (phone width).
+ */
+export async function goTo(page: Page, name: string) {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}

@@ -4,7 +4,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { bearer, newTenant, PASSWORD, userWithRole, type TestTenant } from '../helpers/app.js';
 import { recruitingStory, type Story } from '../helpers/story.js';
 import { smtpSink } from '../helpers/smtpSink.js';
-import { launch, measureTodayLoad, screenshot, seedDueTasks, startWebStack, type WebStack } from './harness.js';
+import { goTo, launch, measureTodayLoad, screenshot, seedDueTasks, startWebStack, type WebStack } from './harness.js';
 
 // The interview runs Wed 8 Sep 2027 10:00–11:00 New York (14:00–15:00Z) and is completed at
 // 11:10: the thank-yous are due at 13:00 New York, 18:00 in London where the recruiter sits.
@@ -64,7 +64,8 @@ async function signIn(p: Page, email: string) {
   await p.getByLabel('Email').fill(email);
   await p.getByLabel('Password').fill(PASSWORD);
   await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByTestId('role').waitFor();
+  // Attached, not visible: at phone width it is behind the Menu button.
+  await p.getByTestId('role').waitFor({ state: 'attached' });
 }
 
 describe('the recruiter’s day in the browser', () => {
@@ -94,7 +95,7 @@ describe('the recruiter’s day in the browser', () => {
     await page.getByRole('button', { name: 'Schedule', exact: true }).click();
     const error = page.locator('.field-error[data-field="endsAt"]');
     await error.waitFor();
-    expect(await error.textContent()).toBe('endsAt must be after startsAt');
+    expect(await error.textContent()).toBe('Must end after it starts');
     expect(await page.getByLabel('Ends').getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByLabel('Starts').getAttribute('aria-invalid')).toBe('false');
 
@@ -317,7 +318,10 @@ describe('the recruiter’s day in the browser', () => {
     await page.getByRole('button', { name: 'I have saved it' }).click();
     expect(await page.getByTestId('webhook-secret').count()).toBe(0);
     const endpoint = page.getByTestId('webhook-endpoint').filter({ hasText: 'afterview-hook' });
+    // The log is read when opened: open it once the test event is recorded.
+    const recorded = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/test'));
     await endpoint.getByRole('button', { name: 'Send a test event' }).click();
+    expect((await recorded).ok()).toBe(true);
     await endpoint.getByRole('button', { name: 'Deliveries' }).click();
     await endpoint.getByTestId('deliveries').getByRole('button', { name: 'webhook.test' }).waitFor();
     await screenshot(page, 'settings-webhooks');
@@ -391,7 +395,7 @@ describe('the recruiter’s day in the browser', () => {
     const p = await viewerContext.newPage();
     await signIn(p, viewer.email);
     expect(await p.getByTestId('role').textContent()).toBe('Viewer');
-    await p.getByRole('link', { name: 'Settings' }).click();
+    await goTo(p, 'Settings');
     await p.getByRole('tab', { name: 'Templates' }).waitFor();
     expect(await p.getByRole('tab').allTextContents()).toEqual(['You', 'Templates']);
     // A viewer gets no digest, so no digest switch; their own name is theirs to change.
@@ -413,10 +417,10 @@ describe('the recruiter’s day in the browser', () => {
     expect(await p.getByTestId('followup').count()).toBeGreaterThan(0);
     const writes = /Send now|Done…|Skip…|Reschedule…|Edit text…|Complete…|Cancel interview…|Set the employer/;
     expect(await p.getByRole('button', { name: writes }).count()).toBe(0);
-    await p.getByRole('link', { name: 'Interviews' }).click();
+    await goTo(p, 'Interviews');
     await p.getByTestId('interview-row').first().waitFor();
     expect(await p.getByRole('button', { name: 'Schedule an interview' }).count()).toBe(0);
-    await p.getByRole('link', { name: 'Candidates' }).click();
+    await goTo(p, 'Candidates');
     await p.getByRole('link', { name: /Jordan Lee/ }).click();
     await p.getByTestId('application').waitFor();
     expect(await p.getByRole('button', { name: /Log outcome|Record employer reply|Put forward/ }).count()).toBe(0);

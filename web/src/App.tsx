@@ -1,7 +1,8 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, match, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { SignIn } from './screens/SignIn';
+import { Announcer } from './status';
 import { Today } from './screens/Today';
 import { Loading, label } from './ui';
 
@@ -47,42 +48,81 @@ function Shell() {
     }
   }
   const current = (to: string) => (to === '/' ? path === '/' : path.startsWith(to));
+  // At phone width the links fold behind a Menu button; a route change folds them again.
+  const [menu, setMenu] = useState(false);
+  useEffect(() => setMenu(false), [path]);
+  useFocusHeading(path);
   return (
     <>
       <a className="skip" href="#main">
         Skip to content
       </a>
-      <header className="top">
+      <header className="top" onKeyDown={(e) => e.key === 'Escape' && menu && (setMenu(false), document.getElementById('menu-button')?.focus())}>
         <div className="brand">
           <strong>Afterview</strong>
           <span className="agency" data-testid="agency">
             {s.me.agency.name}
           </span>
         </div>
-        <nav aria-label="Main">
-          {nav.map(([to, text]) => (
-            <Link key={to} to={to} aria-current={current(to) ? 'page' : undefined}>
-              {text}
+        <button type="button" id="menu-button" className="menu-button" aria-expanded={menu} aria-controls="menu" onClick={() => setMenu(!menu)}>
+          Menu
+        </button>
+        <div id="menu" className={`menu${menu ? ' open' : ''}`}>
+          <nav aria-label="Main">
+            {nav.map(([to, text]) => (
+              <Link key={to} to={to} aria-current={current(to) ? 'page' : undefined}>
+                {text}
+              </Link>
+            ))}
+            <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
+              Settings
             </Link>
-          ))}
-          <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
-            Settings
-          </Link>
-        </nav>
-        <div className="who">
-          <span>
-            {s.user.name} · <span data-testid="role">{label(s.role)}</span>
-          </span>
-          <button type="button" className="link" onClick={() => void s.signOut()}>
-            Sign out
-          </button>
+          </nav>
+          <div className="who">
+            <span>
+              {s.user.name} · <span data-testid="role">{label(s.role)}</span>
+            </span>
+            <button type="button" className="link" onClick={() => void s.signOut()}>
+              Sign out
+            </button>
+          </div>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading rows={5} />}>{page}</Suspense>
       </main>
+      <Announcer />
     </>
   );
+}
+
+/**
+ * After a route change (not the first load), the focus moves to the new page's main heading as soon
+ * as it shows (pages render it once their data is in), so a screen reader starts there and Tab
+ * goes on from the page, not from the link left behind.
+ */
+function useFocusHeading(path: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const main = document.getElementById('main');
+    if (!main) return;
+    // The page left behind may still be in the DOM, hidden by Suspense while the next one loads.
+    const focus = () => {
+      const h = [...main.querySelectorAll('h1')].find((x) => x.getClientRects().length > 0);
+      if (!h) return false;
+      h.tabIndex = -1;
+      h.focus();
+      return document.activeElement === h;
+    };
+    if (focus()) return;
+    const watch = new MutationObserver(() => focus() && watch.disconnect());
+    watch.observe(main, { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] });
+    return () => watch.disconnect();
+  }, [path]);
 }
 
 export function App() {

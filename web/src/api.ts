@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from '../../openapi/schema';
+import { plainMessage } from './messages';
 
 export type S = components['schemas'];
 export type Problem = S['Problem'];
@@ -12,10 +13,10 @@ export class ApiError extends Error {
   ) {
     super(problem.detail ?? problem.title);
   }
-  /** `errors[]` keyed by field without its `body.`/`query.` prefix: `{ email: 'Must be …' }`. */
+  /** `errors[]` keyed by field without its `body.`/`query.` prefix, said plainly: `{ email: 'Must be an email address' }`. */
   get fields(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const e of this.problem.errors ?? []) out[e.field.replace(/^(body|query|path|header)\./, '')] ??= e.message;
+    for (const e of this.problem.errors ?? []) out[e.field.replace(/^(body|query|path|header)\./, '')] ??= plainMessage(e.message);
     return out;
   }
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { call } from './api';
+import { all, call, type S } from './api';
 
 /** Records looked up by id for names in lists, once per session (forget() after an edit). */
 const cache = new Map<string, Promise<unknown>>();
@@ -17,7 +17,33 @@ export const getCandidate = (id: string) => load(`c:${id}`, () => call((c) => c.
 export const getPosition = (id: string) => load(`p:${id}`, () => call((c) => c.GET('/v1/positions/{id}', { params: { path: { id } } })));
 export const getEmployer = (id: string) => load(`e:${id}`, () => call((c) => c.GET('/v1/employers/{id}', { params: { path: { id } } })));
 export const getContact = (id: string) => load(`k:${id}`, () => call((c) => c.GET('/v1/contacts/{id}', { params: { path: { id } } })));
-export const forget = (id: string) => ['c', 'p', 'e', 'k'].forEach((k) => cache.delete(`${k}:${id}`));
+export const forget = (id: string) => {
+  ['c', 'p', 'e', 'k'].forEach((k) => cache.delete(`${k}:${id}`));
+  forgetLists();
+};
+
+/** Records a list brought anyway, kept for lookups by id: a name already loaded costs no call. */
+export function prime(kind: 'candidate' | 'position' | 'employer' | 'contact', records: { id: string }[]) {
+  const k = { candidate: 'c', position: 'p', employer: 'e', contact: 'k' }[kind];
+  for (const r of records) if (!cache.has(`${k}:${r.id}`)) cache.set(`${k}:${r.id}`, Promise.resolve(r));
+}
+
+/**
+ * The agency's employers and users (every page, at most 500), once per session: the filters of
+ * lists and their names. forgetLists() after adding or changing one.
+ */
+export const listEmployers = () =>
+  load('list:employers', async () => {
+    const rows = await all((cursor) => call((c) => c.GET('/v1/employers', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), 500);
+    prime('employer', rows);
+    return rows;
+  });
+export const listUsers = (): Promise<S['User'][]> =>
+  load('list:users', () => all((cursor) => call((c) => c.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), 500));
+export function forgetLists() {
+  cache.delete('list:employers');
+  cache.delete('list:users');
+}
 
 function useRecord<T>(get: (id: string) => Promise<T>, id: string | null | undefined): T | undefined {
   const [v, setV] = useState<T>();

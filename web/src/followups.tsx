@@ -1,8 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from './api';
+import { LinkedIn } from './activity';
+import { getContact } from './cache';
 import { useSession } from './session';
+import { announce } from './status';
 import { dateTime, isoToZoned, zonedToIso, zoneName } from './time';
-import { Badge, Field, FormError, label, useAction } from './ui';
+import { Badge, Field, FormError, label, useAction, usePanel } from './ui';
 
 type FollowUp = S['FollowUp'];
 type Panel = null | 'done' | 'skip' | 'reschedule' | 'edit' | 'resend' | 'sent';
@@ -38,13 +41,15 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     return () => void (mounted.current = false);
   }, []);
   const uncertain = isUncertain(f);
+  const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const write = s.can('recruiter') && (open || uncertain);
   const action = useAction();
-  const act = (run: () => Promise<FollowUp>) =>
+  const act = (run: () => Promise<FollowUp>, what?: string) =>
     action.run(async () => {
       const updated = await run();
       setPanel(null);
       onChange(updated);
+      if (what) announce(`${title}: ${what}`);
     });
   const id = { path: { id: f.id } };
   /** Hands it to the worker (send now, resend) and follows it to sent. */
@@ -66,7 +71,6 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     setSending(isOpen(u) ? 'waiting' : null);
   };
   const sendNow = () => send(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
-  const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const showRecipientZone = recipientZone && recipientZone !== s.zone;
   return (
     <li className={`fu fu-${f.status}${f.overdue ? ' overdue' : ''}`} data-testid="followup" data-kind={f.kind} data-id={f.id}>
@@ -79,6 +83,7 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
       </div>
       <div className="fu-meta">
         <span data-testid="recipient">{recipientLine(f)}</span>
+        {f.channel === 'linkedin' && f.recipient.type === 'contact' && <ContactLinkedIn id={f.recipient.contactId} name={f.recipient.name} />}
         <span className="muted"> · {label(f.voice)}</span>
       </div>
       <div className="fu-when">
@@ -150,7 +155,7 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
   );
 }
 
-type Run = (run: () => Promise<FollowUp>) => Promise<unknown>;
+type Run = (run: () => Promise<FollowUp>, what?: string) => Promise<unknown>;
 
 function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Panel, null>; f: FollowUp; act: Run; send: Run; action: ReturnType<typeof useAction>; close: () => void }) {
   const s = useSession();
@@ -167,20 +172,21 @@ function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Pa
   // Unchanged template text is not saved as an edit: the follow-up keeps following the template.
   const edited = (v: string, own: string | null, template: string | undefined) => (!v.trim() || (own === null && v === template) ? null : v);
   const params = { path: { id: f.id }, header: ifMatch(f.version) };
+  const panelProps = usePanel(close);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (panel === 'done') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/complete', { params, body: text.trim() ? { notes: text } : {} })));
-    if (panel === 'skip') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/skip', { params, body: { reason: text } })));
-    if (panel === 'reschedule') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/reschedule', { params, body: { dueAt: zonedToIso(day, at, s.zone), reason: text } })));
-    if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) } })));
+    if (panel === 'done') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/complete', { params, body: text.trim() ? { notes: text } : {} })), 'marked done.');
+    if (panel === 'skip') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/skip', { params, body: { reason: text } })), 'skipped.');
+    if (panel === 'reschedule') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/reschedule', { params, body: { dueAt: zonedToIso(day, at, s.zone), reason: text } })), `moved to ${dateTime(zonedToIso(day, at, s.zone), s.zone)}.`);
+    if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) } })), 'text saved.');
     const why = text.trim() ? { reason: text } : {};
     if (panel === 'resend') void send(() => call((c) => c.POST('/v1/follow-ups/{id}/resend', { params, body: why })));
-    if (panel === 'sent') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/mark-sent', { params, body: why })));
+    if (panel === 'sent') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/mark-sent', { params, body: why })), 'marked sent.');
   };
   const verb = { done: 'Mark done', skip: 'Skip it', reschedule: 'Move it', edit: 'Save text', resend: 'Resend now', sent: 'Mark sent' }[panel];
   const fieldLabel = { done: 'Note (optional)', resend: 'Why (optional)', sent: 'How you know it arrived (optional)' }[panel as string] ?? 'Reason';
   return (
-    <form className="panel" onSubmit={submit}>
+    <form className="panel" onSubmit={submit} {...panelProps}>
       {panel === 'reschedule' && (
         <div className="row">
           <Field label={`Day (${zoneName(s.zone)})`} name="dueAt" action={action}>
@@ -251,4 +257,23 @@ function useRendered(f: FollowUp | null, fill: (t: { subject: string; body: stri
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
   return state;
+}
+
+/** The contact's LinkedIn profile, for a LinkedIn step: a link once their record is in (cached). */
+function ContactLinkedIn({ id, name }: { id: string; name: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    getContact(id).then(
+      (c) => live && setUrl(c.linkedinUrl),
+      () => undefined,
+    );
+    return () => void (live = false);
+  }, [id]);
+  return url ? (
+    <>
+      {' · '}
+      <LinkedIn url={url} name={name} />
+    </>
+  ) : null;
 }

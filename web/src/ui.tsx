@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ApiError } from './api';
+import { fieldLabel, plainMessage } from './messages';
 
 /** Loads `load()` when `deps` change; keeps the last data while reloading, so nothing jumps. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
@@ -57,7 +58,13 @@ export function FormError({ action, shown = [] }: { action: Action; shown?: stri
     return (
       <p className="form-error" role="alert">
         {text}
-        {rest.length > 0 && rest.map((x) => <span key={x.field}> {x.field}: {x.message}.</span>)}
+        {rest.length > 0 &&
+          rest.map((x) => (
+            <span key={x.field}>
+              {' '}
+              {fieldLabel(x.field)}: {plainMessage(x.message)}.
+            </span>
+          ))}
       </p>
     );
   }
@@ -206,4 +213,31 @@ export const label = (v: string) => labels[v] ?? v.charAt(0).toUpperCase() + v.s
 
 export function Badge({ value }: { value: string }) {
   return <span className={`badge badge-${value}`}>{label(value)}</span>;
+}
+
+/**
+ * A panel (a form opened by a button): on opening, the focus moves to its first field unless
+ * already inside; Escape, from anywhere inside, closes it; once closed, the focus goes back to
+ * the button that opened it when it went nowhere else. Spread the result on the panel's element.
+ */
+export function usePanel<T extends HTMLElement = HTMLFormElement>(close: () => void) {
+  const ref = useRef<T>(null);
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
+  const closeRef = useRef(close);
+  closeRef.current = close;
+  useEffect(() => {
+    const el = ref.current;
+    if (el && !el.contains(document.activeElement)) el.querySelector<HTMLElement>('input:not([type=hidden]), select, textarea')?.focus();
+    return () => {
+      setTimeout(() => {
+        if ((!document.activeElement || document.activeElement === document.body) && opener?.isConnected) opener.focus();
+      }, 0);
+    };
+  }, [opener]);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    e.preventDefault();
+    closeRef.current();
+  };
+  return { ref, onKeyDown };
 }

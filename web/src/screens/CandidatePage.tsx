@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
 import { NameOf, forget, getEmployer, getPosition } from '../cache';
+import { ActivityFeed, LinkedIn } from '../activity';
 import { FollowUpItem, replaceIn } from '../followups';
 import { Link } from '../router';
+import { announce } from '../status';
 import { useSession } from '../session';
 import { dateTime } from '../time';
-import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 
 type FollowUp = S['FollowUp'];
 const OUTCOMES = ['offer', 'hired', 'rejected', 'filled_by_other', 'on_hold', 'withdrawn', 'no_decision'] as const;
@@ -46,7 +48,9 @@ export default function CandidatePage({ id }: { id: string }) {
           <section aria-labelledby="cand-title">
             <div className="page-head">
               <h1 id="cand-title">{candidate.name}</h1>
-              <span className="muted">{[candidate.email, candidate.phone].filter(Boolean).join(' · ')}</span>
+              <span className="muted">
+                {[candidate.email, candidate.phone].filter(Boolean).join(' · ')} <LinkedIn url={candidate.linkedinUrl} name={candidate.name} />
+              </span>
             </div>
             <p className="muted">
               {candidate.relayConsent ? 'Notes go out on their behalf.' : 'No relay consent: notes go to them as drafts.'}
@@ -69,17 +73,7 @@ export default function CandidatePage({ id }: { id: string }) {
               </ol>
             )}
             <h2>Activity</h2>
-            {activity.length === 0 ? (
-              <p className="empty">No activity yet.</p>
-            ) : (
-              <ol className="timeline">
-                {activity.map((a) => (
-                  <li key={a.id}>
-                    <span className="muted">{dateTime(a.createdAt, s.zone)}</span> {a.action.replace(/[._]/g, ' ')}
-                  </li>
-                ))}
-              </ol>
-            )}
+            <ActivityFeed entries={activity} ctx={{ followUps: rows, interviews, apps, candidate }} />
           </section>
         );
       }}
@@ -92,6 +86,12 @@ type App = S['ApplicationDetail'] & { position: S['Position']; employer: S['Empl
 function ApplicationCard({ a, interviews, canWrite, onChanged }: { a: App; interviews: S['Interview'][]; canWrite: boolean; onChanged: () => void }) {
   const s = useSession();
   const [panel, setPanel] = useState<null | 'outcome' | 'reply'>(null);
+  // Saved: the form closes (a second click cannot record it twice) and says what it did.
+  const done = (what: string) => {
+    setPanel(null);
+    onChanged();
+    announce(what);
+  };
   return (
     <article className="card" data-testid="application">
       <div className="page-head">
@@ -126,23 +126,24 @@ function ApplicationCard({ a, interviews, canWrite, onChanged }: { a: App; inter
           </button>
         </div>
       )}
-      {panel === 'outcome' && <OutcomeForm a={a} onDone={onChanged} />}
-      {panel === 'reply' && <ReplyForm a={a} interviews={interviews} onDone={onChanged} />}
+      {panel === 'outcome' && <OutcomeForm a={a} onDone={done} onCancel={() => setPanel(null)} />}
+      {panel === 'reply' && <ReplyForm a={a} interviews={interviews} onDone={done} onCancel={() => setPanel(null)} />}
     </article>
   );
 }
 
-function OutcomeForm({ a, onDone }: { a: App; onDone: () => void }) {
+function OutcomeForm({ a, onDone, onCancel }: { a: App; onDone: (what: string) => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [kind, setKind] = useState<(typeof OUTCOMES)[number]>('rejected');
   const [reason, setReason] = useState('');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await action.run(() => call((c) => c.POST('/v1/applications/{id}/outcomes', { params: { path: { id: a.id } }, body: { kind, ...(reason.trim() ? { reason: reason.trim() } : {}) } })));
-    if (ok) onDone();
+    if (ok) onDone(`Outcome logged for ${a.position.title}: ${label(kind)}.`);
   };
   return (
-    <form className="panel" onSubmit={submit}>
+    <form className="panel" onSubmit={submit} {...panel}>
       <div className="row wrap">
         <Field label="Outcome" name="kind" action={action}>
           {(p) => (
@@ -159,13 +160,14 @@ function OutcomeForm({ a, onDone }: { a: App; onDone: () => void }) {
           {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
       </div>
-      <FormFooter action={action} shown={['kind', 'reason']} submit="Log outcome" />
+      <FormFooter action={action} shown={['kind', 'reason']} submit="Log outcome" onCancel={onCancel} />
     </form>
   );
 }
 
-function ReplyForm({ a, interviews, onDone }: { a: App; interviews: S['Interview'][]; onDone: () => void }) {
+function ReplyForm({ a, interviews, onDone, onCancel }: { a: App; interviews: S['Interview'][]; onDone: (what: string) => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [v, setV] = useState({ channel: 'email', summary: '', interviewId: interviews.at(-1)?.id ?? '', newDecisionExpectedBy: '' });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -182,10 +184,10 @@ function ReplyForm({ a, interviews, onDone }: { a: App; interviews: S['Interview
         }),
       ),
     );
-    if (ok) onDone();
+    if (ok) onDone(`Reply from ${a.employer.name} recorded${v.newDecisionExpectedBy ? `; decision now expected by ${v.newDecisionExpectedBy}` : ''}.`);
   };
   return (
-    <form className="panel" onSubmit={submit}>
+    <form className="panel" onSubmit={submit} {...panel}>
       <div className="row wrap">
         <Field label="Channel" name="channel" action={action}>
           {(p) => (
@@ -219,29 +221,39 @@ function ReplyForm({ a, interviews, onDone }: { a: App; interviews: S['Interview
       <Field label="What did they say?" name="summary" action={action}>
         {(p) => <textarea {...p} rows={3} value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} />}
       </Field>
-      <FormFooter action={action} shown={['channel', 'summary', 'interviewId', 'newDecisionExpectedBy']} submit="Record reply" />
+      <FormFooter action={action} shown={['channel', 'summary', 'interviewId', 'newDecisionExpectedBy']} submit="Record reply" onCancel={onCancel} />
     </form>
   );
 }
 
 function NewApplication({ candidateId, onDone }: { candidateId: string; onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const action = useAction();
-  const [positionId, setPositionId] = useState('');
-  const positions = useLoad(async () => (open ? (await call((c) => c.GET('/v1/positions', { params: { query: { status: 'open', limit: 100 } } }))).data : []), [open]);
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
         Put forward for a position…
       </button>
     );
+  const done = (title: string) => {
+    setOpen(false);
+    onDone();
+    announce(`Put forward for ${title}.`);
+  };
+  return <NewApplicationForm candidateId={candidateId} onDone={done} onCancel={() => setOpen(false)} />;
+}
+
+function NewApplicationForm({ candidateId, onDone, onCancel }: { candidateId: string; onDone: (title: string) => void; onCancel: () => void }) {
+  const action = useAction();
+  const panel = usePanel(onCancel);
+  const [positionId, setPositionId] = useState('');
+  const positions = useLoad(async () => (await call((c) => c.GET('/v1/positions', { params: { query: { status: 'open', limit: 100 } } }))).data, []);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await action.run(() => call((c) => c.POST('/v1/applications', { body: { candidateId, positionId } })));
-    if (ok) onDone();
+    if (ok) onDone(positions.data?.find((x) => x.id === positionId)?.title ?? 'the position');
   };
   return (
-    <form className="panel" onSubmit={submit}>
+    <form className="panel" onSubmit={submit} {...panel}>
       <Field label="Position" name="positionId" action={action}>
         {(p) => (
           <select {...p} value={positionId} onChange={(e) => setPositionId(e.target.value)} required>
@@ -263,7 +275,7 @@ function NewApplication({ candidateId, onDone }: { candidateId: string; onDone: 
           )}
         </p>
       )}
-      <FormFooter action={action} shown={['positionId']} submit="Add application" disabled={!positionId} onCancel={() => setOpen(false)} />
+      <FormFooter action={action} shown={['positionId']} submit="Add application" disabled={!positionId} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,15 +1,21 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../api';
+import { prime } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
+import { announce } from '../status';
 import { useSession } from '../session';
-import { Field, FormFooter, Loaded, useAction, useLoad } from '../ui';
+import { Field, FormFooter, Loaded, useAction, useLoad, usePanel } from '../ui';
 
 export default function Candidates() {
   const s = useSession();
   const [q, setQ] = useState(() => new URLSearchParams(location.search).get('q') ?? '');
   const [adding, setAdding] = useState(false);
-  const state = useLoad(async () => (await call((c) => c.GET('/v1/candidates', { params: { query: { limit: 50, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data, [q]);
+  const state = useLoad(async () => {
+    const rows = (await call((c) => c.GET('/v1/candidates', { params: { query: { limit: 50, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data;
+    prime('candidate', rows);
+    return rows;
+  }, [q]);
   return (
     <section aria-labelledby="c-title">
       <ListHead id="c-title" title="Candidates" canAdd={s.can('recruiter')} adding={adding} addLabel="Add a candidate" onAdd={() => setAdding(true)} />
@@ -40,6 +46,7 @@ export default function Candidates() {
 
 function CandidateForm({ onCancel }: { onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [v, setV] = useState({ name: '', email: '', phone: '', relayConsent: true });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -50,10 +57,13 @@ function CandidateForm({ onCancel }: { onCancel: () => void }) {
         }),
       ),
     );
-    if (c) navigate(`/candidates/${c.id}`);
+    if (c) {
+      navigate(`/candidates/${c.id}`);
+      announce(`${c.name} added.`);
+    }
   };
   return (
-    <form className="card form" onSubmit={submit} noValidate>
+    <form className="card form" onSubmit={submit} noValidate aria-label="New candidate" {...panel}>
       <h2>New candidate</h2>
       <div className="row wrap">
         <Field label="Name" name="name" action={action}>

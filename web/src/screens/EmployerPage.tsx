@@ -1,13 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from '../api';
+import { LinkedIn } from '../activity';
 import { forget } from '../cache';
 import { EmployerBasics } from '../employerFields';
 import { EditableRows } from '../lists';
 import { Link } from '../router';
+import { announce } from '../status';
 import { useSession } from '../session';
 import { date } from '../time';
 import { ZoneField } from '../zoneField';
-import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 
 async function loadEmployer(id: string) {
   const p = { params: { path: { id }, query: { limit: 100 } } };
@@ -25,10 +27,11 @@ export default function EmployerPage({ id }: { id: string }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [pool, setPool] = useState<S['Position'] | null>(null);
   const write = s.can('recruiter');
-  const done = () => {
+  const done = (what: string) => {
     forget(id);
     setEditing(null);
     state.reload();
+    announce(what);
   };
   return (
     <Loaded state={state}>
@@ -65,7 +68,9 @@ export default function EmployerPage({ id }: { id: string }) {
             row={(c) => (
               <span className="row-main">
                 <strong>{c.name}</strong>
-                <span className="muted">{[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')}</span>
+                <span className="muted">
+                  {[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')} <LinkedIn url={c.linkedinUrl} name={c.name} />
+                </span>
               </span>
             )}
           />
@@ -142,8 +147,9 @@ function Reengage({ position, zone }: { position: S['Position']; zone: string })
 
 const nullable = (v: string) => (v.trim() ? v.trim() : null);
 
-function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: () => void; onCancel: () => void }) {
+function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: (what: string) => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [v, setV] = useState({ name: e.name, kind: e.kind, timeZone: e.timeZone, website: e.website ?? '', notes: e.notes ?? '' });
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
@@ -155,10 +161,10 @@ function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: () =>
         }),
       ),
     );
-    if (ok) onDone();
+    if (ok) onDone(`${v.name} saved.`);
   };
   return (
-    <form className="card form" onSubmit={submit} noValidate>
+    <form className="card form" onSubmit={submit} noValidate aria-label={`Edit ${e.name}`} {...panel}>
       <div className="row wrap">
         <EmployerBasics v={v} setV={setV} action={action} />
         <Field label="Website" name="website" action={action}>
@@ -173,8 +179,9 @@ function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: () =>
   );
 }
 
-function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; c?: S['Contact']; onDone: () => void; onCancel: () => void }) {
+function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; c?: S['Contact']; onDone: (what: string) => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [v, setV] = useState({
     name: c?.name ?? '',
     title: c?.title ?? '',
@@ -202,7 +209,7 @@ function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; 
     );
     if (ok) {
       if (c) forget(c.id);
-      onDone();
+      onDone(c ? `${v.name} saved.` : `${v.name} added.`);
     }
   };
   const text = (k: 'name' | 'title' | 'email' | 'phone' | 'linkedinUrl', lbl: string, type = 'text') => (
@@ -211,7 +218,7 @@ function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; 
     </Field>
   );
   return (
-    <form className="card form" onSubmit={submit} noValidate aria-label={c ? `Edit ${c.name}` : 'New contact'}>
+    <form className="card form" onSubmit={submit} noValidate aria-label={c ? `Edit ${c.name}` : 'New contact'} {...panel}>
       <div className="row wrap">
         {text('name', 'Name')}
         {text('title', 'Title')}
@@ -234,8 +241,9 @@ function ContactForm({ employerId, c, onDone, onCancel }: { employerId: string; 
   );
 }
 
-function PositionForm({ employerId, p: pos, onDone, onCancel }: { employerId: string; p?: S['Position']; onDone: () => void; onCancel: () => void }) {
+function PositionForm({ employerId, p: pos, onDone, onCancel }: { employerId: string; p?: S['Position']; onDone: (what: string) => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [v, setV] = useState({ title: pos?.title ?? '', status: pos?.status ?? 'open', openings: String(pos?.openings ?? 1), targetFillDate: pos?.targetFillDate ?? '' });
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
@@ -247,11 +255,11 @@ function PositionForm({ employerId, p: pos, onDone, onCancel }: { employerId: st
     );
     if (ok) {
       if (pos) forget(pos.id);
-      onDone();
+      onDone(pos ? `${v.title} saved.` : `${v.title} added.`);
     }
   };
   return (
-    <form className="card form" onSubmit={submit} noValidate aria-label={pos ? `Edit ${pos.title}` : 'New position'}>
+    <form className="card form" onSubmit={submit} noValidate aria-label={pos ? `Edit ${pos.title}` : 'New position'} {...panel}>
       <div className="row wrap">
         <Field label="Title" name="title" action={action}>
           {(p) => <input {...p} value={v.title} onChange={(x) => setV({ ...v, title: x.target.value })} />}

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../api';
+import { forgetLists } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
+import { announce } from '../status';
 import { useSession } from '../session';
 import { EmployerBasics } from '../employerFields';
-import { Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 
 export default function Employers() {
   const s = useSession();
@@ -43,14 +45,19 @@ export default function Employers() {
 function NewEmployer({ onCancel }: { onCancel: () => void }) {
   const s = useSession();
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [v, setV] = useState({ name: '', kind: 'school', timeZone: s.me.agency.timeZone });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const created = await action.run(() => call((c) => c.POST('/v1/employers', { body: { name: v.name, kind: v.kind as 'school', timeZone: v.timeZone, holidays: [] } })));
-    if (created) navigate(`/employers/${created.id}`);
+    if (created) {
+      forgetLists();
+      navigate(`/employers/${created.id}`);
+      announce(`${created.name} added.`);
+    }
   };
   return (
-    <form className="card form" onSubmit={submit} noValidate>
+    <form className="card form" onSubmit={submit} noValidate aria-label="New employer" {...panel}>
       <h2>New employer</h2>
       <div className="row wrap">
         <EmployerBasics v={v} setV={setV} action={action} />

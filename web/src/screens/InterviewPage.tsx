@@ -3,9 +3,10 @@ import { all, call, ifMatch, type S } from '../api';
 import { getCandidate, getContact, getEmployer, getPosition } from '../cache';
 import { FollowUpItem, replaceIn } from '../followups';
 import { Link } from '../router';
+import { announce } from '../status';
 import { useSession } from '../session';
 import { dateTime, time, zoneName } from '../time';
-import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 
 type FollowUp = S['FollowUp'];
 
@@ -30,10 +31,11 @@ export default function InterviewPage({ id }: { id: string }) {
   const [panel, setPanel] = useState<null | 'complete' | 'timeline' | 'cancel'>(null);
   const [plan, setPlan] = useState<FollowUp[] | null>(null);
   const rows = plan ?? state.data?.plan ?? [];
-  const reload = () => {
+  const reload = (what: string) => {
     setPlan(null);
     setPanel(null);
     state.reload();
+    announce(what);
   };
   return (
     <Loaded state={state}>
@@ -94,9 +96,9 @@ export default function InterviewPage({ id }: { id: string }) {
                 </div>
               )}
             </div>
-            {panel === 'complete' && <CompleteForm iv={iv} onDone={reload} onCancel={() => setPanel(null)} />}
-            {panel === 'timeline' && <TimelineForm iv={iv} onDone={reload} onCancel={() => setPanel(null)} />}
-            {panel === 'cancel' && <CancelForm iv={iv} onDone={reload} onCancel={() => setPanel(null)} />}
+            {panel === 'complete' && <CompleteForm iv={iv} onDone={() => reload('Interview completed; its follow-ups are planned below.')} onCancel={() => setPanel(null)} />}
+            {panel === 'timeline' && <TimelineForm iv={iv} onDone={() => reload('Timeline saved; the plan follows it.')} onCancel={() => setPanel(null)} />}
+            {panel === 'cancel' && <CancelForm iv={iv} onDone={() => reload('Interview cancelled.')} onCancel={() => setPanel(null)} />}
             <h2>The plan</h2>
             {rows.length === 0 ? (
               <p className="empty">{iv.status === 'scheduled' ? 'Complete the interview to plan its follow-ups.' : 'Nothing planned.'}</p>
@@ -128,6 +130,7 @@ export default function InterviewPage({ id }: { id: string }) {
 
 function CompleteForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: () => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [highlights, setHighlights] = useState(iv.highlights ?? '');
   const [decision, setDecision] = useState('');
   const [people, setPeople] = useState(iv.participants.map((p) => ({ contactId: p.contactId, name: p.name, highlight: p.highlight ?? '', notes: p.notes ?? '' })));
@@ -153,7 +156,7 @@ function CompleteForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: ()
     if (ok) onDone();
   };
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="complete-title">
+    <form className="card form" onSubmit={submit} aria-labelledby="complete-title" {...panel}>
       <h2 id="complete-title">Complete the interview</h2>
       <Field label="Highlights" name="highlights" action={action} hint="What went well; quoted in the thank-you notes">
         {(p) => <textarea {...p} rows={3} value={highlights} onChange={(e) => setHighlights(e.target.value)} />}
@@ -179,6 +182,7 @@ function CompleteForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: ()
 
 function TimelineForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: () => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [decision, setDecision] = useState(iv.decisionExpectedBy ?? '');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -188,7 +192,7 @@ function TimelineForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: ()
     if (ok) onDone();
   };
   return (
-    <form className="card form" onSubmit={submit}>
+    <form className="card form" onSubmit={submit} {...panel}>
       <Field label="Decision expected by" name="decisionExpectedBy" action={action}>
         {(p) => <input {...p} type="date" value={decision} onChange={(e) => setDecision(e.target.value)} />}
       </Field>
@@ -199,6 +203,7 @@ function TimelineForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: ()
 
 function CancelForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: () => void; onCancel: () => void }) {
   const action = useAction();
+  const panel = usePanel(onCancel);
   const [reason, setReason] = useState('');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -206,7 +211,7 @@ function CancelForm({ iv, onDone, onCancel }: { iv: S['Interview']; onDone: () =
     if (ok) onDone();
   };
   return (
-    <form className="card form" onSubmit={submit}>
+    <form className="card form" onSubmit={submit} {...panel}>
       <Field label="Why is it cancelled?" name="reason" action={action}>
         {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>

@@ -1,28 +1,22 @@
 import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
-import { NameOf, getEmployer, getPosition } from '../cache';
+import { NameOf, getEmployer, getPosition, listEmployers, listUsers } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
+import { announce } from '../status';
 import { useSession } from '../session';
 import { dateTime, isoToZoned, time, zonedToIso, zoneName } from '../time';
-import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 import { ZoneField } from '../zoneField';
 
-const page = <T,>(run: (cursor?: string) => Promise<{ data: T[]; nextCursor: string | null }>) => all((cursor) => run(cursor), 500);
 
 export default function Interviews() {
   const s = useSession();
   const weekAgo = isoToZoned(new Date(Date.now() - 7 * 86_400_000).toISOString(), s.zone).day;
   const [f, setF] = useState({ from: weekAgo, to: '', employerId: '', recruiterId: '', status: '' });
   const [scheduling, setScheduling] = useState(false);
-  const lists = useLoad(
-    () =>
-      Promise.all([
-        page((cursor) => call((c) => c.GET('/v1/employers', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))),
-        page((cursor) => call((c) => c.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))),
-      ]),
-    [],
-  );
+  // The filters' lists, once per session; the employers' names come from the same list.
+  const lists = useLoad(() => Promise.all([listEmployers(), listUsers()]), []);
   const action = useAction();
   const state = useLoad(async () => {
     const query = {
@@ -33,7 +27,8 @@ export default function Interviews() {
       ...(f.recruiterId ? { recruiterId: f.recruiterId } : {}),
       ...(f.status ? { status: f.status as S['Interview']['status'] } : {}),
     };
-    const r = await action.run(() => call((c) => c.GET('/v1/interviews', { params: { query } })));
+    // With the employers' list (cached): their names cost no call per row.
+    const [r] = await Promise.all([action.run(() => call((c) => c.GET('/v1/interviews', { params: { query } }))), listEmployers().catch(() => [])]);
     return r?.data ?? [];
   }, [f.from, f.to, f.employerId, f.recruiterId, f.status, s.zone]);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -127,6 +122,7 @@ function ScheduleForm({ onCancel }: { onCancel: () => void }) {
   const tomorrow = isoToZoned(new Date(Date.now() + 86_400_000).toISOString(), s.zone).day;
   const [v, setV] = useState({ day: tomorrow, start: '10:00', end: '11:00', timeZone: '', format: 'onsite', arrangedVia: 'email', location: '' });
   const action = useAction();
+  const panel = usePanel(onCancel);
   const found = useLoad(async () => (q.trim().length < 2 ? [] : (await call((c) => c.GET('/v1/candidates', { params: { query: { q: q.trim(), limit: 8 } } }))).data), [q]);
   const apps = useLoad(async () => {
     if (!candidate) return [];
@@ -167,10 +163,13 @@ function ScheduleForm({ onCancel }: { onCancel: () => void }) {
         }),
       ),
     );
-    if (created) navigate(`/interviews/${created.id}`);
+    if (created) {
+      navigate(`/interviews/${created.id}`);
+      announce('Interview scheduled.');
+    }
   };
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="schedule-title">
+    <form className="card form" onSubmit={submit} aria-labelledby="schedule-title" {...panel}>
       <h2 id="schedule-title">Schedule an interview</h2>
       {!candidate ? (
         <Field label="Candidate" name="candidate" hint="Type two letters of a name or email">

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
+import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { dateTime } from '../time';
 import { Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
@@ -186,9 +187,15 @@ function KeysSettings() {
                     {k.prefix}… · {k.scopes.join(', ')} · {k.lastUsedAt ? `last used ${dateTime(k.lastUsedAt, s.zone)}` : 'never used'}
                   </span>
                 </span>
-                <button type="button" className="small" onClick={() => void revoke(k.id)}>
-                  Revoke
-                </button>
+                <Confirm
+                  trigger="Revoke…"
+                  label={`Revoke the key ${k.name}`}
+                  question={`Revoke the key ${k.name}?`}
+                  detail="Every program using it is refused from then on. This cannot be undone: a new key would have a new secret."
+                  confirm="Revoke"
+                  onConfirm={() => revoke(k.id)}
+                  busy={action.busy}
+                />
               </li>
             ))}
           </ul>

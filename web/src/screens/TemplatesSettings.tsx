@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, all, call, type S } from '../api';
+import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { forgetTemplates, templateList, type Template, type TemplateList } from '../templates';
 import { dateTime } from '../time';
@@ -46,7 +47,7 @@ function Templates({ list }: { list: TemplateList }) {
       <nav className="tpl-list" aria-label="Templates">
         {kinds.map((k) => (
           <div key={k}>
-            <h3>{label(k)}</h3>
+            <h2>{label(k)}</h2>
             <ul>
               {templates
                 .filter((x) => x.kind === k)
@@ -76,7 +77,6 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
   const [factsFrom, setFactsFrom] = useState('');
   const [preview, setPreview] = useState<{ data?: Preview; error?: Error; loading: boolean }>({ loading: true });
   const [status, setStatus] = useState('');
-  const [confirmReset, setConfirmReset] = useState(false);
   const subjectRef = useRef<HTMLInputElement>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const lastField = useRef<'subject' | 'body'>('body');
@@ -151,7 +151,6 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
   };
   const reset = async () => {
     const n = await action.run(() => call((c) => c.DELETE('/v1/follow-up-templates/{templateId}', { params: { path: { templateId: t.id } } })));
-    setConfirmReset(false);
     if (n) {
       onSaved(n);
       setStatus('Back to the standard wording.');
@@ -266,22 +265,18 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
                 Discard changes
               </button>
             )}
-            {t.custom &&
-              (confirmReset ? (
-                <span className="row confirm" role="group" aria-label="Reset to the standard wording?">
-                  <span>Replace the agency’s text with the standard wording?</span>
-                  <button type="button" className="danger" onClick={() => void reset()} disabled={action.busy}>
-                    Reset
-                  </button>
-                  <button type="button" onClick={() => setConfirmReset(false)}>
-                    Keep
-                  </button>
-                </span>
-              ) : (
-                <button type="button" onClick={() => setConfirmReset(true)}>
-                  Reset to the standard wording…
-                </button>
-              ))}
+            {t.custom && (
+              <Confirm
+                trigger="Reset to the standard wording…"
+                question="Replace the agency’s text with the standard wording?"
+                detail="The agency’s text is not kept."
+                confirm="Reset"
+                cancel="Keep"
+                onConfirm={reset}
+                busy={action.busy}
+                small={false}
+              />
+            )}
             <span role="status" className="muted">
               {status}
             </span>

@@ -1,20 +1,28 @@
 import { startTransition, useEffect, useMemo, useState } from 'react';
 import { all, call, type S } from '../api';
+import { NameOf, listUsers } from '../cache';
 import { FollowUpItem, isUncertain, replaceIn } from '../followups';
 import { Link } from '../router';
 import { useSession } from '../session';
-import { date, endOfDay } from '../time';
-import { Loaded, useLoad } from '../ui';
+import { date, dateTime, endOfDay, time } from '../time';
+import { Loaded, label, useLoad } from '../ui';
 
 type FollowUp = S['FollowUp'];
 const FIRST = 40;
 
+/** The end of today and of tomorrow in `zone`, as ISO. */
+const days = (zone: string) => {
+  const today = endOfDay(Date.now(), zone);
+  return { today, tomorrow: endOfDay(Date.parse(today) + 1, zone) };
+};
+
 /**
- * Open follow-ups due before the end of today (overdue ones included), of one recruiter or the
- * team, and whatever may not have been sent (uncertain) whenever it was due.
+ * Open follow-ups due before the end of tomorrow (overdue ones included: the page splits today's
+ * from tomorrow's), of one recruiter or the team, and whatever may not have been sent (uncertain)
+ * whenever it was due.
  */
 async function dueToday(zone: string, recruiterId?: string) {
-  const dueBefore = endOfDay(Date.now(), zone);
+  const dueBefore = days(zone).tomorrow;
   const base = { limit: 100, ...(recruiterId ? { recruiterId } : {}) };
   const page = (status: 'pending' | 'queued' | 'uncertain', more: { dueBefore?: string } = {}) =>
     all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { ...base, status, ...more, ...(cursor ? { cursor } : {}) } } })), 2000);
@@ -28,13 +36,19 @@ export function Today() {
   const state = useLoad(async () => {
     const [rows, users] = await Promise.all([
       dueToday(s.zone, admin ? undefined : s.user.id),
-      admin ? all((cursor) => call((c) => c.GET('/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))) : Promise.resolve([] as S['User'][]),
+      admin ? listUsers() : Promise.resolve([] as S['User'][]),
     ]);
     return { rows, users };
   }, [s.zone, s.user.id, admin]);
-  const [rows, setRows] = useState<FollowUp[]>([]);
+  const [fetched, setRows] = useState<FollowUp[]>([]);
   useEffect(() => setRows(state.data?.rows ?? []), [state.data]);
   const [who, setWho] = useState(s.user.id);
+  const ends = days(s.zone);
+  // Tomorrow's pending ones go to their own section; "due today" counts the rest.
+  const [rows, later] = useMemo(() => {
+    const end = endOfDay(Date.now(), s.zone);
+    return [fetched.filter((f) => f.dueAt < end || f.status !== 'pending'), fetched.filter((f) => f.dueAt >= end && f.status === 'pending')];
+  }, [fetched, s.zone]);
   // The first screenful renders at once; the rest of a long list right after, without blocking input.
   const [shown, setShown] = useState(FIRST);
   useEffect(() => {
@@ -94,6 +108,7 @@ export function Today() {
                 </ul>
               </section>
             )}
+            <NeedsCompleting recruiterId={who} />
             {visible.map((g) => {
               if (g.length === 0) return null;
               const v = g[0]!.vars;
@@ -114,6 +129,7 @@ export function Today() {
                 </article>
               );
             })}
+            <Tomorrow recruiterId={who} followUps={later.filter((f) => f.ownerId === who)} from={ends.today} to={ends.tomorrow} />
           </>
         )}
       </Loaded>
@@ -157,5 +173,97 @@ function TeamCounts({ rows, users, who, setWho }: { rows: FollowUp[]; users: S['
         </tbody>
       </table>
     </div>
+  );
+}
+
+type Interview = S['Interview'];
+
+/** Every page of a recruiter's scheduled interviews starting in [from, to), at most 500. */
+const scheduled = (recruiterId: string, range: { from?: string; to: string }) =>
+  all((cursor) => call((c) => c.GET('/v1/interviews', { params: { query: { limit: 100, status: 'scheduled', recruiterId, ...range, ...(cursor ? { cursor } : {}) } } })), 500);
+
+function InterviewLine({ iv, when }: { iv: Interview; when: string }) {
+  return (
+    <li className="row-item">
+      <Link to={`/interviews/${iv.id}`} className="row-main">
+        <strong>
+          <NameOf kind="candidate" id={iv.candidateId} />
+        </strong>
+        <span className="muted">
+          <NameOf kind="position" id={iv.positionId} /> at <NameOf kind="employer" id={iv.employerId} /> · {when}
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+/**
+ * Interviews that have ended but are still "scheduled": completing one plans its follow-ups, so
+ * until then nothing reminds anyone of them. The API filters on the start (`to`): those that
+ * started but run on are left out here.
+ */
+function NeedsCompleting({ recruiterId }: { recruiterId: string }) {
+  const s = useSession();
+  const state = useLoad(async () => {
+    const now = new Date().toISOString();
+    return (await scheduled(recruiterId, { to: now })).filter((iv) => iv.endsAt <= now).reverse();
+  }, [recruiterId]);
+  const list = state.data ?? [];
+  if (list.length === 0) return null;
+  return (
+    <section className="card attention" aria-labelledby="complete-title" data-testid="needs-completing">
+      <h2 id="complete-title">Needs completing ({list.length})</h2>
+      <p className="muted">These have ended but are still scheduled: complete one to plan its follow-ups, or cancel it.</p>
+      <ul className="rows">
+        {list.map((iv) => (
+          <InterviewLine key={iv.id} iv={iv} when={`ended ${dateTime(iv.endsAt, s.zone)}`} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Tomorrow's interviews and the follow-ups due tomorrow, to plan the day ahead. */
+function Tomorrow({ recruiterId, followUps, from, to }: { recruiterId: string; followUps: FollowUp[]; from: string; to: string }) {
+  const s = useSession();
+  const interviews = useLoad(() => scheduled(recruiterId, { from, to }), [recruiterId, from, to]);
+  const list = interviews.data ?? [];
+  return (
+    <section className="card" aria-labelledby="tomorrow-title" data-testid="tomorrow">
+      <h2 id="tomorrow-title">Tomorrow</h2>
+      {list.length === 0 && followUps.length === 0 ? (
+        <p className="muted">{interviews.data ? 'Nothing planned for tomorrow yet.' : 'Loading…'}</p>
+      ) : (
+        <>
+          {list.length > 0 && (
+            <>
+              <h3>Interviews</h3>
+              <ul className="rows" data-testid="tomorrow-interviews">
+                {list.map((iv) => (
+                  <InterviewLine key={iv.id} iv={iv} when={`${time(iv.startsAt, s.zone)}–${time(iv.endsAt, s.zone)}`} />
+                ))}
+              </ul>
+            </>
+          )}
+          {followUps.length > 0 && (
+            <>
+              <h3>Follow-ups due</h3>
+              <ul className="rows" data-testid="tomorrow-followups">
+                {followUps.map((f) => (
+                  <li key={f.id} className="row-item">
+                    <Link to={`/interviews/${f.interviewId}`} className="row-main">
+                      <strong>{f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind)}</strong>
+                      <span className="muted">
+                        {f.vars.candidate ?? 'Candidate'} · {label(f.channel)} to {f.recipient.type === 'recruiter' ? 'you' : f.recipient.name} · {time(f.dueAt, s.zone)}
+                      </span>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
+    </section>
   );
 }

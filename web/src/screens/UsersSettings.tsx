@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
+import { forgetLists } from '../cache';
 import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { dateTime } from '../time';
@@ -15,7 +16,10 @@ export function UsersSettings() {
   const action = useAction();
   const [note, setNote] = useState<string | null>(null);
   const update = async (u: S['User'], body: S['UpdateUserRequestInput']) => {
-    if (await action.run(() => call((c) => c.PATCH('/v1/users/{id}', { params: { path: { id: u.id }, header: { 'if-match': `"${u.version}"` } }, body })))) state.reload();
+    if (await action.run(() => call((c) => c.PATCH('/v1/users/{id}', { params: { path: { id: u.id }, header: { 'if-match': `"${u.version}"` } }, body })))) {
+      forgetLists();
+      state.reload();
+    }
   };
   const endSessions = async (u: S['User']) => {
     const r = await action.run(() => call((c) => c.DELETE('/v1/users/{id}/sessions', { params: { path: { id: u.id } } })));
@@ -26,7 +30,7 @@ export function UsersSettings() {
     <>
       <Loaded state={state}>
         {(users) => (
-          <table className="table">
+          <table className="table stack" aria-label="Users">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -39,9 +43,9 @@ export function UsersSettings() {
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
-                  <td>{u.name}</td>
-                  <td>{u.email}</td>
-                  <td>
+                  <td data-label="Name">{u.name}</td>
+                  <td data-label="Email">{u.email}</td>
+                  <td data-label="Role">
                     <select aria-label={`Role of ${u.name}`} value={u.role} disabled={!mayChange(u)} onChange={(e) => void update(u, { role: e.target.value as 'viewer' })}>
                       {ROLES.filter((r) => r !== 'owner' || s.can('owner') || u.role === 'owner').map((r) => (
                         <option key={r} value={r}>
@@ -50,16 +54,28 @@ export function UsersSettings() {
                       ))}
                     </select>
                   </td>
-                  <td>
+                  <td data-label="Status">
                     {u.id === s.user.id ? (
                       label(u.status)
                     ) : (
-                      <button type="button" className="small" onClick={() => void update(u, { status: u.status === 'active' ? 'deactivated' : 'active' })}>
-                        {u.status === 'active' ? 'Deactivate' : 'Reactivate'}
-                      </button>
+                      u.status === 'active' ? (
+                        <Confirm
+                          trigger="Deactivate…"
+                          label={`Deactivate ${u.name}`}
+                          question={`Deactivate ${u.name}?`}
+                          detail="They are signed out and cannot sign in until an admin reactivates them."
+                          confirm="Deactivate"
+                          onConfirm={() => update(u, { status: 'deactivated' })}
+                          busy={action.busy}
+                        />
+                      ) : (
+                        <button type="button" className="small" onClick={() => void update(u, { status: 'active' })} aria-label={`Reactivate ${u.name}`}>
+                          Reactivate
+                        </button>
+                      )
                     )}
                   </td>
-                  <td>
+                  <td data-label="Sessions">
                     {u.id !== s.user.id && u.status === 'active' && mayChange(u) && (
                       <Confirm trigger="Sign out everywhere…" question={`Sign ${u.name} out everywhere?`} confirm="Sign out" onConfirm={() => endSessions(u)} busy={action.busy} />
                     )}

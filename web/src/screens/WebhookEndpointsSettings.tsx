@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
 import { useSession } from '../session';
 import { dateTime } from '../time';
+import { Confirm } from '../confirm';
 import { Badge, Field, FormError, FormFooter, Loaded, useAction, useLoad } from '../ui';
 
 type Endpoint = S['WebhookEndpoint'];
@@ -125,18 +126,23 @@ function EndpointRow({ e, open, toggle, onChanged, onSecret }: { e: Endpoint; op
             Resume
           </button>
         )}
-        <button type="button" className="small" onClick={() => void run(async () => onSecret((await call((c) => c.POST('/v1/webhook-endpoints/{id}/rotate-secret', { params: id }))).secret))}>
-          Rotate secret
-        </button>
-        <button
-          type="button"
-          className="small"
-          onClick={() => {
-            if (confirm(`Delete ${e.url} and its delivery log?`)) void run(() => call((c) => c.DELETE('/v1/webhook-endpoints/{id}', { params: id })));
-          }}
-        >
-          Delete
-        </button>
+        <Confirm
+          trigger="Rotate secret…"
+          question={`Replace the signing secret of ${e.url}?`}
+          detail="The new one is shown once. The old one keeps signing for 24 hours, time to update the receiver."
+          confirm="Rotate secret"
+          onConfirm={() => run(async () => onSecret((await call((c) => c.POST('/v1/webhook-endpoints/{id}/rotate-secret', { params: id }))).secret))}
+          busy={action.busy}
+        />
+        <Confirm
+          trigger="Delete…"
+          label={`Delete ${e.url}`}
+          question={`Delete ${e.url} and its delivery log?`}
+          detail="Events stop going to it. This cannot be undone."
+          confirm="Delete"
+          onConfirm={() => run(() => call((c) => c.DELETE('/v1/webhook-endpoints/{id}', { params: id })))}
+          busy={action.busy}
+        />
         <button type="button" className="small" onClick={toggle} aria-expanded={open}>
           {open ? 'Hide deliveries' : 'Deliveries'}
         </button>
