@@ -109,6 +109,33 @@ describe('a send whose worker died mid-flight', () => {
     expect(sink.received.length - before).toBe(1);
   });
 
+  it('a send that finishes after a recruiter confirmed it by hand records one followup.sent, not two', async () => {
+    clock.set('2028-04-04T12:00:00Z');
+    const story = await recruitingStory(t.app, tenant);
+    const interview = await scheduledInterview(t.app, tenant, story, '2028-04-11T13:00:00-04:00');
+    clock.set('2028-04-11T18:10:00Z');
+    expect((await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: h(), payload: {} })).statusCode).toBe(200);
+    const f = json<{ data: FollowUp[] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=thank_you`, headers: h() })).data[0]!;
+    clock.set(f.dueAt);
+    sink.hold(true);
+    try {
+      const sending = deliverFollowUp(t.deps, { tenantId: tenant.tenantId, followUpId: f.id, version: f.version }, { number: 1, of: 3 });
+      await vi.waitFor(() => expect(sink.held).toBe(1), { timeout: 10_000 });
+      clock.advance(LEASE_MS + 1_000);
+      await reconcileFollowUps(t.deps, { tenantId: tenant.tenantId });
+      const u = await get(f.id);
+      expect((await post(f.id, 'mark-sent', { reason: 'Seen in the sent folder' }, u.version)).statusCode).toBe(200);
+      sink.release();
+      expect(await sending).toMatchObject({ outcome: 'sent' });
+    } finally {
+      sink.hold(false);
+      sink.release();
+    }
+    const sent = await adminPool().query("SELECT count(*)::int AS n FROM events WHERE type = 'followup.sent' AND payload->'data'->>'followUpId' = $1", [f.id]);
+    expect(sent.rows[0].n).toBe(1);
+    expect((await timeline(tenant.tenantId, f.id)).filter((r) => r.action === 'followup.sent')).toHaveLength(1);
+  });
+
   it('resend makes it pending and due now, queued for the worker as it commits; If-Match guards it; another status answers 409', async () => {
     const f = await interruptedSend();
     clock.advance(LEASE_MS + 1_000);

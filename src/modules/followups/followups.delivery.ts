@@ -190,7 +190,9 @@ export async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventTyp
  * Marks a follow-up sent with its activity and event: one statement (so one round trip, atomic
  * on its own), since this runs once per email at full delivery rate (docs/performance.md). The
  * version moves on from the row's own, not the claimed one: a send slower than its lease may
- * find the row made `uncertain` (a version on) meanwhile, and sent is the truth then too.
+ * find the row made `uncertain` (a version on) meanwhile, and sent is the truth then too. Only
+ * the statement that made it sent writes the activity and event: a recruiter who confirmed it by
+ * hand (mark-sent) meanwhile wrote them already.
  */
 function markSent(tx: Tx, f: FollowUpRow, now: Date, messageId: string, rows: ReturnType<typeof recordRows>) {
   const a = rows.activity;
@@ -202,11 +204,12 @@ function markSent(tx: Tx, f: FollowUpRow, now: Date, messageId: string, rows: Re
       RETURNING id
     ), activity AS (
       INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, application_id, interview_id, changes, created_at)
-      VALUES (${a.tenantId}, ${a.id}, 'system', NULL, ${a.action}, ${a.subjectType}, ${a.subjectId}, ${a.candidateId}, ${a.applicationId}, ${a.interviewId},
-              ${JSON.stringify(a.changes)}::jsonb, ${now})
+      SELECT ${a.tenantId}, ${a.id}, 'system', NULL, ${a.action}, ${a.subjectType}, ${a.subjectId}, ${a.candidateId}, ${a.applicationId}, ${a.interviewId},
+             ${JSON.stringify(a.changes)}::jsonb, ${now}
+      FROM sent
     )
     INSERT INTO events (tenant_id, id, type, payload, created_at)
-    VALUES (${e.tenantId}, ${e.id}, ${e.type}, ${JSON.stringify(e.payload)}::jsonb, ${now})`);
+    SELECT ${e.tenantId}, ${e.id}, ${e.type}, ${JSON.stringify(e.payload)}::jsonb, ${now} FROM sent`);
 }
 
 /** Closes a claimed follow-up the worker cannot send (no address, opted out): skipped, with the reason; the claim is not an attempt. */
