@@ -164,7 +164,7 @@ describe('processes that were not listening', () => {
       await c.close();
       await proxy.close();
     }
-  });
+  }, 45_000); // real time: a 5 s heartbeat and its 2 s deadline, then a reconnect, on a loaded machine
 
   it('Redis plays no part: with Redis unreachable, a logout on one process is refused on the other within a second', async () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:1' };

@@ -24,7 +24,7 @@ beforeAll(async () => {
   t = await createTestApp();
   tenant = await newTenant(t.app);
   w = await routeWalker(t.app);
-  // /readyz is 503 while the schedules are not in Redis, as it should be; a worker puts them there.
+  // /readyz reports `degraded` while the schedules are not in Redis; a worker puts them there.
   await ensureSchedules(t.deps.queues);
 });
 afterAll(() => t.close());

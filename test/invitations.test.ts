@@ -151,6 +151,34 @@ describe('an invitation does not outlive its sender’s right to invite', () => 
   });
 });
 
+describe('an invitation sent while its sender is being deactivated', () => {
+  it('waits for the deactivation and is refused: nothing is created, nothing is emailed', async () => {
+    const admin = await userWithRole(t.app, tenant, 'admin');
+    const email = newEmail();
+    const deactivate = await adminPool().connect();
+    try {
+      await deactivate.query('BEGIN');
+      await deactivate.query("UPDATE users SET status = 'deactivated' WHERE id = $1", [admin.id]);
+      let settled: number | null = null;
+      const sent = invite({ email, role: 'viewer' }, admin.token).then((res) => ((settled = res.statusCode), res));
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        if (settled !== null) throw new Error(`the invitation answered ${settled} without waiting for the deactivation`);
+        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%for share%'`);
+        if (waiting.rowCount) break;
+        if (Date.now() > deadline) throw new Error('the invitation never reached the sender’s row lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await deactivate.query('COMMIT');
+      expectProblem(await sent, 401, 'invalid_token');
+    } finally {
+      deactivate.release();
+    }
+    expect((await adminPool().query('SELECT count(*)::int AS n FROM invitations WHERE email = $1', [email])).rows[0].n).toBe(0);
+    expect(sink.received.filter((m) => m.to.includes(email))).toEqual([]);
+  });
+});
+
 describe('bad input, each a 4xx naming the field, nothing changed', () => {
   it('a weak password says what is required, and the link stays usable', async () => {
     const email = newEmail();

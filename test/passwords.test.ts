@@ -208,7 +208,7 @@ describe('a sign-in racing a password change', () => {
       const deadline = Date.now() + 15_000;
       for (;;) {
         if (settled !== null) throw new Error(`the sign-in answered ${settled} without waiting for the change to commit`);
-        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%for no key update%'`);
+        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%for no key update%'`);
         if (waiting.rowCount) break;
         if (Date.now() > deadline) throw new Error('the sign-in never reached the row lock');
         await new Promise((r) => setTimeout(r, 20));
@@ -267,5 +267,33 @@ describe('sign-ins at once', () => {
     const user = await userWithRole(t.app, tenant, 'recruiter');
     const answers = await Promise.all([1, 2, 3, 4, 5].map(() => login(user.email, PASSWORD)));
     expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+  });
+});
+
+describe('a password change racing a reset', () => {
+  it('a change that checked the old password while a reset was committing is refused (409), and the reset’s password stands', async () => {
+    const user = await userWithRole(t.app, tenant, 'viewer');
+    const reset = await adminPool().connect();
+    try {
+      await reset.query('BEGIN');
+      await reset.query('UPDATE users SET password_hash = $1 WHERE id = $2', [await hashPassword(NEW_PASSWORD), user.id]);
+      let settled: number | null = null;
+      const change = t.app
+        .inject({ method: 'PATCH', url: '/v1/me/password', headers: bearer(user.token), payload: { currentPassword: PASSWORD, newPassword: 'yet-another-passphrase-2028' } })
+        .then((res) => ((settled = res.statusCode), res));
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        if (settled !== null) throw new Error(`the change answered ${settled} without waiting for the reset to commit`);
+        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%for no key update%'`);
+        if (waiting.rowCount) break;
+        if (Date.now() > deadline) throw new Error('the change never reached the row lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await reset.query('COMMIT');
+      expectProblem(await change, 409, 'conflict');
+    } finally {
+      reset.release();
+    }
+    expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
   });
 });

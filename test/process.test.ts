@@ -49,8 +49,15 @@ describe('npm start, as a newcomer runs it', () => {
     try {
       expect(lines.some((l) => String(l.msg).startsWith('seeded the demo agency') && l.email === demo.email)).toBe(true);
       expect(lines.some((l) => l.msg === 'worker started')).toBe(true);
-      const ready = await fetch(`${address}/readyz`);
-      expect(ready.status).toBe(200);
+      // API and worker in one process: ready, once the worker has put its schedules in Redis.
+      let ready: { status?: string; schedules?: string; revocations?: string } = {};
+      for (let i = 0; i < 50 && ready.status !== 'ready'; i++) {
+        const res = await fetch(`${address}/readyz`);
+        expect(res.status).toBe(200);
+        ready = (await res.json()) as typeof ready;
+        if (ready.status !== 'ready') await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready).toMatchObject({ status: 'ready', schedules: 'ok', revocations: 'listening' });
       const login = await fetch(`${address}/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

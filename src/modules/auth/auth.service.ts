@@ -81,8 +81,7 @@ export async function login(deps: Deps, input: z.output<typeof loginBody>, clien
   // Same work whether the agency or user exists or not: the answer tells nothing (CWE-204).
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
   if (!tenantId || !user || !ok || user.status !== 'active') throw new AppError('invalid_credentials');
-  await attempt.succeeded();
-  return withTenant(deps.db, tenantId, async (tx) => {
+  const session = await withTenant(deps.db, tenantId, async (tx) => {
     // The password was checked against a row read before hashing. A password change or reset (or
     // a deactivation) that committed meanwhile has already ended the user's sessions and would not
     // see this one: under the row's lock, the account must still be as checked. A change that
@@ -97,6 +96,8 @@ export async function login(deps: Deps, input: z.output<typeof loginBody>, clien
     await tx.update(users).set({ lastLoginAt: deps.clock.now() }).where(eq(users.id, user.id));
     return openSession(deps, tx, { ...user, role: current.role, sessionGeneration: current.sessionGeneration }, client);
   });
+  await attempt.succeeded();
+  return session;
 }
 
 /**
@@ -109,6 +110,11 @@ export async function refresh(deps: Deps, token: string, client: Client): Promis
   const { tenantId } = parsed;
   const now = deps.clock.now();
   const outcome = await withTenant(deps.db, tenantId, async (tx) => {
+    // The session's row first, then the token's: the order ending sessions takes them in (logout,
+    // deactivation, a reset), so the two never wait for each other in a circle.
+    const [family] = await tx.select({ id: refreshTokens.familyId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token)));
+    if (!family) return { kind: 'invalid' as const };
+    await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, family.id)).for('no key update');
     const [row] = await tx
       .select({
         id: refreshTokens.id,

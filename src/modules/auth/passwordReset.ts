@@ -24,12 +24,20 @@ export const RESET_EMAILS_PER_HOUR = 3;
 // (each within its own rate limit) is dropped past that, with the same answer, rather than held.
 const queues = new WeakMap<Deps, Promise<void>>();
 const waiting = new WeakMap<Deps, number>();
+const dropped = new WeakMap<Deps, number>();
 export const RESET_QUEUE_MAX = 200;
 
 /** POST /v1/auth/forgot-password: answered at once, the same for every agency and email. */
 export function requestPasswordReset(deps: Deps, account: { agency: string; email: string }): void {
   const pending = waiting.get(deps) ?? 0;
-  if (pending >= RESET_QUEUE_MAX) return void deps.log.warn({ pending }, 'password reset request dropped: too many waiting in this process');
+  if (pending >= RESET_QUEUE_MAX) {
+    // Logged at the first drop of a burst and every 1,000th after, not once per request.
+    const n = (dropped.get(deps) ?? 0) + 1;
+    dropped.set(deps, n);
+    if (n % 1000 === 1) deps.log.warn({ pending, dropped: n }, 'password reset requests dropped: too many waiting in this process');
+    return;
+  }
+  dropped.delete(deps);
   waiting.set(deps, pending + 1);
   const next = (queues.get(deps) ?? Promise.resolve())
     .then(() => sendResetLink(deps, account))

@@ -46,6 +46,18 @@ function assertMayInvite(actor: Actor, role: Role) {
   }
 }
 
+/**
+ * The sender as they are now, under a lock a deactivation or role change waits for: a request
+ * authenticated just before one of those commits must not invite after it (which would outlive
+ * withdrawInvitationsOf).
+ */
+async function inviterNow(tx: Tx, actor: Actor): Promise<Actor> {
+  // The user row first, then the invitation: the order updateUser takes them in.
+  const [me] = await tx.select({ role: users.role, status: users.status }).from(users).where(eq(users.id, actor.userId!)).for('share');
+  if (!me || me.status !== 'active' || (me.role !== 'admin' && me.role !== 'owner')) throw new AppError('invalid_token', 'You can no longer invite people');
+  return { ...actor, role: me.role };
+}
+
 /** A fresh link: its token (for the email only) and what is stored of it. */
 function freshLink(tenantId: string, now: Date) {
   const token = makeTenantToken(INVITATION_PREFIX, tenantId);
@@ -85,6 +97,7 @@ export async function createInvitation(deps: Deps, actor: Actor, input: z.output
   const now = deps.clock.now();
   const link = freshLink(actor.tenantId, now);
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    assertMayInvite(await inviterNow(tx, actor), input.role);
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, input.email));
     if (user) throw new AppError('already_exists', 'A user with this email is in the agency already', [{ field: 'body.email', message: 'Already a user' }], { existingId: user.id });
     // An open invitation past its time gives way to the new one.
@@ -119,9 +132,10 @@ export async function resendInvitation(deps: Deps, actor: Actor, id: string) {
   const now = deps.clock.now();
   const link = freshLink(actor.tenantId, now);
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const inviter = await inviterNow(tx, actor);
     const current = await lockOpen(tx, id, 'resend');
     if (current.revokedAt) throw new AppError('conflict', 'This invitation was withdrawn; invite the person again');
-    assertMayInvite(actor, current.role);
+    assertMayInvite(inviter, current.role);
     const [updated] = await tx.update(invitations).set({ tokenHash: link.tokenHash, expiresAt: link.expiresAt, updatedAt: now }).where(eq(invitations.id, id)).returning();
     await recordChange(actor, now, { action: 'invitation.resent', subject: subject(id) });
     return updated!;

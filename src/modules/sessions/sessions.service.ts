@@ -116,6 +116,12 @@ export async function changePassword(deps: Deps, actor: Actor, input: z.output<t
   const passwordHash = await hashPassword(input.newPassword);
   const now = deps.clock.now();
   const ended = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    // Checked against a row read before hashing: a reset (or another change) that committed
+    // meanwhile wins, and this one must not overwrite it.
+    const [current] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).for('no key update');
+    if (current?.passwordHash !== account.passwordHash) {
+      throw new AppError('conflict', 'Your password was changed meanwhile (a reset?): sign in again with the new one');
+    }
     await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
     const ids = await endSessions(tx, now, { userId, except: actor.sessionId }, 'password_changed');
     await recordChange(actor, now, { action: 'user.password_changed', subject: userSubject(userId), data: { sessionsEnded: ids.length } });
