@@ -3,7 +3,7 @@ import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, userWith
 import { recruitingStory, scheduledInterview } from './helpers/story.js';
 import { adminPool } from './helpers/db.js';
 import { fixedClock } from '../src/lib/clock.js';
-import { defaultTemplates } from '../src/modules/followups/followups.templates.js';
+import { defaultTemplates } from '../src/core/templates.js';
 
 const clock = fixedClock('2026-11-26T12:00:00Z');
 let t: TestApp;

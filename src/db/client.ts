@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import { schema } from './schema.js';
+import { schema } from './schema/index.js';
 import { TenantQuery } from './tenantQuery.js';
 import { coalesceWrites, ReadPipeline } from './readPipeline.js';
 import { requestContext } from '../lib/requestContext.js';

@@ -4,7 +4,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-provider-zod';
 import { problemSchema } from './problem.js';
 import { z } from 'zod';
-import { openApiWebhooks } from '../modules/webhooks/webhooks.openapi.js';
 
 export const apiInfo = {
   title: 'Afterview API',
@@ -17,13 +16,14 @@ export const apiInfo = {
 z.globalRegistry.add(problemSchema, { id: 'Problem' });
 
 /** The OpenAPI 3.1 document comes from the routes' zod schemas; it is served and committed. */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+/** `webhooks`: the OpenAPI `webhooks` section (what receivers are sent), from modules/webhooks. */
+export async function registerOpenApi(app: FastifyInstance, opts: { webhooks: Record<string, unknown> }): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: apiInfo,
       servers: [],
-      webhooks: openApiWebhooks() as never,
+      webhooks: opts.webhooks as never,
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an API key (avk_...)' },

@@ -1,6 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { QueryConfig } from 'pg';
 
+/** Who holds an Idempotency-Key: the agency, the credential, the route, and the key itself. */
+export interface IdempotencyScope {
+  tenantId: string;
+  principal: string;
+  route: string;
+  key: string;
+}
+
 /** The request a piece of code runs for, so service and job logs carry its request and tenant ids. */
 export interface RequestContext {
   reqId: string;

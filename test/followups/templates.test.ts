@@ -7,7 +7,7 @@ import {
   templateIdFor,
   templateProblems,
   templateView,
-} from '../../src/modules/followups/followups.templates.js';
+} from '../../src/core/templates.js';
 import { AppError } from '../../src/lib/errors.js';
 
 const vars = {

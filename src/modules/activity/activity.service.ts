@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { inTransaction, readTenant, tdb } from '../../db/client.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
-import { activities, events } from '../../db/schema.js';
+import { activities, events } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
 import { eventPayload, type EventType } from './events.catalogue.js';

@@ -2,14 +2,14 @@ import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { contacts } from '../../db/schema.js';
+import { contacts } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { checkEmployerRef, employerExists } from '../employers/employers.repo.js';
+import { checkEmployerRef, employerExists } from '../employers/employers.service.js';
 import type { createContactBody, listContactsQuery, listEmployerContactsQuery, updateContactBody } from './contacts.schemas.js';
 
 type Contact = typeof contacts.$inferSelect;

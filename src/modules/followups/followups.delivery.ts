@@ -1,12 +1,12 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { activities, events, followUps } from '../../db/schema.js';
+import { activities, events, followUps } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
 import { MailError, type MailMessage } from '../../lib/mailer.js';
 import { eventPayload, type EventType } from '../activity/events.catalogue.js';
 import type { FollowUpRow } from './followups.repo.js';
-import { renderFollowUp, type StoredTemplates } from './followups.templates.js';
+import { renderFollowUp, type StoredTemplates } from '../../core/templates.js';
 
 /** The deterministic Message-ID of a follow-up: replies quote it, so they can be matched to it. */
 export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;

@@ -8,7 +8,7 @@ import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import * as svc from './followups.service.js';
-import { playbookSchema } from './followups.playbook.js';
+import { playbookSchema } from '../../core/followups/playbook.js';
 import * as tpl from './followups.templateApi.js';
 import {
   cancelFollowUpBody,

@@ -2,14 +2,14 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { followUps, tenants } from '../../db/schema.js';
+import { followUps, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
 import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
-import type { Playbook } from './followups.playbook.js';
+import type { Playbook } from '../../core/followups/playbook.js';
 import { enqueueWhenCommitted } from './followups.jobs.js';
 import { followUpMessageId } from './followups.delivery.js';
 import type {

@@ -1,14 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { followUps, interviews } from '../../db/schema.js';
+import { followUps, interviews } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
-import type { Playbook } from './followups.playbook.js';
-import { replan } from './followups.planner.js';
+import type { Playbook } from '../../core/followups/playbook.js';
+import { replan } from '../../core/followups/planner.js';
 import { enqueueWhenCommitted } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
-import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from './followups.types.js';
+import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from '../../core/followups/types.js';
 
 /**
  * How re-planning sees a stored row. Queued counts as pending (the worker checks the status before

@@ -2,14 +2,11 @@ import { and, eq, lt, or, sql } from 'drizzle-orm';
 import { pgArray } from '../../db/arrays.js';
 import type { Database } from '../../db/client.js';
 import { readTenant, type Tx } from '../../db/client.js';
-import { idempotencyKeys } from '../../db/schema.js';
+import { idempotencyKeys } from '../../db/schema/index.js';
 
-export interface IdempotencyScope {
-  tenantId: string;
-  principal: string;
-  route: string;
-  key: string;
-}
+import type { IdempotencyScope } from '../../lib/requestContext.js';
+
+export type { IdempotencyScope };
 
 // A key is marked `committed` inside the transaction that makes the change it guards, so a request
 // that dies before its answer is stored is never run again (docs/idempotency.md).
@@ -79,6 +76,14 @@ export async function complete(db: Database, s: IdempotencyScope, status: number
 export async function release(db: Database, s: IdempotencyScope) {
   await readTenant(db, s.tenantId, (tx) => tx.delete(idempotencyKeys).where(and(where(s), eq(idempotencyKeys.state, 'in_progress'))));
 }
+
+/** The store the edge's Idempotency-Key handling is given (src/http/idempotency.ts IdempotencyStore). */
+export const idempotencyStore = (db: Database) => ({
+  claim: (s: IdempotencyScope, fingerprint: string, now: Date, expiresAt: Date, opts: { staleBefore: Date }) => claim(db, s, fingerprint, now, expiresAt, opts),
+  complete: (s: IdempotencyScope, status: number, body: string, type: string) => complete(db, s, status, body, type),
+  release: (s: IdempotencyScope) => release(db, s),
+  markCommitted,
+});
 
 export async function purgeExpired(db: Database, tenantId: string, now: Date): Promise<number> {
   const rows = await readTenant(db, tenantId, (tx) =>

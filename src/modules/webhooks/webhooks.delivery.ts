@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Deps } from '../../deps.js';
 import { readTenant, tdb, withTenant } from '../../db/client.js';
 import { batchColumn as column } from '../../db/arrays.js';
-import { tenants, users, webhookEndpoints } from '../../db/schema.js';
+import { tenants, users, webhookEndpoints } from '../../db/schema/index.js';
 import { groupBy } from '../../lib/groupBy.js';
 import { newId } from '../../lib/ids.js';
 import { unixSeconds, webhookHeaders } from '../../lib/webhookSigning.js';
