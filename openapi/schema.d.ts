@@ -46,7 +46,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: PostgreSQL and Redis are reachable, and Redis holds every schedule */
+        /** Readiness: 503 when PostgreSQL is unreachable; otherwise 200, `degraded` naming what needs an operator */
         get: {
             parameters: {
                 query?: never;
@@ -63,14 +63,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @enum {string} */
-                            status: "ready";
+                            /**
+                             * @description `degraded`: served, but Redis, a schedule or the revocation feed needs an operator (the fields say which)
+                             * @enum {string}
+                             */
+                            status: "ready" | "degraded";
                             /** @enum {string} */
                             postgres: "ok";
                             /** @enum {string} */
-                            redis: "ok";
-                            /** @enum {string} */
-                            schedules: "ok";
+                            redis: "ok" | "unreachable";
+                            /** @description `ok`, `unknown` (Redis unreachable) or `missing <id>, …`: no worker has put them back */
+                            schedules: string;
+                            /**
+                             * @description `polling`: the LISTEN connection is down; revocation still holds within a second (docs/auth.md)
+                             * @enum {string}
+                             */
+                            revocations: "listening" | "polling" | "off";
                         };
                     };
                 };

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import net from 'node:net';
 import { revocationListenerOf } from '../src/modules/auth/revocations.js';
 import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, uniq, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool } from './helpers/db.js';
-import { testConfig } from './helpers/env.js';
+import { testAppUrl, testConfig } from './helpers/env.js';
 
 /**
  * "Revocation within one second on every API process": two API processes (apps with their own
@@ -141,6 +142,30 @@ describe('processes that were not listening', () => {
     await refusedWithinASecond(b, next.token);
   });
 
+  it('a LISTEN connection that goes silent without closing is found out by its heartbeat; revocation then holds by asking the database', async () => {
+    const target = new URL(testAppUrl);
+    const proxy = await freezableProxy(Number(target.port || 5432));
+    target.host = `127.0.0.1:${proxy.port}`;
+    const c = await createTestApp({ env: { DATABASE_URL: target.toString() } });
+    try {
+      const user = await userWithRole(a.app, tenant, 'recruiter');
+      expect((await candidates(c, user.token)).statusCode).toBe(200);
+      const listener = revocationListenerOf(c.deps)!;
+      expect(listener.listening).toBe(true);
+      // The route drops every packet of the LISTEN connection, both ways, and closes nothing.
+      proxy.freezeListeners();
+      await vi.waitFor(() => expect(listener.listening).toBe(false), { timeout: 12_000, interval: 50 });
+      await a.app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: user.refreshToken } });
+      await refusedWithinASecond(c, user.token);
+      // It listens again on a new connection, and /readyz says so.
+      await vi.waitFor(() => expect(listener.listening).toBe(true), { timeout: 10_000, interval: 50 });
+      expect((await c.app.inject({ url: '/readyz' })).json()).toMatchObject({ revocations: 'listening' });
+    } finally {
+      await c.close();
+      await proxy.close();
+    }
+  });
+
   it('Redis plays no part: with Redis unreachable, a logout on one process is refused on the other within a second', async () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:1' };
     const [x, y] = await Promise.all([createTestApp({ env }), createTestApp({ env })]);
@@ -149,8 +174,8 @@ describe('processes that were not listening', () => {
       for (const t of [x, y]) expect((await candidates(t, owner.token)).statusCode).toBe(200);
       await x.app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: owner.refreshToken } });
       await refusedWithinASecond(y, owner.token);
-      // /readyz says Redis is down (rate limits fail open meanwhile; revocation does not).
-      expectProblem(await y.app.inject({ url: '/readyz' }), 503, 'service_unavailable');
+      // /readyz says Redis is down (rate limits fail open meanwhile; revocation does not) and keeps the process in rotation.
+      expect((await y.app.inject({ url: '/readyz' })).json()).toMatchObject({ status: 'degraded', redis: 'unreachable', revocations: 'listening' });
     } finally {
       await Promise.all([x.close(), y.close()]);
     }
@@ -187,3 +212,39 @@ describe('a separate operating-system process', () => {
     }
   }, 60_000);
 });
+
+/**
+ * A TCP proxy to PostgreSQL on 127.0.0.1 that can make the revocation feed's connections (told
+ * by the application name in their startup packet) go silent: nothing forwarded, nothing closed.
+ */
+async function freezableProxy(pgPort: number) {
+  const listeners: { frozen: boolean }[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((down) => {
+    const up = net.connect(pgPort, '127.0.0.1');
+    const link = { frozen: false };
+    let first = true;
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    down.on('data', (chunk) => {
+      if (first && chunk.includes('afterview-revocations')) listeners.push(link);
+      first = false;
+      if (!link.frozen) up.write(chunk);
+    });
+    up.on('data', (chunk) => !link.frozen && down.write(chunk));
+    down.on('end', () => !link.frozen && up.end());
+    up.on('end', () => !link.frozen && down.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    freezeListeners: () => listeners.forEach((l) => (l.frozen = true)),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

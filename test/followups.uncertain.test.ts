@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../src/lib/clock.js';
 import { deliverJobId, reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
 import { sendDigest } from '../src/modules/followups/followups.digest.js';
+import { deliverFollowUp } from '../src/modules/followups/followups.delivery.js';
 import { bearer, createTestApp, expectProblem, json, newTenant, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool, timeline } from './helpers/db.js';
 import { smtpSink } from './helpers/smtpSink.js';
@@ -76,6 +77,36 @@ describe('a send whose worker died mid-flight', () => {
     await reconcileFollowUps(t.deps, { tenantId: tenant.tenantId });
     expect((await get(f.id)).version).toBe(u.version);
     expect(await t.deps.queues.get('followups').getJob(deliverJobId(f.id, u.version))).toBeUndefined();
+  });
+
+  it('a send slower than its lease: uncertain meanwhile, then sent when the server answers, its version moving on; one email', async () => {
+    clock.set('2028-04-04T12:00:00Z');
+    const story = await recruitingStory(t.app, tenant);
+    const interview = await scheduledInterview(t.app, tenant, story, '2028-04-11T11:00:00-04:00');
+    clock.set('2028-04-11T16:10:00Z');
+    expect((await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: h(), payload: {} })).statusCode).toBe(200);
+    const f = json<{ data: FollowUp[] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=thank_you`, headers: h() })).data[0]!;
+    clock.set(f.dueAt);
+    const before = sink.received.length;
+    sink.hold(true);
+    try {
+      const sending = deliverFollowUp(t.deps, { tenantId: tenant.tenantId, followUpId: f.id, version: f.version }, { number: 1, of: 3 });
+      await vi.waitFor(() => expect(sink.held).toBe(1), { timeout: 10_000 });
+      clock.advance(LEASE_MS + 1_000);
+      await reconcileFollowUps(t.deps, { tenantId: tenant.tenantId });
+      const u = await get(f.id);
+      expect(u).toMatchObject({ status: 'uncertain', version: f.version + 1 });
+      sink.release();
+      expect(await sending).toMatchObject({ outcome: 'sent' });
+      const sent = await get(f.id);
+      // An ETag never comes back: what a recruiter saw as uncertain is stale now.
+      expect(sent).toMatchObject({ status: 'sent', version: u.version + 1, messageId: `<fu-${f.id}@afterview>` });
+      expectProblem(await post(f.id, 'resend', {}, u.version), 412);
+    } finally {
+      sink.hold(false);
+      sink.release();
+    }
+    expect(sink.received.length - before).toBe(1);
   });
 
   it('resend makes it pending and due now, queued for the worker as it commits; If-Match guards it; another status answers 409', async () => {

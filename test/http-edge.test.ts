@@ -99,7 +99,7 @@ describe('health and contract', () => {
     expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     // No worker runs here to put the schedules in Redis (test/schedules.test.ts has what happens without).
     await ensureSchedules(t.deps.queues);
-    expect((await t.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok', schedules: 'ok' });
+    expect((await t.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok', schedules: 'ok', revocations: 'listening' });
   });
 
   it('/openapi.json is a valid OpenAPI 3.1 document listing every route', async () => {
@@ -146,12 +146,23 @@ describe('health and contract', () => {
   });
 });
 
-describe('readiness when Redis is gone', () => {
-  it('answers 503 problem naming the dependency', async () => {
-    const broken = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+describe('readiness when a dependency is gone', () => {
+  it('PostgreSQL unreachable: 503 problem naming it', async () => {
+    const broken = await createTestApp({ env: { DATABASE_URL: 'postgres://afterview_app:afterview_app@127.0.0.1:1/none' } });
     try {
       const p = expectProblem(await broken.app.inject({ url: '/readyz' }), 503, 'service_unavailable');
-      expect(p.detail).toBe('postgres: ok, redis: unreachable, schedules: unknown');
+      expect(p.detail).toMatch(/^postgres: unreachable, redis: ok, /);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('Redis unreachable: still in rotation (200), degraded, naming it', async () => {
+    const broken = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      const ready = await broken.app.inject({ url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({ status: 'degraded', postgres: 'ok', redis: 'unreachable', schedules: 'unknown', revocations: 'listening' });
       // The API itself keeps serving: rate limiting fails open while Redis is away.
       expect((await broken.app.inject({ url: '/healthz' })).statusCode).toBe(200);
     } finally {

@@ -30,8 +30,11 @@ const userCount = async () => (await adminPool().query('SELECT count(*)::int AS 
 const newEmail = () => `${uniq('invitee')}@example.org`;
 
 /** Invites `email` and returns the invitation and the token of the link in the email it got. */
-async function invited(email: string, role = 'recruiter') {
-  const res = await invite({ email, role });
+const invited = (email: string, role = 'recruiter') => invitedBy(tenant.token, email, role);
+
+/** As `invited`, sent by the user of `token`. */
+async function invitedBy(token: string, email: string, role: string) {
+  const res = await invite({ email, role }, token);
   expect(res.statusCode, res.body).toBe(201);
   return { invitation: json<Invitation>(res), token: linkTokenIn(await sink.for(email), 'accept-invitation') };
 }
@@ -121,6 +124,30 @@ describe('inviting a user', () => {
     expect(json<Invitation>(again)).toMatchObject({ status: 'pending', role: 'viewer' });
     const fresh = linkTokenIn(await sink.nth(email, 2), 'accept-invitation');
     expect((await accept({ token: fresh, name: 'Late Larry', password: 'a-long-passphrase-2026' })).statusCode).toBe(201);
+  });
+});
+
+describe('an invitation does not outlive its sender’s right to invite', () => {
+  const patchUser = (id: string, payload: object) => t.app.inject({ method: 'PATCH', url: `/v1/users/${id}`, headers: bearer(tenant.token), payload });
+  const acceptAs = (token: string) => accept({ token, name: 'New Person', password: 'a-long-passphrase-2026' });
+
+  it('deactivating or demoting the sender withdraws what they could no longer send; the rest stays usable', async () => {
+    const admin = await userWithRole(t.app, tenant, 'admin');
+    const owner = await userWithRole(t.app, tenant, 'owner');
+    const fromAdmin = await invitedBy(admin.token, newEmail(), 'recruiter');
+    const ownerInvitesOwner = await invitedBy(owner.token, newEmail(), 'owner');
+    const ownerInvitesViewer = await invitedBy(owner.token, newEmail(), 'viewer');
+
+    expect((await patchUser(admin.id, { status: 'deactivated' })).statusCode).toBe(200);
+    expect((await patchUser(owner.id, { role: 'admin' })).statusCode).toBe(200);
+
+    expect(expectProblem(await acceptAs(fromAdmin.token), 410, 'link_expired').detail).toMatch(/withdrawn/);
+    expect(expectProblem(await preview(ownerInvitesOwner.token), 410, 'link_expired').detail).toMatch(/withdrawn/);
+    expect((await acceptAs(ownerInvitesViewer.token)).statusCode).toBe(201);
+    const revoked = json<{ data: Invitation[] }>(await t.app.inject({ url: '/v1/invitations?status=revoked&limit=100', headers: bearer(tenant.token) })).data.map((i) => i.id);
+    expect(revoked).toEqual(expect.arrayContaining([fromAdmin.invitation.id, ownerInvitesOwner.invitation.id]));
+    expect(revoked).not.toContain(ownerInvitesViewer.invitation.id);
+    expect((await timeline(tenant.tenantId, fromAdmin.invitation.id)).map((r) => r.action)).toEqual(['invitation.created', 'invitation.revoked']);
   });
 });
 

@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../src/lib/clock.js';
 import { PASSWORD, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool, timeline } from './helpers/db.js';
 import { linkTokenIn, readMail, smtpSink } from './helpers/smtpSink.js';
+import { hashPassword } from '../src/lib/passwords.js';
+import net from 'node:net';
+import { RESET_QUEUE_MAX, requestPasswordReset, resetRequestsWaiting } from '../src/modules/auth/passwordReset.js';
+import { sha256 } from '../src/lib/secrets.js';
 
 const clock = fixedClock('2026-12-07T14:00:00Z');
 const sink = smtpSink();
@@ -185,5 +189,75 @@ describe('changing your password', () => {
     for (const [payload, field] of cases) expect(expectProblem(await change(user.token, payload), 400, 'validation_failed').errors?.map((e) => e.field)).toEqual([field]);
     expect([await works(other.accessToken), (await login(user.email, PASSWORD)).statusCode]).toEqual([200, 200]);
     expect(mailsTo(user.email)).toBe(0);
+  });
+});
+
+describe('a sign-in racing a password change', () => {
+  const refresh = (refreshToken: string) => t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+
+  it('a sign-in that checked the old password while the change was committing gets no session', async () => {
+    const user = await userWithRole(t.app, tenant, 'recruiter');
+    const change = await adminPool().connect();
+    try {
+      // The change's transaction, as PATCH /v1/me/password runs it, held open at the row's update.
+      await change.query('BEGIN');
+      await change.query('UPDATE users SET password_hash = $1 WHERE id = $2', [await hashPassword(NEW_PASSWORD), user.id]);
+      let settled: number | null = null;
+      const signIn = login(user.email, PASSWORD).then((res) => ((settled = res.statusCode), res));
+      // The sign-in checked the old password (the committed one) and now waits for the row.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        if (settled !== null) throw new Error(`the sign-in answered ${settled} without waiting for the change to commit`);
+        const waiting = await adminPool().query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%for share%'`);
+        if (waiting.rowCount) break;
+        if (Date.now() > deadline) throw new Error('the sign-in never reached the row lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await change.query(`UPDATE sessions SET ended_at = now(), ended_reason = 'password_changed' WHERE user_id = $1 AND ended_at IS NULL`, [user.id]);
+      await change.query('COMMIT');
+      expectProblem(await signIn, 401, 'invalid_credentials');
+    } finally {
+      change.release();
+    }
+    const open = await adminPool().query('SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL', [user.id]);
+    expect(open.rowCount).toBe(0);
+    expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('a refresh token of an ended session refreshes nothing, even if it was not revoked with it', async () => {
+    const user = await userWithRole(t.app, tenant, 'viewer');
+    const other = json<Schemas['TokenResponse']>(await login(user.email, PASSWORD));
+    await adminPool().query(`UPDATE sessions SET ended_at = now(), ended_reason = 'signed_out' WHERE user_id = $1 AND id <> (SELECT family_id FROM refresh_tokens WHERE token_hash = $2)`, [
+      user.id,
+      sha256(user.refreshToken),
+    ]);
+    expectProblem(await refresh(other.refreshToken), 401, 'invalid_token');
+    expect((await refresh(user.refreshToken)).statusCode).toBe(200);
+  });
+});
+
+describe('a flood of “forgot password”', () => {
+  it('holds at most RESET_QUEUE_MAX requests per process while the mail server hangs; the rest are dropped with the same answer, and the queue drains once the mail server is gone', async () => {
+    // A mail server that accepts connections and never says a word.
+    const silent = new Set<net.Socket>();
+    const server = net.createServer((s) => silent.add(s.on('error', () => undefined)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const stuck = await createTestApp({ clock, env: { SMTP_URL: `smtp://127.0.0.1:${(server.address() as net.AddressInfo).port}` } });
+    try {
+      const user = await userWithRole(stuck.app, tenant, 'viewer');
+      requestPasswordReset(stuck.deps, { agency: tenant.slug, email: user.email }); // waits on the silent server
+      for (let i = 0; i < RESET_QUEUE_MAX + 50; i++) requestPasswordReset(stuck.deps, { agency: 'no-such-agency', email: `nobody-${i}@example.org` });
+      expect(resetRequestsWaiting(stuck.deps)).toBe(RESET_QUEUE_MAX);
+      // The route still answers at once, the same as ever.
+      expect((await forgot(user.email, tenant.slug, stuck)).statusCode).toBe(202);
+      await vi.waitFor(() => expect(silent.size).toBeGreaterThan(0), { timeout: 5_000 });
+      // The mail server goes away: the held request fails (the user would ask again), and the queue drains.
+      server.close();
+      for (const s of silent) s.destroy();
+      await vi.waitFor(() => expect(resetRequestsWaiting(stuck.deps)).toBe(0), { timeout: 15_000, interval: 50 });
+    } finally {
+      await stuck.close();
+      server.close();
+    }
   });
 });

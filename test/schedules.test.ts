@@ -175,12 +175,17 @@ describe('/readyz', () => {
     const api = await createTestApp({ env: { QUEUE_PREFIX: `afterview-readyz-${process.pid}` } });
     try {
       const ids = jobRegistry.flatMap((j) => (j.schedule ? [j.schedule.id] : [])).sort();
-      const missing = expectProblem(await api.app.inject({ url: '/readyz' }), 503, 'service_unavailable');
-      expect(missing.detail).toBe(`postgres: ok, redis: ok, schedules: missing ${ids.join(', ')}`);
+      // Reported, not failed: no worker is running, which taking the API out of rotation would not mend.
+      const ready = async () => {
+        const res = await api.app.inject({ url: '/readyz' });
+        expect(res.statusCode).toBe(200);
+        return res.json() as { status: string; schedules: string };
+      };
+      expect(await ready()).toMatchObject({ status: 'degraded', schedules: `missing ${ids.join(', ')}` });
       await ensureSchedules(api.deps.queues);
-      expect((await api.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok', schedules: 'ok' });
+      expect(await ready()).toMatchObject({ status: 'ready', schedules: 'ok' });
       await api.deps.queues.get('maintenance').removeJobScheduler('followups-reconcile');
-      expect(expectProblem(await api.app.inject({ url: '/readyz' }), 503).detail).toBe('postgres: ok, redis: ok, schedules: missing followups-reconcile');
+      expect(await ready()).toMatchObject({ status: 'degraded', schedules: 'missing followups-reconcile' });
     } finally {
       await api.close();
     }

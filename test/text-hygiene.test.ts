@@ -225,3 +225,15 @@ describe('an inbound email', () => {
     expect(json<Schemas['InboundReply']>(again).id).toBe(stored.id);
   });
 });
+
+describe('cleaning a parsed body', () => {
+  it('a key named __proto__ stays a key: the cleaned object keeps Object’s prototype and the key’s value', async () => {
+    const { cleanTextDeep } = await import('../src/lib/text.js');
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "name": "A\\u0000B"}') as Record<string, unknown>;
+    const out = cleanTextDeep(parsed);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect((out as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(Object.keys(out)).toEqual(['__proto__', 'name']);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
+  });
+});

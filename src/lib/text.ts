@@ -55,6 +55,7 @@ export function cleanTextDeep<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cleanTextDeep) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[cleanText(k)] = cleanTextDeep(v);
+  // Defined, not assigned: a key `__proto__` stays a key (assigning it would set the prototype).
+  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, cleanText(k), { value: cleanTextDeep(v), enumerable: true, writable: true, configurable: true });
   return out as T;
 }

@@ -2,8 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, readTenant, tdb, tenantIdBySlug, withTenant } from '../../db/client.js';
-import { apiKeys, tenants, users } from '../../db/schema/index.js';
-import { refreshTokens } from '../../db/schema/index.js';
+import { apiKeys, refreshTokens, sessions, tenants, users } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { assertStrongPassword, dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.js';
@@ -83,8 +82,18 @@ export async function login(deps: Deps, input: z.output<typeof loginBody>, clien
   if (!tenantId || !user || !ok || user.status !== 'active') throw new AppError('invalid_credentials');
   await attempt.succeeded();
   return withTenant(deps.db, tenantId, async (tx) => {
+    // The password was checked against a row read before hashing. A password change or reset (or
+    // a deactivation) that committed meanwhile has already ended the user's sessions and would not
+    // see this one: under the row's lock, the account must still be as checked. A change that
+    // commits after this waits for the lock and then ends this session too.
+    const [current] = await tx
+      .select({ passwordHash: users.passwordHash, status: users.status, sessionGeneration: users.sessionGeneration, role: users.role })
+      .from(users)
+      .where(eq(users.id, user.id))
+      .for('share');
+    if (!current || current.passwordHash !== user.passwordHash || current.status !== 'active') throw new AppError('invalid_credentials');
     await tx.update(users).set({ lastLoginAt: deps.clock.now() }).where(eq(users.id, user.id));
-    return openSession(deps, tx, user, client);
+    return openSession(deps, tx, { ...user, role: current.role, sessionGeneration: current.sessionGeneration }, client);
   });
 }
 
@@ -109,9 +118,11 @@ export async function refresh(deps: Deps, token: string, client: Client): Promis
         role: users.role,
         status: users.status,
         generation: users.sessionGeneration,
+        sessionEndedAt: sessions.endedAt,
       })
       .from(refreshTokens)
       .innerJoin(users, eq(users.id, refreshTokens.userId))
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.familyId))
       .where(eq(refreshTokens.tokenHash, sha256(token)))
       .for('update', { of: refreshTokens });
     if (!row) return { kind: 'invalid' as const };
@@ -119,7 +130,8 @@ export async function refresh(deps: Deps, token: string, client: Client): Promis
       await endSessions(tx, now, { userId: row.userId, only: row.sessionId }, 'refresh_token_reused');
       return { kind: 'reused' as const, sessionId: row.sessionId };
     }
-    if (row.expiresAt <= now || row.status !== 'active') return { kind: 'invalid' as const };
+    // An ended session refreshes nothing, whatever became of its tokens.
+    if (row.expiresAt <= now || row.status !== 'active' || row.sessionEndedAt) return { kind: 'invalid' as const };
     await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, row.id));
     const next = await issueRefreshToken(deps, tx, tenantId, row.userId, row.sessionId, now);
     await touchSession(tx, row.sessionId, now, next.expiresAt, client);

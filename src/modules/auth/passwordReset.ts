@@ -20,16 +20,26 @@ export const RESET_EMAILS_PER_HOUR = 3;
 
 // The work behind "forgot password", done after the answer (in order, per process), so neither
 // the answer nor its time tells whether the account exists. A process that dies in between loses
-// the request; the user asks again.
+// the request; the user asks again. At most RESET_QUEUE_MAX wait: a flood from many addresses
+// (each within its own rate limit) is dropped past that, with the same answer, rather than held.
 const queues = new WeakMap<Deps, Promise<void>>();
+const waiting = new WeakMap<Deps, number>();
+export const RESET_QUEUE_MAX = 200;
 
 /** POST /v1/auth/forgot-password: answered at once, the same for every agency and email. */
 export function requestPasswordReset(deps: Deps, account: { agency: string; email: string }): void {
+  const pending = waiting.get(deps) ?? 0;
+  if (pending >= RESET_QUEUE_MAX) return void deps.log.warn({ pending }, 'password reset request dropped: too many waiting in this process');
+  waiting.set(deps, pending + 1);
   const next = (queues.get(deps) ?? Promise.resolve())
     .then(() => sendResetLink(deps, account))
-    .catch((err: Error) => deps.log.warn({ err: mailErrorForLog(err) }, 'could not send a password reset link'));
+    .catch((err: Error) => deps.log.warn({ err: mailErrorForLog(err) }, 'could not send a password reset link'))
+    .finally(() => waiting.set(deps, (waiting.get(deps) ?? 1) - 1));
   queues.set(deps, next);
 }
+
+/** How many reset requests this process holds, waiting their turn. */
+export const resetRequestsWaiting = (deps: Deps): number => waiting.get(deps) ?? 0;
 
 /** Resolves when the reset requests taken so far are done (the app waits for them as it closes). */
 export const resetRequestsDone = (deps: Deps): Promise<void> => queues.get(deps) ?? Promise.resolve();

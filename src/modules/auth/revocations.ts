@@ -5,6 +5,14 @@ import type { Deps } from '../../deps.js';
 export const REVOCATION_CHANNEL = 'afterview_revocations';
 /** While the LISTEN connection is down, the database is asked this often. */
 export const REVOCATION_POLL_MS = 250;
+/**
+ * While listening, the LISTEN connection is asked `SELECT 1` this often; no answer within
+ * REVOCATION_HEARTBEAT_TIMEOUT_MS counts as a lost connection. A connection can die without a
+ * word (a dropped route, a pooler or firewall forgetting it): no notification would arrive and
+ * nothing else would tell.
+ */
+export const REVOCATION_HEARTBEAT_MS = 5_000;
+export const REVOCATION_HEARTBEAT_TIMEOUT_MS = 2_000;
 // A catch-up asks from this long before its last one began: a revocation stamped just before
 // a commit that lands after the previous question is still found (and clocks may differ a bit).
 const CATCH_UP_OVERLAP_MS = 10_000;
@@ -111,6 +119,7 @@ class RevocationFeed implements RevocationListener {
   private wake: (() => void) | null = null;
   private retry: NodeJS.Timeout | null = null;
   private readonly pruner: NodeJS.Timeout;
+  private readonly heartbeat: NodeJS.Timeout;
   // A dropped connection says so twice ('error', then 'end'): handled once.
   private readonly gone = new WeakSet<pg.Client>();
   /** Where the next catch-up starts: an access token's lifetime back, at first. */
@@ -122,6 +131,27 @@ class RevocationFeed implements RevocationListener {
     this.since = deps.clock.now().getTime() - deps.config.ACCESS_TOKEN_TTL_SECONDS * 1000 - CATCH_UP_OVERLAP_MS;
     this.pruner = setInterval(() => list.prune(), 60_000);
     this.pruner.unref();
+    this.heartbeat = setInterval(() => void this.beat(), REVOCATION_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Asks the LISTEN connection for a sign of life; silence counts as losing it. */
+  private async beat() {
+    const client = this.client;
+    if (!client || this.closed) return;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${REVOCATION_HEARTBEAT_TIMEOUT_MS} ms`)), REVOCATION_HEARTBEAT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([client.query('SELECT 1'), silent]);
+    } catch (err) {
+      this.lost(client, err as Error);
+      // A silent socket would not finish a polite close either.
+      (client as pg.Client & { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   get listening() {
@@ -136,7 +166,7 @@ class RevocationFeed implements RevocationListener {
   async listen(): Promise<void> {
     this.retry = null;
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.deps.config.DATABASE_URL, application_name: 'afterview-revocations', keepAlive: true, connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({ connectionString: this.deps.config.DATABASE_URL, application_name: 'afterview-revocations', keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: 5_000 });
     client.on('notification', (n) => n.payload && this.list.applyNote(n.payload));
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
@@ -156,6 +186,7 @@ class RevocationFeed implements RevocationListener {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.pruner);
+    clearInterval(this.heartbeat);
     if (this.retry) clearTimeout(this.retry);
     this.wake?.();
     const client = this.client;

@@ -188,14 +188,16 @@ export async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventTyp
 
 /**
  * Marks a follow-up sent with its activity and event: one statement (so one round trip, atomic
- * on its own), since this runs once per email at full delivery rate (docs/performance.md).
+ * on its own), since this runs once per email at full delivery rate (docs/performance.md). The
+ * version moves on from the row's own, not the claimed one: a send slower than its lease may
+ * find the row made `uncertain` (a version on) meanwhile, and sent is the truth then too.
  */
 function markSent(tx: Tx, f: FollowUpRow, now: Date, messageId: string, rows: ReturnType<typeof recordRows>) {
   const a = rows.activity;
   const e = rows.event;
   return tx.execute(sql`
     WITH sent AS (
-      UPDATE follow_ups SET status = 'sent', sent_at = ${now}, message_id = ${messageId}, claimed_until = NULL, version = ${f.version + 1}, updated_at = ${now}
+      UPDATE follow_ups SET status = 'sent', sent_at = ${now}, message_id = ${messageId}, claimed_until = NULL, version = version + 1, updated_at = ${now}
       WHERE id = ${f.id} AND status <> 'sent'
       RETURNING id
     ), activity AS (

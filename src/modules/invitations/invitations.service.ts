@@ -140,6 +140,31 @@ export async function revokeInvitation(deps: Deps, actor: Actor, id: string): Pr
   });
 }
 
+/**
+ * In the transaction that deactivates a user or changes their role: the pending invitations they
+ * sent and could no longer send are withdrawn (a link must not outlive its sender's right to
+ * invite). An accept racing this waits for the invitation's row and then finds it withdrawn.
+ */
+export async function withdrawInvitationsOf(tx: Tx, actor: Actor, now: Date, inviter: { id: string; role: Role; status: string }): Promise<number> {
+  if (inviter.status === 'active' && inviter.role === 'owner') return 0; // an owner may invite anyone
+  // An active admin keeps what an admin may send; anyone else keeps nothing.
+  const mayInvite = inviter.status === 'active' && inviter.role === 'admin';
+  const withdrawn = await tx
+    .update(invitations)
+    .set({ revokedAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(invitations.invitedBy, inviter.id),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        mayInvite ? eq(invitations.role, 'owner') : undefined,
+      ),
+    )
+    .returning({ id: invitations.id });
+  for (const { id } of withdrawn) await recordChange(actor, now, { action: 'invitation.revoked', subject: subject(id) });
+  return withdrawn.length;
+}
+
 export async function listInvitations(deps: Deps, actor: Actor, q: z.output<typeof listInvitationsQuery>) {
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
   const now = deps.clock.now();

@@ -13,6 +13,7 @@ import type { Actor, Role } from '../../lib/access.js';
 import { diff, recordChange, type Changes } from '../activity/activity.service.js';
 import { revokedHere } from '../auth/revocations.js';
 import { endSessions, raiseGeneration } from '../auth/sessions.store.js';
+import { withdrawInvitationsOf } from '../invitations/invitations.service.js';
 import type { createUserBody, listUsersQuery, updateMeBody, updateUserBody } from './users.schemas.js';
 
 type UserRow = typeof users.$inferSelect;
@@ -153,6 +154,7 @@ export async function updateUser(
     const generation = deactivated || updated!.role !== current.role ? await raiseGeneration(tx, id, now) : null;
     const changes = diff(current, updated!, FIELDS);
     if (Object.keys(changes).length > 0) await recordUserChange(actor, now, current, updated!, changes);
+    if (deactivated || updated!.role !== current.role) await withdrawInvitationsOf(tx, actor, now, updated!);
     return { row: updated!, revoked: { sessionIds, ...(generation !== null ? { user: { id, generation } } : {}) } };
   });
   revokedHere(deps, revoked);
