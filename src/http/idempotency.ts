@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
 import { depthOf, MAX_JSON_DEPTH } from './jsonBody.js';
-import type { QueryConfig } from 'pg';
 import { requestContext, type IdempotencyScope } from '../lib/requestContext.js';
 import { answerSeal } from './idempotencySeal.js';
 
@@ -72,8 +71,6 @@ export interface IdempotencyStore {
   ): Promise<{ state: string; fingerprint: string; responseStatus: number | null; responseBody: string | null; responseType: string | null } | null>;
   complete(scope: IdempotencyScope, status: number, body: string, type: string): Promise<void>;
   release(scope: IdempotencyScope): Promise<void>;
-  /** The statement that marks the key committed inside the transaction of the change it guards. */
-  markCommitted(scope: IdempotencyScope): QueryConfig;
 }
 
 export function registerIdempotency(app: FastifyInstance, deps: Deps, store: IdempotencyStore): void {
@@ -98,7 +95,7 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps, store: Ide
     if (!existing) {
       req.idempotency = scope;
       const ctx = requestContext.getStore();
-      if (ctx) ctx.idempotency = { ...scope, commit: store.markCommitted(scope) };
+      if (ctx) ctx.idempotency = { ...scope };
       return;
     }
     if (existing.fingerprint !== fingerprint) {

@@ -2,7 +2,9 @@ import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { heldIdempotencyKey, isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
+import { isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
+import { heldIdempotencyKey, heldKeyValues, markCommittedCte } from '../../db/idempotency.js';
+import { outboxCte, outboxValues } from '../../db/outbox.js';
 import { candidates } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -10,7 +12,6 @@ import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { changeRows, diff, recordChange } from '../activity/activity.service.js';
-import { markCommittedCte } from '../idempotency/idempotency.repo.js';
 import type { createCandidateBody, listCandidatesQuery, updateCandidateBody } from './candidates.schemas.js';
 
 export type Candidate = typeof candidates.$inferSelect;
@@ -43,8 +44,9 @@ async function duplicateOf(deps: Deps, actor: Actor, email: string): Promise<nev
 }
 
 /**
- * The create as one statement: the erasure check, the candidate, its activity row and its event,
- * and the request's Idempotency-Key marked committed when it holds one ($22–$24, else null).
+ * The create as one statement: the erasure check, the candidate, its activity row and its event
+ * (src/db/outbox.ts, $15–$28), and the request's Idempotency-Key marked committed when it holds
+ * one ($29–$31, else null).
  * One statement is atomic on its own, so it needs no BEGIN/COMMIT: it leaves with its tenant
  * context in one write and one round trip (readTenant), like a bare INSERT. An erased person's
  * email (and no override) inserts nothing, and so neither do the activity and event, which are
@@ -62,14 +64,8 @@ const CREATE_CANDIDATE = {
       RETURNING id, name, email, phone, linkedin_url AS "linkedinUrl", time_zone AS "timeZone", relay_consent AS "relayConsent",
                 relay_consent_at AS "relayConsentAt", status_updates_opt_in AS "statusUpdatesOptIn", tags, notes,
                 erased_at AS "erasedAt", version, created_at AS "createdAt", updated_at AS "updatedAt"
-    ), a AS (
-      INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, changes, created_at)
-      SELECT $1::uuid, $15::uuid, $16::text, $17::uuid, $18::text, 'candidate', c.id, c.id, $19::jsonb, $13::timestamptz FROM c
-    ), e AS (
-      INSERT INTO events (tenant_id, id, type, payload, created_at)
-      SELECT $1::uuid, $20::uuid, $18::text, $21::jsonb, $13::timestamptz FROM c
-    ), k AS (
-      ${markCommittedCte(22, 'c')}
+    ), ${outboxCte(15, 'c')}, k AS (
+      ${markCommittedCte(29, 'c')}
     )
     SELECT * FROM c`,
 };
@@ -94,7 +90,7 @@ export async function createCandidate(deps: Deps, actor: Actor, input: z.output<
     createdAt: now,
     updatedAt: now,
   };
-  const { activity, event } = changeRows(actor, now, {
+  const outbox = changeRows(actor, now, {
     action: 'candidate.created',
     subject: { type: 'candidate', id: values.id },
     refs: { candidateId: values.id },
@@ -110,9 +106,8 @@ export async function createCandidate(deps: Deps, actor: Actor, input: z.output<
           v.tenantId, v.id, v.name, v.email, v.phone, v.linkedinUrl, v.timeZone, v.relayConsent, v.relayConsentAt,
           v.statusUpdatesOptIn, v.tags, v.notes, now,
           v.email && !overrideErasure ? emailHashOf(actor.tenantId, v.email) : null,
-          activity.id, activity.actorType, activity.actorId, activity.action, JSON.stringify(activity.changes),
-          event.id, JSON.stringify(event.payload),
-          held?.principal ?? null, held?.route ?? null, held?.key ?? null,
+          ...outboxValues(outbox),
+          ...heldKeyValues(held),
         ],
       }),
     );

@@ -2,9 +2,9 @@ import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { afterCommit, allTenantIds, readTenant, type Database } from '../../db/client.js';
+import { allTenantIds, readTenant } from '../../db/client.js';
 import { followUps } from '../../db/schema/index.js';
-import { defineJob, type JobDefinition, enqueueFair } from '../../jobs/define.js';
+import { defineJob, enqueueFair, type JobDefinition, type JobRequest } from '../../jobs/define.js';
 import { deliverFollowUp } from './followups.delivery.js';
 import { markUncertainSends } from './followups.uncertain.js';
 
@@ -57,34 +57,20 @@ export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock' | 'r
   }
 }
 
-type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log' | 'redis'>;
-const enqueuers = new WeakMap<Database, Enqueuer>();
-
-/** Lets transactions on `deps.db` hand their due follow-ups to the queue as they commit (the API does this at start). */
-export function enqueueOnCommit(deps: Enqueuer & Pick<Deps, 'db'>) {
-  enqueuers.set(deps.db, deps);
-}
-
 /**
- * Once the current transaction commits, enqueues the deliver jobs of the email follow-ups it made
- * due now or within the sweep's lookahead, so they do not wait for the next sweep. Best effort:
- * with Redis down the add fails and the sweep, which finds the same rows, enqueues them instead.
+ * The deliver jobs of the email follow-ups among `rows` that are due now or within the sweep's
+ * lookahead, for the unit of work to enqueue as it commits (`work.afterCommit`, or `afterCommit`
+ * from src/db/client.ts), so they do not wait for the next sweep. Best effort: with Redis down
+ * the add fails and the sweep, which finds the same rows, enqueues them instead.
  */
-export function enqueueWhenCommitted(rows: readonly { tenantId: string; id: string; version: number; dueAt: Date; channel: string; status: string }[]) {
-  if (rows.length === 0) return;
-  afterCommit(async (db) => {
-    const deps = enqueuers.get(db);
-    if (!deps) return;
-    const now = deps.clock.now().getTime();
-    const due = rows.filter(
-      (r) => r.channel === 'email' && r.status === 'pending' && r.dueAt.getTime() <= now + RECONCILE_LOOKAHEAD_MS && r.dueAt.getTime() > now - RECONCILE_LATE_LIMIT_MS,
-    );
-    try {
-      await enqueueDeliveries(deps, due);
-    } catch (err) {
-      deps.log.warn({ err: (err as Error).message, followUps: due.length }, 'could not enqueue follow-ups at commit; the sweep will');
-    }
-  });
+export function deliveriesDueSoon(
+  rows: readonly { tenantId: string; id: string; version: number; dueAt: Date; channel: string; status: string }[],
+  now: Date,
+): JobRequest<typeof deliverPayload>[] {
+  const at = now.getTime();
+  return rows
+    .filter((r) => r.channel === 'email' && r.status === 'pending' && r.dueAt.getTime() <= at + RECONCILE_LOOKAHEAD_MS && r.dueAt.getTime() > at - RECONCILE_LATE_LIMIT_MS)
+    .map((f) => ({ def: deliverFollowUpJob, ...deliverJob(at, f) }));
 }
 
 const reconcilePayload = z.object({ tenantId: z.uuid().optional() });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
-import { eventCatalogue } from '../activity/events.catalogue.js';
+import { eventCatalogue } from '../../core/events.js';
 import { webhookDeliveryStatuses, webhookEndpointStatuses } from '../../db/schema/index.js';
 
 const eventTypes = Object.keys(eventCatalogue) as [keyof typeof eventCatalogue, ...(keyof typeof eventCatalogue)[]];

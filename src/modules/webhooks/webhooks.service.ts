@@ -11,7 +11,7 @@ import { assertVersion } from '../../lib/versioning.js';
 import { generateSecret } from '../../lib/webhookSigning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { eventPayload, publicEventId } from '../activity/events.catalogue.js';
+import { eventPayload, publicEventId } from '../../core/events.js';
 import { enqueueAttempts } from './webhooks.outbox.js';
 import { present, presentDelivery } from './webhooks.present.js';
 import type { createEndpointBody, listDeliveriesQuery, listEndpointsQuery, updateEndpointBody } from './webhooks.schemas.js';
