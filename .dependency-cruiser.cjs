@@ -48,6 +48,13 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/jobs/' },
       to: { path: '^src/jobs/registry\\.ts$' },
     },
+    {
+      name: 'demo-only-from-entry',
+      comment: 'src/demo seeds the demo agency through the product itself (sign-up, then the API): an entry point starts it, nothing else imports it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(server|main)\\.ts$|^src/demo/' },
+      to: { path: '^src/demo/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -12,7 +12,7 @@ import { diff, recordChange } from '../activity/activity.service.js';
 import type { createEmployerBody, listEmployersQuery, updateEmployerBody } from './employers.schemas.js';
 
 /** What other modules check an employer with (contacts, positions). */
-export { checkEmployerRef, employerExists } from './employers.repo.js';
+export { checkEmployerRef } from './employers.repo.js';
 
 type Employer = typeof employers.$inferSelect;
 const FIELDS = ['name', 'kind', 'parentId', 'timeZone', 'holidays', 'website', 'notes'] as const;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -56,7 +56,7 @@ export function usersRoutes(app: App, deps: Deps) {
     config: { access: { role: 'viewer', scope: 'users:read' } },
     handler: async (req, reply) => {
       const user = await getUser(deps, actorOf(req), req.params.id);
-      return reply.header('etag', `"${user.version}"`).send(user);
+      return reply.send(withEtag(reply, user));
     },
   });
   app.patch('/v1/users/:id', {
@@ -73,7 +73,7 @@ export function usersRoutes(app: App, deps: Deps) {
     config: { access: { role: 'admin', scope: null } },
     handler: async (req, reply) => {
       const user = await updateUser(deps, actorOf(req), req.params.id, req.body, req.headers['if-match']);
-      return reply.header('etag', `"${user.version}"`).send(user);
+      return reply.send(withEtag(reply, user));
     },
   });
   app.patch('/v1/me', {
@@ -89,7 +89,7 @@ export function usersRoutes(app: App, deps: Deps) {
     config: { access: { role: 'viewer', scope: null } },
     handler: async (req, reply) => {
       const user = await updateSelf(deps, actorOf(req), req.body, req.headers['if-match']);
-      return reply.header('etag', `"${user.version}"`).send(user);
+      return reply.send(withEtag(reply, user));
     },
   });
 }
