@@ -7,7 +7,8 @@ import { buildApp } from '../src/app.js';
 import { createLogger } from '../src/lib/logger.js';
 
 const mode = process.argv[2] === 'check' ? 'check' : 'write';
-const config = loadConfig({ ...process.env, JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent' });
+// The committed document names the quick start's address as its server, whatever this shell's PUBLIC_URL.
+const config = loadConfig({ ...process.env, JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000' });
 const deps = createDeps(config, { log: createLogger({ level: 'silent', pretty: false }) });
 const app = await buildApp(deps);
 await app.ready();

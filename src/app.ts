@@ -4,11 +4,13 @@ import { serializerCompiler } from './http/serializer.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { requestContext } from './lib/requestContext.js';
+import { registerDrain } from './http/drain.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { clientErrorHandler } from './http/clientError.js';
 import { credentialKey, registerAuth } from './http/auth.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
+import { publicUrl } from './config.js';
 import { apiSecurityHeaders } from './http/securityHeaders.js';
 import { registerRateLimit } from './http/rateLimit.js';
 import { registerStrictQuery } from './http/strictQuery.js';
@@ -50,7 +52,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     requestTimeout: deps.config.REQUEST_TIMEOUT_MS,
     handlerTimeout: deps.config.REQUEST_TIMEOUT_MS,
     connectionTimeout: deps.config.REQUEST_TIMEOUT_MS,
-    return503OnClosing: true,
+    // Requests during shutdown get a problem of ours instead: src/http/drain.ts.
+    return503OnClosing: false,
     requestIdHeader: false,
     // A URL that does not decode (`/%E0%A4%A`) gets a problem like any other bad input.
     clientErrorHandler,
@@ -69,6 +72,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     requestContext.run({ reqId: String(req.id) }, done);
   });
   registerErrorHandling(app);
+  registerDrain(app);
   // Before the rate limiter and authentication read a header, and before any validation.
   registerTextHygiene(app);
   registerJsonBody(app);
@@ -84,7 +88,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   registerIdempotency(app, deps, idempotencyStore(deps.db));
   registerStrictQuery(app);
-  await registerOpenApi(app, { webhooks: openApiWebhooks() });
+  await registerOpenApi(app, { serverUrl: publicUrl(deps.config), webhooks: openApiWebhooks() });
 
   const typed = app.withTypeProvider() as unknown as App;
   for (const mod of modules) mod(typed, deps);

@@ -26,9 +26,12 @@ export interface Started {
   close(): Promise<void>;
 }
 
-/** Starts what a process runs: the API, the workers, or both (`npm start`). */
-export async function start(config: Config, parts: { api: boolean; worker: boolean }): Promise<Started> {
-  const deps = createDeps(config);
+/**
+ * Starts what a process runs: the API, the workers, or both (`npm start`). `overrides`: for the
+ * chaos suite's processes (test/chaos/), which run on a clock the test moves.
+ */
+export async function start(config: Config, parts: { api: boolean; worker: boolean }, overrides: Parameters<typeof createDeps>[1] = {}): Promise<Started> {
+  const deps = createDeps(config, overrides);
   if (config.MIGRATE_ON_START) {
     await migrateDatabase(config.DATABASE_ADMIN_URL, config.DATABASE_URL, deps.log);
   }

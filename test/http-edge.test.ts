@@ -182,7 +182,9 @@ describe('rate limits', () => {
       const res = await limited.app.inject({ url: '/v1/me', headers: bearer(other.token) });
       expectProblem(res, 429, 'rate_limited');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-      expect(res.headers).toMatchObject({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '0' });
+      expect(res.headers).toMatchObject({ 'ratelimit-policy': `"default";q=3;w=60`, 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '0' });
+      expect(res.headers.ratelimit).toMatch(/^"default";r=0;t=([1-9]\d*)$/);
+      expect(/t=(\d+)/.exec(String(res.headers.ratelimit))![1]).toBe(res.headers['retry-after']);
       // Another credential has its own allowance, shown on every answer; health checks have none.
       const fresh = await newTenant(limited.app);
       const first = await limited.app.inject({ url: '/v1/me', headers: bearer(fresh.token) });
@@ -190,8 +192,14 @@ describe('rate limits', () => {
       expect(first.headers['x-ratelimit-limit']).toBe('3');
       expect(Number(first.headers['x-ratelimit-remaining'])).toBeLessThanOrEqual(2);
       expect(Number(first.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+      expect(first.headers.ratelimit).toMatch(/^"default";r=[0-2];t=[1-9]\d*$/);
+      // A route with a limit of its own names its own policy.
+      const signIn = await limited.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { agency: fresh.slug, email: 'nobody@example.org', password: 'not-the-password' } });
+      expect(signIn.headers['ratelimit-policy']).toMatch(/^"auth-login";q=\d+;w=\d+$/);
+      expect(signIn.headers.ratelimit).toMatch(/^"auth-login";r=\d+;t=\d+$/);
       for (let i = 0; i < 5; i++) expect((await limited.app.inject({ url: '/healthz' })).statusCode).toBe(200);
-      expect((await limited.app.inject({ url: '/healthz' })).headers['x-ratelimit-limit']).toBeUndefined();
+      const health = (await limited.app.inject({ url: '/healthz' })).headers;
+      expect([health['x-ratelimit-limit'], health.ratelimit, health['ratelimit-policy']]).toEqual([undefined, undefined, undefined]);
     } finally {
       await limited.close();
     }

@@ -79,7 +79,8 @@ export const connectionLost = (err: unknown) => {
   return (
     e.severity === 'FATAL' ||
     ['57P01', '57P02', '57P03', '08003', '08006', 'ECONNRESET', 'EPIPE'].includes(e.code ?? '') ||
-    /Connection terminated/i.test(e.message ?? '')
+    // pg's own, for a query sent on a client whose connection had already failed.
+    /Connection terminated|Client has encountered a connection error and is not queryable/i.test(e.message ?? '')
   );
 };
 

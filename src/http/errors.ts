@@ -97,6 +97,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const fields = (c.errors ?? []).map((e) => e.field);
       request.log.info({ code: c.code, ...(fields.length > 0 ? { fields } : {}) }, 'request refused');
     }
+    // Nothing was wrong with the request: the client may send it again in a moment (a POST with
+    // its Idempotency-Key; docs/idempotency.md says what that retry can answer).
+    if ((c.code === 'service_unavailable' || c.code === 'idempotency_in_progress') && !reply.getHeader('retry-after')) reply.header('retry-after', '1');
     return sendProblem(request, reply, c.code, c);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -131,12 +131,18 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps, store: Ide
     // A 5xx from the handler's own failure rolled its transaction back: the key is freed so a
     // retry runs again. A timeout (503) may have committed after all: the key stays in progress
     // until its lease ends (see claim), so a retry cannot run the work twice.
-    if (reply.statusCode >= 500 && reply.statusCode !== 503) await store.release(scope);
-    else if (reply.statusCode === 503) return payload;
-    else {
-      const body = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
-      const stored = req.routeOptions.config.secretAnswer && reply.statusCode < 300 ? sealer.seal(body, sealScope(scope)) : body;
-      await store.complete(scope, reply.statusCode, stored, String(reply.getHeader('content-type') ?? 'application/json'));
+    // Either write failing (the database went meanwhile) must not replace the answer: the key then
+    // stays in progress until its lease ends, or committed if the change was, as after a crash.
+    try {
+      if (reply.statusCode >= 500 && reply.statusCode !== 503) await store.release(scope);
+      else if (reply.statusCode === 503) return payload;
+      else {
+        const body = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
+        const stored = req.routeOptions.config.secretAnswer && reply.statusCode < 300 ? sealer.seal(body, sealScope(scope)) : body;
+        await store.complete(scope, reply.statusCode, stored, String(reply.getHeader('content-type') ?? 'application/json'));
+      }
+    } catch (err) {
+      req.log.warn({ err }, 'the Idempotency-Key could not be updated; it stays as it was until its lease ends');
     }
     return payload;
   };

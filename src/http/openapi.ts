@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-provider-zod';
 import { problemSchema } from './problem.js';
 import { z } from 'zod';
+import { operationIdFor } from './operationIds.js';
 
 export const apiInfo = {
   title: 'Afterview API',
@@ -15,14 +16,45 @@ export const apiInfo = {
 
 z.globalRegistry.add(problemSchema, { id: 'Problem' });
 
-/** The OpenAPI 3.1 document comes from the routes' zod schemas; it is served and committed. */
-/** `webhooks`: the OpenAPI `webhooks` section (what receivers are sent), from modules/webhooks. */
-export async function registerOpenApi(app: FastifyInstance, opts: { webhooks: Record<string, unknown> }): Promise<void> {
+type TransformArgs = Parameters<typeof jsonSchemaTransform>[0];
+
+const text = (description: string) => ({ type: 'string', maxLength: 200, description });
+const RATE_LIMIT_HEADERS = {
+  RateLimit: text('This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers)'),
+  'RateLimit-Policy': text('The limit that applies: `"<policy>";q=<quota>;w=<window seconds>`'),
+};
+const RETRY_AFTER = { 'Retry-After': { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400, description: 'Seconds to wait before trying again' } };
+
+/**
+ * The zod transform, with each operation's stable `operationId` (operationIds.ts) and the
+ * response headers every answer may carry: the rate-limit fields on rate-limited routes, and
+ * `Retry-After` on 429 and 503.
+ */
+function transform(args: TransformArgs) {
+  const out = jsonSchemaTransform(args);
+  const schema = out.schema as { operationId?: string; response?: Record<string, Record<string, unknown>> };
+  const id = operationIdFor(String(args.route.method), args.url.replace(/:(\w+)/g, '{$1}'));
+  if (id) schema.operationId ??= id;
+  const limited = (args.route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== false;
+  for (const [status, response] of Object.entries(schema.response ?? {})) {
+    const headers = { ...(limited ? RATE_LIMIT_HEADERS : {}), ...(status === '429' || status === '503' ? RETRY_AFTER : {}) };
+    // A copy: error responses share one schema object between routes.
+    if (Object.keys(headers).length > 0) schema.response![status] = { ...response, headers: { ...(response.headers as object | undefined), ...headers } };
+  }
+  return out;
+}
+
+/**
+ * The OpenAPI 3.1 document comes from the routes' zod schemas; it is served and committed.
+ * `serverUrl`: where the API is reached (PUBLIC_URL; the committed document says localhost);
+ * `webhooks`: the `webhooks` section (what receivers are sent), from modules/webhooks.
+ */
+export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl: string; webhooks: Record<string, unknown> }): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: apiInfo,
-      servers: [],
+      servers: [{ url: opts.serverUrl, description: 'This Afterview (PUBLIC_URL)' }],
       webhooks: opts.webhooks as never,
       components: {
         securitySchemes: {
@@ -45,7 +77,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { webhooks: Re
         { name: 'health', description: 'Probes' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, {

@@ -35,6 +35,16 @@ interface Store {
 interface RouteLimit {
   limit: Limit;
   store: Store;
+  /** The policy's name in the `RateLimit` fields (a structured-field string, quoted). */
+  name: string;
+  /** `RateLimit-Policy`, the same on every answer of the route: built once. */
+  policy: string;
+}
+
+/** A route's limit as draft-ietf-httpapi-ratelimit-headers names it: `"<name>";q=<quota>;w=<window s>`. */
+function routeLimit(limit: Limit, store: Store, name: string): RouteLimit {
+  const quoted = `"${name}"`;
+  return { limit, store, name: quoted, policy: `${quoted};q=${limit.max};w=${Math.round(limit.timeWindow / 1000)}` };
 }
 
 /**
@@ -44,26 +54,33 @@ interface RouteLimit {
  *
  * Every route is limited unless its `config.rateLimit` is `false`; a route with its own limit
  * counts in its own buckets. The hook is added before authentication (register this first), so
- * a flood of bad credentials is limited too. Responses carry `x-ratelimit-limit`, `-remaining`
- * and `-reset`; over the limit, 429 with `Retry-After`. Redis down: requests are served (fail
+ * a flood of bad credentials is limited too. Responses carry `RateLimit-Policy` and `RateLimit`
+ * (draft-ietf-httpapi-ratelimit-headers: `"default";q=600;w=60`, `"default";r=599;t=60`) and,
+ * for one release more, `x-ratelimit-limit`, `-remaining` and `-reset`; over the limit, 429
+ * with `Retry-After`. Redis down: requests are served (fail
  * open) and /readyz reports it.
  */
 export function registerRateLimit(app: FastifyInstance, deps: Deps, keyGenerator: (req: FastifyRequest) => string): void {
   const Store = leasedRedisStore(deps.redis, `${deps.config.QUEUE_PREFIX}:rl:`);
   const global: Limit = { max: deps.config.RATE_LIMIT_MAX, timeWindow: deps.config.RATE_LIMIT_WINDOW_MS, keyGenerator };
   const globalStore = new Store();
+  const defaultLimit = routeLimit(global, globalStore, 'default');
   app.decorateRequest('rateLimitKey', null);
   app.decorateRequest('rateLimitRoute', null);
 
   /** Counts one request under `key`; `done` gets the 429 when it is over the limit. */
-  const count = ({ limit, store }: RouteLimit, key: string, reply: FastifyReply, done: (err?: Error) => void) =>
+  const count = ({ limit, store, name, policy }: RouteLimit, key: string, reply: FastifyReply, done: (err?: Error) => void) =>
     store.incr(
       key,
       (err, res) => {
         if (err || !res) return done();
         const reset = Math.ceil(res.ttl / 1000);
+        const remaining = Math.max(0, limit.max - res.current);
+        reply.header('ratelimit-policy', policy);
+        reply.header('ratelimit', `${name};r=${remaining};t=${reset}`);
+        // Deprecated: kept for one release beside the fields above (docs/auth.md#rate-limits).
         reply.header('x-ratelimit-limit', limit.max);
-        reply.header('x-ratelimit-remaining', Math.max(0, limit.max - res.current));
+        reply.header('x-ratelimit-remaining', remaining);
         reply.header('x-ratelimit-reset', reset);
         if (res.current <= limit.max) return done();
         reply.header('retry-after', reset);
@@ -89,7 +106,9 @@ export function registerRateLimit(app: FastifyInstance, deps: Deps, keyGenerator
     if (own === false) return;
     const limit: Limit = { ...global, ...own };
     // A route's own limit has its own buckets (login attempts do not eat the API allowance).
-    const entry: RouteLimit = { limit, store: own ? globalStore.child(`${String(route.method)}${route.url}-`) : globalStore };
+    const entry = own
+      ? routeLimit(limit, globalStore.child(`${String(route.method)}${route.url}-`), route.url.replace(/^\/v1\//, '').replace(/[^a-z0-9]+/gi, '-'))
+      : defaultLimit;
     const hook: onRequestHookHandler = (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const key = limit.keyGenerator(req);
       req.rateLimitKey = key;

@@ -1,4 +1,7 @@
-import type { TestApp, TestTenant } from './app.js';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Clock } from '../../src/lib/clock.js';
+import type { TestTenant } from './app.js';
 import { bearer } from './app.js';
 import { adminPool } from './db.js';
 import { recruitingStory, scheduledInterview } from './story.js';
@@ -7,15 +10,21 @@ import { recruitingStory, scheduledInterview } from './story.js';
  * `n` email follow-ups of the tenant due at `now` (the app's clock), to one of a new story's
  * contacts: one interview is planned through the API and its first email to a contact copied under
  * new keys (planning n real ones takes n / 3 interviews). The plan's own rows are cancelled, so
- * only the copies go out. Returns their ids.
+ * only the copies go out. Returns their ids. `db`: the database's admin pool when it is not the
+ * run's (a private one); `dueAt`: another time than now.
  */
-export async function dueEmails(t: TestApp, tenant: TestTenant, n: number): Promise<string[]> {
+export async function dueEmails(
+  t: { app: FastifyInstance; deps: { clock: Clock } },
+  tenant: TestTenant,
+  n: number,
+  opts: { db?: pg.Pool; dueAt?: Date } = {},
+): Promise<string[]> {
   const now = t.deps.clock.now();
   const story = await recruitingStory(t.app, tenant);
   const interview = await scheduledInterview(t.app, tenant, story, new Date(now.getTime() - 3 * 3_600_000).toISOString());
   const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(tenant.token), payload: {} });
   if (done.statusCode !== 200) throw new Error(`complete failed: ${done.statusCode} ${done.body}`);
-  const db = adminPool();
+  const db = opts.db ?? adminPool();
   const [template] = (
     await db.query<{ id: string }>("SELECT id FROM follow_ups WHERE interview_id = $1 AND channel = 'email' AND recipient->>'type' = 'contact' LIMIT 1", [interview.id])
   ).rows;
@@ -24,10 +33,10 @@ export async function dueEmails(t: TestApp, tenant: TestTenant, n: number): Prom
     `INSERT INTO follow_ups (tenant_id, id, interview_id, application_id, candidate_id, key, kind, channel, voice, recipient, contact_id,
                              due_at, rule_due_at, planned_due_at, reason, status, vars, owner_id, version, created_at, updated_at)
      SELECT f.tenant_id, gen_random_uuid(), f.interview_id, f.application_id, f.candidate_id, f.key || ':copy:' || k, f.kind, f.channel, f.voice,
-            f.recipient, f.contact_id, $2, $2, $2, f.reason, 'pending', f.vars, f.owner_id, 1, $2, $2
+            f.recipient, f.contact_id, $2, $2, $2, f.reason, 'pending', f.vars, f.owner_id, 1, $4, $4
      FROM follow_ups f CROSS JOIN generate_series(1, $3::int) k WHERE f.id = $1
      RETURNING id`,
-    [template!.id, now, n],
+    [template!.id, opts.dueAt ?? now, n, now],
   );
   return copies.rows.map((r) => r.id);
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { buildWeb } from '../../scripts/web-build.js';
+import { buildServer } from '../../scripts/server-build.js';
 import { secretsAtRest } from './secretScan.js';
 
 const adminUrlFor = (db: string) => `postgres://postgres@${process.env.TEST_PG_HOST ?? '127.0.0.1:5432'}/${db}`;
@@ -22,6 +23,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 export default async function setup() {
   // Once, before any test file: the browser tests need web/dist (built only when stale).
   buildWeb();
+  // test/production-build.test.ts runs dist/ as the image does (built only when stale).
+  buildServer();
   const name = `afterview_test_${process.pid}`;
   process.env.AFTERVIEW_TEST_DB = name;
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));

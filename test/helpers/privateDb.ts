@@ -24,7 +24,16 @@ export async function privateDatabase(suffix: string) {
   await dropDatabase(name);
   const adminUrl = urlOf('postgres', name);
   const appUrl = urlOf('afterview_app:afterview_app', name);
-  await migrateDatabase(adminUrl, appUrl);
+  // One migration at a time across test processes: each alters the cluster-wide app role, and two
+  // at once fail with "tuple concurrently updated". The lock ends with its session.
+  const lock = new pg.Client({ connectionString: urlOf('postgres', 'postgres') });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(1515)');
+    await migrateDatabase(adminUrl, appUrl);
+  } finally {
+    await lock.end();
+  }
   const admin = new pg.Pool({ connectionString: adminUrl, max: 2 });
   return {
     env: { DATABASE_URL: appUrl, DATABASE_ADMIN_URL: adminUrl },
