@@ -8,26 +8,13 @@ import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import { createUser, getUser, listUsers, updateSelf, updateUser } from './users.service.js';
-import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userSchema } from './users.schemas.js';
+import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userExample, userSchema } from './users.schemas.js';
 
 const createdUser = userSchema
   .extend({ initialPassword: z.string().optional().describe('Only when no password was sent; shown once') })
   .meta({
     id: 'CreatedUser',
-    example: {
-      id: '01a2164a-4086-731f-b299-4f86930d5721',
-      email: 'rita@hvteachers.example.org',
-      name: 'Rita Recruiter',
-      role: 'recruiter',
-      status: 'active',
-      timeZone: 'America/New_York',
-      lastLoginAt: null,
-      dailyDigest: true,
-      version: 1,
-      createdAt: '2026-11-20T14:00:00.000Z',
-      updatedAt: '2026-11-20T14:00:00.000Z',
-      initialPassword: 'k3VqN8sWd0pZ-7hLxE2a',
-    },
+    example: { ...userExample, lastLoginAt: null, initialPassword: 'k3VqN8sWd0pZ-7hLxE2a' },
   });
 
 export function usersRoutes(app: App, deps: Deps) {
