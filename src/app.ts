@@ -17,6 +17,10 @@ import { registerStrictQuery } from './http/strictQuery.js';
 import { registerTextHygiene } from './http/textHygiene.js';
 import { registerJsonBody } from './http/jsonBody.js';
 import type { App } from './http/types.js';
+import { API_KEY_PREFIX, authenticateApiKey, knownApiKeyId } from './modules/apiKeys/apiKeys.service.js';
+import { listenForRevocations, revocationListOf } from './modules/auth/revocations.js';
+import { idempotencyStore } from './modules/idempotency/idempotency.repo.js';
+import { openApiWebhooks } from './modules/webhooks/webhooks.openapi.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
@@ -76,10 +80,15 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   // Per credential once it verifies, else per client address: made-up tokens cannot buy fresh
   // buckets. Registered before authentication, so its hook runs first.
   registerRateLimit(app, deps, (req) => credentialKey(app, req));
-  registerAuth(app, deps);
-  registerIdempotency(app, deps);
+  // The edge reaches the modules only through what it is handed here (docs/architecture.md).
+  const revocations = revocationListOf(deps);
+  registerAuth(app, deps, {
+    apiKeys: { prefix: API_KEY_PREFIX, authenticate: (token) => authenticateApiKey(deps, token), knownId: knownApiKeyId },
+    revocations: { list: revocations, listen: () => listenForRevocations(deps, revocations) },
+  });
+  registerIdempotency(app, deps, idempotencyStore(deps.db));
   registerStrictQuery(app);
-  await registerOpenApi(app, publicUrl(deps.config));
+  await registerOpenApi(app, { serverUrl: publicUrl(deps.config), webhooks: openApiWebhooks() });
 
   const typed = app.withTypeProvider() as unknown as App;
   for (const mod of modules) mod(typed, deps);

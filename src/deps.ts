@@ -6,6 +6,7 @@ import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createQueues, type Queues } from './jobs/queues.js';
+import { enqueueRequests, type JobRequest } from './jobs/enqueue.js';
 import { randomToken } from './lib/secrets.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
 
@@ -35,6 +36,8 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
   const redis = createRedis(config.REDIS_URL, 'fast');
   const queues = createQueues(config);
   const mailer = overrides.mailer ?? createMailer(config, log);
+  // What a transaction asks to enqueue at its commit goes to this process's queues.
+  db.enqueueCommitted = (jobs) => enqueueRequests({ queues, redis }, jobs as readonly JobRequest[]);
   let jwtSecret = config.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = randomToken(48);

@@ -3,8 +3,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import { buildApp } from './app.js';
 import { migrateDatabase } from './db/migrate.js';
-import { seedDemo, demo } from './db/seed.js';
-import { seedDemoStory } from './db/demoStory.js';
+import { seedDemo, demo } from './demo/seed.js';
+import { seedDemoStory } from './demo/story.js';
 import { startWorkers, type RunningWorkers } from './jobs/worker.js';
 import { fileURLToPath } from 'node:url';
 

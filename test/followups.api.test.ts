@@ -3,7 +3,7 @@ import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, userWith
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { adminPool, timeline } from './helpers/db.js';
 import { fixedClock } from '../src/lib/clock.js';
-import { defaultPlaybook } from '../src/modules/followups/followups.playbook.js';
+import { defaultPlaybook } from '../src/core/followups/playbook.js';
 import { deliverJobId } from '../src/modules/followups/followups.jobs.js';
 
 // The interviews below run Thu 3 Dec 2026 10:00–11:00 New York (15:00–16:00Z); the district, its

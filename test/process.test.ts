@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { demo } from '../src/db/seed.js';
+import { demo } from '../src/demo/seed.js';
 import { removeQueueKeys } from '../src/jobs/queues.js';
 
 const db = 'afterview_test_start';

@@ -1,79 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { schema } from './schema.js';
-import { TenantQuery } from './tenantQuery.js';
 import { coalesceWrites, ReadPipeline } from './readPipeline.js';
-import { requestContext } from '../lib/requestContext.js';
+import { heldIdempotencyKey, markCommitted } from './idempotency.js';
+import { recordChange, type ChangeActor, type ChangeRecord } from './outbox.js';
+import { connectionLost, scope, tdb, type CommitJob, type Tx, type TxScope } from './scope.js';
 
-/** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
-type TxScope = { client: pg.PoolClient; open: boolean; db: Database; afterCommit: AfterCommit[]; wrote: boolean };
-type Scope = TxScope | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
-/** Work that may only start once the transaction is durable (enqueueing a job for a row it wrote). */
-export type AfterCommit = (db: Database) => void | Promise<void>;
-const scope = new AsyncLocalStorage<Scope>();
-const TX_CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|set\s+session|reset|discard)\b/i;
-
-// drizzle talks to this stand-in client, which sends each query where the current scope says.
-// Outside withTenant/readTenant there is no scope, and a query fails instead of running without
-// a tenant. One drizzle instance serves every request, so prepared queries can be module constants.
-const scopedClient = {
-  query(config: pg.QueryConfig, values?: unknown[]) {
-    const s = scope.getStore();
-    if (!s) throw new Error('tenant query outside withTenant/readTenant');
-    const text = typeof config === 'string' ? config : (config.text ?? '');
-    // Transactions are withTenant's job: a nested BEGIN/COMMIT would end the outer one early,
-    // or leave a pooled connection inside a transaction with a tenant set.
-    if (TX_CONTROL.test(text)) {
-      throw new Error('transaction control inside a tenant scope; use withTenant');
-    }
-    if ('client' in s) {
-      if (!s.open) throw new Error('tenant query after its transaction ended');
-      if (!s.wrote && !readOnly(text)) s.wrote = true;
-      coalesceWrites(s.client);
-      return s.client.query(config, values);
-    }
-    const read = readOnly(text);
-    const reads = s.reads && read ? s.reads : null;
-    const run = () => {
-      const query = new TenantQuery(s.tenantId, config, values);
-      return reads?.query(query) ?? (s.pool.query(query) as unknown as Promise<pg.QueryResult>);
-    };
-    // A read on a connection the server has just closed (restart, failover, idle kill) is tried
-    // once more on a fresh one. A write is not: it may have committed before the connection went,
-    // and only the caller knows whether doing it twice is harmless (the API answers 503).
-    return read ? run().catch((err: unknown) => (connectionLost(err) ? run() : Promise.reject(err))) : run();
-  },
-};
-
-/**
- * Whether a statement only reads, so it may share a pipelined connection. A write commits on its
- * own and waits there for its WAL flush, holding up every statement behind it on that connection
- * (and the pool lets PostgreSQL flush many commits at once), so writes take a pooled connection.
- * Unsure means write. Decided once per statement text.
- */
-const readOnlyTexts = new Map<string, boolean>();
-const WRITES = /\b(insert|update|delete|merge|into|nextval|setval|pg_notify|lock|set_config|txid_current|pg_current_xact_id)\b|advisory|\bfor\s+(no\s+key\s+)?(update|share|key\s+share)\b/i;
-export function readOnly(text: string): boolean {
-  let known = readOnlyTexts.get(text);
-  if (known === undefined) {
-    known = /^\s*select\b/i.test(text) && !WRITES.test(text);
-    if (readOnlyTexts.size >= 5_000) readOnlyTexts.clear();
-    readOnlyTexts.set(text, known);
-  }
-  return known;
-}
-
-/** Whether a query failed because its connection went away (server restart, failover, a killed backend). */
-export const connectionLost = (err: unknown) => {
-  const e = err as { code?: string; message?: string; severity?: string };
-  return (
-    e.severity === 'FATAL' ||
-    ['57P01', '57P02', '57P03', '08003', '08006', 'ECONNRESET', 'EPIPE'].includes(e.code ?? '') ||
-    // pg's own, for a query sent on a client whose connection had already failed.
-    /Connection terminated|Client has encountered a connection error and is not queryable/i.test(e.message ?? '')
-  );
-};
+export { heldIdempotencyKey } from './idempotency.js';
+export { afterCommit, connectionLost, inTransaction, readOnly, tdb, type CommitJob, type Tx } from './scope.js';
 
 /** Whether PostgreSQL could not be reached or the connection was lost: worth a retry later (503). */
 export function databaseUnavailable(err: unknown): boolean {
@@ -85,11 +17,13 @@ export function databaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-export const tdb = drizzle({ client: scopedClient as unknown as pg.Pool, schema });
-export type Tx = typeof tdb;
-
 export interface Database {
   pool: pg.Pool;
+  /**
+   * Where the jobs a transaction asked for (`work.afterCommit`) go once it has committed: the
+   * process's queues (src/deps.ts sets it). Best effort: a sweep of the database finds the same work.
+   */
+  enqueueCommitted: ((jobs: readonly CommitJob[]) => Promise<void>) | null;
   /** Shared pipelined connections for readTenant's read-only statements; null: the pool. */
   reads: ReadPipeline | null;
   close(): Promise<void>;
@@ -137,6 +71,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
   return {
     pool,
     reads,
+    enqueueCommitted: null,
     close: async () => {
       await reads?.end();
       await pool.end();
@@ -146,11 +81,22 @@ export function createDatabase(opts: DatabaseOptions): Database {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What withTenant hands its callback beside the transaction: what commits with it, and what waits for the commit. */
+export interface UnitOfWork {
+  tx: Tx;
+  tenantId: string;
+  /** The change's activity row and outbox event, in this transaction (src/db/outbox.ts). */
+  record(actor: ChangeActor, now: Date, change: ChangeRecord): Promise<void>;
+  /** Jobs enqueued once this transaction has committed, never if it rolls back (best effort). */
+  afterCommit(...jobs: CommitJob[]): void;
+}
+
 /**
  * Runs `fn` in one transaction with the tenant context set (`app.tenant_id`, transaction-local,
  * as a bound parameter). Every tenant query goes through here; row-level security does the rest.
+ * `fn` gets the transaction and its unit of work (record a change, enqueue after the commit).
  */
-export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx, work: UnitOfWork) => Promise<T>): Promise<T> {
   if (!UUID.test(tenantId)) throw new Error('withTenant: tenant id must be a uuid');
   const client = await db.pool.connect();
   let store: { client: pg.PoolClient; open: boolean } | undefined;
@@ -172,19 +118,25 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
     // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
-    const scoped: TxScope = { client, open: true, db, afterCommit: [], wrote: false };
+    const scoped: TxScope = { client, open: true, afterCommit: [], wrote: false };
     store = scoped;
-    const work = scope.run(scoped, () => Promise.resolve(fn(tdb)));
-    work.catch(() => undefined);
+    const unit: UnitOfWork = {
+      tx: tdb,
+      tenantId,
+      record: (actor, now, change) => recordChange(actor, now, change),
+      afterCommit: (...jobs) => void scoped.afterCommit.push(...jobs),
+    };
+    const running = scope.run(scoped, () => Promise.resolve(fn(tdb, unit)));
+    running.catch(() => undefined);
     await started;
-    const result = await work;
+    const result = await running;
     scoped.open = false;
     // The request's Idempotency-Key is marked committed with the change it guards (the first
     // transaction that wrote), so a request that dies before its answer is stored is never run
     // again by a retry.
     const held = scoped.wrote ? heldIdempotencyKey(tenantId) : null;
     coalesceWrites(client);
-    const marking = held && client.query(held.commit);
+    const marking = held && client.query(markCommitted(held));
     marking?.catch(() => undefined);
     // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and no error.
     const committed = await client.query('COMMIT');
@@ -193,11 +145,9 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
       await marking;
       held.marked = true;
     }
-    for (const cb of scoped.afterCommit) {
-      // Best effort: whatever a callback does must also be found again by a sweep of the database.
-      Promise.resolve()
-        .then(() => cb(db))
-        .catch(() => undefined);
+    if (scoped.afterCommit.length > 0 && db.enqueueCommitted) {
+      // Best effort: what is enqueued here must also be found again by a sweep of the database.
+      db.enqueueCommitted(scoped.afterCommit).catch(() => undefined);
     }
     return result;
   } catch (err) {
@@ -210,36 +160,6 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx)
     client.off('error', onError);
     client.release(releaseError);
   }
-}
-
-/**
- * The Idempotency-Key the current request holds in `tenantId` and has not yet marked committed
- * (docs/idempotency.md): withTenant marks it in the first transaction that writes; a change made
- * in one statement outside a transaction marks it in that statement, then sets `marked`.
- */
-export function heldIdempotencyKey(tenantId: string) {
-  const held = requestContext.getStore()?.idempotency;
-  return held && !held.marked && held.tenantId === tenantId ? held : null;
-}
-
-/** Whether the code runs inside a withTenant transaction (not readTenant, not outside any scope). */
-export function inTransaction(): boolean {
-  const s = scope.getStore();
-  return s !== undefined && 'client' in s && s.open;
-}
-
-/**
- * Runs `cb` once the current withTenant transaction has committed (never if it rolls back); with
- * no transaction in progress (readTenant), at once. Errors of `cb` are ignored: use it only for
- * what a database sweep also does (docs/jobs.md).
- */
-export function afterCommit(cb: AfterCommit, db?: Database): void {
-  const s = scope.getStore();
-  if (s && 'client' in s) {
-    s.afterCommit.push(cb);
-    return;
-  }
-  if (db) Promise.resolve().then(() => cb(db)).catch(() => undefined);
 }
 
 /**

@@ -3,10 +3,8 @@ import fastifyJwt from '@fastify/jwt';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
 import { roleAtLeast, roleSchema, type Access, type Actor } from '../lib/access.js';
-import { authenticateApiKey, API_KEY_PREFIX, knownApiKeyId } from '../modules/apiKeys/apiKeys.service.js';
 import { z } from 'zod';
 import { requestContext } from '../lib/requestContext.js';
-import { listenForRevocations, revocationListOf, type RevocationList } from '../modules/auth/revocations.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -40,10 +38,26 @@ const accessClaims = z.object({
 });
 export type AccessClaims = z.infer<typeof accessClaims>;
 
+/**
+ * What authentication needs from the modules, handed over by src/app.ts: the edge imports no
+ * module. `apiKeys` looks keys up (modules/apiKeys); `revocations` is the list of ended sessions
+ * and users kept current from the database (modules/auth/revocations.ts).
+ */
+export interface AuthPorts {
+  apiKeys: { prefix: string; authenticate(token: string): Promise<Actor | null>; knownId(token: string): string | null | undefined };
+  revocations: { list: RevocationView; listen(): Promise<{ close(): Promise<void> }> };
+}
+
+/** Whether a session and a user's token generation are still allowed; `epoch` moves with every revocation. */
+export interface RevocationView {
+  readonly epoch: number;
+  allows(sessionId: string, userId: string, generation: number): boolean;
+}
+
 // Plugin-served documentation routes are public by nature; every other route must say.
 const PUBLIC_PREFIXES = ['/docs', '/openapi.json'];
 
-export function registerAuth(app: FastifyInstance, deps: Deps): void {
+export function registerAuth(app: FastifyInstance, deps: Deps, ports: AuthPorts): void {
   app.register(fastifyJwt, {
     secret: deps.jwtSecret,
     sign: {
@@ -64,11 +78,10 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
   });
   app.decorateRequest('actor', null);
   // Revoked sessions and users, kept current from the database for as long as the app runs.
-  const revocations = revocationListOf(deps);
-  verifiers.set(app, { cache: new Map(), revocations });
-  let listener: Awaited<ReturnType<typeof listenForRevocations>> | undefined;
+  verifiers.set(app, { cache: new Map(), revocations: ports.revocations.list, apiKeys: ports.apiKeys });
+  let listener: { close(): Promise<void> } | undefined;
   app.addHook('onReady', async () => {
-    listener = await listenForRevocations(deps, revocations);
+    listener = await ports.revocations.listen();
   });
   app.addHook('onClose', async () => {
     await listener?.close();
@@ -94,7 +107,7 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
   const authenticateRoute = async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config.access;
     if (!access || 'public' in access) return;
-    const actor = await authenticate(app, deps, request);
+    const actor = await authenticate(app, request);
     // A key this process had not seen yet was counted by address: its own count starts now too.
     if (actor.kind === 'api_key' && request.rateLimitKey !== `key:${actor.apiKeyId}`) {
       await app.chargeRateLimit(request, reply, `key:${actor.apiKeyId}`);
@@ -128,10 +141,11 @@ function bearer(request: FastifyRequest): string {
   return match[1]!;
 }
 
-async function authenticate(app: FastifyInstance, deps: Deps, request: FastifyRequest): Promise<Actor> {
+async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Actor> {
   const token = bearer(request);
-  if (token.startsWith(`${API_KEY_PREFIX}_`)) {
-    const actor = await authenticateApiKey(deps, token);
+  const { apiKeys } = verifiers.get(app)!;
+  if (token.startsWith(`${apiKeys.prefix}_`)) {
+    const actor = await apiKeys.authenticate(token);
     if (!actor) throw new AppError('invalid_token', 'The API key is invalid or revoked');
     return actor;
   }
@@ -153,7 +167,7 @@ interface Verified {
  * Per app (each has its own signing secret and revocation list): verified access tokens and their
  * actor, until they expire; the oldest go first past the cap.
  */
-const verifiers = new WeakMap<FastifyInstance, { cache: Map<string, Verified>; revocations: RevocationList }>();
+const verifiers = new WeakMap<FastifyInstance, { cache: Map<string, Verified>; revocations: RevocationView; apiKeys: AuthPorts['apiKeys'] }>();
 const VERIFIED_CAP = 10_000;
 
 /**
@@ -198,8 +212,9 @@ function verifyAccessToken(app: FastifyInstance, token: string): Actor | null {
 export function credentialKey(app: FastifyInstance, request: FastifyRequest): string {
   const match = /^Bearer ([\x21-\x7e]{1,2048})$/.exec(request.headers.authorization ?? '');
   const token = match?.[1];
-  if (token?.startsWith(`${API_KEY_PREFIX}_`)) {
-    const id = knownApiKeyId(token);
+  const { apiKeys } = verifiers.get(app)!;
+  if (token?.startsWith(`${apiKeys.prefix}_`)) {
+    const id = apiKeys.knownId(token);
     if (id) return `key:${id}`;
   } else if (token) {
     // Not a valid token: limited by address.

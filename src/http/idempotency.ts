@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { AppError } from '../lib/errors.js';
 import { depthOf, MAX_JSON_DEPTH } from './jsonBody.js';
-import { requestContext } from '../lib/requestContext.js';
-import { claim, complete, markCommitted, release, type IdempotencyScope } from '../modules/idempotency/idempotency.repo.js';
+import { requestContext, type IdempotencyScope } from '../lib/requestContext.js';
 import { answerSeal } from './idempotencySeal.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -60,7 +59,21 @@ function fingerprintOf(req: FastifyRequest): string {
  * while the first still runs is 409. Keys are scoped to the agency and the credential, kept 24 h.
  * Answers of 5xx are not kept, so a retry runs again (the failed transaction left nothing).
  */
-export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
+/** Where the keys and their answers are kept (modules/idempotency, handed over by src/app.ts). */
+export interface IdempotencyStore {
+  /** Claims the key; null when it was claimed, else what the request that holds it left. */
+  claim(
+    scope: IdempotencyScope,
+    fingerprint: string,
+    now: Date,
+    expiresAt: Date,
+    opts: { staleBefore: Date },
+  ): Promise<{ state: string; fingerprint: string; responseStatus: number | null; responseBody: string | null; responseType: string | null } | null>;
+  complete(scope: IdempotencyScope, status: number, body: string, type: string): Promise<void>;
+  release(scope: IdempotencyScope): Promise<void>;
+}
+
+export function registerIdempotency(app: FastifyInstance, deps: Deps, store: IdempotencyStore): void {
   app.decorateRequest('idempotency', null);
   const sealer = answerSeal(deps.jwtSecret);
 
@@ -76,13 +89,13 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     };
     const now = deps.clock.now();
     const fingerprint = fingerprintOf(req);
-    const existing = await claim(deps.db, scope, fingerprint, now, new Date(now.getTime() + IDEMPOTENCY_TTL_MS), {
+    const existing = await store.claim(scope, fingerprint, now, new Date(now.getTime() + IDEMPOTENCY_TTL_MS), {
       staleBefore: new Date(now.getTime() - 2 * deps.config.REQUEST_TIMEOUT_MS),
     });
     if (!existing) {
       req.idempotency = scope;
       const ctx = requestContext.getStore();
-      if (ctx) ctx.idempotency = { ...scope, commit: markCommitted(scope) };
+      if (ctx) ctx.idempotency = { ...scope };
       return;
     }
     if (existing.fingerprint !== fingerprint) {
@@ -121,12 +134,12 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     // Either write failing (the database went meanwhile) must not replace the answer: the key then
     // stays in progress until its lease ends, or committed if the change was, as after a crash.
     try {
-      if (reply.statusCode >= 500 && reply.statusCode !== 503) await release(deps.db, scope);
+      if (reply.statusCode >= 500 && reply.statusCode !== 503) await store.release(scope);
       else if (reply.statusCode === 503) return payload;
       else {
         const body = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
         const stored = req.routeOptions.config.secretAnswer && reply.statusCode < 300 ? sealer.seal(body, sealScope(scope)) : body;
-        await complete(deps.db, scope, reply.statusCode, stored, String(reply.getHeader('content-type') ?? 'application/json'));
+        await store.complete(scope, reply.statusCode, stored, String(reply.getHeader('content-type') ?? 'application/json'));
       }
     } catch (err) {
       req.log.warn({ err }, 'the Idempotency-Key could not be updated; it stays as it was until its lease ends');

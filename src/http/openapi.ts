@@ -5,7 +5,6 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-pr
 import { problemSchema } from './problem.js';
 import { z } from 'zod';
 import { operationIdFor } from './operationIds.js';
-import { openApiWebhooks } from '../modules/webhooks/webhooks.openapi.js';
 
 export const apiInfo = {
   title: 'Afterview API',
@@ -47,15 +46,16 @@ function transform(args: TransformArgs) {
 
 /**
  * The OpenAPI 3.1 document comes from the routes' zod schemas; it is served and committed.
- * `serverUrl`: where the API is reached (PUBLIC_URL; the committed document says localhost).
+ * `serverUrl`: where the API is reached (PUBLIC_URL; the committed document says localhost);
+ * `webhooks`: the `webhooks` section (what receivers are sent), from modules/webhooks.
  */
-export async function registerOpenApi(app: FastifyInstance, serverUrl: string): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl: string; webhooks: Record<string, unknown> }): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: apiInfo,
-      servers: [{ url: serverUrl, description: 'This Afterview (PUBLIC_URL)' }],
-      webhooks: openApiWebhooks() as never,
+      servers: [{ url: opts.serverUrl, description: 'This Afterview (PUBLIC_URL)' }],
+      webhooks: opts.webhooks as never,
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an API key (avk_...)' },

@@ -1,5 +1,6 @@
 import type { Queues } from './queues.js';
-import { jobRegistry, type JobDefinition } from './registry.js';
+import type { JobDefinition } from './define.js';
+import { jobRegistry } from './registry.js';
 
 type Scheduled = JobDefinition & { schedule: NonNullable<JobDefinition['schedule']> };
 const scheduled = (): Scheduled[] => jobRegistry.filter((j): j is Scheduled => j.schedule !== undefined);

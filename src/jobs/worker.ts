@@ -3,7 +3,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Deps } from '../deps.js';
 import { createRedis } from '../lib/redis.js';
 import { queueNames, type QueueName } from './queues.js';
-import { findJob, jobRegistry } from './registry.js';
+import { findJob, handlerOf, jobRegistry } from './registry.js';
 import { startScheduleKeeper, type ScheduleKeeper } from './keeper.js';
 import { startWebhookRelay, type WebhookRelay } from '../modules/webhooks/webhooks.relay.js';
 import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.outbox.js';
@@ -35,7 +35,7 @@ export async function startWorkers(deps: Deps, opts: { concurrency?: number; rel
         if (!def || def.queue !== queue) throw new UnrecoverableError(`unknown job ${job.name}`);
         const parsed = def.payload.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
-        return def.handler(deps, parsed.data, job);
+        return (await handlerOf(def))(deps, parsed.data, job);
       },
       { connection, prefix: deps.config.QUEUE_PREFIX, concurrency: opts.concurrency ?? CONCURRENCY[queue], autorun: true },
     );

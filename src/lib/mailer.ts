@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
 
 export interface MailAddress {
   name?: string | undefined;
@@ -67,7 +66,7 @@ const toOptions = (m: MailMessage): SendMailOptions => ({
 });
 
 /** SMTP through nodemailer when SMTP_URL is set; else .eml files in MAIL_OUTBOX_DIR (development). */
-export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_OUTBOX_DIR'>, log: Logger): Mailer {
+export function createMailer(config: { SMTP_URL?: string | undefined; MAIL_OUTBOX_DIR: string }, log: Logger): Mailer {
   if (config.SMTP_URL) {
     // Pooled: connections stay open across messages (a handshake per email caps delivery at a few
     // hundred a second). `?maxConnections=&maxMessages=` on SMTP_URL override the defaults. The

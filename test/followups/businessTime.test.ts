@@ -10,7 +10,7 @@ import {
   nonBusinessReason,
   outsideQuietHours,
   sourcedHolidays,
-} from '../../src/lib/businessTime.js';
+} from '../../src/core/businessTime.js';
 
 const ny = businessCalendar({
   zone: 'America/New_York',

@@ -1,4 +1,4 @@
-import type { FollowUpFacts, ParticipantFacts, PlannedFollowUp } from '../../src/modules/followups/followups.types.js';
+import type { FollowUpFacts, ParticipantFacts, PlannedFollowUp } from '../../src/core/followups/types.js';
 
 /** A school-district interview: the agency and the district in New York, fixed instants only. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plan, replan } from '../../src/modules/followups/followups.planner.js';
-import { defaultPlaybook } from '../../src/modules/followups/followups.playbook.js';
+import { plan, replan } from '../../src/core/followups/planner.js';
+import { defaultPlaybook } from '../../src/core/followups/playbook.js';
 import type {
   ExistingFollowUp,
   FollowUpFacts,
@@ -8,7 +8,7 @@ import type {
   OutcomeKind,
   PlannedFollowUp,
   Replan,
-} from '../../src/modules/followups/followups.types.js';
+} from '../../src/core/followups/types.js';
 import { ana, dana, facts, lee } from './fixtures.js';
 
 /** Stores a plan as rows: every step pending unless named in `statuses`. */

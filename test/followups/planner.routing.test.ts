@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../../src/modules/followups/followups.planner.js';
-import { defaultPlaybook, playbookSchema } from '../../src/modules/followups/followups.playbook.js';
-import type { FollowUpFacts, PlannedFollowUp } from '../../src/modules/followups/followups.types.js';
+import { plan } from '../../src/core/followups/planner.js';
+import { defaultPlaybook, playbookSchema } from '../../src/core/followups/playbook.js';
+import type { FollowUpFacts, PlannedFollowUp } from '../../src/core/followups/types.js';
 import { ana, byKey, dana, facts, lee } from './fixtures.js';
 
 const at = (f: FollowUpFacts) => plan(f, defaultPlaybook, f.interview.endsAt);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../../src/modules/followups/followups.planner.js';
-import { defaultPlaybook, playbookSchema, type Playbook } from '../../src/modules/followups/followups.playbook.js';
-import type { FollowUpFacts } from '../../src/modules/followups/followups.types.js';
+import { plan } from '../../src/core/followups/planner.js';
+import { defaultPlaybook, playbookSchema, type Playbook } from '../../src/core/followups/playbook.js';
+import type { FollowUpFacts } from '../../src/core/followups/types.js';
 import { ana, byKey, dana, dues, facts, lee } from './fixtures.js';
 
 const allWeek = playbookSchema.parse({ businessDays: [1, 2, 3, 4, 5, 6, 7], businessHours: { start: '00:00', end: '23:59' } });

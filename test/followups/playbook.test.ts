@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPlaybook, parsePlaybook, playbookSchema } from '../../src/modules/followups/followups.playbook.js';
+import { defaultPlaybook, parsePlaybook, playbookSchema } from '../../src/core/followups/playbook.js';
 
 describe('playbook settings', () => {
   it('when nothing is set, then every timing has the design default', () => {

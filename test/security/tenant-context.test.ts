@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { createDatabase, databaseUnavailable, readTenant, tdb, withTenant, type Database } from '../../src/db/client.js';
-import { users } from '../../src/db/schema.js';
+import { users } from '../../src/db/schema/index.js';
 import type { Actor } from '../../src/lib/access.js';
 import { recordChange } from '../../src/modules/activity/activity.service.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from '../helpers/app.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { CLAIM, RECORD } from '../../src/modules/webhooks/webhooks.delivery.js';
-import { TRIES_PER_JOB } from '../../src/modules/webhooks/webhooks.outbox.js';
+import { CLAIM, RECORD } from '../../src/modules/webhooks/webhooks.statements.js';
+import { TRIES_PER_JOB } from '../../src/modules/webhooks/webhooks.jobs.js';
 import { groupBy } from '../../src/lib/groupBy.js';
 import { adminPool, asAppRole } from '../helpers/db.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from '../helpers/app.js';

@@ -217,7 +217,7 @@ describe('webhook endpoints', () => {
 
   it('the OpenAPI document lists every event under webhooks, with the signature headers', async () => {
     const doc = json<{ webhooks: Record<string, { post: { parameters: { name: string }[] } }> }>(await t.app.inject({ url: '/openapi.json' }));
-    const { eventCatalogue } = await import('../../src/modules/activity/events.catalogue.js');
+    const { eventCatalogue } = await import('../../src/core/events.js');
     expect(Object.keys(doc.webhooks).sort()).toEqual(Object.keys(eventCatalogue).sort());
     expect(doc.webhooks['interview.completed']!.post.parameters.map((p) => p.name)).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { CLAIM, RECORD } from '../../src/modules/webhooks/webhooks.delivery.js';
+import { CLAIM, RECORD } from '../../src/modules/webhooks/webhooks.statements.js';
 import { adminPool } from '../helpers/db.js';
 import { createTestApp, newTenant, type TestApp, type TestTenant } from '../helpers/app.js';
 import { testAppUrl } from '../helpers/env.js';

@@ -9,7 +9,7 @@ import {
   unixSeconds,
   webhookHeaders,
 } from '../../src/lib/webhookSigning.js';
-import { publicEventId } from '../../src/modules/activity/events.catalogue.js';
+import { publicEventId } from '../../src/core/events.js';
 import { newId } from '../../src/lib/ids.js';
 import { readFileSync } from 'node:fs';
 

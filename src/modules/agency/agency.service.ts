@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
-import { tenants } from '../../db/schema.js';
+import { tenants } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';

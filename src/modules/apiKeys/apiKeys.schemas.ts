@@ -3,6 +3,19 @@ import { scopeSchema } from '../../lib/access.js';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 
+/** The key every example shows (ApiKey, CreatedApiKey). */
+const apiKeyExample = {
+  id: '01a21655-77ea-712d-a1ab-6f4c6b6c160e',
+  name: 'District HR sync',
+  prefix: 'avk_01a2164a',
+  scopes: ['candidates:read', 'interviews:read'],
+  createdBy: '01a2164a-4086-731f-b299-4f86930d5721',
+  expiresAt: null,
+  lastUsedAt: '2026-11-26T09:15:00.000Z',
+  revokedAt: null,
+  createdAt: '2026-11-25T16:00:00.000Z',
+};
+
 export const apiKeySchema = z
   .object({
     id: z.uuid(),
@@ -17,17 +30,7 @@ export const apiKeySchema = z
   })
   .meta({
     id: 'ApiKey',
-    example: {
-      id: '01a21655-77ea-712d-a1ab-6f4c6b6c160e',
-      name: 'District HR sync',
-      prefix: 'avk_01a2164a',
-      scopes: ['candidates:read', 'interviews:read'],
-      createdBy: '01a2164a-4086-731f-b299-4f86930d5721',
-      expiresAt: null,
-      lastUsedAt: '2026-11-26T09:15:00.000Z',
-      revokedAt: null,
-      createdAt: '2026-11-25T16:00:00.000Z',
-    },
+    example: apiKeyExample,
   });
 
 export const createApiKeyBody = z
@@ -43,15 +46,7 @@ export const createdApiKeySchema = apiKeySchema
   .meta({
     id: 'CreatedApiKey',
     example: {
-      id: '01a21655-77ea-712d-a1ab-6f4c6b6c160e',
-      name: 'District HR sync',
-      prefix: 'avk_01a2164a',
-      scopes: ['candidates:read', 'interviews:read'],
-      createdBy: '01a2164a-4086-731f-b299-4f86930d5721',
-      expiresAt: null,
-      lastUsedAt: '2026-11-26T09:15:00.000Z',
-      revokedAt: null,
-      createdAt: '2026-11-25T16:00:00.000Z',
+      ...apiKeyExample,
       secret: 'avk_01a2164a4085701f816ee56709ebcf7d_9Xo3mQ0cW8rTzK4yVnB1uJ6hA2sE5dF7gL0pR3tY8iU',
     },
   });

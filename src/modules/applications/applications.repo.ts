@@ -1,6 +1,6 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { applicationStageChanges, applications, employerReplies, outcomes } from '../../db/schema.js';
+import { applicationStageChanges, applications, employerReplies, outcomes } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 
 export type ApplicationRow = typeof applications.$inferSelect;

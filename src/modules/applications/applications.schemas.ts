@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applicationStages, channels, outcomeKinds } from '../../db/schema.js';
+import { applicationStages, channels, outcomeKinds } from '../../db/schema/index.js';
 import { instant, localDate, notes } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 

@@ -2,7 +2,7 @@ import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { applicationStageChanges, applications, candidates, inboundReplies, positions, users } from '../../db/schema.js';
+import { applicationStageChanges, applications, candidates, inboundReplies, positions, users } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -12,6 +12,9 @@ import { diff, recordChange } from '../activity/activity.service.js';
 import { applicationDetail, findApplication, lockApplication, presentApplication } from './applications.repo.js';
 import { changeStage } from './applications.stages.js';
 import type { createApplicationBody, listApplicationsQuery, moveStageBody, updateApplicationBody } from './applications.schemas.js';
+
+/** What other modules read an application with (inbound replies). */
+export { findApplication } from './applications.repo.js';
 
 const FIELDS = ['candidateId', 'positionId', 'ownerId', 'stage'] as const;
 

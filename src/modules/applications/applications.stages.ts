@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { applicationStageChanges, applications, type applicationStages } from '../../db/schema.js';
+import { applicationStageChanges, applications, type applicationStages } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';

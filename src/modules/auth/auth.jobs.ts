@@ -1,20 +1,24 @@
 import { lt, or, isNotNull, and } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Deps } from '../../deps.js';
 import { allTenantIds, withTenant } from '../../db/client.js';
-import { passwordResets, refreshTokens, sessions } from '../../db/schema.accounts.js';
-import type { JobDefinition } from '../../jobs/registry.js';
+import { passwordResets, refreshTokens, sessions } from '../../db/schema/index.js';
+import { defineJob } from '../../jobs/define.js';
 
 /**
  * Nightly: deletes what can no longer sign anyone in, a week after it stopped: sessions ended or
  * expired (with their refresh tokens, and the browser and address they recorded), refresh tokens
  * expired, used or revoked, and password reset links past their time.
  */
-export const purgeExpiredTokensJob: JobDefinition<z.ZodObject<{}>> = {
+export const purgeExpiredTokensJob = defineJob({
   name: 'auth.purge-refresh-tokens',
   queue: 'maintenance',
   payload: z.object({}),
   schedule: { id: 'auth-purge-refresh-tokens', pattern: '17 3 * * *', tz: 'UTC', data: {} },
-  handler: async (deps) => {
+  handler: async () => purgeExpiredTokens,
+});
+
+async function purgeExpiredTokens(deps: Deps) {
     const cutoff = new Date(deps.clock.now().getTime() - 7 * 86_400_000);
     let purged = 0;
     let sessionsPurged = 0;
@@ -41,5 +45,4 @@ export const purgeExpiredTokensJob: JobDefinition<z.ZodObject<{}>> = {
     }
     deps.log.info({ purged, sessions: sessionsPurged }, 'purged old sessions and refresh tokens');
     return { purged, sessions: sessionsPurged };
-  },
-};
+}

@@ -72,6 +72,21 @@ export const tenantSchema = z
     example: { id: '01a2164a-4085-701f-816e-e56709ebcf7d', name: 'Hudson Valley Teachers', slug: 'hudson-valley-teachers', timeZone: 'America/New_York', createdAt: '2026-11-26T05:18:14.706Z' },
   });
 
+/** The user every example shows (the User, Me and CreatedUser schemas). */
+export const userExample = {
+  id: '01a2164a-4086-731f-b299-4f86930d5721',
+  email: 'rita@hvteachers.example.org',
+  name: 'Rita Recruiter',
+  role: 'recruiter',
+  status: 'active',
+  timeZone: 'America/New_York',
+  lastLoginAt: '2026-11-26T08:02:11.000Z',
+  dailyDigest: true,
+  version: 1,
+  createdAt: '2026-11-20T14:00:00.000Z',
+  updatedAt: '2026-11-20T14:00:00.000Z',
+};
+
 export const userSchema = z
   .object({
     id: z.uuid(),
@@ -88,19 +103,7 @@ export const userSchema = z
   })
   .meta({
     id: 'User',
-    example: {
-      id: '01a2164a-4086-731f-b299-4f86930d5721',
-      email: 'rita@hvteachers.example.org',
-      name: 'Rita Recruiter',
-      role: 'recruiter',
-      status: 'active',
-      timeZone: 'America/New_York',
-      lastLoginAt: '2026-11-26T08:02:11.000Z',
-      dailyDigest: true,
-      version: 1,
-      createdAt: '2026-11-20T14:00:00.000Z',
-      updatedAt: '2026-11-20T14:00:00.000Z',
-    },
+    example: userExample,
   });
 
 export const meResponse = z
@@ -113,19 +116,7 @@ export const meResponse = z
     id: 'Me',
     example: {
       agency: { id: '01a2164a-4085-701f-816e-e56709ebcf7d', name: 'Hudson Valley Teachers', slug: 'hudson-valley-teachers', timeZone: 'America/New_York', createdAt: '2026-11-26T05:18:14.706Z' },
-      user: {
-        id: '01a2164a-4086-731f-b299-4f86930d5721',
-        email: 'rita@hvteachers.example.org',
-        name: 'Rita Recruiter',
-        role: 'recruiter',
-        status: 'active',
-        timeZone: 'America/New_York',
-        lastLoginAt: '2026-11-26T08:02:11.000Z',
-        dailyDigest: true,
-        version: 1,
-        createdAt: '2026-11-20T14:00:00.000Z',
-        updatedAt: '2026-11-20T14:00:00.000Z',
-      },
+      user: userExample,
       apiKey: null,
     },
   });

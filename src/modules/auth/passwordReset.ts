@@ -1,8 +1,8 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, tenantIdBySlug, withTenant } from '../../db/client.js';
-import { tenants, users } from '../../db/schema.js';
-import { passwordResets } from '../../db/schema.accounts.js';
+import { tenants, users } from '../../db/schema/index.js';
+import { passwordResets } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
 import { assertStrongPassword, hashPassword } from '../../lib/passwords.js';
 import { makeTenantToken, sha256 } from '../../lib/secrets.js';

@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import type { Tx } from '../../db/client.js';
-import { refreshTokens, sessions } from '../../db/schema.accounts.js';
-import { users } from '../../db/schema.js';
+import { refreshTokens, sessions } from '../../db/schema/index.js';
+import { users } from '../../db/schema/index.js';
 import type { Role } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
 import { makeTenantToken, sha256 } from '../../lib/secrets.js';

@@ -9,12 +9,11 @@ import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import {
   createCandidate,
-  eraseCandidate,
-  exportCandidate,
   getCandidate,
   listCandidates,
   updateCandidate,
 } from './candidates.service.js';
+import { eraseCandidate, exportCandidate } from '../privacy/privacy.service.js';
 import {
   candidateExportSchema,
   candidateSchema,

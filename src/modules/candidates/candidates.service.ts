@@ -1,31 +1,29 @@
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { heldIdempotencyKey, isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
-import { activities, applications, candidates, employerReplies, followUps, inboundReplies, outcomes } from '../../db/schema.js';
+import { isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
+import { heldIdempotencyKey, heldKeyValues, markCommittedCte } from '../../db/idempotency.js';
+import { outboxCte, outboxValues } from '../../db/outbox.js';
+import { candidates } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { changeRows, diff, recordChange } from '../activity/activity.service.js';
-import { applicationDetail, presentOutcome, presentReply } from '../applications/applications.repo.js';
-import { presentFollowUp } from '../followups/followups.repo.js';
-import { forgetAnswersQuoting, markCommittedCte } from '../idempotency/idempotency.repo.js';
-import { presentInbound } from '../inbound/inbound.service.js';
-import { interviewsOfCandidate } from '../interviews/interviews.repo.js';
 import type { createCandidateBody, listCandidatesQuery, updateCandidateBody } from './candidates.schemas.js';
 
-type Candidate = typeof candidates.$inferSelect;
+export type Candidate = typeof candidates.$inferSelect;
 const FIELDS = ['name', 'email', 'phone', 'linkedinUrl', 'timeZone', 'relayConsent', 'relayConsentAt', 'statusUpdatesOptIn', 'tags', 'notes'] as const;
-const present = ({ tenantId: _t, emailHash: _h, ...c }: Candidate) => c;
+export const presentCandidate = ({ tenantId: _t, emailHash: _h, ...c }: Candidate) => c;
+const present = presentCandidate;
 
 /** Salted with the agency id: the same person in two agencies gives two hashes. */
 export const emailHashOf = (tenantId: string, email: string) =>
   createHash('sha256').update(`${tenantId}:${email.trim().toLowerCase()}`).digest('base64url');
 
-async function findForUpdate(tx: Tx, id: string): Promise<Candidate> {
+export async function findForUpdate(tx: Tx, id: string): Promise<Candidate> {
   const [row] = await tx.select().from(candidates).where(eq(candidates.id, id)).for('update');
   if (!row) throw notFound('Candidate');
   return row;
@@ -46,8 +44,9 @@ async function duplicateOf(deps: Deps, actor: Actor, email: string): Promise<nev
 }
 
 /**
- * The create as one statement: the erasure check, the candidate, its activity row and its event,
- * and the request's Idempotency-Key marked committed when it holds one ($22–$24, else null).
+ * The create as one statement: the erasure check, the candidate, its activity row and its event
+ * (src/db/outbox.ts, $15–$28), and the request's Idempotency-Key marked committed when it holds
+ * one ($29–$31, else null).
  * One statement is atomic on its own, so it needs no BEGIN/COMMIT: it leaves with its tenant
  * context in one write and one round trip (readTenant), like a bare INSERT. An erased person's
  * email (and no override) inserts nothing, and so neither do the activity and event, which are
@@ -65,14 +64,8 @@ const CREATE_CANDIDATE = {
       RETURNING id, name, email, phone, linkedin_url AS "linkedinUrl", time_zone AS "timeZone", relay_consent AS "relayConsent",
                 relay_consent_at AS "relayConsentAt", status_updates_opt_in AS "statusUpdatesOptIn", tags, notes,
                 erased_at AS "erasedAt", version, created_at AS "createdAt", updated_at AS "updatedAt"
-    ), a AS (
-      INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, changes, created_at)
-      SELECT $1::uuid, $15::uuid, $16::text, $17::uuid, $18::text, 'candidate', c.id, c.id, $19::jsonb, $13::timestamptz FROM c
-    ), e AS (
-      INSERT INTO events (tenant_id, id, type, payload, created_at)
-      SELECT $1::uuid, $20::uuid, $18::text, $21::jsonb, $13::timestamptz FROM c
-    ), k AS (
-      ${markCommittedCte(22, 'c')}
+    ), ${outboxCte(15, 'c')}, k AS (
+      ${markCommittedCte(29, 'c')}
     )
     SELECT * FROM c`,
 };
@@ -97,7 +90,7 @@ export async function createCandidate(deps: Deps, actor: Actor, input: z.output<
     createdAt: now,
     updatedAt: now,
   };
-  const { activity, event } = changeRows(actor, now, {
+  const outbox = changeRows(actor, now, {
     action: 'candidate.created',
     subject: { type: 'candidate', id: values.id },
     refs: { candidateId: values.id },
@@ -113,9 +106,8 @@ export async function createCandidate(deps: Deps, actor: Actor, input: z.output<
           v.tenantId, v.id, v.name, v.email, v.phone, v.linkedinUrl, v.timeZone, v.relayConsent, v.relayConsentAt,
           v.statusUpdatesOptIn, v.tags, v.notes, now,
           v.email && !overrideErasure ? emailHashOf(actor.tenantId, v.email) : null,
-          activity.id, activity.actorType, activity.actorId, activity.action, JSON.stringify(activity.changes),
-          event.id, JSON.stringify(event.payload),
-          held?.principal ?? null, held?.route ?? null, held?.key ?? null,
+          ...outboxValues(outbox),
+          ...heldKeyValues(held),
         ],
       }),
     );
@@ -216,177 +208,4 @@ export async function updateCandidate(
     if (isUniqueViolation(err, 'candidates_tenant_email_key')) return duplicateOf(deps, actor, input.email!);
     throw err;
   }
-}
-
-/**
- * Everything held on the candidate, as JSON (a data subject access request): the record, their
- * applications with their stage history, outcomes and employers' replies, their interviews with
- * the interviewers' notes, the follow-ups sent or planned on their behalf or to them, the
- * employers' emails about them as received, and their timeline.
- */
-export async function exportCandidate(deps: Deps, actor: Actor, id: string) {
-  const now = deps.clock.now();
-  return readTenant(deps.db, actor.tenantId, async (tx) => {
-    const [row] = await tx.select().from(candidates).where(eq(candidates.id, id));
-    if (!row) throw notFound('Candidate');
-    const apps = await tx.select().from(applications).where(eq(applications.candidateId, id)).orderBy(asc(applications.id));
-    const appIds = apps.map((a) => a.id);
-    const [detailed, outcomeRows, replyRows, interviewRows, followUpRows, history] = await Promise.all([
-      Promise.all(apps.map((a) => applicationDetail(tx, a))),
-      appIds.length ? tx.select().from(outcomes).where(inArray(outcomes.applicationId, appIds)).orderBy(asc(outcomes.id)) : [],
-      appIds.length ? tx.select().from(employerReplies).where(inArray(employerReplies.applicationId, appIds)).orderBy(asc(employerReplies.id)) : [],
-      interviewsOfCandidate(tx, id),
-      tx.select().from(followUps).where(eq(followUps.candidateId, id)).orderBy(asc(followUps.id)),
-      tx
-        .select({ id: activities.id, action: activities.action, createdAt: activities.createdAt, changes: activities.changes })
-        .from(activities)
-        .where(eq(activities.candidateId, id))
-        .orderBy(asc(activities.id)),
-    ]);
-    const followUpIds = followUpRows.map((f) => f.id);
-    // About them (matched or assigned), or from their own address, matched or not.
-    const fromThem = row.email ? sql`strpos(lower(${inboundReplies.fromAddress}), lower(${row.email})) > 0` : undefined;
-    const emails =
-      appIds.length || followUpIds.length || fromThem
-        ? await tx
-            .select()
-            .from(inboundReplies)
-            .where(
-              or(
-                appIds.length ? inArray(inboundReplies.applicationId, appIds) : undefined,
-                followUpIds.length ? inArray(inboundReplies.followUpId, followUpIds) : undefined,
-                fromThem,
-              ),
-            )
-            .orderBy(asc(inboundReplies.id))
-        : [];
-    return {
-      exportedAt: now,
-      candidate: present(row),
-      applications: detailed,
-      outcomes: outcomeRows.map(presentOutcome),
-      employerReplies: replyRows.map(presentReply),
-      interviews: interviewRows,
-      followUps: followUpRows.map((f) => presentFollowUp(f, now)),
-      inboundEmails: emails.map(presentInbound),
-      activity: history,
-    };
-  });
-}
-
-/**
- * Erases the candidate's personal data. The record stays (applications and history keep their
- * shape) with the name replaced, the personal fields emptied, and a salted hash of the email so
- * the person is not added again by mistake. Personal values are also wiped from the timeline.
- */
-/** Free-text fields of the timeline entries of a person's applications and interviews. */
-const ERASED_TEXT_FIELDS = `{${['highlights', 'highlight', 'notes', 'reason', 'summary', 'cancelReason', 'participants', 'subject', 'body'].join(',')}}`;
-
-export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
-  const now = deps.clock.now();
-  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
-    const current = await findForUpdate(tx, id);
-    if (current.erasedAt) return current;
-    const [erased] = await tx
-      .update(candidates)
-      .set({
-        name: 'Erased candidate',
-        email: null,
-        phone: null,
-        linkedinUrl: null,
-        timeZone: null,
-        notes: null,
-        tags: [],
-        relayConsent: false,
-        relayConsentAt: null,
-        statusUpdatesOptIn: false,
-        emailHash: current.email ? emailHashOf(actor.tenantId, current.email) : null,
-        erasedAt: now,
-        version: current.version + 1,
-        updatedAt: now,
-      })
-      .where(eq(candidates.id, id))
-      .returning();
-    // The timeline keeps what happened and when, not the values: all of the person's own entries,
-    // and the free text of their applications' and interviews' (highlights, notes, reasons).
-    await tx.execute(sql`
-      UPDATE activities
-      SET changes = (SELECT coalesce(jsonb_object_agg(k, CASE WHEN subject_id = ${id} OR k = ANY(${ERASED_TEXT_FIELDS}::text[])
-                                                             THEN jsonb_build_object('before', null, 'after', null) ELSE v END), '{}'::jsonb)
-                     FROM jsonb_each(changes) AS e(k, v))
-      WHERE candidate_id = ${id}`);
-    // The events written for them carry ids and kinds, and some free text: the reason of an
-    // outcome or a stage move, the address a follow-up went to, a mail server's error (which may
-    // quote it). Those go (webhooks already sent cannot be called back).
-    await tx.execute(sql`
-      UPDATE events SET payload = jsonb_set(jsonb_set(jsonb_set(payload,
-        '{data,reason}', 'null'::jsonb, false), '{data,to}', 'null'::jsonb, false), '{data,error}', 'null'::jsonb, false)
-      WHERE payload->'data'->>'candidateId' = ${id}::text
-        AND (payload->'data'->>'reason' IS NOT NULL OR payload->'data'->>'to' IS NOT NULL OR payload->'data'->>'error' IS NOT NULL)`);
-    // Free text written about the person on their applications goes too.
-    await tx.execute(sql`
-      UPDATE outcomes SET notes = NULL, reason = NULL
-      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
-    await tx.execute(sql`
-      UPDATE employer_replies SET summary = '[erased]'
-      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
-    await tx.execute(sql`
-      UPDATE application_stage_changes SET reason = NULL
-      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
-    await tx.execute(sql`
-      UPDATE interviews SET highlights = NULL, notes = NULL, cancel_reason = NULL
-      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})`);
-    await tx.execute(sql`
-      UPDATE interview_participants SET notes = NULL, highlight = NULL
-      WHERE interview_id IN (SELECT i.id FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id})`);
-    // Emails about the person, as received (the employer's, matched or assigned), and any from
-    // their own address, matched or not: who sent them goes too.
-    await tx.execute(sql`
-      UPDATE inbound_replies SET subject = '[erased]', text = '[erased]',
-        from_address = CASE WHEN ${current.email}::text IS NOT NULL AND strpos(lower(from_address), lower(${current.email}::text)) > 0
-                            THEN '[erased]' ELSE from_address END
-      WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ${id})
-         OR follow_up_id IN (SELECT id FROM follow_ups WHERE candidate_id = ${id})
-         OR (${current.email}::text IS NOT NULL AND strpos(lower(from_address), lower(${current.email}::text)) > 0)`);
-    // Answers kept for Idempotency-Key replays that quote the person, their applications or interviews.
-    const related = await tx.execute<{ id: string }>(sql`
-      SELECT id::text FROM applications WHERE candidate_id = ${id}
-      UNION ALL SELECT i.id::text FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id}`);
-    await forgetAnswersQuoting(tx, [id, ...related.rows.map((r) => r.id), ...(current.email ? [current.email] : [])]);
-    // Follow-ups still open or uncertain are called off, each on the timeline and as an event like any
-    // other cancellation; the texts, variables, reasons and mail errors of all of them quote the person.
-    const open = await tx
-      .select({ id: followUps.id, key: followUps.key, kind: followUps.kind, status: followUps.status, applicationId: followUps.applicationId, interviewId: followUps.interviewId })
-      .from(followUps)
-      .where(and(eq(followUps.candidateId, id), inArray(followUps.status, ['pending', 'queued', 'uncertain'])))
-      .for('update');
-    await tx.execute(sql`
-      UPDATE follow_ups SET
-        subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]', last_error = NULL,
-        recipient = CASE WHEN recipient->>'type' = 'candidate'
-                    THEN jsonb_build_object('type', 'candidate', 'name', 'Erased candidate', 'email', NULL)
-                    ELSE recipient END,
-        cancel_reason = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'the candidate was erased' ELSE cancel_reason END,
-        cancelled_by = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'user' ELSE cancelled_by END,
-        status = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'cancelled' ELSE status END,
-        version = version + 1, updated_at = ${now}
-      WHERE candidate_id = ${id}`);
-    for (const f of open) {
-      await recordChange(actor, now, {
-        action: 'followup.cancelled',
-        subject: { type: 'followUp', id: f.id },
-        refs: { candidateId: id, applicationId: f.applicationId, interviewId: f.interviewId },
-        changes: { status: { before: f.status, after: 'cancelled' } },
-        data: { key: f.key, kind: f.kind, reason: 'the candidate was erased', by: 'user' },
-      });
-    }
-    await recordChange(actor, now, {
-      action: 'candidate.erased',
-      subject: { type: 'candidate', id },
-      refs: { candidateId: id },
-    });
-    return erased!;
-  });
-  deps.log.info({ candidateId: id }, 'candidate erased');
-  return present(row);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -45,7 +45,7 @@ export function contactsRoutes(app: App, deps: Deps) {
     config: write,
     handler: async (req, reply) => {
       const contact = await createContact(deps, actorOf(req), req.body);
-      return reply.code(201).header('etag', `"${contact.version}"`).header('location', `/v1/contacts/${contact.id}`).send(contact);
+      return reply.code(201).header('location', `/v1/contacts/${contact.id}`).send(withEtag(reply, contact));
     },
   });
   app.get('/v1/contacts/:id', {
@@ -53,7 +53,7 @@ export function contactsRoutes(app: App, deps: Deps) {
     config: read,
     handler: async (req, reply) => {
       const contact = await getContact(deps, actorOf(req), req.params.id);
-      return reply.header('etag', `"${contact.version}"`).send(contact);
+      return reply.send(withEtag(reply, contact));
     },
   });
   app.patch('/v1/contacts/:id', {
@@ -69,7 +69,7 @@ export function contactsRoutes(app: App, deps: Deps) {
     config: write,
     handler: async (req, reply) => {
       const contact = await updateContact(deps, actorOf(req), req.params.id, req.body, req.headers['if-match']);
-      return reply.header('etag', `"${contact.version}"`).send(contact);
+      return reply.send(withEtag(reply, contact));
     },
   });
   app.delete('/v1/contacts/:id', {

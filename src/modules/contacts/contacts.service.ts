@@ -1,16 +1,16 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { contacts } from '../../db/schema.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { contacts } from '../../db/schema/index.js';
+import { notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
-import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { checkEmployerRef, employerExists } from '../employers/employers.repo.js';
+import { checkEmployerRef } from '../employers/employers.service.js';
 import type { createContactBody, listContactsQuery, listEmployerContactsQuery, updateContactBody } from './contacts.schemas.js';
+import { deleteOwned, listOfEmployer, updateOwned } from '../employers/employers.owned.js';
 
 type Contact = typeof contacts.$inferSelect;
 const FIELDS = ['employerId', 'name', 'title', 'email', 'phone', 'linkedinUrl', 'preferredChannel', 'timeZone', 'notes'] as const;
@@ -21,6 +21,9 @@ async function findForUpdate(tx: Tx, id: string): Promise<Contact> {
   if (!row) throw notFound('Contact');
   return row;
 }
+
+/** How the employer's shared update and delete (employers.owned.ts) reach contacts. */
+const owned = { table: contacts, type: 'contact' as const, fields: FIELDS, findForUpdate };
 
 export async function createContact(deps: Deps, actor: Actor, input: z.output<typeof createContactBody>) {
   const now = deps.clock.now();
@@ -92,63 +95,26 @@ export async function listContacts(deps: Deps, actor: Actor, q: z.output<typeof 
 }
 
 /** The contacts of one employer; 404 when the employer is not the agency's. */
-export async function listEmployerContacts(deps: Deps, actor: Actor, employerId: string, q: z.output<typeof listEmployerContactsQuery>) {
-  const [exists, page] = await Promise.all([
-    readTenant(deps.db, actor.tenantId, (tx) => employerExists(tx, employerId)),
-    listContacts(deps, actor, { ...q, employerId }),
-  ]);
-  if (!exists) throw notFound('Employer');
-  return page;
+export function listEmployerContacts(deps: Deps, actor: Actor, employerId: string, q: z.output<typeof listEmployerContactsQuery>) {
+  return listOfEmployer(deps, actor, employerId, () => listContacts(deps, actor, { ...q, employerId }));
 }
 
 export async function updateContact(deps: Deps, actor: Actor, id: string, input: z.output<typeof updateContactBody>, ifMatch?: number) {
-  const now = deps.clock.now();
-  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
-    const current = await findForUpdate(tx, id);
-    assertVersion(current.version, ifMatch);
-    if (input.employerId !== undefined && input.employerId !== current.employerId) await checkEmployerRef(tx, input.employerId);
-    const changes = diff(current, { ...current, ...input }, FIELDS);
-    if (Object.keys(changes).length === 0) return current;
-    const [updated] = await tx
-      .update(contacts)
-      .set({ ...input, version: current.version + 1, updatedAt: now })
-      .where(eq(contacts.id, id))
-      .returning();
+  const row = await updateOwned(deps, actor, id, input, ifMatch, {
+    ...owned,
     // Follow-ups not sent yet (or maybe not: uncertain ones may be resent) show the contact as they
     // are now (the worker writes to the address the contact has when it sends, whatever was stored
     // at planning).
-    if (changes.email || changes.name) {
+    then: async (tx, updated, changes) => {
+      if (!changes.email && !changes.name) return;
       await tx.execute(sql`
-        UPDATE follow_ups SET recipient = recipient || jsonb_build_object('name', ${updated!.name}::text, 'email', ${updated!.email}::text)
+        UPDATE follow_ups SET recipient = recipient || jsonb_build_object('name', ${updated.name}::text, 'email', ${updated.email}::text)
         WHERE contact_id = ${id} AND recipient->>'type' = 'contact' AND status IN ('pending', 'queued', 'uncertain')`);
-    }
-    await recordChange(actor, now, {
-      action: 'contact.updated',
-      subject: { type: 'contact', id },
-      changes,
-      data: { employerId: updated!.employerId },
-    });
-    return updated!;
+    },
   });
   return present(row);
 }
 
-export async function deleteContact(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
-  const now = deps.clock.now();
-  try {
-    await withTenant(deps.db, actor.tenantId, async (tx) => {
-      const current = await findForUpdate(tx, id);
-      assertVersion(current.version, ifMatch);
-      await tx.delete(contacts).where(eq(contacts.id, id));
-      await recordChange(actor, now, {
-        action: 'contact.deleted',
-        subject: { type: 'contact', id },
-        changes: diff(current, {}, FIELDS),
-        data: { employerId: current.employerId },
-      });
-    });
-  } catch (err) {
-    if (pgError(err)?.code === '23503') throw new AppError('conflict', 'The contact still takes part in interviews; remove them from those first');
-    throw err;
-  }
+export function deleteContact(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
+  return deleteOwned(deps, actor, id, ifMatch, { ...owned, inUse: 'The contact still takes part in interviews; remove them from those first' });
 }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { employers } from '../../db/schema.js';
+import { employers } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 
 /** Whether the employer exists in the current tenant (row-level security hides the others). */

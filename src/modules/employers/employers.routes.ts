@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -33,7 +33,7 @@ export function employersRoutes(app: App, deps: Deps) {
     config: write,
     handler: async (req, reply) => {
       const employer = await createEmployer(deps, actorOf(req), req.body);
-      return reply.code(201).header('etag', `"${employer.version}"`).header('location', `/v1/employers/${employer.id}`).send(employer);
+      return reply.code(201).header('location', `/v1/employers/${employer.id}`).send(withEtag(reply, employer));
     },
   });
   app.get('/v1/employers/:id', {
@@ -41,7 +41,7 @@ export function employersRoutes(app: App, deps: Deps) {
     config: read,
     handler: async (req, reply) => {
       const employer = await getEmployer(deps, actorOf(req), req.params.id);
-      return reply.header('etag', `"${employer.version}"`).send(employer);
+      return reply.send(withEtag(reply, employer));
     },
   });
   app.patch('/v1/employers/:id', {
@@ -57,7 +57,7 @@ export function employersRoutes(app: App, deps: Deps) {
     config: write,
     handler: async (req, reply) => {
       const employer = await updateEmployer(deps, actorOf(req), req.params.id, req.body, req.headers['if-match']);
-      return reply.header('etag', `"${employer.version}"`).send(employer);
+      return reply.send(withEtag(reply, employer));
     },
   });
   app.delete('/v1/employers/:id', {

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { employers, tenants } from '../../db/schema.js';
+import { employers, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
@@ -10,6 +10,9 @@ import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import type { createEmployerBody, listEmployersQuery, updateEmployerBody } from './employers.schemas.js';
+
+/** What other modules check an employer with (contacts, positions). */
+export { checkEmployerRef } from './employers.repo.js';
 
 type Employer = typeof employers.$inferSelect;
 const FIELDS = ['name', 'kind', 'parentId', 'timeZone', 'holidays', 'website', 'notes'] as const;

@@ -1,12 +1,12 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
-import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { activities, events, followUps } from '../../db/schema.js';
-import { newId } from '../../lib/ids.js';
+import { readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
+import { changeRows, outboxCte, outboxValues, recordChange, type ChangeRecord, type ChangeRows, type Changes } from '../../db/outbox.js';
+import { followUps } from '../../db/schema/index.js';
 import { MailError, type MailMessage } from '../../lib/mailer.js';
-import { eventPayload, type EventType } from '../activity/events.catalogue.js';
+import type { EventType } from '../../core/events.js';
 import type { FollowUpRow } from './followups.repo.js';
-import { renderFollowUp, type StoredTemplates } from './followups.templates.js';
+import { renderFollowUp, type StoredTemplates } from '../../core/templates.js';
 
 /** The deterministic Message-ID of a follow-up: replies quote it, so they can be matched to it. */
 export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;
@@ -145,45 +145,22 @@ export function composeMessage(l: Loaded, mailFrom: string): MailMessage | { ski
   };
 }
 
-/** The activity (actor: system) and outbox event rows of a delivery change. */
-function recordRows(f: FollowUpRow, now: Date, action: EventType, changes: Record<string, { before: unknown; after: unknown }>, data: Record<string, unknown>) {
-  const refs = { candidateId: f.candidateId, applicationId: f.applicationId, interviewId: f.interviewId };
-  const eventId = newId();
+/** The change a delivery makes to a follow-up, by the system (the worker), for the outbox. */
+function deliveryChange(f: FollowUpRow, action: EventType, changes: Changes, data: Record<string, unknown>): ChangeRecord {
   return {
-    activity: {
-      tenantId: f.tenantId,
-      id: newId(),
-      actorType: 'system' as const,
-      actorId: null,
-      action,
-      subjectType: 'followUp',
-      subjectId: f.id,
-      ...refs,
-      changes,
-      createdAt: now,
-    },
-    event: {
-      tenantId: f.tenantId,
-      id: eventId,
-      type: action,
-      payload: eventPayload(eventId, action, f.tenantId, now, {
-        followUpId: f.id,
-        ...refs,
-        key: f.key,
-        kind: f.kind,
-        ...data,
-        changedFields: Object.keys(changes),
-        actor: { type: 'system', id: null },
-      }),
-      createdAt: now,
-    },
+    action,
+    subject: { type: 'followUp', id: f.id },
+    refs: { candidateId: f.candidateId, applicationId: f.applicationId, interviewId: f.interviewId },
+    changes,
+    data: { key: f.key, kind: f.kind, ...data },
   };
 }
 
+const system = (f: FollowUpRow) => ({ tenantId: f.tenantId, kind: 'system' as const });
+
 /** Activity and outbox event of a delivery change, in the transaction of the change. */
-export async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventType, changes: Record<string, { before: unknown; after: unknown }>, data: Record<string, unknown>) {
-  const rows = recordRows(f, now, action, changes, data);
-  await Promise.all([tx.insert(activities).values(rows.activity), tx.insert(events).values(rows.event)]);
+export async function record(_tx: Tx, f: FollowUpRow, now: Date, action: EventType, changes: Changes, data: Record<string, unknown>) {
+  await recordChange(system(f), now, deliveryChange(f, action, changes, data));
 }
 
 /**
@@ -194,22 +171,19 @@ export async function record(tx: Tx, f: FollowUpRow, now: Date, action: EventTyp
  * the statement that made it sent writes the activity and event: a recruiter who confirmed it by
  * hand (mark-sent) meanwhile wrote them already.
  */
-function markSent(tx: Tx, f: FollowUpRow, now: Date, messageId: string, rows: ReturnType<typeof recordRows>) {
-  const a = rows.activity;
-  const e = rows.event;
-  return tx.execute(sql`
+const MARK_SENT = {
+  name: 'followup_mark_sent',
+  text: `
     WITH sent AS (
-      UPDATE follow_ups SET status = 'sent', sent_at = ${now}, message_id = ${messageId}, claimed_until = NULL, version = version + 1, updated_at = ${now}
-      WHERE id = ${f.id} AND status <> 'sent'
+      UPDATE follow_ups SET status = 'sent', sent_at = $1, message_id = $2, claimed_until = NULL, version = version + 1, updated_at = $1
+      WHERE id = $3 AND status <> 'sent'
       RETURNING id
-    ), activity AS (
-      INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, application_id, interview_id, changes, created_at)
-      SELECT ${a.tenantId}, ${a.id}, 'system', NULL, ${a.action}, ${a.subjectType}, ${a.subjectId}, ${a.candidateId}, ${a.applicationId}, ${a.interviewId},
-             ${JSON.stringify(a.changes)}::jsonb, ${now}
-      FROM sent
-    )
-    INSERT INTO events (tenant_id, id, type, payload, created_at)
-    SELECT ${e.tenantId}, ${e.id}, ${e.type}, ${JSON.stringify(e.payload)}::jsonb, ${now} FROM sent`);
+    ), ${outboxCte(4, 'sent')}
+    SELECT 1`,
+};
+
+function markSent(f: FollowUpRow, now: Date, messageId: string, rows: ChangeRows) {
+  return tdb.$client.query({ ...MARK_SENT, values: [now, messageId, f.id, ...outboxValues(rows)] });
 }
 
 /** Closes a claimed follow-up the worker cannot send (no address, opted out): skipped, with the reason; the claim is not an attempt. */
@@ -264,15 +238,19 @@ export async function deliverFollowUp(
     throw e;
   }
   const now = deps.clock.now();
-  const rows = recordRows(f, now, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
-    voice: f.voice,
-    to: message.to.address,
-    draft: message.subject.startsWith(DRAFT_PREFIX),
-    messageId: message.messageId,
-    attempts: claimed.attempts,
-  });
+  const rows = changeRows(
+    system(f),
+    now,
+    deliveryChange(f, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
+      voice: f.voice,
+      to: message.to.address,
+      draft: message.subject.startsWith(DRAFT_PREFIX),
+      messageId: message.messageId,
+      attempts: claimed.attempts,
+    }),
+  );
   // Sent is the truth even if the row was cancelled while the message was on its way.
-  await readTenant(deps.db, job.tenantId, (tx) => markSent(tx, f, now, message.messageId, rows));
+  await readTenant(deps.db, job.tenantId, () => markSent(f, now, message.messageId, rows));
   return { outcome: 'sent', messageId: message.messageId };
 }
 

@@ -3,12 +3,11 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { allTenantIds, readTenant } from '../../db/client.js';
-import { followUps, tenants, users } from '../../db/schema.js';
+import { followUps, tenants, users } from '../../db/schema/index.js';
 import type { MailMessage } from '../../lib/mailer.js';
-// Types only: the registry imports this module, so a value import would be circular.
-import type { JobDefinition } from '../../jobs/registry.js';
+import { defineJob, enqueue } from '../../jobs/define.js';
 import type { FollowUpRow } from './followups.repo.js';
-import { defaultContent, type StoredTemplates } from './followups.templates.js';
+import { defaultContent, type StoredTemplates } from '../../core/templates.js';
 
 /**
  * The daily digest (docs/followups.md#the-daily-digest): at 07:30 in each recruiter's zone (their
@@ -47,9 +46,7 @@ export async function digestTick(deps: Deps, opts: { tenantId?: string | undefin
       const minutes = local.hour * 60 + local.minute;
       if (minutes < DIGEST_TIME.hour * 60 + DIGEST_TIME.minute || local.hour >= DIGEST_UNTIL_HOUR) continue;
       const date = local.toISODate()!;
-      await deps.queues
-        .get('maintenance')
-        .add(sendDigestJob.name, sendPayload.parse({ tenantId, userId: p.id, date }), { ...sendDigestJob.options, jobId: digestJobId(p.id, date) });
+      await enqueue(deps, sendDigestJob, { tenantId, userId: p.id, date }, { jobId: digestJobId(p.id, date) });
       enqueued++;
     }
   }
@@ -159,20 +156,20 @@ const candidateOf = (r: FollowUpRow) => {
 };
 
 /** Every 15 minutes: hands the digests due at 07:30 local to the send job. */
-export const digestTickJob: JobDefinition<typeof tickPayload> = {
+export const digestTickJob = defineJob({
   name: 'followups.digest-tick',
   queue: 'maintenance',
   payload: tickPayload,
   options: { attempts: 1 },
   schedule: { id: 'followups-digest', pattern: '*/15 * * * *', data: {} },
-  handler: (deps, payload) => digestTick(deps, payload),
-};
+  handler: async () => digestTick,
+});
 
 /** One recruiter's digest for one local date: `digest-<userId>-<date>`. */
-export const sendDigestJob: JobDefinition<typeof sendPayload> = {
+export const sendDigestJob = defineJob({
   name: 'followups.digest',
   queue: 'maintenance',
   payload: sendPayload,
   options: { attempts: 4, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } },
-  handler: (deps, payload) => sendDigest(deps, payload),
-};
+  handler: async () => sendDigest,
+});

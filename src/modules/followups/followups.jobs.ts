@@ -1,13 +1,10 @@
 import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
-import { DelayedError, UnrecoverableError, type JobsOptions } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { afterCommit, allTenantIds, readTenant, type Database } from '../../db/client.js';
-import { followUps } from '../../db/schema.js';
-import { MailError } from '../../lib/mailer.js';
-// Types only: the registry imports this module, so a value import would be circular.
-import type { JobDefinition } from '../../jobs/registry.js';
-import { fairPriorities, jobStarted } from '../../jobs/fairness.js';
+import { allTenantIds, readTenant } from '../../db/client.js';
+import { followUps } from '../../db/schema/index.js';
+import { defineJob, enqueueFair, type JobDefinition, type JobRequest } from '../../jobs/define.js';
 import { deliverFollowUp } from './followups.delivery.js';
 import { markUncertainSends } from './followups.uncertain.js';
 
@@ -21,40 +18,25 @@ export const RECONCILE_LATE_LIMIT_MS = 3 * 86_400_000;
 
 export const deliverJobId = (followUpId: string, version: number) => `fu-${followUpId}-v${version}`;
 
-const deliverPayload = z.object({ tenantId: z.uuid(), followUpId: z.uuid(), version: z.number().int().min(1) });
+export const deliverPayload = z.object({ tenantId: z.uuid(), followUpId: z.uuid(), version: z.number().int().min(1) });
 
 /** SMTP 4xx answers are retried over about an hour (1, 2, 4, 8, 16, 32 minutes); a 5xx fails at once. */
 const deliverOptions: JobsOptions = { attempts: 7, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } };
 
 /** Sends one follow-up at its due time: `fu-<id>-v<version>`, a delayed job; stale versions no-op. */
-export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = {
+export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = defineJob({
   name: 'followups.deliver',
   queue: 'followups',
   payload: deliverPayload,
   options: deliverOptions,
-  handler: async (deps, payload, job) => {
-    jobStarted(deps.redis, deps.queues.get('followups'), payload.tenantId, job.id!);
-    try {
-      const result = await deliverFollowUp(deps, payload, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
-      if (result.outcome === 'early') {
-        // The same job waits until the due time by our clock; BullMQ's timers run on the machine's.
-        await job.moveToDelayed(Date.now() + (result.dueAt.getTime() - deps.clock.now().getTime()), job.token);
-        throw new DelayedError();
-      }
-      return result;
-    } catch (err) {
-      if (err instanceof MailError && err.permanent) throw new UnrecoverableError(err.message);
-      throw err;
-    }
-  },
-};
+  handler: () => import('./followups.deliverJob.js').then((m) => m.deliverHandler),
+});
 
 type Deliverable = { tenantId: string; id: string; version: number; dueAt: Date };
 
 const deliverJob = (now: number, f: Deliverable) => ({
-  name: deliverFollowUpJob.name,
-  data: deliverPayload.parse({ tenantId: f.tenantId, followUpId: f.id, version: f.version }),
-  opts: { ...deliverOptions, jobId: deliverJobId(f.id, f.version), delay: Math.max(0, f.dueAt.getTime() - now) },
+  payload: { tenantId: f.tenantId, followUpId: f.id, version: f.version },
+  opts: { jobId: deliverJobId(f.id, f.version), delay: Math.max(0, f.dueAt.getTime() - now) },
 });
 
 /** Adds the delayed deliver job of one follow-up version; the same id twice is one job. */
@@ -68,44 +50,27 @@ export async function enqueueDelivery(deps: Pick<Deps, 'queues' | 'clock' | 'red
  * so one agency's 10,000 due at once do not hold back another's thank-you.
  */
 export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock' | 'redis'>, rows: readonly Deliverable[]) {
-  const queue = deps.queues.get('followups');
   for (let i = 0; i < rows.length; i += 500) {
     // A delay counts from when its job is added: the clock is read again for every batch.
     const now = deps.clock.now().getTime();
-    const jobs = rows.slice(i, i + 500).map((f) => deliverJob(now, f));
-    const priorities = await fairPriorities(deps.redis, queue, jobs.map((j) => ({ tenantId: j.data.tenantId, jobId: j.opts.jobId })));
-    await queue.addBulk(jobs.map((j, k) => ({ ...j, opts: { ...j.opts, priority: priorities[k]! } })));
+    await enqueueFair(deps, deliverFollowUpJob, rows.slice(i, i + 500).map((f) => deliverJob(now, f)));
   }
 }
 
-type Enqueuer = Pick<Deps, 'queues' | 'clock' | 'log' | 'redis'>;
-const enqueuers = new WeakMap<Database, Enqueuer>();
-
-/** Lets transactions on `deps.db` hand their due follow-ups to the queue as they commit (the API does this at start). */
-export function enqueueOnCommit(deps: Enqueuer & Pick<Deps, 'db'>) {
-  enqueuers.set(deps.db, deps);
-}
-
 /**
- * Once the current transaction commits, enqueues the deliver jobs of the email follow-ups it made
- * due now or within the sweep's lookahead, so they do not wait for the next sweep. Best effort:
- * with Redis down the add fails and the sweep, which finds the same rows, enqueues them instead.
+ * The deliver jobs of the email follow-ups among `rows` that are due now or within the sweep's
+ * lookahead, for the unit of work to enqueue as it commits (`work.afterCommit`, or `afterCommit`
+ * from src/db/client.ts), so they do not wait for the next sweep. Best effort: with Redis down
+ * the add fails and the sweep, which finds the same rows, enqueues them instead.
  */
-export function enqueueWhenCommitted(rows: readonly { tenantId: string; id: string; version: number; dueAt: Date; channel: string; status: string }[]) {
-  if (rows.length === 0) return;
-  afterCommit(async (db) => {
-    const deps = enqueuers.get(db);
-    if (!deps) return;
-    const now = deps.clock.now().getTime();
-    const due = rows.filter(
-      (r) => r.channel === 'email' && r.status === 'pending' && r.dueAt.getTime() <= now + RECONCILE_LOOKAHEAD_MS && r.dueAt.getTime() > now - RECONCILE_LATE_LIMIT_MS,
-    );
-    try {
-      await enqueueDeliveries(deps, due);
-    } catch (err) {
-      deps.log.warn({ err: (err as Error).message, followUps: due.length }, 'could not enqueue follow-ups at commit; the sweep will');
-    }
-  });
+export function deliveriesDueSoon(
+  rows: readonly { tenantId: string; id: string; version: number; dueAt: Date; channel: string; status: string }[],
+  now: Date,
+): JobRequest<typeof deliverPayload>[] {
+  const at = now.getTime();
+  return rows
+    .filter((r) => r.channel === 'email' && r.status === 'pending' && r.dueAt.getTime() <= at + RECONCILE_LOOKAHEAD_MS && r.dueAt.getTime() > at - RECONCILE_LATE_LIMIT_MS)
+    .map((f) => ({ def: deliverFollowUpJob, ...deliverJob(at, f) }));
 }
 
 const reconcilePayload = z.object({ tenantId: z.uuid().optional() });
@@ -190,11 +155,11 @@ export async function sendDueWithoutQueue(deps: Deps, opts: { stop?: () => boole
  * Every minute: the PostgreSQL sweep that feeds the deliver jobs. It runs on the maintenance queue
  * with the other schedules, so a backlog of deliveries never delays the sweep.
  */
-export const reconcileFollowUpsJob: JobDefinition<typeof reconcilePayload> = {
+export const reconcileFollowUpsJob = defineJob({
   name: 'followups.reconcile',
   queue: 'maintenance',
   payload: reconcilePayload,
   options: { attempts: 1 },
   schedule: { id: 'followups-reconcile', every: 60_000, data: {} },
-  handler: (deps, payload) => reconcileFollowUps(deps, payload),
-};
+  handler: async () => reconcileFollowUps,
+});

@@ -14,10 +14,10 @@ import {
   positions,
   tenants,
   users,
-} from '../../db/schema.js';
-import { parsePlaybook, type Playbook } from './followups.playbook.js';
-import { templateIdFor } from './followups.templates.js';
-import type { FollowUpFacts } from './followups.types.js';
+} from '../../db/schema/index.js';
+import { parsePlaybook, type Playbook } from '../../core/followups/playbook.js';
+import { templateIdFor } from '../../core/templates.js';
+import type { FollowUpFacts } from '../../core/followups/types.js';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
 

@@ -8,7 +8,7 @@ import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import * as svc from './followups.service.js';
-import { playbookSchema } from './followups.playbook.js';
+import { playbookSchema } from '../../core/followups/playbook.js';
 import * as tpl from './followups.templateApi.js';
 import {
   cancelFollowUpBody,
@@ -22,7 +22,6 @@ import {
   sendNowFollowUpBody,
   skipFollowUpBody,
 } from './followups.schemas.js';
-import { enqueueOnCommit } from './followups.jobs.js';
 
 const read = { access: { role: 'viewer' as const, scope: 'followups:read' as const } };
 const write = { access: { role: 'recruiter' as const, scope: 'followups:write' as const } };
@@ -34,7 +33,6 @@ export function followUpsRoutes(app: App, deps: Deps) {
   const tags = ['follow-ups'];
   const security = [{ bearer: [] }];
   const one = { 200: followUpSchema, ...problemResponses(409, 412) };
-  enqueueOnCommit(deps);
 
   app.get('/v1/follow-ups', {
     schema: {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { followUpStatuses } from '../../db/schema.js';
+import { followUpStatuses } from '../../db/schema/index.js';
 import { instant, localDate } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
-import { followUpChannels, followUpKinds, followUpVoices } from './followups.types.js';
+import { followUpChannels, followUpKinds, followUpVoices } from '../../core/followups/types.js';
 
 export const followUpKind = z.enum(followUpKinds);
 export const followUpStatus = z.enum(followUpStatuses);

@@ -2,15 +2,15 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { followUps, tenants } from '../../db/schema.js';
+import { followUps, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
 import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
-import type { Playbook } from './followups.playbook.js';
-import { enqueueWhenCommitted } from './followups.jobs.js';
+import type { Playbook } from '../../core/followups/playbook.js';
+import { deliveriesDueSoon } from './followups.jobs.js';
 import { followUpMessageId } from './followups.delivery.js';
 import type {
   cancelFollowUpBody,
@@ -70,7 +70,7 @@ async function act(
   change: (row: FollowUpRow, now: Date) => { set: Partial<FollowUpRow>; data?: Record<string, unknown> },
 ) {
   const now = deps.clock.now();
-  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+  const row = await withTenant(deps.db, actor.tenantId, async (tx, work) => {
     const current = await lockForAction(tx, id, opts.allowed, opts.verb, opts.ifMatch);
     const { set, data } = change(current, now);
     const [updated] = await tx
@@ -86,7 +86,7 @@ async function act(
       data: { key: current.key, kind: current.kind, ...data },
     });
     // A new version (edited, moved, sent now) due soon goes to the queue at commit, not at the next sweep.
-    enqueueWhenCommitted([updated!]);
+    work.afterCommit(...deliveriesDueSoon([updated!], now));
     return updated!;
   });
   return presentFollowUp(row, now);

@@ -1,14 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
-import { followUps, interviews } from '../../db/schema.js';
+import { afterCommit, type Tx } from '../../db/client.js';
+import { followUps, interviews } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
-import type { Playbook } from './followups.playbook.js';
-import { replan } from './followups.planner.js';
-import { enqueueWhenCommitted } from './followups.jobs.js';
+import type { Playbook } from '../../core/followups/playbook.js';
+import { replan } from '../../core/followups/planner.js';
+import { deliveriesDueSoon } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
-import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from './followups.types.js';
+import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from '../../core/followups/types.js';
 
 /**
  * How re-planning sees a stored row. Queued counts as pending (the worker checks the status before
@@ -94,7 +94,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     createdAt: now,
     updatedAt: now,
   }));
-  enqueueWhenCommitted(rows.map((r) => ({ ...r, version: 1, status: 'pending' })));
+  afterCommit(...deliveriesDueSoon(rows.map((r) => ({ ...r, version: 1, status: 'pending' })), now));
 
   // The insert and the history go out together: one round trip on the pipelined connection.
   await Promise.all([

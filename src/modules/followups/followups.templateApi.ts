@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { followUps, outcomeKinds, tenants } from '../../db/schema.js';
+import { followUps, outcomeKinds, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { instant, localDate } from '../../lib/schemas.js';
 import type { Actor } from '../../lib/access.js';
@@ -20,7 +20,7 @@ import {
   templateVoices,
   type StoredTemplates,
   type TemplateSlot,
-} from './followups.templates.js';
+} from '../../core/templates.js';
 
 // ---- schemas --------------------------------------------------------------------------------
 

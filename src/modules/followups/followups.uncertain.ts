@@ -1,7 +1,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
-import { followUps } from '../../db/schema.js';
+import { followUps } from '../../db/schema/index.js';
 import { record } from './followups.delivery.js';
 
 /**

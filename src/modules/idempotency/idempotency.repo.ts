@@ -2,34 +2,11 @@ import { and, eq, lt, or, sql } from 'drizzle-orm';
 import { pgArray } from '../../db/arrays.js';
 import type { Database } from '../../db/client.js';
 import { readTenant, type Tx } from '../../db/client.js';
-import { idempotencyKeys } from '../../db/schema.js';
+import { idempotencyKeys } from '../../db/schema/index.js';
 
-export interface IdempotencyScope {
-  tenantId: string;
-  principal: string;
-  route: string;
-  key: string;
-}
+import type { IdempotencyScope } from '../../lib/requestContext.js';
 
-// A key is marked `committed` inside the transaction that makes the change it guards, so a request
-// that dies before its answer is stored is never run again (docs/idempotency.md).
-const MARK_COMMITTED = "UPDATE idempotency_keys SET state = 'committed' WHERE principal = $1 AND route = $2 AND key = $3 AND state = 'in_progress'";
-
-/** The statement marking a held key committed: withTenant runs it before the COMMIT of the request's first write. */
-export const markCommitted = (s: IdempotencyScope) => ({
-  name: 'afterview_idempotency_committed',
-  text: MARK_COMMITTED,
-  values: [s.principal, s.route, s.key],
-});
-
-/**
- * The same as a member of a one-statement change's CTE: the key in parameters $p..$p+2 (all null
- * when none is held), marked only when the CTE named `made` produced a row.
- */
-export const markCommittedCte = (p: number, made: string) =>
-  `UPDATE idempotency_keys SET state = 'committed'
-      WHERE $${p}::text IS NOT NULL AND principal = $${p}::text AND route = $${p + 1}::text AND key = $${p + 2}::text
-        AND state = 'in_progress' AND EXISTS (SELECT 1 FROM ${made})`;
+export type { IdempotencyScope };
 
 const where = (s: IdempotencyScope) =>
   and(eq(idempotencyKeys.principal, s.principal), eq(idempotencyKeys.route, s.route), eq(idempotencyKeys.key, s.key));
@@ -79,6 +56,13 @@ export async function complete(db: Database, s: IdempotencyScope, status: number
 export async function release(db: Database, s: IdempotencyScope) {
   await readTenant(db, s.tenantId, (tx) => tx.delete(idempotencyKeys).where(and(where(s), eq(idempotencyKeys.state, 'in_progress'))));
 }
+
+/** The store the edge's Idempotency-Key handling is given (src/http/idempotency.ts IdempotencyStore). */
+export const idempotencyStore = (db: Database) => ({
+  claim: (s: IdempotencyScope, fingerprint: string, now: Date, expiresAt: Date, opts: { staleBefore: Date }) => claim(db, s, fingerprint, now, expiresAt, opts),
+  complete: (s: IdempotencyScope, status: number, body: string, type: string) => complete(db, s, status, body, type),
+  release: (s: IdempotencyScope) => release(db, s),
+});
 
 export async function purgeExpired(db: Database, tenantId: string, now: Date): Promise<number> {
   const rows = await readTenant(db, tenantId, (tx) =>

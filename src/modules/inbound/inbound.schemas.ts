@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
-import { inboundReplyStatuses } from '../../db/schema.js';
+import { inboundReplyStatuses } from '../../db/schema/index.js';
 
 const ID = '01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f';
 const FU = '01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7';

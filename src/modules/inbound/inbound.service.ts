@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { publicUrl } from '../../config.js';
 import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { followUps, inboundReplies, tenants } from '../../db/schema.js';
+import { followUps, inboundReplies, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -11,7 +11,7 @@ import { makeTenantToken, parseTenantToken, safeEqual, sha256 } from '../../lib/
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
 import { insertReply } from '../applications/applications.replies.js';
-import { findApplication } from '../applications/applications.repo.js';
+import { findApplication } from '../applications/applications.service.js';
 import { isAutomaticReply, quotedFollowUpIds, replySummary } from './outOfOffice.js';
 import type { assignInboundBody, inboundEmailBody, listInboundQuery } from './inbound.schemas.js';
 

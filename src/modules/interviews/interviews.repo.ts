@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { tdb, type Tx } from '../../db/client.js';
-import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema.js';
+import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema/index.js';
 
 export type InterviewRow = typeof interviews.$inferSelect;
 

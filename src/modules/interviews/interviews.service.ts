@@ -2,7 +2,7 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema.js';
+import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js';

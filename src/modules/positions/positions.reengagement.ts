@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant } from '../../db/client.js';
-import { outcomeKinds } from '../../db/schema.js';
+import { outcomeKinds } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 import type { Actor } from '../../lib/access.js';
 import { decodeCursor, pageQuery, toPage } from '../../lib/pagination.js';

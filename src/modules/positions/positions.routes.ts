@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
@@ -46,7 +46,7 @@ export function positionsRoutes(app: App, deps: Deps) {
     config: write,
     handler: async (req, reply) => {
       const position = await createPosition(deps, actorOf(req), req.body);
-      return reply.code(201).header('etag', `"${position.version}"`).header('location', `/v1/positions/${position.id}`).send(position);
+      return reply.code(201).header('location', `/v1/positions/${position.id}`).send(withEtag(reply, position));
     },
   });
   app.get('/v1/positions/:id', {
@@ -54,7 +54,7 @@ export function positionsRoutes(app: App, deps: Deps) {
     config: read,
     handler: async (req, reply) => {
       const position = await getPosition(deps, actorOf(req), req.params.id);
-      return reply.header('etag', `"${position.version}"`).send(position);
+      return reply.send(withEtag(reply, position));
     },
   });
   app.get('/v1/positions/:id/re-engagement', {
@@ -87,7 +87,7 @@ export function positionsRoutes(app: App, deps: Deps) {
     config: write,
     handler: async (req, reply) => {
       const position = await updatePosition(deps, actorOf(req), req.params.id, req.body, req.headers['if-match']);
-      return reply.header('etag', `"${position.version}"`).send(position);
+      return reply.send(withEtag(reply, position));
     },
   });
   app.delete('/v1/positions/:id', {

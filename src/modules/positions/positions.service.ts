@@ -1,16 +1,16 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { positions } from '../../db/schema.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { positions } from '../../db/schema/index.js';
+import { notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
-import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { checkEmployerRef, employerExists } from '../employers/employers.repo.js';
+import { checkEmployerRef } from '../employers/employers.service.js';
 import type { createPositionBody, listEmployerPositionsQuery, listPositionsQuery, updatePositionBody } from './positions.schemas.js';
+import { deleteOwned, listOfEmployer, updateOwned } from '../employers/employers.owned.js';
 
 type Position = typeof positions.$inferSelect;
 const FIELDS = ['employerId', 'title', 'description', 'status', 'openings', 'targetFillDate'] as const;
@@ -21,6 +21,9 @@ async function findForUpdate(tx: Tx, id: string): Promise<Position> {
   if (!row) throw notFound('Position');
   return row;
 }
+
+/** How the employer's shared update and delete (employers.owned.ts) reach positions. */
+const owned = { table: positions, type: 'position' as const, fields: FIELDS, findForUpdate };
 
 export async function createPosition(deps: Deps, actor: Actor, input: z.output<typeof createPositionBody>) {
   const now = deps.clock.now();
@@ -90,55 +93,15 @@ export async function listPositions(deps: Deps, actor: Actor, q: z.output<typeof
 }
 
 /** The positions of one employer; 404 when the employer is not the agency's. */
-export async function listEmployerPositions(deps: Deps, actor: Actor, employerId: string, q: z.output<typeof listEmployerPositionsQuery>) {
-  const [exists, page] = await Promise.all([
-    readTenant(deps.db, actor.tenantId, (tx) => employerExists(tx, employerId)),
-    listPositions(deps, actor, { ...q, employerId }),
-  ]);
-  if (!exists) throw notFound('Employer');
-  return page;
+export function listEmployerPositions(deps: Deps, actor: Actor, employerId: string, q: z.output<typeof listEmployerPositionsQuery>) {
+  return listOfEmployer(deps, actor, employerId, () => listPositions(deps, actor, { ...q, employerId }));
 }
 
 export async function updatePosition(deps: Deps, actor: Actor, id: string, input: z.output<typeof updatePositionBody>, ifMatch?: number) {
-  const now = deps.clock.now();
-  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
-    const current = await findForUpdate(tx, id);
-    assertVersion(current.version, ifMatch);
-    if (input.employerId !== undefined && input.employerId !== current.employerId) await checkEmployerRef(tx, input.employerId);
-    const changes = diff(current, { ...current, ...input }, FIELDS);
-    if (Object.keys(changes).length === 0) return current;
-    const [updated] = await tx
-      .update(positions)
-      .set({ ...input, version: current.version + 1, updatedAt: now })
-      .where(eq(positions.id, id))
-      .returning();
-    await recordChange(actor, now, {
-      action: 'position.updated',
-      subject: { type: 'position', id },
-      changes,
-      data: { employerId: updated!.employerId },
-    });
-    return updated!;
-  });
+  const row = await updateOwned(deps, actor, id, input, ifMatch, owned);
   return present(row);
 }
 
-export async function deletePosition(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
-  const now = deps.clock.now();
-  try {
-    await withTenant(deps.db, actor.tenantId, async (tx) => {
-      const current = await findForUpdate(tx, id);
-      assertVersion(current.version, ifMatch);
-      await tx.delete(positions).where(eq(positions.id, id));
-      await recordChange(actor, now, {
-        action: 'position.deleted',
-        subject: { type: 'position', id },
-        changes: diff(current, {}, FIELDS),
-        data: { employerId: current.employerId },
-      });
-    });
-  } catch (err) {
-    if (pgError(err)?.code === '23503') throw new AppError('conflict', 'The position still has applications; remove those first');
-    throw err;
-  }
+export function deletePosition(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
+  return deleteOwned(deps, actor, id, ifMatch, { ...owned, inUse: 'The position still has applications; remove those first' });
 }

@@ -2,32 +2,19 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
-import { ifMatchHeader } from '../../http/ifMatch.js';
+import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
 import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import { createUser, getUser, listUsers, updateSelf, updateUser } from './users.service.js';
-import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userSchema } from './users.schemas.js';
+import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userExample, userSchema } from './users.schemas.js';
 
 const createdUser = userSchema
   .extend({ initialPassword: z.string().optional().describe('Only when no password was sent; shown once') })
   .meta({
     id: 'CreatedUser',
-    example: {
-      id: '01a2164a-4086-731f-b299-4f86930d5721',
-      email: 'rita@hvteachers.example.org',
-      name: 'Rita Recruiter',
-      role: 'recruiter',
-      status: 'active',
-      timeZone: 'America/New_York',
-      lastLoginAt: null,
-      dailyDigest: true,
-      version: 1,
-      createdAt: '2026-11-20T14:00:00.000Z',
-      updatedAt: '2026-11-20T14:00:00.000Z',
-      initialPassword: 'k3VqN8sWd0pZ-7hLxE2a',
-    },
+    example: { ...userExample, lastLoginAt: null, initialPassword: 'k3VqN8sWd0pZ-7hLxE2a' },
   });
 
 export function usersRoutes(app: App, deps: Deps) {
@@ -56,7 +43,7 @@ export function usersRoutes(app: App, deps: Deps) {
     config: { access: { role: 'viewer', scope: 'users:read' } },
     handler: async (req, reply) => {
       const user = await getUser(deps, actorOf(req), req.params.id);
-      return reply.header('etag', `"${user.version}"`).send(user);
+      return reply.send(withEtag(reply, user));
     },
   });
   app.patch('/v1/users/:id', {
@@ -73,7 +60,7 @@ export function usersRoutes(app: App, deps: Deps) {
     config: { access: { role: 'admin', scope: null } },
     handler: async (req, reply) => {
       const user = await updateUser(deps, actorOf(req), req.params.id, req.body, req.headers['if-match']);
-      return reply.header('etag', `"${user.version}"`).send(user);
+      return reply.send(withEtag(reply, user));
     },
   });
   app.patch('/v1/me', {
@@ -89,7 +76,7 @@ export function usersRoutes(app: App, deps: Deps) {
     config: { access: { role: 'viewer', scope: null } },
     handler: async (req, reply) => {
       const user = await updateSelf(deps, actorOf(req), req.body, req.headers['if-match']);
-      return reply.header('etag', `"${user.version}"`).send(user);
+      return reply.send(withEtag(reply, user));
     },
   });
 }

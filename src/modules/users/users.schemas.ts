@@ -3,7 +3,7 @@ import { roleSchema } from '../../lib/access.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { emailSchema, passwordSchema, timeZoneSchema } from '../auth/auth.schemas.js';
 
-export { userSchema } from '../auth/auth.schemas.js';
+export { userExample, userSchema } from '../auth/auth.schemas.js';
 
 export const createUserBody = z
   .strictObject({

@@ -1,13 +1,18 @@
-import { DelayedError } from 'bullmq';
 import { z } from 'zod';
-// Types only: the registry imports this module, so a value import would be circular.
-import type { JobDefinition } from '../../jobs/registry.js';
-import { jobStarted } from '../../jobs/fairness.js';
-import { attemptDeliveries } from './webhooks.delivery.js';
-import { DETACHED, lanesOf } from './webhooks.lanes.js';
-import { ATTEMPT_JOB_OPTIONS, TRIES_PER_JOB } from './webhooks.outbox.js';
+import { defineJob, type JobDefinition } from '../../jobs/define.js';
 
-const attemptPayload = z.object({
+/** What one `webhooks.attempt` job carries at the most (webhooks.outbox.ts enqueueAttempts). */
+export const TRIES_PER_JOB = 250;
+/**
+ * BullMQ neither retries a job of tries nor keeps it once done: the tries live in PostgreSQL, and
+ * the sweep queues them again under the same job id, which BullMQ would ignore while a failed job
+ * of that id is kept (a failed claim would have held its tries back for as long).
+ */
+export const ATTEMPT_JOB_OPTIONS = { attempts: 1, removeOnComplete: true, removeOnFail: true } as const;
+/** A job of tries is named after its first one: `wh-<delivery>-<try>`. */
+export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliveryId}-${attempt}`;
+
+export const attemptPayload = z.object({
   tenantId: z.uuid(),
   endpointId: z.uuid(),
   tries: z.array(z.object({ deliveryId: z.uuid(), attempt: z.number().int().min(1) })).min(1).max(TRIES_PER_JOB),
@@ -20,20 +25,10 @@ const attemptPayload = z.object({
  * an endpoint that is slow right now goes back to Redis for a moment instead of taking a slot, and
  * one that turns slow leaves its slot and finishes on its own.
  */
-export const webhookAttemptJob: JobDefinition<typeof attemptPayload> = {
+export const webhookAttemptJob: JobDefinition<typeof attemptPayload> = defineJob({
   name: 'webhooks.attempt',
   queue: 'webhooks',
   payload: attemptPayload,
   options: ATTEMPT_JOB_OPTIONS,
-  handler: async (deps, payload, job) => {
-    jobStarted(deps.redis, deps.queues.get('webhooks'), payload.tenantId, job.id!);
-    const lanes = lanesOf(deps);
-    const deferMs = await lanes.enter(payload.endpointId);
-    if (deferMs > 0) {
-      await job.moveToDelayed(Date.now() + deferMs, job.token);
-      throw new DelayedError();
-    }
-    const result = await lanes.run(payload.endpointId, () => attemptDeliveries(deps, payload));
-    return result === DETACHED ? { detached: true } : result;
-  },
-};
+  handler: () => import('./webhooks.attemptJob.js').then((m) => m.attemptHandler),
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventCatalogue, EVENT_VERSION } from '../activity/events.catalogue.js';
+import { eventCatalogue, EVENT_VERSION } from '../../core/events.js';
 
 /** The body of every webhook: the outbox event, small and versioned (docs/webhooks.md). */
 export const webhookEventSchema = z

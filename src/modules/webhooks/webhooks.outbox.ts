@@ -2,10 +2,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, tdb, withTenant } from '../../db/client.js';
 import { batchColumn as column, pgArray } from '../../db/arrays.js';
-import { webhookDeliveries } from '../../db/schema.js';
-import { fairPriorities } from '../../jobs/fairness.js';
+import { webhookDeliveries } from '../../db/schema/index.js';
+import { enqueueFair } from '../../jobs/define.js';
 import { groupBy } from '../../lib/groupBy.js';
 import { newId } from '../../lib/ids.js';
+import { attemptJobId, TRIES_PER_JOB, webhookAttemptJob } from './webhooks.jobs.js';
 
 /**
  * The outbox relay and the queue of tries (docs/webhooks.md). PostgreSQL is the truth: events
@@ -22,14 +23,6 @@ const TENANTS_PER_PASS = 50;
 const NO_ENDPOINT_BATCH = 5000;
 /** A job handed to Redis this long ago whose try has not started is presumed lost and re-added. */
 export const REQUEUE_AFTER_MS = 60_000;
-/**
- * BullMQ neither retries a job of tries nor keeps it once done: the tries live in PostgreSQL, and
- * the sweep queues them again under the same job id, which BullMQ would ignore while a failed job
- * of that id is kept (a failed claim would have held its tries back for as long).
- */
-export const ATTEMPT_JOB_OPTIONS = { attempts: 1, removeOnComplete: true, removeOnFail: true } as const;
-/** A job of tries is named after its first one: `wh-<delivery>-<try>`. */
-export const attemptJobId = (deliveryId: string, attempt: number) => `wh-${deliveryId}-${attempt}`;
 
 export interface QueuedAttempt {
   tenantId: string;
@@ -120,7 +113,6 @@ export async function relayTenantBatch(
  * WEBHOOK_JOBS_AT_ONCE jobs per worker, 1,000 tries are in flight; fewer, larger jobs than 10 of
  * 100 cost less per try (BullMQ's and the statements' work per job is fixed; docs/performance.md).
  */
-export const TRIES_PER_JOB = 250;
 export const WEBHOOK_JOBS_AT_ONCE = 4;
 
 /**
@@ -146,20 +138,17 @@ export async function enqueueAttempts(deps: Deps, attempts: QueuedAttempt[], opt
     Array.from({ length: Math.ceil(list.length / TRIES_PER_JOB) }, (_, i) => {
       const tries = list.slice(i * TRIES_PER_JOB, (i + 1) * TRIES_PER_JOB).map((a) => ({ deliveryId: a.deliveryId, attempt: a.attempt }));
       return {
-        name: 'webhooks.attempt',
-        data: { tenantId: list[0]!.tenantId, endpointId: list[0]!.endpointId, tries },
+        payload: { tenantId: list[0]!.tenantId, endpointId: list[0]!.endpointId, tries },
         // The id names the first try: the same batch queued twice is one job; any other overlap is
         // harmless, the claim lets each try run once.
-        opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt), ...ATTEMPT_JOB_OPTIONS },
+        opts: { jobId: attemptJobId(tries[0]!.deliveryId, tries[0]!.attempt) },
       };
     }),
   );
   // The relay writes new deliveries already marked (one statement fewer per batch).
   if (!opts.marked) await mark(deps.clock.now());
-  const queue = deps.queues.get('webhooks');
   try {
-    const priorities = await fairPriorities(deps.redis, queue, jobs.map((j) => ({ tenantId: j.data.tenantId, jobId: j.opts.jobId })));
-    await queue.addBulk(jobs.map((j, i) => ({ ...j, opts: { ...j.opts, priority: priorities[i]! } })));
+    await enqueueFair(deps, webhookAttemptJob, jobs);
   } catch (err) {
     await mark(null).catch(() => undefined);
     throw err;

@@ -1,4 +1,4 @@
-import type { webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
+import type { webhookDeliveries, webhookEndpoints } from '../../db/schema/index.js';
 import { circuitOf } from './webhooks.circuit.js';
 
 type Endpoint = typeof webhookEndpoints.$inferSelect;

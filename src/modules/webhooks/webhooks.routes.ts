@@ -51,7 +51,7 @@ export function webhooksRoutes(app: App, deps: Deps) {
     config: { ...write, secretAnswer: true },
     handler: async (req, reply) => {
       const endpoint = await svc.createEndpoint(deps, actorOf(req), req.body);
-      return reply.code(201).header('etag', `"${endpoint.version}"`).header('location', `${base}/${endpoint.id}`).send(endpoint);
+      return reply.code(201).header('location', `${base}/${endpoint.id}`).send(etag(reply, endpoint));
     },
   });
   app.get(`${base}/:id`, {

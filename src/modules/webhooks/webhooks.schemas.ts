@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
-import { eventCatalogue } from '../activity/events.catalogue.js';
-import { webhookDeliveryStatuses, webhookEndpointStatuses } from '../../db/schema.js';
+import { eventCatalogue } from '../../core/events.js';
+import { webhookDeliveryStatuses, webhookEndpointStatuses } from '../../db/schema/index.js';
 
 const eventTypes = Object.keys(eventCatalogue) as [keyof typeof eventCatalogue, ...(keyof typeof eventCatalogue)[]];
 export const subscribableType = z.enum([...eventTypes, '*'], { error: 'Must be an event type of the catalogue, or *' });

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { foreignKey, index, integer, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { roles } from '../lib/access.js';
-import { tenantFk, tenantPolicy, timestamps, users } from './schema.js';
+import { roles } from '../../lib/access.js';
+import { timestamps, tenantPolicy } from './common.js';
+import { tenantFk, users } from './tenants.js';
 
 // Accounts: how people get in (sessions and their refresh tokens, invitations, password resets).
 // Every token here is random and stored as its SHA-256 only (docs/auth.md).

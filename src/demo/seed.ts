@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { allTenantIds } from './client.js';
+import { allTenantIds } from '../db/client.js';
 import { logout, signup } from '../modules/auth/auth.service.js';
 
 export const demo = {

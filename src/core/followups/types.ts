@@ -1,4 +1,4 @@
-import type { Holiday, outcomeKinds } from '../../db/schema.js';
+import type { Holiday } from '../businessTime.js';
 
 /** Everything the planner reads about one interview; loaded by the service, never by the planner. */
 
@@ -20,6 +20,8 @@ export type FollowUpChannel = (typeof followUpChannels)[number];
 export const followUpVoices = ['on_behalf', 'draft_to_candidate', 'agency'] as const;
 export type FollowUpVoice = (typeof followUpVoices)[number];
 
+/** What came of an application (the `outcomes` table's kinds). */
+export const outcomeKinds = ['offer', 'hired', 'rejected', 'filled_by_other', 'on_hold', 'withdrawn', 'no_decision'] as const;
 export type OutcomeKind = (typeof outcomeKinds)[number];
 export type ParticipantRole = 'interviewer' | 'hiring_manager' | 'coordinator';
 

@@ -10,8 +10,8 @@ import {
   type DayMove,
   type Resolved,
   type WallTime,
-} from '../../lib/businessTime.js';
-import type { Playbook } from './followups.playbook.js';
+} from '../businessTime.js';
+import type { Playbook } from './playbook.js';
 import type {
   FollowUpChannel,
   FollowUpFacts,
@@ -23,7 +23,7 @@ import type {
   Recipient,
   ReplyFacts,
   TemplateVars,
-} from './followups.types.js';
+} from './types.js';
 
 /** The facts read once for a plan: effective replies, outcome and timeline, calendars, routing. */
 export interface PlanContext {

@@ -1,5 +1,12 @@
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 
+/** A date range off work (school breaks, public holidays), inclusive, in the owner's zone. */
+export interface Holiday {
+  start: string;
+  end: string;
+  name: string;
+}
+
 /**
  * A business calendar on Luxon: recipient-local IANA time, business days and hours, holidays.
  * Calendar dates are 'YYYY-MM-DD' strings and wall times 'HH:mm' strings; instants are Dates.

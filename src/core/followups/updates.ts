@@ -1,6 +1,6 @@
-import { describeInstant, outsideQuietHours } from '../../lib/businessTime.js';
-import { candidateRecipient, candidateZone, followUp, settle, skip, type PlanContext } from './followups.context.js';
-import type { PlannedFollowUp } from './followups.types.js';
+import { describeInstant, outsideQuietHours } from '../businessTime.js';
+import { candidateRecipient, candidateZone, followUp, settle, skip, type PlanContext } from './context.js';
+import type { PlannedFollowUp } from './types.js';
 
 /**
  * Status updates to the candidate: after completion, after the notes go out on their behalf, after

@@ -1,8 +1,8 @@
-import { buildContext, type PlanContext } from './followups.context.js';
-import type { Playbook } from './followups.playbook.js';
-import { linkedinConnects, postDecisionThanks, recruiterCheckIn, statusChecks, thankYous, timelineRequest } from './followups.rules.js';
-import type { ExistingFollowUp, FollowUpFacts, PlannedFollowUp, Recipient, Replan, TemplateVars } from './followups.types.js';
-import { candidateUpdates } from './followups.updates.js';
+import { buildContext, type PlanContext } from './context.js';
+import type { Playbook } from './playbook.js';
+import { linkedinConnects, postDecisionThanks, recruiterCheckIn, statusChecks, thankYous, timelineRequest } from './rules.js';
+import type { ExistingFollowUp, FollowUpFacts, PlannedFollowUp, Recipient, Replan, TemplateVars } from './types.js';
+import { candidateUpdates } from './updates.js';
 
 /**
  * The follow-up planner, pure: the same facts, playbook and instant give the same plan. It lists every

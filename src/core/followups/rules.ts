@@ -10,7 +10,7 @@ import {
   localTimeOf,
   nonBusinessReason,
   type BusinessCalendar,
-} from '../../lib/businessTime.js';
+} from '../businessTime.js';
 import {
   contactCalendar,
   finalOutcomes,
@@ -26,8 +26,8 @@ import {
   thankYouCancellingOutcomes,
   type Due,
   type PlanContext,
-} from './followups.context.js';
-import type { ParticipantFacts, PlannedFollowUp } from './followups.types.js';
+} from './context.js';
+import type { ParticipantFacts, PlannedFollowUp } from './types.js';
 
 /** The employer-facing steps of DESIGN section 2, one function per kind. */
 

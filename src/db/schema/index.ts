@@ -1,0 +1,43 @@
+// The database schema, one file per area; drizzle-kit reads this index (drizzle.config.ts).
+import { activities, events, idempotencyKeys } from './activity.js';
+import { applicationStageChanges, applications, employerReplies, interviewParticipants, interviews, outcomes } from './applications.js';
+import { followUps } from './followups.js';
+import { inboundReplies } from './inbound.js';
+import { candidates, contacts, employers, positions } from './records.js';
+import { apiKeys, tenants, users } from './tenants.js';
+import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
+
+export { currentTenant, tenantPolicy, timestamps, type Holiday } from './common.js';
+export * from './tenants.js';
+export * from './accounts.js';
+export * from './records.js';
+export * from './activity.js';
+export * from './applications.js';
+export * from './followups.js';
+export * from './webhooks.js';
+export * from './inbound.js';
+
+/** The tables drizzle's query builder knows by name (src/db/client.ts). */
+export const schema = {
+  tenants,
+  users,
+  apiKeys,
+  employers,
+  contacts,
+  positions,
+  candidates,
+  activities,
+  events,
+  idempotencyKeys,
+  applications,
+  applicationStageChanges,
+  interviews,
+  interviewParticipants,
+  outcomes,
+  employerReplies,
+  followUps,
+  webhookEndpoints,
+  webhookDeliveries,
+  webhookAttempts,
+  inboundReplies,
+};
