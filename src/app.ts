@@ -1,3 +1,4 @@
+import { registerMetrics } from './http/metrics.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from '@fastify/type-provider-zod';
 import { serializerCompiler } from './http/serializer.js';
@@ -88,6 +89,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   registerIdempotency(app, deps, idempotencyStore(deps.db));
   registerStrictQuery(app);
+  registerMetrics(app, deps);
   await registerOpenApi(app, { serverUrl: publicUrl(deps.config), webhooks: openApiWebhooks() });
 
   const typed = app.withTypeProvider() as unknown as App;

@@ -18,6 +18,10 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.string().url().optional(),
+  /** `GET /metrics` on the API for a scraper with this bearer token (docs/operations.md#metrics); unset: 404. */
+  METRICS_TOKEN: z.string().min(32).optional(),
+  /** `/metrics` on a listener of its own at HOST:METRICS_PORT, in every process (the worker's only HTTP). */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
 

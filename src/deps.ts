@@ -9,6 +9,8 @@ import { createQueues, type Queues } from './jobs/queues.js';
 import { enqueueRequests, type JobRequest } from './jobs/enqueue.js';
 import { randomToken } from './lib/secrets.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
+import { createMetrics, watchResources, type Metrics } from './lib/metrics.js';
+import { queueNames } from './jobs/queues.js';
 
 /** Everything a service needs, created once per process and passed down explicitly. */
 export interface Deps {
@@ -20,6 +22,8 @@ export interface Deps {
   queues: Queues;
   mailer: Mailer;
   clock: Clock;
+  /** This process's Prometheus metrics (src/lib/metrics.ts). */
+  metrics: Metrics;
   jwtSecret: string;
   close(): Promise<void>;
 }
@@ -38,6 +42,8 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
   const mailer = overrides.mailer ?? createMailer(config, log);
   // What a transaction asks to enqueue at its commit goes to this process's queues.
   db.enqueueCommitted = (jobs) => enqueueRequests({ queues, redis }, jobs as readonly JobRequest[]);
+  const metrics = createMetrics();
+  watchResources(metrics, db.pool, () => queueNames.map((name) => [name, queues.get(name)] as const));
   let jwtSecret = config.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = randomToken(48);
@@ -51,6 +57,7 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
     queues,
     mailer,
     clock: overrides.clock ?? systemClock,
+    metrics,
     jwtSecret,
     async close() {
       await queues.close();

@@ -7,6 +7,8 @@ import { seedDemo, demo } from './demo/seed.js';
 import { seedDemoStory } from './demo/story.js';
 import { startWorkers, type RunningWorkers } from './jobs/worker.js';
 import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
+import { serveMetrics } from './http/metrics.js';
 
 /** Reads the config or stops the process with one line naming the bad variable. */
 export function configOrExit(): Config {
@@ -36,6 +38,11 @@ export async function start(config: Config, parts: { api: boolean; worker: boole
     await migrateDatabase(config.DATABASE_ADMIN_URL, config.DATABASE_URL, deps.log);
   }
   let workers: RunningWorkers | undefined;
+  let metrics: Server | undefined;
+  if (config.METRICS_PORT) {
+    metrics = await serveMetrics(deps.metrics, config.HOST, config.METRICS_PORT);
+    deps.log.info({ port: config.METRICS_PORT }, 'metrics served at /metrics');
+  }
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   if (parts.worker) workers = await startWorkers(deps);
   if (parts.api) {
@@ -55,6 +62,7 @@ export async function start(config: Config, parts: { api: boolean; worker: boole
       await app?.close();
       await workers?.close();
       await deps.close();
+      metrics?.close();
     },
   };
 }

@@ -17,6 +17,7 @@ export const notWalked: Record<string, string> = {
   'GET /docs/static/*': 'the Swagger UI plugin’s static files: a file name, no schema',
   'GET /docs/static/index.html': 'the Swagger UI plugin’s page: no input',
   'GET /docs/static/swagger-initializer.js': 'the Swagger UI plugin’s script: no input',
+  'GET /metrics': 'Prometheus text for a scraper (src/http/metrics.ts): no input but its bearer METRICS_TOKEN, compared in constant time; tested in test/metrics.test.ts',
   'GET /openapi.json': 'the contract itself (this suite reads it): no input; validated as OpenAPI 3.1 in test/http-edge.test.ts',
 };
 

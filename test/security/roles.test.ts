@@ -146,6 +146,8 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
 const publicRoutes = [
   'GET /healthz',
   'GET /readyz',
+  // Public to the JWT and key check; it takes METRICS_TOKEN instead (404 where none is set).
+  'GET /metrics',
   'POST /v1/signup',
   'POST /v1/auth/login',
   'POST /v1/auth/refresh',

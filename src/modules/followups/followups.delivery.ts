@@ -227,7 +227,10 @@ export async function deliverFollowUp(
   const claimed = { attempts: f.attempts };
 
   const message = composeMessage(loaded, deps.config.MAIL_FROM);
-  if ('skip' in message) return skip(deps, f, message.skip);
+  if ('skip' in message) {
+    deps.metrics.followUpSends.inc({ outcome: 'skipped' });
+    return skip(deps, f, message.skip);
+  }
 
   try {
     await deps.mailer.send({ ...message, date: deps.clock.now() });
@@ -235,6 +238,7 @@ export async function deliverFollowUp(
     const e = err instanceof MailError ? err : new MailError(err instanceof Error ? err.message : String(err), null, false);
     const final = e.permanent || attempt.number >= attempt.of;
     await markUnsent(deps, f, e, claimed.attempts, final);
+    deps.metrics.followUpSends.inc({ outcome: final ? 'failed' : 'retrying' });
     throw e;
   }
   const now = deps.clock.now();
@@ -251,6 +255,8 @@ export async function deliverFollowUp(
   );
   // Sent is the truth even if the row was cancelled while the message was on its way.
   await readTenant(deps.db, job.tenantId, () => markSent(f, now, message.messageId, rows));
+  deps.metrics.followUpSends.inc({ outcome: 'sent' });
+  deps.metrics.followUpLateness.observe({ channel: f.channel }, Math.max(0, now.getTime() - new Date(f.dueAt).getTime()) / 1000);
   return { outcome: 'sent', messageId: message.messageId };
 }
 

@@ -135,6 +135,7 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
 export async function receiveInboundEmail(deps: Deps, authorization: string | undefined, input: z.output<typeof inboundEmailBody>) {
   const tenantId = await authenticateInbound(deps, authorization);
   const result = await receiveInbound(deps, tenantId, input);
+  deps.metrics.inboundEmails.inc({ outcome: result.duplicate ? 'duplicate' : `stored_${result.reply.status}` });
   deps.log.info({ tenantId, inboundReplyId: result.reply.id, status: result.reply.status, duplicate: result.duplicate }, 'inbound email');
   return result;
 }

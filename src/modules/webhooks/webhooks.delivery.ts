@@ -184,6 +184,7 @@ export async function attemptDeliveries(deps: Deps, job: TriesJob) {
       'webhook attempt',
     );
   }
+  for (const r of rows) deps.metrics.webhookAttempts.inc({ outcome: r.outcome });
   const failures = rows.filter((r) => !r.result.ok).length;
   if (failures > 0) deps.log.info({ tenantId, tries: rows.length, failures }, 'webhook attempts failed; retried on the schedule');
   for (const d of disabled) await notifyAdmins(deps, tenantId, d.url, d.reason);
