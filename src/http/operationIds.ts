@@ -35,6 +35,7 @@ const NAMED: Record<string, string> = {
   'POST /v1/interviews/{id}/participants': 'addInterviewParticipant',
   'DELETE /v1/interviews/{id}/participants/{contactId}': 'removeInterviewParticipant',
   'POST /v1/interviews/{id}/no-show': 'markInterviewNoShow',
+  'GET /v1/interviews/{id}/calendar.ics': 'getInterviewCalendar',
   'POST /v1/interviews/{id}/timeline': 'setInterviewTimeline',
   'POST /v1/applications/{id}/stage': 'moveApplicationStage',
   'POST /v1/applications/{id}/outcomes': 'recordApplicationOutcome',

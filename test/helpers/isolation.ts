@@ -237,6 +237,7 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'GET /v1/applications/:id/replies': applicationFixture(),
   'GET /v1/applications/:id/replies/:replyId': applicationFixture(undefined, 'replyId'),
   'GET /v1/interviews/:id': interviewFixture(),
+  'GET /v1/interviews/:id/calendar.ics': interviewFixture(),
   'PATCH /v1/interviews/:id': interviewFixture('', { location: 'Elsewhere' }),
   'DELETE /v1/interviews/:id': interviewFixture(),
   'POST /v1/interviews/:id/reschedule': interviewFixture('r', { startsAt: '2026-12-04T15:00:00Z', endsAt: '2026-12-04T16:00:00Z', timeZone: 'America/New_York' }),

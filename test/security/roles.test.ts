@@ -89,6 +89,7 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'GET /v1/interviews': ['viewer', 'interviews:read'],
   'POST /v1/interviews': ['recruiter', 'interviews:write'],
   'GET /v1/interviews/:id': ['viewer', 'interviews:read'],
+  'GET /v1/interviews/:id/calendar.ics': ['viewer', 'interviews:read'],
   'PATCH /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'DELETE /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'POST /v1/interviews/:id/reschedule': ['recruiter', 'interviews:write'],

@@ -1,3 +1,4 @@
+import { interviewCalendar } from './interviews.calendar.js';
 import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
@@ -62,6 +63,22 @@ export function interviewsRoutes(app: App, deps: Deps) {
     schema: { tags, security, summary: 'Get an interview', params: idParam, response: { 200: interviewSchema, ...problemResponses() } },
     config: read,
     handler: async (req, reply) => etag(reply, await svc.getInterview(deps, actorOf(req), req.params.id)),
+  });
+  app.get('/v1/interviews/:id/calendar.ics', {
+    schema: {
+      tags,
+      security,
+      summary: 'The interview as an iCalendar event (text/calendar, RFC 5545)',
+      description: 'One UID per interview; SEQUENCE is its version, so an import after a change replaces the earlier copy; a cancelled interview is STATUS:CANCELLED. Times in UTC.',
+      params: idParam,
+      produces: ['text/calendar'],
+      response: { 200: z.string().meta({ example: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\n…\r\nEND:VCALENDAR' }), ...problemResponses() },
+    },
+    config: read,
+    handler: async (req, reply) => {
+      const ics = await interviewCalendar(deps, actorOf(req), req.params.id);
+      return reply.type('text/calendar; charset=utf-8').header('content-disposition', `attachment; filename="interview-${req.params.id}.ics"`).send(ics);
+    },
   });
   app.patch('/v1/interviews/:id', {
     schema: {
