@@ -1306,6 +1306,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event feed: every webhook event, in commit order, to catch up without webhooks
+         * @description Follow `nextCursor` (pass it as `after`) to read every event once, in the order the changes committed; deletions and erasures included. Events are kept 30 days. An integrator back from downtime pages through what it missed; one without webhooks polls.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -6590,7 +6610,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -6613,7 +6633,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "webhooks:read" | "webhooks:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -6643,7 +6663,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -8575,6 +8595,39 @@ export interface components {
         };
         /**
          * @example {
+         *       "data": [
+         *         {
+         *           "id": "evt_01938a8e3b4c7d5e8f60718293a4b5c6",
+         *           "type": "interview.completed",
+         *           "version": 1,
+         *           "occurredAt": "2026-11-26T14:30:00.000Z",
+         *           "tenantId": "01938a8e-0000-7000-8000-00000000a9e1",
+         *           "data": {
+         *             "interviewId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *             "changedFields": [
+         *               "status"
+         *             ],
+         *             "actor": {
+         *               "type": "user",
+         *               "id": "01938a8e-0000-7000-8000-000000000001"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": "eyJ4IjoiNzQ1MiIsImkiOiIwMTkzOGE4ZS0zYjRjLTdkNWUtOGY2MC03MTgyOTNhNGI1YzYifQ",
+         *       "hasMore": false
+         *     }
+         */
+        EventFeedInput: {
+            /** @description Events in the order they committed: each exactly the body its webhook carries */
+            data: components["schemas"]["WebhookEventInput"][];
+            /** @description Where to go on from: pass it as `after` next time, even when this page was empty */
+            nextCursor: string;
+            /** @description More events are ready now: ask again at once; otherwise poll later with nextCursor */
+            hasMore: boolean;
+        };
+        /**
+         * @example {
          *       "id": "thank_you.email.candidate",
          *       "kind": "thank_you",
          *       "event": null,
@@ -9434,7 +9487,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -9487,7 +9540,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -11407,6 +11460,39 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             createdAt: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "evt_01938a8e3b4c7d5e8f60718293a4b5c6",
+         *           "type": "interview.completed",
+         *           "version": 1,
+         *           "occurredAt": "2026-11-26T14:30:00.000Z",
+         *           "tenantId": "01938a8e-0000-7000-8000-00000000a9e1",
+         *           "data": {
+         *             "interviewId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *             "changedFields": [
+         *               "status"
+         *             ],
+         *             "actor": {
+         *               "type": "user",
+         *               "id": "01938a8e-0000-7000-8000-000000000001"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": "eyJ4IjoiNzQ1MiIsImkiOiIwMTkzOGE4ZS0zYjRjLTdkNWUtOGY2MC03MTgyOTNhNGI1YzYifQ",
+         *       "hasMore": false
+         *     }
+         */
+        EventFeed: {
+            /** @description Events in the order they committed: each exactly the body its webhook carries */
+            data: components["schemas"]["WebhookEvent"][];
+            /** @description Where to go on from: pass it as `after` next time, even when this page was empty */
+            nextCursor: string;
+            /** @description More events are ready now: ask again at once; otherwise poll later with nextCursor */
+            hasMore: boolean;
         };
         /**
          * @example {
@@ -24892,6 +24978,132 @@ export interface operations {
                         data: components["schemas"]["Activity"][];
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page; without it the feed starts at the oldest event kept (30 days) */
+                after?: string;
+                /** @description Comma-separated event types of the catalogue; without it every type */
+                types?: string;
+                /** @description Page size, 1 to 1000 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFeed"];
                 };
             };
             /** @description Default Response */

@@ -209,10 +209,13 @@ describe('query parameters, on every route that takes them', () => {
     expect(cases).toBeGreaterThan(40);
   });
 
-  it('when a list gets limit=0, limit=101 or limit=abc, then 400 validation_failed names query.limit', async () => {
+  it('when a list gets limit=0, one past its maximum or limit=abc, then 400 validation_failed names query.limit', async () => {
     const failures: string[] = [];
     for (const r of lists()) {
-      for (const limit of ['0', '101', 'abc', '-1', '2.5']) {
+      // One past the list's own maximum (100 on pages; the event feed takes more).
+      const max = (resolve(r.query.find((p) => p.name === 'limit')!.schema) as { maximum?: number }).maximum;
+      expect(max, `${r.label} limit has a maximum`).toBeGreaterThan(0);
+      for (const limit of ['0', String(max! + 1), 'abc', '-1', '2.5']) {
         const m = mismatch(`${r.label} limit=${limit}`, await send(r, { url: urlOf(r, {}, `?limit=${limit}`) }), 400, 'validation_failed', 'query.limit');
         if (m) failures.push(m);
       }
@@ -221,15 +224,18 @@ describe('query parameters, on every route that takes them', () => {
     expect(lists().length).toBeGreaterThan(10);
   });
 
-  it('when a list gets a cursor it never returned, then 400 validation_failed names query.cursor', async () => {
-    const withCursor = withQuery().filter((r) => r.query.some((p) => p.name === 'cursor'));
+  it('when a list gets a cursor it never returned, then 400 validation_failed names query.cursor (query.after on the event feed)', async () => {
+    // A page's cursor is `cursor`; the event feed's position is `after`.
+    const cursorOf = (r: ReturnType<typeof lists>[number]) => (r.query.some((p) => p.name === 'after') ? 'after' : 'cursor');
+    const withCursor = withQuery().filter((r) => r.query.some((p) => p.name === cursorOf(r)));
     expect(withCursor.map((r) => r.label).sort()).toEqual(lists().map((r) => r.label).sort());
     const failures: string[] = [];
     // Garbage, valid base64url of something that is not a key, and a key of the wrong shape.
     const garbage = ['garbage!', Buffer.from('not json').toString('base64url'), Buffer.from('{"zz":1}').toString('base64url'), 'x'.repeat(600)];
     for (const r of withCursor) {
       for (const cursor of garbage) {
-        const m = mismatch(`${r.label} cursor=${cursor.slice(0, 20)}`, await send(r, { url: urlOf(r, {}, `?cursor=${encodeURIComponent(cursor)}`) }), 400, 'validation_failed', 'query.cursor');
+        const name = cursorOf(r);
+        const m = mismatch(`${r.label} ${name}=${cursor.slice(0, 20)}`, await send(r, { url: urlOf(r, {}, `?${name}=${encodeURIComponent(cursor)}`) }), 400, 'validation_failed', `query.${name}`);
         if (m) failures.push(m);
       }
     }

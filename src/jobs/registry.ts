@@ -3,6 +3,7 @@ import { purgeExpiredTokensJob } from '../modules/auth/auth.jobs.js';
 import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs.js';
 import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/followups.jobs.js';
 import { webhookAttemptJob } from '../modules/webhooks/webhooks.jobs.js';
+import { purgeOldEventsJob } from '../modules/events/events.jobs.js';
 import { digestTickJob, sendDigestJob } from '../modules/followups/followups.digest.js';
 
 /**
@@ -17,6 +18,7 @@ export const jobRegistry: JobDefinition[] = [
   webhookAttemptJob,
   digestTickJob,
   sendDigestJob,
+  purgeOldEventsJob,
 ] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {

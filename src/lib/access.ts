@@ -23,6 +23,8 @@ export const scopes = [
   'followups:read',
   'followups:write',
   'activity:read',
+  // The event feed (GET /v1/events): every event's webhook body, for sync without webhooks.
+  'events:read',
   'webhooks:read',
   'webhooks:write',
 ] as const;

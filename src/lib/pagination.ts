@@ -16,7 +16,7 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, shape: T): z.output<T> | undefined {
+export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, shape: T, field = 'query.cursor'): z.output<T> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -27,7 +27,7 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sh
     // fall through
   }
   throw new AppError('validation_failed', 'The cursor is not one this API returned', [
-    { field: 'query.cursor', message: 'Invalid cursor' },
+    { field, message: 'Invalid cursor' },
   ]);
 }
 

@@ -120,6 +120,7 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/follow-up-templates/:templateId/preview': ['viewer', 'followups:read'],
   // activity
   'GET /v1/activity': ['viewer', 'activity:read'],
+  'GET /v1/events': ['viewer', 'events:read'],
   // webhooks: admins, reads and writes scoped apart
   'GET /v1/webhook-endpoints': ['admin', 'webhooks:read'],
   'POST /v1/webhook-endpoints': ['admin', 'webhooks:write'],

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customType, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenantPolicy, timestamps } from './common.js';
 import { tenantFk } from './tenants.js';
 
@@ -32,6 +32,9 @@ export const activities = pgTable(
   ],
 );
 
+/** PostgreSQL's 64-bit transaction id, read and written as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
 /** The outbox: written in the transaction of the change it records, relayed afterwards. */
 export const events = pgTable(
   'events',
@@ -42,9 +45,12 @@ export const events = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     createdAt: timestamps.createdAt,
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+    /** The writing transaction's id: the event feed's order (GET /v1/events, docs/events.md). */
+    txId: xid8('tx_id').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
     tenantFk('events_tenant_fk', t.tenantId),
+    index('events_feed_idx').on(t.tenantId, t.txId, t.id),
     index('events_unpublished_idx').on(t.createdAt).where(sql`published_at IS NULL`),
     unique('events_tenant_id_id_key').on(t.tenantId, t.id),
     tenantPolicy(),
