@@ -6252,6 +6252,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        HolidayInput: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
+        };
         WebhookEventInput: {
             /** @description evt_…: also the webhook-id header; the same on every retry */
             id: string;
@@ -6273,20 +6287,6 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-        };
-        /** @description Days off, inclusive (a school break, a public holiday) */
-        HolidayInput: {
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            start: string;
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            end: string;
-            name: string;
         };
         /**
          * @example {
@@ -9141,6 +9141,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        Holiday: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
+        };
         WebhookEvent: {
             /** @description evt_…: also the webhook-id header; the same on every retry */
             id: string;
@@ -9162,20 +9176,6 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-        };
-        /** @description Days off, inclusive (a school break, a public holiday) */
-        Holiday: {
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            start: string;
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            end: string;
-            name: string;
         };
         /**
          * @example {
@@ -15687,6 +15687,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Part of the name */
                 q?: string;
                 kind?: "district" | "school" | "company" | "other";
@@ -16396,6 +16398,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Part of the name or email */
                 q?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Only the contacts of this employer */
                 employerId?: string;
             };
@@ -17221,6 +17225,8 @@ export interface operations {
                 /** @description Part of the title */
                 q?: string;
                 status?: "open" | "on_hold" | "filled" | "closed";
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Only the positions of this employer */
                 employerId?: string;
             };
@@ -18175,6 +18181,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Part of the name or email */
                 q?: string;
                 /** @description Only candidates with this tag */
@@ -18979,6 +18987,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 stage?: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
                 positionId?: string;
                 candidateId?: string;
@@ -20639,6 +20649,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Starting at or after */
                 from?: string;
                 /** @description Starting before */
@@ -22559,6 +22571,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Due strictly before this instant */
                 dueBefore?: string;
                 /** @description true: only pending or queued ones past their due time; false: none of those */

@@ -1,12 +1,36 @@
 import { z } from 'zod';
 import { AppError } from './errors.js';
 import { badTextFields } from './text.js';
+import { instant } from './schemas.js';
 
 /** `?limit=&cursor=`: the shared query of every list. */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(25).describe('Page size, 1 to 100'),
   cursor: z.string().max(512).optional().describe('The nextCursor of the previous page'),
 };
+
+/** `?updatedSince=`: the list as a sync read, oldest change first (docs/api.md#sync). */
+export const syncQuery = {
+  updatedSince: instant
+    .optional()
+    .describe('Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order'),
+};
+
+const SYNC_KEEPS = new Set(['limit', 'cursor', 'updatedSince', 'includeErased']);
+
+/**
+ * The refinement of a list with `syncQuery`: a sync read takes everything changed, so it goes with
+ * `limit` and `cursor` only (erased candidates included), never with a search or a filter.
+ */
+export function syncAlone(q: Record<string, unknown>, ctx: z.RefinementCtx) {
+  if (q.updatedSince === undefined) return;
+  for (const [key, value] of Object.entries(q)) {
+    if (value !== undefined && !SYNC_KEEPS.has(key)) {
+      ctx.addIssue({ code: 'custom', path: ['updatedSince'], message: `updatedSince reads every change: it cannot be combined with ${key}` });
+      return;
+    }
+  }
+}
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() });

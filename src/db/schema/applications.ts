@@ -26,6 +26,8 @@ export const applications = pgTable(
     ...timestamps,
   },
   (t) => [
+    // ?updatedSince= (a sync read, src/db/sync.ts)
+    index('applications_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     unique('applications_tenant_id_id_key').on(t.tenantId, t.id),
     uniqueIndex('applications_candidate_position_key').on(t.tenantId, t.candidateId, t.positionId),
     foreignKey({ name: 'applications_candidate_fk', columns: [t.tenantId, t.candidateId], foreignColumns: [candidates.tenantId, candidates.id] }),
@@ -82,6 +84,8 @@ export const interviews = pgTable(
     ...timestamps,
   },
   (t) => [
+    // ?updatedSince= (a sync read, src/db/sync.ts)
+    index('interviews_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     unique('interviews_tenant_id_id_key').on(t.tenantId, t.id),
     foreignKey({ name: 'interviews_application_fk', columns: [t.tenantId, t.applicationId], foreignColumns: [applications.tenantId, applications.id] }),
     check('interviews_ends_after_start', sql`ends_at > starts_at`),

@@ -61,6 +61,8 @@ export const followUps = pgTable(
     ...timestamps,
   },
   (t) => [
+    // ?updatedSince= (a sync read, src/db/sync.ts)
+    index('follow_ups_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     unique('follow_ups_tenant_id_id_key').on(t.tenantId, t.id),
     foreignKey({ name: 'follow_ups_interview_fk', columns: [t.tenantId, t.interviewId], foreignColumns: [interviews.tenantId, interviews.id] }),
     foreignKey({ name: 'follow_ups_application_fk', columns: [t.tenantId, t.applicationId], foreignColumns: [applications.tenantId, applications.id] }),

@@ -22,6 +22,8 @@ export const employers = pgTable(
     ...timestamps,
   },
   (t) => [
+    // ?updatedSince= (a sync read, src/db/sync.ts)
+    index('employers_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     unique('employers_tenant_id_id_key').on(t.tenantId, t.id),
     tenantFk('employers_tenant_fk', t.tenantId),
     foreignKey({ name: 'employers_parent_fk', columns: [t.tenantId, t.parentId], foreignColumns: [t.tenantId, t.id] }),
@@ -49,6 +51,8 @@ export const contacts = pgTable(
     ...timestamps,
   },
   (t) => [
+    // ?updatedSince= (a sync read, src/db/sync.ts)
+    index('contacts_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     unique('contacts_tenant_id_id_key').on(t.tenantId, t.id),
     foreignKey({ name: 'contacts_employer_fk', columns: [t.tenantId, t.employerId], foreignColumns: [employers.tenantId, employers.id] }),
     index('contacts_employer_idx').on(t.tenantId, t.employerId, t.id),
@@ -76,6 +80,8 @@ export const positions = pgTable(
     ...timestamps,
   },
   (t) => [
+    // ?updatedSince= (a sync read, src/db/sync.ts)
+    index('positions_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     unique('positions_tenant_id_id_key').on(t.tenantId, t.id),
     foreignKey({ name: 'positions_employer_fk', columns: [t.tenantId, t.employerId], foreignColumns: [employers.tenantId, employers.id] }),
     index('positions_employer_idx').on(t.tenantId, t.employerId, t.id),
@@ -110,6 +116,8 @@ export const candidates = pgTable(
     ...timestamps,
   },
   (t) => [
+    // ?updatedSince= (a sync read, src/db/sync.ts)
+    index('candidates_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     unique('candidates_tenant_id_id_key').on(t.tenantId, t.id),
     tenantFk('candidates_tenant_fk', t.tenantId),
     uniqueIndex('candidates_tenant_email_key').on(t.tenantId, t.email),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { applicationStages, channels, outcomeKinds } from '../../db/schema/index.js';
 import { instant, localDate, notes } from '../../lib/schemas.js';
-import { pageQuery } from '../../lib/pagination.js';
+import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 
 export const applicationStage = z.enum(applicationStages);
 export const outcomeKind = z.enum(outcomeKinds);
@@ -190,10 +190,12 @@ export const recordReplyBody = z
 
 export const listApplicationsQuery = z.strictObject({
   ...pageQuery,
+  ...syncQuery,
   stage: applicationStage.optional(),
   positionId: z.uuid().optional(),
   candidateId: z.uuid().optional(),
   ownerId: z.uuid().optional().describe('Only the applications this recruiter owns'),
-});
+})
+  .superRefine(syncAlone);
 
 export const listSubresourceQuery = z.strictObject(pageQuery);

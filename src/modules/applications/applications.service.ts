@@ -2,6 +2,7 @@ import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { listChanged } from '../../db/sync.js';
 import { applicationStageChanges, applications, candidates, inboundReplies, positions, users } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -116,6 +117,10 @@ export async function getApplication(deps: Deps, actor: Actor, id: string) {
 
 /** Newest first: ids are time-ordered (UUIDv7). */
 export async function listApplications(deps: Deps, actor: Actor, q: z.output<typeof listApplicationsQuery>) {
+  if (q.updatedSince) {
+    const page = await listChanged(deps.db, actor.tenantId, applications, { ...q, updatedSince: q.updatedSince });
+    return { data: page.data.map(presentApplication), nextCursor: page.nextCursor };
+  }
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx

@@ -4,7 +4,7 @@ import { applicationDetailSchema, outcomeSchema, replySchema } from '../applicat
 import { followUpSchema } from '../followups/followups.schemas.js';
 import { inboundReplySchema } from '../inbound/inbound.schemas.js';
 import { interviewSchema } from '../interviews/interviews.schemas.js';
-import { pageQuery } from '../../lib/pagination.js';
+import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 
 const tag = z
   .string()
@@ -106,13 +106,15 @@ export const updateCandidateBody = z
 
 export const listCandidatesQuery = z.strictObject({
   ...pageQuery,
+  ...syncQuery,
   q: z.string().trim().min(1).max(100).optional().describe('Part of the name or email'),
   tag: tag.optional().describe('Only candidates with this tag'),
   includeErased: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
-});
+})
+  .superRefine(syncAlone);
 
 export const candidateExportSchema = z
   .object({

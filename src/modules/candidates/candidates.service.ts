@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
+import { listChanged } from '../../db/sync.js';
 import { heldIdempotencyKey, heldKeyValues, markCommittedCte } from '../../db/idempotency.js';
 import { outboxCte, outboxValues } from '../../db/outbox.js';
 import { candidates } from '../../db/schema/index.js';
@@ -131,6 +132,10 @@ export async function getCandidate(deps: Deps, actor: Actor, id: string) {
 }
 
 export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeof listCandidatesQuery>) {
+  if (q.updatedSince) {
+    const page = await listChanged(deps.db, actor.tenantId, candidates, { ...q, updatedSince: q.updatedSince });
+    return { data: page.data.map(present), nextCursor: page.nextCursor };
+  }
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
   const like = q.q ? containsPattern(q.q) : undefined;
   // A search goes through app_private.search_candidates, which can use the trigram and tag indexes

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { e164Phone, emailSchema, instant, linkedinUrl, notes, timeZoneSchema } from '../../lib/schemas.js';
-import { pageQuery } from '../../lib/pagination.js';
+import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 
 export const contactChannel = z.enum(['email', 'phone', 'linkedin']);
 
@@ -95,7 +95,9 @@ const listFilters = {
 
 export const listContactsQuery = z.strictObject({
   ...listFilters,
+  ...syncQuery,
   employerId: z.uuid().optional().describe('Only the contacts of this employer'),
-});
+})
+  .superRefine(syncAlone);
 
 export const listEmployerContactsQuery = z.strictObject(listFilters);

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { listChanged } from '../../db/sync.js';
 import { contacts } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -65,6 +66,10 @@ export async function getContact(deps: Deps, actor: Actor, id: string) {
 }
 
 export async function listContacts(deps: Deps, actor: Actor, q: z.output<typeof listContactsQuery>) {
+  if (q.updatedSince) {
+    const page = await listChanged(deps.db, actor.tenantId, contacts, { ...q, updatedSince: q.updatedSince });
+    return { data: page.data.map(present), nextCursor: page.nextCursor };
+  }
   const after = decodeCursor(q.cursor, z.object({ name: z.string(), id: z.uuid() }));
   const like = q.q ? containsPattern(q.q) : undefined;
   // A search goes through app_private.search_contacts, which can use the trigram indexes (row-level

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { holidaySchema, instant, notes, timeZoneSchema, webUrl } from '../../lib/schemas.js';
-import { pageQuery } from '../../lib/pagination.js';
+import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 
 export const employerKind = z.enum(['district', 'school', 'company', 'other']);
 
@@ -72,7 +72,9 @@ export const updateEmployerBody = z
 
 export const listEmployersQuery = z.strictObject({
   ...pageQuery,
+  ...syncQuery,
   q: z.string().trim().min(1).max(100).optional().describe('Part of the name'),
   kind: employerKind.optional(),
   parentId: z.uuid().optional().describe('Only the schools of this district'),
-});
+})
+  .superRefine(syncAlone);

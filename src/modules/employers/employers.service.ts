@@ -2,6 +2,7 @@ import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { listChanged } from '../../db/sync.js';
 import { employers, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -82,6 +83,10 @@ export async function getEmployer(deps: Deps, actor: Actor, id: string) {
 }
 
 export async function listEmployers(deps: Deps, actor: Actor, q: z.output<typeof listEmployersQuery>) {
+  if (q.updatedSince) {
+    const page = await listChanged(deps.db, actor.tenantId, employers, { ...q, updatedSince: q.updatedSince });
+    return { data: page.data.map(present), nextCursor: page.nextCursor };
+  }
   const after = decodeCursor(q.cursor, z.object({ name: z.string(), id: z.uuid() }));
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { followUpStatuses } from '../../db/schema/index.js';
 import { instant, localDate } from '../../lib/schemas.js';
-import { pageQuery } from '../../lib/pagination.js';
+import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 import { followUpChannels, followUpKinds, followUpVoices } from '../../core/followups/types.js';
 
 export const followUpKind = z.enum(followUpKinds);
@@ -109,6 +109,7 @@ const trueFalse = z
 
 export const listFollowUpsQuery = z.strictObject({
   ...pageQuery,
+  ...syncQuery,
   dueBefore: instant.optional().describe('Due strictly before this instant'),
   overdue: trueFalse.optional().describe('true: only pending or queued ones past their due time; false: none of those'),
   status: followUpStatus.optional(),
@@ -116,7 +117,8 @@ export const listFollowUpsQuery = z.strictObject({
   recruiterId: z.uuid().optional().describe('The recruiter who owns them'),
   candidateId: z.uuid().optional(),
   interviewId: z.uuid().optional(),
-});
+})
+  .superRefine(syncAlone);
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const reason = text(1000);

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { listChanged } from '../../db/sync.js';
 import { followUps, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
@@ -34,6 +35,10 @@ const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancel
 
 export async function listFollowUps(deps: Deps, actor: Actor, q: z.output<typeof listFollowUpsQuery>) {
   const now = deps.clock.now();
+  if (q.updatedSince) {
+    const page = await listChanged(deps.db, actor.tenantId, followUps, { ...q, updatedSince: q.updatedSince });
+    return { data: page.data.map((r) => presentFollowUp(r, now)), nextCursor: page.nextCursor };
+  }
   const after = decodeCursor(q.cursor, z.object({ dueAt: z.iso.datetime(), id: z.uuid() }));
   const rows = await readTenant(deps.db, actor.tenantId, (tx) => findFollowUps(tx, { ...q, now, after }));
   const data = rows.slice(0, q.limit);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instant, localDate, notes, timeZoneSchema } from '../../lib/schemas.js';
-import { pageQuery } from '../../lib/pagination.js';
+import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 
 export const interviewFormat = z.enum(['phone', 'video', 'onsite']);
 export const interviewStatus = z.enum(['scheduled', 'completed', 'cancelled', 'no_show']);
@@ -167,6 +167,7 @@ export const participantParams = z.strictObject({ id: z.uuid('Must be a UUID'), 
 export const listInterviewsQuery = z
   .strictObject({
     ...pageQuery,
+  ...syncQuery,
     from: instant.optional().describe('Starting at or after'),
     to: instant.optional().describe('Starting before'),
     status: interviewStatus.optional(),
@@ -175,4 +176,5 @@ export const listInterviewsQuery = z
     candidateId: z.uuid().optional(),
     applicationId: z.uuid().optional(),
   })
-  .refine((q) => !q.from || !q.to || q.to > q.from, { message: 'to must be after from', path: ['to'], when: (c) => c.issues.length === 0 });
+  .refine((q) => !q.from || !q.to || q.to > q.from, { message: 'to must be after from', path: ['to'], when: (c) => c.issues.length === 0 })
+  .superRefine(syncAlone);

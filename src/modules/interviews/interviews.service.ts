@@ -2,6 +2,7 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { listChanged } from '../../db/sync.js';
 import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -172,6 +173,11 @@ export async function getInterview(deps: Deps, actor: Actor, id: string) {
 }
 
 export async function listInterviews(deps: Deps, actor: Actor, q: z.output<typeof listInterviewsQuery>) {
+  if (q.updatedSince) {
+    const page = await listChanged(deps.db, actor.tenantId, interviews, { ...q, updatedSince: q.updatedSince });
+    const data = await readTenant(deps.db, actor.tenantId, (tx) => Promise.all(page.data.map((r) => loadInterview(tx, r.id))));
+    return { data: data.filter((i) => i !== null && i !== undefined), nextCursor: page.nextCursor };
+  }
   const after = decodeCursor(q.cursor, z.object({ startsAt: z.iso.datetime(), id: z.uuid() }));
   const rows = await readTenant(deps.db, actor.tenantId, () => findInterviews({ ...q, after }));
   const data = rows.slice(0, q.limit);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instant, localDate } from '../../lib/schemas.js';
-import { pageQuery } from '../../lib/pagination.js';
+import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 
 export const positionStatus = z.enum(['open', 'on_hold', 'filled', 'closed']);
 
@@ -76,7 +76,9 @@ const listFilters = {
 
 export const listPositionsQuery = z.strictObject({
   ...listFilters,
+  ...syncQuery,
   employerId: z.uuid().optional().describe('Only the positions of this employer'),
-});
+})
+  .superRefine(syncAlone);
 
 export const listEmployerPositionsQuery = z.strictObject(listFilters);

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { listChanged } from '../../db/sync.js';
 import { positions } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -63,6 +64,10 @@ export async function getPosition(deps: Deps, actor: Actor, id: string) {
 
 /** Newest first: ids are time-ordered (UUIDv7). */
 export async function listPositions(deps: Deps, actor: Actor, q: z.output<typeof listPositionsQuery>) {
+  if (q.updatedSince) {
+    const page = await listChanged(deps.db, actor.tenantId, positions, { ...q, updatedSince: q.updatedSince });
+    return { data: page.data.map(present), nextCursor: page.nextCursor };
+  }
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
   const like = q.q ? containsPattern(q.q) : undefined;
   // A search goes through app_private.search_positions, which can use the trigram index (row-level
