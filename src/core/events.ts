@@ -69,6 +69,8 @@ export const eventCatalogue = {
   'invitation.revoked': 'An invitation was withdrawn before it was accepted',
   'invitation.accepted': 'An invitation was accepted: the new user chose their name and password (data: userId, role)',
   'api_key.created': 'An API key was created; its secret is never in an event (data: name, prefix, scopes, expiresAt)',
+  'external_id.linked': 'Another system’s id was said to stand for a record (data: type, source, externalId, recordId)',
+  'external_id.unlinked': 'Another system’s id for a record was forgotten (data: type, source, externalId, recordId)',
   'api_key.revoked': 'An API key was revoked and no longer authenticates (data: name, prefix)',
 } as const;
 

@@ -25,6 +25,9 @@ export const scopes = [
   'activity:read',
   // The event feed (GET /v1/events): every event's webhook body, for sync without webhooks.
   'events:read',
+  // Other systems' ids for our records (/v1/external-ids): an integrator's id map.
+  'external_ids:read',
+  'external_ids:write',
   'webhooks:read',
   'webhooks:write',
 ] as const;

@@ -276,6 +276,9 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
  * each says why. The isolation suite skips them; their tenant separation is tested with the module.
  */
 export const notTenantIds: Record<string, string> = {
+  'GET /v1/external-ids/:type/:source/:externalId': 'another system’s id, unique per agency: another agency’s is unknown here, 404 (test/external-ids.test.ts)',
+  'PUT /v1/external-ids/:type/:source/:externalId': 'another system’s id, unique per agency; another agency’s record in body.id is refused (test/security/body-ids.test.ts)',
+  'DELETE /v1/external-ids/:type/:source/:externalId': 'another system’s id, unique per agency: another agency’s is unknown here, 404 (test/external-ids.test.ts)',
   'GET /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; each agency reads its own text (test/followups.templates.test.ts)',
   'PUT /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency writes only its own text (test/followups.templates.test.ts)',
   'DELETE /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency resets only its own text (test/followups.templates.test.ts)',

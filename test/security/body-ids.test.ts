@@ -67,6 +67,8 @@ beforeAll(async () => {
   const bSecret = (await post(b, '/v1/inbound/secret', {})).secret as string;
   const messageId = `<b-${b.slug}@mail.example.org>`;
   const bInbound = (await inboundEmail(bSecret, { from: 'someone@b.example.org', subject: 'Hi', text: 'B text', messageId })).json().id as string;
+  const linked = await t.app.inject({ method: 'PUT', url: '/v1/external-ids/candidate/bullhorn/b-1', headers: bearer(b.token), payload: { id: wb.story.candidate.id } });
+  if (linked.statusCode !== 201) throw new Error(`link failed: ${linked.body}`);
   B = { ...wb, followUp, inbound: { id: bInbound, messageId } };
 }, 120_000);
 afterAll(() => t.close());
@@ -184,6 +186,10 @@ const fixtures: Record<string, () => Case> = {
   'GET /v1/activity query.applicationId': filter('/v1/activity', 'applicationId', () => B.story.application.id),
   'GET /v1/activity query.interviewId': filter('/v1/activity', 'interviewId', () => B.interview.id),
   'GET /v1/activity query.subjectId': filter('/v1/activity', 'subjectId', () => B.story.school.id),
+  // other systems' ids
+  'GET /v1/external-ids query.id': filter('/v1/external-ids', 'id', () => B.story.candidate.id),
+  'PUT /v1/external-ids/:type/:source/:externalId body.id': () =>
+    refused({ method: 'PUT', url: '/v1/external-ids/candidate/bullhorn/from-b', payload: { id: B.story.candidate.id } }, 'body.id'),
   // inbound replies
   'POST /v1/inbound-replies/:id/assign body.applicationId': () =>
     refused({ method: 'POST', url: `/v1/inbound-replies/${A.inbound}/assign`, payload: { applicationId: B.story.application.id } }, 'body.applicationId'),

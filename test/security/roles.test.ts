@@ -121,6 +121,10 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // activity
   'GET /v1/activity': ['viewer', 'activity:read'],
   'GET /v1/events': ['viewer', 'events:read'],
+  'GET /v1/external-ids': ['viewer', 'external_ids:read'],
+  'GET /v1/external-ids/:type/:source/:externalId': ['viewer', 'external_ids:read'],
+  'PUT /v1/external-ids/:type/:source/:externalId': ['recruiter', 'external_ids:write'],
+  'DELETE /v1/external-ids/:type/:source/:externalId': ['recruiter', 'external_ids:write'],
   // webhooks: admins, reads and writes scoped apart
   'GET /v1/webhook-endpoints': ['admin', 'webhooks:read'],
   'POST /v1/webhook-endpoints': ['admin', 'webhooks:write'],

@@ -5,6 +5,7 @@ import { followUps } from './followups.js';
 import { inboundReplies } from './inbound.js';
 import { candidates, contacts, employers, positions } from './records.js';
 import { apiKeys, tenants, users } from './tenants.js';
+import { externalIds } from './sync.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
 
 export { currentTenant, tenantPolicy, timestamps, type Holiday } from './common.js';
@@ -16,6 +17,7 @@ export * from './applications.js';
 export * from './followups.js';
 export * from './webhooks.js';
 export * from './inbound.js';
+export * from './sync.js';
 
 /** The tables drizzle's query builder knows by name (src/db/client.ts). */
 export const schema = {
@@ -40,4 +42,5 @@ export const schema = {
   webhookDeliveries,
   webhookAttempts,
   inboundReplies,
+  externalIds,
 };

@@ -5,6 +5,7 @@ import * as activity from '../activity/activity.privacy.js';
 import { recordChange } from '../activity/activity.service.js';
 import * as applications from '../applications/applications.privacy.js';
 import * as candidates from '../candidates/candidates.privacy.js';
+import * as externalIds from '../externalIds/externalIds.privacy.js';
 import * as followups from '../followups/followups.privacy.js';
 import * as idempotency from '../idempotency/idempotency.privacy.js';
 import * as inbound from '../inbound/inbound.privacy.js';
@@ -60,6 +61,7 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
     await activity.eraseFor(tx, id);
     await applications.eraseFor(tx, id);
     await interviews.eraseFor(tx, id);
+    await externalIds.eraseFor(tx, id);
     await inbound.eraseFor(tx, id, current.email);
     await idempotency.eraseFor(tx, [id, ...(await applications.quotedIdsOf(tx, id)), ...(current.email ? [current.email] : [])]);
     await followups.eraseFor(tx, actor, now, id);

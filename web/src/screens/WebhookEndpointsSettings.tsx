@@ -34,6 +34,7 @@ const EVENT_SET = {
   'user.sessions_ended': true, 'user.password_changed': true, 'user.password_reset': true, 'session.ended': true,
   'invitation.created': true, 'invitation.resent': true, 'invitation.revoked': true, 'invitation.accepted': true,
   'api_key.created': true, 'api_key.revoked': true,
+  'external_id.linked': true, 'external_id.unlinked': true,
 } satisfies Record<Exclude<EventType, '*' | 'webhook.test'>, true>;
 const EVENT_TYPES = Object.keys(EVENT_SET) as EventType[];
 const GROUPS = [...new Set(EVENT_TYPES.map((t) => t.split('.')[0]!))];
