@@ -30,6 +30,10 @@ import { listPositionsQuery } from '../src/modules/positions/positions.schemas.j
 import { listDeliveries } from '../src/modules/webhooks/webhooks.service.js';
 import { listDeliveriesQuery } from '../src/modules/webhooks/webhooks.schemas.js';
 import { systemClock } from '../src/lib/clock.js';
+import { listEvents } from '../src/modules/events/events.service.js';
+import { listEventsQuery } from '../src/modules/events/events.schemas.js';
+import { listExternalIds } from '../src/modules/externalIds/externalIds.service.js';
+import { listExternalIdsQuery } from '../src/modules/externalIds/externalIds.schemas.js';
 
 /** Tables with at least this many rows: a sequential scan on one of them is flagged. */
 const BIG_TABLE_ROWS = 10_000;
@@ -147,6 +151,16 @@ export function listCases(p: PlanSamples): PlanCase[] {
     followUps('?interviewId&limit=100 (interview page)', { interviewId: p.interviewId, limit: '100' }),
     followUps('?candidateId&limit=100 (candidate page)', { candidateId: p.candidateId, limit: '100' }),
     followUps(' (no filter, first page)', {}),
+    // Sync reads (docs/api.md#sync): each record list by change time, the event feed, an id map.
+    candidates('?updatedSince&limit=100 (sync)', { updatedSince: p.from, limit: '100' }),
+    employers('?updatedSince&limit=100 (sync)', { updatedSince: p.from, limit: '100' }),
+    contacts('?updatedSince&limit=100 (sync)', { updatedSince: p.from, limit: '100' }),
+    positions('?updatedSince&limit=100 (sync)', { updatedSince: p.from, limit: '100' }),
+    applications('?updatedSince&limit=100 (sync)', { updatedSince: p.from, limit: '100' }),
+    interviews('?updatedSince&limit=100 (sync)', { updatedSince: p.from, limit: '100' }),
+    followUps('?updatedSince&limit=100 (sync)', { updatedSince: p.from, limit: '100' }),
+    lister('/v1/events', listEventsQuery, listEvents)('?limit=1000 (the feed from its start)', { limit: '1000' }),
+    lister('/v1/external-ids', listExternalIdsQuery, listExternalIds)('?id= (a record’s ids elsewhere)', { id: p.candidateId }),
     ...(p.endpointId
       ? [
           {
