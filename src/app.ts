@@ -1,4 +1,5 @@
 import { registerMetrics } from './http/metrics.js';
+import { registerTracing } from './http/tracing.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from '@fastify/type-provider-zod';
 import { serializerCompiler } from './http/serializer.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
     requestContext.run({ reqId: String(req.id) }, done);
   });
+  registerTracing(app);
   registerErrorHandling(app);
   registerDrain(app);
   // Before the rate limiter and authentication read a header, and before any validation.

@@ -22,6 +22,11 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(32).optional(),
   /** `/metrics` on a listener of its own at HOST:METRICS_PORT, in every process (the worker's only HTTP). */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** OpenTelemetry traces (docs/metrics.md#traces): `otlp` sends spans over OTLP/HTTP; off by default. */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
+  /** Where spans go: the collector's OTLP/HTTP traces URL (default http://127.0.0.1:4318/v1/traces). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
 

@@ -9,6 +9,7 @@ import { startWorkers, type RunningWorkers } from './jobs/worker.js';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import { serveMetrics } from './http/metrics.js';
+import { startTracing } from './lib/tracing.js';
 
 /** Reads the config or stops the process with one line naming the bad variable. */
 export function configOrExit(): Config {
@@ -33,6 +34,7 @@ export interface Started {
  * chaos suite's processes (test/chaos/), which run on a clock the test moves.
  */
 export async function start(config: Config, parts: { api: boolean; worker: boolean }, overrides: Parameters<typeof createDeps>[1] = {}): Promise<Started> {
+  const tracing = await startTracing(config, parts.api && parts.worker ? 'all' : parts.api ? 'api' : 'worker');
   const deps = createDeps(config, overrides);
   if (config.MIGRATE_ON_START) {
     await migrateDatabase(config.DATABASE_ADMIN_URL, config.DATABASE_URL, deps.log);
@@ -63,6 +65,7 @@ export async function start(config: Config, parts: { api: boolean; worker: boole
       await workers?.close();
       await deps.close();
       metrics?.close();
+      await tracing?.shutdown();
     },
   };
 }

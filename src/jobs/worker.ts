@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { createRedis } from '../lib/redis.js';
 import { queueNames, type QueueName } from './queues.js';
 import { findJob, handlerOf, jobRegistry } from './registry.js';
+import { inJobSpan } from '../lib/tracing.js';
 import { startScheduleKeeper, type ScheduleKeeper } from './keeper.js';
 import { startWebhookRelay, type WebhookRelay } from '../modules/webhooks/webhooks.relay.js';
 import { WEBHOOK_JOBS_AT_ONCE } from '../modules/webhooks/webhooks.outbox.js';
@@ -35,7 +36,8 @@ export async function startWorkers(deps: Deps, opts: { concurrency?: number; rel
         if (!def || def.queue !== queue) throw new UnrecoverableError(`unknown job ${job.name}`);
         const parsed = def.payload.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
-        return (await handlerOf(def))(deps, parsed.data, job);
+        const handler = await handlerOf(def);
+        return inJobSpan(queue, job.name, job.id, () => handler(deps, parsed.data, job));
       },
       { connection, prefix: deps.config.QUEUE_PREFIX, concurrency: opts.concurrency ?? CONCURRENCY[queue], autorun: true },
     );
