@@ -10134,8 +10134,8 @@ export interface components {
             name: string;
             title?: string | null;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             /**
              * @default email
              * @enum {string}
@@ -10161,8 +10161,8 @@ export interface components {
             name?: string;
             title?: string | null;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             /** @enum {string} */
             preferredChannel?: "email" | "phone" | "linkedin";
             /** @description null: the employer’s zone */
@@ -11535,8 +11535,8 @@ export interface components {
         CreateCandidateRequest: {
             name: string;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             timeZone?: string | null;
             /** @default false */
             relayConsent: boolean;
@@ -11559,8 +11559,8 @@ export interface components {
         UpdateCandidateRequest: {
             name?: string;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             timeZone?: string | null;
             relayConsent?: boolean;
             statusUpdatesOptIn?: boolean;

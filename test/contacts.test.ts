@@ -261,10 +261,12 @@ describe('contacts', () => {
     [{ name: 'X', employerId: 'school-1' }, 'body.employerId'],
     [{ name: '' }, 'body.name'],
     [{ name: 'X', email: 'dana@' }, 'body.email'],
-    [{ name: 'X', phone: '845-555-0142' }, 'body.phone'],
+    [{ name: 'X', phone: '555-0142' }, 'body.phone'],
+    [{ name: 'X', phone: 'call me maybe' }, 'body.phone'],
     [{ name: 'X', phone: '+0845550142' }, 'body.phone'],
     [{ name: 'X', linkedinUrl: 'https://www.example.com/in/dana' }, 'body.linkedinUrl'],
-    [{ name: 'X', linkedinUrl: 'http://www.linkedin.com/in/dana' }, 'body.linkedinUrl'],
+    [{ name: 'X', linkedinUrl: 'ftp://www.linkedin.com/in/dana' }, 'body.linkedinUrl'],
+    [{ name: 'X', linkedinUrl: 'linkedin.com:8080/in/dana' }, 'body.linkedinUrl'],
     [{ name: 'X', linkedinUrl: 'https://linkedin.com.evil.example/in/dana' }, 'body.linkedinUrl'],
     [{ name: 'X', preferredChannel: 'fax' }, 'body.preferredChannel'],
     [{ name: 'X', timeZone: 'Eastern' }, 'body.timeZone'],
@@ -275,6 +277,19 @@ describe('contacts', () => {
     const p = expectProblem(await post({ employerId: school.id, ...payload }), 400, 'validation_failed');
     expect(p.errors?.map((e) => e.field)).toEqual([field]);
     expect(await count()).toBe(before);
+  });
+
+  it.each([
+    [{ phone: '845-555-0142' }, { phone: '+18455550142' }],
+    [{ phone: '(845) 555 0142' }, { phone: '+18455550142' }],
+    [{ phone: '+44 20 7946 0958' }, { phone: '+442079460958' }],
+    [{ linkedinUrl: 'linkedin.com/in/dana' }, { linkedinUrl: 'https://www.linkedin.com/in/dana' }],
+    [{ linkedinUrl: 'http://www.linkedin.com/in/dana' }, { linkedinUrl: 'https://www.linkedin.com/in/dana' }],
+    [{ linkedinUrl: 'uk.linkedin.com/in/dana' }, { linkedinUrl: 'https://uk.linkedin.com/in/dana' }],
+  ])('when a phone number or LinkedIn address is typed as people do (%j), then it is kept as %j', async (typed, kept) => {
+    const res = await post({ employerId: school.id, name: 'Typed As Is', ...typed });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(json<Contact>(res)).toMatchObject(kept);
   });
 
   it('when the contact was added with another agency’s employer, then 400 names body.employerId', async () => {

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 
 /** An instant: ISO 8601 UTC on the wire, a Date in code. */
@@ -18,15 +19,53 @@ export const webUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'Must be an http(s) URL' })
   .max(2048);
 
+/**
+ * A LinkedIn address as people paste it (`linkedin.com/in/x`, `http://…`, `www.…`), kept as
+ * `https://www.linkedin.com/…`; any other host is refused.
+ */
 export const linkedinUrl = z
-  .url({ protocol: /^https$/, hostname: /^([a-z]{2,3}\.)?linkedin\.com$/, error: 'Must be an https://linkedin.com/... URL' })
+  .string()
+  .trim()
+  .min(1)
   .max(2048)
+  .transform((s, ctx) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `https://${s}`);
+    } catch {
+      url = null;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || !/^([a-z]{2,3}\.)?linkedin\.com$/i.test(url.hostname) || url.username || url.password || url.port) {
+      ctx.addIssue({ code: 'custom', message: 'Must be a LinkedIn address, such as linkedin.com/in/jordan-lee' });
+      return z.NEVER;
+    }
+    url.protocol = 'https:';
+    if (url.hostname.toLowerCase() === 'linkedin.com') url.hostname = 'www.linkedin.com';
+    return url.toString();
+  })
   .meta({ example: 'https://www.linkedin.com/in/jordan-lee' });
 
-/** E.164: a plus, the country code, up to 15 digits. */
+/** Phone numbers without a country code are read as North American (+1). */
+export const PHONE_DEFAULT_COUNTRY = 'US';
+
+/**
+ * A phone number as people type it (`(212) 555-0123`, `212.555.0123`, `+44 20 7946 0958`), kept in
+ * E.164 (`+12125550123`); one that cannot be dialled as given (no area code, too few digits) is
+ * refused with what to add.
+ */
 export const e164Phone = z
   .string()
-  .regex(/^\+[1-9]\d{6,14}$/, 'Must be an E.164 phone number such as +15555550123')
+  .trim()
+  .min(1)
+  .max(40)
+  .transform((s, ctx) => {
+    const parsed = /[a-z]/i.test(s.replace(/\s*(ext\.?|x)\s*\d+$/i, '')) ? undefined : parsePhoneNumberFromString(s, PHONE_DEFAULT_COUNTRY);
+    if (!parsed || !parsed.isPossible()) {
+      ctx.addIssue({ code: 'custom', message: 'Not a number that can be dialled: include the area code, such as (212) 555-0123, or the country code, such as +44 20 7946 0958' });
+      return z.NEVER;
+    }
+    return parsed.number;
+  })
   .meta({ example: '+15555550123' });
 
 export const notes = z.string().max(10_000);
