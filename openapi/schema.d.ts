@@ -686,6 +686,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/candidates/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A candidate’s notes, newest first */
+        get: operations["listCandidateNotes"];
+        put?: never;
+        /**
+         * Write a note on a candidate
+         * @description Not on an erased candidate (409).
+         */
+        post: operations["createCandidateNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/{id}/notes/{noteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a note (its author, or an admin) */
+        delete: operations["deleteCandidateNote"];
+        options?: never;
+        head?: never;
+        /** Change a note (its author, or an admin) */
+        patch: operations["updateCandidateNote"];
+        trace?: never;
+    };
     "/v1/applications": {
         parameters: {
             query?: never;
@@ -2401,6 +2440,219 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "candidate.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate_note.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate_note.added
+         * @description A note was written on a candidate (data: candidateId, noteId; never its text). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate_note.added",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate_note.edited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate_note.edited
+         * @description A note on a candidate was changed by its author or an admin. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate_note.edited",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate_note.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate_note.deleted
+         * @description A note on a candidate was deleted. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate_note.deleted",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -7526,6 +7778,48 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "01938a8e-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "authorId": "01938a8e-0000-7000-8000-000000000001",
+         *       "body": "Called Jordan: prefers schools on the north side; available from January.",
+         *       "edited": false,
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CandidateNoteInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The user who wrote it (null: an API key) */
+            authorId: string | null;
+            body: string;
+            /** @description Changed since it was written */
+            edited: boolean;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "body": "Called Jordan: prefers schools on the north side; available from January."
+         *     }
+         */
+        WriteCandidateNoteRequestInput: {
+            body: string;
+        };
+        /**
+         * @example {
          *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
@@ -8673,6 +8967,7 @@ export interface components {
          *         "createdAt": "2026-11-20T15:04:05.000Z",
          *         "updatedAt": "2026-11-20T15:04:05.000Z"
          *       },
+         *       "candidateNotes": [],
          *       "applications": [],
          *       "outcomes": [],
          *       "employerReplies": [],
@@ -8696,6 +8991,8 @@ export interface components {
              */
             exportedAt: string;
             candidate: components["schemas"]["CandidateInput"];
+            /** @description Notes written on them, oldest first */
+            candidateNotes: components["schemas"]["CandidateNoteInput"][];
             /** @description Their applications, oldest first, with each stage they went through */
             applications: components["schemas"]["ApplicationDetailInput"][];
             /** @description Every decision logged on their applications */
@@ -9115,7 +9412,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9128,7 +9425,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -10444,6 +10741,48 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "01938a8e-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "authorId": "01938a8e-0000-7000-8000-000000000001",
+         *       "body": "Called Jordan: prefers schools on the north side; available from January.",
+         *       "edited": false,
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CandidateNote: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The user who wrote it (null: an API key) */
+            authorId: string | null;
+            body: string;
+            /** @description Changed since it was written */
+            edited: boolean;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "body": "Called Jordan: prefers schools on the north side; available from January."
+         *     }
+         */
+        WriteCandidateNoteRequest: {
+            body: string;
+        };
+        /**
+         * @example {
          *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
@@ -11592,6 +11931,7 @@ export interface components {
          *         "createdAt": "2026-11-20T15:04:05.000Z",
          *         "updatedAt": "2026-11-20T15:04:05.000Z"
          *       },
+         *       "candidateNotes": [],
          *       "applications": [],
          *       "outcomes": [],
          *       "employerReplies": [],
@@ -11615,6 +11955,8 @@ export interface components {
              */
             exportedAt: string;
             candidate: components["schemas"]["Candidate"];
+            /** @description Notes written on them, oldest first */
+            candidateNotes: components["schemas"]["CandidateNote"][];
             /** @description Their applications, oldest first, with each stage they went through */
             applications: components["schemas"]["ApplicationDetail"][];
             /** @description Every decision logged on their applications */
@@ -12034,7 +12376,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12047,7 +12389,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -19210,6 +19552,554 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCandidateNotes: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CandidateNote"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCandidateNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteCandidateNoteRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateNote"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCandidateNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                noteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCandidateNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                noteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteCandidateNoteRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateNote"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;

@@ -134,6 +134,19 @@ const interviewFixture =
     };
   };
 
+/** A note on a candidate in tenant B; with the note's id when the route takes one. */
+const noteFixture =
+  (body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const c = await app.inject({ method: 'POST', url: '/v1/candidates', headers: bearer(b.token), payload: { name: 'B Noted', email: `bn-${Math.random().toString(36).slice(2)}@example.org` } });
+    const id = c.json().id as string;
+    const note = await app.inject({ method: 'POST', url: `/v1/candidates/${id}/notes`, headers: bearer(b.token), payload: { body: 'B’s own note' } });
+    const noteId = note.json().id as string;
+    const read = async () => (await app.inject({ url: `/v1/candidates/${id}/notes`, headers: bearer(b.token) })).body;
+    const before = await read();
+    return { params: { id, noteId }, body, unchanged: async () => (await read()) === before };
+  };
+
 /** A follow-up in tenant B: an interview that started three hours ago, completed, its latest step taken. */
 const followUpFixture =
   (body?: unknown): IsolationFixture =>
@@ -226,6 +239,10 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'PATCH /v1/candidates/:id': candidateFixture({ name: 'Taken over' }),
   'GET /v1/candidates/:id/export': candidateFixture(),
   'POST /v1/candidates/:id/erase': candidateFixture(),
+  'GET /v1/candidates/:id/notes': noteFixture(),
+  'POST /v1/candidates/:id/notes': noteFixture({ body: 'Written from A' }),
+  'PATCH /v1/candidates/:id/notes/:noteId': noteFixture({ body: 'Changed from A' }),
+  'DELETE /v1/candidates/:id/notes/:noteId': noteFixture(),
   'GET /v1/applications/:id': applicationFixture(),
   'PATCH /v1/applications/:id': applicationFixture(async (app, b) => ({ ownerId: (await userWithRole(app, b, 'recruiter')).id })),
   'DELETE /v1/applications/:id': applicationFixture(),

@@ -72,6 +72,10 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // erasure cannot be undone: a key needs a scope of their own for both.
   'GET /v1/candidates/:id/export': ['recruiter', 'candidates:privacy'],
   'POST /v1/candidates/:id/erase': ['admin', 'candidates:privacy'],
+  'GET /v1/candidates/:id/notes': ['viewer', 'candidates:read'],
+  'POST /v1/candidates/:id/notes': ['recruiter', 'candidates:write'],
+  'PATCH /v1/candidates/:id/notes/:noteId': ['recruiter', 'candidates:write'],
+  'DELETE /v1/candidates/:id/notes/:noteId': ['recruiter', 'candidates:write'],
   // applications (as candidates)
   'GET /v1/applications': ['viewer', 'candidates:read'],
   'POST /v1/applications': ['recruiter', 'candidates:write'],

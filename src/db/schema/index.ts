@@ -3,7 +3,7 @@ import { activities, events, idempotencyKeys } from './activity.js';
 import { applicationStageChanges, applications, employerReplies, interviewParticipants, interviews, outcomes } from './applications.js';
 import { followUps } from './followups.js';
 import { inboundReplies } from './inbound.js';
-import { candidates, contacts, employers, positions } from './records.js';
+import { candidateNotes, candidates, contacts, employers, positions } from './records.js';
 import { apiKeys, tenants, users } from './tenants.js';
 import { externalIds } from './sync.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
@@ -28,6 +28,7 @@ export const schema = {
   contacts,
   positions,
   candidates,
+  candidateNotes,
   activities,
   events,
   idempotencyKeys,

@@ -131,3 +131,25 @@ export const candidates = pgTable(
     tenantPolicy(),
   ],
 );
+
+/** Notes on a candidate, each with its author: a call, a reference, a preference (candidate notes). */
+export const candidateNotes = pgTable(
+  'candidate_notes',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').primaryKey(),
+    candidateId: uuid('candidate_id').notNull(),
+    /** The user who wrote it; null for an API key or once the user is gone. */
+    authorId: uuid('author_id'),
+    body: text('body').notNull(),
+    version,
+    ...timestamps,
+  },
+  (t) => [
+    tenantFk('candidate_notes_tenant_fk', t.tenantId),
+    unique('candidate_notes_tenant_id_id_key').on(t.tenantId, t.id),
+    foreignKey({ name: 'candidate_notes_candidate_fk', columns: [t.tenantId, t.candidateId], foreignColumns: [candidates.tenantId, candidates.id] }).onDelete('cascade'),
+    index('candidate_notes_candidate_idx').on(t.tenantId, t.candidateId, t.id),
+    tenantPolicy(),
+  ],
+);

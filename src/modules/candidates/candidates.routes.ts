@@ -14,6 +14,7 @@ import {
   updateCandidate,
 } from './candidates.service.js';
 import { eraseCandidate, exportCandidate } from '../privacy/privacy.service.js';
+import { candidateNotesRoutes } from './notes.routes.js';
 import {
   candidateExportSchema,
   candidateSchema,
@@ -99,4 +100,5 @@ export function candidatesRoutes(app: App, deps: Deps) {
     config: { access: { role: 'admin' as const, scope: 'candidates:privacy' as const } },
     handler: async (req) => eraseCandidate(deps, actorOf(req), req.params.id),
   });
+  candidateNotesRoutes(app, deps);
 }

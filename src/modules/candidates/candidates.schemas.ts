@@ -5,6 +5,7 @@ import { followUpSchema } from '../followups/followups.schemas.js';
 import { inboundReplySchema } from '../inbound/inbound.schemas.js';
 import { interviewSchema } from '../interviews/interviews.schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
+import { candidateNoteSchema } from './notes.schemas.js';
 
 const tag = z
   .string()
@@ -120,6 +121,7 @@ export const candidateExportSchema = z
   .object({
     exportedAt: instant,
     candidate: candidateSchema,
+    candidateNotes: z.array(candidateNoteSchema).describe('Notes written on them, oldest first'),
     applications: z.array(applicationDetailSchema).describe('Their applications, oldest first, with each stage they went through'),
     outcomes: z.array(outcomeSchema).describe('Every decision logged on their applications'),
     employerReplies: z.array(replySchema).describe('What employers answered about them'),
@@ -150,6 +152,7 @@ export const candidateExportSchema = z
         createdAt: '2026-11-20T15:04:05.000Z',
         updatedAt: '2026-11-20T15:04:05.000Z',
       },
+      candidateNotes: [],
       applications: [],
       outcomes: [],
       employerReplies: [],

@@ -5,6 +5,7 @@ import * as activity from '../activity/activity.privacy.js';
 import { recordChange } from '../activity/activity.service.js';
 import * as applications from '../applications/applications.privacy.js';
 import * as candidates from '../candidates/candidates.privacy.js';
+import { eraseNotesOf, notesFor } from '../candidates/notes.service.js';
 import * as externalIds from '../externalIds/externalIds.privacy.js';
 import * as followups from '../followups/followups.privacy.js';
 import * as idempotency from '../idempotency/idempotency.privacy.js';
@@ -27,16 +28,18 @@ export async function exportCandidate(deps: Deps, actor: Actor, id: string) {
   const now = deps.clock.now();
   return readTenant(deps.db, actor.tenantId, async (tx) => {
     const row = await candidates.exportFor(tx, id);
-    const [apps, interviewRows, sent, history] = await Promise.all([
+    const [apps, interviewRows, sent, history, notes] = await Promise.all([
       applications.exportFor(tx, id),
       interviews.exportFor(tx, id),
       followups.exportFor(tx, id, now),
       activity.exportFor(tx, id),
+      notesFor(tx, id),
     ]);
     const emails = await inbound.exportFor(tx, { email: row.email, applicationIds: apps.ids, followUpIds: sent.ids });
     return {
       exportedAt: now,
       candidate: candidates.presentCandidate(row),
+      candidateNotes: notes,
       applications: apps.applications,
       outcomes: apps.outcomes,
       employerReplies: apps.employerReplies,
@@ -62,6 +65,7 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
     await applications.eraseFor(tx, id);
     await interviews.eraseFor(tx, id);
     await externalIds.eraseFor(tx, id);
+    await eraseNotesOf(tx, id);
     await inbound.eraseFor(tx, id, current.email);
     await idempotency.eraseFor(tx, [id, ...(await applications.quotedIdsOf(tx, id)), ...(current.email ? [current.email] : [])]);
     await followups.eraseFor(tx, actor, now, id);

@@ -35,6 +35,7 @@ const EVENT_SET = {
   'invitation.created': true, 'invitation.resent': true, 'invitation.revoked': true, 'invitation.accepted': true,
   'api_key.created': true, 'api_key.revoked': true,
   'external_id.linked': true, 'external_id.unlinked': true,
+  'candidate_note.added': true, 'candidate_note.edited': true, 'candidate_note.deleted': true,
 } satisfies Record<Exclude<EventType, '*' | 'webhook.test'>, true>;
 const EVENT_TYPES = Object.keys(EVENT_SET) as EventType[];
 const GROUPS = [...new Set(EVENT_TYPES.map((t) => t.split('.')[0]!))];
