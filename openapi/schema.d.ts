@@ -8603,6 +8603,9 @@ export interface components {
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
          *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
          *       "round": 1,
          *       "format": "onsite",
          *       "startsAt": "2026-12-03T15:00:00.000Z",
@@ -8642,6 +8645,12 @@ export interface components {
             positionId: string;
             /** Format: uuid */
             employerId: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            /** @description The position’s title, for lists */
+            positionTitle: string;
+            /** @description The employer’s name, for lists */
+            employerName: string;
             round: number;
             /** @enum {string} */
             format: "phone" | "video" | "onsite";
@@ -11566,6 +11575,9 @@ export interface components {
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
          *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
          *       "round": 1,
          *       "format": "onsite",
          *       "startsAt": "2026-12-03T15:00:00.000Z",
@@ -11605,6 +11617,12 @@ export interface components {
             positionId: string;
             /** Format: uuid */
             employerId: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            /** @description The position’s title, for lists */
+            positionTitle: string;
+            /** @description The employer’s name, for lists */
+            employerName: string;
             round: number;
             /** @enum {string} */
             format: "phone" | "video" | "onsite";

@@ -294,9 +294,8 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await rows.nth(3).getByText('Jordan Lee').waitFor();
     expect(await rows.count()).toBe(4);
     await expect.poll(() => rows.filter({ hasText: `5th grade teacher · ${String(story.school.name)}` }).count()).toBe(4);
-    // The list, the filters' lists (which also name the employers), then the one candidate and the
-    // one position of these rows: 5, not 3 per row. (At most 3 needs names in the API's list: see docs/web.md.)
-    expect(calls.sort()).toEqual(['/v1/candidates/{id}', '/v1/employers', '/v1/interviews', '/v1/positions/{id}', '/v1/users']);
+    // The list (its rows carry the names) and the filters' two lists: 3, whatever the rows.
+    expect(calls.sort()).toEqual(['/v1/employers', '/v1/interviews', '/v1/users']);
     await accessible(page, 'Interviews');
     // Back on the list later: only the list itself.
     await goTo(page, 'Today');

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { tdb, type Tx } from '../../db/client.js';
-import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema/index.js';
+import { applications, candidates, contacts, employers, interviewParticipants, interviews, positions } from '../../db/schema/index.js';
 
 export type InterviewRow = typeof interviews.$inferSelect;
 
@@ -11,6 +11,10 @@ const base = {
   candidateId: applications.candidateId,
   positionId: applications.positionId,
   employerId: positions.employerId,
+  // Names a list shows, so a client needs no call per row.
+  candidateName: candidates.name,
+  positionTitle: positions.title,
+  employerName: employers.name,
 };
 
 // The participants of a page of interviews: one prepared statement, the ids bound as one array.
@@ -51,6 +55,8 @@ export async function loadInterview(tx: Tx, id: string) {
     .from(interviews)
     .innerJoin(applications, eq(applications.id, interviews.applicationId))
     .innerJoin(positions, eq(positions.id, applications.positionId))
+    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+    .innerJoin(employers, eq(employers.id, positions.employerId))
     .where(eq(interviews.id, id));
   return (await withParticipants(rows))[0];
 }
@@ -77,6 +83,8 @@ function listStatement(present: ReadonlySet<(typeof FILTERS)[number]>, name: str
     .from(interviews)
     .innerJoin(applications, eq(applications.id, interviews.applicationId))
     .innerJoin(positions, eq(positions.id, applications.positionId))
+    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+    .innerJoin(employers, eq(employers.id, positions.employerId))
     .where(
       and(
         present.has('from') ? sql`${interviews.startsAt} >= ${ph('from')}::timestamptz` : undefined,
@@ -150,6 +158,8 @@ export async function interviewsOfCandidate(tx: Tx, candidateId: string) {
     .from(interviews)
     .innerJoin(applications, eq(applications.id, interviews.applicationId))
     .innerJoin(positions, eq(positions.id, applications.positionId))
+    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+    .innerJoin(employers, eq(employers.id, positions.employerId))
     .where(eq(applications.candidateId, candidateId))
     .orderBy(asc(interviews.startsAt), asc(interviews.id));
   return withParticipants(rows);

@@ -27,8 +27,8 @@ export default function Interviews() {
       ...(f.recruiterId ? { recruiterId: f.recruiterId } : {}),
       ...(f.status ? { status: f.status as S['Interview']['status'] } : {}),
     };
-    // With the employers' list (cached): their names cost no call per row.
-    const [r] = await Promise.all([action.run(() => call((c) => c.GET('/v1/interviews', { params: { query } }))), listEmployers().catch(() => [])]);
+    // Each row carries its candidate's, position's and employer's names: no call per row.
+    const r = await action.run(() => call((c) => c.GET('/v1/interviews', { params: { query } })));
     return r?.data ?? [];
   }, [f.from, f.to, f.employerId, f.recruiterId, f.status, s.zone]);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -91,11 +91,9 @@ export default function Interviews() {
                   <span className="when">
                     {dateTime(iv.startsAt, s.zone)}–{time(iv.endsAt, s.zone)}
                   </span>
-                  <strong>
-                    <NameOf kind="candidate" id={iv.candidateId} />
-                  </strong>
+                  <strong>{iv.candidateName}</strong>
                   <span className="muted">
-                    <NameOf kind="position" id={iv.positionId} /> · <NameOf kind="employer" id={iv.employerId} />
+                    {iv.positionTitle} · {iv.employerName}
                   </span>
                 </Link>
                 <span>

@@ -186,11 +186,9 @@ function InterviewLine({ iv, when }: { iv: Interview; when: string }) {
   return (
     <li className="row-item">
       <Link to={`/interviews/${iv.id}`} className="row-main">
-        <strong>
-          <NameOf kind="candidate" id={iv.candidateId} />
-        </strong>
+        <strong>{iv.candidateName}</strong>
         <span className="muted">
-          <NameOf kind="position" id={iv.positionId} /> at <NameOf kind="employer" id={iv.employerId} /> · {when}
+          {iv.positionTitle} at {iv.employerName} · {when}
         </span>
       </Link>
     </li>
