@@ -7401,6 +7401,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -7417,6 +7418,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -7507,6 +7514,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -7528,6 +7536,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -7711,7 +7725,8 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson"
+         *       "reason": "Strong demo lesson",
+         *       "decidedAt": "2026-12-04T15:00:00.000Z"
          *     }
          */
         LogOutcomeRequestInput: {
@@ -7719,6 +7734,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
+            /**
+             * Format: date-time
+             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt?: string;
         };
         /**
          * @example {
@@ -10235,6 +10256,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -10251,6 +10273,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -10341,6 +10369,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -10362,6 +10391,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -10545,7 +10580,8 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson"
+         *       "reason": "Strong demo lesson",
+         *       "decidedAt": "2026-12-04T15:00:00.000Z"
          *     }
          */
         LogOutcomeRequest: {
@@ -10553,6 +10589,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
+            /**
+             * Format: date-time
+             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt?: string;
         };
         /**
          * @example {

@@ -32,7 +32,8 @@ export interface PlanContext {
   now: Date;
   /** Real replies (no auto-replies) received since the interview started, oldest first. */
   replies: ReplyFacts[];
-  outcome: { kind: OutcomeKind; loggedAt: Date } | null;
+  /** `at`: when the employer decided (else when it was logged): what post-decision timing counts from. */
+  outcome: { kind: OutcomeKind; at: Date; verb: 'logged' | 'decided' } | null;
   /** The decision date the plan works with and where it came from. */
   timeline: { date: string; source: string; knownAt: Date | null } | null;
   hiringManager: ParticipantFacts | null;
@@ -57,7 +58,11 @@ export function buildContext(facts: FollowUpFacts, pb: Playbook, now: Date): Pla
   const replies = facts.replies
     .filter((r) => !r.isOutOfOffice && r.receivedAt.getTime() >= since)
     .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-  const outcome = facts.outcome && facts.outcome.loggedAt.getTime() >= since ? facts.outcome : null;
+  const o = facts.outcome;
+  // Dated by hand when the decision came before it was typed in: the reasons then say "decided".
+  const backdated = o?.decidedAt !== undefined && o.decidedAt.getTime() !== o.loggedAt.getTime();
+  const decided = o ? { kind: o.kind, at: backdated ? o.decidedAt! : o.loggedAt, verb: backdated ? ('decided' as const) : ('logged' as const) } : null;
+  const outcome = decided && decided.at.getTime() >= since ? decided : null;
   const dated = replies.filter((r) => r.newDecisionExpectedBy).at(-1);
   const hmZone = contactZone(facts, hiringManagerOf(facts.participants));
   const timeline = dated?.newDecisionExpectedBy

@@ -33,7 +33,7 @@ import type { ParticipantFacts, PlannedFollowUp } from './types.js';
 
 function outcomeNote(ctx: PlanContext): string {
   const o = ctx.outcome;
-  return o ? `outcome ${o.kind} logged ${describeInstant(o.loggedAt, ctx.facts.agency.timeZone)}` : '';
+  return o ? `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, ctx.facts.agency.timeZone)}` : '';
 }
 
 const businessDays = (n: number) => `${n} business day${n === 1 ? '' : 's'}`;
@@ -222,8 +222,8 @@ export function postDecisionThanks(ctx: PlanContext): PlannedFollowUp[] {
   const { afterBusinessDays, time } = ctx.pb.postDecisionThanks;
   return ctx.facts.participants.map((p) => {
     const cal = contactCalendar(ctx, p);
-    const lead = `outcome ${o.kind} logged ${describeInstant(o.loggedAt, cal.zone)}: thank them anyway and ask to keep in touch,`;
-    const due = onDay(addBusinessDays(o.loggedAt, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
+    const lead = `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, cal.zone)}: thank them anyway and ask to keep in touch,`;
+    const due = onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
     const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
     return followUp(ctx, `post_decision_thanks:${p.contactId}`, 'post_decision_thanks', p, routeToContact(ctx, p, 'email', 'candidate'), settled);
   });
@@ -238,8 +238,8 @@ export function linkedinConnects(ctx: PlanContext): PlannedFollowUp[] {
   }
   const cal = recruiterCalendar(ctx);
   const { afterBusinessDays, time } = ctx.pb.postDecisionThanks;
-  const lead = `final outcome ${o.kind} logged ${describeInstant(o.loggedAt, cal.zone)}: connect on LinkedIn,`;
-  const due = onDay(addBusinessDays(o.loggedAt, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
+  const lead = `final outcome ${o.kind} ${o.verb} ${describeInstant(o.at, cal.zone)}: connect on LinkedIn,`;
+  const due = onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
   const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
   const out: PlannedFollowUp[] = [];
   for (const p of ctx.facts.participants) {

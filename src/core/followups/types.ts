@@ -72,8 +72,11 @@ export interface FollowUpFacts {
   position: { title: string };
   recruiter: { userId: string; name: string; email: string | null; timeZone: string | null };
   replies: readonly ReplyFacts[];
-  /** The latest outcome of the application, if any. */
-  outcome: { kind: OutcomeKind; loggedAt: Date } | null;
+  /**
+   * The latest outcome of the application, if any: when it was logged, and when the employer decided
+   * (post-decision timing counts from it; without it, from when it was logged).
+   */
+  outcome: { kind: OutcomeKind; loggedAt: Date; decidedAt?: Date } | null;
 }
 
 export type Recipient =

@@ -41,6 +41,6 @@ export function candidateUpdates(ctx: PlanContext, thankYouItems: readonly Plann
     out.push(update(`reply:${r.receivedAt.toISOString()}`, r.receivedAt, `employer replied ${describeInstant(r.receivedAt, zone)}${timeline}: tell the candidate`));
   }
   const o = ctx.outcome;
-  if (o) out.push(update(`outcome:${o.kind}`, o.loggedAt, `outcome ${o.kind} logged ${describeInstant(o.loggedAt, zone)}: tell the candidate`));
+  if (o) out.push(update(`outcome:${o.kind}`, o.at, `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, zone)}: tell the candidate`));
   return out;
 }

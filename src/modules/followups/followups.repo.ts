@@ -103,7 +103,7 @@ export async function loadFacts(tx: Tx, tenantId: string, ctx: InterviewContext)
       )
       .orderBy(asc(employerReplies.receivedAt), asc(employerReplies.id)),
     tx
-      .select({ kind: outcomes.kind, loggedAt: outcomes.createdAt })
+      .select({ kind: outcomes.kind, loggedAt: outcomes.createdAt, decidedAt: outcomes.decidedAt })
       .from(outcomes)
       .where(eq(outcomes.applicationId, i.applicationId))
       .orderBy(desc(outcomes.id))
