@@ -7210,6 +7210,12 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
@@ -7305,6 +7311,17 @@ export interface components {
                  * @example 09:30
                  */
                 time: string;
+            };
+            /** @default {} */
+            freshness: {
+                /** @default 1 */
+                thankYouBusinessDays: number;
+                /** @default 2 */
+                timelineRequestBusinessDays: number;
+                /** @default 2 */
+                recruiterCheckInBusinessDays: number;
+                /** @default 0 */
+                statusCheckBusinessDays: number;
             };
             /** @default {} */
             candidateQuietHours: {
@@ -7842,6 +7859,7 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
+         *       "holdReason": null,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -7885,17 +7903,19 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale";
+            /** @description Why it waits for a person rather than for its time (`stale`); null otherwise */
+            holdReason: string | null;
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -10072,6 +10092,12 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
@@ -10161,6 +10187,16 @@ export interface components {
                  * @example 09:30
                  */
                 time: string;
+            };
+            freshness: {
+                /** @default 1 */
+                thankYouBusinessDays: number;
+                /** @default 2 */
+                timelineRequestBusinessDays: number;
+                /** @default 2 */
+                recruiterCheckInBusinessDays: number;
+                /** @default 0 */
+                statusCheckBusinessDays: number;
             };
             candidateQuietHours: {
                 /**
@@ -10697,6 +10733,7 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
+         *       "holdReason": null,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -10740,17 +10777,19 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale";
+            /** @description Why it waits for a person rather than for its time (`stale`); null otherwise */
+            holdReason: string | null;
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -22519,7 +22558,7 @@ export interface operations {
                 dueBefore?: string;
                 /** @description true: only pending or queued ones past their due time; false: none of those */
                 overdue?: "true" | "false";
-                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale";
                 kind?: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
                 /** @description The recruiter who owns them */
                 recruiterId?: string;

@@ -1,20 +1,60 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDeps, type Deps } from '../src/deps.js';
+import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
+import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
 import { bearer, createTestApp, expectProblem, json, newTenant, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { adminPool } from './helpers/db.js';
+import { testConfig } from './helpers/env.js';
+import { readMail, smtpSink } from './helpers/smtpSink.js';
 import { fixedClock } from '../src/lib/clock.js';
 
-// Issue 16, through the API with the injected clock: when a follow-up may go, and who decides.
-// The interviews run Thu 3 Dec 2026 10:00–11:00 New York (15:00–16:00Z) unless a test says otherwise.
+// Issue 16, through the API with the injected clock, a worker and the SMTP sink: when a follow-up
+// may go, and who decides. The interviews run Thu 3 Dec 2026 10:00–11:00 New York (15:00–16:00Z)
+// unless a test says otherwise.
 const clock = fixedClock('2026-11-26T12:00:00Z');
+const sink = smtpSink();
 let t: TestApp;
 let tenant: TestTenant;
+let workerDeps: Deps;
+let worker: RunningWorkers;
 
 beforeAll(async () => {
-  t = await createTestApp({ clock });
+  const port = await sink.listen();
+  const env = { QUEUE_PREFIX: `afterview-fu-moments-${process.pid}`, SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'followups@agency.example' };
+  t = await createTestApp({ clock, env });
   tenant = await newTenant(t.app);
+  workerDeps = createDeps(testConfig(env), { clock });
+  // The sweep runs here by hand (`deliverDue`), at the injected clock's time.
+  worker = await startWorkers(workerDeps, { concurrency: 5, schedules: false });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await worker?.close();
+  await workerDeps?.close();
+  await t.close();
+  await sink.close();
+});
+
+/**
+ * Runs the sweep for our tenant at the clock's time and waits until the worker has done every job
+ * due by then. Jobs left delayed by earlier tests (the clock moves back and forth) are dropped first:
+ * the sweep adds again whatever is still due.
+ */
+async function deliverDue() {
+  const q = t.deps.queues.get('followups');
+  await q.drain(true);
+  await reconcileFollowUps(workerDeps, { tenantId: tenant.tenantId });
+  await vi.waitFor(
+    async () => {
+      const c = await q.getJobCounts('waiting', 'active', 'prioritized');
+      if (Object.values(c).some((n) => n > 0)) throw new Error(`jobs left: ${JSON.stringify(c)}`);
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+}
+
+/** What reached the sink for an address. */
+const mailTo = (address: string) => sink.received.filter((m) => m.to.includes(address.toLowerCase())).map(readMail);
 
 type FollowUp = Schemas['FollowUp'];
 const h = () => bearer(tenant.token);
@@ -70,7 +110,9 @@ describe('dated outcomes (decidedAt)', () => {
   it('a decidedAt in the future or before the interview is 400 naming body.decidedAt, and nothing is logged', async () => {
     const { story, id } = await completed();
     clock.set('2026-12-08T15:00:00Z');
-    const before = await ofInterview(id);
+    // The employer-facing steps (the candidate's first update may go out meanwhile, by the worker).
+    const employerFacing = async () => (await ofInterview(id)).filter((f) => f.kind !== 'candidate_update');
+    const before = await employerFacing();
     for (const decidedAt of ['2026-12-08T15:00:01Z', '2026-12-03T14:59:00Z', 'yesterday']) {
       const bad = expectProblem(await post(`/v1/applications/${story.application.id}/outcomes`, { kind: 'rejected', decidedAt }), 400, 'validation_failed');
       expect(bad.errors?.map((e) => e.field)).toEqual(['body.decidedAt']);
@@ -79,11 +121,72 @@ describe('dated outcomes (decidedAt)', () => {
     expect(listed.data).toEqual([]);
     const app = json<Schemas['ApplicationDetail']>(await t.app.inject({ url: `/v1/applications/${story.application.id}`, headers: h() }));
     expect(app.stage).not.toBe('rejected');
-    expect((await ofInterview(id)).map((f) => [f.id, f.status, f.version])).toEqual(before.map((f) => [f.id, f.status, f.version]));
+    expect((await employerFacing()).map((f) => [f.id, f.status, f.version])).toEqual(before.map((f) => [f.id, f.status, f.version]));
     const logged = await adminPool().query("SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'outcome.logged' AND payload->'data'->>'applicationId' = $2", [
       tenant.tenantId,
       story.application.id,
     ]);
     expect(logged.rows[0].n).toBe(0);
+  });
+});
+
+describe('staleness: a backfilled interview sends nothing by itself', () => {
+  it('when a March interview is completed in December, then every step is stale with the reason and nothing reaches the sink', async () => {
+    // Thu 5 Mar 2026 10:00 New York, completed Thu 3 Dec 2026.
+    const { story, id } = await completed({ startsAt: '2026-03-05T10:00:00-05:00', extra: { highlights: 'The demo lesson' } });
+    const rows = await ofInterview(id);
+    const emails = rows.filter((f) => f.channel === 'email');
+    expect(emails.length).toBeGreaterThanOrEqual(5);
+    expect(rows.filter((f) => f.status !== 'stale')).toEqual([]);
+    const note = rows.find((f) => f.key === `thank_you:${story.principal.id}`)!;
+    expect(note.holdReason).toMatch(/^stale: past the end of 1 business day after the interview \(Fri 2026-03-06 18:00 America\/New_York\) when planned/);
+    // ruleDueAt keeps the rule's time; dueAt is the catch-up time it would have had.
+    expect(note).toMatchObject({ ruleDueAt: '2026-03-05T18:00:00.000Z', dueAt: '2026-12-03T16:10:00.000Z' });
+    expect(rows.find((f) => f.key === 'candidate_update:completed')!.holdReason).toMatch(/^stale: the interview was completed after/);
+    const ev = await adminPool().query(
+      "SELECT payload->'data'->>'status' AS status FROM events WHERE tenant_id = $1 AND type = 'followup.planned' AND payload->'data'->>'interviewId' = $2",
+      [tenant.tenantId, id],
+    );
+    expect(new Set(ev.rows.map((r) => r.status))).toEqual(new Set(['stale']));
+    expect(json<{ data: FollowUp[] }>(await t.app.inject({ url: `/v1/follow-ups?status=stale&interviewId=${id}&limit=100`, headers: h() })).data.length).toBe(rows.length);
+
+    clock.set('2026-12-03T16:20:00Z');
+    await deliverDue();
+    expect(mailTo(String(story.principal.email))).toEqual([]);
+    expect(mailTo(String(story.candidate.email))).toEqual([]);
+
+    // Reviewed: sent now by hand, it goes, once.
+    const res = await post(`/v1/follow-ups/${note.id}/send-now`, {}, { ...h(), 'if-match': `"${note.version}"` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(json<FollowUp>(res)).toMatchObject({ status: 'pending', holdReason: null });
+    await deliverDue();
+    const got = mailTo(String(story.principal.email));
+    expect(got.length).toBe(1);
+    expect(got[0]!.text).toContain('the demo lesson');
+    expect(mailTo(String(story.teacher.email))).toEqual([]);
+  });
+
+  it('a status check toward a decision date still ahead stays planned; the notes past their limit are stale', async () => {
+    // Mon 30 Nov 2026 10:00 New York, completed Thu 3 Dec with a decision due Fri 4 Dec.
+    const { id } = await completed({ startsAt: '2026-11-30T10:00:00-05:00', extra: { decisionExpectedBy: '2026-12-04' } });
+    const rows = await ofInterview(id);
+    const byKey = Object.fromEntries(rows.map((f) => [f.key, f]));
+    // Its rule time (Thu 3 Dec 09:30) passed, the decision date has not: as soon as possible.
+    expect(byKey['status_check:2026-12-04:1']).toMatchObject({ status: 'pending', ruleDueAt: '2026-12-03T14:30:00.000Z', dueAt: '2026-12-03T16:10:00.000Z', holdReason: null });
+    expect(rows.filter((f) => f.kind === 'thank_you').map((f) => f.status)).toEqual(['stale', 'stale']);
+    expect(byKey.recruiter_check_in!.status).toBe('pending');
+  });
+
+  it('the limits are playbook settings', async () => {
+    const put = await t.app.inject({ method: 'PUT', url: '/v1/playbook', headers: h(), payload: { freshness: { thankYouBusinessDays: 200 } } });
+    expect(expectProblem(put, 400, 'validation_failed').errors?.map((e) => e.field)).toEqual(['body.freshness.thankYouBusinessDays']);
+    const ok = await t.app.inject({ method: 'PUT', url: '/v1/playbook', headers: h(), payload: { freshness: { thankYouBusinessDays: 5 } } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    try {
+      const { id } = await completed({ startsAt: '2026-11-30T10:00:00-05:00', extra: { decisionExpectedBy: '2026-12-04' } });
+      expect((await ofInterview(id)).filter((f) => f.kind === 'thank_you').map((f) => f.status)).toEqual(['pending', 'pending']);
+    } finally {
+      await t.app.inject({ method: 'PUT', url: '/v1/playbook', headers: h(), payload: {} });
+    }
   });
 });

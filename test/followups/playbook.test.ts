@@ -11,6 +11,7 @@ describe('playbook settings', () => {
       recruiterCheckIn: { afterBusinessDays: 2, time: '09:30' },
       statusCheck: { beforeDecisionBusinessDays: 1, defaultWindowBusinessDays: 7, afterDateBusinessDays: 3, maxChecks: 2, time: '09:30' },
       postDecisionThanks: { afterBusinessDays: 1, time: '09:30' },
+      freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
     });
     expect(parsePlaybook(undefined)).toEqual(defaultPlaybook);

@@ -1,4 +1,5 @@
 import {
+  addBusinessDays,
   atLocal,
   businessCalendar,
   clampToBusinessHours,
@@ -137,6 +138,8 @@ export interface Settled {
   dueAt: Date;
   ruleDueAt: Date;
   reason: string;
+  /** Why it is not sent by itself (see `fresh`), else absent. */
+  stale?: string;
 }
 
 /** Planning never schedules into the past: a rule time already gone becomes "as soon as possible". */
@@ -153,6 +156,29 @@ export function settle(
 }
 
 export const inBusinessHours = (cal: BusinessCalendar) => (at: Date) => clampToBusinessHours(at, cal);
+
+/** A freshness limit: the instant after which a step planned late is stale, and what it is. */
+export interface Limit {
+  at: Date;
+  label: string;
+}
+
+/** The end of business hours `n` business days after `from` (n = 0: that day, or the next business day). */
+export function endOfBusinessDay(from: Date | string, n: number, cal: BusinessCalendar): Date {
+  return atLocal(addBusinessDays(from, n, cal).date, cal.dayEnd, cal.zone).at;
+}
+
+/**
+ * A step whose rule time had passed when planned, and whose freshness limit too (a backfilled
+ * interview), is stale: not sent by itself, kept for a recruiter to review (send, move or skip).
+ */
+export function fresh(ctx: PlanContext, time: Settled, limit: Limit, zone: string): Settled {
+  if (time.ruleDueAt.getTime() >= ctx.now.getTime() || ctx.now.getTime() <= limit.at.getTime()) return time;
+  return {
+    ...time,
+    stale: `stale: past ${limit.label} (${describeInstant(limit.at, zone)}) when planned (${describeInstant(ctx.now, zone)}): not sent by itself, waiting for review`,
+  };
+}
 
 // ---- routing --------------------------------------------------------------------------------
 
@@ -263,5 +289,6 @@ export function followUp(
     ruleDueAt: time.ruleDueAt,
     reason: join(time.reason, route.note),
     vars: varsFor(ctx, p),
+    stale: time.stale ?? null,
   };
 }

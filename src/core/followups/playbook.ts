@@ -57,6 +57,21 @@ export const playbookSchema = z
       .prefault({}),
     /** After rejected / filled_by_other; LinkedIn tasks after any final outcome use the same timing. */
     postDecisionThanks: dayStep(1, '09:30'),
+    /**
+     * How late a step may still go by itself. Its rule time already past this at planning time (a
+     * backfilled interview), it is planned `stale`: not sent by itself, shown for review.
+     */
+    freshness: z
+      .strictObject({
+        /** Until the end of business hours this many business days after the interview's day. */
+        thankYouBusinessDays: z.number().int().min(0).max(30).default(1),
+        /** This many business days after its rule time. */
+        timelineRequestBusinessDays: z.number().int().min(0).max(30).default(2),
+        recruiterCheckInBusinessDays: z.number().int().min(0).max(30).default(2),
+        /** Until the end of business hours this many business days after the decision date it works toward. */
+        statusCheckBusinessDays: z.number().int().min(0).max(30).default(0),
+      })
+      .prefault({}),
     /** Updates to candidates are not bound to office hours, only kept out of the night. */
     candidateQuietHours: z
       .strictObject({ start: wallTime.default('21:00'), end: wallTime.default('08:00') })
@@ -93,6 +108,7 @@ export const playbookSchema = z
       recruiterCheckIn: { afterBusinessDays: 2, time: '09:30' },
       statusCheck: { beforeDecisionBusinessDays: 1, defaultWindowBusinessDays: 7, afterDateBusinessDays: 3, maxChecks: 2, time: '09:30' },
       postDecisionThanks: { afterBusinessDays: 1, time: '09:30' },
+      freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
     },
   });

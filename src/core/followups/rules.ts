@@ -13,7 +13,9 @@ import {
 } from '../businessTime.js';
 import {
   contactCalendar,
+  endOfBusinessDay,
   finalOutcomes,
+  fresh,
   followUp,
   inBusinessHours,
   onDay,
@@ -25,6 +27,7 @@ import {
   skip,
   thankYouCancellingOutcomes,
   type Due,
+  type Limit,
   type PlanContext,
 } from './context.js';
 import type { ParticipantFacts, PlannedFollowUp } from './types.js';
@@ -68,6 +71,18 @@ export function thankYouDue(ctx: PlanContext, cal: BusinessCalendar): Due {
   return onDay(addBusinessDays(endDate, 1, cal), t.nextDayTime, cal, `${ended}, ${why}: next business day`);
 }
 
+/** A thank-you is fresh until the end of the next business day after the interview (playbook `freshness`). */
+export function thankYouLimit(ctx: PlanContext, cal: BusinessCalendar): Limit {
+  const n = ctx.pb.freshness.thankYouBusinessDays;
+  return { at: endOfBusinessDay(ctx.facts.interview.endsAt, n, cal), label: `the end of ${businessDays(n)} after the interview` };
+}
+
+/** A step fresh for `n` business days after its rule time. */
+function afterRule(time: { ruleDueAt: Date }, n: number, cal: BusinessCalendar): Limit {
+  const r = time.ruleDueAt;
+  return { at: atLocal(addBusinessDays(r, n, cal).date, localTimeOf(r, cal.zone), cal.zone).at, label: `${businessDays(n)} after its time` };
+}
+
 export function thankYous(ctx: PlanContext): PlannedFollowUp[] {
   const out: PlannedFollowUp[] = [];
   for (const p of ctx.facts.participants) {
@@ -77,7 +92,7 @@ export function thankYous(ctx: PlanContext): PlannedFollowUp[] {
       continue;
     }
     const cal = contactCalendar(ctx, p);
-    const time = settle(ctx, thankYouDue(ctx, cal), inBusinessHours(cal), cal.zone);
+    const time = fresh(ctx, settle(ctx, thankYouDue(ctx, cal), inBusinessHours(cal), cal.zone), thankYouLimit(ctx, cal), cal.zone);
     out.push(followUp(ctx, key, 'thank_you', p, routeToContact(ctx, p, 'email', 'candidate'), time));
   }
   return out;
@@ -106,7 +121,8 @@ export function timelineRequest(ctx: PlanContext): PlannedFollowUp[] {
   const endDate = localDateOf(ctx.facts.interview.endsAt, cal.zone);
   const lead = `interview ended ${describeInstant(ctx.facts.interview.endsAt, cal.zone)} without a decision date: ask for the timeline`;
   const due = onDay(addBusinessDays(endDate, afterBusinessDays, cal), time, cal, `${lead}, ${businessDays(afterBusinessDays)} later,`);
-  const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const settled = fresh(ctx, planned, afterRule(planned, ctx.pb.freshness.timelineRequestBusinessDays, cal), cal.zone);
   return [followUp(ctx, key, 'timeline_request', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'candidate'), settled)];
 }
 
@@ -128,7 +144,8 @@ export function recruiterCheckIn(ctx: PlanContext): PlannedFollowUp[] {
     cal,
     `recruiter checks in ${businessDays(afterBusinessDays)} after the interview of ${describeDate(endDate)}:`,
   );
-  const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const settled = fresh(ctx, planned, afterRule(planned, ctx.pb.freshness.recruiterCheckInBusinessDays, cal), cal.zone);
   return [followUp(ctx, key, 'recruiter_check_in', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'agency'), settled)];
 }
 
@@ -203,7 +220,15 @@ export function statusChecks(ctx: PlanContext, thankYouItems: readonly PlannedFo
       );
     }
     due = afterFloor(due, latestOf(thankYouFloor, knownFloor), s.time, cal);
-    const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
+    const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
+    // Fresh until the decision date it works toward has passed (without one, the day of its own time).
+    const toward = tl ? tl.date : localDateOf(planned.ruleDueAt, cal.zone);
+    const grace = ctx.pb.freshness.statusCheckBusinessDays;
+    const limit = {
+      at: endOfBusinessDay(toward, grace, cal),
+      label: `${tl ? 'the decision date' : 'the day it was due'} ${describeDate(toward)}${grace ? ` and ${businessDays(grace)}` : ''}`,
+    };
+    const settled = fresh(ctx, planned, limit, cal.zone);
     out.push(
       followUp(ctx, `${prefix}${anchor}:${n}`, 'status_check', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'candidate'), settled),
     );

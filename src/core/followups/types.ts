@@ -113,6 +113,11 @@ export interface PlannedFollowUp {
   ruleDueAt: Date;
   reason: string;
   vars: TemplateVars;
+  /**
+   * Why it is not sent by itself, when its rule time was already past its kind's freshness limit at
+   * planning time (a backfilled interview): it is stored `stale`, for a recruiter to review.
+   */
+  stale: string | null;
 }
 
 export const followUpStatuses = ['pending', 'sent', 'done', 'cancelled'] as const;

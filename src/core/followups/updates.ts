@@ -1,5 +1,6 @@
 import { describeInstant, outsideQuietHours } from '../businessTime.js';
-import { candidateRecipient, candidateZone, followUp, settle, skip, type PlanContext } from './context.js';
+import { candidateRecipient, candidateZone, contactCalendar, followUp, settle, skip, type PlanContext } from './context.js';
+import { thankYouLimit } from './rules.js';
 import type { PlannedFollowUp } from './types.js';
 
 /**
@@ -20,19 +21,28 @@ export function candidateUpdates(ctx: PlanContext, thankYouItems: readonly Plann
   const zone = candidateZone(ctx);
   const quiet = ctx.pb.candidateQuietHours;
   const route = { channel: 'email' as const, voice: 'agency' as const, recipient: candidateRecipient(ctx), note: null };
-  const update = (key: string, at: Date, why: string): PlannedFollowUp => {
+  // An interview completed long after it took place (backfilled) tells the candidate nothing by itself.
+  const limit = thankYouLimit(ctx, contactCalendar(ctx, ctx.hiringManager));
+  const backfilled =
+    ctx.now.getTime() > limit.at.getTime()
+      ? `stale: the interview was completed after ${limit.label} (${describeInstant(limit.at, zone)}): not sent by itself, waiting for review`
+      : undefined;
+  const update = (key: string, at: Date, why: string, stale?: string): PlannedFollowUp => {
     const q = outsideQuietHours(at, zone, quiet);
     const due = { at: q.at, reason: q.note ? `${why}; ${q.note}` : `${why}, right away` };
-    return followUp(ctx, `${prefix}${key}`, 'candidate_update', null, route, settle(ctx, due, (t) => outsideQuietHours(t, zone, quiet), zone));
+    const time = settle(ctx, due, (t) => outsideQuietHours(t, zone, quiet), zone);
+    return followUp(ctx, `${prefix}${key}`, 'candidate_update', null, route, stale ? { ...time, stale } : time);
   };
 
   const completed = interview.completedAt ?? interview.endsAt;
-  const out = [update('completed', completed, `interview completed ${describeInstant(completed, zone)}: tell the candidate what happens next`)];
+  const out = [update('completed', completed, `interview completed ${describeInstant(completed, zone)}: tell the candidate what happens next`, backfilled)];
 
   const relayed = thankYouItems.filter((t) => t.voice === 'on_behalf' && t.channel === 'email');
   const lastNote = relayed.reduce<Date | null>((a, t) => (!a || t.dueAt > a ? t.dueAt : a), null);
   if (lastNote) {
-    out.push(update('notes_sent', lastNote, `${relayed.length} thank-you note(s) go out on the candidate's behalf, the last ${describeInstant(lastNote, zone)}: tell the candidate`));
+    out.push(
+      update('notes_sent', lastNote, `${relayed.length} thank-you note(s) go out on the candidate's behalf, the last ${describeInstant(lastNote, zone)}: tell the candidate`, backfilled),
+    );
   } else {
     skip(ctx, `${prefix}notes_sent`, 'no thank-you notes go out by email on the candidate\'s behalf');
   }

@@ -8,8 +8,14 @@ import { followUpChannels, followUpKinds, followUpVoices } from '../../core/foll
 
 // Follow-ups: what the planner schedules after an interview.
 
-/** `uncertain`: claimed for sending, but its worker stopped before it could say how it went (docs/followups.md#delivery). */
-export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain'] as const;
+/**
+ * `uncertain`: claimed for sending, but its worker stopped before it could say how it went (docs/followups.md#delivery).
+ * `stale`: planned after its kind's freshness limit (a backfilled interview): not sent by itself, waiting for review.
+ */
+export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain', 'stale'] as const;
+
+/** Planned and not closed, but waiting for a person rather than for its time. */
+export const heldStatuses = ['stale'] as const satisfies readonly (typeof followUpStatuses)[number][];
 
 /** Who a follow-up goes to, as the planner routed it (followups.types.ts Recipient). */
 export type FollowUpRecipient =
@@ -47,6 +53,8 @@ export const followUps = pgTable(
     ownerId: uuid('owner_id').notNull(),
     notes: text('notes'),
     cancelReason: text('cancel_reason'),
+    /** Why it waits for a person (stale: past its freshness limit when planned); null otherwise. */
+    holdReason: text('hold_reason'),
     /** `plan`: re-planning made it pointless; `user`: closed by hand, so re-planning leaves its key alone. */
     cancelledBy: text('cancelled_by', { enum: ['plan', 'user'] }),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),

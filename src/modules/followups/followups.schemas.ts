@@ -42,9 +42,15 @@ export const followUpSchema = z
     recipient: recipientSchema,
     contactId: z.uuid().nullable().describe('The employer contact the step is about'),
     dueAt: instant,
-    ruleDueAt: instant.describe('The time the rule gave; earlier than dueAt when it had passed at planning time'),
+    ruleDueAt: instant.describe(
+      'The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead',
+    ),
     reason: z.string().describe('Why it is due when it is'),
-    status: followUpStatus.describe('`uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent'),
+    status: followUpStatus.describe(
+      '`uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. ' +
+        '`stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it',
+    ),
+    holdReason: z.string().nullable().describe('Why it waits for a person rather than for its time (`stale`); null otherwise'),
     overdue: z.boolean().describe('Still pending or queued after its due time'),
     subject: z.string().nullable(),
     body: z.string().nullable(),
@@ -92,6 +98,7 @@ export const followUpSchema = z
       ownerId: '01938a8e-0a1b-7c2d-8e3f-405162738495',
       notes: null,
       cancelReason: null,
+      holdReason: null,
       sentAt: '2026-12-03T18:00:04.000Z',
       completedAt: null,
       attempts: 2,

@@ -26,11 +26,13 @@ import type {
 
 type Status = FollowUpRow['status'];
 const OPEN: Status[] = ['pending', 'queued'];
+/** Waiting for a recruiter's review (past its freshness limit when planned): edited, sent now, moved or closed by hand. */
+const HELD: Status[] = ['stale'];
 /** Skip and cancel also close one whose send is uncertain: the recruiter decides it is not needed. */
-const CLOSABLE: Status[] = [...OPEN, 'uncertain'];
+const CLOSABLE: Status[] = [...OPEN, ...HELD, 'uncertain'];
 /** Channels that are a recruiter's task rather than a message the worker sends. */
 const TASK_CHANNELS: FollowUpRow['channel'][] = ['task', 'phone', 'linkedin'];
-const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'completedAt', 'sentAt'] as const;
+const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'holdReason', 'completedAt', 'sentAt'] as const;
 
 export async function listFollowUps(deps: Deps, actor: Actor, q: z.output<typeof listFollowUpsQuery>) {
   const now = deps.clock.now();
@@ -93,7 +95,7 @@ async function act(
 }
 
 export function editFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof editFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: OPEN, verb: 'edited', action: 'followup.edited', ifMatch }, () => ({
+  return act(deps, actor, id, { allowed: [...OPEN, ...HELD], verb: 'edited', action: 'followup.edited', ifMatch }, () => ({
     set: {
       ...(input.subject !== undefined ? { subject: input.subject } : {}),
       ...(input.body !== undefined ? { body: input.body } : {}),
@@ -105,9 +107,10 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
   if (input.dueAt.getTime() <= deps.clock.now().getTime()) {
     throw new AppError('validation_failed', 'A follow-up cannot be moved into the past', [{ field: 'body.dueAt', message: 'Must be in the future' }]);
   }
-  return act(deps, actor, id, { allowed: ['pending'], verb: 'rescheduled', action: 'followup.rescheduled', ifMatch }, (row) => ({
+  return act(deps, actor, id, { allowed: ['pending', ...HELD], verb: 'rescheduled', action: 'followup.rescheduled', ifMatch }, (row) => ({
     // The planner's time stays in planned_due_at, so re-planning keeps this move unless the facts change.
-    set: { dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
+    // A stale one moved by hand is reviewed: it goes at the new time.
+    set: { status: 'pending', holdReason: null, dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
     data: { dueAt: input.dueAt.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason },
   }));
 }
@@ -117,20 +120,20 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
  * deliver job enqueued as the change commits. Also for one too overdue for the worker to send alone.
  */
 export function sendFollowUpNow(deps: Deps, actor: Actor, id: string, input: z.output<typeof sendNowFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: ['pending'], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
+  return act(deps, actor, id, { allowed: ['pending', ...HELD], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
     if (row.channel !== 'email') {
       throw new AppError('conflict', `A ${row.channel} follow-up is a task for the recruiter: complete it instead`, [], { channel: row.channel });
     }
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})` },
+      set: { status: 'pending', holdReason: null, dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})` },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'sent now by hand', sendNow: true },
     };
   });
 }
 
 export function completeFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof completeFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: OPEN, verb: 'completed', action: 'followup.completed', ifMatch }, (row, now) => {
+  return act(deps, actor, id, { allowed: [...OPEN, ...HELD], verb: 'completed', action: 'followup.completed', ifMatch }, (row, now) => {
     if (!TASK_CHANNELS.includes(row.channel)) {
       throw new AppError('conflict', 'An email follow-up is sent by the worker, not completed by hand; skip or cancel it instead', [], {
         channel: row.channel,
