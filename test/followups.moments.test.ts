@@ -190,3 +190,103 @@ describe('staleness: a backfilled interview sends nothing by itself', () => {
     }
   });
 });
+
+describe('approval where it matters', () => {
+  const byKey = (rows: FollowUp[], key: string) => rows.find((f) => f.key === key && f.status !== 'cancelled')!;
+
+  it('when a rejection is logged, then the candidate’s news waits for approval; approved with an edit, it goes once, as written', async () => {
+    const { story, id } = await completed();
+    clock.set('2026-12-03T18:05:00Z'); // the thank-yous go
+    await deliverDue();
+    clock.set('2026-12-07T15:00:00Z'); // Mon 10:00 New York
+    const candidate = String(story.candidate.email);
+    await deliverDue();
+    const before = mailTo(candidate).length;
+    const res = await post(`/v1/applications/${story.application.id}/outcomes`, { kind: 'rejected', reason: 'Another candidate' });
+    expect(res.statusCode, res.body).toBe(201);
+    let update = byKey(await ofInterview(id), 'candidate_update:outcome:rejected');
+    expect(update).toMatchObject({ status: 'awaiting_approval', dueAt: '2026-12-07T15:00:00.000Z', approvedAt: null, edited: false });
+    expect(update.holdReason).toBe("waits for a recruiter's approval (playbook approval.candidate.outcome)");
+    await deliverDue();
+    expect(mailTo(candidate).length).toBe(before);
+
+    // Bad input changes nothing: a stale If-Match is 412, approving one not waiting is 409.
+    expectProblem(await post(`/v1/follow-ups/${update.id}/approve`, {}, { ...h(), 'if-match': '"99"' }), 412);
+    const sentOne = (await ofInterview(id)).find((f) => f.kind === 'thank_you' && f.status === 'sent')!;
+    const notWaiting = expectProblem(await post(`/v1/follow-ups/${sentOne.id}/approve`, {}), 409, 'conflict');
+    expect(notWaiting.detail).toMatch(/not waiting for approval/);
+    expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${sentOne.id}`, headers: h() })).version).toBe(sentOne.version);
+    expectProblem(await post(`/v1/follow-ups/${update.id}/approve`, { body: '' }), 400);
+    expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${update.id}`, headers: h() })).version).toBe(update.version);
+
+    clock.set('2026-12-07T15:05:00Z');
+    const text = 'Hi Jordan, they decided not to go ahead. I will call you at 11 to talk it through.';
+    const approved = await post(`/v1/follow-ups/${update.id}/approve`, { body: text }, { ...h(), 'if-match': `"${update.version}"` });
+    expect(approved.statusCode, approved.body).toBe(200);
+    update = json<FollowUp>(approved);
+    // Its planned time had passed: the next allowed moment, now.
+    expect(update).toMatchObject({ status: 'pending', holdReason: null, dueAt: '2026-12-07T15:05:00.000Z', approvedAt: '2026-12-07T15:05:00.000Z', approvedBy: tenant.ownerId, edited: true, body: text });
+    await deliverDue();
+    const got = mailTo(candidate).slice(before);
+    expect(got.map((m) => m.text.trim())).toEqual([text]);
+    expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${update.id}`, headers: h() })).status).toBe('sent');
+    expectProblem(await post(`/v1/follow-ups/${update.id}/approve`, {}), 409, 'conflict');
+    const ev = await adminPool().query("SELECT payload->'data' AS data FROM events WHERE tenant_id = $1 AND type = 'followup.approved' AND payload->'data'->>'followUpId' = $2", [
+      tenant.tenantId,
+      update.id,
+    ]);
+    expect(ev.rows.map((r) => r.data)).toEqual([expect.objectContaining({ edited: true, dueAt: '2026-12-07T15:05:00.000Z', kind: 'candidate_update' })]);
+  });
+
+  it('the post-decision thanks wait; approve-all keeps the planned time, a declined one never goes, and the digest lists what waits', async () => {
+    const { story, id } = await completed();
+    clock.set('2026-12-06T23:00:00Z'); // Sun 18:00 New York
+    const res = await post(`/v1/applications/${story.application.id}/outcomes`, { kind: 'rejected' });
+    expect(res.statusCode, res.body).toBe(201);
+    const rows = await ofInterview(id);
+    const pat = byKey(rows, `post_decision_thanks:${story.principal.id}`);
+    const terry = byKey(rows, `post_decision_thanks:${story.teacher.id}`);
+    expect([pat.status, terry.status, pat.dueAt]).toEqual(['awaiting_approval', 'awaiting_approval', '2026-12-07T14:30:00.000Z']);
+
+    // The owner's digest on Monday lists them under "Waiting for your approval".
+    clock.set('2026-12-07T12:30:00Z');
+    const { sendDigest } = await import('../src/modules/followups/followups.digest.js');
+    const digest = await sendDigest(t.deps, { tenantId: tenant.tenantId, userId: tenant.ownerId, date: '2026-12-07' });
+    expect(digest.outcome).toBe('sent');
+    const mail = await sink.for(tenant.ownerEmail).then(readMail);
+    const section = mail.text.split('Waiting for your approval')[1]!.split('\n\n')[0]!;
+    expect(section).toContain(pat.id);
+    expect(section).toContain(terry.id);
+    expect(mail.subject).toMatch(/waiting for your approval/);
+
+    clock.set('2026-12-06T23:05:00Z');
+    const declined = await post(`/v1/follow-ups/${terry.id}/decline`, { reason: 'Terry left the school' }, { ...h(), 'if-match': `"${terry.version}"` });
+    expect(declined.statusCode, declined.body).toBe(200);
+    expect(json<FollowUp>(declined)).toMatchObject({ status: 'cancelled', cancelReason: 'declined: Terry left the school' });
+    expectProblem(await post(`/v1/follow-ups/${terry.id}/decline`, {}), 409, 'conflict');
+    const all = await post(`/v1/interviews/${id}/follow-ups/approve`, {});
+    expect(all.statusCode, all.body).toBe(200);
+    const approved = json<{ data: FollowUp[] }>(all).data;
+    expect(approved.map((f) => f.key).sort()).toEqual(['candidate_update:outcome:rejected', `post_decision_thanks:${story.principal.id}`]);
+    // Its planned time is still ahead: it stays.
+    expect(approved.find((f) => f.id === pat.id)).toMatchObject({ status: 'pending', dueAt: '2026-12-07T14:30:00.000Z' });
+    expect(json<{ data: FollowUp[] }>(await post(`/v1/interviews/${id}/follow-ups/approve`, {})).data).toEqual([]);
+
+    await deliverDue();
+    expect(mailTo(String(story.principal.email))).toEqual([]);
+    clock.set('2026-12-07T14:31:00Z');
+    await deliverDue();
+    const toPat = mailTo(String(story.principal.email));
+    expect(toPat.length).toBe(1);
+    expect(toPat[0]!.subject).toBe('Thank you for considering me for the 5th grade teacher position');
+    expect(mailTo(String(story.teacher.email))).toEqual([]);
+    // A re-plan (a reply) does not bring the declined one back.
+    await post(`/v1/applications/${story.application.id}/replies`, { channel: 'email', summary: 'Thanks' });
+    expect((await ofInterview(id)).filter((f) => f.key === terry.key).map((f) => f.status)).toEqual(['cancelled']);
+    const types = await adminPool().query("SELECT type FROM events WHERE tenant_id = $1 AND payload->'data'->>'interviewId' = $2 AND type IN ('followup.approved', 'followup.declined') ORDER BY id", [
+      tenant.tenantId,
+      id,
+    ]);
+    expect(types.rows.map((r) => r.type).sort()).toEqual(['followup.approved', 'followup.approved', 'followup.declined']);
+  });
+});

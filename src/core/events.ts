@@ -37,6 +37,8 @@ export const eventCatalogue = {
   'followup.rescheduled': 'A recruiter moved a follow-up to another time (data: dueAt, previousDueAt, reason; sendNow or resend when sent at once)',
   'followup.completed': 'A recruiter closed a follow-up task (call, LinkedIn, manual note) with notes',
   'followup.skipped': 'A recruiter skipped a follow-up (data: reason)',
+  'followup.approved': 'A recruiter approved a follow-up that waited for approval; it goes at its time, or the next allowed moment (data: dueAt, edited, reason)',
+  'followup.declined': 'A recruiter declined a follow-up that waited for approval: it is not sent (data: reason)',
   'followup.edited': 'A follow-up’s subject or body was edited',
   'followup.sent': 'A follow-up email went out (data: key, kind, voice, to, messageId), or a recruiter confirmed that an uncertain one did (data: by: user)',
   'followup.failed': 'A follow-up email could not be sent and sending gave up (data: key, kind, error, attempts)',

@@ -270,6 +270,17 @@ export function varsFor(ctx: PlanContext, p: ParticipantFacts | null): TemplateV
   };
 }
 
+/** Whether the playbook wants a recruiter's approval before this email goes, and why. */
+export function approvalOf(ctx: PlanContext, kind: FollowUpKind, key: string): string | null {
+  const a = ctx.pb.approval;
+  if (kind === 'candidate_update') {
+    const event = key.split(':')[1] as keyof typeof a.candidate;
+    return a.candidate[event] === 'approval' ? `waits for a recruiter's approval (playbook approval.candidate.${event})` : null;
+  }
+  if (kind === 'linkedin_connect') return null;
+  return a.employer[kind] === 'approval' ? `waits for a recruiter's approval (playbook approval.employer.${kind})` : null;
+}
+
 export function followUp(
   ctx: PlanContext,
   key: string,
@@ -290,5 +301,6 @@ export function followUp(
     reason: join(time.reason, route.note),
     vars: varsFor(ctx, p),
     stale: time.stale ?? null,
+    approval: route.channel === 'email' ? approvalOf(ctx, kind, key) : null,
   };
 }

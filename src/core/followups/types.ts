@@ -118,6 +118,8 @@ export interface PlannedFollowUp {
    * planning time (a backfilled interview): it is stored `stale`, for a recruiter to review.
    */
   stale: string | null;
+  /** Why it waits for a recruiter's approval (playbook `approval`), else null. */
+  approval: string | null;
 }
 
 export const followUpStatuses = ['pending', 'sent', 'done', 'cancelled'] as const;

@@ -11,11 +11,12 @@ import { followUpChannels, followUpKinds, followUpVoices } from '../../core/foll
 /**
  * `uncertain`: claimed for sending, but its worker stopped before it could say how it went (docs/followups.md#delivery).
  * `stale`: planned after its kind's freshness limit (a backfilled interview): not sent by itself, waiting for review.
+ * `awaiting_approval`: the playbook wants a recruiter to approve it (candidate news of a decision, by default) before it goes.
  */
-export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain', 'stale'] as const;
+export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain', 'stale', 'awaiting_approval'] as const;
 
 /** Planned and not closed, but waiting for a person rather than for its time. */
-export const heldStatuses = ['stale'] as const satisfies readonly (typeof followUpStatuses)[number][];
+export const heldStatuses = ['stale', 'awaiting_approval'] as const satisfies readonly (typeof followUpStatuses)[number][];
 
 /** Who a follow-up goes to, as the planner routed it (followups.types.ts Recipient). */
 export type FollowUpRecipient =
@@ -53,8 +54,11 @@ export const followUps = pgTable(
     ownerId: uuid('owner_id').notNull(),
     notes: text('notes'),
     cancelReason: text('cancel_reason'),
-    /** Why it waits for a person (stale: past its freshness limit when planned); null otherwise. */
+    /** Why it waits for a person (stale: past its freshness limit when planned; awaiting approval); null otherwise. */
     holdReason: text('hold_reason'),
+    /** Who approved it and when, for a step that waited for approval. */
+    approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date' }),
+    approvedBy: uuid('approved_by'),
     /** `plan`: re-planning made it pointless; `user`: closed by hand, so re-planning leaves its key alone. */
     cancelledBy: text('cancelled_by', { enum: ['plan', 'user'] }),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),

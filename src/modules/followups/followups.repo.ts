@@ -24,6 +24,8 @@ export type FollowUpRow = typeof followUps.$inferSelect;
 export const presentFollowUp = ({ tenantId: _t, plannedDueAt: _p, cancelledBy: _c, ...f }: FollowUpRow, now: Date) => ({
   ...f,
   templateId: templateIdFor(f),
+  /** A subject or body written by hand: it is sent as written instead of the template's. */
+  edited: f.subject !== null || f.body !== null,
   overdue: (f.status === 'pending' || f.status === 'queued') && f.dueAt.getTime() < now.getTime(),
 });
 

@@ -10,7 +10,7 @@ import { deliveriesDueSoon } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
 import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from '../../core/followups/types.js';
 
-/** Rows re-planning may still change: waiting for their time, for the worker, or for a person. */
+/** Rows re-planning may still change: waiting for their time, for the worker, or for a person (review, approval). */
 const LIVE = ['pending', 'queued', ...heldStatuses] as const;
 const isHeld = (s: FollowUpRow['status']) => (heldStatuses as readonly string[]).includes(s);
 
@@ -94,8 +94,9 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     plannedDueAt: p.dueAt,
     reason: p.reason,
     // Past its freshness limit already (a backfilled interview): it waits for a recruiter's review.
-    status: p.stale ? ('stale' as const) : ('pending' as const),
-    holdReason: p.stale,
+    // The playbook wants a recruiter's approval first (news of a decision, by default).
+    status: p.stale ? ('stale' as const) : p.approval ? ('awaiting_approval' as const) : ('pending' as const),
+    holdReason: p.stale ?? p.approval,
     vars: { ...p.vars },
     ownerId: ctx.ownerId,
     createdAt: now,
