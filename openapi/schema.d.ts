@@ -3999,6 +3999,77 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "followup.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.paused
+         * @description A status check was paused until the employer gives a new decision date (data: key, kind, reason); a new date re-plans it. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.paused",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "followup.approved": {
         parameters: {
             query?: never;
@@ -8187,7 +8258,7 @@ export interface components {
              * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
             /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
             holdReason: string | null;
             /** @description When a recruiter approved it, for one that waited for approval */
@@ -9179,7 +9250,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9192,7 +9263,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -11170,7 +11241,7 @@ export interface components {
              * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
             /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
             holdReason: string | null;
             /** @description When a recruiter approved it, for one that waited for approval */
@@ -12163,7 +12234,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12176,7 +12247,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -22981,7 +23052,7 @@ export interface operations {
                 dueBefore?: string;
                 /** @description true: only pending or queued ones past their due time; false: none of those */
                 overdue?: "true" | "false";
-                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval";
+                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
                 kind?: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
                 /** @description The recruiter who owns them */
                 recruiterId?: string;

@@ -290,3 +290,78 @@ describe('approval where it matters', () => {
     expect(types.rows.map((r) => r.type).sort()).toEqual(['followup.approved', 'followup.approved', 'followup.declined']);
   });
 });
+
+describe('paused status checks, and steps moved by hand', () => {
+  const live = (rows: FollowUp[], key: string) => rows.find((f) => f.key === key && f.status !== 'cancelled')!;
+
+  it('a reply without a date pauses the status checks (nothing goes); a new date re-plans them and they go', async () => {
+    const { story, id } = await completed();
+    const pat = String(story.principal.email);
+    clock.set('2026-12-04T20:00:00Z');
+    expect((await post(`/v1/applications/${story.application.id}/replies`, { channel: 'email', summary: 'Thanks, we will be in touch' })).statusCode).toBe(201);
+    let rows = await ofInterview(id);
+    const paused = rows.filter((f) => f.kind === 'status_check');
+    expect(paused.map((f) => [f.key, f.status, f.cancelReason])).toEqual([
+      ['status_check:window:1', 'paused', null],
+      ['status_check:window:2', 'paused', null],
+    ]);
+    expect(paused[0]!.holdReason).toBe('the employer replied Fri 2026-12-04 15:00 America/New_York: status checks paused until a new timeline');
+    const ev = await adminPool().query("SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'followup.paused' AND payload->'data'->>'interviewId' = $2", [tenant.tenantId, id]);
+    expect(ev.rows[0].n).toBe(2);
+    // Another reply without a date changes nothing.
+    clock.set('2026-12-07T15:00:00Z');
+    await post(`/v1/applications/${story.application.id}/replies`, { channel: 'phone', summary: 'Still thinking' });
+    expect((await ofInterview(id)).filter((f) => f.kind === 'status_check').map((f) => [f.id, f.status, f.version])).toEqual(paused.map((f) => [f.id, 'paused', f.version]));
+
+    clock.set('2026-12-14T14:31:00Z'); // the first window check's time
+    await deliverDue();
+    expect(mailTo(pat)).toEqual([]);
+
+    clock.set('2026-12-14T15:00:00Z');
+    await post(`/v1/applications/${story.application.id}/replies`, { channel: 'email', summary: 'We decide by the 18th', newDecisionExpectedBy: '2026-12-18' });
+    rows = await ofInterview(id);
+    expect(rows.filter((f) => f.key.startsWith('status_check:window:')).map((f) => [f.status, f.cancelReason])).toEqual([
+      ['cancelled', 'status checks now follow the decision date 2026-12-18 (employer reply of Mon 2026-12-14 10:00 America/New_York)'],
+      ['cancelled', 'status checks now follow the decision date 2026-12-18 (employer reply of Mon 2026-12-14 10:00 America/New_York)'],
+    ]);
+    const check = live(rows, 'status_check:2026-12-18:1');
+    expect(check).toMatchObject({ status: 'pending', dueAt: '2026-12-17T14:30:00.000Z', holdReason: null });
+    clock.set('2026-12-17T14:31:00Z');
+    await deliverDue();
+    expect(mailTo(pat).length).toBe(1);
+    expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${check.id}`, headers: h() })).status).toBe('sent');
+  });
+
+  it('a check-in moved by hand stands when the employer replies, and goes at its time once', async () => {
+    const { story, id } = await completed();
+    clock.set('2026-12-04T15:00:00Z');
+    const checkIn = live(await ofInterview(id), 'recruiter_check_in');
+    const moved = await post(`/v1/follow-ups/${checkIn.id}/reschedule`, { dueAt: '2026-12-08T15:00:00Z', reason: 'Pat is away until Tuesday' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    clock.set('2026-12-04T20:00:00Z');
+    await post(`/v1/applications/${story.application.id}/replies`, { channel: 'email', summary: 'Thanks, we will be in touch' });
+    expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${checkIn.id}`, headers: h() }))).toMatchObject({ status: 'pending', dueAt: '2026-12-08T15:00:00.000Z' });
+    clock.set('2026-12-08T15:01:00Z');
+    await deliverDue();
+    const got = mailTo(String(story.principal.email));
+    expect(got.length).toBe(1);
+    expect(got[0]!.from).toMatch(/^"?Agency /);
+  });
+
+  it('a check-in moved by hand is cancelled when an outcome makes it pointless, and the timeline says which fact did', async () => {
+    const { story, id } = await completed();
+    clock.set('2026-12-04T15:00:00Z');
+    const checkIn = live(await ofInterview(id), 'recruiter_check_in');
+    await post(`/v1/follow-ups/${checkIn.id}/reschedule`, { dueAt: '2026-12-08T15:00:00Z', reason: 'Pat is away until Tuesday' });
+    clock.set('2026-12-07T15:00:00Z');
+    await post(`/v1/applications/${story.application.id}/outcomes`, { kind: 'rejected' });
+    const after = json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${checkIn.id}`, headers: h() }));
+    expect(after.status).toBe('cancelled');
+    expect(after.cancelReason).toBe('outcome rejected logged Mon 2026-12-07 10:00 America/New_York: no recruiter check-in needed any more (it had been moved by hand)');
+    const ev = await adminPool().query("SELECT payload->'data'->>'reason' AS reason FROM events WHERE tenant_id = $1 AND type = 'followup.cancelled' AND payload->'data'->>'followUpId' = $2", [
+      tenant.tenantId,
+      checkIn.id,
+    ]);
+    expect(ev.rows.map((r) => r.reason)).toEqual([after.cancelReason]);
+  });
+});

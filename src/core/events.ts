@@ -37,6 +37,7 @@ export const eventCatalogue = {
   'followup.rescheduled': 'A recruiter moved a follow-up to another time (data: dueAt, previousDueAt, reason; sendNow or resend when sent at once)',
   'followup.completed': 'A recruiter closed a follow-up task (call, LinkedIn, manual note) with notes',
   'followup.skipped': 'A recruiter skipped a follow-up (data: reason)',
+  'followup.paused': 'A status check was paused until the employer gives a new decision date (data: key, kind, reason); a new date re-plans it',
   'followup.approved': 'A recruiter approved a follow-up that waited for approval; it goes at its time, or the next allowed moment (data: dueAt, edited, reason)',
   'followup.declined': 'A recruiter declined a follow-up that waited for approval: it is not sent (data: reason)',
   'followup.edited': 'A follow-up’s subject or body was edited',

@@ -38,8 +38,11 @@ export interface PlanContext {
   /** The decision date the plan works with and where it came from. */
   timeline: { date: string; source: string; knownAt: Date | null } | null;
   hiringManager: ParticipantFacts | null;
-  /** Why steps are not planned, by key prefix; re-planning quotes these when it cancels. */
-  skips: { prefix: string; reason: string }[];
+  /**
+   * Why steps are not planned, by key prefix; re-planning quotes these when it cancels. `pause`: the
+   * steps wait for a new fact (paused, not cancelled); `soft`: a step a recruiter moved by hand stands.
+   */
+  skips: { prefix: string; reason: string; effect?: 'pause' | 'soft' }[];
 }
 
 /** A time the rule gave, with why. */
@@ -88,8 +91,8 @@ function hiringManagerOf(participants: readonly ParticipantFacts[]): Participant
   );
 }
 
-export function skip(ctx: PlanContext, prefix: string, reason: string): void {
-  ctx.skips.push({ prefix, reason });
+export function skip(ctx: PlanContext, prefix: string, reason: string, effect?: 'pause' | 'soft'): void {
+  ctx.skips.push(effect ? { prefix, reason, effect } : { prefix, reason });
 }
 
 // ---- calendars ------------------------------------------------------------------------------

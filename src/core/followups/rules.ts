@@ -133,7 +133,8 @@ export function recruiterCheckIn(ctx: PlanContext): PlannedFollowUp[] {
   const cal = contactCalendar(ctx, hm);
   const first = ctx.replies[0];
   if (first) {
-    skip(ctx, key, `the employer replied first (${describeInstant(first.receivedAt, cal.zone)}): no check-in needed`);
+    // A check-in the recruiter moved by hand stands: they meant to call anyway.
+    skip(ctx, key, `the employer replied first (${describeInstant(first.receivedAt, cal.zone)}): no check-in needed`, 'soft');
     return [];
   }
   const { afterBusinessDays, time } = ctx.pb.recruiterCheckIn;
@@ -172,7 +173,7 @@ export function statusChecks(ctx: PlanContext, thankYouItems: readonly PlannedFo
   const cal = contactCalendar(ctx, hm);
   const last = ctx.replies.at(-1);
   if (last && !last.newDecisionExpectedBy) {
-    skip(ctx, prefix, `the employer replied ${describeInstant(last.receivedAt, cal.zone)}: status checks paused until a new timeline`);
+    skip(ctx, prefix, `the employer replied ${describeInstant(last.receivedAt, cal.zone)}: status checks paused until a new timeline`, 'pause');
     return [];
   }
   if (s.maxChecks === 0) {

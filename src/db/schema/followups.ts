@@ -12,11 +12,12 @@ import { followUpChannels, followUpKinds, followUpVoices } from '../../core/foll
  * `uncertain`: claimed for sending, but its worker stopped before it could say how it went (docs/followups.md#delivery).
  * `stale`: planned after its kind's freshness limit (a backfilled interview): not sent by itself, waiting for review.
  * `awaiting_approval`: the playbook wants a recruiter to approve it (candidate news of a decision, by default) before it goes.
+ * `paused`: a status check waiting for a new decision date (the employer replied without one); a new date re-plans it.
  */
-export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain', 'stale', 'awaiting_approval'] as const;
+export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain', 'stale', 'awaiting_approval', 'paused'] as const;
 
-/** Planned and not closed, but waiting for a person rather than for its time. */
-export const heldStatuses = ['stale', 'awaiting_approval'] as const satisfies readonly (typeof followUpStatuses)[number][];
+/** Planned and not closed, but waiting for a person or a new fact rather than for its time. */
+export const heldStatuses = ['stale', 'awaiting_approval', 'paused'] as const satisfies readonly (typeof followUpStatuses)[number][];
 
 /** Who a follow-up goes to, as the planner routed it (followups.types.ts Recipient). */
 export type FollowUpRecipient =

@@ -31,10 +31,13 @@ import type {
 
 type Status = FollowUpRow['status'];
 const OPEN: Status[] = ['pending', 'queued'];
-/** Waiting for a recruiter's review (past its freshness limit when planned): edited, sent now, moved or closed by hand. */
-const HELD: Status[] = ['stale'];
-/** Skip and cancel also close one whose send is uncertain: the recruiter decides it is not needed. */
-const CLOSABLE: Status[] = [...OPEN, ...HELD, 'uncertain'];
+/**
+ * Waiting for a recruiter's review (stale: past its freshness limit when planned) or for a new date
+ * (paused): edited, sent now, moved or closed by hand.
+ */
+const HELD: Status[] = ['stale', 'paused'];
+/** Skip and cancel also close one whose send is uncertain, or one waiting for approval: the recruiter decides it is not needed. */
+const CLOSABLE: Status[] = [...OPEN, ...HELD, 'awaiting_approval', 'uncertain'];
 /** Channels that are a recruiter's task rather than a message the worker sends. */
 const TASK_CHANNELS: FollowUpRow['channel'][] = ['task', 'phone', 'linkedin'];
 const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'holdReason', 'completedAt', 'sentAt'] as const;
@@ -100,7 +103,7 @@ async function act(
 }
 
 export function editFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof editFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: [...OPEN, ...HELD], verb: 'edited', action: 'followup.edited', ifMatch }, () => ({
+  return act(deps, actor, id, { allowed: [...OPEN, ...HELD, 'awaiting_approval'], verb: 'edited', action: 'followup.edited', ifMatch }, () => ({
     set: {
       ...(input.subject !== undefined ? { subject: input.subject } : {}),
       ...(input.body !== undefined ? { body: input.body } : {}),

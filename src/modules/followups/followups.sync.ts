@@ -10,7 +10,7 @@ import { deliveriesDueSoon } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
 import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from '../../core/followups/types.js';
 
-/** Rows re-planning may still change: waiting for their time, for the worker, or for a person (review, approval). */
+/** Rows re-planning may still change: waiting for their time, for the worker, for a person (review, approval) or a new date (paused). */
 const LIVE = ['pending', 'queued', ...heldStatuses] as const;
 const isHeld = (s: FollowUpRow['status']) => (heldStatuses as readonly string[]).includes(s);
 
@@ -22,16 +22,28 @@ const isHeld = (s: FollowUpRow['status']) => (heldStatuses as readonly string[])
  */
 function asExisting(r: FollowUpRow): ExistingFollowUp {
   const status: FollowUpStatus =
-    r.status === 'pending' || r.status === 'queued' || isHeld(r.status)
-      ? 'pending'
-      : r.status === 'cancelled'
-        ? r.cancelledBy === 'user'
-          ? 'done'
-          : 'cancelled'
-        : r.status === 'sent'
-          ? 'sent'
-          : 'done';
-  return { id: r.id, key: r.key, status, dueAt: r.plannedDueAt, channel: r.channel, voice: r.voice, recipient: r.recipient, vars: r.vars as unknown as TemplateVars };
+    r.status === 'paused'
+      ? 'paused'
+      : r.status === 'pending' || r.status === 'queued' || isHeld(r.status)
+        ? 'pending'
+        : r.status === 'cancelled'
+          ? r.cancelledBy === 'user'
+            ? 'done'
+            : 'cancelled'
+          : r.status === 'sent'
+            ? 'sent'
+            : 'done';
+  return {
+    id: r.id,
+    key: r.key,
+    status,
+    dueAt: r.plannedDueAt,
+    channel: r.channel,
+    voice: r.voice,
+    recipient: r.recipient,
+    vars: r.vars as unknown as TemplateVars,
+    movedByHand: r.status === 'pending' && r.dueAt.getTime() !== r.plannedDueAt.getTime(),
+  };
 }
 
 export interface SyncResult {
@@ -62,11 +74,16 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
   const byId = new Map(stored.map((r) => [r.id, r]));
 
   // Cancel before inserting: a re-planned step reuses its key, which only one live row may hold.
+  // A paused step keeps its key (it stays live): a new date cancels it as resumed, then re-adds it.
   for (const c of plan.cancel) {
     const row = byId.get(c.id)!;
     await tx
       .update(followUps)
-      .set({ status: 'cancelled', cancelReason: c.reason, cancelledBy: 'plan', version: row.version + 1, updatedAt: now })
+      .set(
+        c.pause
+          ? { status: 'paused', holdReason: c.reason, version: row.version + 1, updatedAt: now }
+          : { status: 'cancelled', cancelReason: c.reason, cancelledBy: 'plan', holdReason: null, version: row.version + 1, updatedAt: now },
+      )
       .where(and(eq(followUps.id, c.id), inArray(followUps.status, [...LIVE])));
   }
   // A step that stands takes the corrected wording inputs; the text is rendered from them when it
@@ -109,6 +126,15 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     rows.length > 0 ? tx.insert(followUps).values(rows) : undefined,
     ...plan.cancel.map((c) => {
       const row = byId.get(c.id)!;
+      if (c.pause) {
+        return recordChange(actor, now, {
+          action: 'followup.paused',
+          subject: { type: 'followUp', id: c.id },
+          refs,
+          changes: { status: { before: row.status, after: 'paused' }, holdReason: { before: row.holdReason, after: c.reason } },
+          data: { key: c.key, kind: row.kind, reason: c.reason },
+        });
+      }
       return recordChange(actor, now, {
         action: 'followup.cancelled',
         subject: { type: 'followUp', id: c.id },
