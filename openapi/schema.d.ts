@@ -7507,7 +7507,8 @@ export interface components {
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       }
+         *       },
+         *       "candidateQuietWeekends": true
          *     }
          */
         PlaybookInput: {
@@ -7678,6 +7679,8 @@ export interface components {
                  */
                 end: string;
             };
+            /** @default true */
+            candidateQuietWeekends: boolean;
         };
         /**
          * @example {
@@ -10501,7 +10504,8 @@ export interface components {
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       }
+         *       },
+         *       "candidateQuietWeekends": true
          *     }
          */
         Playbook: {
@@ -10661,6 +10665,8 @@ export interface components {
                  */
                 end: string;
             };
+            /** @default true */
+            candidateQuietWeekends: boolean;
         };
         /**
          * @example {

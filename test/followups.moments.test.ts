@@ -365,3 +365,49 @@ describe('paused status checks, and steps moved by hand', () => {
     expect(ev.rows.map((r) => r.reason)).toEqual([after.cancelReason]);
   });
 });
+
+describe('candidate updates wait for a decent hour', () => {
+  it('news on a Sunday evening reaches the candidate on Monday at 08:00, once; approved on Sunday, still Monday', async () => {
+    const { story, id } = await completed();
+    const candidate = String(story.candidate.email);
+    clock.set('2026-12-03T18:05:00Z');
+    await deliverDue();
+    const before = mailTo(candidate).length;
+    clock.set('2026-12-06T23:00:00Z'); // Sun 18:00 New York
+    await post(`/v1/applications/${story.application.id}/replies`, { channel: 'email', summary: 'Still deciding' });
+    await post(`/v1/applications/${story.application.id}/outcomes`, { kind: 'rejected' });
+    let rows = await ofInterview(id);
+    const reply = rows.find((f) => f.key.startsWith('candidate_update:reply:'))!;
+    expect(reply).toMatchObject({ status: 'pending', dueAt: '2026-12-07T13:00:00.000Z' });
+    expect(reply.reason).toContain('Sun 2026-12-06 is a day off, quiet for candidates: Mon 2026-12-07 08:00 America/New_York');
+    const news = rows.find((f) => f.key === 'candidate_update:outcome:rejected')!;
+    clock.set('2026-12-06T23:05:00Z');
+    const approved = json<FollowUp>(await post(`/v1/follow-ups/${news.id}/approve`, {}));
+    expect(approved).toMatchObject({ status: 'pending', dueAt: '2026-12-07T13:00:00.000Z' });
+    await deliverDue();
+    expect(mailTo(candidate).length).toBe(before);
+    clock.set('2026-12-07T13:01:00Z');
+    await deliverDue();
+    expect(mailTo(candidate).length).toBe(before + 2);
+    rows = await ofInterview(id);
+    expect([reply.id, news.id].map((fid) => rows.find((f) => f.id === fid)!.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('with candidateQuietWeekends off, a Sunday afternoon update goes at once; the quiet hours still hold', async () => {
+    const own = await newTenant(t.app);
+    const put = await t.app.inject({ method: 'PUT', url: '/v1/playbook', headers: bearer(own.token), payload: { candidateQuietWeekends: false } });
+    expect(put.statusCode, put.body).toBe(200);
+    expectProblem(await t.app.inject({ method: 'PUT', url: '/v1/playbook', headers: bearer(own.token), payload: { candidateQuietWeekends: 'no' } }), 400);
+    clock.set('2026-01-05T12:00:00Z');
+    const story = await recruitingStory(t.app, own);
+    const interview = await scheduledInterview(t.app, own, story);
+    clock.set('2026-12-03T16:10:00Z');
+    await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(own.token), payload: {} });
+    clock.set('2026-12-06T19:00:00Z'); // Sun 14:00 New York
+    await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/replies`, headers: bearer(own.token), payload: { channel: 'email', summary: 'x' } });
+    clock.set('2026-12-07T02:30:00Z'); // Sun 21:30 New York: quiet
+    await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/replies`, headers: bearer(own.token), payload: { channel: 'phone', summary: 'y' } });
+    const rows = json<{ data: FollowUp[] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=candidate_update&limit=100`, headers: bearer(own.token) })).data;
+    expect(rows.filter((f) => f.key.startsWith('candidate_update:reply:')).map((f) => f.dueAt)).toEqual(['2026-12-06T19:00:00.000Z', '2026-12-07T13:00:00.000Z']);
+  });
+});

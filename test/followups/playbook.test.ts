@@ -17,6 +17,7 @@ describe('playbook settings', () => {
       },
       freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
+      candidateQuietWeekends: true,
     });
     expect(parsePlaybook(undefined)).toEqual(defaultPlaybook);
   });

@@ -104,6 +104,8 @@ export const playbookSchema = z
     candidateQuietHours: z
       .strictObject({ start: wallTime.default('21:00'), end: wallTime.default('08:00') })
       .prefault({}),
+    /** Days off (not in businessDays) are quiet for candidates too: an update waits for the next business day's quiet-hours end. */
+    candidateQuietWeekends: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {
     const { start, end } = p.businessHours;
@@ -142,6 +144,7 @@ export const playbookSchema = z
       },
       freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
+      candidateQuietWeekends: true,
     },
   });
 

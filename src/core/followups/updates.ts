@@ -1,11 +1,31 @@
-import { describeInstant, outsideQuietHours } from '../businessTime.js';
+import { DateTime } from 'luxon';
+import { atLocal, describeDate, describeInstant, join, outsideQuietHours, type Resolved } from '../businessTime.js';
+import type { Playbook } from './playbook.js';
 import { candidateRecipient, candidateZone, contactCalendar, followUp, settle, skip, type PlanContext } from './context.js';
 import { thankYouLimit } from './rules.js';
 import type { PlannedFollowUp } from './types.js';
 
 /**
+ * The first moment at or after `at` when the candidate may be written to: outside their quiet
+ * hours, and (unless the playbook says otherwise) not on a day off (a weekday not in businessDays),
+ * which moves it to the next business day at the end of the quiet hours.
+ */
+export function candidateMoment(at: Date, zone: string, pb: Playbook): Resolved {
+  const quiet = outsideQuietHours(at, zone, pb.candidateQuietHours);
+  if (!pb.candidateQuietWeekends) return quiet;
+  let day = DateTime.fromJSDate(quiet.at, { zone });
+  if (pb.businessDays.includes(day.weekday)) return quiet;
+  const off = day.toFormat('yyyy-LL-dd');
+  for (let i = 0; i < 7 && !pb.businessDays.includes(day.weekday); i++) day = day.plus({ days: 1 });
+  const next = atLocal(day.toFormat('yyyy-LL-dd'), pb.candidateQuietHours.end, zone);
+  const note = `${describeDate(off)} is a day off, quiet for candidates: ${describeInstant(next.at, zone)}`;
+  return { at: next.at, note: join(quiet.note, note, next.note) };
+}
+
+/**
  * Status updates to the candidate: after completion, after the notes go out on their behalf, after
- * each reply and after the outcome. Any day of the week, outside the candidate's quiet hours.
+ * each reply and after the outcome. Outside the candidate's quiet hours, on business days unless the
+ * playbook lets them go on days off too (`candidateQuietWeekends: false`).
  */
 export function candidateUpdates(ctx: PlanContext, thankYouItems: readonly PlannedFollowUp[]): PlannedFollowUp[] {
   const prefix = 'candidate_update:';
@@ -19,7 +39,6 @@ export function candidateUpdates(ctx: PlanContext, thankYouItems: readonly Plann
     return [];
   }
   const zone = candidateZone(ctx);
-  const quiet = ctx.pb.candidateQuietHours;
   const route = { channel: 'email' as const, voice: 'agency' as const, recipient: candidateRecipient(ctx), note: null };
   // An interview completed long after it took place (backfilled) tells the candidate nothing by itself.
   const limit = thankYouLimit(ctx, contactCalendar(ctx, ctx.hiringManager));
@@ -28,9 +47,9 @@ export function candidateUpdates(ctx: PlanContext, thankYouItems: readonly Plann
       ? `stale: the interview was completed after ${limit.label} (${describeInstant(limit.at, zone)}): not sent by itself, waiting for review`
       : undefined;
   const update = (key: string, at: Date, why: string, stale?: string): PlannedFollowUp => {
-    const q = outsideQuietHours(at, zone, quiet);
+    const q = candidateMoment(at, zone, ctx.pb);
     const due = { at: q.at, reason: q.note ? `${why}; ${q.note}` : `${why}, right away` };
-    const time = settle(ctx, due, (t) => outsideQuietHours(t, zone, quiet), zone);
+    const time = settle(ctx, due, (t) => candidateMoment(t, zone, ctx.pb), zone);
     return followUp(ctx, `${prefix}${key}`, 'candidate_update', null, route, stale ? { ...time, stale } : time);
   };
 
