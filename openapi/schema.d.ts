@@ -1236,6 +1236,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/follow-ups/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a follow-up waiting for approval
+         * @description For one `awaiting_approval` (the playbook wants a recruiter to approve it): it becomes `pending` and goes at its planned time, or at the next allowed moment for its recipient if that has passed. A `subject` or `body` given is sent as written. Another status answers 409.
+         */
+        post: operations["approveFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a follow-up waiting for approval
+         * @description For one `awaiting_approval`: it is cancelled and never sent; re-planning does not bring it back. Another status answers 409.
+         */
+        post: operations["declineFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/follow-ups/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve every follow-up of an interview waiting for approval
+         * @description Each goes at its planned time, or the next allowed moment if that has passed; the answer lists those approved (none waiting: an empty list).
+         */
+        post: operations["approveInterviewFollowUps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/playbook": {
         parameters: {
             query?: never;
@@ -4215,6 +4275,219 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "followup.skipped",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.paused
+         * @description A status check was paused until the employer gives a new decision date (data: key, kind, reason); a new date re-plans it. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.paused",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.approved
+         * @description A recruiter approved a follow-up that waited for approval; it goes at its time, or the next allowed moment (data: dueAt, edited, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.approved",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.declined
+         * @description A recruiter declined a follow-up that waited for approval: it is not sent (data: reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.declined",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -7666,10 +7939,32 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
+         *       "approval": {
+         *         "employer": {
+         *           "thank_you": "auto",
+         *           "timeline_request": "auto",
+         *           "recruiter_check_in": "auto",
+         *           "status_check": "auto",
+         *           "post_decision_thanks": "approval"
+         *         },
+         *         "candidate": {
+         *           "completed": "auto",
+         *           "notes_sent": "auto",
+         *           "reply": "auto",
+         *           "outcome": "approval"
+         *         }
+         *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       }
+         *       },
+         *       "candidateQuietWeekends": true
          *     }
          */
         PlaybookInput: {
@@ -7763,6 +8058,71 @@ export interface components {
                 time: string;
             };
             /** @default {} */
+            freshness: {
+                /** @default 1 */
+                thankYouBusinessDays: number;
+                /** @default 2 */
+                timelineRequestBusinessDays: number;
+                /** @default 2 */
+                recruiterCheckInBusinessDays: number;
+                /** @default 0 */
+                statusCheckBusinessDays: number;
+            };
+            /** @default {} */
+            approval: {
+                /** @default {} */
+                employer: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    thank_you: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    timeline_request: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    recruiter_check_in: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    status_check: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    post_decision_thanks: "auto" | "approval";
+                };
+                /** @default {} */
+                candidate: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    completed: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    notes_sent: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    reply: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    outcome: "auto" | "approval";
+                };
+            };
+            /** @default {} */
             candidateQuietHours: {
                 /**
                  * @default 21:00
@@ -7775,6 +8135,8 @@ export interface components {
                  */
                 end: string;
             };
+            /** @default true */
+            candidateQuietWeekends: boolean;
         };
         /**
          * @example {
@@ -7899,6 +8261,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -7915,6 +8278,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -8005,6 +8374,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -8026,6 +8396,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -8209,7 +8585,8 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson"
+         *       "reason": "Strong demo lesson",
+         *       "decidedAt": "2026-12-04T15:00:00.000Z"
          *     }
          */
         LogOutcomeRequestInput: {
@@ -8217,6 +8594,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
+            /**
+             * Format: date-time
+             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt?: string;
         };
         /**
          * @example {
@@ -8319,6 +8702,10 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
+         *       "holdReason": null,
+         *       "approvedAt": null,
+         *       "approvedBy": null,
+         *       "edited": false,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -8362,17 +8749,25 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
+            /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
+            holdReason: string | null;
+            /** @description When a recruiter approved it, for one that waited for approval */
+            approvedAt: string | null;
+            /** @description Who approved it (a user or an API key) */
+            approvedBy: string | null;
+            /** @description Its subject or body was written by hand: sent as written, not from the template */
+            edited: boolean;
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -8477,6 +8872,37 @@ export interface components {
          */
         SkipFollowUpRequestInput: {
             reason: string;
+        };
+        /**
+         * @example {
+         *       "body": "Hi Jordan, they decided not to go ahead. I will call you at 10 to talk it through."
+         *     }
+         */
+        ApproveFollowUpRequestInput: {
+            /** @description A subject of your own, sent as written (null: back to the template) */
+            subject?: string | null;
+            /** @description A body of your own, sent as written (null: back to the template) */
+            body?: string | null;
+            /** @description Why; kept in the event */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "I will tell Jordan by phone"
+         *     }
+         */
+        DeclineFollowUpRequestInput: {
+            /** @description Why it is not sent; kept in its cancelReason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Checked the wording of all of them"
+         *     }
+         */
+        ApproveAllFollowUpsRequestInput: {
+            /** @description Why; kept in each event */
+            reason?: string;
         };
         /**
          * @example {
@@ -9421,7 +9847,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9434,7 +9860,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9663,6 +10089,9 @@ export interface components {
             /** @example America/New_York */
             timeZone?: string;
             holidays?: components["schemas"]["HolidayInput"][];
+        };
+        ApprovedFollowUpsInput: {
+            data: components["schemas"]["FollowUpInput"][];
         };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
@@ -10645,10 +11074,32 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
+         *       "approval": {
+         *         "employer": {
+         *           "thank_you": "auto",
+         *           "timeline_request": "auto",
+         *           "recruiter_check_in": "auto",
+         *           "status_check": "auto",
+         *           "post_decision_thanks": "approval"
+         *         },
+         *         "candidate": {
+         *           "completed": "auto",
+         *           "notes_sent": "auto",
+         *           "reply": "auto",
+         *           "outcome": "approval"
+         *         }
+         *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       }
+         *       },
+         *       "candidateQuietWeekends": true
          *     }
          */
         Playbook: {
@@ -10735,6 +11186,67 @@ export interface components {
                  */
                 time: string;
             };
+            freshness: {
+                /** @default 1 */
+                thankYouBusinessDays: number;
+                /** @default 2 */
+                timelineRequestBusinessDays: number;
+                /** @default 2 */
+                recruiterCheckInBusinessDays: number;
+                /** @default 0 */
+                statusCheckBusinessDays: number;
+            };
+            approval: {
+                employer: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    thank_you: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    timeline_request: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    recruiter_check_in: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    status_check: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    post_decision_thanks: "auto" | "approval";
+                };
+                candidate: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    completed: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    notes_sent: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    reply: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    outcome: "auto" | "approval";
+                };
+            };
             candidateQuietHours: {
                 /**
                  * @default 21:00
@@ -10747,6 +11259,8 @@ export interface components {
                  */
                 end: string;
             };
+            /** @default true */
+            candidateQuietWeekends: boolean;
         };
         /**
          * @example {
@@ -10871,6 +11385,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -10887,6 +11402,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -10977,6 +11498,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -10998,6 +11520,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -11181,7 +11709,8 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson"
+         *       "reason": "Strong demo lesson",
+         *       "decidedAt": "2026-12-04T15:00:00.000Z"
          *     }
          */
         LogOutcomeRequest: {
@@ -11189,6 +11718,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
+            /**
+             * Format: date-time
+             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt?: string;
         };
         /**
          * @example {
@@ -11291,6 +11826,10 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
+         *       "holdReason": null,
+         *       "approvedAt": null,
+         *       "approvedBy": null,
+         *       "edited": false,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -11334,17 +11873,25 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
+            /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
+            holdReason: string | null;
+            /** @description When a recruiter approved it, for one that waited for approval */
+            approvedAt: string | null;
+            /** @description Who approved it (a user or an API key) */
+            approvedBy: string | null;
+            /** @description Its subject or body was written by hand: sent as written, not from the template */
+            edited: boolean;
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -11449,6 +11996,37 @@ export interface components {
          */
         SkipFollowUpRequest: {
             reason: string;
+        };
+        /**
+         * @example {
+         *       "body": "Hi Jordan, they decided not to go ahead. I will call you at 10 to talk it through."
+         *     }
+         */
+        ApproveFollowUpRequest: {
+            /** @description A subject of your own, sent as written (null: back to the template) */
+            subject?: string | null;
+            /** @description A body of your own, sent as written (null: back to the template) */
+            body?: string | null;
+            /** @description Why; kept in the event */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "I will tell Jordan by phone"
+         *     }
+         */
+        DeclineFollowUpRequest: {
+            /** @description Why it is not sent; kept in its cancelReason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Checked the wording of all of them"
+         *     }
+         */
+        ApproveAllFollowUpsRequest: {
+            /** @description Why; kept in each event */
+            reason?: string;
         };
         /**
          * @example {
@@ -12394,7 +12972,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12407,7 +12985,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12636,6 +13214,9 @@ export interface components {
             /** @example America/New_York */
             timeZone?: string;
             holidays?: components["schemas"]["Holiday"][];
+        };
+        ApprovedFollowUps: {
+            data: components["schemas"]["FollowUp"][];
         };
     };
     responses: never;
@@ -23771,7 +24352,7 @@ export interface operations {
                 dueBefore?: string;
                 /** @description true: only pending or queued ones past their due time; false: none of those */
                 overdue?: "true" | "false";
-                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
                 kind?: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
                 /** @description The recruiter who owns them */
                 recruiterId?: string;
@@ -25208,6 +25789,446 @@ export interface operations {
             };
             /** @description Default Response */
             412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveFollowUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveFollowUpRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineFollowUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineFollowUpRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveInterviewFollowUps: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveAllFollowUpsRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovedFollowUps"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;

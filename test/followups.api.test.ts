@@ -119,7 +119,8 @@ describe('planning when an interview is completed', () => {
     expect(open.filter((f) => f.kind === 'status_check')).toEqual([]);
     expect(open.filter((f) => f.kind === 'thank_you')).toEqual([]);
     expect(rows.filter((f) => f.kind === 'status_check').every((f) => f.status === 'cancelled' && /outcome rejected/.test(f.cancelReason!))).toBe(true);
-    const after = open.filter((f) => f.kind === 'post_decision_thanks');
+    // Planned, waiting for a recruiter's approval (the playbook default for the thanks after a decision).
+    const after = rows.filter((f) => f.kind === 'post_decision_thanks' && f.status === 'awaiting_approval');
     expect(after.map((f) => [f.contactId, f.dueAt])).toEqual([
       [story.principal.id, '2026-12-09T14:30:00.000Z'],
       [story.teacher.id, '2026-12-09T14:30:00.000Z'],

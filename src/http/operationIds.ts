@@ -42,6 +42,7 @@ const NAMED: Record<string, string> = {
   'POST /v1/applications/{id}/replies': 'recordApplicationReply',
   'POST /v1/follow-ups/{id}/send-now': 'sendFollowUpNow',
   'POST /v1/follow-ups/{id}/mark-sent': 'markFollowUpSent',
+  'POST /v1/interviews/{id}/follow-ups/approve': 'approveInterviewFollowUps',
   'POST /v1/webhook-endpoints/{id}/rotate-secret': 'rotateWebhookEndpointSecret',
   'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver': 'redeliverWebhookDelivery',
   'GET /v1/webhook-endpoints/{id}/deliveries': 'listWebhookDeliveries',

@@ -232,3 +232,46 @@ describe('replan after an outcome', () => {
     expect(note?.reason).toContain('thank them anyway and ask to keep in touch');
   });
 });
+
+describe('replan: paused checks, steps moved by hand, staleness and approval (issue 16)', () => {
+  const replied = (at: string, date: string | null = null): FollowUpFacts => ({ ...monday, replies: [{ receivedAt: new Date(at), newDecisionExpectedBy: date }] });
+
+  it('a reply without a date pauses the pending checks (not cancels); paused ones stay paused; a new date cancels them and plans new ones', () => {
+    const rows = stored(first, sentBefore(first, '2026-03-12T16:00:00Z'));
+    const r = replan(rows, replied('2026-03-12T16:00:00Z'), defaultPlaybook, new Date('2026-03-12T16:00:00Z'));
+    expect(r.cancel.filter((c) => c.pause).map((c) => c.key)).toEqual(['status_check:window:1', 'status_check:window:2']);
+    expect(r.cancel.filter((c) => !c.pause).map((c) => c.key)).toEqual([]);
+    const paused = rows.map((e) => (e.key.startsWith('status_check:') ? { ...e, status: 'paused' as const } : e));
+    const again = replan(paused, replied('2026-03-12T16:00:00Z'), defaultPlaybook, new Date('2026-03-13T16:00:00Z'));
+    expect(again.cancel.map((c) => c.key).filter((k) => k.startsWith('status_check:'))).toEqual([]);
+    expect(summary(again).keep).toContain('status_check:window:1');
+    const dated = replan(paused, replied('2026-03-13T16:00:00Z', '2026-03-27'), defaultPlaybook, new Date('2026-03-13T16:00:00Z'));
+    expect(dated.cancel.filter((c) => c.key.startsWith('status_check:window:')).map((c) => [c.pause ?? false, c.reason])).toEqual([
+      [false, 'status checks now follow the decision date 2026-03-27 (employer reply of Fri 2026-03-13 12:00 America/New_York)'],
+      [false, 'status checks now follow the decision date 2026-03-27 (employer reply of Fri 2026-03-13 12:00 America/New_York)'],
+    ]);
+    expect(Object.keys(summary(dated).add)).toContain('status_check:2026-03-27:1');
+  });
+
+  it('a check-in moved by hand stands after a reply, and is cancelled by an outcome with the fact named', () => {
+    const rows = stored(first).map((e) => (e.key === 'recruiter_check_in' ? { ...e, movedByHand: true } : e));
+    const r = replan(rows, replied('2026-03-10T14:00:00Z'), defaultPlaybook, new Date('2026-03-10T14:00:00Z'));
+    expect(summary(r).keep).toContain('recruiter_check_in');
+    const f: FollowUpFacts = { ...monday, outcome: { kind: 'rejected', loggedAt: new Date('2026-03-10T14:00:00Z') } };
+    const o = replan(rows, f, defaultPlaybook, new Date('2026-03-10T14:00:00Z'));
+    expect(reasonOf(o, 'recruiter_check_in')).toBe('outcome rejected logged Tue 2026-03-10 10:00 America/New_York: no recruiter check-in needed any more (it had been moved by hand)');
+  });
+
+  it('planned past the freshness limit, a step is stale; within it, not; a backdated decision counts from decidedAt', () => {
+    const late = plan(monday, defaultPlaybook, new Date('2026-03-11T23:00:00Z'));
+    const by = Object.fromEntries(late.map((i) => [i.key, i]));
+    expect(by['thank_you:c-dana']!.stale).toMatch(/^stale: past the end of 1 business day after the interview \(Tue 2026-03-10 18:00 America\/New_York\)/);
+    expect(by.timeline_request!.stale).toBeNull();
+    expect(first.every((i) => i.stale === null)).toBe(true);
+    const f: FollowUpFacts = { ...monday, outcome: { kind: 'rejected', loggedAt: new Date('2026-03-12T15:00:00Z'), decidedAt: new Date('2026-03-10T15:00:00Z') } };
+    const thanks = plan(f, defaultPlaybook, new Date('2026-03-12T15:00:00Z')).find((i) => i.kind === 'post_decision_thanks')!;
+    expect(thanks.ruleDueAt.toISOString()).toBe('2026-03-11T13:30:00.000Z');
+    expect(thanks.reason).toMatch(/^outcome rejected decided Tue 2026-03-10 11:00 America\/New_York/);
+    expect(thanks.approval).toBe("waits for a recruiter's approval (playbook approval.employer.post_decision_thanks)");
+  });
+});

@@ -11,7 +11,13 @@ describe('playbook settings', () => {
       recruiterCheckIn: { afterBusinessDays: 2, time: '09:30' },
       statusCheck: { beforeDecisionBusinessDays: 1, defaultWindowBusinessDays: 7, afterDateBusinessDays: 3, maxChecks: 2, time: '09:30' },
       postDecisionThanks: { afterBusinessDays: 1, time: '09:30' },
+      approval: {
+        employer: { thank_you: 'auto', timeline_request: 'auto', recruiter_check_in: 'auto', status_check: 'auto', post_decision_thanks: 'approval' },
+        candidate: { completed: 'auto', notes_sent: 'auto', reply: 'auto', outcome: 'approval' },
+      },
+      freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
+      candidateQuietWeekends: true,
     });
     expect(parsePlaybook(undefined)).toEqual(defaultPlaybook);
   });

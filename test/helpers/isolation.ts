@@ -149,7 +149,7 @@ const noteFixture =
 
 /** A follow-up in tenant B: an interview that started three hours ago, completed, its latest step taken. */
 const followUpFixture =
-  (body?: unknown): IsolationFixture =>
+  (body?: unknown, of: 'followUp' | 'interview' = 'followUp'): IsolationFixture =>
   async (app, b) => {
     const { recruitingStory, scheduledInterview } = await import('./story.js');
     const story = await recruitingStory(app, b);
@@ -158,9 +158,12 @@ const followUpFixture =
     if (done.statusCode !== 200) throw new Error(`complete failed: ${done.statusCode} ${done.body}`);
     const list = await app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&limit=100`, headers: bearer(b.token) });
     const id = (list.json().data as { id: string }[]).at(-1)!.id;
-    const read = async () => (await app.inject({ url: `/v1/follow-ups/${id}`, headers: bearer(b.token) })).body;
+    const read = async () =>
+      of === 'interview'
+        ? (await app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&limit=100`, headers: bearer(b.token) })).body
+        : (await app.inject({ url: `/v1/follow-ups/${id}`, headers: bearer(b.token) })).body;
     const before = await read();
-    return { params: { id }, body, unchanged: async () => (await read()) === before };
+    return { params: { id: of === 'interview' ? interview.id : id }, body, unchanged: async () => (await read()) === before };
   };
 
 /**
@@ -286,6 +289,9 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/follow-ups/:id/send-now': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/resend': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/mark-sent': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/approve': followUpFixture({ body: 'Taken over' }),
+  'POST /v1/follow-ups/:id/decline': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/interviews/:id/follow-ups/approve': followUpFixture({ reason: 'Taken over' }, 'interview'),
 };
 
 /**

@@ -1,4 +1,5 @@
 import {
+  addBusinessDays,
   atLocal,
   businessCalendar,
   clampToBusinessHours,
@@ -32,12 +33,16 @@ export interface PlanContext {
   now: Date;
   /** Real replies (no auto-replies) received since the interview started, oldest first. */
   replies: ReplyFacts[];
-  outcome: { kind: OutcomeKind; loggedAt: Date } | null;
+  /** `at`: when the employer decided (else when it was logged): what post-decision timing counts from. */
+  outcome: { kind: OutcomeKind; at: Date; verb: 'logged' | 'decided' } | null;
   /** The decision date the plan works with and where it came from. */
   timeline: { date: string; source: string; knownAt: Date | null } | null;
   hiringManager: ParticipantFacts | null;
-  /** Why steps are not planned, by key prefix; re-planning quotes these when it cancels. */
-  skips: { prefix: string; reason: string }[];
+  /**
+   * Why steps are not planned, by key prefix; re-planning quotes these when it cancels. `pause`: the
+   * steps wait for a new fact (paused, not cancelled); `soft`: a step a recruiter moved by hand stands.
+   */
+  skips: { prefix: string; reason: string; effect?: 'pause' | 'soft' }[];
 }
 
 /** A time the rule gave, with why. */
@@ -57,7 +62,11 @@ export function buildContext(facts: FollowUpFacts, pb: Playbook, now: Date): Pla
   const replies = facts.replies
     .filter((r) => !r.isOutOfOffice && r.receivedAt.getTime() >= since)
     .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-  const outcome = facts.outcome && facts.outcome.loggedAt.getTime() >= since ? facts.outcome : null;
+  const o = facts.outcome;
+  // Dated by hand when the decision came before it was typed in: the reasons then say "decided".
+  const backdated = o?.decidedAt !== undefined && o.decidedAt.getTime() !== o.loggedAt.getTime();
+  const decided = o ? { kind: o.kind, at: backdated ? o.decidedAt! : o.loggedAt, verb: backdated ? ('decided' as const) : ('logged' as const) } : null;
+  const outcome = decided && decided.at.getTime() >= since ? decided : null;
   const dated = replies.filter((r) => r.newDecisionExpectedBy).at(-1);
   const hmZone = contactZone(facts, hiringManagerOf(facts.participants));
   const timeline = dated?.newDecisionExpectedBy
@@ -82,8 +91,8 @@ function hiringManagerOf(participants: readonly ParticipantFacts[]): Participant
   );
 }
 
-export function skip(ctx: PlanContext, prefix: string, reason: string): void {
-  ctx.skips.push({ prefix, reason });
+export function skip(ctx: PlanContext, prefix: string, reason: string, effect?: 'pause' | 'soft'): void {
+  ctx.skips.push(effect ? { prefix, reason, effect } : { prefix, reason });
 }
 
 // ---- calendars ------------------------------------------------------------------------------
@@ -132,6 +141,8 @@ export interface Settled {
   dueAt: Date;
   ruleDueAt: Date;
   reason: string;
+  /** Why it is not sent by itself (see `fresh`), else absent. */
+  stale?: string;
 }
 
 /** Planning never schedules into the past: a rule time already gone becomes "as soon as possible". */
@@ -148,6 +159,29 @@ export function settle(
 }
 
 export const inBusinessHours = (cal: BusinessCalendar) => (at: Date) => clampToBusinessHours(at, cal);
+
+/** A freshness limit: the instant after which a step planned late is stale, and what it is. */
+export interface Limit {
+  at: Date;
+  label: string;
+}
+
+/** The end of business hours `n` business days after `from` (n = 0: that day, or the next business day). */
+export function endOfBusinessDay(from: Date | string, n: number, cal: BusinessCalendar): Date {
+  return atLocal(addBusinessDays(from, n, cal).date, cal.dayEnd, cal.zone).at;
+}
+
+/**
+ * A step whose rule time had passed when planned, and whose freshness limit too (a backfilled
+ * interview), is stale: not sent by itself, kept for a recruiter to review (send, move or skip).
+ */
+export function fresh(ctx: PlanContext, time: Settled, limit: Limit, zone: string): Settled {
+  if (time.ruleDueAt.getTime() >= ctx.now.getTime() || ctx.now.getTime() <= limit.at.getTime()) return time;
+  return {
+    ...time,
+    stale: `stale: past ${limit.label} (${describeInstant(limit.at, zone)}) when planned (${describeInstant(ctx.now, zone)}): not sent by itself, waiting for review`,
+  };
+}
 
 // ---- routing --------------------------------------------------------------------------------
 
@@ -239,6 +273,17 @@ export function varsFor(ctx: PlanContext, p: ParticipantFacts | null): TemplateV
   };
 }
 
+/** Whether the playbook wants a recruiter's approval before this email goes, and why. */
+export function approvalOf(ctx: PlanContext, kind: FollowUpKind, key: string): string | null {
+  const a = ctx.pb.approval;
+  if (kind === 'candidate_update') {
+    const event = key.split(':')[1] as keyof typeof a.candidate;
+    return a.candidate[event] === 'approval' ? `waits for a recruiter's approval (playbook approval.candidate.${event})` : null;
+  }
+  if (kind === 'linkedin_connect') return null;
+  return a.employer[kind] === 'approval' ? `waits for a recruiter's approval (playbook approval.employer.${kind})` : null;
+}
+
 export function followUp(
   ctx: PlanContext,
   key: string,
@@ -258,5 +303,7 @@ export function followUp(
     ruleDueAt: time.ruleDueAt,
     reason: join(time.reason, route.note),
     vars: varsFor(ctx, p),
+    stale: time.stale ?? null,
+    approval: route.channel === 'email' ? approvalOf(ctx, kind, key) : null,
   };
 }

@@ -52,10 +52,22 @@ export function replan(existing: readonly ExistingFollowUp[], facts: FollowUpFac
       result.keep.push(e);
       continue;
     }
-    if (e.status !== 'pending') continue;
+    if (e.status !== 'pending' && e.status !== 'paused') continue;
     const p = planned.get(e.key);
     if (!p) {
-      result.cancel.push({ id: e.id, key: e.key, reason: explainAbsence(e.key, ctx) });
+      const why = absence(e.key, ctx);
+      if (why.effect === 'pause') {
+        // Still waiting for a new date, or a check the recruiter moved by hand: it stands.
+        if (e.status === 'paused' || e.movedByHand) result.keep.push(e);
+        else result.cancel.push({ id: e.id, key: e.key, reason: why.reason, pause: true });
+      } else if (why.effect === 'soft' && e.movedByHand && e.status === 'pending') {
+        result.keep.push(e);
+      } else {
+        result.cancel.push({ id: e.id, key: e.key, reason: e.movedByHand ? `${why.reason} (it had been moved by hand)` : why.reason });
+      }
+    } else if (e.status === 'paused') {
+      // The fact it waited for came: planned again, as new.
+      result.cancel.push({ id: e.id, key: e.key, reason: `resumed: ${p.reason}` });
     } else if (done.has(e.key) || standing.has(e.key)) {
       result.cancel.push({ id: e.id, key: e.key, reason: 'a duplicate of a step already stored for this key' });
     } else {
@@ -95,11 +107,15 @@ function changeOf(e: ExistingFollowUp, p: PlannedFollowUp, now: Date): string | 
 }
 
 /** Why a stored key is no longer planned: the most specific reason a rule recorded, else what changed. */
-function explainAbsence(key: string, ctx: PlanContext): string {
+function absence(key: string, ctx: PlanContext): { reason: string; effect?: 'pause' | 'soft' | undefined } {
   const match = ctx.skips
     .filter((s) => key.startsWith(s.prefix))
     .sort((a, b) => b.prefix.length - a.prefix.length)[0];
-  if (match) return match.reason;
+  if (match) return { reason: match.reason, effect: match.effect };
+  return { reason: explainOther(key, ctx) };
+}
+
+function explainOther(key: string, ctx: PlanContext): string {
   const [kind, contactId] = key.split(':');
   const perContact = kind === 'thank_you' || kind === 'post_decision_thanks' || kind === 'linkedin_connect';
   if (perContact && contactId && !ctx.facts.participants.some((p) => p.contactId === contactId)) {

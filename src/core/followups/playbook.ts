@@ -12,6 +12,8 @@ const wallTime = z
 
 const businessDayCount = (max: number) => z.number().int().min(1).max(max);
 
+const approvalMode = z.enum(['auto', 'approval']);
+
 /** A step sent on a later business day at a fixed local time. */
 const dayStep = (afterBusinessDays: number, time: string) =>
   z
@@ -57,10 +59,53 @@ export const playbookSchema = z
       .prefault({}),
     /** After rejected / filled_by_other; LinkedIn tasks after any final outcome use the same timing. */
     postDecisionThanks: dayStep(1, '09:30'),
+    /**
+     * How late a step may still go by itself. Its rule time already past this at planning time (a
+     * backfilled interview), it is planned `stale`: not sent by itself, shown for review.
+     */
+    freshness: z
+      .strictObject({
+        /** Until the end of business hours this many business days after the interview's day. */
+        thankYouBusinessDays: z.number().int().min(0).max(30).default(1),
+        /** This many business days after its rule time. */
+        timelineRequestBusinessDays: z.number().int().min(0).max(30).default(2),
+        recruiterCheckInBusinessDays: z.number().int().min(0).max(30).default(2),
+        /** Until the end of business hours this many business days after the decision date it works toward. */
+        statusCheckBusinessDays: z.number().int().min(0).max(30).default(0),
+      })
+      .prefault({}),
+    /**
+     * Per kind and audience: `auto`, the email goes at its time by itself; `approval`, it waits
+     * (`awaiting_approval`) until a recruiter approves it. Tasks (calls, LinkedIn) never wait.
+     */
+    approval: z
+      .strictObject({
+        employer: z
+          .strictObject({
+            thank_you: approvalMode.default('auto'),
+            timeline_request: approvalMode.default('auto'),
+            recruiter_check_in: approvalMode.default('auto'),
+            status_check: approvalMode.default('auto'),
+            post_decision_thanks: approvalMode.default('approval'),
+          })
+          .prefault({}),
+        /** The updates to the candidate, by what they tell: anything about a decision waits by default. */
+        candidate: z
+          .strictObject({
+            completed: approvalMode.default('auto'),
+            notes_sent: approvalMode.default('auto'),
+            reply: approvalMode.default('auto'),
+            outcome: approvalMode.default('approval'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     /** Updates to candidates are not bound to office hours, only kept out of the night. */
     candidateQuietHours: z
       .strictObject({ start: wallTime.default('21:00'), end: wallTime.default('08:00') })
       .prefault({}),
+    /** Days off (not in businessDays) are quiet for candidates too: an update waits for the next business day's quiet-hours end. */
+    candidateQuietWeekends: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {
     const { start, end } = p.businessHours;
@@ -93,7 +138,13 @@ export const playbookSchema = z
       recruiterCheckIn: { afterBusinessDays: 2, time: '09:30' },
       statusCheck: { beforeDecisionBusinessDays: 1, defaultWindowBusinessDays: 7, afterDateBusinessDays: 3, maxChecks: 2, time: '09:30' },
       postDecisionThanks: { afterBusinessDays: 1, time: '09:30' },
+      approval: {
+        employer: { thank_you: 'auto', timeline_request: 'auto', recruiter_check_in: 'auto', status_check: 'auto', post_decision_thanks: 'approval' },
+        candidate: { completed: 'auto', notes_sent: 'auto', reply: 'auto', outcome: 'approval' },
+      },
+      freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
+      candidateQuietWeekends: true,
     },
   });
 

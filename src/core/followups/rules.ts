@@ -13,7 +13,9 @@ import {
 } from '../businessTime.js';
 import {
   contactCalendar,
+  endOfBusinessDay,
   finalOutcomes,
+  fresh,
   followUp,
   inBusinessHours,
   onDay,
@@ -25,6 +27,7 @@ import {
   skip,
   thankYouCancellingOutcomes,
   type Due,
+  type Limit,
   type PlanContext,
 } from './context.js';
 import type { ParticipantFacts, PlannedFollowUp } from './types.js';
@@ -33,7 +36,7 @@ import type { ParticipantFacts, PlannedFollowUp } from './types.js';
 
 function outcomeNote(ctx: PlanContext): string {
   const o = ctx.outcome;
-  return o ? `outcome ${o.kind} logged ${describeInstant(o.loggedAt, ctx.facts.agency.timeZone)}` : '';
+  return o ? `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, ctx.facts.agency.timeZone)}` : '';
 }
 
 const businessDays = (n: number) => `${n} business day${n === 1 ? '' : 's'}`;
@@ -68,6 +71,18 @@ export function thankYouDue(ctx: PlanContext, cal: BusinessCalendar): Due {
   return onDay(addBusinessDays(endDate, 1, cal), t.nextDayTime, cal, `${ended}, ${why}: next business day`);
 }
 
+/** A thank-you is fresh until the end of the next business day after the interview (playbook `freshness`). */
+export function thankYouLimit(ctx: PlanContext, cal: BusinessCalendar): Limit {
+  const n = ctx.pb.freshness.thankYouBusinessDays;
+  return { at: endOfBusinessDay(ctx.facts.interview.endsAt, n, cal), label: `the end of ${businessDays(n)} after the interview` };
+}
+
+/** A step fresh for `n` business days after its rule time. */
+function afterRule(time: { ruleDueAt: Date }, n: number, cal: BusinessCalendar): Limit {
+  const r = time.ruleDueAt;
+  return { at: atLocal(addBusinessDays(r, n, cal).date, localTimeOf(r, cal.zone), cal.zone).at, label: `${businessDays(n)} after its time` };
+}
+
 export function thankYous(ctx: PlanContext): PlannedFollowUp[] {
   const out: PlannedFollowUp[] = [];
   for (const p of ctx.facts.participants) {
@@ -77,7 +92,7 @@ export function thankYous(ctx: PlanContext): PlannedFollowUp[] {
       continue;
     }
     const cal = contactCalendar(ctx, p);
-    const time = settle(ctx, thankYouDue(ctx, cal), inBusinessHours(cal), cal.zone);
+    const time = fresh(ctx, settle(ctx, thankYouDue(ctx, cal), inBusinessHours(cal), cal.zone), thankYouLimit(ctx, cal), cal.zone);
     out.push(followUp(ctx, key, 'thank_you', p, routeToContact(ctx, p, 'email', 'candidate'), time));
   }
   return out;
@@ -106,7 +121,8 @@ export function timelineRequest(ctx: PlanContext): PlannedFollowUp[] {
   const endDate = localDateOf(ctx.facts.interview.endsAt, cal.zone);
   const lead = `interview ended ${describeInstant(ctx.facts.interview.endsAt, cal.zone)} without a decision date: ask for the timeline`;
   const due = onDay(addBusinessDays(endDate, afterBusinessDays, cal), time, cal, `${lead}, ${businessDays(afterBusinessDays)} later,`);
-  const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const settled = fresh(ctx, planned, afterRule(planned, ctx.pb.freshness.timelineRequestBusinessDays, cal), cal.zone);
   return [followUp(ctx, key, 'timeline_request', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'candidate'), settled)];
 }
 
@@ -117,7 +133,8 @@ export function recruiterCheckIn(ctx: PlanContext): PlannedFollowUp[] {
   const cal = contactCalendar(ctx, hm);
   const first = ctx.replies[0];
   if (first) {
-    skip(ctx, key, `the employer replied first (${describeInstant(first.receivedAt, cal.zone)}): no check-in needed`);
+    // A check-in the recruiter moved by hand stands: they meant to call anyway.
+    skip(ctx, key, `the employer replied first (${describeInstant(first.receivedAt, cal.zone)}): no check-in needed`, 'soft');
     return [];
   }
   const { afterBusinessDays, time } = ctx.pb.recruiterCheckIn;
@@ -128,7 +145,8 @@ export function recruiterCheckIn(ctx: PlanContext): PlannedFollowUp[] {
     cal,
     `recruiter checks in ${businessDays(afterBusinessDays)} after the interview of ${describeDate(endDate)}:`,
   );
-  const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
+  const settled = fresh(ctx, planned, afterRule(planned, ctx.pb.freshness.recruiterCheckInBusinessDays, cal), cal.zone);
   return [followUp(ctx, key, 'recruiter_check_in', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'agency'), settled)];
 }
 
@@ -155,7 +173,7 @@ export function statusChecks(ctx: PlanContext, thankYouItems: readonly PlannedFo
   const cal = contactCalendar(ctx, hm);
   const last = ctx.replies.at(-1);
   if (last && !last.newDecisionExpectedBy) {
-    skip(ctx, prefix, `the employer replied ${describeInstant(last.receivedAt, cal.zone)}: status checks paused until a new timeline`);
+    skip(ctx, prefix, `the employer replied ${describeInstant(last.receivedAt, cal.zone)}: status checks paused until a new timeline`, 'pause');
     return [];
   }
   if (s.maxChecks === 0) {
@@ -203,7 +221,15 @@ export function statusChecks(ctx: PlanContext, thankYouItems: readonly PlannedFo
       );
     }
     due = afterFloor(due, latestOf(thankYouFloor, knownFloor), s.time, cal);
-    const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
+    const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
+    // Fresh until the decision date it works toward has passed (without one, the day of its own time).
+    const toward = tl ? tl.date : localDateOf(planned.ruleDueAt, cal.zone);
+    const grace = ctx.pb.freshness.statusCheckBusinessDays;
+    const limit = {
+      at: endOfBusinessDay(toward, grace, cal),
+      label: `${tl ? 'the decision date' : 'the day it was due'} ${describeDate(toward)}${grace ? ` and ${businessDays(grace)}` : ''}`,
+    };
+    const settled = fresh(ctx, planned, limit, cal.zone);
     out.push(
       followUp(ctx, `${prefix}${anchor}:${n}`, 'status_check', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'candidate'), settled),
     );
@@ -222,8 +248,8 @@ export function postDecisionThanks(ctx: PlanContext): PlannedFollowUp[] {
   const { afterBusinessDays, time } = ctx.pb.postDecisionThanks;
   return ctx.facts.participants.map((p) => {
     const cal = contactCalendar(ctx, p);
-    const lead = `outcome ${o.kind} logged ${describeInstant(o.loggedAt, cal.zone)}: thank them anyway and ask to keep in touch,`;
-    const due = onDay(addBusinessDays(o.loggedAt, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
+    const lead = `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, cal.zone)}: thank them anyway and ask to keep in touch,`;
+    const due = onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
     const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
     return followUp(ctx, `post_decision_thanks:${p.contactId}`, 'post_decision_thanks', p, routeToContact(ctx, p, 'email', 'candidate'), settled);
   });
@@ -238,8 +264,8 @@ export function linkedinConnects(ctx: PlanContext): PlannedFollowUp[] {
   }
   const cal = recruiterCalendar(ctx);
   const { afterBusinessDays, time } = ctx.pb.postDecisionThanks;
-  const lead = `final outcome ${o.kind} logged ${describeInstant(o.loggedAt, cal.zone)}: connect on LinkedIn,`;
-  const due = onDay(addBusinessDays(o.loggedAt, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
+  const lead = `final outcome ${o.kind} ${o.verb} ${describeInstant(o.at, cal.zone)}: connect on LinkedIn,`;
+  const due = onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
   const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
   const out: PlannedFollowUp[] = [];
   for (const p of ctx.facts.participants) {

@@ -72,8 +72,11 @@ export interface FollowUpFacts {
   position: { title: string };
   recruiter: { userId: string; name: string; email: string | null; timeZone: string | null };
   replies: readonly ReplyFacts[];
-  /** The latest outcome of the application, if any. */
-  outcome: { kind: OutcomeKind; loggedAt: Date } | null;
+  /**
+   * The latest outcome of the application, if any: when it was logged, and when the employer decided
+   * (post-decision timing counts from it; without it, from when it was logged).
+   */
+  outcome: { kind: OutcomeKind; loggedAt: Date; decidedAt?: Date } | null;
 }
 
 export type Recipient =
@@ -110,9 +113,17 @@ export interface PlannedFollowUp {
   ruleDueAt: Date;
   reason: string;
   vars: TemplateVars;
+  /**
+   * Why it is not sent by itself, when its rule time was already past its kind's freshness limit at
+   * planning time (a backfilled interview): it is stored `stale`, for a recruiter to review.
+   */
+  stale: string | null;
+  /** Why it waits for a recruiter's approval (playbook `approval`), else null. */
+  approval: string | null;
 }
 
-export const followUpStatuses = ['pending', 'sent', 'done', 'cancelled'] as const;
+/** `paused`: a status check waiting for a new decision date (a reply without one); a new date re-plans it. */
+export const followUpStatuses = ['pending', 'sent', 'done', 'cancelled', 'paused'] as const;
 export type FollowUpStatus = (typeof followUpStatuses)[number];
 
 /** A stored follow-up as re-planning sees it; the optional fields are compared when given. */
@@ -126,12 +137,15 @@ export interface ExistingFollowUp {
   recipient?: Recipient;
   /** The wording inputs it was planned with (a highlight, the position), when known. */
   vars?: TemplateVars;
+  /** A recruiter moved it by hand: it stands unless a new fact makes it pointless. */
+  movedByHand?: boolean;
 }
 
 export interface Replan {
   /** Stored follow-ups that stand: everything sent or done, and pending ones the new plan confirms. */
   keep: ExistingFollowUp[];
-  cancel: { id: string; key: string; reason: string }[];
+  /** `pause`: not cancelled but paused (a status check waiting for a new date), with the reason. */
+  cancel: { id: string; key: string; reason: string; pause?: true }[];
   /** New steps, and steps re-planned with a new time or route (their old row is in `cancel`). */
   add: PlannedFollowUp[];
   /** Pending steps that stand but whose wording inputs changed (a highlight corrected): new vars. */

@@ -128,6 +128,8 @@ export const outcomes = pgTable(
     notes: text('notes'),
     actorType: text('actor_type', { enum: ['user', 'api_key', 'system'] }).notNull(),
     actorId: uuid('actor_id'),
+    /** When the employer decided (given, else when it was logged); post-decision timing counts from it. */
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamps.createdAt,
   },
   (t) => [

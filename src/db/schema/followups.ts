@@ -8,8 +8,16 @@ import { followUpChannels, followUpKinds, followUpVoices } from '../../core/foll
 
 // Follow-ups: what the planner schedules after an interview.
 
-/** `uncertain`: claimed for sending, but its worker stopped before it could say how it went (docs/followups.md#delivery). */
-export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain'] as const;
+/**
+ * `uncertain`: claimed for sending, but its worker stopped before it could say how it went (docs/followups.md#delivery).
+ * `stale`: planned after its kind's freshness limit (a backfilled interview): not sent by itself, waiting for review.
+ * `awaiting_approval`: the playbook wants a recruiter to approve it (candidate news of a decision, by default) before it goes.
+ * `paused`: a status check waiting for a new decision date (the employer replied without one); a new date re-plans it.
+ */
+export const followUpStatuses = ['pending', 'queued', 'sent', 'done', 'skipped', 'cancelled', 'failed', 'uncertain', 'stale', 'awaiting_approval', 'paused'] as const;
+
+/** Planned and not closed, but waiting for a person or a new fact rather than for its time. */
+export const heldStatuses = ['stale', 'awaiting_approval', 'paused'] as const satisfies readonly (typeof followUpStatuses)[number][];
 
 /** Who a follow-up goes to, as the planner routed it (followups.types.ts Recipient). */
 export type FollowUpRecipient =
@@ -47,6 +55,11 @@ export const followUps = pgTable(
     ownerId: uuid('owner_id').notNull(),
     notes: text('notes'),
     cancelReason: text('cancel_reason'),
+    /** Why it waits for a person (stale: past its freshness limit when planned; awaiting approval); null otherwise. */
+    holdReason: text('hold_reason'),
+    /** Who approved it and when, for a step that waited for approval. */
+    approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date' }),
+    approvedBy: uuid('approved_by'),
     /** `plan`: re-planning made it pointless; `user`: closed by hand, so re-planning leaves its key alone. */
     cancelledBy: text('cancelled_by', { enum: ['plan', 'user'] }),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),

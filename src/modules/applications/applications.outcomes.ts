@@ -2,7 +2,7 @@ import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
-import { outcomes, type outcomeKinds } from '../../db/schema/index.js';
+import { interviews, outcomes, type outcomeKinds } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -29,16 +29,34 @@ export const stageAfterOutcome: Record<OutcomeKind, Stage | null> = {
 /**
  * Logs a decision and moves the application's stage with it, in one transaction. The outcome row
  * and its event are written first; a stage move the table forbids (an offer must come before
- * `hired`) rolls all of it back as a 409 naming `body.kind`.
+ * `hired`) rolls all of it back as a 409 naming `body.kind`. `decidedAt` (default now) is when
+ * the employer decided: never in the future, never before the latest completed interview began.
  */
 export async function logOutcome(deps: Deps, actor: Actor, applicationId: string, input: z.output<typeof logOutcomeBody>) {
   const now = deps.clock.now();
+  const decidedAt = input.decidedAt ?? now;
+  if (decidedAt.getTime() > now.getTime()) {
+    throw new AppError('validation_failed', 'A decision cannot be dated in the future', [{ field: 'body.decidedAt', message: 'Must not be in the future' }]);
+  }
   return withTenant(deps.db, actor.tenantId, async (tx) => {
     // Not `update`: an interview completing meanwhile holds its interview row and inserts follow-ups
     // pointing here (a key-share lock); blocking that while we wait for the interview would deadlock.
     let app = await lockApplication(tx, applicationId, 'no key update');
     if (isClosed(app.stage)) {
       throw new AppError('conflict', `The application is closed (${app.stage}); no outcome can be logged`, [], { stage: app.stage });
+    }
+    if (input.decidedAt) {
+      const [latest] = await tx
+        .select({ startsAt: interviews.startsAt })
+        .from(interviews)
+        .where(and(eq(interviews.applicationId, applicationId), eq(interviews.status, 'completed')))
+        .orderBy(desc(interviews.startsAt))
+        .limit(1);
+      if (latest && decidedAt.getTime() < latest.startsAt.getTime()) {
+        throw new AppError('validation_failed', 'A decision cannot come before the interview it follows', [
+          { field: 'body.decidedAt', message: `Must not be before the latest completed interview, which began ${latest.startsAt.toISOString()}` },
+        ]);
+      }
     }
     const [created] = await tx
       .insert(outcomes)
@@ -51,6 +69,7 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
         notes: input.notes ?? null,
         actorType: actor.kind,
         actorId: actor.userId ?? actor.apiKeyId,
+        decidedAt,
         createdAt: now,
       })
       .returning();
@@ -59,8 +78,8 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
       action: 'outcome.logged',
       subject: { type: 'outcome', id: outcome.id },
       refs: { candidateId: app.candidateId, applicationId },
-      changes: diff(null, outcome, ['kind', 'reason']),
-      data: { kind: outcome.kind, reason: outcome.reason },
+      changes: diff(null, outcome, ['kind', 'reason', 'decidedAt']),
+      data: { kind: outcome.kind, reason: outcome.reason, decidedAt: outcome.decidedAt.toISOString() },
     });
     const to = stageAfterOutcome[input.kind];
     if (to) {

@@ -67,6 +67,7 @@ const outcomeShape = {
   kind: outcomeKind,
   reason: z.string().nullable(),
   notes: z.string().nullable(),
+  decidedAt: instant.describe('When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it'),
   actor: actorSchema,
   createdAt: instant,
 };
@@ -76,6 +77,7 @@ const outcomeExample = {
   kind: 'offer',
   reason: 'Strong demo lesson',
   notes: null,
+  decidedAt: '2026-12-04T15:00:00.000Z',
   actor: { type: 'user', id: EXAMPLE_IDS.user },
   createdAt: '2026-12-04T16:20:00.000Z',
 };
@@ -171,8 +173,15 @@ export const moveStageBody = z
   .meta({ id: 'MoveStageRequest', example: { stage: 'interviewing', reason: 'Invited to a first round' } });
 
 export const logOutcomeBody = z
-  .strictObject({ kind: outcomeKind, reason: reason.optional(), notes: notes.optional() })
-  .meta({ id: 'LogOutcomeRequest', example: { kind: 'offer', reason: 'Strong demo lesson' } });
+  .strictObject({
+    kind: outcomeKind,
+    reason: reason.optional(),
+    notes: notes.optional(),
+    decidedAt: instant
+      .optional()
+      .describe('When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview'),
+  })
+  .meta({ id: 'LogOutcomeRequest', example: { kind: 'offer', reason: 'Strong demo lesson', decidedAt: '2026-12-04T15:00:00.000Z' } });
 
 export const recordReplyBody = z
   .strictObject({

@@ -114,7 +114,7 @@ export async function updateContact(deps: Deps, actor: Actor, id: string, input:
       if (!changes.email && !changes.name) return;
       await tx.execute(sql`
         UPDATE follow_ups SET recipient = recipient || jsonb_build_object('name', ${updated.name}::text, 'email', ${updated.email}::text)
-        WHERE contact_id = ${id} AND recipient->>'type' = 'contact' AND status IN ('pending', 'queued', 'uncertain')`);
+        WHERE contact_id = ${id} AND recipient->>'type' = 'contact' AND status IN ('pending', 'queued', 'uncertain', 'stale', 'awaiting_approval', 'paused')`);
     },
   });
   return present(row);

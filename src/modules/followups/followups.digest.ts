@@ -74,7 +74,7 @@ export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) 
       .where(
         and(
           eq(followUps.ownerId, user.id),
-          or(and(inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)), eq(followUps.status, 'uncertain')),
+          or(and(inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)), inArray(followUps.status, ['uncertain', 'awaiting_approval', 'stale'])),
         ),
       )
       .orderBy(asc(followUps.dueAt), asc(followUps.id));
@@ -88,7 +88,10 @@ export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) 
   return { outcome: 'sent' as const, items: rows.length, messageId: message.messageId };
 }
 
-/** The digest email: what may not have been sent first, then overdue, today's tasks, and what goes out by itself today. */
+/**
+ * The digest email: what may not have been sent first, then what waits for the reader (approval,
+ * review of stale steps), overdue, today's tasks, and what goes out by itself today.
+ */
 export function composeDigest(d: {
   userId: string;
   date: string;
@@ -101,7 +104,9 @@ export function composeDigest(d: {
   const dayStart = DateTime.fromISO(d.date, { zone: d.zone }).startOf('day').toJSDate();
   const all: Item[] = d.rows.map((r) => ({ ...r, title: titleOf(r, d.agency) }));
   const uncertain = all.filter((r) => r.status === 'uncertain');
-  const items = all.filter((r) => r.status !== 'uncertain');
+  const waiting = all.filter((r) => r.status === 'awaiting_approval');
+  const review = all.filter((r) => r.status === 'stale');
+  const items = all.filter((r) => r.status === 'pending' || r.status === 'queued');
   const overdue = items.filter((r) => r.dueAt < dayStart);
   const today = items.filter((r) => r.dueAt >= dayStart);
   const tasks = today.filter((r) => TASK_CHANNELS.has(r.channel));
@@ -116,6 +121,8 @@ export function composeDigest(d: {
     emails.length ? `${emails.length} email${emails.length > 1 ? 's' : ''} going out` : null,
     overdue.length ? `${overdue.length} overdue` : null,
     uncertain.length ? `${uncertain.length} may not have been sent` : null,
+    waiting.length ? `${waiting.length} waiting for your approval` : null,
+    review.length ? `${review.length} to review` : null,
   ].filter(Boolean);
   const body = [
     `Good morning ${d.user.name.split(/\s+/)[0]},`,
@@ -123,11 +130,14 @@ export function composeDigest(d: {
     `Here is what is on your list for ${day} (times in ${d.zone}).`,
     '',
     ...section('May not have been sent: check and resend', uncertain, true),
+    ...section('Waiting for your approval', waiting, true),
+    ...section('Needs review: too late to go by itself', review, true),
     ...section('Overdue', overdue, true),
     ...section('Your tasks today', tasks),
     ...section('Going out by themselves today', emails),
     'Close a task with POST /v1/follow-ups/{id}/complete, move it with …/reschedule or send an email now with …/send-now.',
     ...(uncertain.length ? ['Send one that may not have gone out again with …/resend, or confirm it went with …/mark-sent.'] : []),
+    ...(waiting.length ? ['Approve one with …/approve (a new text if you like), or …/decline it.'] : []),
     `Your full due list: GET /v1/follow-ups?recruiterId=${d.userId}&overdue=true`,
   ].join('\n');
   return {

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { followUps } from '../../db/schema/index.js';
+import { followUps, heldStatuses } from '../../db/schema/index.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
 import { presentFollowUp } from './followups.repo.js';
@@ -20,17 +20,17 @@ export async function eraseFor(tx: Tx, actor: Actor, now: Date, candidateId: str
   const open = await tx
     .select({ id: followUps.id, key: followUps.key, kind: followUps.kind, status: followUps.status, applicationId: followUps.applicationId, interviewId: followUps.interviewId })
     .from(followUps)
-    .where(and(eq(followUps.candidateId, id), inArray(followUps.status, ['pending', 'queued', 'uncertain'])))
+    .where(and(eq(followUps.candidateId, id), inArray(followUps.status, ['pending', 'queued', 'uncertain', ...heldStatuses])))
     .for('update');
   await tx.execute(sql`
     UPDATE follow_ups SET
-      subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]', last_error = NULL,
+      subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]', last_error = NULL, hold_reason = NULL,
       recipient = CASE WHEN recipient->>'type' = 'candidate'
                   THEN jsonb_build_object('type', 'candidate', 'name', 'Erased candidate', 'email', NULL)
                   ELSE recipient END,
-      cancel_reason = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'the candidate was erased' ELSE cancel_reason END,
-      cancelled_by = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'user' ELSE cancelled_by END,
-      status = CASE WHEN status IN ('pending', 'queued', 'uncertain') THEN 'cancelled' ELSE status END,
+      cancel_reason = CASE WHEN status IN ('pending', 'queued', 'uncertain', 'stale', 'awaiting_approval', 'paused') THEN 'the candidate was erased' ELSE cancel_reason END,
+      cancelled_by = CASE WHEN status IN ('pending', 'queued', 'uncertain', 'stale', 'awaiting_approval', 'paused') THEN 'user' ELSE cancelled_by END,
+      status = CASE WHEN status IN ('pending', 'queued', 'uncertain', 'stale', 'awaiting_approval', 'paused') THEN 'cancelled' ELSE status END,
       version = version + 1, updated_at = ${now}
     WHERE candidate_id = ${id}`);
   for (const f of open) {

@@ -24,6 +24,8 @@ export type FollowUpRow = typeof followUps.$inferSelect;
 export const presentFollowUp = ({ tenantId: _t, plannedDueAt: _p, cancelledBy: _c, ...f }: FollowUpRow, now: Date) => ({
   ...f,
   templateId: templateIdFor(f),
+  /** A subject or body written by hand: it is sent as written instead of the template's. */
+  edited: f.subject !== null || f.body !== null,
   overdue: (f.status === 'pending' || f.status === 'queued') && f.dueAt.getTime() < now.getTime(),
 });
 
@@ -103,7 +105,7 @@ export async function loadFacts(tx: Tx, tenantId: string, ctx: InterviewContext)
       )
       .orderBy(asc(employerReplies.receivedAt), asc(employerReplies.id)),
     tx
-      .select({ kind: outcomes.kind, loggedAt: outcomes.createdAt })
+      .select({ kind: outcomes.kind, loggedAt: outcomes.createdAt, decidedAt: outcomes.decidedAt })
       .from(outcomes)
       .where(eq(outcomes.applicationId, i.applicationId))
       .orderBy(desc(outcomes.id))

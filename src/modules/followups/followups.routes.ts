@@ -11,6 +11,9 @@ import * as svc from './followups.service.js';
 import { playbookSchema } from '../../core/followups/playbook.js';
 import * as tpl from './followups.templateApi.js';
 import {
+  approveAllBody,
+  approveFollowUpBody,
+  declineFollowUpBody,
   cancelFollowUpBody,
   completeFollowUpBody,
   editFollowUpBody,
@@ -118,6 +121,36 @@ export function followUpsRoutes(app: App, deps: Deps) {
     markSentFollowUpBody,
     (a, id, b, m) => svc.markFollowUpSent(deps, a, id, b, m),
   );
+
+  action(
+    'approve',
+    'Approve a follow-up waiting for approval',
+    'For one `awaiting_approval` (the playbook wants a recruiter to approve it): it becomes `pending` and goes at its planned time, ' +
+      'or at the next allowed moment for its recipient if that has passed. A `subject` or `body` given is sent as written. Another status answers 409.',
+    approveFollowUpBody,
+    (a, id, b, m) => svc.approveFollowUp(deps, a, id, b, m),
+  );
+  action(
+    'decline',
+    'Decline a follow-up waiting for approval',
+    'For one `awaiting_approval`: it is cancelled and never sent; re-planning does not bring it back. Another status answers 409.',
+    declineFollowUpBody,
+    (a, id, b, m) => svc.declineFollowUp(deps, a, id, b, m),
+  );
+  app.post('/v1/interviews/:id/follow-ups/approve', {
+    schema: {
+      tags,
+      security,
+      summary: 'Approve every follow-up of an interview waiting for approval',
+      description: 'Each goes at its planned time, or the next allowed moment if that has passed; the answer lists those approved (none waiting: an empty list).',
+      params: idParam,
+      headers: idempotencyHeader,
+      body: approveAllBody,
+      response: { 200: z.object({ data: z.array(followUpSchema) }).meta({ id: 'ApprovedFollowUps' }), ...problemResponses() },
+    },
+    config: write,
+    handler: async (req) => svc.approveAllFollowUps(deps, actorOf(req), req.params.id, req.body),
+  });
 
   app.get('/v1/playbook', {
     schema: {

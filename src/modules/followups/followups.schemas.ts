@@ -42,9 +42,19 @@ export const followUpSchema = z
     recipient: recipientSchema,
     contactId: z.uuid().nullable().describe('The employer contact the step is about'),
     dueAt: instant,
-    ruleDueAt: instant.describe('The time the rule gave; earlier than dueAt when it had passed at planning time'),
+    ruleDueAt: instant.describe(
+      'The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead',
+    ),
     reason: z.string().describe('Why it is due when it is'),
-    status: followUpStatus.describe('`uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent'),
+    status: followUpStatus.describe(
+      '`uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. ' +
+        '`stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. ' +
+        '`awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)',
+    ),
+    holdReason: z.string().nullable().describe('Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise'),
+    approvedAt: instant.nullable().describe('When a recruiter approved it, for one that waited for approval'),
+    approvedBy: z.uuid().nullable().describe('Who approved it (a user or an API key)'),
+    edited: z.boolean().describe('Its subject or body was written by hand: sent as written, not from the template'),
     overdue: z.boolean().describe('Still pending or queued after its due time'),
     subject: z.string().nullable(),
     body: z.string().nullable(),
@@ -92,6 +102,10 @@ export const followUpSchema = z
       ownerId: '01938a8e-0a1b-7c2d-8e3f-405162738495',
       notes: null,
       cancelReason: null,
+      holdReason: null,
+      approvedAt: null,
+      approvedBy: null,
+      edited: false,
       sentAt: '2026-12-03T18:00:04.000Z',
       completedAt: null,
       attempts: 2,
@@ -149,6 +163,22 @@ export const completeFollowUpBody = z
   .meta({ id: 'CompleteFollowUpRequest', example: { notes: 'Called Sam; he expects a decision next Friday' } });
 
 export const skipFollowUpBody = z.strictObject({ reason }).meta({ id: 'SkipFollowUpRequest', example: { reason: 'Thanked them in person at the school' } });
+export const approveFollowUpBody = z
+  .strictObject({
+    subject: text(300).nullable().optional().describe('A subject of your own, sent as written (null: back to the template)'),
+    body: text(20_000).nullable().optional().describe('A body of your own, sent as written (null: back to the template)'),
+    reason: reason.optional().describe('Why; kept in the event'),
+  })
+  .meta({ id: 'ApproveFollowUpRequest', example: { body: 'Hi Jordan, they decided not to go ahead. I will call you at 10 to talk it through.' } });
+
+export const declineFollowUpBody = z
+  .strictObject({ reason: reason.optional().describe('Why it is not sent; kept in its cancelReason') })
+  .meta({ id: 'DeclineFollowUpRequest', example: { reason: 'I will tell Jordan by phone' } });
+
+export const approveAllBody = z
+  .strictObject({ reason: reason.optional().describe('Why; kept in each event') })
+  .meta({ id: 'ApproveAllFollowUpsRequest', example: { reason: 'Checked the wording of all of them' } });
+
 export const cancelFollowUpBody = z
   .strictObject({ reason: reason.optional() })
   .meta({ id: 'CancelFollowUpRequest', example: { reason: 'The candidate withdrew by phone' } });

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { afterCommit, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { listChanged } from '../../db/sync.js';
 import { followUps, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
@@ -9,11 +9,16 @@ import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
-import { findFollowUps, loadPlaybook, presentFollowUp, type FollowUpRow } from './followups.repo.js';
+import { findFollowUps, loadFacts, loadPlaybook, lockInterviewContext, presentFollowUp, type FollowUpRow } from './followups.repo.js';
+import { nextAllowedMoment } from '../../core/followups/moments.js';
+import { and, asc } from 'drizzle-orm';
 import type { Playbook } from '../../core/followups/playbook.js';
 import { deliveriesDueSoon } from './followups.jobs.js';
 import { followUpMessageId } from './followups.delivery.js';
 import type {
+  approveAllBody,
+  approveFollowUpBody,
+  declineFollowUpBody,
   cancelFollowUpBody,
   completeFollowUpBody,
   editFollowUpBody,
@@ -27,11 +32,16 @@ import type {
 
 type Status = FollowUpRow['status'];
 const OPEN: Status[] = ['pending', 'queued'];
-/** Skip and cancel also close one whose send is uncertain: the recruiter decides it is not needed. */
-const CLOSABLE: Status[] = [...OPEN, 'uncertain'];
+/**
+ * Waiting for a recruiter's review (stale: past its freshness limit when planned) or for a new date
+ * (paused): edited, sent now, moved or closed by hand.
+ */
+const HELD: Status[] = ['stale', 'paused'];
+/** Skip and cancel also close one whose send is uncertain, or one waiting for approval: the recruiter decides it is not needed. */
+const CLOSABLE: Status[] = [...OPEN, ...HELD, 'awaiting_approval', 'uncertain'];
 /** Channels that are a recruiter's task rather than a message the worker sends. */
 const TASK_CHANNELS: FollowUpRow['channel'][] = ['task', 'phone', 'linkedin'];
-const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'completedAt', 'sentAt'] as const;
+const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'holdReason', 'completedAt', 'sentAt'] as const;
 
 export async function listFollowUps(deps: Deps, actor: Actor, q: z.output<typeof listFollowUpsQuery>) {
   const now = deps.clock.now();
@@ -98,7 +108,7 @@ async function act(
 }
 
 export function editFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof editFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: OPEN, verb: 'edited', action: 'followup.edited', ifMatch }, () => ({
+  return act(deps, actor, id, { allowed: [...OPEN, ...HELD, 'awaiting_approval'], verb: 'edited', action: 'followup.edited', ifMatch }, () => ({
     set: {
       ...(input.subject !== undefined ? { subject: input.subject } : {}),
       ...(input.body !== undefined ? { body: input.body } : {}),
@@ -110,9 +120,10 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
   if (input.dueAt.getTime() <= deps.clock.now().getTime()) {
     throw new AppError('validation_failed', 'A follow-up cannot be moved into the past', [{ field: 'body.dueAt', message: 'Must be in the future' }]);
   }
-  return act(deps, actor, id, { allowed: ['pending'], verb: 'rescheduled', action: 'followup.rescheduled', ifMatch }, (row) => ({
+  return act(deps, actor, id, { allowed: ['pending', ...HELD], verb: 'rescheduled', action: 'followup.rescheduled', ifMatch }, (row) => ({
     // The planner's time stays in planned_due_at, so re-planning keeps this move unless the facts change.
-    set: { dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
+    // A stale one moved by hand is reviewed: it goes at the new time.
+    set: { status: 'pending', holdReason: null, dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
     data: { dueAt: input.dueAt.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason },
   }));
 }
@@ -122,20 +133,20 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
  * deliver job enqueued as the change commits. Also for one too overdue for the worker to send alone.
  */
 export function sendFollowUpNow(deps: Deps, actor: Actor, id: string, input: z.output<typeof sendNowFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: ['pending'], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
+  return act(deps, actor, id, { allowed: ['pending', ...HELD], verb: 'sent now', action: 'followup.rescheduled', ifMatch }, (row, now) => {
     if (row.channel !== 'email') {
       throw new AppError('conflict', `A ${row.channel} follow-up is a task for the recruiter: complete it instead`, [], { channel: row.channel });
     }
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})` },
+      set: { status: 'pending', holdReason: null, dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})` },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'sent now by hand', sendNow: true },
     };
   });
 }
 
 export function completeFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof completeFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: OPEN, verb: 'completed', action: 'followup.completed', ifMatch }, (row, now) => {
+  return act(deps, actor, id, { allowed: [...OPEN, ...HELD], verb: 'completed', action: 'followup.completed', ifMatch }, (row, now) => {
     if (!TASK_CHANNELS.includes(row.channel)) {
       throw new AppError('conflict', 'An email follow-up is sent by the worker, not completed by hand; skip or cancel it instead', [], {
         channel: row.channel,
@@ -204,4 +215,101 @@ export async function putPlaybook(deps: Deps, actor: Actor, input: Playbook): Pr
     });
     return input;
   });
+}
+
+/**
+ * Approves steps waiting for approval, in the caller's transaction: each becomes `pending` at its
+ * planned time, or, when that has passed, at the next moment it may go to its recipient (business
+ * hours, quiet hours). The interview is locked first, as re-planning does, then the rows.
+ */
+async function approveRows(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  interviewId: string,
+  rows: FollowUpRow[],
+  edit: { subject?: string | null | undefined; body?: string | null | undefined; reason?: string | undefined },
+) {
+  const late = rows.filter((r) => r.dueAt.getTime() < now.getTime());
+  let moment: ((r: FollowUpRow) => { at: Date; note: string | null }) | null = null;
+  if (late.length > 0) {
+    const ctx = await lockInterviewContext(tx, interviewId);
+    if (ctx) {
+      const [facts, pb] = await Promise.all([loadFacts(tx, actor.tenantId, ctx), loadPlaybook(tx, actor.tenantId)]);
+      moment = (r) => nextAllowedMoment(facts, pb, now, r);
+    }
+  }
+  const out: FollowUpRow[] = [];
+  for (const r of rows) {
+    const m = r.dueAt.getTime() < now.getTime() ? (moment?.(r) ?? { at: now, note: null }) : null;
+    const why = edit.reason ? `: ${edit.reason}` : '';
+    const set: Partial<FollowUpRow> = {
+      status: 'pending',
+      holdReason: null,
+      approvedAt: now,
+      approvedBy: actor.userId ?? actor.apiKeyId ?? null,
+      ...(edit.subject !== undefined ? { subject: edit.subject } : {}),
+      ...(edit.body !== undefined ? { body: edit.body } : {}),
+      ...(m
+        ? { dueAt: m.at, reason: `approved by hand after its time${why}: at the next allowed moment${m.note ? ` (${m.note})` : ''} (planned: ${r.reason})` }
+        : {}),
+    };
+    const [updated] = await tx
+      .update(followUps)
+      .set({ ...set, version: r.version + 1, updatedAt: now })
+      .where(eq(followUps.id, r.id))
+      .returning();
+    const edited = edit.subject !== undefined || edit.body !== undefined;
+    await recordChange(actor, now, {
+      action: 'followup.approved',
+      subject: { type: 'followUp', id: r.id },
+      refs: { candidateId: r.candidateId, applicationId: r.applicationId, interviewId: r.interviewId },
+      changes: diff(r, updated!, FIELDS),
+      data: { key: r.key, kind: r.kind, dueAt: updated!.dueAt.toISOString(), edited, ...(edit.reason ? { reason: edit.reason } : {}) },
+    });
+    out.push(updated!);
+  }
+  afterCommit(...deliveriesDueSoon(out, now));
+  return out;
+}
+
+/** Approves one step waiting for approval, optionally with a new subject or body (If-Match); another status is 409. */
+export async function approveFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof approveFollowUpBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const [peek] = await tx.select({ interviewId: followUps.interviewId }).from(followUps).where(eq(followUps.id, id));
+    if (!peek) throw notFound('Follow-up');
+    // The interview before the row, in the order re-planning takes them.
+    await lockInterviewContext(tx, peek.interviewId);
+    const current = await lockForAction(tx, id, ['awaiting_approval'], 'approved: it is not waiting for approval', ifMatch);
+    const [updated] = await approveRows(tx, actor, now, current.interviewId, [current], input);
+    return updated!;
+  });
+  return presentFollowUp(row, now);
+}
+
+/** Every step of an interview waiting for approval, approved at once; none waiting answers an empty list. */
+export async function approveAllFollowUps(deps: Deps, actor: Actor, interviewId: string, input: z.output<typeof approveAllBody>) {
+  const now = deps.clock.now();
+  const rows = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const ctx = await lockInterviewContext(tx, interviewId);
+    if (!ctx) throw notFound('Interview');
+    const waiting = await tx
+      .select()
+      .from(followUps)
+      .where(and(eq(followUps.interviewId, interviewId), eq(followUps.status, 'awaiting_approval')))
+      .orderBy(asc(followUps.dueAt), asc(followUps.id))
+      .for('update');
+    return approveRows(tx, actor, now, interviewId, waiting, { reason: input.reason });
+  });
+  return { data: rows.map((r) => presentFollowUp(r, now)) };
+}
+
+/** Declines a step waiting for approval: cancelled by hand, so re-planning does not bring it back. */
+export function declineFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof declineFollowUpBody>, ifMatch?: number) {
+  const reason = `declined: ${input.reason ?? 'not approved'}`;
+  return act(deps, actor, id, { allowed: ['awaiting_approval'], verb: 'declined: it is not waiting for approval', action: 'followup.declined', ifMatch }, () => ({
+    set: { status: 'cancelled', cancelReason: reason, cancelledBy: 'user', holdReason: null },
+    data: { reason: input.reason ?? null, by: 'user' },
+  }));
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterCommit, type Tx } from '../../db/client.js';
-import { followUps, interviews } from '../../db/schema/index.js';
+import { followUps, heldStatuses, interviews } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
@@ -10,24 +10,40 @@ import { deliveriesDueSoon } from './followups.jobs.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, type FollowUpRow } from './followups.repo.js';
 import type { ExistingFollowUp, FollowUpStatus, TemplateVars } from '../../core/followups/types.js';
 
+/** Rows re-planning may still change: waiting for their time, for the worker, for a person (review, approval) or a new date (paused). */
+const LIVE = ['pending', 'queued', ...heldStatuses] as const;
+const isHeld = (s: FollowUpRow['status']) => (heldStatuses as readonly string[]).includes(s);
+
 /**
- * How re-planning sees a stored row. Queued counts as pending (the worker checks the status before
+ * How re-planning sees a stored row. Queued (and a step held for a person: stale) counts as pending (the worker checks the status before
  * it sends, so a cancelled one is not sent); skipped, failed and cancelled-by-hand count as done, so
  * a recruiter's decision is not undone by the next re-plan. The planner's own time is compared, not
  * one a recruiter moved.
  */
 function asExisting(r: FollowUpRow): ExistingFollowUp {
   const status: FollowUpStatus =
-    r.status === 'pending' || r.status === 'queued'
-      ? 'pending'
-      : r.status === 'cancelled'
-        ? r.cancelledBy === 'user'
-          ? 'done'
-          : 'cancelled'
-        : r.status === 'sent'
-          ? 'sent'
-          : 'done';
-  return { id: r.id, key: r.key, status, dueAt: r.plannedDueAt, channel: r.channel, voice: r.voice, recipient: r.recipient, vars: r.vars as unknown as TemplateVars };
+    r.status === 'paused'
+      ? 'paused'
+      : r.status === 'pending' || r.status === 'queued' || isHeld(r.status)
+        ? 'pending'
+        : r.status === 'cancelled'
+          ? r.cancelledBy === 'user'
+            ? 'done'
+            : 'cancelled'
+          : r.status === 'sent'
+            ? 'sent'
+            : 'done';
+  return {
+    id: r.id,
+    key: r.key,
+    status,
+    dueAt: r.plannedDueAt,
+    channel: r.channel,
+    voice: r.voice,
+    recipient: r.recipient,
+    vars: r.vars as unknown as TemplateVars,
+    movedByHand: r.status === 'pending' && r.dueAt.getTime() !== r.plannedDueAt.getTime(),
+  };
 }
 
 export interface SyncResult {
@@ -50,7 +66,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     loadFacts(tx, actor.tenantId, ctx),
     playbook ?? loadPlaybook(tx, actor.tenantId),
   ]);
-  const hasOpen = stored.some((r) => r.status === 'pending' || r.status === 'queued');
+  const hasOpen = stored.some((r) => (LIVE as readonly string[]).includes(r.status));
   // Only completed interviews are planned; otherwise there is work only if something is still open.
   if (ctx.interview.status !== 'completed' && !hasOpen) return { added: 0, cancelled: 0 };
   const plan = replan(stored.map(asExisting), facts, pb, now);
@@ -58,12 +74,17 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
   const byId = new Map(stored.map((r) => [r.id, r]));
 
   // Cancel before inserting: a re-planned step reuses its key, which only one live row may hold.
+  // A paused step keeps its key (it stays live): a new date cancels it as resumed, then re-adds it.
   for (const c of plan.cancel) {
     const row = byId.get(c.id)!;
     await tx
       .update(followUps)
-      .set({ status: 'cancelled', cancelReason: c.reason, cancelledBy: 'plan', version: row.version + 1, updatedAt: now })
-      .where(and(eq(followUps.id, c.id), inArray(followUps.status, ['pending', 'queued'])));
+      .set(
+        c.pause
+          ? { status: 'paused', holdReason: c.reason, version: row.version + 1, updatedAt: now }
+          : { status: 'cancelled', cancelReason: c.reason, cancelledBy: 'plan', holdReason: null, version: row.version + 1, updatedAt: now },
+      )
+      .where(and(eq(followUps.id, c.id), inArray(followUps.status, [...LIVE])));
   }
   // A step that stands takes the corrected wording inputs; the text is rendered from them when it
   // is sent, and a text edited by hand stays as it is.
@@ -71,7 +92,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     await tx
       .update(followUps)
       .set({ vars: { ...r.vars }, version: byId.get(r.id)!.version + 1, updatedAt: now })
-      .where(and(eq(followUps.id, r.id), inArray(followUps.status, ['pending', 'queued'])));
+      .where(and(eq(followUps.id, r.id), inArray(followUps.status, [...LIVE])));
   }
   const rows = plan.add.map((p) => ({
     tenantId: actor.tenantId,
@@ -89,18 +110,31 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     ruleDueAt: p.ruleDueAt,
     plannedDueAt: p.dueAt,
     reason: p.reason,
+    // Past its freshness limit already (a backfilled interview): it waits for a recruiter's review.
+    // The playbook wants a recruiter's approval first (news of a decision, by default).
+    status: p.stale ? ('stale' as const) : p.approval ? ('awaiting_approval' as const) : ('pending' as const),
+    holdReason: p.stale ?? p.approval,
     vars: { ...p.vars },
     ownerId: ctx.ownerId,
     createdAt: now,
     updatedAt: now,
   }));
-  afterCommit(...deliveriesDueSoon(rows.map((r) => ({ ...r, version: 1, status: 'pending' })), now));
+  afterCommit(...deliveriesDueSoon(rows.map((r) => ({ ...r, version: 1 })), now));
 
   // The insert and the history go out together: one round trip on the pipelined connection.
   await Promise.all([
     rows.length > 0 ? tx.insert(followUps).values(rows) : undefined,
     ...plan.cancel.map((c) => {
       const row = byId.get(c.id)!;
+      if (c.pause) {
+        return recordChange(actor, now, {
+          action: 'followup.paused',
+          subject: { type: 'followUp', id: c.id },
+          refs,
+          changes: { status: { before: row.status, after: 'paused' }, holdReason: { before: row.holdReason, after: c.reason } },
+          data: { key: c.key, kind: row.kind, reason: c.reason },
+        });
+      }
       return recordChange(actor, now, {
         action: 'followup.cancelled',
         subject: { type: 'followUp', id: c.id },
@@ -114,7 +148,15 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
         action: 'followup.planned',
         subject: { type: 'followUp', id: r.id },
         refs,
-        data: { key: r.key, kind: r.kind, channel: r.channel, voice: r.voice, dueAt: r.dueAt.toISOString(), contactId: r.contactId },
+        data: {
+          key: r.key,
+          kind: r.kind,
+          channel: r.channel,
+          voice: r.voice,
+          dueAt: r.dueAt.toISOString(),
+          contactId: r.contactId,
+          ...(r.status !== 'pending' ? { status: r.status, holdReason: r.holdReason } : {}),
+        },
       }),
     ),
   ]);

@@ -43,7 +43,7 @@ export default function CandidatePage({ id }: { id: string }) {
     <Loaded state={state}>
       {({ candidate, apps, interviews, followUps, activity }) => {
         const rows = fus ?? followUps;
-        const open = rows.filter((f) => f.status === 'pending' || f.status === 'queued');
+        const open = rows.filter((f) => f.status === 'pending' || f.status === 'queued' || f.status === 'awaiting_approval' || f.status === 'stale');
         return (
           <section aria-labelledby="cand-title">
             <div className="page-head">

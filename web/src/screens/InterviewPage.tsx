@@ -42,7 +42,7 @@ export default function InterviewPage({ id }: { id: string }) {
       {({ iv, candidate, position, employer, zones }) => {
         const recipientZone = (f: FollowUp) =>
           f.recipient.type === 'contact' ? zones.get(f.recipient.contactId) : f.recipient.type === 'candidate' ? (candidate.timeZone ?? employer.timeZone) : s.zone;
-        const open = rows.filter((f) => f.status === 'pending' || f.status === 'queued');
+        const open = rows.filter((f) => f.status === 'pending' || f.status === 'queued' || f.status === 'awaiting_approval' || f.status === 'stale');
         const closed = rows.filter((f) => !open.includes(f));
         return (
           <section aria-labelledby="iv-title">

@@ -83,11 +83,19 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
   const first = useRef(true);
   const dirty = draft.subject !== t.subject || draft.body !== t.body;
 
-  // The follow-ups still to go out that use this template, to preview with their real facts.
+  // The follow-ups still to go out that use this template (by themselves or once approved), to preview with their real facts.
   const candidates = useLoad(
     () =>
-      all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { kind: t.kind, status: 'pending', limit: 100, ...(cursor ? { cursor } : {}) } } })), 100).then((fs) =>
-        fs.filter((f) => f.templateId === t.id).slice(0, 30),
+      Promise.all(
+        (['pending', 'awaiting_approval'] as const).map((status) =>
+          all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { kind: t.kind, status, limit: 100, ...(cursor ? { cursor } : {}) } } })), 100),
+        ),
+      ).then((lists) =>
+        lists
+          .flat()
+          .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id))
+          .filter((f) => f.templateId === t.id)
+          .slice(0, 30),
       ),
     [t.id],
   );
