@@ -1614,6 +1614,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/employers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who keeps their word: decision dates promised, kept and late, and how fast they answer, per employer family and contact
+         * @description Promises given in the period (from the promise ledger: at the interview, in a reply, through a response link), how many were kept (decided on or before the date) and the median business days late; our emails sent in the period and the median days to an answer. A `family` row per district (or stand-alone employer) with its schools, then a `contact` row per person. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["listReportEmployers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per recruiter and kind: follow-ups due in the period, sent on time (within 5 minutes), overdue, waiting for approval, answered
+         * @description Cancelled follow-ups are left out; overdue is counted as of now. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["listReportFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per position: candidates per stage, and the median days from interview to decision
+         * @description The applications in the pipeline during the period (put forward before its end, still open or moved within it) at their stage now; for those with an employer decision, the days from the end of the last interview before it to the decision. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["getReportPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "employer.created": {
@@ -6681,7 +6741,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -6704,7 +6764,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -6734,7 +6794,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -9222,6 +9282,186 @@ export interface components {
              */
             receivedAt: string;
         };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "level": "family",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": null,
+         *           "contactName": null,
+         *           "promised": 4,
+         *           "decided": 3,
+         *           "kept": 2,
+         *           "keptShare": 0.6667,
+         *           "medianLateBusinessDays": 0,
+         *           "open": 1,
+         *           "emailsAnswered": 5,
+         *           "medianAnswerDays": 1.5
+         *         },
+         *         {
+         *           "level": "contact",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *           "contactName": "Pat Principal",
+         *           "promised": 2,
+         *           "decided": 2,
+         *           "kept": 1,
+         *           "keptShare": 0.5,
+         *           "medianLateBusinessDays": 1,
+         *           "open": 0,
+         *           "emailsAnswered": 3,
+         *           "medianAnswerDays": 2
+         *         }
+         *       ]
+         *     }
+         */
+        EmployersReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /**
+                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
+                 * @enum {string}
+                 */
+                level: "family" | "contact";
+                /** Format: uuid */
+                familyId: string;
+                familyName: string;
+                /** @description null on a family row, or for dates whose giver is not known */
+                contactId: string | null;
+                contactName: string | null;
+                /** @description Decision dates given in the period */
+                promised: number;
+                /** @description Of those, how many have seen the decision */
+                decided: number;
+                /** @description Decided on or before the date given */
+                kept: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                keptShare: number | null;
+                /** @description Over the decided ones, a kept one counting 0 */
+                medianLateBusinessDays: number | null;
+                /** @description Still waiting for the decision */
+                open: number;
+                /** @description Our emails sent in the period that got an answer */
+                emailsAnswered: number;
+                /** @description Days from our email to their answer, over the answered ones */
+                medianAnswerDays: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
+         *           "recruiterName": "Sam Rivera",
+         *           "kind": "status_check",
+         *           "due": 10,
+         *           "sent": 8,
+         *           "sentOnTime": 8,
+         *           "onTimeShare": 1,
+         *           "overdue": 1,
+         *           "waitingForApproval": 0,
+         *           "answered": 5,
+         *           "answeredShare": 0.625
+         *         }
+         *       ]
+         *     }
+         */
+        FollowUpsReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                recruiterId: string;
+                recruiterName: string;
+                kind: string;
+                /** @description Follow-ups due in the period, cancelled ones aside */
+                due: number;
+                sent: number;
+                /** @description Sent within 5 minutes of the time they were due */
+                sentOnTime: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                onTimeShare: number | null;
+                /** @description Still open and past due now */
+                overdue: number;
+                waitingForApproval: number;
+                /** @description Sent ones the employer answered */
+                answered: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                answeredShare: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *           "positionTitle": "5th grade teacher",
+         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
+         *           "employerName": "Lincoln Elementary",
+         *           "candidates": 6,
+         *           "stages": {
+         *             "submitted": 1,
+         *             "interviewing": 2,
+         *             "offer": 1,
+         *             "hired": 0,
+         *             "rejected": 2,
+         *             "withdrawn": 0,
+         *             "on_hold": 0
+         *           },
+         *           "decided": 3,
+         *           "medianDaysToDecision": 6.5
+         *         }
+         *       ]
+         *     }
+         */
+        PipelineReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                employerName: string;
+                candidates: number;
+                stages: {
+                    submitted: number;
+                    interviewing: number;
+                    offer: number;
+                    hired: number;
+                    rejected: number;
+                    withdrawn: number;
+                    on_hold: number;
+                };
+                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
+                decided: number;
+                /** @description Days from the end of the last interview before the decision to the decision */
+                medianDaysToDecision: number | null;
+            }[];
+        };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
             type: string;
@@ -9586,7 +9826,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -9639,7 +9879,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -12117,6 +12357,186 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             receivedAt: string;
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "level": "family",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": null,
+         *           "contactName": null,
+         *           "promised": 4,
+         *           "decided": 3,
+         *           "kept": 2,
+         *           "keptShare": 0.6667,
+         *           "medianLateBusinessDays": 0,
+         *           "open": 1,
+         *           "emailsAnswered": 5,
+         *           "medianAnswerDays": 1.5
+         *         },
+         *         {
+         *           "level": "contact",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *           "contactName": "Pat Principal",
+         *           "promised": 2,
+         *           "decided": 2,
+         *           "kept": 1,
+         *           "keptShare": 0.5,
+         *           "medianLateBusinessDays": 1,
+         *           "open": 0,
+         *           "emailsAnswered": 3,
+         *           "medianAnswerDays": 2
+         *         }
+         *       ]
+         *     }
+         */
+        EmployersReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /**
+                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
+                 * @enum {string}
+                 */
+                level: "family" | "contact";
+                /** Format: uuid */
+                familyId: string;
+                familyName: string;
+                /** @description null on a family row, or for dates whose giver is not known */
+                contactId: string | null;
+                contactName: string | null;
+                /** @description Decision dates given in the period */
+                promised: number;
+                /** @description Of those, how many have seen the decision */
+                decided: number;
+                /** @description Decided on or before the date given */
+                kept: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                keptShare: number | null;
+                /** @description Over the decided ones, a kept one counting 0 */
+                medianLateBusinessDays: number | null;
+                /** @description Still waiting for the decision */
+                open: number;
+                /** @description Our emails sent in the period that got an answer */
+                emailsAnswered: number;
+                /** @description Days from our email to their answer, over the answered ones */
+                medianAnswerDays: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
+         *           "recruiterName": "Sam Rivera",
+         *           "kind": "status_check",
+         *           "due": 10,
+         *           "sent": 8,
+         *           "sentOnTime": 8,
+         *           "onTimeShare": 1,
+         *           "overdue": 1,
+         *           "waitingForApproval": 0,
+         *           "answered": 5,
+         *           "answeredShare": 0.625
+         *         }
+         *       ]
+         *     }
+         */
+        FollowUpsReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                recruiterId: string;
+                recruiterName: string;
+                kind: string;
+                /** @description Follow-ups due in the period, cancelled ones aside */
+                due: number;
+                sent: number;
+                /** @description Sent within 5 minutes of the time they were due */
+                sentOnTime: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                onTimeShare: number | null;
+                /** @description Still open and past due now */
+                overdue: number;
+                waitingForApproval: number;
+                /** @description Sent ones the employer answered */
+                answered: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                answeredShare: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *           "positionTitle": "5th grade teacher",
+         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
+         *           "employerName": "Lincoln Elementary",
+         *           "candidates": 6,
+         *           "stages": {
+         *             "submitted": 1,
+         *             "interviewing": 2,
+         *             "offer": 1,
+         *             "hired": 0,
+         *             "rejected": 2,
+         *             "withdrawn": 0,
+         *             "on_hold": 0
+         *           },
+         *           "decided": 3,
+         *           "medianDaysToDecision": 6.5
+         *         }
+         *       ]
+         *     }
+         */
+        PipelineReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                employerName: string;
+                candidates: number;
+                stages: {
+                    submitted: number;
+                    interviewing: number;
+                    offer: number;
+                    hired: number;
+                    rejected: number;
+                    withdrawn: number;
+                    on_hold: number;
+                };
+                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
+                decided: number;
+                /** @description Days from the end of the last interview before the decision to the decision */
+                medianDaysToDecision: number | null;
+            }[];
         };
     };
     responses: never;
@@ -27856,6 +28276,390 @@ export interface operations {
                         data: components["schemas"]["SuggestedOutcome"][];
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReportEmployers: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployersReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReportFollowUps: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpsReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportPipeline: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineReport"];
                 };
             };
             /** @description Default Response */

@@ -23,6 +23,8 @@ export const scopes = [
   'followups:read',
   'followups:write',
   'activity:read',
+  // The reports (GET /v1/reports/…): employers' promises, recruiters' follow-ups, the pipeline.
+  'reports:read',
   'webhooks:read',
   'webhooks:write',
 ] as const;

@@ -142,6 +142,9 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // README documents followups:write for it: kept.
   'POST /v1/inbound-replies/:id/assign': ['recruiter', 'followups:write'],
   'GET /v1/suggested-outcomes': ['viewer', 'candidates:read'],
+  'GET /v1/reports/employers': ['viewer', 'reports:read'],
+  'GET /v1/reports/follow-ups': ['viewer', 'reports:read'],
+  'GET /v1/reports/pipeline': ['viewer', 'reports:read'],
 };
 
 /** Routes anyone may call; anything else public is a failure too. */

@@ -133,7 +133,7 @@ const SCOPE_SET = {
   'candidates:read': true, 'candidates:write': true, 'candidates:privacy': true,
   'interviews:read': true, 'interviews:write': true,
   'followups:read': true, 'followups:write': true,
-  'activity:read': true,
+  'activity:read': true, 'reports:read': true,
   'webhooks:read': true, 'webhooks:write': true,
 } satisfies Record<Scope, true>;
 const SCOPES = Object.keys(SCOPE_SET) as Scope[];
