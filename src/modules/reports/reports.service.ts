@@ -26,7 +26,7 @@ const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const round = (v: unknown, digits: number) => (v === null || v === undefined ? null : Math.round(Number(v) * 10 ** digits) / 10 ** digits);
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
 
-interface Period {
+export interface Period {
   from: string;
   to: string;
   timeZone: string;
