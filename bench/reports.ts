@@ -9,7 +9,7 @@
  *
  * Per interview: one application and candidate, two thank-yous and a status check (follow_ups),
  * one promise in the ledger (80% settled, a third of those late), an answer to one email in
- * 60%, a decision in 60%; over 2 years, 5 recruiters, 200 districts of 5 schools, 3 contacts each.
+ * 60%, a decision in 60% (with its application_decisions row); over 2 years, 5 recruiters, 200 districts of 5 schools, 3 contacts each.
  */
 import pg from 'pg';
 import { PgDialect } from 'drizzle-orm/pg-core';
@@ -72,6 +72,9 @@ async function seed(c: pg.Client) {
            SELECT $1, md5('out' || g)::uuid, md5('app' || g)::uuid, CASE WHEN g % 10 < 3 THEN 'rejected' WHEN g % 10 < 5 THEN 'offer' ELSE 'hired' END, 'user',
                   ${at} + interval '1 day' * (3 + g % 12)
            FROM generate_series(1, $3::int) g WHERE g % 10 < 6`, [TENANT, NOW, N]);
+  await q(`INSERT INTO application_decisions (tenant_id, application_id, position_id, owner_id, kind, decided_at, interview_ended_at)
+           SELECT o.tenant_id, o.application_id, a.position_id, a.owner_id, o.kind, o.created_at, iv.ends_at
+           FROM outcomes o JOIN applications a ON a.id = o.application_id JOIN interviews iv ON iv.application_id = a.id`);
   for (const [k, kind, offset] of [[1, 'thank_you', "interval '2 hours'"], [2, 'thank_you', "interval '2 hours'"], [3, 'status_check', "interval '6 days'"]] as const) {
     await q(`INSERT INTO follow_ups (tenant_id, id, interview_id, application_id, candidate_id, key, kind, channel, voice, recipient, contact_id,
                                      due_at, rule_due_at, planned_due_at, reason, status, sent_at, owner_id, vars, created_at, updated_at)

@@ -3,7 +3,7 @@ import { activities, events, idempotencyKeys } from './activity.js';
 import { applicationStageChanges, applications, employerReplies, interviewParticipants, interviews, outcomes } from './applications.js';
 import { followUps } from './followups.js';
 import { inboundReplies } from './inbound.js';
-import { emailAnswers, employerPromises, responseLinks } from './responses.js';
+import { applicationDecisions, emailAnswers, employerPromises, responseLinks } from './responses.js';
 import { candidates, contacts, employers, positions } from './records.js';
 import { apiKeys, tenants, users } from './tenants.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
@@ -45,4 +45,5 @@ export const schema = {
   responseLinks,
   employerPromises,
   emailAnswers,
+  applicationDecisions,
 };

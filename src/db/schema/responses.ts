@@ -106,3 +106,26 @@ export const emailAnswers = pgTable(
     tenantPolicy(),
   ],
 );
+
+/**
+ * The first employer decision of each application with the end of the interview before it: the
+ * pipeline report's time to decision, read by decision time through an index instead of searched
+ * for per application. Written in the transaction that logs the outcome.
+ */
+export const applicationDecisions = pgTable(
+  'application_decisions',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    applicationId: uuid('application_id').primaryKey(),
+    positionId: uuid('position_id').notNull(),
+    ownerId: uuid('owner_id').notNull(),
+    kind: text('kind').notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }).notNull(),
+    interviewEndedAt: timestamp('interview_ended_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    foreignKey({ name: 'application_decisions_application_fk', columns: [t.tenantId, t.applicationId], foreignColumns: [applications.tenantId, applications.id] }).onDelete('cascade'),
+    index('application_decisions_decided_idx').on(t.tenantId, t.decidedAt),
+    tenantPolicy(),
+  ],
+);

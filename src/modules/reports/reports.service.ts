@@ -18,7 +18,6 @@ const DAY_MS = 86_400_000;
 const MAX_DAYS = 1096;
 /** Follow-up statuses that wait for a recruiter's approval (issue 16); none until that lands. */
 export const WAITING_FOR_APPROVAL: readonly string[] = ['awaiting_approval'];
-const DECISIONS = ['offer', 'hired', 'rejected', 'filled_by_other'];
 const OPEN_STAGES = applicationStages.filter((s) => !['hired', 'rejected', 'withdrawn'].includes(s));
 
 const plusDays = (date: string, n: number) => new Date(Date.parse(`${date}T12:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
@@ -147,8 +146,9 @@ export function followUpsReport(deps: Deps, actor: Actor, q: Query) {
 
 /**
  * Applications in the pipeline during the period (put forward before its end, and still open or
- * moved in it), by position: their stage now, and the days from the end of the last interview
- * before the employer's decision to the decision.
+ * moved in it), by position: their stage now; and the employer decisions made in the period
+ * (application_decisions, kept as each is logged) with the days from the end of the last
+ * interview before each to the decision.
  */
 export const pipelineStatement = (q: Query, p: Period) => sql`
   WITH apps AS (
@@ -157,22 +157,19 @@ export const pipelineStatement = (q: Query, p: Period) => sql`
     WHERE a.created_at < ${p.end}
       AND (a.stage IN (${sql.join(OPEN_STAGES.map((s) => sql`${s}`), sql`, `)}) OR a.stage_changed_at >= ${p.start})
       ${employerFilter(q, sql`e`)} ${q.recruiterId ? sql`AND a.owner_id = ${q.recruiterId}::uuid` : sql``}
-  ), decided AS (
-    SELECT apps.position_id, extract(epoch FROM d.at - i.ends_at) / 86400.0 AS days
-    FROM apps
-    JOIN LATERAL (SELECT o.created_at AS at FROM outcomes o
-                  WHERE o.application_id = apps.id AND o.kind IN (${sql.join(DECISIONS.map((k) => sql`${k}`), sql`, `)})
-                  ORDER BY o.created_at LIMIT 1) d ON true
-    JOIN LATERAL (SELECT iv.ends_at FROM interviews iv
-                  WHERE iv.application_id = apps.id AND iv.status = 'completed' AND iv.ends_at <= d.at
-                  ORDER BY iv.ends_at DESC LIMIT 1) i ON true
   ), s AS (
     SELECT position_id, count(*)::int AS candidates,
            ${sql.join(applicationStages.map((st) => sql`(count(*) FILTER (WHERE stage = ${st}))::int AS ${sql.identifier(`stage_${st}`)}`), sql`, `)}
     FROM apps GROUP BY position_id
   ), t AS (
-    SELECT position_id, count(*)::int AS decided, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days
-    FROM decided GROUP BY position_id
+    SELECT d.position_id, count(*)::int AS decided,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.decided_at - d.interview_ended_at) / 86400.0)
+             FILTER (WHERE d.interview_ended_at IS NOT NULL) AS median_days
+    FROM application_decisions d
+    ${q.employerId ? sql`JOIN positions dp ON dp.id = d.position_id JOIN employers e ON e.id = dp.employer_id` : sql``}
+    WHERE d.decided_at >= ${p.start} AND d.decided_at < ${p.end}
+      ${employerFilter(q, sql`e`)} ${q.recruiterId ? sql`AND d.owner_id = ${q.recruiterId}::uuid` : sql``}
+    GROUP BY d.position_id
   )
   SELECT s.*, coalesce(t.decided, 0) AS decided, t.median_days, pos.title, pos.employer_id, e.name AS employer_name
   FROM s LEFT JOIN t ON t.position_id = s.position_id
