@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { fixedClock } from '../../src/lib/clock.js';
 import { deliverFollowUp } from '../../src/modules/followups/followups.delivery.js';
-import { bearer, createTestApp, json, newTenant, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
+import { bearer, createTestApp, json, newTenant, PASSWORD, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
 import { adminPool } from '../helpers/db.js';
 import { readMail, smtpSink } from '../helpers/smtpSink.js';
 import { recruitingStory, scheduledInterview, type Story } from '../helpers/story.js';
-import { axeViolations, launch, screenshot, VIEWPORTS } from './harness.js';
+import { axeViolations, launch, screenshot, signedInContext, tokensFor, VIEWPORTS } from './harness.js';
 
 /**
  * A response link in a real browser (docs/response-links.md): the timeline request is sent to the
@@ -127,6 +127,25 @@ describe('a contact answers from the email’s link', () => {
     expect(res!.status()).toBe(404);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This link is not valid');
     expect(await page.content()).not.toContain('Jordan');
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('the employer page then says how the employer keeps its dates and answers our emails', async () => {
+    // The offer comes Tue 16 March: the date given through the link (Fri 12) was kept 2 business days late.
+    clock.set('2027-03-16T15:00:00Z');
+    expect((await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/outcomes`, headers: bearer(tenant.token), payload: { kind: 'offer' } })).statusCode).toBe(201);
+    clock.set('2027-03-17T15:00:00Z');
+    const tokens = await tokensFor(t, tenant.slug, tenant.ownerEmail, PASSWORD);
+    const context = await signedInContext(browser, tokens.refreshToken, tenant.slug, VIEWPORTS.laptop);
+    await context.clock.setFixedTime(new Date('2027-03-17T15:00:00Z'));
+    const page = await context.newPage();
+    await page.goto(`${url}/employers/${story.school.id}`);
+    const sentence = page.getByTestId('reliability');
+    await sentence.waitFor({ timeout: 30_000 });
+    expect(await sentence.textContent()).toBe(
+      'Usually decides 2 business days after the date they give; answers our emails within a day (last 12 months: 0 of 1 dates kept, 0 open).',
+    );
     expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
