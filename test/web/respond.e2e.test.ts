@@ -131,7 +131,7 @@ describe('a contact answers from the email’s link', () => {
     await context.close();
   });
 
-  it('the employer page then says how the employer keeps its dates and answers our emails', async () => {
+  it('the employer page and the interview plan then say how the employer keeps its dates and answers our emails', async () => {
     // The offer comes Tue 16 March: the date given through the link (Fri 12) was kept 2 business days late.
     clock.set('2027-03-16T15:00:00Z');
     expect((await t.app.inject({ method: 'POST', url: `/v1/applications/${story.application.id}/outcomes`, headers: bearer(tenant.token), payload: { kind: 'offer' } })).statusCode).toBe(201);
@@ -145,6 +145,14 @@ describe('a contact answers from the email’s link', () => {
     await sentence.waitFor({ timeout: 30_000 });
     expect(await sentence.textContent()).toBe(
       'Usually decides 2 business days after the date they give; answers our emails within a day (last 12 months: 0 of 1 dates kept, 0 open).',
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    // And the interview's plan says it beside the status checks.
+    await page.goto(`${url}/interviews/${interviewId}`);
+    const beside = page.getByTestId('reliability');
+    await beside.waitFor({ timeout: 30_000 });
+    expect(await beside.textContent()).toBe(
+      `${String(story.school.name)}: Usually decides 2 business days after the date they give; answers our emails within a day (last 12 months: 0 of 1 dates kept, 0 open).`,
     );
     expect(await axeViolations(page)).toEqual([]);
     await context.close();

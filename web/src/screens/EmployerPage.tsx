@@ -9,37 +9,18 @@ import { announce } from '../status';
 import { useSession } from '../session';
 import { date } from '../time';
 import { ZoneField } from '../zoneField';
+import { employerRecord, reliability } from '../reliability';
 import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 
 async function loadEmployer(id: string) {
   const p = { params: { path: { id }, query: { limit: 100 } } };
-  const today = new Date().toISOString().slice(0, 10);
-  const yearAgo = new Date(Date.now() - 364 * 86_400_000).toISOString().slice(0, 10);
-  const [employer, contacts, positions, report] = await Promise.all([
+  const [employer, contacts, positions, record] = await Promise.all([
     call((c) => c.GET('/v1/employers/{id}', { params: { path: { id } } })),
     call((c) => c.GET('/v1/employers/{id}/contacts', p)),
     call((c) => c.GET('/v1/employers/{id}/positions', p)),
-    // The record is a nicety: the page loads without it.
-    call((c) => c.GET('/v1/reports/employers', { params: { query: { employerId: id, from: yearAgo, to: today } } })).catch(() => null),
+    employerRecord(id),
   ]);
-  return { employer, contacts: contacts.data, positions: positions.data, record: report?.data.find((r) => r.level === 'family') ?? null };
-}
-
-const days = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-
-/** "Usually decides N business days after the date they give; answers our emails in N days", from the last year's promises and answers (docs/reports.md). */
-export function reliability(r: S['EmployersReport']['data'][number] | null): string | null {
-  if (!r) return null;
-  const parts: string[] = [];
-  if (r.decided > 0 && r.medianLateBusinessDays !== null) {
-    parts.push(r.medianLateBusinessDays === 0 ? 'usually decides by the date they give' : `usually decides ${days(r.medianLateBusinessDays, 'business day')} after the date they give`);
-  }
-  if (r.emailsAnswered > 0 && r.medianAnswerDays !== null) {
-    parts.push(r.medianAnswerDays < 1 ? 'answers our emails within a day' : `answers our emails in ${days(Math.round(r.medianAnswerDays), 'day')}`);
-  }
-  if (parts.length === 0) return null;
-  const text = parts.join('; ');
-  return `${text[0]!.toUpperCase()}${text.slice(1)} (last 12 months: ${r.kept} of ${r.decided} dates kept, ${r.open} open).`;
+  return { employer, contacts: contacts.data, positions: positions.data, record };
 }
 
 export default function EmployerPage({ id }: { id: string }) {
