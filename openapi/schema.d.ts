@@ -1755,6 +1755,86 @@ export interface paths {
         patch: operations["updateAgency"];
         trace?: never;
     };
+    "/v1/suggested-outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Decisions employers gave (through a response link or a recorded reply) that wait for a recruiter to confirm them
+         * @description A line each on Today: the reply that suggests the outcome, oldest first. Confirm one by logging the outcome (POST /v1/applications/{id}/outcomes); a suggestion leaves the list once an outcome is logged on its application after it, or the application closes.
+         */
+        get: operations["listSuggestedOutcomes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/employers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who keeps their word: decision dates promised, kept and late, and how fast they answer, per employer family and contact
+         * @description Promises given in the period (from the promise ledger: at the interview, in a reply, through a response link), how many were kept (decided on or before the date) and the median business days late; our emails sent in the period and the median days to an answer. A `family` row per district (or stand-alone employer) with its schools, then a `contact` row per person. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["listReportEmployers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per recruiter and kind: follow-ups due in the period, sent on time (within 5 minutes), overdue, waiting for approval, answered
+         * @description Cancelled follow-ups are left out; overdue is counted as of now. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["listReportFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per position: candidates per stage, and the median days from interview to decision
+         * @description The applications in the pipeline during the period (put forward before its end, still open or moved within it) at their stage now; for those with an employer decision, the days from the end of the last interview before it to the decision. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["getReportPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "employer.created": {
@@ -5094,6 +5174,77 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "response_link.answered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * response_link.answered
+         * @description An employer contact answered through a response link; recorded as their reply, a decision as a suggested outcome to confirm (data: answer, date, replyId, contactId, suggestedOutcome). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "response_link.answered",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook_endpoint.created": {
         parameters: {
             query?: never;
@@ -7319,7 +7470,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -7342,7 +7493,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -7372,7 +7523,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -8433,6 +8584,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -8459,8 +8611,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -8484,6 +8641,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -8515,8 +8673,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -9847,7 +10010,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9860,7 +10023,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -10089,6 +10252,235 @@ export interface components {
             /** @example America/New_York */
             timeZone?: string;
             holidays?: components["schemas"]["HolidayInput"][];
+        };
+        /**
+         * @example {
+         *       "replyId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "suggestedOutcome": "offer",
+         *       "source": "link",
+         *       "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *       "contactName": "Pat Principal",
+         *       "summary": "We decided: we would like to make an offer.",
+         *       "receivedAt": "2026-12-10T15:02:00.000Z"
+         *     }
+         */
+        SuggestedOutcomeInput: {
+            /** Format: uuid */
+            replyId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            candidateName: string;
+            positionTitle: string;
+            employerName: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            suggestedOutcome: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            /**
+             * @description `link`: the contact answered through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The contact who answered, when known */
+            contactId: string | null;
+            contactName: string | null;
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "level": "family",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": null,
+         *           "contactName": null,
+         *           "promised": 4,
+         *           "decided": 3,
+         *           "kept": 2,
+         *           "keptShare": 0.6667,
+         *           "medianLateBusinessDays": 0,
+         *           "open": 1,
+         *           "emailsAnswered": 5,
+         *           "medianAnswerDays": 1.5
+         *         },
+         *         {
+         *           "level": "contact",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *           "contactName": "Pat Principal",
+         *           "promised": 2,
+         *           "decided": 2,
+         *           "kept": 1,
+         *           "keptShare": 0.5,
+         *           "medianLateBusinessDays": 1,
+         *           "open": 0,
+         *           "emailsAnswered": 3,
+         *           "medianAnswerDays": 2
+         *         }
+         *       ]
+         *     }
+         */
+        EmployersReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /**
+                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
+                 * @enum {string}
+                 */
+                level: "family" | "contact";
+                /** Format: uuid */
+                familyId: string;
+                familyName: string;
+                /** @description null on a family row, or for dates whose giver is not known */
+                contactId: string | null;
+                contactName: string | null;
+                /** @description Decision dates given in the period */
+                promised: number;
+                /** @description Of those, how many have seen the decision */
+                decided: number;
+                /** @description Decided on or before the date given */
+                kept: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                keptShare: number | null;
+                /** @description Over the decided ones, a kept one counting 0 */
+                medianLateBusinessDays: number | null;
+                /** @description Still waiting for the decision */
+                open: number;
+                /** @description Our emails sent in the period that got an answer */
+                emailsAnswered: number;
+                /** @description Days from our email to their answer, over the answered ones */
+                medianAnswerDays: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
+         *           "recruiterName": "Sam Rivera",
+         *           "kind": "status_check",
+         *           "due": 10,
+         *           "sent": 8,
+         *           "sentOnTime": 8,
+         *           "onTimeShare": 1,
+         *           "overdue": 1,
+         *           "waitingForApproval": 0,
+         *           "answered": 5,
+         *           "answeredShare": 0.625
+         *         }
+         *       ]
+         *     }
+         */
+        FollowUpsReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                recruiterId: string;
+                recruiterName: string;
+                kind: string;
+                /** @description Follow-ups due in the period, cancelled ones aside */
+                due: number;
+                sent: number;
+                /** @description Sent within 5 minutes of the time they were due */
+                sentOnTime: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                onTimeShare: number | null;
+                /** @description Still open and past due now */
+                overdue: number;
+                waitingForApproval: number;
+                /** @description Sent ones the employer answered */
+                answered: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                answeredShare: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *           "positionTitle": "5th grade teacher",
+         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
+         *           "employerName": "Lincoln Elementary",
+         *           "candidates": 6,
+         *           "stages": {
+         *             "submitted": 1,
+         *             "interviewing": 2,
+         *             "offer": 1,
+         *             "hired": 0,
+         *             "rejected": 2,
+         *             "withdrawn": 0,
+         *             "on_hold": 0
+         *           },
+         *           "decided": 3,
+         *           "medianDaysToDecision": 6.5
+         *         }
+         *       ]
+         *     }
+         */
+        PipelineReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                employerName: string;
+                candidates: number;
+                stages: {
+                    submitted: number;
+                    interviewing: number;
+                    offer: number;
+                    hired: number;
+                    rejected: number;
+                    withdrawn: number;
+                    on_hold: number;
+                };
+                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
+                decided: number;
+                /** @description Days from the end of the last interview before the decision to the decision */
+                medianDaysToDecision: number | null;
+            }[];
         };
         ApprovedFollowUpsInput: {
             data: components["schemas"]["FollowUpInput"][];
@@ -10457,7 +10849,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -10510,7 +10902,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -11557,6 +11949,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -11583,8 +11976,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -11608,6 +12006,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -11639,8 +12038,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -12972,7 +13376,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12985,7 +13389,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -13214,6 +13618,235 @@ export interface components {
             /** @example America/New_York */
             timeZone?: string;
             holidays?: components["schemas"]["Holiday"][];
+        };
+        /**
+         * @example {
+         *       "replyId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "suggestedOutcome": "offer",
+         *       "source": "link",
+         *       "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *       "contactName": "Pat Principal",
+         *       "summary": "We decided: we would like to make an offer.",
+         *       "receivedAt": "2026-12-10T15:02:00.000Z"
+         *     }
+         */
+        SuggestedOutcome: {
+            /** Format: uuid */
+            replyId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            candidateName: string;
+            positionTitle: string;
+            employerName: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            suggestedOutcome: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            /**
+             * @description `link`: the contact answered through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The contact who answered, when known */
+            contactId: string | null;
+            contactName: string | null;
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "level": "family",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": null,
+         *           "contactName": null,
+         *           "promised": 4,
+         *           "decided": 3,
+         *           "kept": 2,
+         *           "keptShare": 0.6667,
+         *           "medianLateBusinessDays": 0,
+         *           "open": 1,
+         *           "emailsAnswered": 5,
+         *           "medianAnswerDays": 1.5
+         *         },
+         *         {
+         *           "level": "contact",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *           "contactName": "Pat Principal",
+         *           "promised": 2,
+         *           "decided": 2,
+         *           "kept": 1,
+         *           "keptShare": 0.5,
+         *           "medianLateBusinessDays": 1,
+         *           "open": 0,
+         *           "emailsAnswered": 3,
+         *           "medianAnswerDays": 2
+         *         }
+         *       ]
+         *     }
+         */
+        EmployersReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /**
+                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
+                 * @enum {string}
+                 */
+                level: "family" | "contact";
+                /** Format: uuid */
+                familyId: string;
+                familyName: string;
+                /** @description null on a family row, or for dates whose giver is not known */
+                contactId: string | null;
+                contactName: string | null;
+                /** @description Decision dates given in the period */
+                promised: number;
+                /** @description Of those, how many have seen the decision */
+                decided: number;
+                /** @description Decided on or before the date given */
+                kept: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                keptShare: number | null;
+                /** @description Over the decided ones, a kept one counting 0 */
+                medianLateBusinessDays: number | null;
+                /** @description Still waiting for the decision */
+                open: number;
+                /** @description Our emails sent in the period that got an answer */
+                emailsAnswered: number;
+                /** @description Days from our email to their answer, over the answered ones */
+                medianAnswerDays: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
+         *           "recruiterName": "Sam Rivera",
+         *           "kind": "status_check",
+         *           "due": 10,
+         *           "sent": 8,
+         *           "sentOnTime": 8,
+         *           "onTimeShare": 1,
+         *           "overdue": 1,
+         *           "waitingForApproval": 0,
+         *           "answered": 5,
+         *           "answeredShare": 0.625
+         *         }
+         *       ]
+         *     }
+         */
+        FollowUpsReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                recruiterId: string;
+                recruiterName: string;
+                kind: string;
+                /** @description Follow-ups due in the period, cancelled ones aside */
+                due: number;
+                sent: number;
+                /** @description Sent within 5 minutes of the time they were due */
+                sentOnTime: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                onTimeShare: number | null;
+                /** @description Still open and past due now */
+                overdue: number;
+                waitingForApproval: number;
+                /** @description Sent ones the employer answered */
+                answered: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                answeredShare: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *           "positionTitle": "5th grade teacher",
+         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
+         *           "employerName": "Lincoln Elementary",
+         *           "candidates": 6,
+         *           "stages": {
+         *             "submitted": 1,
+         *             "interviewing": 2,
+         *             "offer": 1,
+         *             "hired": 0,
+         *             "rejected": 2,
+         *             "withdrawn": 0,
+         *             "on_hold": 0
+         *           },
+         *           "decided": 3,
+         *           "medianDaysToDecision": 6.5
+         *         }
+         *       ]
+         *     }
+         */
+        PipelineReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                employerName: string;
+                candidates: number;
+                stages: {
+                    submitted: number;
+                    interviewing: number;
+                    offer: number;
+                    hired: number;
+                    rejected: number;
+                    withdrawn: number;
+                    on_hold: number;
+                };
+                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
+                decided: number;
+                /** @description Days from the end of the last interview before the decision to the decision */
+                medianDaysToDecision: number | null;
+            }[];
         };
         ApprovedFollowUps: {
             data: components["schemas"]["FollowUp"][];
@@ -30526,6 +31159,517 @@ export interface operations {
             };
             /** @description Default Response */
             412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSuggestedOutcomes: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SuggestedOutcome"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReportEmployers: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployersReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReportFollowUps: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpsReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportPipeline: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;

@@ -42,12 +42,14 @@ import { followUpsRoutes } from './modules/followups/followups.routes.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { inboundRoutes } from './modules/inbound/inbound.routes.js';
 import { agencyRoutes } from './modules/agency/agency.routes.js';
+import { responsesRoutes } from './modules/responses/responses.routes.js';
+import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { webRoutes } from './modules/web/web.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, eventsRoutes, externalIdsRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, webRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, eventsRoutes, externalIdsRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, responsesRoutes, reportsRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

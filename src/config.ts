@@ -60,6 +60,8 @@ export const configSchema = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
+  /** The public answer page of response links: requests per 10 minutes, per address and per link (docs/response-links.md). */
+  RESPONSE_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).default(10_000),
 
   SMTP_URL: z

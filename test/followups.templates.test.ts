@@ -47,7 +47,7 @@ describe('the agency’s templates', () => {
     );
     expect(list.data.every((x) => !x.custom && x.updatedAt === null)).toBe(true);
     expect(list.nextCursor).toBeNull();
-    expect(list.variables).toEqual(['candidate', 'candidateFirstName', 'interviewer', 'position', 'employer', 'highlight', 'timeline', 'recruiter', 'agency', 'outcome']);
+    expect(list.variables).toEqual(['candidate', 'candidateFirstName', 'interviewer', 'position', 'employer', 'highlight', 'timeline', 'recruiter', 'agency', 'outcome', 'responseLink']);
     const one = (await get(THANKS)) as Template;
     expect(one).toMatchObject({ kind: 'thank_you', event: null, channel: 'email', voice: 'candidate', custom: false });
     expect(one.body).toContain('{{#highlight}}');

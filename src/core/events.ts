@@ -52,6 +52,7 @@ export const eventCatalogue = {
   'agency.updated': 'The agency’s name, time zone or days off changed',
   'inbound_reply.received': 'An email answer to a follow-up arrived (data: status matched, out_of_office or unmatched; followUpId)',
   'inbound_reply.assigned': 'A recruiter assigned an unmatched email answer to an application',
+  'response_link.answered': 'An employer contact answered through a response link; recorded as their reply, a decision as a suggested outcome to confirm (data: answer, date, replyId, contactId, suggestedOutcome)',
   'webhook_endpoint.created': 'A webhook endpoint was added',
   'webhook_endpoint.updated': 'A webhook endpoint’s URL, event types or description changed',
   'webhook_endpoint.deleted': 'A webhook endpoint was deleted',

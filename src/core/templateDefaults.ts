@@ -24,6 +24,7 @@ export const templateVariables = {
   recruiter: 'The recruiter’s name',
   agency: 'The agency’s name',
   outcome: 'The decision in words, e.g. “they have decided not to go ahead” (candidate updates after an outcome)',
+  responseLink: 'A link where the contact answers in one click, without an account (timeline requests and status checks sent to the contact; empty otherwise)',
 } as const;
 export type TemplateVariable = keyof typeof templateVariables;
 export const templateVariableNames = Object.keys(templateVariables) as TemplateVariable[];
@@ -100,7 +101,8 @@ export const defaultTemplates: readonly TemplateSlot[] = Object.freeze([
       'Dear {{interviewer}},',
       '',
       'Thank you again for meeting with me about the {{position}} position at {{employer}}. Could you tell me roughly when you expect ' +
-        'to make a decision, and whether there is anything else you need from me in the meantime?',
+        'to make a decision, and whether there is anything else you need from me in the meantime?' +
+        '{{#responseLink}}\n\nTo answer in one click: {{responseLink}}{{/responseLink}}',
       '',
       'Kind regards,',
       '{{candidate}}',
@@ -121,7 +123,8 @@ export const defaultTemplates: readonly TemplateSlot[] = Object.freeze([
       '',
       '{{#timeline}}When we spoke, you mentioned you hoped to decide on the {{position}} position around {{timeline}}, so I thought I would follow up.{{/timeline}}' +
         '{{^timeline}}I wanted to follow up on my interview for the {{position}} position at {{employer}}.{{/timeline}}' +
-        ' I remain very interested, and I would be grateful for any update on where things stand.',
+        ' I remain very interested, and I would be grateful for any update on where things stand.' +
+        '{{#responseLink}}\n\nTo answer in one click: {{responseLink}}{{/responseLink}}',
       '',
       'Kind regards,',
       '{{candidate}}',

@@ -110,6 +110,7 @@ export function templateView(raw: Record<string, unknown>, agency: string | null
     recruiter: str(raw.recruiter),
     agency: str(agency),
     outcome: outcome ? (OUTCOME_WORDS[outcome] ?? 'they have made a decision') : null,
+    responseLink: str(raw.responseLink),
   };
 }
 

@@ -28,6 +28,8 @@ export const scopes = [
   // Other systems' ids for our records (/v1/external-ids): an integrator's id map.
   'external_ids:read',
   'external_ids:write',
+  // The reports (GET /v1/reports/…): employers' promises, recruiters' follow-ups, the pipeline.
+  'reports:read',
   'webhooks:read',
   'webhooks:write',
 ] as const;

@@ -18,6 +18,8 @@ export const notWalked: Record<string, string> = {
   'GET /docs/static/index.html': 'the Swagger UI plugin’s page: no input',
   'GET /docs/static/swagger-initializer.js': 'the Swagger UI plugin’s script: no input',
   'GET /metrics': 'Prometheus text for a scraper (src/http/metrics.ts): no input but its bearer METRICS_TOKEN, compared in constant time; tested in test/metrics.test.ts',
+  'GET /respond/:token': 'the response links’ public HTML page (src/modules/responses): the token is the credential, a bad one a plain 404/410 page; tested in test/responses.test.ts and test/web/respond.e2e.test.ts',
+  'POST /respond/:token': 'the response links’ HTML form post (application/x-www-form-urlencoded), its mistakes shown on the page; tested in test/responses.test.ts',
   'GET /openapi.json': 'the contract itself (this suite reads it): no input; validated as OpenAPI 3.1 in test/http-edge.test.ts',
 };
 

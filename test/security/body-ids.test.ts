@@ -131,6 +131,17 @@ const filter = (path: string, param: string, id: () => string): (() => Case) => 
   expect: 'filtered',
 });
 
+/** A report filtered by B's id: 200 and no rows, whatever A has. */
+const reportFor = (report: string, param: string, id: () => string): Case => ({
+  method: 'GET',
+  url: `/v1/reports/${report}?from=2025-01-01&to=2027-12-31&${param}=${id()}`,
+  expect: 'custom',
+  check: async (res) => {
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data).toEqual([]);
+  },
+});
+
 const schedule = (applicationId: string, contactId: string) => ({
   applicationId,
   format: 'video',
@@ -175,6 +186,13 @@ const fixtures: Record<string, () => Case> = {
     refused({ method: 'POST', url: `/v1/interviews/${A.interview.id}/complete`, payload: { participants: [{ contactId: B.story.principal.id, notes: 'From B' }] } }, 'body.participants.0.contactId'),
   'POST /v1/interviews/:id/participants body.contactId': () =>
     refused({ method: 'POST', url: `/v1/interviews/${A.interview.id}/participants`, payload: { contactId: B.story.teacher.id } }, 'body.contactId'),
+  // reports: another agency's employer or recruiter reports nothing (a period of 3 years around now)
+  'GET /v1/reports/employers query.employerId': () => reportFor('employers', 'employerId', () => B.story.school.id),
+  'GET /v1/reports/employers query.recruiterId': () => reportFor('employers', 'recruiterId', () => b.ownerId),
+  'GET /v1/reports/follow-ups query.employerId': () => reportFor('follow-ups', 'employerId', () => B.story.school.id),
+  'GET /v1/reports/follow-ups query.recruiterId': () => reportFor('follow-ups', 'recruiterId', () => b.ownerId),
+  'GET /v1/reports/pipeline query.employerId': () => reportFor('pipeline', 'employerId', () => B.story.school.id),
+  'GET /v1/reports/pipeline query.recruiterId': () => reportFor('pipeline', 'recruiterId', () => b.ownerId),
   // follow-ups
   'GET /v1/follow-ups query.recruiterId': filter('/v1/follow-ups', 'recruiterId', () => b.ownerId),
   'GET /v1/follow-ups query.candidateId': filter('/v1/follow-ups', 'candidateId', () => B.story.candidate.id),

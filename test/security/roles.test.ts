@@ -153,6 +153,10 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // Records an employer reply on the application (POST …/replies needs candidates:write), but
   // README documents followups:write for it: kept.
   'POST /v1/inbound-replies/:id/assign': ['recruiter', 'followups:write'],
+  'GET /v1/suggested-outcomes': ['viewer', 'candidates:read'],
+  'GET /v1/reports/employers': ['viewer', 'reports:read'],
+  'GET /v1/reports/follow-ups': ['viewer', 'reports:read'],
+  'GET /v1/reports/pipeline': ['viewer', 'reports:read'],
 };
 
 /** Routes anyone may call; anything else public is a failure too. */
@@ -172,6 +176,9 @@ const publicRoutes = [
   'POST /v1/auth/accept-invitation',
   // the mail provider's webhook, authenticated by the agency's inbound secret in the handler
   'POST /v1/inbound/email',
+  // the response links' answer page: the link's token is the credential
+  'GET /respond/:token',
+  'POST /respond/:token',
   // the web client
   'GET /',
   'GET /*',

@@ -11,6 +11,8 @@ export { outcomeKinds };
 
 export const applicationStages = ['submitted', 'interviewing', 'offer', 'hired', 'rejected', 'withdrawn', 'on_hold'] as const;
 export const channels = ['email', 'phone', 'linkedin', 'other'] as const;
+/** Where a reply came from: typed by a recruiter, an inbound email, or the contact's response link. */
+export const replySources = ['manual', 'inbound_email', 'link'] as const;
 
 export const applications = pgTable(
   'applications',
@@ -151,12 +153,16 @@ export const employerReplies = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
     newDecisionExpectedBy: date('new_decision_expected_by', { mode: 'string' }),
     suggestedOutcome: text('suggested_outcome', { enum: outcomeKinds }),
-    source: text('source', { enum: ['manual', 'inbound_email'] }).notNull().default('manual'),
+    source: text('source', { enum: replySources }).notNull().default('manual'),
+    /** The employer contact who answered, when known (an answer through a response link). */
+    contactId: uuid('contact_id'),
     actorType: text('actor_type', { enum: ['user', 'api_key', 'system'] }).notNull(),
     actorId: uuid('actor_id'),
     createdAt: timestamps.createdAt,
   },
   (t) => [
+    unique('employer_replies_tenant_id_id_key').on(t.tenantId, t.id),
+    foreignKey({ name: 'replies_contact_fk', columns: [t.tenantId, t.contactId], foreignColumns: [contacts.tenantId, contacts.id] }),
     foreignKey({ name: 'replies_application_fk', columns: [t.tenantId, t.applicationId], foreignColumns: [applications.tenantId, applications.id] }).onDelete('cascade'),
     foreignKey({ name: 'replies_interview_fk', columns: [t.tenantId, t.interviewId], foreignColumns: [interviews.tenantId, interviews.id] }),
     index('replies_application_idx').on(t.tenantId, t.applicationId, t.id),

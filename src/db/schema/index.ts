@@ -4,6 +4,7 @@ import { applicationStageChanges, applications, employerReplies, interviewPartic
 import { followUps } from './followups.js';
 import { inboundReplies } from './inbound.js';
 import { candidateNotes, candidates, contacts, employers, positions } from './records.js';
+import { applicationDecisions, emailAnswers, employerPromises, responseLinks } from './responses.js';
 import { apiKeys, tenants, users } from './tenants.js';
 import { externalIds } from './sync.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
@@ -18,6 +19,7 @@ export * from './followups.js';
 export * from './webhooks.js';
 export * from './inbound.js';
 export * from './sync.js';
+export * from './responses.js';
 
 /** The tables drizzle's query builder knows by name (src/db/client.ts). */
 export const schema = {
@@ -44,4 +46,8 @@ export const schema = {
   webhookAttempts,
   inboundReplies,
   externalIds,
+  responseLinks,
+  employerPromises,
+  emailAnswers,
+  applicationDecisions,
 };

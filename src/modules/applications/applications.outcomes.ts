@@ -11,6 +11,8 @@ import { diff, recordChange } from '../activity/activity.service.js';
 import { findApplication, lockApplication, presentOutcome } from './applications.repo.js';
 import { changeStage, isClosed, type Stage } from './applications.stages.js';
 import { syncApplicationFollowUps } from '../followups/followups.sync.js';
+import { settlePromises } from '../responses/responses.ledger.js';
+import { recordDecision } from '../reports/reports.summary.js';
 import type { listSubresourceQuery, logOutcomeBody } from './applications.schemas.js';
 
 type OutcomeKind = (typeof outcomeKinds)[number];
@@ -93,6 +95,9 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
         ], err.extra);
       }
     }
+    // The decision settles the employer's open promises (the promise ledger, docs/reports.md).
+    await settlePromises(tx, applicationId, input.kind, now);
+    await recordDecision(tx, applicationId, input.kind, now);
     // The outcome cancels what it makes pointless and may call for new steps (post-decision thanks).
     await syncApplicationFollowUps(tx, actor, now, applicationId);
     return { ...presentOutcome(outcome), application: { id: app.id, stage: app.stage, version: app.version } };

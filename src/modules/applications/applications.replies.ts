@@ -2,7 +2,7 @@ import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
-import { employerReplies, interviews } from '../../db/schema/index.js';
+import { employerReplies, interviews, type replySources } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -11,6 +11,9 @@ import { diff, recordChange } from '../activity/activity.service.js';
 import { findApplication, lockApplication, presentReply, type ApplicationRow } from './applications.repo.js';
 import type { listSubresourceQuery, recordReplyBody } from './applications.schemas.js';
 import { syncApplicationFollowUps } from '../followups/followups.sync.js';
+import { recordEmailAnswers, recordPromise, settlePromises } from '../responses/responses.ledger.js';
+
+type ReplySource = (typeof replySources)[number];
 
 type InterviewRow = typeof interviews.$inferSelect;
 
@@ -78,8 +81,9 @@ export async function insertReply(
   actor: Actor,
   now: Date,
   applicationId: string,
-  input: z.output<typeof recordReplyBody> & { receivedAt: Date },
-  source: 'manual' | 'inbound_email',
+  input: z.output<typeof recordReplyBody> & { receivedAt: Date; contactId?: string | null },
+  source: ReplySource,
+  opts: { promise?: boolean } = {},
 ) {
   const receivedAt = input.receivedAt;
   const app = await lockApplication(tx, applicationId, 'key share');
@@ -97,6 +101,7 @@ export async function insertReply(
       newDecisionExpectedBy: input.newDecisionExpectedBy ?? null,
       suggestedOutcome: input.suggestedOutcome ?? null,
       source,
+      contactId: input.contactId ?? null,
       actorType: actor.kind,
       actorId: actor.userId ?? actor.apiKeyId,
       createdAt: now,
@@ -118,6 +123,20 @@ export async function insertReply(
     },
   });
   const updated = target ? await setTimeline(tx, actor, now, app, target, input.newDecisionExpectedBy!, reply.id) : undefined;
+  // The promise ledger and the answer times, in this transaction (docs/reports.md).
+  await recordEmailAnswers(tx, applicationId, reply.id, receivedAt);
+  if (reply.suggestedOutcome) await settlePromises(tx, applicationId, reply.suggestedOutcome, receivedAt);
+  if (target && input.newDecisionExpectedBy && opts.promise !== false) {
+    await recordPromise(tx, actor, now, {
+      applicationId,
+      interviewId: target.id,
+      date: input.newDecisionExpectedBy,
+      source: source === 'link' ? 'link' : 'reply',
+      replyId: reply.id,
+      contactId: input.contactId ?? null,
+      givenAt: receivedAt,
+    });
+  }
   // A reply pauses the status checks and skips the check-in; a new timeline re-plans the checks.
   await syncApplicationFollowUps(tx, actor, now, applicationId);
   return {

@@ -123,7 +123,8 @@ const replyShape = {
   receivedAt: instant,
   newDecisionExpectedBy: z.string().nullable().describe('A new projected decision date the employer gave, YYYY-MM-DD'),
   suggestedOutcome: outcomeKind.nullable().describe('An outcome the reply suggests, to be confirmed by logging it'),
-  source: z.enum(['manual', 'inbound_email']),
+  source: z.enum(['manual', 'inbound_email', 'link']).describe('Typed by a recruiter, an inbound email, or the contact through a response link'),
+  contactId: z.uuid().nullable().describe('The employer contact who answered, when known (a response link)'),
   actor: actorSchema,
   createdAt: instant,
 };
@@ -137,6 +138,7 @@ const replyExample = {
   newDecisionExpectedBy: '2026-12-11',
   suggestedOutcome: null,
   source: 'manual',
+  contactId: null,
   actor: { type: 'user', id: EXAMPLE_IDS.user },
   createdAt: '2026-12-02T13:10:00.000Z',
 };

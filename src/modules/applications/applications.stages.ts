@@ -5,6 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
+import { revokeLinks } from '../responses/responses.revoke.js';
 
 export type Stage = (typeof applicationStages)[number];
 
@@ -75,5 +76,7 @@ export async function changeStage(
     changes: { stage: { before: app.stage, after: to } },
     data: { from: app.stage, to, reason },
   });
+  // A closed application's response links stop working (docs/response-links.md).
+  if (isClosed(to)) await revokeLinks(tx, [app.id], now, `application ${to}`);
   return updated!;
 }

@@ -7,6 +7,7 @@ import { MailError, type MailMessage } from '../../lib/mailer.js';
 import type { EventType } from '../../core/events.js';
 import type { FollowUpRow } from './followups.repo.js';
 import { renderFollowUp, type StoredTemplates } from '../../core/templates.js';
+import { withResponseLink } from '../responses/responses.delivery.js';
 
 /** The deterministic Message-ID of a follow-up: replies quote it, so they can be matched to it. */
 export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;
@@ -225,6 +226,9 @@ export async function deliverFollowUp(
   }
   const f = loaded.followUp;
   const claimed = { attempts: f.attempts };
+  // A timeline request or status check to the contact carries a one-click answer link (docs/response-links.md).
+  const link = await withResponseLink(deps, loaded);
+  if (link) loaded.followUp = { ...f, vars: { ...f.vars, responseLink: link } };
 
   const message = composeMessage(loaded, deps.config.MAIL_FROM);
   if ('skip' in message) {

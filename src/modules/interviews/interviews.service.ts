@@ -12,6 +12,7 @@ import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
 import { changeStage, isClosed } from '../applications/applications.stages.js';
 import { syncFollowUps } from '../followups/followups.sync.js';
+import { recordPromise } from '../responses/responses.ledger.js';
 import { employerChain, findInterviews, loadInterview, type InterviewRow } from './interviews.repo.js';
 import type {
   addParticipantBody,
@@ -278,6 +279,8 @@ export async function completeInterview(deps: Deps, actor: Actor, id: string, in
       'interview.completed',
       { decisionExpectedBy: input.decisionExpectedBy ?? row.decisionExpectedBy, participantIds: people.map((p) => p.contactId) },
     );
+    const promised = input.decisionExpectedBy ?? row.decisionExpectedBy;
+    if (promised) await recordPromise(tx, actor, now, { applicationId: row.applicationId, interviewId: id, date: promised, source: 'interview' });
     await syncFollowUps(tx, actor, now, id);
     return loadOrThrow(tx, id);
   });
@@ -292,6 +295,9 @@ export async function setTimeline(deps: Deps, actor: Actor, id: string, input: z
         decisionExpectedBy: input.decisionExpectedBy,
         previous: row.decisionExpectedBy,
       });
+      if (input.decisionExpectedBy) {
+        await recordPromise(tx, actor, now, { applicationId: row.applicationId, interviewId: id, date: input.decisionExpectedBy, source: 'interview' });
+      }
       await syncFollowUps(tx, actor, now, id);
     }
     return loadOrThrow(tx, id);

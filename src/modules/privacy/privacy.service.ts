@@ -11,6 +11,7 @@ import * as followups from '../followups/followups.privacy.js';
 import * as idempotency from '../idempotency/idempotency.privacy.js';
 import * as inbound from '../inbound/inbound.privacy.js';
 import * as interviews from '../interviews/interviews.privacy.js';
+import * as responses from '../responses/responses.privacy.js';
 
 /**
  * A person's rights over what an agency holds on them (docs/domain.md): a copy of it all, and its
@@ -69,6 +70,7 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
     await inbound.eraseFor(tx, id, current.email);
     await idempotency.eraseFor(tx, [id, ...(await applications.quotedIdsOf(tx, id)), ...(current.email ? [current.email] : [])]);
     await followups.eraseFor(tx, actor, now, id);
+    await responses.eraseFor(tx, id, now);
     await recordChange(actor, now, {
       action: 'candidate.erased',
       subject: { type: 'candidate', id },

@@ -9,16 +9,18 @@ import { announce } from '../status';
 import { useSession } from '../session';
 import { date } from '../time';
 import { ZoneField } from '../zoneField';
+import { employerRecord, reliability } from '../reliability';
 import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 
 async function loadEmployer(id: string) {
   const p = { params: { path: { id }, query: { limit: 100 } } };
-  const [employer, contacts, positions] = await Promise.all([
+  const [employer, contacts, positions, record] = await Promise.all([
     call((c) => c.GET('/v1/employers/{id}', { params: { path: { id } } })),
     call((c) => c.GET('/v1/employers/{id}/contacts', p)),
     call((c) => c.GET('/v1/employers/{id}/positions', p)),
+    employerRecord(id),
   ]);
-  return { employer, contacts: contacts.data, positions: positions.data };
+  return { employer, contacts: contacts.data, positions: positions.data, record };
 }
 
 export default function EmployerPage({ id }: { id: string }) {
@@ -35,7 +37,7 @@ export default function EmployerPage({ id }: { id: string }) {
   };
   return (
     <Loaded state={state}>
-      {({ employer, contacts, positions }) => (
+      {({ employer, contacts, positions, record }) => (
         <section aria-labelledby="emp-title">
           <div className="page-head">
             <h1 id="emp-title">{employer.name}</h1>
@@ -53,6 +55,9 @@ export default function EmployerPage({ id }: { id: string }) {
               {employer.website ? ` · ${employer.website}` : ''}
               {employer.holidays.length ? ` · ${employer.holidays.length} holidays` : ''}
             </p>
+          )}
+          {reliability(record) && (
+            <p data-testid="reliability">{reliability(record)}</p>
           )}
           <EditableRows
             title="Contacts"

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { all, call, ifMatch, type S } from '../api';
 import { getCandidate, getContact, getEmployer, getPosition } from '../cache';
 import { FollowUpItem, replaceIn } from '../followups';
+import { employerRecord, reliability } from '../reliability';
 import { Link } from '../router';
 import { announce } from '../status';
 import { useSession } from '../session';
@@ -12,17 +13,18 @@ type FollowUp = S['FollowUp'];
 
 async function loadInterview(id: string) {
   const iv = await call((c) => c.GET('/v1/interviews/{id}', { params: { path: { id } } }));
-  const [candidate, position, employer, plan, contacts] = await Promise.all([
+  const [candidate, position, employer, plan, contacts, record] = await Promise.all([
     getCandidate(iv.candidateId),
     getPosition(iv.positionId),
     getEmployer(iv.employerId),
     all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { interviewId: id, limit: 100, ...(cursor ? { cursor } : {}) } } }))),
     Promise.all(iv.participants.map((p) => getContact(p.contactId))),
+    employerRecord(iv.employerId),
   ]);
   // The recipient's zone, as the planner takes it: the contact's own, else their employer's.
   const zones = new Map<string, string>();
   for (const ct of contacts) zones.set(ct.id, ct.timeZone ?? (await getEmployer(ct.employerId)).timeZone);
-  return { iv, candidate, position, employer, plan, zones };
+  return { iv, candidate, position, employer, plan, zones, record };
 }
 
 export default function InterviewPage({ id }: { id: string }) {
@@ -39,7 +41,7 @@ export default function InterviewPage({ id }: { id: string }) {
   };
   return (
     <Loaded state={state}>
-      {({ iv, candidate, position, employer, zones }) => {
+      {({ iv, candidate, position, employer, zones, record }) => {
         const recipientZone = (f: FollowUp) =>
           f.recipient.type === 'contact' ? zones.get(f.recipient.contactId) : f.recipient.type === 'candidate' ? (candidate.timeZone ?? employer.timeZone) : s.zone;
         const open = rows.filter((f) => f.status === 'pending' || f.status === 'queued' || f.status === 'awaiting_approval' || f.status === 'stale');
@@ -100,6 +102,11 @@ export default function InterviewPage({ id }: { id: string }) {
             {panel === 'timeline' && <TimelineForm iv={iv} onDone={() => reload('Timeline saved; the plan follows it.')} onCancel={() => setPanel(null)} />}
             {panel === 'cancel' && <CancelForm iv={iv} onDone={() => reload('Interview cancelled.')} onCancel={() => setPanel(null)} />}
             <h2>The plan</h2>
+            {reliability(record) && rows.some((f) => f.kind === 'status_check') && (
+              <p className="muted" data-testid="reliability">
+                {employer.name}: {reliability(record)}
+              </p>
+            )}
             {rows.length === 0 ? (
               <p className="empty">{iv.status === 'scheduled' ? 'Complete the interview to plan its follow-ups.' : 'Nothing planned.'}</p>
             ) : (

@@ -135,6 +135,7 @@ const SCOPE_SET = {
   'followups:read': true, 'followups:write': true,
   'activity:read': true, 'events:read': true,
   'external_ids:read': true, 'external_ids:write': true,
+  'reports:read': true,
   'webhooks:read': true, 'webhooks:write': true,
 } satisfies Record<Scope, true>;
 const SCOPES = Object.keys(SCOPE_SET) as Scope[];

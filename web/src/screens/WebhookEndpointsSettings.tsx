@@ -25,7 +25,7 @@ const EVENT_SET = {
   'followup.skipped': true, 'followup.approved': true, 'followup.paused': true, 'followup.declined': true, 'followup.edited': true, 'followup.sent': true, 'followup.failed': true, 'followup.delivery_uncertain': true,
   'playbook.updated': true,
   'agency.updated': true,
-  'inbound_reply.received': true, 'inbound_reply.assigned': true,
+  'inbound_reply.received': true, 'inbound_reply.assigned': true, 'response_link.answered': true,
   'webhook_endpoint.created': true, 'webhook_endpoint.updated': true, 'webhook_endpoint.deleted': true, 'webhook_endpoint.paused': true,
   'webhook_endpoint.resumed': true, 'webhook_endpoint.secret_rotated': true, 'webhook_endpoint.recovered': true,
   'webhook_delivery.redelivered': true,

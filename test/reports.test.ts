@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/lib/clock.js';
+import { bearer, createTestApp, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { recruitingStory, type Story } from './helpers/story.js';
+import { adminPool } from './helpers/db.js';
+
+// The reports over a fixture with known promises (docs/reports.md), every figure worked out by
+// hand below. One school (its district the family), one position, three applications, New York:
+//
+//  app 1: interview Mon 1 Feb 2027 10–11, Pat hiring manager; completed with "by Fri 5 Feb" (P1).
+//         Thank-yous to Pat and Terry sent Mon 18:00Z, on time. Reply Thu 4 Feb 15:00Z: "by Wed 10 Feb"
+//         (P2; answers both thank-yous after 2.875 days). Offer logged Fri 12 Feb 20:00Z:
+//         P1 late by Mon 8 … Fri 12 = 5 business days, P2 late by Thu 11, Fri 12 = 2.
+//  app 2: interview Tue 2 Feb 10–11, Pat hiring manager; "by Tue 9 Feb" (P3). Thank-yous sent
+//         Tue 18:00Z (Pat's) and 18:10Z (Terry's: 10 minutes late). Reply Wed 3 Feb 18:00Z, no date
+//         (answers both after 1 day). Rejected Mon 8 Feb 15:00Z: P3 kept.
+//  app 3: interview Wed 3 Feb 10–11, Terry hiring manager; "by Fri 19 Feb" (P4), still open.
+//         Thank-yous due Wed 18:00Z never sent: overdue on 15 Feb.
+//
+// Family: promised 4, decided 3, kept 1 (0.3333), late [5, 2, 0] → median 2, open 1;
+//         answers [2.875, 2.875, 1, 1] → median 1.9375 → 1.9.
+// Pat: P1–P3 → promised 3, decided 3, kept 1, median late 2, open 0; answers [2.875, 1] → 1.9.
+// Terry: P4 → promised 1, decided 0, kept 0 (share null), open 1; answers [2.875, 1] → 1.9.
+// Thank-yous of the owner: due 6, sent 4, on time 3 (0.75), overdue 2, answered 4 (1).
+// Pipeline: 3 candidates (offer 1, rejected 1, interviewing 1); decided 2 after
+//         11 d 4 h (11.1667) and 5 d 23 h (5.9583) → median 8.5625 → 8.6.
+const clock = fixedClock('2027-01-25T15:00:00Z');
+let t: TestApp;
+let tenant: TestTenant;
+let story: Story;
+const PERIOD = 'from=2027-02-01&to=2027-02-28';
+
+const h = () => bearer(tenant.token);
+async function call(method: 'GET' | 'POST', url: string, payload?: object, at?: string) {
+  if (at) clock.set(at);
+  const res = await t.app.inject({ method, url, headers: h(), ...(payload ? { payload } : {}) });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string } & Record<string, unknown>;
+}
+
+async function interview(applicationId: string, day: string, hiringManager: string, other: string, decision: string) {
+  clock.set('2027-01-25T15:00:00Z');
+  const iv = await call('POST', '/v1/interviews', {
+    applicationId,
+    format: 'onsite',
+    startsAt: `${day}T15:00:00.000Z`,
+    endsAt: `${day}T16:00:00.000Z`,
+    timeZone: 'America/New_York',
+    arrangedVia: 'email',
+    participants: [
+      { contactId: hiringManager, role: 'hiring_manager' },
+      { contactId: other, role: 'interviewer' },
+    ],
+  });
+  await call('POST', `/v1/interviews/${iv.id}/complete`, { decisionExpectedBy: decision }, `${day}T16:10:00Z`);
+  return iv.id;
+}
+
+/** Marks the interview's thank-yous sent, as the worker would have (the delivery itself is tested elsewhere). */
+async function thankYousSent(interviewId: string, at: Record<string, string>) {
+  for (const [contactId, sentAt] of Object.entries(at)) {
+    await adminPool().query(
+      "UPDATE follow_ups SET status = 'sent', sent_at = $3 WHERE interview_id = $1 AND kind = 'thank_you' AND contact_id = $2",
+      [interviewId, contactId, sentAt],
+    );
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestApp({ clock });
+  tenant = await newTenant(t.app);
+  clock.set('2027-01-25T15:00:00Z');
+  story = await recruitingStory(t.app, tenant);
+  const pat = story.principal.id;
+  const terry = story.teacher.id;
+  const more = [];
+  for (const name of ['Casey Two', 'Robin Three']) {
+    const c = await call('POST', '/v1/candidates', { name, email: `${uniq()}@example.org`, relayConsent: true });
+    more.push(await call('POST', '/v1/applications', { candidateId: c.id, positionId: story.position.id }));
+  }
+  const [app1, app2, app3] = [story.application.id, more[0]!.id, more[1]!.id];
+
+  const iv1 = await interview(app1, '2027-02-01', pat, terry, '2027-02-05');
+  await thankYousSent(iv1, { [pat]: '2027-02-01T18:00:00Z', [terry]: '2027-02-01T18:00:00Z' });
+  const iv2 = await interview(app2, '2027-02-02', pat, terry, '2027-02-09');
+  await thankYousSent(iv2, { [pat]: '2027-02-02T18:00:00Z', [terry]: '2027-02-02T18:10:00Z' });
+  await interview(app3, '2027-02-03', terry, pat, '2027-02-19');
+
+  await call('POST', `/v1/applications/${app2}/replies`, { channel: 'email', summary: 'Still deciding.', receivedAt: '2027-02-03T18:00:00.000Z' }, '2027-02-03T18:05:00Z');
+  await call('POST', `/v1/applications/${app1}/replies`, { channel: 'phone', summary: 'By the 10th.', newDecisionExpectedBy: '2027-02-10', receivedAt: '2027-02-04T15:00:00.000Z' }, '2027-02-04T15:05:00Z');
+  await call('POST', `/v1/applications/${app2}/outcomes`, { kind: 'rejected' }, '2027-02-08T15:00:00Z');
+  await call('POST', `/v1/applications/${app1}/outcomes`, { kind: 'offer' }, '2027-02-12T20:00:00Z');
+  clock.set('2027-02-15T15:00:00Z');
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const get = async <T>(url: string, accept?: string) => {
+  const res = await t.app.inject({ method: 'GET', url, headers: { ...h(), ...(accept ? { accept } : {}) } });
+  expect(res.statusCode).toBe(200);
+  return accept === 'text/csv' ? (res as unknown as T) : json<T>(res);
+};
+
+describe('the promise ledger', () => {
+  it('keeps each date with when, through what and by whom, and settles it kept or late in business days', async () => {
+    const rows = (
+      await adminPool().query(
+        `SELECT promised_date::text AS date, source, status, late_business_days AS late, contact_id, given_at
+         FROM employer_promises WHERE tenant_id = $1 ORDER BY given_at`,
+        [tenant.tenantId],
+      )
+    ).rows;
+    expect(rows.map((r) => [r.date, r.source, r.status, r.late, r.contact_id])).toEqual([
+      ['2027-02-05', 'interview', 'late', 5, story.principal.id],
+      ['2027-02-09', 'interview', 'kept', 0, story.principal.id],
+      ['2027-02-19', 'interview', 'open', null, story.teacher.id],
+      ['2027-02-10', 'reply', 'late', 2, story.principal.id],
+    ]);
+    expect(rows[3].given_at).toEqual(new Date('2027-02-04T15:00:00Z'));
+  });
+});
+
+describe('GET /v1/reports/employers', () => {
+  it('matches the hand-computed figures per family and contact', async () => {
+    const r = await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}`);
+    expect(r).toMatchObject({ from: '2027-02-01', to: '2027-02-28' });
+    const pick = ({ level, familyId, contactId, promised, decided, kept, keptShare, medianLateBusinessDays, open, emailsAnswered, medianAnswerDays }: Schemas['EmployersReport']['data'][number]) =>
+      ({ level, familyId, contactId, promised, decided, kept, keptShare, medianLateBusinessDays, open, emailsAnswered, medianAnswerDays });
+    expect(r.data.map(pick)).toEqual([
+      { level: 'family', familyId: story.district.id, contactId: null, promised: 4, decided: 3, kept: 1, keptShare: 0.3333, medianLateBusinessDays: 2, open: 1, emailsAnswered: 4, medianAnswerDays: 1.9 },
+      { level: 'contact', familyId: story.district.id, contactId: story.principal.id, promised: 3, decided: 3, kept: 1, keptShare: 0.3333, medianLateBusinessDays: 2, open: 0, emailsAnswered: 2, medianAnswerDays: 1.9 },
+      { level: 'contact', familyId: story.district.id, contactId: story.teacher.id, promised: 1, decided: 0, kept: 0, keptShare: null, medianLateBusinessDays: null, open: 1, emailsAnswered: 2, medianAnswerDays: 1.9 },
+    ]);
+    expect(r.data[1]!.contactName).toBe('Pat Principal');
+  });
+
+  it('filters by employer (the school or its district), recruiter and period', async () => {
+    for (const id of [story.school.id, story.district.id]) {
+      expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&employerId=${id}`)).data).toHaveLength(3);
+    }
+    const other = await call('POST', '/v1/employers', { name: 'Elsewhere', kind: 'company', timeZone: 'America/Chicago' });
+    expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&employerId=${other.id}`)).data).toEqual([]);
+    expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&recruiterId=${tenant.ownerId}`)).data).toHaveLength(3);
+    expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&recruiterId=${other.id}`)).data).toEqual([]);
+    expect((await get<Schemas['EmployersReport']>('/v1/reports/employers?from=2027-01-01&to=2027-01-31')).data).toEqual([]);
+  });
+
+  it('refuses a period that ends before it starts, naming query.to', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/reports/employers?from=2027-02-10&to=2027-02-01', headers: h() });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ field: 'query.to', message: 'Must be on or after from' }]);
+  });
+});
+
+describe('GET /v1/reports/follow-ups', () => {
+  it('matches the hand-computed thank-you figures of the recruiter', async () => {
+    const r = await get<Schemas['FollowUpsReport']>(`/v1/reports/follow-ups?${PERIOD}`);
+    const thanks = r.data.find((x) => x.kind === 'thank_you');
+    expect(thanks).toEqual({
+      recruiterId: tenant.ownerId, recruiterName: 'Olive Owner', kind: 'thank_you',
+      due: 6, sent: 4, sentOnTime: 3, onTimeShare: 0.75, overdue: 2, waitingForApproval: 0, answered: 4, answeredShare: 1,
+    });
+  });
+});
+
+describe('GET /v1/reports/pipeline', () => {
+  it('matches the hand-computed stages and time to decision', async () => {
+    const r = await get<Schemas['PipelineReport']>(`/v1/reports/pipeline?${PERIOD}`);
+    expect(r.data).toEqual([
+      {
+        positionId: story.position.id, positionTitle: '5th grade teacher', employerId: story.school.id, employerName: story.school.name,
+        candidates: 3, stages: { submitted: 0, interviewing: 1, offer: 1, hired: 0, rejected: 1, withdrawn: 0, on_hold: 0 },
+        decided: 2, medianDaysToDecision: 8.6,
+      },
+    ]);
+  });
+});
+
+describe('CSV', () => {
+  it('answers Accept: text/csv with the same rows, a header first', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/v1/reports/employers?${PERIOD}`, headers: { ...h(), accept: 'text/csv' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="employers-2027-02-01-2027-02-28.csv"');
+    const lines = res.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('level,familyId,familyName,contactId,contactName,promised,decided,kept,keptShare,medianLateBusinessDays,open,emailsAnswered,medianAnswerDays');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toBe(`contact,${story.district.id},${story.district.name},${story.principal.id},Pat Principal,3,3,1,0.3333,2,0,2,1.9`);
+    const pipeline = await t.app.inject({ method: 'GET', url: `/v1/reports/pipeline?${PERIOD}`, headers: { ...h(), accept: 'text/csv' } });
+    expect(pipeline.body.split('\r\n')[0]).toBe(
+      'positionId,positionTitle,employerId,employerName,candidates,stages.submitted,stages.interviewing,stages.offer,stages.hired,stages.rejected,stages.withdrawn,stages.on_hold,decided,medianDaysToDecision',
+    );
+    expect(pipeline.body.split('\r\n')[1]).toBe(`${story.position.id},5th grade teacher,${story.school.id},${story.school.name},3,0,1,1,0,1,0,0,2,8.6`);
+  });
+});
