@@ -1286,6 +1286,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/applications/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application’s email threads (one per contact, one with the candidate), each with its messages in order */
+        get: operations["listApplicationMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email thread a follow-up is part of, with its messages in order */
+        get: operations["getFollowUpThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/activity": {
         parameters: {
             query?: never;
@@ -8520,6 +8554,93 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "with": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "name": "Dana Whitfield",
+         *         "email": "dana.whitfield@hvcsd.example.org"
+         *       },
+         *       "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *       "createdAt": "2026-12-03T18:00:00.000Z",
+         *       "messages": [
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *           "kind": "thank_you",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "inReplyTo": null,
+         *           "references": null,
+         *           "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-03T18:00:01.000Z",
+         *           "lastError": null
+         *         },
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *           "kind": "timeline_request",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *           "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-04T14:30:01.000Z",
+         *           "lastError": null
+         *         }
+         *       ]
+         *     }
+         */
+        EmailThreadInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            with: {
+                /** @enum {string} */
+                type: "contact" | "candidate";
+                contactId: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            /** @description The subject of its first message; later ones are `Re: <subject>` */
+            subject: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description In the order they went out (ones not sent yet last) */
+            messages: {
+                /** Format: uuid */
+                followUpId: string;
+                /** @enum {string} */
+                kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+                /**
+                 * @description The follow-up’s status: `sent` once it went out
+                 * @enum {string}
+                 */
+                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                /** @description Its Message-ID, with the angle brackets */
+                messageId: string;
+                /** @description The latest earlier message of the thread it answers; null for the first */
+                inReplyTo: string | null;
+                /** @description The chain of earlier Message-IDs, oldest first */
+                references: string | null;
+                subject: string;
+                sentAt: string | null;
+                /** @description The mail server’s answer to its last failed attempt */
+                lastError: string | null;
+            }[];
+        };
+        EmailThreadListInput: {
+            data: components["schemas"]["EmailThreadInput"][];
+        };
+        FollowUpThreadInput: {
+            /** @description Null until its email is first sent, and for drafts and tasks */
+            thread: components["schemas"]["EmailThreadInput"] | null;
+        };
+        /**
+         * @example {
          *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
          *       "action": "candidate.updated",
          *       "actor": {
@@ -11352,6 +11473,93 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "with": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "name": "Dana Whitfield",
+         *         "email": "dana.whitfield@hvcsd.example.org"
+         *       },
+         *       "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *       "createdAt": "2026-12-03T18:00:00.000Z",
+         *       "messages": [
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *           "kind": "thank_you",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "inReplyTo": null,
+         *           "references": null,
+         *           "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-03T18:00:01.000Z",
+         *           "lastError": null
+         *         },
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *           "kind": "timeline_request",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *           "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-04T14:30:01.000Z",
+         *           "lastError": null
+         *         }
+         *       ]
+         *     }
+         */
+        EmailThread: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            with: {
+                /** @enum {string} */
+                type: "contact" | "candidate";
+                contactId: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            /** @description The subject of its first message; later ones are `Re: <subject>` */
+            subject: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description In the order they went out (ones not sent yet last) */
+            messages: {
+                /** Format: uuid */
+                followUpId: string;
+                /** @enum {string} */
+                kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+                /**
+                 * @description The follow-up’s status: `sent` once it went out
+                 * @enum {string}
+                 */
+                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                /** @description Its Message-ID, with the angle brackets */
+                messageId: string;
+                /** @description The latest earlier message of the thread it answers; null for the first */
+                inReplyTo: string | null;
+                /** @description The chain of earlier Message-IDs, oldest first */
+                references: string | null;
+                subject: string;
+                sentAt: string | null;
+                /** @description The mail server’s answer to its last failed attempt */
+                lastError: string | null;
+            }[];
+        };
+        EmailThreadList: {
+            data: components["schemas"]["EmailThread"][];
+        };
+        FollowUpThread: {
+            /** @description Null until its email is first sent, and for drafts and tasks */
+            thread: components["schemas"]["EmailThread"] | null;
         };
         /**
          * @example {
@@ -24800,6 +25008,248 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApplicationMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailThreadList"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFollowUpThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpThread"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;

@@ -102,6 +102,8 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // follow-ups, playbook, templates
   'GET /v1/follow-ups': ['viewer', 'followups:read'],
   'GET /v1/follow-ups/:id': ['viewer', 'followups:read'],
+  'GET /v1/follow-ups/:id/thread': ['viewer', 'followups:read'],
+  'GET /v1/applications/:id/messages': ['viewer', 'followups:read'],
   'PATCH /v1/follow-ups/:id': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/reschedule': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/send-now': ['recruiter', 'followups:write'],

@@ -3,6 +3,7 @@ import { activities, events, idempotencyKeys } from './activity.js';
 import { applicationStageChanges, applications, employerReplies, interviewParticipants, interviews, outcomes } from './applications.js';
 import { followUps } from './followups.js';
 import { inboundReplies } from './inbound.js';
+import { emailMessages, emailThreads } from './threads.js';
 import { candidates, contacts, employers, positions } from './records.js';
 import { apiKeys, tenants, users } from './tenants.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
@@ -16,6 +17,7 @@ export * from './applications.js';
 export * from './followups.js';
 export * from './webhooks.js';
 export * from './inbound.js';
+export * from './threads.js';
 
 /** The tables drizzle's query builder knows by name (src/db/client.ts). */
 export const schema = {
@@ -40,4 +42,6 @@ export const schema = {
   webhookDeliveries,
   webhookAttempts,
   inboundReplies,
+  emailThreads,
+  emailMessages,
 };

@@ -7,6 +7,7 @@ import { MailError, type MailMessage } from '../../lib/mailer.js';
 import type { EventType } from '../../core/events.js';
 import type { FollowUpRow } from './followups.repo.js';
 import { renderFollowUp, type StoredTemplates } from '../../core/templates.js';
+import { threaded } from './followups.threading.js';
 
 /** The deterministic Message-ID of a follow-up: replies quote it, so they can be matched to it. */
 export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;
@@ -226,11 +227,12 @@ export async function deliverFollowUp(
   const f = loaded.followUp;
   const claimed = { attempts: f.attempts };
 
-  const message = composeMessage(loaded, deps.config.MAIL_FROM);
-  if ('skip' in message) {
+  const composed = composeMessage(loaded, deps.config.MAIL_FROM);
+  if ('skip' in composed) {
     deps.metrics.followUpSends.inc({ outcome: 'skipped' });
-    return skip(deps, f, message.skip);
+    return skip(deps, f, composed.skip);
   }
+  const message = await threaded(deps, f, loaded.templates, composed, composed.subject.startsWith(DRAFT_PREFIX));
 
   try {
     await deps.mailer.send({ ...message, date: deps.clock.now() });
@@ -248,7 +250,7 @@ export async function deliverFollowUp(
     deliveryChange(f, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
       voice: f.voice,
       to: message.to.address,
-      draft: message.subject.startsWith(DRAFT_PREFIX),
+      draft: composed.subject.startsWith(DRAFT_PREFIX),
       messageId: message.messageId,
       attempts: claimed.attempts,
     }),

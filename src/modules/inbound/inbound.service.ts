@@ -63,7 +63,9 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
   const receivedAt = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
   try {
     return await withTenant(deps.db, tenantId, async (tx) => {
-      const ids = quotedFollowUpIds(input.inReplyTo, input.references);
+      // The message answered first, then the thread's chain newest first: a client that drops
+      // In-Reply-To still names the whole conversation in References (docs/email.md).
+      const ids = [...new Set([...quotedFollowUpIds(input.inReplyTo), ...quotedFollowUpIds(input.references).reverse()])];
       const found = ids.length
         ? await tx
             .select({

@@ -6,6 +6,7 @@ import { recordChange } from '../activity/activity.service.js';
 import * as applications from '../applications/applications.privacy.js';
 import * as candidates from '../candidates/candidates.privacy.js';
 import * as followups from '../followups/followups.privacy.js';
+import * as threads from '../threads/threads.privacy.js';
 import * as idempotency from '../idempotency/idempotency.privacy.js';
 import * as inbound from '../inbound/inbound.privacy.js';
 import * as interviews from '../interviews/interviews.privacy.js';
@@ -63,6 +64,7 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
     await inbound.eraseFor(tx, id, current.email);
     await idempotency.eraseFor(tx, [id, ...(await applications.quotedIdsOf(tx, id)), ...(current.email ? [current.email] : [])]);
     await followups.eraseFor(tx, actor, now, id);
+    await threads.eraseFor(tx, id);
     await recordChange(actor, now, {
       action: 'candidate.erased',
       subject: { type: 'candidate', id },
