@@ -1320,6 +1320,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/interviews/{id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calendar invites an interview sent (or is sending), newest first, with the mail server’s answers */
+        get: operations["listInterviewInvites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or replace your private calendar feed URL of your interviews (the previous URL stops working) */
+        post: operations["rotateMyCalendarFeed"];
+        /** Revoke your calendar feed URL: calendar apps polling it get 404 from then on */
+        delete: operations["revokeMyCalendarFeed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar-feeds/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recruiter’s interviews as an iCalendar feed (text/calendar) that calendar apps poll; the token in the URL is the credential */
+        get: operations["getCalendarFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/activity": {
         parameters: {
             query?: never;
@@ -8131,6 +8183,12 @@ export interface components {
             /** @description What went well with this person, quoted in their thank-you */
             highlight: string | null;
             notes: string | null;
+            /**
+             * @description Their answer to the calendar invite
+             * @enum {string}
+             */
+            response: "needs_action" | "accepted" | "declined" | "tentative";
+            respondedAt: string | null;
         };
         /**
          * @example {
@@ -8149,6 +8207,7 @@ export interface components {
          *       "decisionExpectedBy": "2026-12-12",
          *       "highlights": "The demo lesson on fractions landed well",
          *       "location": "Lincoln Elementary, room 12",
+         *       "meetingUrl": null,
          *       "notes": null,
          *       "completedAt": "2026-12-03T16:05:00.000Z",
          *       "cancelReason": null,
@@ -8159,7 +8218,9 @@ export interface components {
          *           "email": "pat@lincoln.example.org",
          *           "role": "hiring_manager",
          *           "highlight": "Shared vision for small-group reading",
-         *           "notes": null
+         *           "notes": null,
+         *           "response": "accepted",
+         *           "respondedAt": "2026-11-26T15:02:00.000Z"
          *         }
          *       ],
          *       "version": 3,
@@ -8204,6 +8265,8 @@ export interface components {
             decisionExpectedBy: string | null;
             highlights: string | null;
             location: string | null;
+            /** @description The video call’s link, in the calendar invites */
+            meetingUrl: string | null;
             notes: string | null;
             completedAt: string | null;
             cancelReason: string | null;
@@ -8258,6 +8321,11 @@ export interface components {
             /** @enum {string} */
             arrangedVia: "email" | "phone";
             location?: string;
+            /**
+             * Format: uri
+             * @description The video call’s link (http or https), sent in the calendar invites
+             */
+            meetingUrl?: string;
             notes?: string;
             participants: {
                 /** Format: uuid */
@@ -8283,6 +8351,7 @@ export interface components {
             /** @enum {string} */
             arrangedVia?: "email" | "phone";
             location?: string | null;
+            meetingUrl?: string | null;
             notes?: string | null;
             highlights?: string | null;
         };
@@ -8635,9 +8704,107 @@ export interface components {
         EmailThreadListInput: {
             data: components["schemas"]["EmailThreadInput"][];
         };
+        /**
+         * @example {
+         *       "thread": {
+         *         "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "with": {
+         *           "type": "contact",
+         *           "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *           "name": "Dana Whitfield",
+         *           "email": "dana.whitfield@hvcsd.example.org"
+         *         },
+         *         "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *         "createdAt": "2026-12-03T18:00:00.000Z",
+         *         "messages": [
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *             "kind": "thank_you",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "inReplyTo": null,
+         *             "references": null,
+         *             "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-03T18:00:01.000Z",
+         *             "lastError": null
+         *           },
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *             "kind": "timeline_request",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *             "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-04T14:30:01.000Z",
+         *             "lastError": null
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         FollowUpThreadInput: {
             /** @description Null until its email is first sent, and for drafts and tasks */
             thread: components["schemas"]["EmailThreadInput"] | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-6e7f-7081-9293-a4b5c6d7e8f9",
+         *       "attendee": "contact:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "method": "REQUEST",
+         *       "sequence": 2,
+         *       "status": "sent",
+         *       "attempts": 1,
+         *       "lastError": null,
+         *       "to": "pat@lincoln.example.org",
+         *       "messageId": "<inv-01938a8e-6e7f-7081-9293-a4b5c6d7e8f9@afterview>",
+         *       "sentAt": "2026-11-26T14:30:02.000Z",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarInviteInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description `contact:<id>` or `candidate` */
+            attendee: string;
+            contactId: string | null;
+            /** @enum {string} */
+            method: "REQUEST" | "CANCEL";
+            /** @description The iCalendar SEQUENCE it carries: the interview’s version at the change */
+            sequence: number;
+            /**
+             * @description superseded: a newer invite to the same person replaced it before it went out
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "failed" | "superseded";
+            attempts: number;
+            /** @description The mail server’s answer to its last failed attempt */
+            lastError: string | null;
+            to: string | null;
+            messageId: string | null;
+            sentAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "url": "https://api.afterview.example/v1/calendar-feeds/cal_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarFeedInput: {
+            /** @description The private feed URL (shown once): subscribe to it in Google Calendar, Outlook or Apple Calendar */
+            url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
         };
         /**
          * @example {
@@ -9190,6 +9357,18 @@ export interface components {
             /** @example America/New_York */
             timeZone?: string;
             holidays?: components["schemas"]["HolidayInput"][];
+        };
+        CalendarInviteListInput: {
+            data: components["schemas"]["CalendarInviteInput"][];
+        };
+        /**
+         * @example {
+         *       "revoked": true
+         *     }
+         */
+        CalendarFeedRevokedInput: {
+            /** @description Whether there was a feed to revoke */
+            revoked: boolean;
         };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
@@ -11052,6 +11231,12 @@ export interface components {
             /** @description What went well with this person, quoted in their thank-you */
             highlight: string | null;
             notes: string | null;
+            /**
+             * @description Their answer to the calendar invite
+             * @enum {string}
+             */
+            response: "needs_action" | "accepted" | "declined" | "tentative";
+            respondedAt: string | null;
         };
         /**
          * @example {
@@ -11070,6 +11255,7 @@ export interface components {
          *       "decisionExpectedBy": "2026-12-12",
          *       "highlights": "The demo lesson on fractions landed well",
          *       "location": "Lincoln Elementary, room 12",
+         *       "meetingUrl": null,
          *       "notes": null,
          *       "completedAt": "2026-12-03T16:05:00.000Z",
          *       "cancelReason": null,
@@ -11080,7 +11266,9 @@ export interface components {
          *           "email": "pat@lincoln.example.org",
          *           "role": "hiring_manager",
          *           "highlight": "Shared vision for small-group reading",
-         *           "notes": null
+         *           "notes": null,
+         *           "response": "accepted",
+         *           "respondedAt": "2026-11-26T15:02:00.000Z"
          *         }
          *       ],
          *       "version": 3,
@@ -11125,6 +11313,8 @@ export interface components {
             decisionExpectedBy: string | null;
             highlights: string | null;
             location: string | null;
+            /** @description The video call’s link, in the calendar invites */
+            meetingUrl: string | null;
             notes: string | null;
             completedAt: string | null;
             cancelReason: string | null;
@@ -11179,6 +11369,11 @@ export interface components {
             /** @enum {string} */
             arrangedVia: "email" | "phone";
             location?: string;
+            /**
+             * Format: uri
+             * @description The video call’s link (http or https), sent in the calendar invites
+             */
+            meetingUrl?: string;
             notes?: string;
             participants: {
                 /** Format: uuid */
@@ -11204,6 +11399,7 @@ export interface components {
             /** @enum {string} */
             arrangedVia?: "email" | "phone";
             location?: string | null;
+            meetingUrl?: string | null;
             notes?: string | null;
             highlights?: string | null;
         };
@@ -11557,9 +11753,107 @@ export interface components {
         EmailThreadList: {
             data: components["schemas"]["EmailThread"][];
         };
+        /**
+         * @example {
+         *       "thread": {
+         *         "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "with": {
+         *           "type": "contact",
+         *           "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *           "name": "Dana Whitfield",
+         *           "email": "dana.whitfield@hvcsd.example.org"
+         *         },
+         *         "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *         "createdAt": "2026-12-03T18:00:00.000Z",
+         *         "messages": [
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *             "kind": "thank_you",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "inReplyTo": null,
+         *             "references": null,
+         *             "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-03T18:00:01.000Z",
+         *             "lastError": null
+         *           },
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *             "kind": "timeline_request",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *             "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-04T14:30:01.000Z",
+         *             "lastError": null
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         FollowUpThread: {
             /** @description Null until its email is first sent, and for drafts and tasks */
             thread: components["schemas"]["EmailThread"] | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-6e7f-7081-9293-a4b5c6d7e8f9",
+         *       "attendee": "contact:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "method": "REQUEST",
+         *       "sequence": 2,
+         *       "status": "sent",
+         *       "attempts": 1,
+         *       "lastError": null,
+         *       "to": "pat@lincoln.example.org",
+         *       "messageId": "<inv-01938a8e-6e7f-7081-9293-a4b5c6d7e8f9@afterview>",
+         *       "sentAt": "2026-11-26T14:30:02.000Z",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarInvite: {
+            /** Format: uuid */
+            id: string;
+            /** @description `contact:<id>` or `candidate` */
+            attendee: string;
+            contactId: string | null;
+            /** @enum {string} */
+            method: "REQUEST" | "CANCEL";
+            /** @description The iCalendar SEQUENCE it carries: the interview’s version at the change */
+            sequence: number;
+            /**
+             * @description superseded: a newer invite to the same person replaced it before it went out
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "failed" | "superseded";
+            attempts: number;
+            /** @description The mail server’s answer to its last failed attempt */
+            lastError: string | null;
+            to: string | null;
+            messageId: string | null;
+            sentAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "url": "https://api.afterview.example/v1/calendar-feeds/cal_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarFeed: {
+            /** @description The private feed URL (shown once): subscribe to it in Google Calendar, Outlook or Apple Calendar */
+            url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
         };
         /**
          * @example {
@@ -12112,6 +12406,18 @@ export interface components {
             /** @example America/New_York */
             timeZone?: string;
             holidays?: components["schemas"]["Holiday"][];
+        };
+        CalendarInviteList: {
+            data: components["schemas"]["CalendarInvite"][];
+        };
+        /**
+         * @example {
+         *       "revoked": true
+         *     }
+         */
+        CalendarFeedRevoked: {
+            /** @description Whether there was a feed to revoke */
+            revoked: boolean;
         };
     };
     responses: never;
@@ -25302,6 +25608,490 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInterviewInvites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarInviteList"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateMyCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMyCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedRevoked"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of a feed URL (`cal_…`) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
                 };
             };
         };

@@ -34,6 +34,7 @@ import { positionsRoutes } from './modules/positions/positions.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { applicationsRoutes } from './modules/applications/applications.routes.js';
 import { threadsRoutes } from './modules/threads/threads.routes.js';
+import { calendarRoutes } from './modules/interviews/interviews.calendarRoutes.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { interviewsRoutes } from './modules/interviews/interviews.routes.js';
 import { followUpsRoutes } from './modules/followups/followups.routes.js';
@@ -45,7 +46,7 @@ import { webRoutes } from './modules/web/web.routes.js';
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, threadsRoutes, activityRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, webRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, threadsRoutes, calendarRoutes, activityRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

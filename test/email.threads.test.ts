@@ -78,9 +78,10 @@ let interviewId: string;
 describe('one thread per contact and application', () => {
   it('a status check carries In-Reply-To the earlier timeline request to the same contact, References the chain, and Re: the thread’s subject', async () => {
     story = await recruitingStory(t.app, tenant);
+    // Entered after it took place: no calendar invites, only the follow-ups at this sink.
+    clock.set('2027-10-13T15:10:00Z');
     const interview = await scheduledInterview(t.app, tenant, story, '2027-10-13T10:00:00-04:00');
     interviewId = interview.id;
-    clock.set('2027-10-13T15:10:00Z');
     const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interviewId}/complete`, headers: h(), payload: {} });
     expect(done.statusCode, done.body).toBe(200);
     const candidateUpdate = await sink.for(story.candidate.email as string);

@@ -4,6 +4,7 @@ import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs
 import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/followups.jobs.js';
 import { webhookAttemptJob } from '../modules/webhooks/webhooks.jobs.js';
 import { digestTickJob, sendDigestJob } from '../modules/followups/followups.digest.js';
+import { reconcileInvitesJob, sendInviteJob } from '../modules/interviews/interviews.jobs.js';
 
 /**
  * Every job the worker runs. Modules add theirs here. Only the jobs layer reads this list (the
@@ -17,6 +18,8 @@ export const jobRegistry: JobDefinition[] = [
   webhookAttemptJob,
   digestTickJob,
   sendDigestJob,
+  sendInviteJob,
+  reconcileInvitesJob,
 ] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {

@@ -19,6 +19,8 @@ export interface MailMessage {
   headers?: Record<string, string>;
   /** The Date header: the injected clock's time, not the machine's. */
   date?: Date | undefined;
+  /** An iMIP calendar part (RFC 6047): `text/calendar; method=…`, an alternative to the text. */
+  icalEvent?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string } | undefined;
 }
 
 export interface SentMail {
@@ -63,6 +65,7 @@ const toOptions = (m: MailMessage): SendMailOptions => ({
   messageId: m.messageId,
   ...(m.date ? { date: m.date } : {}),
   ...(m.headers ? { headers: m.headers } : {}),
+  ...(m.icalEvent ? { icalEvent: { method: m.icalEvent.method, content: m.icalEvent.content, filename: 'invite.ics' } } : {}),
 });
 
 /** SMTP through nodemailer when SMTP_URL is set; else .eml files in MAIL_OUTBOX_DIR (development). */

@@ -239,6 +239,7 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'GET /v1/applications/:id/replies/:replyId': applicationFixture(undefined, 'replyId'),
   'GET /v1/interviews/:id': interviewFixture(),
   'GET /v1/interviews/:id/calendar.ics': interviewFixture(),
+  'GET /v1/interviews/:id/invites': interviewFixture(),
   'PATCH /v1/interviews/:id': interviewFixture('', { location: 'Elsewhere' }),
   'DELETE /v1/interviews/:id': interviewFixture(),
   'POST /v1/interviews/:id/reschedule': interviewFixture('r', { startsAt: '2026-12-04T15:00:00Z', endsAt: '2026-12-04T16:00:00Z', timeZone: 'America/New_York' }),
@@ -278,6 +279,7 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
  * each says why. The isolation suite skips them; their tenant separation is tested with the module.
  */
 export const notTenantIds: Record<string, string> = {
+  'GET /v1/calendar-feeds/:token': 'a feed token, not a record id; the token names its agency and is checked against its hash (test/interviews.invites.test.ts)',
   'GET /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; each agency reads its own text (test/followups.templates.test.ts)',
   'PUT /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency writes only its own text (test/followups.templates.test.ts)',
   'DELETE /v1/follow-up-templates/:templateId': 'a template id of the shipped catalogue; an agency resets only its own text (test/followups.templates.test.ts)',

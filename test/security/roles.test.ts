@@ -31,6 +31,8 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // your own sessions and password: people only, whatever their role
   'GET /v1/me/sessions': ['viewer', null],
   'DELETE /v1/me/sessions': ['viewer', null],
+  'POST /v1/me/calendar-feed': ['viewer', null],
+  'DELETE /v1/me/calendar-feed': ['viewer', null],
   'DELETE /v1/me/sessions/:id': ['viewer', null],
   'PATCH /v1/me/password': ['viewer', null],
   // invitations: who joins the agency is for signed-in admins
@@ -90,6 +92,7 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/interviews': ['recruiter', 'interviews:write'],
   'GET /v1/interviews/:id': ['viewer', 'interviews:read'],
   'GET /v1/interviews/:id/calendar.ics': ['viewer', 'interviews:read'],
+  'GET /v1/interviews/:id/invites': ['viewer', 'interviews:read'],
   'PATCH /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'DELETE /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'POST /v1/interviews/:id/reschedule': ['recruiter', 'interviews:write'],
@@ -162,6 +165,7 @@ const publicRoutes = [
   'POST /v1/auth/accept-invitation',
   // the mail provider's webhook, authenticated by the agency's inbound secret in the handler
   'POST /v1/inbound/email',
+  'GET /v1/calendar-feeds/:token',
   // the web client
   'GET /',
   'GET /*',

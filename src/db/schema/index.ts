@@ -4,6 +4,7 @@ import { applicationStageChanges, applications, employerReplies, interviewPartic
 import { followUps } from './followups.js';
 import { inboundReplies } from './inbound.js';
 import { emailMessages, emailThreads } from './threads.js';
+import { calendarFeeds, calendarInvites } from './calendar.js';
 import { candidates, contacts, employers, positions } from './records.js';
 import { apiKeys, tenants, users } from './tenants.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
@@ -18,6 +19,7 @@ export * from './followups.js';
 export * from './webhooks.js';
 export * from './inbound.js';
 export * from './threads.js';
+export * from './calendar.js';
 
 /** The tables drizzle's query builder knows by name (src/db/client.ts). */
 export const schema = {
@@ -44,4 +46,6 @@ export const schema = {
   inboundReplies,
   emailThreads,
   emailMessages,
+  calendarInvites,
+  calendarFeeds,
 };
