@@ -1337,6 +1337,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/interview-declines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Participants who declined the invite to an interview still to come, soonest first (at most 200): Today’s warnings */
+        get: operations["listInterviewDeclines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/calendar-feed": {
         parameters: {
             query?: never;
@@ -3561,6 +3578,77 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "interview.participant_removed",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "interview.participant_responded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.participant_responded
+         * @description A participant answered the calendar invite: accepted, declined or tentative (data: contactId, response, previous). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.participant_responded",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -8101,6 +8189,8 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /** @description The email’s text/calendar part, if any: an answer to an interview invite (METHOD:REPLY) sets that participant’s response; one that cannot be read is 422 naming this field */
+            calendar?: string;
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -8125,10 +8215,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it; calendar_reply: a participant’s answer to an interview invite, recorded on the interview
              * @enum {string}
              */
-            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            status: "matched" | "out_of_office" | "unmatched" | "assigned" | "calendar_reply";
             from: string;
             subject: string;
             text: string;
@@ -9115,7 +9205,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9128,7 +9218,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9360,6 +9450,48 @@ export interface components {
         };
         CalendarInviteListInput: {
             data: components["schemas"]["CalendarInviteInput"][];
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *           "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *           "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *           "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *           "startsAt": "2026-12-03T15:00:00.000Z",
+         *           "timeZone": "America/New_York",
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "name": "Pat Principal",
+         *           "role": "hiring_manager",
+         *           "respondedAt": "2026-11-27T14:02:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        InterviewDeclineListInput: {
+            data: {
+                /** Format: uuid */
+                interviewId: string;
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: uuid */
+                candidateId: string;
+                /** Format: uuid */
+                ownerId: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                startsAt: string;
+                timeZone: string;
+                /** Format: uuid */
+                contactId: string;
+                name: string;
+                /** @enum {string} */
+                role: "interviewer" | "hiring_manager" | "coordinator";
+                respondedAt: string | null;
+            }[];
         };
         /**
          * @example {
@@ -11149,6 +11281,8 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /** @description The email’s text/calendar part, if any: an answer to an interview invite (METHOD:REPLY) sets that participant’s response; one that cannot be read is 422 naming this field */
+            calendar?: string;
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -11173,10 +11307,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it; calendar_reply: a participant’s answer to an interview invite, recorded on the interview
              * @enum {string}
              */
-            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            status: "matched" | "out_of_office" | "unmatched" | "assigned" | "calendar_reply";
             from: string;
             subject: string;
             text: string;
@@ -12164,7 +12298,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12177,7 +12311,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12409,6 +12543,48 @@ export interface components {
         };
         CalendarInviteList: {
             data: components["schemas"]["CalendarInvite"][];
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *           "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *           "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *           "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *           "startsAt": "2026-12-03T15:00:00.000Z",
+         *           "timeZone": "America/New_York",
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "name": "Pat Principal",
+         *           "role": "hiring_manager",
+         *           "respondedAt": "2026-11-27T14:02:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        InterviewDeclineList: {
+            data: {
+                /** Format: uuid */
+                interviewId: string;
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: uuid */
+                candidateId: string;
+                /** Format: uuid */
+                ownerId: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                startsAt: string;
+                timeZone: string;
+                /** Format: uuid */
+                contactId: string;
+                name: string;
+                /** @enum {string} */
+                role: "interviewer" | "hiring_manager" | "coordinator";
+                respondedAt: string | null;
+            }[];
         };
         /**
          * @example {
@@ -25733,6 +25909,128 @@ export interface operations {
             };
         };
     };
+    listInterviewDeclines: {
+        parameters: {
+            query?: {
+                /** @description Only the interviews of applications this user owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewDeclineList"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     rotateMyCalendarFeed: {
         parameters: {
             query?: never;
@@ -28214,7 +28512,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                status?: "matched" | "out_of_office" | "unmatched" | "assigned";
+                status?: "matched" | "out_of_office" | "unmatched" | "assigned" | "calendar_reply";
             };
             header?: never;
             path?: never;

@@ -13,7 +13,7 @@ import { testConfig } from './helpers/env.js';
 // Calendar invites by email (iMIP, RFC 6047), read at the SMTP sink with an independent MIME
 // parser (mailparser) and iCalendar parser (node-ical). Interviews in November 2027.
 const clock = fixedClock('2027-11-01T12:00:00Z');
-const sink = smtpSink();
+const sink = smtpSink({ invites: true });
 let t: TestApp;
 let tenant: TestTenant;
 let workerDeps: Deps;

@@ -93,6 +93,7 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'GET /v1/interviews/:id': ['viewer', 'interviews:read'],
   'GET /v1/interviews/:id/calendar.ics': ['viewer', 'interviews:read'],
   'GET /v1/interviews/:id/invites': ['viewer', 'interviews:read'],
+  'GET /v1/interview-declines': ['viewer', 'interviews:read'],
   'PATCH /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'DELETE /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'POST /v1/interviews/:id/reschedule': ['recruiter', 'interviews:write'],

@@ -10,6 +10,7 @@ import { notFound } from '../../lib/errors.js';
 import { calendarFeed, revokeCalendarFeed, rotateCalendarFeed } from './interviews.feed.js';
 import { invitesOf } from './interviews.invites.js';
 import { loadInterview } from './interviews.repo.js';
+import { listDeclines } from './interviews.responses.js';
 
 const INV = '01938a8e-6e7f-7081-9293-a4b5c6d7e8f9';
 
@@ -88,6 +89,57 @@ export function calendarRoutes(app: App, deps: Deps) {
           })),
         };
       }),
+  });
+  app.get('/v1/interview-declines', {
+    schema: {
+      tags,
+      security,
+      summary: 'Participants who declined the invite to an interview still to come, soonest first (at most 200): Today’s warnings',
+      querystring: z.strictObject({
+        recruiterId: z.uuid().optional().describe('Only the interviews of applications this user owns'),
+      }),
+      response: {
+        200: z
+          .object({
+            data: z.array(
+              z.object({
+                interviewId: z.uuid(),
+                applicationId: z.uuid(),
+                candidateId: z.uuid(),
+                ownerId: z.uuid(),
+                startsAt: instant,
+                timeZone: z.string(),
+                contactId: z.uuid(),
+                name: z.string(),
+                role: z.enum(['interviewer', 'hiring_manager', 'coordinator']),
+                respondedAt: instant.nullable(),
+              }),
+            ),
+          })
+          .meta({
+            id: 'InterviewDeclineList',
+            example: {
+              data: [
+                {
+                  interviewId: '01938a8e-4c5d-7e6f-8071-8293a4b5c6d7',
+                  applicationId: '01938a8e-3a4b-7c5d-8e6f-708192a3b4c5',
+                  candidateId: '01938a8e-2a3b-7c4d-9e5f-60718293a4b5',
+                  ownerId: '01938a8e-0a1b-7c2d-8e3f-405162738495',
+                  startsAt: '2026-12-03T15:00:00.000Z',
+                  timeZone: 'America/New_York',
+                  contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8',
+                  name: 'Pat Principal',
+                  role: 'hiring_manager',
+                  respondedAt: '2026-11-27T14:02:00.000Z',
+                },
+              ],
+            },
+          }),
+        ...problemResponses(),
+      },
+    },
+    config: { access: { role: 'viewer', scope: 'interviews:read' } },
+    handler: async (req) => listDeclines(deps, actorOf(req), req.query),
   });
   app.post('/v1/me/calendar-feed', {
     schema: {
