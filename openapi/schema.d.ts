@@ -1697,6 +1697,45 @@ export interface paths {
         patch: operations["updateAgency"];
         trace?: never;
     };
+    "/v1/agency/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agency’s outgoing mail settings (never the password or the DKIM key) */
+        get: operations["getAgencyEmail"];
+        /**
+         * Send the agency’s email through its own SMTP server and From address, optionally DKIM-signed (admins)
+         * @description The password and DKIM key are stored encrypted (AES-256-GCM, SECRETS_KEY) and never returned, logged or put in events; omitted, the saved ones stay. A From address outside `domain` or a DKIM key that is not a PEM private key is 400 naming the field. Check it with POST /v1/agency/email/test.
+         */
+        put: operations["replaceAgencyEmail"];
+        post?: never;
+        /** Go back to the platform’s sender (admins) */
+        delete: operations["deleteAgencyEmail"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agency/email/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test email through the saved settings; answers what the mail server said (delivered or not) */
+        post: operations["createAgencyEmailTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "employer.created": {
@@ -8898,6 +8937,114 @@ export interface components {
         };
         /**
          * @example {
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "password": "app-password-from-your-provider",
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter"
+         *     }
+         */
+        AgencyEmailRequestInput: {
+            /** @description The SMTP server */
+            host: string;
+            port: number;
+            /**
+             * @description tls: TLS from the start (465); starttls: required upgrade (587); none: plain (only for a relay on a private network)
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username?: string | null;
+            /** @description Write-only: stored encrypted, never returned; omitted, the saved one stays */
+            password?: string;
+            /** @description The agency’s sending domain: the From address and recruiters sending as themselves must be on it */
+            domain: string;
+            /** Format: email */
+            fromAddress: string;
+            fromName: string;
+            /**
+             * @description recruiter: each recruiter sends as themselves when their address is on the domain; else as the agency
+             * @default agency
+             * @enum {string}
+             */
+            sendAs: "agency" | "recruiter";
+            /** @description Optional DKIM signing of every message (d= the domain); null removes it */
+            dkim?: {
+                selector: string;
+                /** @description Write-only: a PEM private key (RSA or Ed25519), stored encrypted, never returned */
+                privateKey: string;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "configured": true,
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "hasPassword": true,
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter",
+         *       "dkim": {
+         *         "selector": "afterview",
+         *         "domain": "agency.example"
+         *       },
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        AgencyEmailInput: {
+            /** @description false: email goes out from the platform’s sender, under the agency’s name, replies to the recruiter */
+            configured: boolean;
+            host: string | null;
+            port: number | null;
+            tls: ("tls" | "starttls" | "none") | null;
+            username: string | null;
+            hasPassword: boolean;
+            domain: string | null;
+            fromAddress: string | null;
+            fromName: string | null;
+            sendAs: ("agency" | "recruiter") | null;
+            dkim: {
+                selector: string;
+                domain: string;
+            } | null;
+            updatedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "to": "me@agency.example"
+         *     }
+         */
+        AgencyEmailTestRequestInput: {
+            /**
+             * Format: email
+             * @description Defaults to your own address
+             */
+            to?: string;
+        };
+        /**
+         * @example {
+         *       "delivered": false,
+         *       "response": "535 5.7.8 Authentication credentials invalid",
+         *       "responseCode": 535,
+         *       "from": "recruiting@agency.example"
+         *     }
+         */
+        AgencyEmailTestResultInput: {
+            delivered: boolean;
+            /** @description The mail server’s answer, as it gave it */
+            response: string;
+            responseCode: number | null;
+            /** @description The address it went out from */
+            from: string;
+        };
+        /**
+         * @example {
          *       "id": "01938a8e-3b4c-7d5e-8f60-718293a4b5c6",
          *       "action": "candidate.updated",
          *       "actor": {
@@ -11988,6 +12135,114 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             createdAt: string;
+        };
+        /**
+         * @example {
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "password": "app-password-from-your-provider",
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter"
+         *     }
+         */
+        AgencyEmailRequest: {
+            /** @description The SMTP server */
+            host: string;
+            port: number;
+            /**
+             * @description tls: TLS from the start (465); starttls: required upgrade (587); none: plain (only for a relay on a private network)
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username?: string | null;
+            /** @description Write-only: stored encrypted, never returned; omitted, the saved one stays */
+            password?: string;
+            /** @description The agency’s sending domain: the From address and recruiters sending as themselves must be on it */
+            domain: string;
+            /** Format: email */
+            fromAddress: string;
+            fromName: string;
+            /**
+             * @description recruiter: each recruiter sends as themselves when their address is on the domain; else as the agency
+             * @default agency
+             * @enum {string}
+             */
+            sendAs: "agency" | "recruiter";
+            /** @description Optional DKIM signing of every message (d= the domain); null removes it */
+            dkim?: {
+                selector: string;
+                /** @description Write-only: a PEM private key (RSA or Ed25519), stored encrypted, never returned */
+                privateKey: string;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "configured": true,
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "hasPassword": true,
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter",
+         *       "dkim": {
+         *         "selector": "afterview",
+         *         "domain": "agency.example"
+         *       },
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        AgencyEmail: {
+            /** @description false: email goes out from the platform’s sender, under the agency’s name, replies to the recruiter */
+            configured: boolean;
+            host: string | null;
+            port: number | null;
+            tls: ("tls" | "starttls" | "none") | null;
+            username: string | null;
+            hasPassword: boolean;
+            domain: string | null;
+            fromAddress: string | null;
+            fromName: string | null;
+            sendAs: ("agency" | "recruiter") | null;
+            dkim: {
+                selector: string;
+                domain: string;
+            } | null;
+            updatedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "to": "me@agency.example"
+         *     }
+         */
+        AgencyEmailTestRequest: {
+            /**
+             * Format: email
+             * @description Defaults to your own address
+             */
+            to?: string;
+        };
+        /**
+         * @example {
+         *       "delivered": false,
+         *       "response": "535 5.7.8 Authentication credentials invalid",
+         *       "responseCode": 535,
+         *       "from": "recruiting@agency.example"
+         *     }
+         */
+        AgencyEmailTestResult: {
+            delivered: boolean;
+            /** @description The mail server’s answer, as it gave it */
+            response: string;
+            responseCode: number | null;
+            /** @description The address it went out from */
+            from: string;
         };
         /**
          * @example {
@@ -29097,6 +29352,506 @@ export interface operations {
             };
             /** @description Default Response */
             412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAgencyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyEmail"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceAgencyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgencyEmailRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyEmail"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAgencyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyEmail"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAgencyEmailTest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgencyEmailTestRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyEmailTestResult"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;

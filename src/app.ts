@@ -35,6 +35,7 @@ import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { applicationsRoutes } from './modules/applications/applications.routes.js';
 import { threadsRoutes } from './modules/threads/threads.routes.js';
 import { calendarRoutes } from './modules/interviews/interviews.calendarRoutes.js';
+import { agencyEmailRoutes } from './modules/agency/agency.emailRoutes.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { interviewsRoutes } from './modules/interviews/interviews.routes.js';
 import { followUpsRoutes } from './modules/followups/followups.routes.js';
@@ -46,7 +47,7 @@ import { webRoutes } from './modules/web/web.routes.js';
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, threadsRoutes, calendarRoutes, activityRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, webRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, threadsRoutes, calendarRoutes, activityRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, agencyEmailRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

@@ -31,6 +31,10 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // your own sessions and password: people only, whatever their role
   'GET /v1/me/sessions': ['viewer', null],
   'DELETE /v1/me/sessions': ['viewer', null],
+  'GET /v1/agency/email': ['admin', null],
+  'PUT /v1/agency/email': ['admin', null],
+  'DELETE /v1/agency/email': ['admin', null],
+  'POST /v1/agency/email/test': ['admin', null],
   'POST /v1/me/calendar-feed': ['viewer', null],
   'DELETE /v1/me/calendar-feed': ['viewer', null],
   'DELETE /v1/me/sessions/:id': ['viewer', null],

@@ -6,7 +6,7 @@ import { inboundReplies } from './inbound.js';
 import { emailMessages, emailThreads } from './threads.js';
 import { calendarFeeds, calendarInvites } from './calendar.js';
 import { candidates, contacts, employers, positions } from './records.js';
-import { apiKeys, tenants, users } from './tenants.js';
+import { agencyMailSettings, apiKeys, tenants, users } from './tenants.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
 
 export { currentTenant, tenantPolicy, timestamps, type Holiday } from './common.js';
@@ -48,4 +48,5 @@ export const schema = {
   emailMessages,
   calendarInvites,
   calendarFeeds,
+  agencyMailSettings,
 };

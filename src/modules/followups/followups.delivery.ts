@@ -8,6 +8,7 @@ import type { EventType } from '../../core/events.js';
 import type { FollowUpRow } from './followups.repo.js';
 import { renderFollowUp, type StoredTemplates } from '../../core/templates.js';
 import { threaded } from './followups.threading.js';
+import { fromAgency } from './followups.sender.js';
 
 /** The deterministic Message-ID of a follow-up: replies quote it, so they can be matched to it. */
 export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;
@@ -232,10 +233,10 @@ export async function deliverFollowUp(
     deps.metrics.followUpSends.inc({ outcome: 'skipped' });
     return skip(deps, f, composed.skip);
   }
-  const message = await threaded(deps, f, loaded.templates, composed, composed.subject.startsWith(DRAFT_PREFIX));
+  const { message, mailer } = await fromAgency(deps, f.tenantId, loaded, await threaded(deps, f, loaded.templates, composed, composed.subject.startsWith(DRAFT_PREFIX)));
 
   try {
-    await deps.mailer.send({ ...message, date: deps.clock.now() });
+    await mailer.send({ ...message, date: deps.clock.now() });
   } catch (err) {
     const e = err instanceof MailError ? err : new MailError(err instanceof Error ? err.message : String(err), null, false);
     const final = e.permanent || attempt.number >= attempt.of;
