@@ -686,45 +686,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/candidates/{id}/notes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A candidate’s notes, newest first */
-        get: operations["listCandidateNotes"];
-        put?: never;
-        /**
-         * Write a note on a candidate
-         * @description Not on an erased candidate (409).
-         */
-        post: operations["createCandidateNote"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/candidates/{id}/notes/{noteId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete a note (its author, or an admin) */
-        delete: operations["deleteCandidateNote"];
-        options?: never;
-        head?: never;
-        /** Change a note (its author, or an admin) */
-        patch: operations["updateCandidateNote"];
-        trace?: never;
-    };
     "/v1/applications": {
         parameters: {
             query?: never;
@@ -1236,66 +1197,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/follow-ups/{id}/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Approve a follow-up waiting for approval
-         * @description For one `awaiting_approval` (the playbook wants a recruiter to approve it): it becomes `pending` and goes at its planned time, or at the next allowed moment for its recipient if that has passed. A `subject` or `body` given is sent as written. Another status answers 409.
-         */
-        post: operations["approveFollowUp"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/follow-ups/{id}/decline": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Decline a follow-up waiting for approval
-         * @description For one `awaiting_approval`: it is cancelled and never sent; re-planning does not bring it back. Another status answers 409.
-         */
-        post: operations["declineFollowUp"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/interviews/{id}/follow-ups/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Approve every follow-up of an interview waiting for approval
-         * @description Each goes at its planned time, or the next allowed moment if that has passed; the answer lists those approved (none waiting: an empty list).
-         */
-        post: operations["approveInterviewFollowUps"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/playbook": {
         parameters: {
             query?: never;
@@ -1385,6 +1286,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/applications/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application’s email threads (one per contact, one with the candidate), each with its messages in order */
+        get: operations["listApplicationMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email thread a follow-up is part of, with its messages in order */
+        get: operations["getFollowUpThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calendar invites an interview sent (or is sending), newest first, with the mail server’s answers */
+        get: operations["listInterviewInvites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interview-declines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Participants who declined the invite to an interview still to come, soonest first (at most 200): Today’s warnings */
+        get: operations["listInterviewDeclines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or replace your private calendar feed URL of your interviews (the previous URL stops working) */
+        post: operations["rotateMyCalendarFeed"];
+        /** Revoke your calendar feed URL: calendar apps polling it get 404 from then on */
+        delete: operations["revokeMyCalendarFeed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar-feeds/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recruiter’s interviews as an iCalendar feed (text/calendar) that calendar apps poll; the token in the URL is the credential */
+        get: operations["getCalendarFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/activity": {
         parameters: {
             query?: never;
@@ -1400,68 +1404,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The event feed: every webhook event, in commit order, to catch up without webhooks
-         * @description Follow `nextCursor` (pass it as `after`) to read every event once, in the order the changes committed; deletions and erasures included. Events are kept 30 days. An integrator back from downtime pages through what it missed; one without webhooks polls.
-         */
-        get: operations["listEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/external-ids": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Other systems’ ids for our records
-         * @description Filter by type and source, or pass `id` for the ids one Afterview record has elsewhere.
-         */
-        get: operations["listExternalIds"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/external-ids/{type}/{source}/{externalId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The Afterview record another system’s id stands for */
-        get: operations["getExternalId"];
-        /**
-         * Say which Afterview record another system’s id stands for
-         * @description Idempotent: the same link again is 200. An id that stands for another record is 409; a record’s earlier id from the same source is replaced. 201 when the link is new.
-         */
-        put: operations["replaceExternalId"];
-        post?: never;
-        /** Forget another system’s id (the record stays) */
-        delete: operations["deleteExternalId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1755,80 +1697,39 @@ export interface paths {
         patch: operations["updateAgency"];
         trace?: never;
     };
-    "/v1/suggested-outcomes": {
+    "/v1/agency/email": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /** The agency’s outgoing mail settings (never the password or the DKIM key) */
+        get: operations["getAgencyEmail"];
         /**
-         * Decisions employers gave (through a response link or a recorded reply) that wait for a recruiter to confirm them
-         * @description A line each on Today: the reply that suggests the outcome, oldest first. Confirm one by logging the outcome (POST /v1/applications/{id}/outcomes); a suggestion leaves the list once an outcome is logged on its application after it, or the application closes.
+         * Send the agency’s email through its own SMTP server and From address, optionally DKIM-signed (admins)
+         * @description The password and DKIM key are stored encrypted (AES-256-GCM, SECRETS_KEY) and never returned, logged or put in events; omitted, the saved ones stay. A From address outside `domain` or a DKIM key that is not a PEM private key is 400 naming the field. Check it with POST /v1/agency/email/test.
          */
-        get: operations["listSuggestedOutcomes"];
-        put?: never;
+        put: operations["replaceAgencyEmail"];
         post?: never;
-        delete?: never;
+        /** Go back to the platform’s sender (admins) */
+        delete: operations["deleteAgencyEmail"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/reports/employers": {
+    "/v1/agency/email/test": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Who keeps their word: decision dates promised, kept and late, and how fast they answer, per employer family and contact
-         * @description Promises given in the period (from the promise ledger: at the interview, in a reply, through a response link), how many were kept (decided on or before the date) and the median business days late; our emails sent in the period and the median days to an answer. A `family` row per district (or stand-alone employer) with its schools, then a `contact` row per person. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
-         */
-        get: operations["listReportEmployers"];
+        get?: never;
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports/follow-ups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Per recruiter and kind: follow-ups due in the period, sent on time (within 5 minutes), overdue, waiting for approval, answered
-         * @description Cancelled follow-ups are left out; overdue is counted as of now. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
-         */
-        get: operations["listReportFollowUps"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports/pipeline": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Per position: candidates per stage, and the median days from interview to decision
-         * @description The applications in the pipeline during the period (put forward before its end, still open or moved within it) at their stage now; for those with an employer decision, the days from the end of the last interview before it to the decision. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
-         */
-        get: operations["getReportPipeline"];
-        put?: never;
-        post?: never;
+        /** Send a test email through the saved settings; answers what the mail server said (delivered or not) */
+        post: operations["createAgencyEmailTest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2580,219 +2481,6 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "candidate.updated",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "candidate_note.added": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * candidate_note.added
-         * @description A note was written on a candidate (data: candidateId, noteId; never its text). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "candidate_note.added",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "candidate_note.edited": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * candidate_note.edited
-         * @description A note on a candidate was changed by its author or an admin. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "candidate_note.edited",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "candidate_note.deleted": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * candidate_note.deleted
-         * @description A note on a candidate was deleted. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "candidate_note.deleted",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -3967,6 +3655,77 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "interview.participant_responded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.participant_responded
+         * @description A participant answered the calendar invite: accepted, declined or tentative (data: contactId, response, previous). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "interview.participant_responded",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "interview.deleted": {
         parameters: {
             query?: never;
@@ -4355,219 +4114,6 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "followup.skipped",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "followup.paused": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * followup.paused
-         * @description A status check was paused until the employer gives a new decision date (data: key, kind, reason); a new date re-plans it. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "followup.paused",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "followup.approved": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * followup.approved
-         * @description A recruiter approved a follow-up that waited for approval; it goes at its time, or the next allowed moment (data: dueAt, edited, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "followup.approved",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "followup.declined": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * followup.declined
-         * @description A recruiter declined a follow-up that waited for approval: it is not sent (data: reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "followup.declined",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -5136,77 +4682,6 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "inbound_reply.assigned",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "response_link.answered": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * response_link.answered
-         * @description An employer contact answered through a response link; recorded as their reply, a decision as a suggested outcome to confirm (data: answer, date, replyId, contactId, suggestedOutcome). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "response_link.answered",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -6878,148 +6353,6 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
-    "external_id.linked": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * external_id.linked
-         * @description Another system’s id was said to stand for a record (data: type, source, externalId, recordId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "external_id.linked",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "external_id.unlinked": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * external_id.unlinked
-         * @description Another system’s id for a record was forgotten (data: type, source, externalId, recordId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
-                    "webhook-id": string;
-                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
-                     *       "type": "external_id.unlinked",
-                     *       "version": 1,
-                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
-                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-                     *       "data": {
-                     *         "changedFields": [],
-                     *         "actor": {
-                     *           "type": "user",
-                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Gone: the endpoint is disabled and no more events are sent to it */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "api_key.revoked": {
         parameters: {
             query?: never;
@@ -7112,20 +6445,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description Days off, inclusive (a school break, a public holiday) */
-        HolidayInput: {
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            start: string;
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            end: string;
-            name: string;
-        };
         WebhookEventInput: {
             /** @description evt_…: also the webhook-id header; the same on every retry */
             id: string;
@@ -7147,6 +6466,20 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        HolidayInput: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
         };
         /**
          * @example {
@@ -7470,7 +6803,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -7493,7 +6826,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -7523,7 +6856,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -8090,32 +7423,10 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
-         *       "approval": {
-         *         "employer": {
-         *           "thank_you": "auto",
-         *           "timeline_request": "auto",
-         *           "recruiter_check_in": "auto",
-         *           "status_check": "auto",
-         *           "post_decision_thanks": "approval"
-         *         },
-         *         "candidate": {
-         *           "completed": "auto",
-         *           "notes_sent": "auto",
-         *           "reply": "auto",
-         *           "outcome": "approval"
-         *         }
-         *       },
-         *       "freshness": {
-         *         "thankYouBusinessDays": 1,
-         *         "timelineRequestBusinessDays": 2,
-         *         "recruiterCheckInBusinessDays": 2,
-         *         "statusCheckBusinessDays": 0
-         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       },
-         *       "candidateQuietWeekends": true
+         *       }
          *     }
          */
         PlaybookInput: {
@@ -8209,71 +7520,6 @@ export interface components {
                 time: string;
             };
             /** @default {} */
-            freshness: {
-                /** @default 1 */
-                thankYouBusinessDays: number;
-                /** @default 2 */
-                timelineRequestBusinessDays: number;
-                /** @default 2 */
-                recruiterCheckInBusinessDays: number;
-                /** @default 0 */
-                statusCheckBusinessDays: number;
-            };
-            /** @default {} */
-            approval: {
-                /** @default {} */
-                employer: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    thank_you: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    timeline_request: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    recruiter_check_in: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    status_check: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    post_decision_thanks: "auto" | "approval";
-                };
-                /** @default {} */
-                candidate: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    completed: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    notes_sent: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    reply: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    outcome: "auto" | "approval";
-                };
-            };
-            /** @default {} */
             candidateQuietHours: {
                 /**
                  * @default 21:00
@@ -8286,50 +7532,6 @@ export interface components {
                  */
                 end: string;
             };
-            /** @default true */
-            candidateQuietWeekends: boolean;
-        };
-        /**
-         * @example {
-         *       "id": "01938a8e-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
-         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "authorId": "01938a8e-0000-7000-8000-000000000001",
-         *       "body": "Called Jordan: prefers schools on the north side; available from January.",
-         *       "edited": false,
-         *       "version": 1,
-         *       "createdAt": "2026-11-26T14:30:00.000Z",
-         *       "updatedAt": "2026-11-26T14:30:00.000Z"
-         *     }
-         */
-        CandidateNoteInput: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            candidateId: string;
-            /** @description The user who wrote it (null: an API key) */
-            authorId: string | null;
-            body: string;
-            /** @description Changed since it was written */
-            edited: boolean;
-            version: number;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            updatedAt: string;
-        };
-        /**
-         * @example {
-         *       "body": "Called Jordan: prefers schools on the north side; available from January."
-         *     }
-         */
-        WriteCandidateNoteRequestInput: {
-            body: string;
         };
         /**
          * @example {
@@ -8412,7 +7614,6 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
-         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -8429,12 +7630,6 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
-            /**
-             * Format: date-time
-             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -8525,7 +7720,6 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
-         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -8547,12 +7741,6 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
-            /**
-             * Format: date-time
-             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -8584,7 +7772,6 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
-         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -8611,13 +7798,8 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /**
-             * @description Typed by a recruiter, an inbound email, or the contact through a response link
-             * @enum {string}
-             */
-            source: "manual" | "inbound_email" | "link";
-            /** @description The employer contact who answered, when known (a response link) */
-            contactId: string | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -8641,7 +7823,6 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
-         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -8673,13 +7854,8 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /**
-             * @description Typed by a recruiter, an inbound email, or the contact through a response link
-             * @enum {string}
-             */
-            source: "manual" | "inbound_email" | "link";
-            /** @description The employer contact who answered, when known (a response link) */
-            contactId: string | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -8748,8 +7924,7 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson",
-         *       "decidedAt": "2026-12-04T15:00:00.000Z"
+         *       "reason": "Strong demo lesson"
          *     }
          */
         LogOutcomeRequestInput: {
@@ -8757,12 +7932,6 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
-            /**
-             * Format: date-time
-             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            decidedAt?: string;
         };
         /**
          * @example {
@@ -8865,10 +8034,6 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
-         *       "holdReason": null,
-         *       "approvedAt": null,
-         *       "approvedBy": null,
-         *       "edited": false,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -8912,25 +8077,17 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
+             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
-            /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
-            holdReason: string | null;
-            /** @description When a recruiter approved it, for one that waited for approval */
-            approvedAt: string | null;
-            /** @description Who approved it (a user or an API key) */
-            approvedBy: string | null;
-            /** @description Its subject or body was written by hand: sent as written, not from the template */
-            edited: boolean;
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -9038,37 +8195,6 @@ export interface components {
         };
         /**
          * @example {
-         *       "body": "Hi Jordan, they decided not to go ahead. I will call you at 10 to talk it through."
-         *     }
-         */
-        ApproveFollowUpRequestInput: {
-            /** @description A subject of your own, sent as written (null: back to the template) */
-            subject?: string | null;
-            /** @description A body of your own, sent as written (null: back to the template) */
-            body?: string | null;
-            /** @description Why; kept in the event */
-            reason?: string;
-        };
-        /**
-         * @example {
-         *       "reason": "I will tell Jordan by phone"
-         *     }
-         */
-        DeclineFollowUpRequestInput: {
-            /** @description Why it is not sent; kept in its cancelReason */
-            reason?: string;
-        };
-        /**
-         * @example {
-         *       "reason": "Checked the wording of all of them"
-         *     }
-         */
-        ApproveAllFollowUpsRequestInput: {
-            /** @description Why; kept in each event */
-            reason?: string;
-        };
-        /**
-         * @example {
          *       "reason": "The candidate withdrew by phone"
          *     }
          */
@@ -9102,6 +8228,8 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /** @description The email’s text/calendar part, if any: an answer to an interview invite (METHOD:REPLY) sets that participant’s response; one that cannot be read is 422 naming this field */
+            calendar?: string;
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -9126,10 +8254,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it; calendar_reply: a participant’s answer to an interview invite, recorded on the interview
              * @enum {string}
              */
-            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            status: "matched" | "out_of_office" | "unmatched" | "assigned" | "calendar_reply";
             from: string;
             subject: string;
             text: string;
@@ -9184,6 +8312,12 @@ export interface components {
             /** @description What went well with this person, quoted in their thank-you */
             highlight: string | null;
             notes: string | null;
+            /**
+             * @description Their answer to the calendar invite
+             * @enum {string}
+             */
+            response: "needs_action" | "accepted" | "declined" | "tentative";
+            respondedAt: string | null;
         };
         /**
          * @example {
@@ -9192,9 +8326,6 @@ export interface components {
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
          *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "candidateName": "Jordan Lee",
-         *       "positionTitle": "5th grade teacher",
-         *       "employerName": "Lincoln Elementary",
          *       "round": 1,
          *       "format": "onsite",
          *       "startsAt": "2026-12-03T15:00:00.000Z",
@@ -9205,6 +8336,7 @@ export interface components {
          *       "decisionExpectedBy": "2026-12-12",
          *       "highlights": "The demo lesson on fractions landed well",
          *       "location": "Lincoln Elementary, room 12",
+         *       "meetingUrl": null,
          *       "notes": null,
          *       "completedAt": "2026-12-03T16:05:00.000Z",
          *       "cancelReason": null,
@@ -9215,7 +8347,9 @@ export interface components {
          *           "email": "pat@lincoln.example.org",
          *           "role": "hiring_manager",
          *           "highlight": "Shared vision for small-group reading",
-         *           "notes": null
+         *           "notes": null,
+         *           "response": "accepted",
+         *           "respondedAt": "2026-11-26T15:02:00.000Z"
          *         }
          *       ],
          *       "version": 3,
@@ -9234,12 +8368,6 @@ export interface components {
             positionId: string;
             /** Format: uuid */
             employerId: string;
-            /** @description The candidate’s name, for lists */
-            candidateName: string;
-            /** @description The position’s title, for lists */
-            positionTitle: string;
-            /** @description The employer’s name, for lists */
-            employerName: string;
             round: number;
             /** @enum {string} */
             format: "phone" | "video" | "onsite";
@@ -9266,6 +8394,8 @@ export interface components {
             decisionExpectedBy: string | null;
             highlights: string | null;
             location: string | null;
+            /** @description The video call’s link, in the calendar invites */
+            meetingUrl: string | null;
             notes: string | null;
             completedAt: string | null;
             cancelReason: string | null;
@@ -9320,6 +8450,11 @@ export interface components {
             /** @enum {string} */
             arrangedVia: "email" | "phone";
             location?: string;
+            /**
+             * Format: uri
+             * @description The video call’s link (http or https), sent in the calendar invites
+             */
+            meetingUrl?: string;
             notes?: string;
             participants: {
                 /** Format: uuid */
@@ -9345,6 +8480,7 @@ export interface components {
             /** @enum {string} */
             arrangedVia?: "email" | "phone";
             location?: string | null;
+            meetingUrl?: string | null;
             notes?: string | null;
             highlights?: string | null;
         };
@@ -9565,7 +8701,6 @@ export interface components {
          *         "createdAt": "2026-11-20T15:04:05.000Z",
          *         "updatedAt": "2026-11-20T15:04:05.000Z"
          *       },
-         *       "candidateNotes": [],
          *       "applications": [],
          *       "outcomes": [],
          *       "employerReplies": [],
@@ -9589,8 +8724,6 @@ export interface components {
              */
             exportedAt: string;
             candidate: components["schemas"]["CandidateInput"];
-            /** @description Notes written on them, oldest first */
-            candidateNotes: components["schemas"]["CandidateNoteInput"][];
             /** @description Their applications, oldest first, with each stage they went through */
             applications: components["schemas"]["ApplicationDetailInput"][];
             /** @description Every decision logged on their applications */
@@ -9616,6 +8749,299 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "with": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "name": "Dana Whitfield",
+         *         "email": "dana.whitfield@hvcsd.example.org"
+         *       },
+         *       "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *       "createdAt": "2026-12-03T18:00:00.000Z",
+         *       "messages": [
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *           "kind": "thank_you",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "inReplyTo": null,
+         *           "references": null,
+         *           "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-03T18:00:01.000Z",
+         *           "lastError": null
+         *         },
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *           "kind": "timeline_request",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *           "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-04T14:30:01.000Z",
+         *           "lastError": null
+         *         }
+         *       ]
+         *     }
+         */
+        EmailThreadInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            with: {
+                /** @enum {string} */
+                type: "contact" | "candidate";
+                contactId: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            /** @description The subject of its first message; later ones are `Re: <subject>` */
+            subject: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description In the order they went out (ones not sent yet last) */
+            messages: {
+                /** Format: uuid */
+                followUpId: string;
+                /** @enum {string} */
+                kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+                /**
+                 * @description The follow-up’s status: `sent` once it went out
+                 * @enum {string}
+                 */
+                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                /** @description Its Message-ID, with the angle brackets */
+                messageId: string;
+                /** @description The latest earlier message of the thread it answers; null for the first */
+                inReplyTo: string | null;
+                /** @description The chain of earlier Message-IDs, oldest first */
+                references: string | null;
+                subject: string;
+                sentAt: string | null;
+                /** @description The mail server’s answer to its last failed attempt */
+                lastError: string | null;
+            }[];
+        };
+        EmailThreadListInput: {
+            data: components["schemas"]["EmailThreadInput"][];
+        };
+        /**
+         * @example {
+         *       "thread": {
+         *         "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "with": {
+         *           "type": "contact",
+         *           "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *           "name": "Dana Whitfield",
+         *           "email": "dana.whitfield@hvcsd.example.org"
+         *         },
+         *         "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *         "createdAt": "2026-12-03T18:00:00.000Z",
+         *         "messages": [
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *             "kind": "thank_you",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "inReplyTo": null,
+         *             "references": null,
+         *             "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-03T18:00:01.000Z",
+         *             "lastError": null
+         *           },
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *             "kind": "timeline_request",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *             "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-04T14:30:01.000Z",
+         *             "lastError": null
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        FollowUpThreadInput: {
+            /** @description Null until its email is first sent, and for drafts and tasks */
+            thread: components["schemas"]["EmailThreadInput"] | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-6e7f-7081-9293-a4b5c6d7e8f9",
+         *       "attendee": "contact:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "method": "REQUEST",
+         *       "sequence": 2,
+         *       "status": "sent",
+         *       "attempts": 1,
+         *       "lastError": null,
+         *       "to": "pat@lincoln.example.org",
+         *       "messageId": "<inv-01938a8e-6e7f-7081-9293-a4b5c6d7e8f9@afterview>",
+         *       "sentAt": "2026-11-26T14:30:02.000Z",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarInviteInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description `contact:<id>` or `candidate` */
+            attendee: string;
+            contactId: string | null;
+            /** @enum {string} */
+            method: "REQUEST" | "CANCEL";
+            /** @description The iCalendar SEQUENCE it carries: the interview’s version at the change */
+            sequence: number;
+            /**
+             * @description superseded: a newer invite to the same person replaced it before it went out
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "failed" | "superseded";
+            attempts: number;
+            /** @description The mail server’s answer to its last failed attempt */
+            lastError: string | null;
+            to: string | null;
+            messageId: string | null;
+            sentAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "url": "https://api.afterview.example/v1/calendar-feeds/cal_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarFeedInput: {
+            /** @description The private feed URL (shown once): subscribe to it in Google Calendar, Outlook or Apple Calendar */
+            url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "password": "app-password-from-your-provider",
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter"
+         *     }
+         */
+        AgencyEmailRequestInput: {
+            /** @description The SMTP server */
+            host: string;
+            port: number;
+            /**
+             * @description tls: TLS from the start (465); starttls: required upgrade (587); none: plain (only for a relay on a private network)
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username?: string | null;
+            /** @description Write-only: stored encrypted, never returned; omitted, the saved one stays */
+            password?: string;
+            /** @description The agency’s sending domain: the From address and recruiters sending as themselves must be on it */
+            domain: string;
+            /** Format: email */
+            fromAddress: string;
+            fromName: string;
+            /**
+             * @description recruiter: each recruiter sends as themselves when their address is on the domain; else as the agency
+             * @default agency
+             * @enum {string}
+             */
+            sendAs: "agency" | "recruiter";
+            /** @description Optional DKIM signing of every message (d= the domain); null removes it */
+            dkim?: {
+                selector: string;
+                /** @description Write-only: a PEM private key (RSA or Ed25519), stored encrypted, never returned */
+                privateKey: string;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "configured": true,
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "hasPassword": true,
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter",
+         *       "dkim": {
+         *         "selector": "afterview",
+         *         "domain": "agency.example"
+         *       },
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        AgencyEmailInput: {
+            /** @description false: email goes out from the platform’s sender, under the agency’s name, replies to the recruiter */
+            configured: boolean;
+            host: string | null;
+            port: number | null;
+            tls: ("tls" | "starttls" | "none") | null;
+            username: string | null;
+            hasPassword: boolean;
+            domain: string | null;
+            fromAddress: string | null;
+            fromName: string | null;
+            sendAs: ("agency" | "recruiter") | null;
+            dkim: {
+                selector: string;
+                domain: string;
+            } | null;
+            updatedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "to": "me@agency.example"
+         *     }
+         */
+        AgencyEmailTestRequestInput: {
+            /**
+             * Format: email
+             * @description Defaults to your own address
+             */
+            to?: string;
+        };
+        /**
+         * @example {
+         *       "delivered": false,
+         *       "response": "535 5.7.8 Authentication credentials invalid",
+         *       "responseCode": 535,
+         *       "from": "recruiting@agency.example"
+         *     }
+         */
+        AgencyEmailTestResultInput: {
+            delivered: boolean;
+            /** @description The mail server’s answer, as it gave it */
+            response: string;
+            responseCode: number | null;
+            /** @description The address it went out from */
+            from: string;
         };
         /**
          * @example {
@@ -9671,90 +9097,6 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             createdAt: string;
-        };
-        /**
-         * @example {
-         *       "data": [
-         *         {
-         *           "id": "evt_01938a8e3b4c7d5e8f60718293a4b5c6",
-         *           "type": "interview.completed",
-         *           "version": 1,
-         *           "occurredAt": "2026-11-26T14:30:00.000Z",
-         *           "tenantId": "01938a8e-0000-7000-8000-00000000a9e1",
-         *           "data": {
-         *             "interviewId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *             "changedFields": [
-         *               "status"
-         *             ],
-         *             "actor": {
-         *               "type": "user",
-         *               "id": "01938a8e-0000-7000-8000-000000000001"
-         *             }
-         *           }
-         *         }
-         *       ],
-         *       "nextCursor": "eyJ4IjoiNzQ1MiIsImkiOiIwMTkzOGE4ZS0zYjRjLTdkNWUtOGY2MC03MTgyOTNhNGI1YzYifQ",
-         *       "hasMore": false
-         *     }
-         */
-        EventFeedInput: {
-            /** @description Events in the order they committed: each exactly the body its webhook carries */
-            data: components["schemas"]["WebhookEventInput"][];
-            /** @description Where to go on from: pass it as `after` next time, even when this page was empty */
-            nextCursor: string;
-            /** @description More events are ready now: ask again at once; otherwise poll later with nextCursor */
-            hasMore: boolean;
-        };
-        /**
-         * @example {
-         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
-         *     }
-         */
-        LinkExternalIdRequestInput: {
-            /**
-             * Format: uuid
-             * @description The Afterview record it stands for
-             */
-            id: string;
-        };
-        /**
-         * @example {
-         *       "type": "candidate",
-         *       "source": "bullhorn",
-         *       "externalId": "48213",
-         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "path": "/v1/candidates/01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "createdAt": "2026-11-26T14:30:00.000Z",
-         *       "updatedAt": "2026-11-26T14:30:00.000Z"
-         *     }
-         */
-        ExternalIdInput: {
-            /**
-             * @description The kind of Afterview record
-             * @enum {string}
-             */
-            type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
-            /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
-            source: string;
-            /** @description The record’s id in that system */
-            externalId: string;
-            /**
-             * Format: uuid
-             * @description The Afterview record
-             */
-            id: string;
-            /** @description Where to read the record */
-            path: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            updatedAt: string;
         };
         /**
          * @example {
@@ -10010,7 +9352,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -10023,7 +9365,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -10253,237 +9595,59 @@ export interface components {
             timeZone?: string;
             holidays?: components["schemas"]["HolidayInput"][];
         };
-        /**
-         * @example {
-         *       "replyId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
-         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
-         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "candidateName": "Jordan Lee",
-         *       "positionTitle": "5th grade teacher",
-         *       "employerName": "Lincoln Elementary",
-         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
-         *       "suggestedOutcome": "offer",
-         *       "source": "link",
-         *       "contactId": "01938a8f-1111-7000-8000-000000000002",
-         *       "contactName": "Pat Principal",
-         *       "summary": "We decided: we would like to make an offer.",
-         *       "receivedAt": "2026-12-10T15:02:00.000Z"
-         *     }
-         */
-        SuggestedOutcomeInput: {
-            /** Format: uuid */
-            replyId: string;
-            /** Format: uuid */
-            applicationId: string;
-            /** Format: uuid */
-            candidateId: string;
-            candidateName: string;
-            positionTitle: string;
-            employerName: string;
-            /**
-             * Format: uuid
-             * @description The recruiter who owns the application
-             */
-            ownerId: string;
-            /** @enum {string} */
-            suggestedOutcome: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
-            /**
-             * @description `link`: the contact answered through a response link
-             * @enum {string}
-             */
-            source: "manual" | "inbound_email" | "link";
-            /** @description The contact who answered, when known */
-            contactId: string | null;
-            contactName: string | null;
-            summary: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            receivedAt: string;
+        CalendarInviteListInput: {
+            data: components["schemas"]["CalendarInviteInput"][];
         };
         /**
          * @example {
-         *       "from": "2027-01-01",
-         *       "to": "2027-03-31",
-         *       "timeZone": "America/New_York",
          *       "data": [
          *         {
-         *           "level": "family",
-         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
-         *           "familyName": "Springfield District",
-         *           "contactId": null,
-         *           "contactName": null,
-         *           "promised": 4,
-         *           "decided": 3,
-         *           "kept": 2,
-         *           "keptShare": 0.6667,
-         *           "medianLateBusinessDays": 0,
-         *           "open": 1,
-         *           "emailsAnswered": 5,
-         *           "medianAnswerDays": 1.5
-         *         },
-         *         {
-         *           "level": "contact",
-         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
-         *           "familyName": "Springfield District",
-         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
-         *           "contactName": "Pat Principal",
-         *           "promised": 2,
-         *           "decided": 2,
-         *           "kept": 1,
-         *           "keptShare": 0.5,
-         *           "medianLateBusinessDays": 1,
-         *           "open": 0,
-         *           "emailsAnswered": 3,
-         *           "medianAnswerDays": 2
+         *           "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *           "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *           "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *           "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *           "startsAt": "2026-12-03T15:00:00.000Z",
+         *           "timeZone": "America/New_York",
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "name": "Pat Principal",
+         *           "role": "hiring_manager",
+         *           "respondedAt": "2026-11-27T14:02:00.000Z"
          *         }
          *       ]
          *     }
          */
-        EmployersReportInput: {
-            /** @description YYYY-MM-DD */
-            from: string;
-            /** @description YYYY-MM-DD, inclusive */
-            to: string;
-            timeZone: string;
+        InterviewDeclineListInput: {
             data: {
+                /** Format: uuid */
+                interviewId: string;
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: uuid */
+                candidateId: string;
+                /** Format: uuid */
+                ownerId: string;
                 /**
-                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
-                 * @enum {string}
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
                  */
-                level: "family" | "contact";
+                startsAt: string;
+                timeZone: string;
                 /** Format: uuid */
-                familyId: string;
-                familyName: string;
-                /** @description null on a family row, or for dates whose giver is not known */
-                contactId: string | null;
-                contactName: string | null;
-                /** @description Decision dates given in the period */
-                promised: number;
-                /** @description Of those, how many have seen the decision */
-                decided: number;
-                /** @description Decided on or before the date given */
-                kept: number;
-                /** @description 0 to 1; null when there is nothing to divide by */
-                keptShare: number | null;
-                /** @description Over the decided ones, a kept one counting 0 */
-                medianLateBusinessDays: number | null;
-                /** @description Still waiting for the decision */
-                open: number;
-                /** @description Our emails sent in the period that got an answer */
-                emailsAnswered: number;
-                /** @description Days from our email to their answer, over the answered ones */
-                medianAnswerDays: number | null;
+                contactId: string;
+                name: string;
+                /** @enum {string} */
+                role: "interviewer" | "hiring_manager" | "coordinator";
+                respondedAt: string | null;
             }[];
         };
         /**
          * @example {
-         *       "from": "2027-01-01",
-         *       "to": "2027-03-31",
-         *       "timeZone": "America/New_York",
-         *       "data": [
-         *         {
-         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
-         *           "recruiterName": "Sam Rivera",
-         *           "kind": "status_check",
-         *           "due": 10,
-         *           "sent": 8,
-         *           "sentOnTime": 8,
-         *           "onTimeShare": 1,
-         *           "overdue": 1,
-         *           "waitingForApproval": 0,
-         *           "answered": 5,
-         *           "answeredShare": 0.625
-         *         }
-         *       ]
+         *       "revoked": true
          *     }
          */
-        FollowUpsReportInput: {
-            /** @description YYYY-MM-DD */
-            from: string;
-            /** @description YYYY-MM-DD, inclusive */
-            to: string;
-            timeZone: string;
-            data: {
-                /** Format: uuid */
-                recruiterId: string;
-                recruiterName: string;
-                kind: string;
-                /** @description Follow-ups due in the period, cancelled ones aside */
-                due: number;
-                sent: number;
-                /** @description Sent within 5 minutes of the time they were due */
-                sentOnTime: number;
-                /** @description 0 to 1; null when there is nothing to divide by */
-                onTimeShare: number | null;
-                /** @description Still open and past due now */
-                overdue: number;
-                waitingForApproval: number;
-                /** @description Sent ones the employer answered */
-                answered: number;
-                /** @description 0 to 1; null when there is nothing to divide by */
-                answeredShare: number | null;
-            }[];
-        };
-        /**
-         * @example {
-         *       "from": "2027-01-01",
-         *       "to": "2027-03-31",
-         *       "timeZone": "America/New_York",
-         *       "data": [
-         *         {
-         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
-         *           "positionTitle": "5th grade teacher",
-         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
-         *           "employerName": "Lincoln Elementary",
-         *           "candidates": 6,
-         *           "stages": {
-         *             "submitted": 1,
-         *             "interviewing": 2,
-         *             "offer": 1,
-         *             "hired": 0,
-         *             "rejected": 2,
-         *             "withdrawn": 0,
-         *             "on_hold": 0
-         *           },
-         *           "decided": 3,
-         *           "medianDaysToDecision": 6.5
-         *         }
-         *       ]
-         *     }
-         */
-        PipelineReportInput: {
-            /** @description YYYY-MM-DD */
-            from: string;
-            /** @description YYYY-MM-DD, inclusive */
-            to: string;
-            timeZone: string;
-            data: {
-                /** Format: uuid */
-                positionId: string;
-                positionTitle: string;
-                /** Format: uuid */
-                employerId: string;
-                employerName: string;
-                candidates: number;
-                stages: {
-                    submitted: number;
-                    interviewing: number;
-                    offer: number;
-                    hired: number;
-                    rejected: number;
-                    withdrawn: number;
-                    on_hold: number;
-                };
-                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
-                decided: number;
-                /** @description Days from the end of the last interview before the decision to the decision */
-                medianDaysToDecision: number | null;
-            }[];
-        };
-        ApprovedFollowUpsInput: {
-            data: components["schemas"]["FollowUpInput"][];
+        CalendarFeedRevokedInput: {
+            /** @description Whether there was a feed to revoke */
+            revoked: boolean;
         };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
@@ -10502,20 +9666,6 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
-        };
-        /** @description Days off, inclusive (a school break, a public holiday) */
-        Holiday: {
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            start: string;
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            end: string;
-            name: string;
         };
         WebhookEvent: {
             /** @description evt_…: also the webhook-id header; the same on every retry */
@@ -10538,6 +9688,20 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        Holiday: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
         };
         /**
          * @example {
@@ -10849,7 +10013,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -10902,7 +10066,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -11261,8 +10425,8 @@ export interface components {
             name: string;
             title?: string | null;
             email?: unknown | null;
-            phone?: unknown | null;
-            linkedinUrl?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
             /**
              * @default email
              * @enum {string}
@@ -11288,8 +10452,8 @@ export interface components {
             name?: string;
             title?: string | null;
             email?: unknown | null;
-            phone?: unknown | null;
-            linkedinUrl?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
             /** @enum {string} */
             preferredChannel?: "email" | "phone" | "linkedin";
             /** @description null: the employer’s zone */
@@ -11466,32 +10630,10 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
-         *       "approval": {
-         *         "employer": {
-         *           "thank_you": "auto",
-         *           "timeline_request": "auto",
-         *           "recruiter_check_in": "auto",
-         *           "status_check": "auto",
-         *           "post_decision_thanks": "approval"
-         *         },
-         *         "candidate": {
-         *           "completed": "auto",
-         *           "notes_sent": "auto",
-         *           "reply": "auto",
-         *           "outcome": "approval"
-         *         }
-         *       },
-         *       "freshness": {
-         *         "thankYouBusinessDays": 1,
-         *         "timelineRequestBusinessDays": 2,
-         *         "recruiterCheckInBusinessDays": 2,
-         *         "statusCheckBusinessDays": 0
-         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       },
-         *       "candidateQuietWeekends": true
+         *       }
          *     }
          */
         Playbook: {
@@ -11578,67 +10720,6 @@ export interface components {
                  */
                 time: string;
             };
-            freshness: {
-                /** @default 1 */
-                thankYouBusinessDays: number;
-                /** @default 2 */
-                timelineRequestBusinessDays: number;
-                /** @default 2 */
-                recruiterCheckInBusinessDays: number;
-                /** @default 0 */
-                statusCheckBusinessDays: number;
-            };
-            approval: {
-                employer: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    thank_you: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    timeline_request: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    recruiter_check_in: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    status_check: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    post_decision_thanks: "auto" | "approval";
-                };
-                candidate: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    completed: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    notes_sent: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    reply: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    outcome: "auto" | "approval";
-                };
-            };
             candidateQuietHours: {
                 /**
                  * @default 21:00
@@ -11651,50 +10732,6 @@ export interface components {
                  */
                 end: string;
             };
-            /** @default true */
-            candidateQuietWeekends: boolean;
-        };
-        /**
-         * @example {
-         *       "id": "01938a8e-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
-         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "authorId": "01938a8e-0000-7000-8000-000000000001",
-         *       "body": "Called Jordan: prefers schools on the north side; available from January.",
-         *       "edited": false,
-         *       "version": 1,
-         *       "createdAt": "2026-11-26T14:30:00.000Z",
-         *       "updatedAt": "2026-11-26T14:30:00.000Z"
-         *     }
-         */
-        CandidateNote: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            candidateId: string;
-            /** @description The user who wrote it (null: an API key) */
-            authorId: string | null;
-            body: string;
-            /** @description Changed since it was written */
-            edited: boolean;
-            version: number;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            updatedAt: string;
-        };
-        /**
-         * @example {
-         *       "body": "Called Jordan: prefers schools on the north side; available from January."
-         *     }
-         */
-        WriteCandidateNoteRequest: {
-            body: string;
         };
         /**
          * @example {
@@ -11777,7 +10814,6 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
-         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -11794,12 +10830,6 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
-            /**
-             * Format: date-time
-             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -11890,7 +10920,6 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
-         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -11912,12 +10941,6 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
-            /**
-             * Format: date-time
-             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -11949,7 +10972,6 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
-         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -11976,13 +10998,8 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /**
-             * @description Typed by a recruiter, an inbound email, or the contact through a response link
-             * @enum {string}
-             */
-            source: "manual" | "inbound_email" | "link";
-            /** @description The employer contact who answered, when known (a response link) */
-            contactId: string | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -12006,7 +11023,6 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
-         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -12038,13 +11054,8 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /**
-             * @description Typed by a recruiter, an inbound email, or the contact through a response link
-             * @enum {string}
-             */
-            source: "manual" | "inbound_email" | "link";
-            /** @description The employer contact who answered, when known (a response link) */
-            contactId: string | null;
+            /** @enum {string} */
+            source: "manual" | "inbound_email";
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -12113,8 +11124,7 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson",
-         *       "decidedAt": "2026-12-04T15:00:00.000Z"
+         *       "reason": "Strong demo lesson"
          *     }
          */
         LogOutcomeRequest: {
@@ -12122,12 +11132,6 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
-            /**
-             * Format: date-time
-             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            decidedAt?: string;
         };
         /**
          * @example {
@@ -12230,10 +11234,6 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
-         *       "holdReason": null,
-         *       "approvedAt": null,
-         *       "approvedBy": null,
-         *       "edited": false,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -12277,25 +11277,17 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
+             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
-            /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
-            holdReason: string | null;
-            /** @description When a recruiter approved it, for one that waited for approval */
-            approvedAt: string | null;
-            /** @description Who approved it (a user or an API key) */
-            approvedBy: string | null;
-            /** @description Its subject or body was written by hand: sent as written, not from the template */
-            edited: boolean;
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -12403,37 +11395,6 @@ export interface components {
         };
         /**
          * @example {
-         *       "body": "Hi Jordan, they decided not to go ahead. I will call you at 10 to talk it through."
-         *     }
-         */
-        ApproveFollowUpRequest: {
-            /** @description A subject of your own, sent as written (null: back to the template) */
-            subject?: string | null;
-            /** @description A body of your own, sent as written (null: back to the template) */
-            body?: string | null;
-            /** @description Why; kept in the event */
-            reason?: string;
-        };
-        /**
-         * @example {
-         *       "reason": "I will tell Jordan by phone"
-         *     }
-         */
-        DeclineFollowUpRequest: {
-            /** @description Why it is not sent; kept in its cancelReason */
-            reason?: string;
-        };
-        /**
-         * @example {
-         *       "reason": "Checked the wording of all of them"
-         *     }
-         */
-        ApproveAllFollowUpsRequest: {
-            /** @description Why; kept in each event */
-            reason?: string;
-        };
-        /**
-         * @example {
          *       "reason": "The candidate withdrew by phone"
          *     }
          */
@@ -12467,6 +11428,8 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /** @description The email’s text/calendar part, if any: an answer to an interview invite (METHOD:REPLY) sets that participant’s response; one that cannot be read is 422 naming this field */
+            calendar?: string;
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -12491,10 +11454,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it
+             * @description matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it; calendar_reply: a participant’s answer to an interview invite, recorded on the interview
              * @enum {string}
              */
-            status: "matched" | "out_of_office" | "unmatched" | "assigned";
+            status: "matched" | "out_of_office" | "unmatched" | "assigned" | "calendar_reply";
             from: string;
             subject: string;
             text: string;
@@ -12549,6 +11512,12 @@ export interface components {
             /** @description What went well with this person, quoted in their thank-you */
             highlight: string | null;
             notes: string | null;
+            /**
+             * @description Their answer to the calendar invite
+             * @enum {string}
+             */
+            response: "needs_action" | "accepted" | "declined" | "tentative";
+            respondedAt: string | null;
         };
         /**
          * @example {
@@ -12557,9 +11526,6 @@ export interface components {
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
          *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
-         *       "candidateName": "Jordan Lee",
-         *       "positionTitle": "5th grade teacher",
-         *       "employerName": "Lincoln Elementary",
          *       "round": 1,
          *       "format": "onsite",
          *       "startsAt": "2026-12-03T15:00:00.000Z",
@@ -12570,6 +11536,7 @@ export interface components {
          *       "decisionExpectedBy": "2026-12-12",
          *       "highlights": "The demo lesson on fractions landed well",
          *       "location": "Lincoln Elementary, room 12",
+         *       "meetingUrl": null,
          *       "notes": null,
          *       "completedAt": "2026-12-03T16:05:00.000Z",
          *       "cancelReason": null,
@@ -12580,7 +11547,9 @@ export interface components {
          *           "email": "pat@lincoln.example.org",
          *           "role": "hiring_manager",
          *           "highlight": "Shared vision for small-group reading",
-         *           "notes": null
+         *           "notes": null,
+         *           "response": "accepted",
+         *           "respondedAt": "2026-11-26T15:02:00.000Z"
          *         }
          *       ],
          *       "version": 3,
@@ -12599,12 +11568,6 @@ export interface components {
             positionId: string;
             /** Format: uuid */
             employerId: string;
-            /** @description The candidate’s name, for lists */
-            candidateName: string;
-            /** @description The position’s title, for lists */
-            positionTitle: string;
-            /** @description The employer’s name, for lists */
-            employerName: string;
             round: number;
             /** @enum {string} */
             format: "phone" | "video" | "onsite";
@@ -12631,6 +11594,8 @@ export interface components {
             decisionExpectedBy: string | null;
             highlights: string | null;
             location: string | null;
+            /** @description The video call’s link, in the calendar invites */
+            meetingUrl: string | null;
             notes: string | null;
             completedAt: string | null;
             cancelReason: string | null;
@@ -12685,6 +11650,11 @@ export interface components {
             /** @enum {string} */
             arrangedVia: "email" | "phone";
             location?: string;
+            /**
+             * Format: uri
+             * @description The video call’s link (http or https), sent in the calendar invites
+             */
+            meetingUrl?: string;
             notes?: string;
             participants: {
                 /** Format: uuid */
@@ -12710,6 +11680,7 @@ export interface components {
             /** @enum {string} */
             arrangedVia?: "email" | "phone";
             location?: string | null;
+            meetingUrl?: string | null;
             notes?: string | null;
             highlights?: string | null;
         };
@@ -12874,8 +11845,8 @@ export interface components {
         CreateCandidateRequest: {
             name: string;
             email?: unknown | null;
-            phone?: unknown | null;
-            linkedinUrl?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
             timeZone?: string | null;
             /** @default false */
             relayConsent: boolean;
@@ -12898,8 +11869,8 @@ export interface components {
         UpdateCandidateRequest: {
             name?: string;
             email?: unknown | null;
-            phone?: unknown | null;
-            linkedinUrl?: unknown | null;
+            phone?: string | null;
+            linkedinUrl?: string | null;
             timeZone?: string | null;
             relayConsent?: boolean;
             statusUpdatesOptIn?: boolean;
@@ -12931,7 +11902,6 @@ export interface components {
          *         "createdAt": "2026-11-20T15:04:05.000Z",
          *         "updatedAt": "2026-11-20T15:04:05.000Z"
          *       },
-         *       "candidateNotes": [],
          *       "applications": [],
          *       "outcomes": [],
          *       "employerReplies": [],
@@ -12955,8 +11925,6 @@ export interface components {
              */
             exportedAt: string;
             candidate: components["schemas"]["Candidate"];
-            /** @description Notes written on them, oldest first */
-            candidateNotes: components["schemas"]["CandidateNote"][];
             /** @description Their applications, oldest first, with each stage they went through */
             applications: components["schemas"]["ApplicationDetail"][];
             /** @description Every decision logged on their applications */
@@ -12982,6 +11950,299 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "with": {
+         *         "type": "contact",
+         *         "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "name": "Dana Whitfield",
+         *         "email": "dana.whitfield@hvcsd.example.org"
+         *       },
+         *       "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *       "createdAt": "2026-12-03T18:00:00.000Z",
+         *       "messages": [
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *           "kind": "thank_you",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "inReplyTo": null,
+         *           "references": null,
+         *           "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-03T18:00:01.000Z",
+         *           "lastError": null
+         *         },
+         *         {
+         *           "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *           "kind": "timeline_request",
+         *           "status": "sent",
+         *           "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *           "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *           "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *           "sentAt": "2026-12-04T14:30:01.000Z",
+         *           "lastError": null
+         *         }
+         *       ]
+         *     }
+         */
+        EmailThread: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            with: {
+                /** @enum {string} */
+                type: "contact" | "candidate";
+                contactId: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            /** @description The subject of its first message; later ones are `Re: <subject>` */
+            subject: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /** @description In the order they went out (ones not sent yet last) */
+            messages: {
+                /** Format: uuid */
+                followUpId: string;
+                /** @enum {string} */
+                kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+                /**
+                 * @description The follow-up’s status: `sent` once it went out
+                 * @enum {string}
+                 */
+                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                /** @description Its Message-ID, with the angle brackets */
+                messageId: string;
+                /** @description The latest earlier message of the thread it answers; null for the first */
+                inReplyTo: string | null;
+                /** @description The chain of earlier Message-IDs, oldest first */
+                references: string | null;
+                subject: string;
+                sentAt: string | null;
+                /** @description The mail server’s answer to its last failed attempt */
+                lastError: string | null;
+            }[];
+        };
+        EmailThreadList: {
+            data: components["schemas"]["EmailThread"][];
+        };
+        /**
+         * @example {
+         *       "thread": {
+         *         "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "applicationId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *         "with": {
+         *           "type": "contact",
+         *           "contactId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *           "name": "Dana Whitfield",
+         *           "email": "dana.whitfield@hvcsd.example.org"
+         *         },
+         *         "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *         "createdAt": "2026-12-03T18:00:00.000Z",
+         *         "messages": [
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *             "kind": "thank_you",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "inReplyTo": null,
+         *             "references": null,
+         *             "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-03T18:00:01.000Z",
+         *             "lastError": null
+         *           },
+         *           {
+         *             "followUpId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8",
+         *             "kind": "timeline_request",
+         *             "status": "sent",
+         *             "messageId": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b8@afterview>",
+         *             "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
+         *             "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *             "sentAt": "2026-12-04T14:30:01.000Z",
+         *             "lastError": null
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        FollowUpThread: {
+            /** @description Null until its email is first sent, and for drafts and tasks */
+            thread: components["schemas"]["EmailThread"] | null;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-6e7f-7081-9293-a4b5c6d7e8f9",
+         *       "attendee": "contact:01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *       "method": "REQUEST",
+         *       "sequence": 2,
+         *       "status": "sent",
+         *       "attempts": 1,
+         *       "lastError": null,
+         *       "to": "pat@lincoln.example.org",
+         *       "messageId": "<inv-01938a8e-6e7f-7081-9293-a4b5c6d7e8f9@afterview>",
+         *       "sentAt": "2026-11-26T14:30:02.000Z",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarInvite: {
+            /** Format: uuid */
+            id: string;
+            /** @description `contact:<id>` or `candidate` */
+            attendee: string;
+            contactId: string | null;
+            /** @enum {string} */
+            method: "REQUEST" | "CANCEL";
+            /** @description The iCalendar SEQUENCE it carries: the interview’s version at the change */
+            sequence: number;
+            /**
+             * @description superseded: a newer invite to the same person replaced it before it went out
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "failed" | "superseded";
+            attempts: number;
+            /** @description The mail server’s answer to its last failed attempt */
+            lastError: string | null;
+            to: string | null;
+            messageId: string | null;
+            sentAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "url": "https://api.afterview.example/v1/calendar-feeds/cal_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w",
+         *       "createdAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CalendarFeed: {
+            /** @description The private feed URL (shown once): subscribe to it in Google Calendar, Outlook or Apple Calendar */
+            url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "password": "app-password-from-your-provider",
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter"
+         *     }
+         */
+        AgencyEmailRequest: {
+            /** @description The SMTP server */
+            host: string;
+            port: number;
+            /**
+             * @description tls: TLS from the start (465); starttls: required upgrade (587); none: plain (only for a relay on a private network)
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username?: string | null;
+            /** @description Write-only: stored encrypted, never returned; omitted, the saved one stays */
+            password?: string;
+            /** @description The agency’s sending domain: the From address and recruiters sending as themselves must be on it */
+            domain: string;
+            /** Format: email */
+            fromAddress: string;
+            fromName: string;
+            /**
+             * @description recruiter: each recruiter sends as themselves when their address is on the domain; else as the agency
+             * @default agency
+             * @enum {string}
+             */
+            sendAs: "agency" | "recruiter";
+            /** @description Optional DKIM signing of every message (d= the domain); null removes it */
+            dkim?: {
+                selector: string;
+                /** @description Write-only: a PEM private key (RSA or Ed25519), stored encrypted, never returned */
+                privateKey: string;
+            } | null;
+        };
+        /**
+         * @example {
+         *       "configured": true,
+         *       "host": "smtp.agency.example",
+         *       "port": 587,
+         *       "tls": "starttls",
+         *       "username": "mailer@agency.example",
+         *       "hasPassword": true,
+         *       "domain": "agency.example",
+         *       "fromAddress": "recruiting@agency.example",
+         *       "fromName": "Harbor Recruiting",
+         *       "sendAs": "recruiter",
+         *       "dkim": {
+         *         "selector": "afterview",
+         *         "domain": "agency.example"
+         *       },
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        AgencyEmail: {
+            /** @description false: email goes out from the platform’s sender, under the agency’s name, replies to the recruiter */
+            configured: boolean;
+            host: string | null;
+            port: number | null;
+            tls: ("tls" | "starttls" | "none") | null;
+            username: string | null;
+            hasPassword: boolean;
+            domain: string | null;
+            fromAddress: string | null;
+            fromName: string | null;
+            sendAs: ("agency" | "recruiter") | null;
+            dkim: {
+                selector: string;
+                domain: string;
+            } | null;
+            updatedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "to": "me@agency.example"
+         *     }
+         */
+        AgencyEmailTestRequest: {
+            /**
+             * Format: email
+             * @description Defaults to your own address
+             */
+            to?: string;
+        };
+        /**
+         * @example {
+         *       "delivered": false,
+         *       "response": "535 5.7.8 Authentication credentials invalid",
+         *       "responseCode": 535,
+         *       "from": "recruiting@agency.example"
+         *     }
+         */
+        AgencyEmailTestResult: {
+            delivered: boolean;
+            /** @description The mail server’s answer, as it gave it */
+            response: string;
+            responseCode: number | null;
+            /** @description The address it went out from */
+            from: string;
         };
         /**
          * @example {
@@ -13037,90 +12298,6 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             createdAt: string;
-        };
-        /**
-         * @example {
-         *       "data": [
-         *         {
-         *           "id": "evt_01938a8e3b4c7d5e8f60718293a4b5c6",
-         *           "type": "interview.completed",
-         *           "version": 1,
-         *           "occurredAt": "2026-11-26T14:30:00.000Z",
-         *           "tenantId": "01938a8e-0000-7000-8000-00000000a9e1",
-         *           "data": {
-         *             "interviewId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *             "changedFields": [
-         *               "status"
-         *             ],
-         *             "actor": {
-         *               "type": "user",
-         *               "id": "01938a8e-0000-7000-8000-000000000001"
-         *             }
-         *           }
-         *         }
-         *       ],
-         *       "nextCursor": "eyJ4IjoiNzQ1MiIsImkiOiIwMTkzOGE4ZS0zYjRjLTdkNWUtOGY2MC03MTgyOTNhNGI1YzYifQ",
-         *       "hasMore": false
-         *     }
-         */
-        EventFeed: {
-            /** @description Events in the order they committed: each exactly the body its webhook carries */
-            data: components["schemas"]["WebhookEvent"][];
-            /** @description Where to go on from: pass it as `after` next time, even when this page was empty */
-            nextCursor: string;
-            /** @description More events are ready now: ask again at once; otherwise poll later with nextCursor */
-            hasMore: boolean;
-        };
-        /**
-         * @example {
-         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
-         *     }
-         */
-        LinkExternalIdRequest: {
-            /**
-             * Format: uuid
-             * @description The Afterview record it stands for
-             */
-            id: string;
-        };
-        /**
-         * @example {
-         *       "type": "candidate",
-         *       "source": "bullhorn",
-         *       "externalId": "48213",
-         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "path": "/v1/candidates/01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "createdAt": "2026-11-26T14:30:00.000Z",
-         *       "updatedAt": "2026-11-26T14:30:00.000Z"
-         *     }
-         */
-        ExternalId: {
-            /**
-             * @description The kind of Afterview record
-             * @enum {string}
-             */
-            type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
-            /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
-            source: string;
-            /** @description The record’s id in that system */
-            externalId: string;
-            /**
-             * Format: uuid
-             * @description The Afterview record
-             */
-            id: string;
-            /** @description Where to read the record */
-            path: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            updatedAt: string;
         };
         /**
          * @example {
@@ -13376,7 +12553,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -13389,7 +12566,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -13619,237 +12796,59 @@ export interface components {
             timeZone?: string;
             holidays?: components["schemas"]["Holiday"][];
         };
-        /**
-         * @example {
-         *       "replyId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
-         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
-         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
-         *       "candidateName": "Jordan Lee",
-         *       "positionTitle": "5th grade teacher",
-         *       "employerName": "Lincoln Elementary",
-         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
-         *       "suggestedOutcome": "offer",
-         *       "source": "link",
-         *       "contactId": "01938a8f-1111-7000-8000-000000000002",
-         *       "contactName": "Pat Principal",
-         *       "summary": "We decided: we would like to make an offer.",
-         *       "receivedAt": "2026-12-10T15:02:00.000Z"
-         *     }
-         */
-        SuggestedOutcome: {
-            /** Format: uuid */
-            replyId: string;
-            /** Format: uuid */
-            applicationId: string;
-            /** Format: uuid */
-            candidateId: string;
-            candidateName: string;
-            positionTitle: string;
-            employerName: string;
-            /**
-             * Format: uuid
-             * @description The recruiter who owns the application
-             */
-            ownerId: string;
-            /** @enum {string} */
-            suggestedOutcome: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
-            /**
-             * @description `link`: the contact answered through a response link
-             * @enum {string}
-             */
-            source: "manual" | "inbound_email" | "link";
-            /** @description The contact who answered, when known */
-            contactId: string | null;
-            contactName: string | null;
-            summary: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-26T14:30:00.000Z
-             */
-            receivedAt: string;
+        CalendarInviteList: {
+            data: components["schemas"]["CalendarInvite"][];
         };
         /**
          * @example {
-         *       "from": "2027-01-01",
-         *       "to": "2027-03-31",
-         *       "timeZone": "America/New_York",
          *       "data": [
          *         {
-         *           "level": "family",
-         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
-         *           "familyName": "Springfield District",
-         *           "contactId": null,
-         *           "contactName": null,
-         *           "promised": 4,
-         *           "decided": 3,
-         *           "kept": 2,
-         *           "keptShare": 0.6667,
-         *           "medianLateBusinessDays": 0,
-         *           "open": 1,
-         *           "emailsAnswered": 5,
-         *           "medianAnswerDays": 1.5
-         *         },
-         *         {
-         *           "level": "contact",
-         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
-         *           "familyName": "Springfield District",
-         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
-         *           "contactName": "Pat Principal",
-         *           "promised": 2,
-         *           "decided": 2,
-         *           "kept": 1,
-         *           "keptShare": 0.5,
-         *           "medianLateBusinessDays": 1,
-         *           "open": 0,
-         *           "emailsAnswered": 3,
-         *           "medianAnswerDays": 2
+         *           "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
+         *           "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *           "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *           "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
+         *           "startsAt": "2026-12-03T15:00:00.000Z",
+         *           "timeZone": "America/New_York",
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "name": "Pat Principal",
+         *           "role": "hiring_manager",
+         *           "respondedAt": "2026-11-27T14:02:00.000Z"
          *         }
          *       ]
          *     }
          */
-        EmployersReport: {
-            /** @description YYYY-MM-DD */
-            from: string;
-            /** @description YYYY-MM-DD, inclusive */
-            to: string;
-            timeZone: string;
+        InterviewDeclineList: {
             data: {
+                /** Format: uuid */
+                interviewId: string;
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: uuid */
+                candidateId: string;
+                /** Format: uuid */
+                ownerId: string;
                 /**
-                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
-                 * @enum {string}
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
                  */
-                level: "family" | "contact";
+                startsAt: string;
+                timeZone: string;
                 /** Format: uuid */
-                familyId: string;
-                familyName: string;
-                /** @description null on a family row, or for dates whose giver is not known */
-                contactId: string | null;
-                contactName: string | null;
-                /** @description Decision dates given in the period */
-                promised: number;
-                /** @description Of those, how many have seen the decision */
-                decided: number;
-                /** @description Decided on or before the date given */
-                kept: number;
-                /** @description 0 to 1; null when there is nothing to divide by */
-                keptShare: number | null;
-                /** @description Over the decided ones, a kept one counting 0 */
-                medianLateBusinessDays: number | null;
-                /** @description Still waiting for the decision */
-                open: number;
-                /** @description Our emails sent in the period that got an answer */
-                emailsAnswered: number;
-                /** @description Days from our email to their answer, over the answered ones */
-                medianAnswerDays: number | null;
+                contactId: string;
+                name: string;
+                /** @enum {string} */
+                role: "interviewer" | "hiring_manager" | "coordinator";
+                respondedAt: string | null;
             }[];
         };
         /**
          * @example {
-         *       "from": "2027-01-01",
-         *       "to": "2027-03-31",
-         *       "timeZone": "America/New_York",
-         *       "data": [
-         *         {
-         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
-         *           "recruiterName": "Sam Rivera",
-         *           "kind": "status_check",
-         *           "due": 10,
-         *           "sent": 8,
-         *           "sentOnTime": 8,
-         *           "onTimeShare": 1,
-         *           "overdue": 1,
-         *           "waitingForApproval": 0,
-         *           "answered": 5,
-         *           "answeredShare": 0.625
-         *         }
-         *       ]
+         *       "revoked": true
          *     }
          */
-        FollowUpsReport: {
-            /** @description YYYY-MM-DD */
-            from: string;
-            /** @description YYYY-MM-DD, inclusive */
-            to: string;
-            timeZone: string;
-            data: {
-                /** Format: uuid */
-                recruiterId: string;
-                recruiterName: string;
-                kind: string;
-                /** @description Follow-ups due in the period, cancelled ones aside */
-                due: number;
-                sent: number;
-                /** @description Sent within 5 minutes of the time they were due */
-                sentOnTime: number;
-                /** @description 0 to 1; null when there is nothing to divide by */
-                onTimeShare: number | null;
-                /** @description Still open and past due now */
-                overdue: number;
-                waitingForApproval: number;
-                /** @description Sent ones the employer answered */
-                answered: number;
-                /** @description 0 to 1; null when there is nothing to divide by */
-                answeredShare: number | null;
-            }[];
-        };
-        /**
-         * @example {
-         *       "from": "2027-01-01",
-         *       "to": "2027-03-31",
-         *       "timeZone": "America/New_York",
-         *       "data": [
-         *         {
-         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
-         *           "positionTitle": "5th grade teacher",
-         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
-         *           "employerName": "Lincoln Elementary",
-         *           "candidates": 6,
-         *           "stages": {
-         *             "submitted": 1,
-         *             "interviewing": 2,
-         *             "offer": 1,
-         *             "hired": 0,
-         *             "rejected": 2,
-         *             "withdrawn": 0,
-         *             "on_hold": 0
-         *           },
-         *           "decided": 3,
-         *           "medianDaysToDecision": 6.5
-         *         }
-         *       ]
-         *     }
-         */
-        PipelineReport: {
-            /** @description YYYY-MM-DD */
-            from: string;
-            /** @description YYYY-MM-DD, inclusive */
-            to: string;
-            timeZone: string;
-            data: {
-                /** Format: uuid */
-                positionId: string;
-                positionTitle: string;
-                /** Format: uuid */
-                employerId: string;
-                employerName: string;
-                candidates: number;
-                stages: {
-                    submitted: number;
-                    interviewing: number;
-                    offer: number;
-                    hired: number;
-                    rejected: number;
-                    withdrawn: number;
-                    on_hold: number;
-                };
-                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
-                decided: number;
-                /** @description Days from the end of the last interview before the decision to the decision */
-                medianDaysToDecision: number | null;
-            }[];
-        };
-        ApprovedFollowUps: {
-            data: components["schemas"]["FollowUp"][];
+        CalendarFeedRevoked: {
+            /** @description Whether there was a feed to revoke */
+            revoked: boolean;
         };
     };
     responses: never;
@@ -17547,8 +16546,6 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
-                updatedSince?: string;
                 /** @description Part of the name */
                 q?: string;
                 kind?: "district" | "school" | "company" | "other";
@@ -18258,8 +17255,6 @@ export interface operations {
                 cursor?: string;
                 /** @description Part of the name or email */
                 q?: string;
-                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
-                updatedSince?: string;
                 /** @description Only the contacts of this employer */
                 employerId?: string;
             };
@@ -19085,8 +18080,6 @@ export interface operations {
                 /** @description Part of the title */
                 q?: string;
                 status?: "open" | "on_hold" | "filled" | "closed";
-                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
-                updatedSince?: string;
                 /** @description Only the positions of this employer */
                 employerId?: string;
             };
@@ -20041,8 +19034,6 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
-                updatedSince?: string;
                 /** @description Part of the name or email */
                 q?: string;
                 /** @description Only candidates with this tag */
@@ -20840,554 +19831,6 @@ export interface operations {
             };
         };
     };
-    listCandidateNotes: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1 to 100 */
-                limit?: number;
-                /** @description The nextCursor of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["CandidateNote"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    createCandidateNote: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
-                "idempotency-key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WriteCandidateNoteRequestInput"];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CandidateNote"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteCandidateNote: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The resource version you last read; a stale one answers 412 */
-                "if-match"?: string;
-            };
-            path: {
-                id: string;
-                noteId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            204: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            412: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    updateCandidateNote: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The resource version you last read; a stale one answers 412 */
-                "if-match"?: string;
-            };
-            path: {
-                id: string;
-                noteId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WriteCandidateNoteRequestInput"];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CandidateNote"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            412: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     listApplications: {
         parameters: {
             query?: {
@@ -21395,8 +19838,6 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
-                updatedSince?: string;
                 stage?: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
                 positionId?: string;
                 candidateId?: string;
@@ -23057,8 +21498,6 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
-                updatedSince?: string;
                 /** @description Starting at or after */
                 from?: string;
                 /** @description Starting before */
@@ -24979,13 +23418,11 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
-                updatedSince?: string;
                 /** @description Due strictly before this instant */
                 dueBefore?: string;
                 /** @description true: only pending or queued ones past their due time; false: none of those */
                 overdue?: "true" | "false";
-                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
+                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
                 kind?: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
                 /** @description The recruiter who owns them */
                 recruiterId?: string;
@@ -26478,446 +24915,6 @@ export interface operations {
             };
         };
     };
-    approveFollowUp: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
-                "idempotency-key"?: string;
-                /** @description The resource version you last read; a stale one answers 412 */
-                "if-match"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ApproveFollowUpRequestInput"];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FollowUp"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            412: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    declineFollowUp: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
-                "idempotency-key"?: string;
-                /** @description The resource version you last read; a stale one answers 412 */
-                "if-match"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeclineFollowUpRequestInput"];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FollowUp"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            412: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    approveInterviewFollowUps: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
-                "idempotency-key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ApproveAllFollowUpsRequestInput"];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApprovedFollowUps"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getPlaybook: {
         parameters: {
             query?: never;
@@ -27804,6 +25801,854 @@ export interface operations {
             };
         };
     };
+    listApplicationMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailThreadList"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFollowUpThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpThread"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInterviewInvites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarInviteList"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInterviewDeclines: {
+        parameters: {
+            query?: {
+                /** @description Only the interviews of applications this user owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewDeclineList"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateMyCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMyCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedRevoked"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of a feed URL (`cal_…`) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listActivity: {
         parameters: {
             query?: {
@@ -27841,658 +26686,6 @@ export interface operations {
                         nextCursor: string | null;
                     };
                 };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listEvents: {
-        parameters: {
-            query?: {
-                /** @description The nextCursor of the previous page; without it the feed starts at the oldest event kept (30 days) */
-                after?: string;
-                /** @description Comma-separated event types of the catalogue; without it every type */
-                types?: string;
-                /** @description Page size, 1 to 1000 */
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventFeed"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listExternalIds: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1 to 100 */
-                limit?: number;
-                /** @description The nextCursor of the previous page */
-                cursor?: string;
-                /** @description The kind of Afterview record */
-                type?: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
-                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
-                source?: string;
-                /** @description The external ids of one Afterview record */
-                id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["ExternalId"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getExternalId: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The kind of Afterview record */
-                type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
-                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
-                source: string;
-                /** @description The record’s id in that system */
-                externalId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExternalId"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    replaceExternalId: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The kind of Afterview record */
-                type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
-                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
-                source: string;
-                /** @description The record’s id in that system */
-                externalId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LinkExternalIdRequestInput"];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExternalId"];
-                };
-            };
-            /** @description Default Response */
-            201: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExternalId"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteExternalId: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The kind of Afterview record */
-                type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
-                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
-                source: string;
-                /** @description The record’s id in that system */
-                externalId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Forgotten */
-            204: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Default Response */
             400: {
@@ -30574,7 +28767,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                status?: "matched" | "out_of_office" | "unmatched" | "assigned";
+                status?: "matched" | "out_of_office" | "unmatched" | "assigned" | "calendar_reply";
             };
             header?: never;
             path?: never;
@@ -31215,14 +29408,9 @@ export interface operations {
             };
         };
     };
-    listSuggestedOutcomes: {
+    getAgencyEmail: {
         parameters: {
-            query?: {
-                /** @description Page size, 1 to 100 */
-                limit?: number;
-                /** @description The nextCursor of the previous page */
-                cursor?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -31239,10 +29427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["SuggestedOutcome"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["AgencyEmail"];
                 };
             };
             /** @description Default Response */
@@ -31342,18 +29527,145 @@ export interface operations {
             };
         };
     };
-    listReportEmployers: {
+    replaceAgencyEmail: {
         parameters: {
-            query?: {
-                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
-                from?: string;
-                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
-                to?: string;
-                /** @description Only this employer, or this district and its schools */
-                employerId?: string;
-                /** @description Only the applications (and follow-ups) this recruiter owns */
-                recruiterId?: string;
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgencyEmailRequestInput"];
             };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyEmail"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAgencyEmail: {
+        parameters: {
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -31370,7 +29682,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmployersReport"];
+                    "application/json": components["schemas"]["AgencyEmail"];
                 };
             };
             /** @description Default Response */
@@ -31470,23 +29782,21 @@ export interface operations {
             };
         };
     };
-    listReportFollowUps: {
+    createAgencyEmailTest: {
         parameters: {
-            query?: {
-                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
-                from?: string;
-                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
-                to?: string;
-                /** @description Only this employer, or this district and its schools */
-                employerId?: string;
-                /** @description Only the applications (and follow-ups) this recruiter owns */
-                recruiterId?: string;
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
             };
-            header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgencyEmailTestRequestInput"];
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -31498,135 +29808,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FollowUpsReport"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            500: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            503: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getReportPipeline: {
-        parameters: {
-            query?: {
-                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
-                from?: string;
-                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
-                to?: string;
-                /** @description Only this employer, or this district and its schools */
-                employerId?: string;
-                /** @description Only the applications (and follow-ups) this recruiter owns */
-                recruiterId?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
-                    RateLimit?: string;
-                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
-                    "RateLimit-Policy"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PipelineReport"];
+                    "application/json": components["schemas"]["AgencyEmailTestResult"];
                 };
             };
             /** @description Default Response */

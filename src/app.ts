@@ -34,6 +34,9 @@ import { contactsRoutes } from './modules/contacts/contacts.routes.js';
 import { positionsRoutes } from './modules/positions/positions.routes.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
 import { applicationsRoutes } from './modules/applications/applications.routes.js';
+import { threadsRoutes } from './modules/threads/threads.routes.js';
+import { calendarRoutes } from './modules/interviews/interviews.calendarRoutes.js';
+import { agencyEmailRoutes } from './modules/agency/agency.emailRoutes.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { externalIdsRoutes } from './modules/externalIds/externalIds.routes.js';
@@ -49,7 +52,7 @@ import { webRoutes } from './modules/web/web.routes.js';
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, activityRoutes, eventsRoutes, externalIdsRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, responsesRoutes, reportsRoutes, webRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, threadsRoutes, calendarRoutes, activityRoutes, eventsRoutes, externalIdsRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, agencyEmailRoutes, responsesRoutes, reportsRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

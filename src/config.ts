@@ -71,6 +71,16 @@ export const configSchema = z.object({
     .optional(),
   MAIL_OUTBOX_DIR: z.string().min(1).default('./var/outbox'),
   MAIL_FROM: z.email().default('followups@afterview.local'),
+  // The key that encrypts agencies' SMTP passwords and DKIM keys at rest (AES-256-GCM): 32 random
+  // bytes, base64. SECRETS_KEY_PREVIOUS still decrypts what the last key wrote (docs/email.md).
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
+    .optional(),
+  SECRETS_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+    .optional(),
   // How long a worker's claim on a follow-up lasts; still queued after it, the send is uncertain
   // (docs/followups.md#delivery). Longer than the mailer's own timeouts (src/lib/mailer.ts).
   FOLLOWUP_CLAIM_LEASE_MS: z.coerce.number().int().min(1_000).default(300_000),

@@ -34,6 +34,7 @@ export const eventCatalogue = {
   'interview.timeline_set': 'The employer’s projected decision date was set or changed',
   'interview.participant_added': 'A contact was added to an interview',
   'interview.participant_removed': 'A contact was removed from an interview',
+  'interview.participant_responded': 'A participant answered the calendar invite: accepted, declined or tentative (data: contactId, response, previous)',
   'interview.deleted': 'An interview entered by mistake was deleted (never a completed one)',
   'followup.planned': 'A follow-up was planned after an interview (data: key, kind, channel, voice, dueAt)',
   'followup.cancelled': 'A follow-up was called off, by re-planning, by hand or by the candidate’s erasure (data: key, kind, reason, by)',

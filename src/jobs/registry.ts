@@ -5,6 +5,7 @@ import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/
 import { webhookAttemptJob } from '../modules/webhooks/webhooks.jobs.js';
 import { purgeOldEventsJob } from '../modules/events/events.jobs.js';
 import { digestTickJob, sendDigestJob } from '../modules/followups/followups.digest.js';
+import { reconcileInvitesJob, sendInviteJob } from '../modules/interviews/interviews.jobs.js';
 
 /**
  * Every job the worker runs. Modules add theirs here. Only the jobs layer reads this list (the
@@ -19,6 +20,8 @@ export const jobRegistry: JobDefinition[] = [
   digestTickJob,
   sendDigestJob,
   purgeOldEventsJob,
+  sendInviteJob,
+  reconcileInvitesJob,
 ] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {

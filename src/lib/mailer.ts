@@ -19,6 +19,8 @@ export interface MailMessage {
   headers?: Record<string, string>;
   /** The Date header: the injected clock's time, not the machine's. */
   date?: Date | undefined;
+  /** An iMIP calendar part (RFC 6047): `text/calendar; method=…`, an alternative to the text. */
+  icalEvent?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string } | undefined;
 }
 
 export interface SentMail {
@@ -63,7 +65,47 @@ const toOptions = (m: MailMessage): SendMailOptions => ({
   messageId: m.messageId,
   ...(m.date ? { date: m.date } : {}),
   ...(m.headers ? { headers: m.headers } : {}),
+  ...(m.icalEvent ? { icalEvent: { method: m.icalEvent.method, content: m.icalEvent.content, filename: 'invite.ics' } } : {}),
 });
+
+/** An SMTP server of one's own (an agency's, docs/email.md): pooled, with the same timeouts; optional DKIM signing. */
+export function smtpMailer(options: {
+  host: string;
+  port: number;
+  tls: 'tls' | 'starttls' | 'none';
+  auth?: { user: string; pass: string } | undefined;
+  dkim?: { domainName: string; keySelector: string; privateKey: string } | undefined;
+  /** Tests only: accept a self-signed certificate. */
+  allowUnverifiedTls?: boolean;
+}): Mailer {
+  const transport = nodemailer.createTransport({
+    host: options.host,
+    port: options.port,
+    secure: options.tls === 'tls',
+    requireTLS: options.tls === 'starttls',
+    ignoreTLS: options.tls === 'none',
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.dkim ? { dkim: options.dkim } : {}),
+    ...(options.allowUnverifiedTls ? { tls: { rejectUnauthorized: false } } : {}),
+    pool: true,
+    maxConnections: 3,
+    maxMessages: 1000,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  });
+  return {
+    async send(message) {
+      try {
+        const info = await transport.sendMail(toOptions(message));
+        return { messageId: info.messageId, response: info.response };
+      } catch (err) {
+        throw toMailError(err);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
 
 /** SMTP through nodemailer when SMTP_URL is set; else .eml files in MAIL_OUTBOX_DIR (development). */
 export function createMailer(config: { SMTP_URL?: string | undefined; MAIL_OUTBOX_DIR: string }, log: Logger): Mailer {

@@ -22,6 +22,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     RATE_LIMIT_MAX: '100000',
     LOGIN_RATE_LIMIT_MAX: '100000',
     SEED_DEMO: '0',
+    // Encrypts agencies' SMTP passwords and DKIM keys (test/agency.email.test.ts).
+    SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
     // One test file relays events (test/webhooks/delivery.test.ts); elsewhere workers do not.
     WEBHOOK_RELAY: '0',
     // Test receivers listen on http://127.0.0.1; refusals of loopback are tested with these off.

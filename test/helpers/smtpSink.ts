@@ -11,9 +11,10 @@ export interface SunkMessage {
 /**
  * A real SMTP server on 127.0.0.1 that keeps every message, in the order their data arrived;
  * `next()` waits for one that matches. With `hold(true)` it stops answering the data it receives
- * (the sender is left mid-send, as a slow server leaves it) until `release()`.
+ * (the sender is left mid-send, as a slow server leaves it) until `release()`. Calendar invites
+ * are accepted and dropped unless `invites` (test/interviews.invites.test.ts).
  */
-export function smtpSink() {
+export function smtpSink(opts: { invites?: boolean } = {}) {
   const received: SunkMessage[] = [];
   const waiting: { match: (m: SunkMessage) => boolean; resolve: (m: SunkMessage) => void }[] = [];
   const held: (() => void)[] = [];
@@ -27,6 +28,8 @@ export function smtpSink() {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
+        // Calendar invites (an interview scheduled ahead) are kept only by a sink that asks for them.
+        if (!opts.invites && /^X-Afterview-Invite:/im.test(raw.split(/\r?\n\r?\n/)[0]!)) return callback();
         const m = { to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw, messageId: /^Message-ID: (<[^>]+>)/im.exec(raw)?.[1] ?? null };
         received.push(m);
         for (const w of waiting.filter((x) => x.match(m))) {

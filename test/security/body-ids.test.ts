@@ -195,6 +195,16 @@ const fixtures: Record<string, () => Case> = {
   'GET /v1/reports/pipeline query.recruiterId': () => reportFor('pipeline', 'recruiterId', () => b.ownerId),
   // follow-ups
   'GET /v1/follow-ups query.recruiterId': filter('/v1/follow-ups', 'recruiterId', () => b.ownerId),
+  // B has no declines to show: A asking with B's owner gets an empty list (test/interviews.responses.test.ts shows rows).
+  'GET /v1/interview-declines query.recruiterId': () => ({
+    method: 'GET',
+    url: `/v1/interview-declines?recruiterId=${b.ownerId}`,
+    expect: 'custom',
+    check: async (res) => {
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({ data: [] });
+    },
+  }),
   'GET /v1/follow-ups query.candidateId': filter('/v1/follow-ups', 'candidateId', () => B.story.candidate.id),
   'GET /v1/follow-ups query.interviewId': filter('/v1/follow-ups', 'interviewId', () => B.interview.id),
   'POST /v1/follow-up-templates/:templateId/preview body.followUpId': () =>

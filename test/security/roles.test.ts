@@ -31,6 +31,12 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // your own sessions and password: people only, whatever their role
   'GET /v1/me/sessions': ['viewer', null],
   'DELETE /v1/me/sessions': ['viewer', null],
+  'GET /v1/agency/email': ['admin', null],
+  'PUT /v1/agency/email': ['admin', null],
+  'DELETE /v1/agency/email': ['admin', null],
+  'POST /v1/agency/email/test': ['admin', null],
+  'POST /v1/me/calendar-feed': ['viewer', null],
+  'DELETE /v1/me/calendar-feed': ['viewer', null],
   'DELETE /v1/me/sessions/:id': ['viewer', null],
   'PATCH /v1/me/password': ['viewer', null],
   // invitations: who joins the agency is for signed-in admins
@@ -94,6 +100,8 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/interviews': ['recruiter', 'interviews:write'],
   'GET /v1/interviews/:id': ['viewer', 'interviews:read'],
   'GET /v1/interviews/:id/calendar.ics': ['viewer', 'interviews:read'],
+  'GET /v1/interviews/:id/invites': ['viewer', 'interviews:read'],
+  'GET /v1/interview-declines': ['viewer', 'interviews:read'],
   'PATCH /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'DELETE /v1/interviews/:id': ['recruiter', 'interviews:write'],
   'POST /v1/interviews/:id/reschedule': ['recruiter', 'interviews:write'],
@@ -106,6 +114,8 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   // follow-ups, playbook, templates
   'GET /v1/follow-ups': ['viewer', 'followups:read'],
   'GET /v1/follow-ups/:id': ['viewer', 'followups:read'],
+  'GET /v1/follow-ups/:id/thread': ['viewer', 'followups:read'],
+  'GET /v1/applications/:id/messages': ['viewer', 'followups:read'],
   'PATCH /v1/follow-ups/:id': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/reschedule': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/send-now': ['recruiter', 'followups:write'],
@@ -179,6 +189,7 @@ const publicRoutes = [
   // the response links' answer page: the link's token is the credential
   'GET /respond/:token',
   'POST /respond/:token',
+  'GET /v1/calendar-feeds/:token',
   // the web client
   'GET /',
   'GET /*',

@@ -13,6 +13,7 @@ export const applicationStages = ['submitted', 'interviewing', 'offer', 'hired',
 export const channels = ['email', 'phone', 'linkedin', 'other'] as const;
 /** Where a reply came from: typed by a recruiter, an inbound email, or the contact's response link. */
 export const replySources = ['manual', 'inbound_email', 'link'] as const;
+export const participantResponses = ['needs_action', 'accepted', 'declined', 'tentative'] as const;
 
 export const applications = pgTable(
   'applications',
@@ -79,6 +80,8 @@ export const interviews = pgTable(
     decisionExpectedBy: date('decision_expected_by', { mode: 'string' }),
     highlights: text('highlights'),
     location: text('location'),
+    /** The video call's link, sent in calendar invites (docs/email.md). */
+    meetingUrl: text('meeting_url'),
     notes: text('notes'),
     completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
     cancelReason: text('cancel_reason'),
@@ -108,6 +111,9 @@ export const interviewParticipants = pgTable(
     role: text('role', { enum: ['interviewer', 'hiring_manager', 'coordinator'] }).notNull().default('interviewer'),
     highlight: text('highlight'),
     notes: text('notes'),
+    /** Their answer to the calendar invite (an iTIP REPLY through the inbound endpoint). */
+    response: text('response', { enum: participantResponses }).notNull().default('needs_action'),
+    respondedAt: timestamp('responded_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamps.createdAt,
   },
   (t) => [

@@ -5,7 +5,7 @@ import { tenantFk } from './tenants.js';
 
 // Inbound replies handed over by the mail provider.
 
-export const inboundReplyStatuses = ['matched', 'out_of_office', 'unmatched', 'assigned'] as const;
+export const inboundReplyStatuses = ['matched', 'out_of_office', 'unmatched', 'assigned', 'calendar_reply'] as const;
 
 /** An email the mail provider's inbound webhook handed us: matched to a follow-up, or kept to assign. */
 export const inboundReplies = pgTable(

@@ -5,8 +5,10 @@ import { followUps } from './followups.js';
 import { inboundReplies } from './inbound.js';
 import { candidateNotes, candidates, contacts, employers, positions } from './records.js';
 import { applicationDecisions, emailAnswers, employerPromises, responseLinks } from './responses.js';
-import { apiKeys, tenants, users } from './tenants.js';
 import { externalIds } from './sync.js';
+import { emailMessages, emailThreads } from './threads.js';
+import { calendarFeeds, calendarInvites } from './calendar.js';
+import { agencyMailSettings, apiKeys, tenants, users } from './tenants.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
 
 export { currentTenant, tenantPolicy, timestamps, type Holiday } from './common.js';
@@ -20,6 +22,8 @@ export * from './webhooks.js';
 export * from './inbound.js';
 export * from './sync.js';
 export * from './responses.js';
+export * from './threads.js';
+export * from './calendar.js';
 
 /** The tables drizzle's query builder knows by name (src/db/client.ts). */
 export const schema = {
@@ -50,4 +54,9 @@ export const schema = {
   employerPromises,
   emailAnswers,
   applicationDecisions,
+  emailThreads,
+  emailMessages,
+  calendarInvites,
+  calendarFeeds,
+  agencyMailSettings,
 };

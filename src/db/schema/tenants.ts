@@ -95,3 +95,28 @@ export const apiKeys = pgTable(
 
 export const tenantFk = (name: string, column: Parameters<typeof foreignKey>[0]['columns'][0]) =>
   foreignKey({ name, columns: [column], foreignColumns: [tenants.id] }).onDelete('cascade');
+
+/**
+ * The agency's own outgoing mail server and sender (docs/email.md). The password and the DKIM
+ * private key are sealed with SECRETS_KEY (src/lib/secretBox.ts), never stored or returned as such.
+ */
+export const agencyMailSettings = pgTable(
+  'agency_mail_settings',
+  {
+    tenantId: uuid('tenant_id').primaryKey(),
+    host: text('host').notNull(),
+    port: integer('port').notNull(),
+    tls: text('tls', { enum: ['tls', 'starttls', 'none'] }).notNull(),
+    username: text('username'),
+    passwordSealed: text('password_sealed'),
+    domain: text('domain').notNull(),
+    fromAddress: text('from_address').notNull(),
+    fromName: text('from_name').notNull(),
+    sendAs: text('send_as', { enum: ['agency', 'recruiter'] }).notNull().default('agency'),
+    dkimSelector: text('dkim_selector'),
+    dkimKeySealed: text('dkim_key_sealed'),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [tenantFk('agency_mail_settings_tenant_fk', t.tenantId), tenantPolicy()],
+);

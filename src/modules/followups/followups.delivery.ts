@@ -8,6 +8,8 @@ import type { EventType } from '../../core/events.js';
 import type { FollowUpRow } from './followups.repo.js';
 import { renderFollowUp, type StoredTemplates } from '../../core/templates.js';
 import { withResponseLink } from '../responses/responses.delivery.js';
+import { threaded } from './followups.threading.js';
+import { fromAgency } from './followups.sender.js';
 
 /** The deterministic Message-ID of a follow-up: replies quote it, so they can be matched to it. */
 export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;
@@ -230,14 +232,15 @@ export async function deliverFollowUp(
   const link = await withResponseLink(deps, loaded);
   if (link) loaded.followUp = { ...f, vars: { ...f.vars, responseLink: link } };
 
-  const message = composeMessage(loaded, deps.config.MAIL_FROM);
-  if ('skip' in message) {
+  const composed = composeMessage(loaded, deps.config.MAIL_FROM);
+  if ('skip' in composed) {
     deps.metrics.followUpSends.inc({ outcome: 'skipped' });
-    return skip(deps, f, message.skip);
+    return skip(deps, f, composed.skip);
   }
+  const { message, mailer } = await fromAgency(deps, f.tenantId, loaded, await threaded(deps, f, loaded.templates, composed, composed.subject.startsWith(DRAFT_PREFIX)));
 
   try {
-    await deps.mailer.send({ ...message, date: deps.clock.now() });
+    await mailer.send({ ...message, date: deps.clock.now() });
   } catch (err) {
     const e = err instanceof MailError ? err : new MailError(err instanceof Error ? err.message : String(err), null, false);
     const final = e.permanent || attempt.number >= attempt.of;
@@ -252,7 +255,7 @@ export async function deliverFollowUp(
     deliveryChange(f, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
       voice: f.voice,
       to: message.to.address,
-      draft: message.subject.startsWith(DRAFT_PREFIX),
+      draft: composed.subject.startsWith(DRAFT_PREFIX),
       messageId: message.messageId,
       attempts: claimed.attempts,
     }),

@@ -17,6 +17,11 @@ export const inboundEmailBody = z
     inReplyTo: z.string().trim().max(2000).optional(),
     references: z.string().trim().max(20_000).optional(),
     headers: z.record(z.string().max(100), z.string().max(2000)).optional().describe('Other headers, e.g. Auto-Submitted'),
+    calendar: z
+      .string()
+      .max(100_000)
+      .optional()
+      .describe('The email’s text/calendar part, if any: an answer to an interview invite (METHOD:REPLY) sets that participant’s response; one that cannot be read is 422 naming this field'),
     receivedAt: instant.optional(),
   })
   .meta({
@@ -35,7 +40,9 @@ export const inboundEmailBody = z
 export const inboundReplySchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(inboundReplyStatuses).describe('matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it'),
+    status: z
+      .enum(inboundReplyStatuses)
+      .describe('matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it; calendar_reply: a participant’s answer to an interview invite, recorded on the interview'),
     from: z.string(),
     subject: z.string(),
     text: z.string(),

@@ -13,6 +13,7 @@ import { recordChange } from '../activity/activity.service.js';
 import { insertReply } from '../applications/applications.replies.js';
 import { findApplication } from '../applications/applications.service.js';
 import { isAutomaticReply, quotedFollowUpIds, replySummary } from './outOfOffice.js';
+import { applyCalendarReply, parseCalendarReply } from '../interviews/interviews.responses.js';
 import type { assignInboundBody, inboundEmailBody, listInboundQuery } from './inbound.schemas.js';
 
 type InboundRow = typeof inboundReplies.$inferSelect;
@@ -61,9 +62,15 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
   const actor = systemActor(tenantId);
   const now = deps.clock.now();
   const receivedAt = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
+  // Read before anything is written: a calendar part that is not a reply we can read is a 422.
+  const calendarReply = input.calendar ? parseCalendarReply(input.calendar) : null;
   try {
     return await withTenant(deps.db, tenantId, async (tx) => {
-      const ids = quotedFollowUpIds(input.inReplyTo, input.references);
+      const answered = calendarReply ? await applyCalendarReply(tx, actor, now, calendarReply) : null;
+      if (answered) return { duplicate: false, reply: presentInbound(await storeCalendarReply(tx, actor, tenantId, now, receivedAt, input, answered)) };
+      // The message answered first, then the thread's chain newest first: a client that drops
+      // In-Reply-To still names the whole conversation in References (docs/email.md).
+      const ids = [...new Set([...quotedFollowUpIds(input.inReplyTo), ...quotedFollowUpIds(input.references).reverse()])];
       const found = ids.length
         ? await tx
             .select({
@@ -131,6 +138,44 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
   }
 }
 
+/** An invite's answer, kept with the interview's application (it is not the employer's reply to a follow-up). */
+async function storeCalendarReply(
+  tx: Tx,
+  actor: Actor,
+  tenantId: string,
+  now: Date,
+  receivedAt: Date,
+  input: z.output<typeof inboundEmailBody>,
+  answered: { id: string; applicationId: string; candidateId: string },
+) {
+  const [row] = await tx
+    .insert(inboundReplies)
+    .values({
+      tenantId,
+      id: newId(),
+      fromAddress: input.from,
+      toAddress: input.to ?? null,
+      subject: input.subject,
+      text: input.text,
+      messageId: input.messageId ?? null,
+      inReplyTo: input.inReplyTo ?? null,
+      references: input.references ?? null,
+      status: 'calendar_reply',
+      followUpId: null,
+      applicationId: answered.applicationId,
+      receivedAt,
+      createdAt: now,
+    })
+    .returning();
+  await recordChange(actor, now, {
+    action: 'inbound_reply.received',
+    subject: { type: 'inboundReply', id: row!.id },
+    refs: { candidateId: answered.candidateId, applicationId: answered.applicationId, interviewId: answered.id },
+    data: { status: 'calendar_reply', followUpId: null, replyId: null },
+  });
+  return row!;
+}
+
 /** The inbound webhook: the agency from its secret (401 otherwise), then the email recorded. */
 export async function receiveInboundEmail(deps: Deps, authorization: string | undefined, input: z.output<typeof inboundEmailBody>) {
   const tenantId = await authenticateInbound(deps, authorization);
@@ -170,7 +215,7 @@ export async function assignInbound(deps: Deps, actor: Actor, id: string, input:
   const now = deps.clock.now();
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
     const current = await find(tx, id, true);
-    if (current.status === 'matched' || current.status === 'assigned') {
+    if (current.status === 'matched' || current.status === 'assigned' || current.status === 'calendar_reply') {
       throw new AppError('conflict', `The reply is already ${current.status} to an application`);
     }
     const app = await findApplication(tx, input.applicationId).catch((err: unknown) => {

@@ -14,4 +14,10 @@ export async function eraseFor(tx: Tx, candidateId: string) {
   await tx.execute(sql`
     UPDATE interview_participants SET notes = NULL, highlight = NULL
     WHERE interview_id IN (SELECT i.id FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id})`);
+  // The invites sent to them keep that they went, not where; one not sent yet never goes.
+  await tx.execute(sql`
+    UPDATE calendar_invites SET to_address = NULL, last_error = NULL,
+      status = CASE WHEN status = 'pending' THEN 'superseded' ELSE status END
+    WHERE attendee = 'candidate'
+      AND interview_id IN (SELECT i.id FROM interviews i JOIN applications a ON a.id = i.application_id WHERE a.candidate_id = ${id})`);
 }

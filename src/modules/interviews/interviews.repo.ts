@@ -27,6 +27,8 @@ const participantsOf = tdb
     role: interviewParticipants.role,
     highlight: interviewParticipants.highlight,
     notes: interviewParticipants.notes,
+    response: interviewParticipants.response,
+    respondedAt: interviewParticipants.respondedAt,
   })
   .from(interviewParticipants)
   .innerJoin(contacts, eq(contacts.id, interviewParticipants.contactId))

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { instant, localDate, notes, timeZoneSchema } from '../../lib/schemas.js';
+import { instant, localDate, notes, timeZoneSchema, webUrl } from '../../lib/schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 
 export const interviewFormat = z.enum(['phone', 'video', 'onsite']);
 export const interviewStatus = z.enum(['scheduled', 'completed', 'cancelled', 'no_show']);
 export const participantRole = z.enum(['interviewer', 'hiring_manager', 'coordinator']);
 const highlight = z.string().trim().min(1).max(1000);
+const meetingUrl = webUrl.describe('The video call’s link (http or https), sent in the calendar invites');
 
 export const participantSchema = z
   .object({
@@ -15,6 +16,8 @@ export const participantSchema = z
     role: participantRole,
     highlight: z.string().nullable().describe('What went well with this person, quoted in their thank-you'),
     notes: z.string().nullable(),
+    response: z.enum(['needs_action', 'accepted', 'declined', 'tentative']).describe('Their answer to the calendar invite'),
+    respondedAt: instant.nullable(),
   })
   .meta({ id: 'InterviewParticipant' });
 
@@ -38,6 +41,7 @@ export const interviewSchema = z
     decisionExpectedBy: z.string().nullable().describe('The employer’s projected decision date (YYYY-MM-DD)'),
     highlights: z.string().nullable(),
     location: z.string().nullable(),
+    meetingUrl: z.string().nullable().describe('The video call’s link, in the calendar invites'),
     notes: z.string().nullable(),
     completedAt: instant.nullable(),
     cancelReason: z.string().nullable(),
@@ -67,11 +71,12 @@ export const interviewSchema = z
       decisionExpectedBy: '2026-12-12',
       highlights: 'The demo lesson on fractions landed well',
       location: 'Lincoln Elementary, room 12',
+      meetingUrl: null,
       notes: null,
       completedAt: '2026-12-03T16:05:00.000Z',
       cancelReason: null,
       participants: [
-        { contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', name: 'Pat Principal', email: 'pat@lincoln.example.org', role: 'hiring_manager', highlight: 'Shared vision for small-group reading', notes: null },
+        { contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', name: 'Pat Principal', email: 'pat@lincoln.example.org', role: 'hiring_manager', highlight: 'Shared vision for small-group reading', notes: null, response: 'accepted', respondedAt: '2026-11-26T15:02:00.000Z' },
       ],
       version: 3,
       createdAt: '2026-11-26T14:30:00.000Z',
@@ -101,6 +106,7 @@ export const scheduleInterviewBody = z
     ...times,
     arrangedVia: z.enum(['email', 'phone']),
     location: z.string().trim().max(500).optional(),
+    meetingUrl: meetingUrl.optional(),
     notes: notes.optional(),
     participants: z.array(participantInput).min(1).max(20),
   })
@@ -124,6 +130,7 @@ export const updateInterviewBody = z
     format: interviewFormat.optional(),
     arrangedVia: z.enum(['email', 'phone']).optional(),
     location: z.string().trim().max(500).nullable().optional(),
+    meetingUrl: meetingUrl.nullable().optional(),
     notes: notes.nullable().optional(),
     highlights: z.string().trim().max(5000).nullable().optional(),
   })

@@ -14,6 +14,7 @@ import { changeStage, isClosed } from '../applications/applications.stages.js';
 import { syncFollowUps } from '../followups/followups.sync.js';
 import { recordPromise } from '../responses/responses.ledger.js';
 import { employerChain, findInterviews, loadInterview, type InterviewRow } from './interviews.repo.js';
+import { planInvites } from './interviews.invites.js';
 import type {
   addParticipantBody,
   cancelBody,
@@ -26,7 +27,7 @@ import type {
   updateInterviewBody,
 } from './interviews.schemas.js';
 
-const FIELDS = ['round', 'format', 'startsAt', 'endsAt', 'timeZone', 'arrangedVia', 'status', 'decisionExpectedBy', 'highlights', 'location', 'notes', 'cancelReason'] as const;
+const FIELDS = ['round', 'format', 'startsAt', 'endsAt', 'timeZone', 'arrangedVia', 'status', 'decisionExpectedBy', 'highlights', 'location', 'meetingUrl', 'notes', 'cancelReason'] as const;
 
 async function loadOrThrow(tx: Tx, id: string) {
   const found = await loadInterview(tx, id);
@@ -139,6 +140,7 @@ export async function scheduleInterview(deps: Deps, actor: Actor, input: z.outpu
         timeZone: input.timeZone,
         arrangedVia: input.arrangedVia,
         location: input.location ?? null,
+        meetingUrl: input.meetingUrl ?? null,
         notes: input.notes ?? null,
         createdAt: now,
         updatedAt: now,
@@ -165,6 +167,7 @@ export async function scheduleInterview(deps: Deps, actor: Actor, input: z.outpu
     if (app.stage === 'submitted' || app.stage === 'on_hold') {
       await changeStage(tx, actor, now, app, 'interviewing', 'Interview scheduled');
     }
+    await planInvites(tx, actor.tenantId, now, id);
     return (await loadInterview(tx, id))!;
   });
 }
@@ -192,6 +195,8 @@ export async function updateInterview(deps: Deps, actor: Actor, id: string, inpu
     const row = await lockForAction(tx, id, ['scheduled', 'completed', 'no_show', 'cancelled'], 'changed', ifMatch);
     const changes = diff(row, { ...row, ...input }, FIELDS);
     if (Object.keys(changes).length > 0) await applyChange(tx, actor, now, row, input, 'interview.updated');
+    // What the calendar event shows changed: the invites are sent again.
+    if (changes.location || changes.meetingUrl || changes.format || changes.round) await planInvites(tx, actor.tenantId, now, id);
     // After completion the plan follows its facts: the channel it was arranged by routes the status
     // checks, the highlights go into the thank-yous not sent yet.
     if (row.status === 'completed' && (changes.arrangedVia || changes.highlights)) await syncFollowUps(tx, actor, now, id);
@@ -210,6 +215,7 @@ export async function rescheduleInterview(deps: Deps, actor: Actor, id: string, 
       reason: reason ?? null,
     });
     await syncFollowUps(tx, actor, now, id);
+    await planInvites(tx, actor.tenantId, now, id);
     return loadOrThrow(tx, id);
   });
 }
@@ -221,6 +227,7 @@ export async function cancelInterview(deps: Deps, actor: Actor, id: string, inpu
     await applyChange(tx, actor, now, row, { status: 'cancelled', cancelReason: input.reason }, 'interview.cancelled', { reason: input.reason });
     // Calls off whatever is still open: a cancelled interview has nothing to follow up.
     await syncFollowUps(tx, actor, now, id);
+    await planInvites(tx, actor.tenantId, now, id);
     return loadOrThrow(tx, id);
   });
 }
@@ -324,6 +331,7 @@ export async function addParticipant(deps: Deps, actor: Actor, id: string, input
     });
     await applyChange(tx, actor, now, row, {}, 'interview.participant_added', { contactId: input.contactId, role: input.role });
     await syncFollowUps(tx, actor, now, id);
+    await planInvites(tx, actor.tenantId, now, id);
     return loadOrThrow(tx, id);
   });
 }
@@ -338,6 +346,7 @@ export async function removeParticipant(deps: Deps, actor: Actor, id: string, co
     await tx.delete(interviewParticipants).where(and(eq(interviewParticipants.interviewId, id), eq(interviewParticipants.contactId, contactId)));
     await applyChange(tx, actor, now, row, {}, 'interview.participant_removed', { contactId });
     await syncFollowUps(tx, actor, now, id);
+    await planInvites(tx, actor.tenantId, now, id, { removed: contactId });
     return loadOrThrow(tx, id);
   });
 }

@@ -8,6 +8,7 @@ import * as candidates from '../candidates/candidates.privacy.js';
 import { eraseNotesOf, notesFor } from '../candidates/notes.service.js';
 import * as externalIds from '../externalIds/externalIds.privacy.js';
 import * as followups from '../followups/followups.privacy.js';
+import * as threads from '../threads/threads.privacy.js';
 import * as idempotency from '../idempotency/idempotency.privacy.js';
 import * as inbound from '../inbound/inbound.privacy.js';
 import * as interviews from '../interviews/interviews.privacy.js';
@@ -71,6 +72,7 @@ export async function eraseCandidate(deps: Deps, actor: Actor, id: string) {
     await idempotency.eraseFor(tx, [id, ...(await applications.quotedIdsOf(tx, id)), ...(current.email ? [current.email] : [])]);
     await followups.eraseFor(tx, actor, now, id);
     await responses.eraseFor(tx, id, now);
+    await threads.eraseFor(tx, id);
     await recordChange(actor, now, {
       action: 'candidate.erased',
       subject: { type: 'candidate', id },

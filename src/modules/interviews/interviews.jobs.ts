@@ -1,0 +1,28 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { defineJob, type JobDefinition } from '../../jobs/define.js';
+
+export const invitePayload = z.object({ tenantId: z.uuid(), inviteId: z.uuid() });
+
+/** As follow-ups: SMTP 4xx answers retried over about an hour; a 5xx fails at once. */
+const inviteOptions: JobsOptions = { attempts: 7, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } };
+
+/** Sends one calendar invite (`inv-<id>`); a claimed, sent or superseded one does nothing. */
+export const sendInviteJob: JobDefinition<typeof invitePayload> = defineJob({
+  name: 'interviews.invite',
+  queue: 'followups',
+  payload: invitePayload,
+  options: inviteOptions,
+  handler: () => import('./interviews.inviteJob.js').then((m) => m.inviteHandler),
+});
+
+export const reconcileInvitesPayload = z.object({});
+
+/** Every minute: invites still pending a minute after they were written (Redis lost their job) are enqueued again. */
+export const reconcileInvitesJob: JobDefinition<typeof reconcileInvitesPayload> = defineJob({
+  name: 'interviews.invites-reconcile',
+  queue: 'maintenance',
+  payload: reconcileInvitesPayload,
+  schedule: { id: 'interviews-invites-reconcile', every: 60_000, data: {} },
+  handler: () => import('./interviews.inviteJob.js').then((m) => m.reconcileHandler),
+});
