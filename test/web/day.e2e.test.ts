@@ -183,19 +183,19 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
   it('after a route change the focus is on the page’s heading; a panel takes the focus, Escape closes it and gives the focus back', async () => {
     const page = await open(size);
     await goTo(page, 'Candidates');
-    await expect.poll(() => focused(page)).toBe('H1 Candidates');
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('H1 Candidates');
     await page.getByRole('link', { name: /Jordan Lee/ }).click();
-    await expect.poll(() => focused(page)).toBe('H1 Jordan Lee');
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('H1 Jordan Lee');
     const application = page.getByTestId('application').filter({ hasText: '5th grade teacher' });
     await application.getByRole('button', { name: 'Log outcome…' }).click();
     await application.getByLabel('Outcome').waitFor();
     expect(await focused(page)).toBe('SELECT Outcome');
     await page.keyboard.press('Escape');
     await application.getByLabel('Outcome').waitFor({ state: 'detached' });
-    await expect.poll(() => focused(page)).toBe('BUTTON Log outcome…');
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('BUTTON Log outcome…');
     // Back in history too: the heading of the page returned to.
     await page.goBack();
-    await expect.poll(() => focused(page)).toBe('H1 Candidates');
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('H1 Candidates');
   });
 
   it('put forward, record a reply and log an outcome each close their form after saving and say what they did, so nothing is saved twice', async () => {
