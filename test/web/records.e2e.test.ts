@@ -100,6 +100,8 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     expect(await details.getByRole('link', { name: `${name} Jr on LinkedIn` }).getAttribute('href')).toBe('https://www.linkedin.com/in/casey-brook');
     const kept = await api<Schemas['Candidate']>('GET', `/v1/candidates/${c.id}`);
     expect(kept).toMatchObject({ name: `${name} Jr`, phone: '+18455550142', linkedinUrl: 'https://www.linkedin.com/in/casey-brook', timeZone: 'America/Chicago', relayConsent: false, statusUpdatesOptIn: false, tags: ['math', 'grade 5'], email: `casey-${size}@example.org` });
+    // The activity says what changed, in words.
+    await page.getByTestId('activity').getByText(`You changed ${name} Jr’s name, phone, LinkedIn, time zone, relay consent, status updates choice, tags`).waitFor();
     await accessible(page, 'a candidate saved, with its message');
 
     // Someone else changes the candidate while the form is open: the save is refused, plainly.
@@ -150,7 +152,7 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await accessible(page, 'a candidate’s notes');
 
     await page.getByRole('button', { name: 'Add a note…' }).click();
-    const box = page.getByLabel('New note');
+    const box = page.getByRole('textbox', { name: 'New note' });
     await box.waitFor();
     expect(await page.evaluate('document.activeElement.tagName')).toBe('TEXTAREA');
     await box.fill('Called her: available from April.\nWants a reference from the district.');
@@ -196,6 +198,7 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await ask.getByRole('button', { name: 'Delete', exact: true }).click();
     await said.filter({ hasText: 'Note deleted.' }).waitFor();
     await expect.poll(() => notes.count()).toBe(1);
+    await page.getByTestId('activity').getByText('You deleted a note').waitFor();
     expect((await stored()).map((n) => n.body)).toEqual(['Prefers schools north of the river.']);
     await screenshot(page, `notes-${size}`);
 
@@ -252,7 +255,7 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     expect(await edit.count()).toBe(0);
     const days = page.getByTestId('days-off');
     // Listed in date order, each with its days.
-    expect(await days.getByRole('listitem').allInnerTexts()).toEqual(['Presidents’ Day Mon 21 Feb 2033', 'Winter break Thu 22 Dec 2033 – Mon 2 Jan 2034']);
+    expect(await days.getByRole('listitem').allInnerTexts()).toEqual(['Presidents’ Day Mon, 21 Feb 2033', 'Winter break Thu, 22 Dec 2033 – Mon, 2 Jan 2034']);
     expect((await api<Schemas['Employer']>('GET', `/v1/employers/${id}`)).holidays).toEqual([
       { name: 'Winter break', start: '2033-12-22', end: '2034-01-02' },
       { name: 'Presidents’ Day', start: '2033-02-21', end: '2033-02-21' },
@@ -263,7 +266,7 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     // The district's page names its school; Remove drops a day off.
     await details.getByRole('link', { name: district.name }).click();
     await page.getByRole('heading', { level: 1, name: district.name }).waitFor();
-    await page.getByTestId('employer-details').getByRole('link', { name: school }).click();
+    await page.getByTestId('schools').getByRole('link', { name: school }).click();
     await page.getByRole('heading', { level: 1, name: school }).waitFor();
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await edit.getByRole('button', { name: 'Remove Presidents’ Day' }).click();

@@ -79,11 +79,25 @@ function sentence(entries: Entry[], who: string, ctx: Context, zone: string): st
     case 'candidate.created':
       return `${who} added ${ctx.candidate.name}`;
     case 'candidate.updated':
-      return `${who} changed ${ctx.candidate.name}’s ${Object.keys(a.changes).map((k) => label(k).toLowerCase()).join(', ') || 'details'}`;
+      return `${who} changed ${ctx.candidate.name}’s ${[...new Set(Object.keys(a.changes).map((k) => CANDIDATE_FIELDS[k] ?? label(k).toLowerCase()))].join(', ') || 'details'}`;
+    case 'candidate_note.added':
+      return `${who} wrote a note`;
+    case 'candidate_note.edited':
+      return `${who} edited a note`;
+    case 'candidate_note.deleted':
+      return `${who} deleted a note`;
     default:
       return `${who}: ${a.action.replace(/[._]/g, ' ')}`;
   }
 }
+
+const CANDIDATE_FIELDS: Record<string, string> = {
+  linkedinUrl: 'LinkedIn',
+  timeZone: 'time zone',
+  relayConsent: 'relay consent',
+  relayConsentAt: 'relay consent',
+  statusUpdatesOptIn: 'status updates choice',
+};
 
 /** Entries one after another of the same planning or calling off, by the same actor at the same time, read as one line. */
 function grouped(entries: Entry[]) {

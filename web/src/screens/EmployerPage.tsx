@@ -55,8 +55,8 @@ export default function EmployerPage({ id }: { id: string }) {
             {editing === 'employer' ? (
               <EmployerForm e={employer} onDone={done} onCancel={() => setEditing(null)} />
             ) : (
-              <div data-testid="employer-details">
-                <p className="muted">
+              <>
+                <p className="muted" data-testid="employer-details">
                   {label(employer.kind)}
                   {parent && (
                     <>
@@ -68,7 +68,7 @@ export default function EmployerPage({ id }: { id: string }) {
                   {employer.website ? ` · ${employer.website}` : ''}
                 </p>
                 {schools.length > 0 && (
-                  <p className="muted">
+                  <p className="muted" data-testid="schools">
                     Schools:{' '}
                     {schools.map((x, i) => (
                       <span key={x.id}>
@@ -92,7 +92,7 @@ export default function EmployerPage({ id }: { id: string }) {
                     </ul>
                   </>
                 )}
-              </div>
+              </>
             )}
             {reliability(record) && (
               <p data-testid="reliability">{reliability(record)}</p>
