@@ -14,7 +14,7 @@ type Note = S['CandidateNote'];
  * "edited" once changed. Recruiters add notes; a note's author (or an admin) edits it or, after a
  * confirmation, deletes it.
  */
-export function CandidateNotes({ candidateId }: { candidateId: string }) {
+export function CandidateNotes({ candidateId, onChanged }: { candidateId: string; /** After a note is added, edited or deleted (the page's activity). */ onChanged?: () => void }) {
   const s = useSession();
   const state = useLoad(
     () => all((cursor) => call((c) => c.GET('/v1/candidates/{id}/notes', { params: { path: { id: candidateId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), 500),
@@ -33,6 +33,7 @@ export function CandidateNotes({ candidateId }: { candidateId: string }) {
   const done = (what: string) => {
     setEditing(null);
     state.reload();
+    onChanged?.();
     announce(what);
   };
   const mayChange = (n: Note) => s.can('recruiter') && (n.authorId === s.user.id || s.can('admin'));

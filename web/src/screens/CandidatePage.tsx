@@ -77,7 +77,7 @@ export default function CandidatePage({ id }: { id: string }) {
                 </p>
               </div>
             )}
-            <CandidateNotes candidateId={candidate.id} />
+            <CandidateNotes candidateId={candidate.id} onChanged={reload} />
             <h2>Applications</h2>
             {apps.length === 0 && <p className="empty">No applications yet.</p>}
             {apps.map((a) => (
