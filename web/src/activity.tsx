@@ -79,11 +79,36 @@ function sentence(entries: Entry[], who: string, ctx: Context, zone: string): st
     case 'candidate.created':
       return `${who} added ${ctx.candidate.name}`;
     case 'candidate.updated':
-      return `${who} changed ${ctx.candidate.name}’s ${Object.keys(a.changes).map((k) => label(k).toLowerCase()).join(', ') || 'details'}`;
+      return `${who} changed ${ctx.candidate.name}’s ${candidateFields(Object.keys(a.changes)) || 'details'}`;
+    case 'candidate_note.added':
+      return `${who} wrote a note`;
+    case 'candidate_note.edited':
+      return `${who} edited a note`;
+    case 'candidate_note.deleted':
+      return `${who} deleted a note`;
     default:
       return `${who}: ${a.action.replace(/[._]/g, ' ')}`;
   }
 }
+
+/** A candidate's changed fields in words, in the edit form's order: "name, phone, LinkedIn". */
+const CANDIDATE_FIELDS: Record<string, string> = {
+  name: 'name',
+  email: 'email',
+  phone: 'phone',
+  linkedinUrl: 'LinkedIn',
+  timeZone: 'time zone',
+  relayConsent: 'relay consent',
+  relayConsentAt: 'relay consent',
+  statusUpdatesOptIn: 'status updates choice',
+  tags: 'tags',
+  notes: 'notes',
+};
+const candidateFields = (keys: string[]) => {
+  const order = Object.keys(CANDIDATE_FIELDS);
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return [...new Set([...keys].sort((x, y) => rank(x) - rank(y)).map((k) => CANDIDATE_FIELDS[k] ?? label(k).toLowerCase()))].join(', ');
+};
 
 /** Entries one after another of the same planning or calling off, by the same actor at the same time, read as one line. */
 function grouped(entries: Entry[]) {

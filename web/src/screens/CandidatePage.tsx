@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
 import { NameOf, forget, getEmployer, getPosition } from '../cache';
 import { ActivityFeed, LinkedIn } from '../activity';
+import { CandidateForm } from '../candidateForm';
+import { CandidateNotes } from '../notes';
 import { FollowUpItem, replaceIn } from '../followups';
 import { Link } from '../router';
 import { announce } from '../status';
@@ -39,6 +41,13 @@ export default function CandidatePage({ id }: { id: string }) {
     setFus(null);
     state.reload();
   };
+  const [editing, setEditing] = useState(false);
+  // Saved: the form closes and says so; the page shows what the API kept (a normalised phone).
+  const saved = (c: S['Candidate']) => {
+    setEditing(false);
+    reload();
+    announce(`${c.name} saved.`);
+  };
   return (
     <Loaded state={state}>
       {({ candidate, apps, interviews, followUps, activity }) => {
@@ -48,14 +57,27 @@ export default function CandidatePage({ id }: { id: string }) {
           <section aria-labelledby="cand-title">
             <div className="page-head">
               <h1 id="cand-title">{candidate.name}</h1>
-              <span className="muted">
-                {[candidate.email, candidate.phone].filter(Boolean).join(' · ')} <LinkedIn url={candidate.linkedinUrl} name={candidate.name} />
-              </span>
+              {s.can('recruiter') && !editing && !candidate.erasedAt && (
+                <button type="button" onClick={() => setEditing(true)}>
+                  Edit
+                </button>
+              )}
             </div>
-            <p className="muted">
-              {candidate.relayConsent ? 'Notes go out on their behalf.' : 'No relay consent: notes go to them as drafts.'}
-              {candidate.statusUpdatesOptIn ? '' : ' Opted out of status updates.'}
-            </p>
+            {editing ? (
+              <CandidateForm c={candidate} onDone={saved} onCancel={() => setEditing(false)} />
+            ) : (
+              <div data-testid="candidate-details">
+                <p className="muted">
+                  {[candidate.email, candidate.phone, candidate.timeZone].filter(Boolean).join(' · ')} <LinkedIn url={candidate.linkedinUrl} name={candidate.name} />
+                </p>
+                {candidate.tags.length > 0 && <p className="muted">Tags: {candidate.tags.join(', ')}</p>}
+                <p className="muted">
+                  {candidate.relayConsent ? 'Notes go out on their behalf.' : 'No relay consent: notes go to them as drafts.'}
+                  {candidate.statusUpdatesOptIn ? '' : ' Opted out of status updates.'}
+                </p>
+              </div>
+            )}
+            <CandidateNotes candidateId={candidate.id} onChanged={reload} />
             <h2>Applications</h2>
             {apps.length === 0 && <p className="empty">No applications yet.</p>}
             {apps.map((a) => (

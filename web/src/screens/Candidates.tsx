@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { call } from '../api';
 import { prime } from '../cache';
 import { Link, navigate } from '../router';
 import { ListHead } from '../lists';
 import { announce } from '../status';
 import { useSession } from '../session';
-import { Field, FormFooter, Loaded, useAction, useLoad, usePanel } from '../ui';
+import { CandidateForm } from '../candidateForm';
+import { Field, Loaded, useLoad } from '../ui';
 
 export default function Candidates() {
   const s = useSession();
@@ -19,7 +20,7 @@ export default function Candidates() {
   return (
     <section aria-labelledby="c-title">
       <ListHead id="c-title" title="Candidates" canAdd={s.can('recruiter')} adding={adding} addLabel="Add a candidate" onAdd={() => setAdding(true)} />
-      {adding && <CandidateForm onCancel={() => setAdding(false)} />}
+      {adding && <NewCandidate onCancel={() => setAdding(false)} />}
       <form role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search by name or email" name="q">
           {(p) => <input {...p} type="search" value={q} onChange={(e) => (setQ(e.target.value), history.replaceState(null, '', e.target.value ? `?q=${encodeURIComponent(e.target.value)}` : location.pathname))} />}
@@ -44,42 +45,10 @@ export default function Candidates() {
   );
 }
 
-function CandidateForm({ onCancel }: { onCancel: () => void }) {
-  const action = useAction();
-  const panel = usePanel(onCancel);
-  const [v, setV] = useState({ name: '', email: '', phone: '', relayConsent: true });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const c = await action.run(() =>
-      call((x) =>
-        x.POST('/v1/candidates', {
-          body: { name: v.name, ...(v.email.trim() ? { email: v.email.trim() } : {}), ...(v.phone.trim() ? { phone: v.phone.trim() } : {}), relayConsent: v.relayConsent, statusUpdatesOptIn: true, overrideErasure: false },
-        }),
-      ),
-    );
-    if (c) {
-      navigate(`/candidates/${c.id}`);
-      announce(`${c.name} added.`);
-    }
+function NewCandidate({ onCancel }: { onCancel: () => void }) {
+  const done = (c: { id: string; name: string }) => {
+    navigate(`/candidates/${c.id}`);
+    announce(`${c.name} added.`);
   };
-  return (
-    <form className="card form" onSubmit={submit} noValidate aria-label="New candidate" {...panel}>
-      <h2>New candidate</h2>
-      <div className="row wrap">
-        <Field label="Name" name="name" action={action}>
-          {(p) => <input {...p} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} required />}
-        </Field>
-        <Field label="Email" name="email" action={action}>
-          {(p) => <input {...p} type="email" value={v.email} onChange={(e) => setV({ ...v, email: e.target.value })} />}
-        </Field>
-        <Field label="Phone" name="phone" action={action} hint="With the country code: +15555550123">
-          {(p) => <input {...p} type="tel" value={v.phone} onChange={(e) => setV({ ...v, phone: e.target.value })} />}
-        </Field>
-      </div>
-      <label className="check">
-        <input type="checkbox" checked={v.relayConsent} onChange={(e) => setV({ ...v, relayConsent: e.target.checked })} /> The candidate agrees that we send notes on their behalf
-      </label>
-      <FormFooter action={action} shown={['name', 'email', 'phone']} submit="Add" onCancel={onCancel} />
-    </form>
-  );
+  return <CandidateForm onDone={done} onCancel={onCancel} />;
 }

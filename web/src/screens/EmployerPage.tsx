@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from '../api';
 import { LinkedIn } from '../activity';
-import { forget } from '../cache';
-import { EmployerBasics } from '../employerFields';
+import { forget, listEmployers } from '../cache';
+import { DaysOff, EmployerBasics, type Holiday } from '../employerFields';
 import { EditableRows } from '../lists';
 import { Link } from '../router';
 import { announce } from '../status';
@@ -14,13 +14,15 @@ import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel }
 
 async function loadEmployer(id: string) {
   const p = { params: { path: { id }, query: { limit: 100 } } };
-  const [employer, contacts, positions, record] = await Promise.all([
+  const [employer, contacts, positions, record, employers] = await Promise.all([
     call((c) => c.GET('/v1/employers/{id}', { params: { path: { id } } })),
     call((c) => c.GET('/v1/employers/{id}/contacts', p)),
     call((c) => c.GET('/v1/employers/{id}/positions', p)),
     employerRecord(id),
+    // Its district and schools, by name: the agency's list, cached for the session.
+    listEmployers(),
   ]);
-  return { employer, contacts: contacts.data, positions: positions.data, record };
+  return { employer, contacts: contacts.data, positions: positions.data, record, employers };
 }
 
 export default function EmployerPage({ id }: { id: string }) {
@@ -37,80 +39,117 @@ export default function EmployerPage({ id }: { id: string }) {
   };
   return (
     <Loaded state={state}>
-      {({ employer, contacts, positions, record }) => (
-        <section aria-labelledby="emp-title">
-          <div className="page-head">
-            <h1 id="emp-title">{employer.name}</h1>
-            {write && editing !== 'employer' && (
-              <button type="button" onClick={() => setEditing('employer')}>
-                Edit
-              </button>
-            )}
-          </div>
-          {editing === 'employer' ? (
-            <EmployerForm e={employer} onDone={done} onCancel={() => setEditing(null)} />
-          ) : (
-            <p className="muted">
-              {label(employer.kind)} · {employer.timeZone}
-              {employer.website ? ` · ${employer.website}` : ''}
-              {employer.holidays.length ? ` · ${employer.holidays.length} holidays` : ''}
-            </p>
-          )}
-          {reliability(record) && (
-            <p data-testid="reliability">{reliability(record)}</p>
-          )}
-          <EditableRows
-            title="Contacts"
-            addLabel="Add a contact"
-            newKey="new-contact"
-            empty="No contacts yet."
-            items={contacts}
-            write={write}
-            editing={editing}
-            setEditing={setEditing}
-            name={(c) => c.name}
-            form={(c) => <ContactForm employerId={employer.id} c={c} onDone={done} onCancel={() => setEditing(null)} />}
-            row={(c) => (
-              <span className="row-main">
-                <strong>{c.name}</strong>
-                <span className="muted">
-                  {[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')} <LinkedIn url={c.linkedinUrl} name={c.name} />
-                </span>
-              </span>
-            )}
-          />
-          <EditableRows
-            title="Positions"
-            addLabel="Add a position"
-            newKey="new-position"
-            empty="No positions yet."
-            items={positions}
-            write={write}
-            editing={editing}
-            setEditing={setEditing}
-            name={(p) => p.title}
-            form={(p) => <PositionForm employerId={employer.id} p={p} onDone={done} onCancel={() => setEditing(null)} />}
-            row={(p) => (
+      {({ employer, contacts, positions, record, employers }) => {
+        const parent = employers.find((x) => x.id === employer.parentId);
+        const schools = employers.filter((x) => x.parentId === employer.id);
+        return (
+          <section aria-labelledby="emp-title">
+            <div className="page-head">
+              <h1 id="emp-title">{employer.name}</h1>
+              {write && editing !== 'employer' && (
+                <button type="button" onClick={() => setEditing('employer')}>
+                  Edit
+                </button>
+              )}
+            </div>
+            {editing === 'employer' ? (
+              <EmployerForm e={employer} onDone={done} onCancel={() => setEditing(null)} />
+            ) : (
               <>
-                <span className="row-main">
-                  <strong>{p.title}</strong>
-                  <span className="muted">
-                    {p.openings} opening{p.openings === 1 ? '' : 's'}
-                    {p.targetFillDate ? ` · fill by ${p.targetFillDate}` : ''}
-                  </span>
-                </span>
-                <Badge value={p.status} />
-                {p.status === 'open' && (
-                  <button type="button" className="small" onClick={() => setPool(pool?.id === p.id ? null : p)} aria-label={`Candidates to re-engage for ${p.title}`}>
-                    Re-engage
-                  </button>
+                <p className="muted" data-testid="employer-details">
+                  {label(employer.kind)}
+                  {parent && (
+                    <>
+                      {' '}
+                      of <Link to={`/employers/${parent.id}`}>{parent.name}</Link>
+                    </>
+                  )}{' '}
+                  · {employer.timeZone}
+                  {employer.website ? ` · ${employer.website}` : ''}
+                </p>
+                {schools.length > 0 && (
+                  <p className="muted" data-testid="schools">
+                    Schools:{' '}
+                    {schools.map((x, i) => (
+                      <span key={x.id}>
+                        {i > 0 && ', '}
+                        <Link to={`/employers/${x.id}`}>{x.name}</Link>
+                      </span>
+                    ))}
+                  </p>
+                )}
+                {employer.holidays.length > 0 && (
+                  <>
+                    <h2>Days off</h2>
+                    <ul className="rows compact" data-testid="days-off">
+                      {[...employer.holidays]
+                        .sort((a, b) => a.start.localeCompare(b.start))
+                        .map((h) => (
+                          <li key={`${h.start}-${h.name}`}>
+                            <strong>{h.name}</strong> <span className="muted">{dayRange(h.start, h.end)}</span>
+                          </li>
+                        ))}
+                    </ul>
+                  </>
                 )}
               </>
             )}
-          />
-          {pool && <Reengage position={pool} zone={s.zone} />}
-        </section>
-      )}
+            {reliability(record) && (
+              <p data-testid="reliability">{reliability(record)}</p>
+            )}
+            <EditableRows
+              title="Contacts"
+              addLabel="Add a contact"
+              newKey="new-contact"
+              empty="No contacts yet."
+              items={contacts}
+              write={write}
+              editing={editing}
+              setEditing={setEditing}
+              name={(c) => c.name}
+              form={(c) => <ContactForm employerId={employer.id} c={c} onDone={done} onCancel={() => setEditing(null)} />}
+              row={(c) => (
+                <span className="row-main">
+                  <strong>{c.name}</strong>
+                  <span className="muted">
+                    {[c.title, c.email, c.phone, c.timeZone].filter(Boolean).join(' · ')} <LinkedIn url={c.linkedinUrl} name={c.name} />
+                  </span>
+                </span>
+              )}
+            />
+            <EditableRows
+              title="Positions"
+              addLabel="Add a position"
+              newKey="new-position"
+              empty="No positions yet."
+              items={positions}
+              write={write}
+              editing={editing}
+              setEditing={setEditing}
+              name={(p) => p.title}
+              form={(p) => <PositionForm employerId={employer.id} p={p} onDone={done} onCancel={() => setEditing(null)} />}
+              row={(p) => (
+                <>
+                  <span className="row-main">
+                    <strong>{p.title}</strong>
+                    <span className="muted">
+                      {p.openings} opening{p.openings === 1 ? '' : 's'}
+                      {p.targetFillDate ? ` · fill by ${p.targetFillDate}` : ''}
+                    </span>
+                  </span>
+                  <Badge value={p.status} />
+                  {p.status === 'open' && (
+                    <button type="button" className="small" onClick={() => setPool(pool?.id === p.id ? null : p)} aria-label={`Candidates to re-engage for ${p.title}`}>
+                      Re-engage
+                    </button>
+                  )}
+                </>
+              )}
+            />
+            {pool && <Reengage position={pool} zone={s.zone} />}
+          </section>
+        );
+      }}
     </Loaded>
   );
 }
@@ -152,17 +191,24 @@ function Reengage({ position, zone }: { position: S['Position']; zone: string })
 
 const nullable = (v: string) => (v.trim() ? v.trim() : null);
 
+/** "2026-12-24".."2027-01-01" → "Thu 24 Dec 2026 – Fri 1 Jan 2027"; one day alone when they are the same. */
+function dayRange(start: string, end: string) {
+  const f = (d: string) => date(`${d}T12:00:00Z`, 'UTC');
+  return start === end ? f(start) : `${f(start)} – ${f(end)}`;
+}
+
 function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: (what: string) => void; onCancel: () => void }) {
   const action = useAction();
   const panel = usePanel(onCancel);
-  const [v, setV] = useState({ name: e.name, kind: e.kind, timeZone: e.timeZone, website: e.website ?? '', notes: e.notes ?? '' });
+  const [v, setV] = useState({ name: e.name, kind: e.kind, parentId: e.parentId ?? '', timeZone: e.timeZone, website: e.website ?? '', notes: e.notes ?? '' });
+  const [holidays, setHolidays] = useState<Holiday[]>(e.holidays);
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
     const ok = await action.run(() =>
       call((c) =>
         c.PATCH('/v1/employers/{id}', {
           params: { path: { id: e.id }, header: ifMatch(e.version) },
-          body: { name: v.name, kind: v.kind, timeZone: v.timeZone, website: nullable(v.website), notes: nullable(v.notes) },
+          body: { name: v.name, kind: v.kind, parentId: v.parentId || null, timeZone: v.timeZone, holidays, website: nullable(v.website), notes: nullable(v.notes) },
         }),
       ),
     );
@@ -171,7 +217,7 @@ function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: (what
   return (
     <form className="card form" onSubmit={submit} noValidate aria-label={`Edit ${e.name}`} {...panel}>
       <div className="row wrap">
-        <EmployerBasics v={v} setV={setV} action={action} />
+        <EmployerBasics v={v} setV={setV} action={action} self={e.id} />
         <Field label="Website" name="website" action={action}>
           {(p) => <input {...p} type="url" value={v.website} onChange={(x) => setV({ ...v, website: x.target.value })} />}
         </Field>
@@ -179,7 +225,8 @@ function EmployerForm({ e, onDone, onCancel }: { e: S['Employer']; onDone: (what
       <Field label="Notes" name="notes" action={action}>
         {(p) => <textarea {...p} rows={2} value={v.notes} onChange={(x) => setV({ ...v, notes: x.target.value })} />}
       </Field>
-      <FormFooter action={action} shown={['name', 'kind', 'timeZone', 'website', 'notes']} submit="Save" onCancel={onCancel} />
+      <DaysOff value={holidays} onChange={setHolidays} action={action} />
+      <FormFooter action={action} shown={['name', 'kind', 'parentId', 'timeZone', 'website', 'notes', ...holidays.flatMap((_, i) => ['name', 'start', 'end'].map((k) => `holidays.${i}.${k}`))]} submit="Save" onCancel={onCancel} />
     </form>
   );
 }

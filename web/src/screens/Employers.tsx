@@ -46,10 +46,10 @@ function NewEmployer({ onCancel }: { onCancel: () => void }) {
   const s = useSession();
   const action = useAction();
   const panel = usePanel(onCancel);
-  const [v, setV] = useState({ name: '', kind: 'school', timeZone: s.me.agency.timeZone });
+  const [v, setV] = useState({ name: '', kind: 'school', parentId: '', timeZone: s.me.agency.timeZone });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const created = await action.run(() => call((c) => c.POST('/v1/employers', { body: { name: v.name, kind: v.kind as 'school', timeZone: v.timeZone, holidays: [] } })));
+    const created = await action.run(() => call((c) => c.POST('/v1/employers', { body: { name: v.name, kind: v.kind as 'school', parentId: v.parentId || null, timeZone: v.timeZone, holidays: [] } })));
     if (created) {
       forgetLists();
       navigate(`/employers/${created.id}`);
@@ -62,7 +62,7 @@ function NewEmployer({ onCancel }: { onCancel: () => void }) {
       <div className="row wrap">
         <EmployerBasics v={v} setV={setV} action={action} />
       </div>
-      <FormFooter action={action} shown={['name', 'kind', 'timeZone']} submit="Add" onCancel={onCancel} />
+      <FormFooter action={action} shown={['name', 'kind', 'parentId', 'timeZone']} submit="Add" onCancel={onCancel} />
     </form>
   );
 }
