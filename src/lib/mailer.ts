@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
 export interface MailAddress {
@@ -68,6 +68,21 @@ const toOptions = (m: MailMessage): SendMailOptions => ({
   ...(m.icalEvent ? { icalEvent: { method: m.icalEvent.method, content: m.icalEvent.content, filename: 'invite.ics' } } : {}),
 });
 
+/** A Mailer over a nodemailer SMTP transport: its failures as MailErrors (permanent or not). */
+function pooled(transport: Transporter): Mailer {
+  return {
+    async send(message) {
+      try {
+        const info = (await transport.sendMail(toOptions(message))) as { messageId: string; response: string };
+        return { messageId: info.messageId, response: info.response };
+      } catch (err) {
+        throw toMailError(err);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
 /** An SMTP server of one's own (an agency's, docs/email.md): pooled, with the same timeouts; optional DKIM signing. */
 export function smtpMailer(options: {
   host: string;
@@ -94,17 +109,7 @@ export function smtpMailer(options: {
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
   });
-  return {
-    async send(message) {
-      try {
-        const info = await transport.sendMail(toOptions(message));
-        return { messageId: info.messageId, response: info.response };
-      } catch (err) {
-        throw toMailError(err);
-      }
-    },
-    close: () => transport.close(),
-  };
+  return pooled(transport);
 }
 
 /** SMTP through nodemailer when SMTP_URL is set; else .eml files in MAIL_OUTBOX_DIR (development). */
@@ -123,17 +128,7 @@ export function createMailer(config: { SMTP_URL?: string | undefined; MAIL_OUTBO
       greetingTimeout: 30_000,
       socketTimeout: 60_000,
     });
-    return {
-      async send(message) {
-        try {
-          const info = await transport.sendMail(toOptions(message));
-          return { messageId: info.messageId, response: info.response };
-        } catch (err) {
-          throw toMailError(err);
-        }
-      },
-      close: () => transport.close(),
-    };
+    return pooled(transport);
   }
   // nodemailer builds the message; writing it is ours, so the file name is ours too.
   const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });

@@ -92,15 +92,7 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
       const [row] = await tx
         .insert(inboundReplies)
         .values({
-          tenantId,
-          id: newId(),
-          fromAddress: input.from,
-          toAddress: input.to ?? null,
-          subject: input.subject,
-          text: input.text,
-          messageId: input.messageId ?? null,
-          inReplyTo: input.inReplyTo ?? null,
-          references: input.references ?? null,
+          ...emailRow(tenantId, input),
           status,
           followUpId: followUp?.id ?? null,
           applicationId: followUp?.applicationId ?? null,
@@ -138,6 +130,19 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
   }
 }
 
+/** The stored email as received: the columns every inbound row has. */
+const emailRow = (tenantId: string, input: z.output<typeof inboundEmailBody>) => ({
+  tenantId,
+  id: newId(),
+  fromAddress: input.from,
+  toAddress: input.to ?? null,
+  subject: input.subject,
+  text: input.text,
+  messageId: input.messageId ?? null,
+  inReplyTo: input.inReplyTo ?? null,
+  references: input.references ?? null,
+});
+
 /** An invite's answer, kept with the interview's application (it is not the employer's reply to a follow-up). */
 async function storeCalendarReply(
   tx: Tx,
@@ -151,15 +156,7 @@ async function storeCalendarReply(
   const [row] = await tx
     .insert(inboundReplies)
     .values({
-      tenantId,
-      id: newId(),
-      fromAddress: input.from,
-      toAddress: input.to ?? null,
-      subject: input.subject,
-      text: input.text,
-      messageId: input.messageId ?? null,
-      inReplyTo: input.inReplyTo ?? null,
-      references: input.references ?? null,
+      ...emailRow(tenantId, input),
       status: 'calendar_reply',
       followUpId: null,
       applicationId: answered.applicationId,
