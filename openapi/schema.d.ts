@@ -11193,6 +11193,17 @@ export interface components {
              */
             updatedAt: string;
         };
+        /**
+         * @example {
+         *       "row": 2,
+         *       "email": "jordan.lee@example.org",
+         *       "action": "create",
+         *       "outcome": "created",
+         *       "recordId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "errors": [],
+         *       "message": null
+         *     }
+         */
         ImportRowInput: {
             row: number;
             /** @description The row’s email, once checked */
@@ -15053,6 +15064,17 @@ export interface components {
              */
             updatedAt: string;
         };
+        /**
+         * @example {
+         *       "row": 2,
+         *       "email": "jordan.lee@example.org",
+         *       "action": "create",
+         *       "outcome": "created",
+         *       "recordId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "errors": [],
+         *       "message": null
+         *     }
+         */
         ImportRow: {
             row: number;
             /** @description The row’s email, once checked */

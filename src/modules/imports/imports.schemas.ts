@@ -80,6 +80,17 @@ export const importRowSchema = z
     errors: z.array(z.object({ column: z.string(), message: z.string() })),
     message: z.string().nullable(),
   })
-  .meta({ id: 'ImportRow' });
+  .meta({
+    id: 'ImportRow',
+    example: {
+      row: 2,
+      email: 'jordan.lee@example.org',
+      action: 'create',
+      outcome: 'created',
+      recordId: '01938a8e-2a3b-7c4d-9e5f-60718293a4b5',
+      errors: [],
+      message: null,
+    },
+  });
 
 export const importRowsQuery = z.strictObject({ ...pageQuery });

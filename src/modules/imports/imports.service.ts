@@ -130,8 +130,8 @@ export async function runImport(deps: Deps, actor: Actor, id: string) {
 }
 
 export async function listImportRows(deps: Deps, actor: Actor, id: string, q: z.output<typeof importRowsQuery>) {
-  await findImport(deps, actor, id);
   const after = decodeCursor(q.cursor, z.object({ row: z.number().int() }));
+  await findImport(deps, actor, id);
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, email: sql<string | null>`${importRows.data}->>'email'` })
