@@ -725,6 +725,83 @@ export interface paths {
         patch: operations["updateCandidateNote"];
         trace?: never;
     };
+    "/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a CSV import: the rows it would create, update and skip, and each error by row and column
+         * @description Nothing is imported yet: `POST /v1/imports/{id}/run` does it. Candidates are matched by email; a row that would change nothing is skipped, so importing the same file again changes nothing. At most 5 MB and 50,000 rows. A file that cannot be read at all is 400 naming `body.csv`.
+         */
+        post: operations["createImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import: its status, progress (processed of total) and counts */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a previewed import as a job
+         * @description Answers 202 at once; follow `processed` and `results` with GET /v1/imports/{id}. Each row is matched by email again when it runs. 409 once it was started.
+         */
+        post: operations["runImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each row of an import: what was planned and what became of it
+         * @description With `Accept: text/csv`, every row as CSV (`row,email,action,outcome,recordId,errors,message`), ignoring the page.
+         */
+        get: operations["listImportRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/applications": {
         parameters: {
             query?: never;
@@ -11007,6 +11084,145 @@ export interface components {
                 medianDaysToDecision: number | null;
             }[];
         };
+        /**
+         * @example {
+         *       "kind": "candidates",
+         *       "fileName": "candidates.csv",
+         *       "csv": "name,email,phone,tags,relayConsent\nJordan Lee,jordan.lee@example.org,(212) 555-0123,math;grade-5,yes\n"
+         *     }
+         */
+        CreateImportRequestInput: {
+            /**
+             * @description What the file holds
+             * @enum {string}
+             */
+            kind: "candidates";
+            /** @description The file’s name, shown with the import */
+            fileName?: string;
+            /** @description The file’s text: CSV with a header row (docs/imports.md lists the columns and the Bullhorn mapping) */
+            csv: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4c1",
+         *       "kind": "candidates",
+         *       "status": "previewed",
+         *       "fileName": "candidates.csv",
+         *       "createdBy": "01938a8e-2a3b-7c4d-9e5f-60718293a4c2",
+         *       "ignoredColumns": [
+         *         "Owner"
+         *       ],
+         *       "total": 3,
+         *       "processed": 0,
+         *       "preview": {
+         *         "create": 1,
+         *         "update": 1,
+         *         "skip": 0,
+         *         "error": 1
+         *       },
+         *       "results": {
+         *         "created": 0,
+         *         "updated": 0,
+         *         "skipped": 0,
+         *         "failed": 0
+         *       },
+         *       "errors": [
+         *         {
+         *           "row": 4,
+         *           "column": "phone",
+         *           "message": "Not a number that can be dialled"
+         *         }
+         *       ],
+         *       "startedAt": null,
+         *       "finishedAt": null,
+         *       "createdAt": "2026-12-07T15:00:00.000Z",
+         *       "updatedAt": "2026-12-07T15:00:00.000Z"
+         *     }
+         */
+        ImportInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "candidates";
+            /**
+             * @description `previewed` (nothing imported yet), `queued`, `running`, `completed`
+             * @enum {string}
+             */
+            status: "previewed" | "queued" | "running" | "completed" | "failed";
+            fileName: string | null;
+            /** @description The user who uploaded it; null for an API key */
+            createdBy: string | null;
+            /** @description Columns of the file that map to no field */
+            ignoredColumns: string[];
+            /** @description Data rows in the file */
+            total: number;
+            /** @description Rows the run has done */
+            processed: number;
+            /** @description What the preview found: rows to create, update, skip (unchanged) and rows with errors */
+            preview: {
+                create: number;
+                update: number;
+                skip: number;
+                error: number;
+            };
+            /** @description What the run did so far */
+            results: {
+                created: number;
+                updated: number;
+                skipped: number;
+                failed: number;
+            };
+            /** @description The first 200 errors by row and column; every row is in GET /v1/imports/{id}/rows */
+            errors: {
+                /** @description The row in the file, the header being row 1 */
+                row: number;
+                /** @description The column as the file names it; empty for the row as a whole */
+                column: string;
+                message: string;
+            }[];
+            startedAt: string | null;
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "row": 2,
+         *       "email": "jordan.lee@example.org",
+         *       "action": "create",
+         *       "outcome": "created",
+         *       "recordId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "errors": [],
+         *       "message": null
+         *     }
+         */
+        ImportRowInput: {
+            row: number;
+            /** @description The row’s email, once checked */
+            email: string | null;
+            /**
+             * @description What the preview planned
+             * @enum {string}
+             */
+            action: "create" | "update" | "skip" | "error";
+            /** @description What the run did; null until it reaches the row */
+            outcome: ("created" | "updated" | "skipped" | "failed") | null;
+            /** @description The candidate created, updated or left as it was */
+            recordId: string | null;
+            errors: {
+                column: string;
+                message: string;
+            }[];
+            message: string | null;
+        };
         ApprovedFollowUpsInput: {
             data: components["schemas"]["FollowUpInput"][];
         };
@@ -14738,6 +14954,145 @@ export interface components {
                 /** @description Days from the end of the last interview before the decision to the decision */
                 medianDaysToDecision: number | null;
             }[];
+        };
+        /**
+         * @example {
+         *       "kind": "candidates",
+         *       "fileName": "candidates.csv",
+         *       "csv": "name,email,phone,tags,relayConsent\nJordan Lee,jordan.lee@example.org,(212) 555-0123,math;grade-5,yes\n"
+         *     }
+         */
+        CreateImportRequest: {
+            /**
+             * @description What the file holds
+             * @enum {string}
+             */
+            kind: "candidates";
+            /** @description The file’s name, shown with the import */
+            fileName?: string;
+            /** @description The file’s text: CSV with a header row (docs/imports.md lists the columns and the Bullhorn mapping) */
+            csv: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4c1",
+         *       "kind": "candidates",
+         *       "status": "previewed",
+         *       "fileName": "candidates.csv",
+         *       "createdBy": "01938a8e-2a3b-7c4d-9e5f-60718293a4c2",
+         *       "ignoredColumns": [
+         *         "Owner"
+         *       ],
+         *       "total": 3,
+         *       "processed": 0,
+         *       "preview": {
+         *         "create": 1,
+         *         "update": 1,
+         *         "skip": 0,
+         *         "error": 1
+         *       },
+         *       "results": {
+         *         "created": 0,
+         *         "updated": 0,
+         *         "skipped": 0,
+         *         "failed": 0
+         *       },
+         *       "errors": [
+         *         {
+         *           "row": 4,
+         *           "column": "phone",
+         *           "message": "Not a number that can be dialled"
+         *         }
+         *       ],
+         *       "startedAt": null,
+         *       "finishedAt": null,
+         *       "createdAt": "2026-12-07T15:00:00.000Z",
+         *       "updatedAt": "2026-12-07T15:00:00.000Z"
+         *     }
+         */
+        Import: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "candidates";
+            /**
+             * @description `previewed` (nothing imported yet), `queued`, `running`, `completed`
+             * @enum {string}
+             */
+            status: "previewed" | "queued" | "running" | "completed" | "failed";
+            fileName: string | null;
+            /** @description The user who uploaded it; null for an API key */
+            createdBy: string | null;
+            /** @description Columns of the file that map to no field */
+            ignoredColumns: string[];
+            /** @description Data rows in the file */
+            total: number;
+            /** @description Rows the run has done */
+            processed: number;
+            /** @description What the preview found: rows to create, update, skip (unchanged) and rows with errors */
+            preview: {
+                create: number;
+                update: number;
+                skip: number;
+                error: number;
+            };
+            /** @description What the run did so far */
+            results: {
+                created: number;
+                updated: number;
+                skipped: number;
+                failed: number;
+            };
+            /** @description The first 200 errors by row and column; every row is in GET /v1/imports/{id}/rows */
+            errors: {
+                /** @description The row in the file, the header being row 1 */
+                row: number;
+                /** @description The column as the file names it; empty for the row as a whole */
+                column: string;
+                message: string;
+            }[];
+            startedAt: string | null;
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "row": 2,
+         *       "email": "jordan.lee@example.org",
+         *       "action": "create",
+         *       "outcome": "created",
+         *       "recordId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "errors": [],
+         *       "message": null
+         *     }
+         */
+        ImportRow: {
+            row: number;
+            /** @description The row’s email, once checked */
+            email: string | null;
+            /**
+             * @description What the preview planned
+             * @enum {string}
+             */
+            action: "create" | "update" | "skip" | "error";
+            /** @description What the run did; null until it reaches the row */
+            outcome: ("created" | "updated" | "skipped" | "failed") | null;
+            /** @description The candidate created, updated or left as it was */
+            recordId: string | null;
+            errors: {
+                column: string;
+                message: string;
+            }[];
+            message: string | null;
         };
         ApprovedFollowUps: {
             data: components["schemas"]["FollowUp"][];
@@ -22277,6 +22632,506 @@ export interface operations {
             };
             /** @description Default Response */
             412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateImportRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listImportRows: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImportRow"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;

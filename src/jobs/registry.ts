@@ -6,6 +6,7 @@ import { webhookAttemptJob } from '../modules/webhooks/webhooks.jobs.js';
 import { purgeOldEventsJob } from '../modules/events/events.jobs.js';
 import { digestTickJob, sendDigestJob } from '../modules/followups/followups.digest.js';
 import { reconcileInvitesJob, sendInviteJob } from '../modules/interviews/interviews.jobs.js';
+import { runImportJob } from '../modules/imports/imports.jobs.js';
 
 /**
  * Every job the worker runs. Modules add theirs here. Only the jobs layer reads this list (the
@@ -22,6 +23,7 @@ export const jobRegistry: JobDefinition[] = [
   purgeOldEventsJob,
   sendInviteJob,
   reconcileInvitesJob,
+  runImportJob,
 ] as unknown as JobDefinition[];
 
 export function findJob(name: string): JobDefinition | undefined {

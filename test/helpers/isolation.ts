@@ -147,6 +147,19 @@ const noteFixture =
     return { params: { id, noteId }, body, unchanged: async () => (await read()) === before };
   };
 
+/** A previewed import of one candidate in tenant B; `unchanged`: still previewed, nothing run. */
+const importFixture =
+  (body?: unknown): IsolationFixture =>
+  async (app, b) => {
+    const csv = `name,email\nB Imported,bi-${Math.random().toString(36).slice(2)}@example.org\n`;
+    const res = await app.inject({ method: 'POST', url: '/v1/imports', headers: bearer(b.token), payload: { kind: 'candidates', csv } });
+    if (res.statusCode !== 201) throw new Error(`import preview failed: ${res.statusCode} ${res.body}`);
+    const id = res.json().id as string;
+    const read = async () => (await app.inject({ url: `/v1/imports/${id}`, headers: bearer(b.token) })).body;
+    const before = await read();
+    return { params: { id }, body, unchanged: async () => (await read()) === before };
+  };
+
 /** A follow-up in tenant B: an interview that started three hours ago, completed, its latest step taken. */
 const followUpFixture =
   (body?: unknown, of: 'followUp' | 'interview' = 'followUp'): IsolationFixture =>
@@ -246,6 +259,9 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/candidates/:id/notes': noteFixture({ body: 'Written from A' }),
   'PATCH /v1/candidates/:id/notes/:noteId': noteFixture({ body: 'Changed from A' }),
   'DELETE /v1/candidates/:id/notes/:noteId': noteFixture(),
+  'GET /v1/imports/:id': importFixture(),
+  'POST /v1/imports/:id/run': importFixture(),
+  'GET /v1/imports/:id/rows': importFixture(),
   'GET /v1/applications/:id': applicationFixture(),
   'PATCH /v1/applications/:id': applicationFixture(async (app, b) => ({ ownerId: (await userWithRole(app, b, 'recruiter')).id })),
   'DELETE /v1/applications/:id': applicationFixture(),

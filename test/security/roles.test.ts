@@ -82,6 +82,11 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/candidates/:id/notes': ['recruiter', 'candidates:write'],
   'PATCH /v1/candidates/:id/notes/:noteId': ['recruiter', 'candidates:write'],
   'DELETE /v1/candidates/:id/notes/:noteId': ['recruiter', 'candidates:write'],
+  // CSV imports of candidates (as candidates)
+  'POST /v1/imports': ['recruiter', 'candidates:write'],
+  'GET /v1/imports/:id': ['viewer', 'candidates:read'],
+  'POST /v1/imports/:id/run': ['recruiter', 'candidates:write'],
+  'GET /v1/imports/:id/rows': ['viewer', 'candidates:read'],
   // applications (as candidates)
   'GET /v1/applications': ['viewer', 'candidates:read'],
   'POST /v1/applications': ['recruiter', 'candidates:write'],

@@ -8,6 +8,7 @@ import { applicationDecisions, emailAnswers, employerPromises, responseLinks } f
 import { externalIds } from './sync.js';
 import { emailMessages, emailThreads } from './threads.js';
 import { calendarFeeds, calendarInvites } from './calendar.js';
+import { importRows, imports } from './imports.js';
 import { agencyMailSettings, apiKeys, tenants, users } from './tenants.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
 
@@ -24,6 +25,7 @@ export * from './sync.js';
 export * from './responses.js';
 export * from './threads.js';
 export * from './calendar.js';
+export * from './imports.js';
 
 /** The tables drizzle's query builder knows by name (src/db/client.ts). */
 export const schema = {
@@ -59,4 +61,6 @@ export const schema = {
   calendarInvites,
   calendarFeeds,
   agencyMailSettings,
+  imports,
+  importRows,
 };

@@ -53,7 +53,8 @@ export const candidateSchema = z
     },
   });
 
-const fields = {
+/** The checks and normalisation of each field, shared with the CSV import (src/modules/imports). */
+export const candidateFields = {
   name: z.string().trim().min(1).max(200),
   email: emailSchema.nullable(),
   phone: e164Phone.nullable(),
@@ -67,15 +68,15 @@ const fields = {
 
 export const createCandidateBody = z
   .strictObject({
-    name: fields.name,
-    email: fields.email.optional(),
-    phone: fields.phone.optional(),
-    linkedinUrl: fields.linkedinUrl.optional(),
-    timeZone: fields.timeZone.optional(),
-    relayConsent: fields.relayConsent.default(false),
-    statusUpdatesOptIn: fields.statusUpdatesOptIn.default(true),
-    tags: fields.tags.default([]),
-    notes: fields.notes.optional(),
+    name: candidateFields.name,
+    email: candidateFields.email.optional(),
+    phone: candidateFields.phone.optional(),
+    linkedinUrl: candidateFields.linkedinUrl.optional(),
+    timeZone: candidateFields.timeZone.optional(),
+    relayConsent: candidateFields.relayConsent.default(false),
+    statusUpdatesOptIn: candidateFields.statusUpdatesOptIn.default(true),
+    tags: candidateFields.tags.default([]),
+    notes: candidateFields.notes.optional(),
     overrideErasure: z
       .boolean()
       .default(false)
@@ -88,15 +89,15 @@ export const createCandidateBody = z
 
 export const updateCandidateBody = z
   .strictObject({
-    name: fields.name.optional(),
-    email: fields.email.optional(),
-    phone: fields.phone.optional(),
-    linkedinUrl: fields.linkedinUrl.optional(),
-    timeZone: fields.timeZone.optional(),
-    relayConsent: fields.relayConsent.optional(),
-    statusUpdatesOptIn: fields.statusUpdatesOptIn.optional(),
-    tags: fields.tags.optional(),
-    notes: fields.notes.optional(),
+    name: candidateFields.name.optional(),
+    email: candidateFields.email.optional(),
+    phone: candidateFields.phone.optional(),
+    linkedinUrl: candidateFields.linkedinUrl.optional(),
+    timeZone: candidateFields.timeZone.optional(),
+    relayConsent: candidateFields.relayConsent.optional(),
+    statusUpdatesOptIn: candidateFields.statusUpdatesOptIn.optional(),
+    tags: candidateFields.tags.optional(),
+    notes: candidateFields.notes.optional(),
     overrideErasure: z
       .boolean()
       .optional()
