@@ -686,6 +686,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/candidates/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A candidate’s notes, newest first */
+        get: operations["listCandidateNotes"];
+        put?: never;
+        /**
+         * Write a note on a candidate
+         * @description Not on an erased candidate (409).
+         */
+        post: operations["createCandidateNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/{id}/notes/{noteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a note (its author, or an admin) */
+        delete: operations["deleteCandidateNote"];
+        options?: never;
+        head?: never;
+        /** Change a note (its author, or an admin) */
+        patch: operations["updateCandidateNote"];
+        trace?: never;
+    };
     "/v1/applications": {
         parameters: {
             query?: never;
@@ -1197,6 +1236,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/follow-ups/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a follow-up waiting for approval
+         * @description For one `awaiting_approval` (the playbook wants a recruiter to approve it): it becomes `pending` and goes at its planned time, or at the next allowed moment for its recipient if that has passed. A `subject` or `body` given is sent as written. Another status answers 409.
+         */
+        post: operations["approveFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a follow-up waiting for approval
+         * @description For one `awaiting_approval`: it is cancelled and never sent; re-planning does not bring it back. Another status answers 409.
+         */
+        post: operations["declineFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/{id}/follow-ups/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve every follow-up of an interview waiting for approval
+         * @description Each goes at its planned time, or the next allowed moment if that has passed; the answer lists those approved (none waiting: an empty list).
+         */
+        post: operations["approveInterviewFollowUps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/playbook": {
         parameters: {
             query?: never;
@@ -1404,6 +1503,68 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event feed: every webhook event, in commit order, to catch up without webhooks
+         * @description Follow `nextCursor` (pass it as `after`) to read every event once, in the order the changes committed; deletions and erasures included. Events are kept 30 days. An integrator back from downtime pages through what it missed; one without webhooks polls.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/external-ids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Other systems’ ids for our records
+         * @description Filter by type and source, or pass `id` for the ids one Afterview record has elsewhere.
+         */
+        get: operations["listExternalIds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/external-ids/{type}/{source}/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Afterview record another system’s id stands for */
+        get: operations["getExternalId"];
+        /**
+         * Say which Afterview record another system’s id stands for
+         * @description Idempotent: the same link again is 200. An id that stands for another record is 409; a record’s earlier id from the same source is replaced. 201 when the link is new.
+         */
+        put: operations["replaceExternalId"];
+        post?: never;
+        /** Forget another system’s id (the record stays) */
+        delete: operations["deleteExternalId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1730,6 +1891,86 @@ export interface paths {
         put?: never;
         /** Send a test email through the saved settings; answers what the mail server said (delivered or not) */
         post: operations["createAgencyEmailTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suggested-outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Decisions employers gave (through a response link or a recorded reply) that wait for a recruiter to confirm them
+         * @description A line each on Today: the reply that suggests the outcome, oldest first. Confirm one by logging the outcome (POST /v1/applications/{id}/outcomes); a suggestion leaves the list once an outcome is logged on its application after it, or the application closes.
+         */
+        get: operations["listSuggestedOutcomes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/employers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who keeps their word: decision dates promised, kept and late, and how fast they answer, per employer family and contact
+         * @description Promises given in the period (from the promise ledger: at the interview, in a reply, through a response link), how many were kept (decided on or before the date) and the median business days late; our emails sent in the period and the median days to an answer. A `family` row per district (or stand-alone employer) with its schools, then a `contact` row per person. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["listReportEmployers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per recruiter and kind: follow-ups due in the period, sent on time (within 5 minutes), overdue, waiting for approval, answered
+         * @description Cancelled follow-ups are left out; overdue is counted as of now. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["listReportFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per position: candidates per stage, and the median days from interview to decision
+         * @description The applications in the pipeline during the period (put forward before its end, still open or moved within it) at their stage now; for those with an employer decision, the days from the end of the last interview before it to the decision. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         */
+        get: operations["getReportPipeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2481,6 +2722,219 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "candidate.updated",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate_note.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate_note.added
+         * @description A note was written on a candidate (data: candidateId, noteId; never its text). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate_note.added",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate_note.edited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate_note.edited
+         * @description A note on a candidate was changed by its author or an admin. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate_note.edited",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate_note.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate_note.deleted
+         * @description A note on a candidate was deleted. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "candidate_note.deleted",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -4152,6 +4606,219 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "followup.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.paused
+         * @description A status check was paused until the employer gives a new decision date (data: key, kind, reason); a new date re-plans it. Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.paused",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.approved
+         * @description A recruiter approved a follow-up that waited for approval; it goes at its time, or the next allowed moment (data: dueAt, edited, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.approved",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "followup.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.declined
+         * @description A recruiter declined a follow-up that waited for approval: it is not sent (data: reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "followup.declined",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "followup.edited": {
         parameters: {
             query?: never;
@@ -4682,6 +5349,77 @@ export interface webhooks {
                      * @example {
                      *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                      *       "type": "inbound_reply.assigned",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "response_link.answered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * response_link.answered
+         * @description An employer contact answered through a response link; recorded as their reply, a decision as a suggested outcome to confirm (data: answer, date, replyId, contactId, suggestedOutcome). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "response_link.answered",
                      *       "version": 1,
                      *       "occurredAt": "2026-11-26T14:30:00.000Z",
                      *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
@@ -6353,6 +7091,148 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "external_id.linked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * external_id.linked
+         * @description Another system’s id was said to stand for a record (data: type, source, externalId, recordId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "external_id.linked",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "external_id.unlinked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * external_id.unlinked
+         * @description Another system’s id for a record was forgotten (data: type, source, externalId, recordId). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                     *       "type": "external_id.unlinked",
+                     *       "version": 1,
+                     *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                     *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                     *       "data": {
+                     *         "changedFields": [],
+                     *         "actor": {
+                     *           "type": "user",
+                     *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Gone: the endpoint is disabled and no more events are sent to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "api_key.revoked": {
         parameters: {
             query?: never;
@@ -6445,6 +7325,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        HolidayInput: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
+        };
         WebhookEventInput: {
             /** @description evt_…: also the webhook-id header; the same on every retry */
             id: string;
@@ -6466,20 +7360,6 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-        };
-        /** @description Days off, inclusive (a school break, a public holiday) */
-        HolidayInput: {
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            start: string;
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            end: string;
-            name: string;
         };
         /**
          * @example {
@@ -6803,7 +7683,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -6826,7 +7706,7 @@ export interface components {
          */
         CreateApiKeyRequestInput: {
             name: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /**
              * Format: date-time
              * @example 2026-11-26T14:30:00.000Z
@@ -6856,7 +7736,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -7423,10 +8303,32 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
+         *       "approval": {
+         *         "employer": {
+         *           "thank_you": "auto",
+         *           "timeline_request": "auto",
+         *           "recruiter_check_in": "auto",
+         *           "status_check": "auto",
+         *           "post_decision_thanks": "approval"
+         *         },
+         *         "candidate": {
+         *           "completed": "auto",
+         *           "notes_sent": "auto",
+         *           "reply": "auto",
+         *           "outcome": "approval"
+         *         }
+         *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       }
+         *       },
+         *       "candidateQuietWeekends": true
          *     }
          */
         PlaybookInput: {
@@ -7520,6 +8422,71 @@ export interface components {
                 time: string;
             };
             /** @default {} */
+            freshness: {
+                /** @default 1 */
+                thankYouBusinessDays: number;
+                /** @default 2 */
+                timelineRequestBusinessDays: number;
+                /** @default 2 */
+                recruiterCheckInBusinessDays: number;
+                /** @default 0 */
+                statusCheckBusinessDays: number;
+            };
+            /** @default {} */
+            approval: {
+                /** @default {} */
+                employer: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    thank_you: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    timeline_request: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    recruiter_check_in: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    status_check: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    post_decision_thanks: "auto" | "approval";
+                };
+                /** @default {} */
+                candidate: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    completed: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    notes_sent: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    reply: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    outcome: "auto" | "approval";
+                };
+            };
+            /** @default {} */
             candidateQuietHours: {
                 /**
                  * @default 21:00
@@ -7532,6 +8499,50 @@ export interface components {
                  */
                 end: string;
             };
+            /** @default true */
+            candidateQuietWeekends: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "authorId": "01938a8e-0000-7000-8000-000000000001",
+         *       "body": "Called Jordan: prefers schools on the north side; available from January.",
+         *       "edited": false,
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CandidateNoteInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The user who wrote it (null: an API key) */
+            authorId: string | null;
+            body: string;
+            /** @description Changed since it was written */
+            edited: boolean;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "body": "Called Jordan: prefers schools on the north side; available from January."
+         *     }
+         */
+        WriteCandidateNoteRequestInput: {
+            body: string;
         };
         /**
          * @example {
@@ -7614,6 +8625,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -7630,6 +8642,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -7720,6 +8738,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -7741,6 +8760,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -7772,6 +8797,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -7798,8 +8824,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -7823,6 +8854,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -7854,8 +8886,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -7924,7 +8961,8 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson"
+         *       "reason": "Strong demo lesson",
+         *       "decidedAt": "2026-12-04T15:00:00.000Z"
          *     }
          */
         LogOutcomeRequestInput: {
@@ -7932,6 +8970,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
+            /**
+             * Format: date-time
+             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt?: string;
         };
         /**
          * @example {
@@ -8034,6 +9078,10 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
+         *       "holdReason": null,
+         *       "approvedAt": null,
+         *       "approvedBy": null,
+         *       "edited": false,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -8077,17 +9125,25 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
+            /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
+            holdReason: string | null;
+            /** @description When a recruiter approved it, for one that waited for approval */
+            approvedAt: string | null;
+            /** @description Who approved it (a user or an API key) */
+            approvedBy: string | null;
+            /** @description Its subject or body was written by hand: sent as written, not from the template */
+            edited: boolean;
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -8192,6 +9248,37 @@ export interface components {
          */
         SkipFollowUpRequestInput: {
             reason: string;
+        };
+        /**
+         * @example {
+         *       "body": "Hi Jordan, they decided not to go ahead. I will call you at 10 to talk it through."
+         *     }
+         */
+        ApproveFollowUpRequestInput: {
+            /** @description A subject of your own, sent as written (null: back to the template) */
+            subject?: string | null;
+            /** @description A body of your own, sent as written (null: back to the template) */
+            body?: string | null;
+            /** @description Why; kept in the event */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "I will tell Jordan by phone"
+         *     }
+         */
+        DeclineFollowUpRequestInput: {
+            /** @description Why it is not sent; kept in its cancelReason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Checked the wording of all of them"
+         *     }
+         */
+        ApproveAllFollowUpsRequestInput: {
+            /** @description Why; kept in each event */
+            reason?: string;
         };
         /**
          * @example {
@@ -8326,6 +9413,9 @@ export interface components {
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
          *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
          *       "round": 1,
          *       "format": "onsite",
          *       "startsAt": "2026-12-03T15:00:00.000Z",
@@ -8368,6 +9458,12 @@ export interface components {
             positionId: string;
             /** Format: uuid */
             employerId: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            /** @description The position’s title, for lists */
+            positionTitle: string;
+            /** @description The employer’s name, for lists */
+            employerName: string;
             round: number;
             /** @enum {string} */
             format: "phone" | "video" | "onsite";
@@ -8701,6 +9797,7 @@ export interface components {
          *         "createdAt": "2026-11-20T15:04:05.000Z",
          *         "updatedAt": "2026-11-20T15:04:05.000Z"
          *       },
+         *       "candidateNotes": [],
          *       "applications": [],
          *       "outcomes": [],
          *       "employerReplies": [],
@@ -8724,6 +9821,8 @@ export interface components {
              */
             exportedAt: string;
             candidate: components["schemas"]["CandidateInput"];
+            /** @description Notes written on them, oldest first */
+            candidateNotes: components["schemas"]["CandidateNoteInput"][];
             /** @description Their applications, oldest first, with each stage they went through */
             applications: components["schemas"]["ApplicationDetailInput"][];
             /** @description Every decision logged on their applications */
@@ -8817,7 +9916,7 @@ export interface components {
                  * @description The follow-up’s status: `sent` once it went out
                  * @enum {string}
                  */
-                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
                 /** @description Its Message-ID, with the angle brackets */
                 messageId: string;
                 /** @description The latest earlier message of the thread it answers; null for the first */
@@ -9100,6 +10199,90 @@ export interface components {
         };
         /**
          * @example {
+         *       "data": [
+         *         {
+         *           "id": "evt_01938a8e3b4c7d5e8f60718293a4b5c6",
+         *           "type": "interview.completed",
+         *           "version": 1,
+         *           "occurredAt": "2026-11-26T14:30:00.000Z",
+         *           "tenantId": "01938a8e-0000-7000-8000-00000000a9e1",
+         *           "data": {
+         *             "interviewId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *             "changedFields": [
+         *               "status"
+         *             ],
+         *             "actor": {
+         *               "type": "user",
+         *               "id": "01938a8e-0000-7000-8000-000000000001"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": "eyJ4IjoiNzQ1MiIsImkiOiIwMTkzOGE4ZS0zYjRjLTdkNWUtOGY2MC03MTgyOTNhNGI1YzYifQ",
+         *       "hasMore": false
+         *     }
+         */
+        EventFeedInput: {
+            /** @description Events in the order they committed: each exactly the body its webhook carries */
+            data: components["schemas"]["WebhookEventInput"][];
+            /** @description Where to go on from: pass it as `after` next time, even when this page was empty */
+            nextCursor: string;
+            /** @description More events are ready now: ask again at once; otherwise poll later with nextCursor */
+            hasMore: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
+         *     }
+         */
+        LinkExternalIdRequestInput: {
+            /**
+             * Format: uuid
+             * @description The Afterview record it stands for
+             */
+            id: string;
+        };
+        /**
+         * @example {
+         *       "type": "candidate",
+         *       "source": "bullhorn",
+         *       "externalId": "48213",
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "path": "/v1/candidates/01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        ExternalIdInput: {
+            /**
+             * @description The kind of Afterview record
+             * @enum {string}
+             */
+            type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
+            /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+            source: string;
+            /** @description The record’s id in that system */
+            externalId: string;
+            /**
+             * Format: uuid
+             * @description The Afterview record
+             */
+            id: string;
+            /** @description Where to read the record */
+            path: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
          *       "id": "thank_you.email.candidate",
          *       "kind": "thank_you",
          *       "event": null,
@@ -9352,7 +10535,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9365,7 +10548,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -9595,6 +10778,238 @@ export interface components {
             timeZone?: string;
             holidays?: components["schemas"]["HolidayInput"][];
         };
+        /**
+         * @example {
+         *       "replyId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "suggestedOutcome": "offer",
+         *       "source": "link",
+         *       "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *       "contactName": "Pat Principal",
+         *       "summary": "We decided: we would like to make an offer.",
+         *       "receivedAt": "2026-12-10T15:02:00.000Z"
+         *     }
+         */
+        SuggestedOutcomeInput: {
+            /** Format: uuid */
+            replyId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            candidateName: string;
+            positionTitle: string;
+            employerName: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            suggestedOutcome: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            /**
+             * @description `link`: the contact answered through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The contact who answered, when known */
+            contactId: string | null;
+            contactName: string | null;
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "level": "family",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": null,
+         *           "contactName": null,
+         *           "promised": 4,
+         *           "decided": 3,
+         *           "kept": 2,
+         *           "keptShare": 0.6667,
+         *           "medianLateBusinessDays": 0,
+         *           "open": 1,
+         *           "emailsAnswered": 5,
+         *           "medianAnswerDays": 1.5
+         *         },
+         *         {
+         *           "level": "contact",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *           "contactName": "Pat Principal",
+         *           "promised": 2,
+         *           "decided": 2,
+         *           "kept": 1,
+         *           "keptShare": 0.5,
+         *           "medianLateBusinessDays": 1,
+         *           "open": 0,
+         *           "emailsAnswered": 3,
+         *           "medianAnswerDays": 2
+         *         }
+         *       ]
+         *     }
+         */
+        EmployersReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /**
+                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
+                 * @enum {string}
+                 */
+                level: "family" | "contact";
+                /** Format: uuid */
+                familyId: string;
+                familyName: string;
+                /** @description null on a family row, or for dates whose giver is not known */
+                contactId: string | null;
+                contactName: string | null;
+                /** @description Decision dates given in the period */
+                promised: number;
+                /** @description Of those, how many have seen the decision */
+                decided: number;
+                /** @description Decided on or before the date given */
+                kept: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                keptShare: number | null;
+                /** @description Over the decided ones, a kept one counting 0 */
+                medianLateBusinessDays: number | null;
+                /** @description Still waiting for the decision */
+                open: number;
+                /** @description Our emails sent in the period that got an answer */
+                emailsAnswered: number;
+                /** @description Days from our email to their answer, over the answered ones */
+                medianAnswerDays: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
+         *           "recruiterName": "Sam Rivera",
+         *           "kind": "status_check",
+         *           "due": 10,
+         *           "sent": 8,
+         *           "sentOnTime": 8,
+         *           "onTimeShare": 1,
+         *           "overdue": 1,
+         *           "waitingForApproval": 0,
+         *           "answered": 5,
+         *           "answeredShare": 0.625
+         *         }
+         *       ]
+         *     }
+         */
+        FollowUpsReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                recruiterId: string;
+                recruiterName: string;
+                kind: string;
+                /** @description Follow-ups due in the period, cancelled ones aside */
+                due: number;
+                sent: number;
+                /** @description Sent within 5 minutes of the time they were due */
+                sentOnTime: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                onTimeShare: number | null;
+                /** @description Still open and past due now */
+                overdue: number;
+                waitingForApproval: number;
+                /** @description Sent ones the employer answered */
+                answered: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                answeredShare: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *           "positionTitle": "5th grade teacher",
+         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
+         *           "employerName": "Lincoln Elementary",
+         *           "candidates": 6,
+         *           "stages": {
+         *             "submitted": 1,
+         *             "interviewing": 2,
+         *             "offer": 1,
+         *             "hired": 0,
+         *             "rejected": 2,
+         *             "withdrawn": 0,
+         *             "on_hold": 0
+         *           },
+         *           "decided": 3,
+         *           "medianDaysToDecision": 6.5
+         *         }
+         *       ]
+         *     }
+         */
+        PipelineReportInput: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                employerName: string;
+                candidates: number;
+                stages: {
+                    submitted: number;
+                    interviewing: number;
+                    offer: number;
+                    hired: number;
+                    rejected: number;
+                    withdrawn: number;
+                    on_hold: number;
+                };
+                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
+                decided: number;
+                /** @description Days from the end of the last interview before the decision to the decision */
+                medianDaysToDecision: number | null;
+            }[];
+        };
+        ApprovedFollowUpsInput: {
+            data: components["schemas"]["FollowUpInput"][];
+        };
         CalendarInviteListInput: {
             data: components["schemas"]["CalendarInviteInput"][];
         };
@@ -9667,6 +11082,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Days off, inclusive (a school break, a public holiday) */
+        Holiday: {
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            start: string;
+            /**
+             * Format: date
+             * @example 2026-12-12
+             */
+            end: string;
+            name: string;
+        };
         WebhookEvent: {
             /** @description evt_…: also the webhook-id header; the same on every retry */
             id: string;
@@ -9688,20 +11117,6 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-        };
-        /** @description Days off, inclusive (a school break, a public holiday) */
-        Holiday: {
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            start: string;
-            /**
-             * Format: date
-             * @example 2026-12-12
-             */
-            end: string;
-            name: string;
         };
         /**
          * @example {
@@ -10013,7 +11428,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -10066,7 +11481,7 @@ export interface components {
             name: string;
             /** @description The first characters of the key, to recognise it */
             prefix: string;
-            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "webhooks:read" | "webhooks:write")[];
+            scopes: ("agency:read" | "users:read" | "employers:read" | "employers:write" | "candidates:read" | "candidates:write" | "candidates:privacy" | "interviews:read" | "interviews:write" | "followups:read" | "followups:write" | "activity:read" | "events:read" | "external_ids:read" | "external_ids:write" | "reports:read" | "webhooks:read" | "webhooks:write")[];
             /** Format: uuid */
             createdBy: string;
             expiresAt: string | null;
@@ -10425,8 +11840,8 @@ export interface components {
             name: string;
             title?: string | null;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             /**
              * @default email
              * @enum {string}
@@ -10452,8 +11867,8 @@ export interface components {
             name?: string;
             title?: string | null;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             /** @enum {string} */
             preferredChannel?: "email" | "phone" | "linkedin";
             /** @description null: the employer’s zone */
@@ -10630,10 +12045,32 @@ export interface components {
          *         "afterBusinessDays": 1,
          *         "time": "09:30"
          *       },
+         *       "approval": {
+         *         "employer": {
+         *           "thank_you": "auto",
+         *           "timeline_request": "auto",
+         *           "recruiter_check_in": "auto",
+         *           "status_check": "auto",
+         *           "post_decision_thanks": "approval"
+         *         },
+         *         "candidate": {
+         *           "completed": "auto",
+         *           "notes_sent": "auto",
+         *           "reply": "auto",
+         *           "outcome": "approval"
+         *         }
+         *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
          *       "candidateQuietHours": {
          *         "start": "21:00",
          *         "end": "08:00"
-         *       }
+         *       },
+         *       "candidateQuietWeekends": true
          *     }
          */
         Playbook: {
@@ -10720,6 +12157,67 @@ export interface components {
                  */
                 time: string;
             };
+            freshness: {
+                /** @default 1 */
+                thankYouBusinessDays: number;
+                /** @default 2 */
+                timelineRequestBusinessDays: number;
+                /** @default 2 */
+                recruiterCheckInBusinessDays: number;
+                /** @default 0 */
+                statusCheckBusinessDays: number;
+            };
+            approval: {
+                employer: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    thank_you: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    timeline_request: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    recruiter_check_in: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    status_check: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    post_decision_thanks: "auto" | "approval";
+                };
+                candidate: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    completed: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    notes_sent: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    reply: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    outcome: "auto" | "approval";
+                };
+            };
             candidateQuietHours: {
                 /**
                  * @default 21:00
@@ -10732,6 +12230,50 @@ export interface components {
                  */
                 end: string;
             };
+            /** @default true */
+            candidateQuietWeekends: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "authorId": "01938a8e-0000-7000-8000-000000000001",
+         *       "body": "Called Jordan: prefers schools on the north side; available from January.",
+         *       "edited": false,
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        CandidateNote: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The user who wrote it (null: an API key) */
+            authorId: string | null;
+            body: string;
+            /** @description Changed since it was written */
+            edited: boolean;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "body": "Called Jordan: prefers schools on the north side; available from January."
+         *     }
+         */
+        WriteCandidateNoteRequest: {
+            body: string;
         };
         /**
          * @example {
@@ -10814,6 +12356,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -10830,6 +12373,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -10920,6 +12469,7 @@ export interface components {
          *       "kind": "offer",
          *       "reason": "Strong demo lesson",
          *       "notes": null,
+         *       "decidedAt": "2026-12-04T15:00:00.000Z",
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -10941,6 +12491,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason: string | null;
             notes: string | null;
+            /**
+             * Format: date-time
+             * @description When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt: string;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -10972,6 +12528,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -10998,8 +12555,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -11023,6 +12585,7 @@ export interface components {
          *       "newDecisionExpectedBy": "2026-12-11",
          *       "suggestedOutcome": null,
          *       "source": "manual",
+         *       "contactId": null,
          *       "actor": {
          *         "type": "user",
          *         "id": "01938a8e-0000-7000-8000-000000000001"
@@ -11054,8 +12617,13 @@ export interface components {
             newDecisionExpectedBy: string | null;
             /** @description An outcome the reply suggests, to be confirmed by logging it */
             suggestedOutcome: ("offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision") | null;
-            /** @enum {string} */
-            source: "manual" | "inbound_email";
+            /**
+             * @description Typed by a recruiter, an inbound email, or the contact through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The employer contact who answered, when known (a response link) */
+            contactId: string | null;
             /** @description Who did it: a user, an API key or the system */
             actor: {
                 /** @enum {string} */
@@ -11124,7 +12692,8 @@ export interface components {
         /**
          * @example {
          *       "kind": "offer",
-         *       "reason": "Strong demo lesson"
+         *       "reason": "Strong demo lesson",
+         *       "decidedAt": "2026-12-04T15:00:00.000Z"
          *     }
          */
         LogOutcomeRequest: {
@@ -11132,6 +12701,12 @@ export interface components {
             kind: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
             reason?: string;
             notes?: string;
+            /**
+             * Format: date-time
+             * @description When the employer decided; defaults to now. Not in the future, not before the start of the application’s latest completed interview
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            decidedAt?: string;
         };
         /**
          * @example {
@@ -11234,6 +12809,10 @@ export interface components {
          *       "ownerId": "01938a8e-0a1b-7c2d-8e3f-405162738495",
          *       "notes": null,
          *       "cancelReason": null,
+         *       "holdReason": null,
+         *       "approvedAt": null,
+         *       "approvedBy": null,
+         *       "edited": false,
          *       "sentAt": "2026-12-03T18:00:04.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
@@ -11277,17 +12856,25 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description The time the rule gave; earlier than dueAt when it had passed at planning time
+             * @description The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
             /** @description Why it is due when it is */
             reason: string;
             /**
-             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent
+             * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
              */
-            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+            status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
+            /** @description Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise */
+            holdReason: string | null;
+            /** @description When a recruiter approved it, for one that waited for approval */
+            approvedAt: string | null;
+            /** @description Who approved it (a user or an API key) */
+            approvedBy: string | null;
+            /** @description Its subject or body was written by hand: sent as written, not from the template */
+            edited: boolean;
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -11392,6 +12979,37 @@ export interface components {
          */
         SkipFollowUpRequest: {
             reason: string;
+        };
+        /**
+         * @example {
+         *       "body": "Hi Jordan, they decided not to go ahead. I will call you at 10 to talk it through."
+         *     }
+         */
+        ApproveFollowUpRequest: {
+            /** @description A subject of your own, sent as written (null: back to the template) */
+            subject?: string | null;
+            /** @description A body of your own, sent as written (null: back to the template) */
+            body?: string | null;
+            /** @description Why; kept in the event */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "I will tell Jordan by phone"
+         *     }
+         */
+        DeclineFollowUpRequest: {
+            /** @description Why it is not sent; kept in its cancelReason */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Checked the wording of all of them"
+         *     }
+         */
+        ApproveAllFollowUpsRequest: {
+            /** @description Why; kept in each event */
+            reason?: string;
         };
         /**
          * @example {
@@ -11526,6 +13144,9 @@ export interface components {
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
          *       "positionId": "01938a8e-1a2b-7c3d-8e4f-5061728394a5",
          *       "employerId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
          *       "round": 1,
          *       "format": "onsite",
          *       "startsAt": "2026-12-03T15:00:00.000Z",
@@ -11568,6 +13189,12 @@ export interface components {
             positionId: string;
             /** Format: uuid */
             employerId: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            /** @description The position’s title, for lists */
+            positionTitle: string;
+            /** @description The employer’s name, for lists */
+            employerName: string;
             round: number;
             /** @enum {string} */
             format: "phone" | "video" | "onsite";
@@ -11845,8 +13472,8 @@ export interface components {
         CreateCandidateRequest: {
             name: string;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             timeZone?: string | null;
             /** @default false */
             relayConsent: boolean;
@@ -11869,8 +13496,8 @@ export interface components {
         UpdateCandidateRequest: {
             name?: string;
             email?: unknown | null;
-            phone?: string | null;
-            linkedinUrl?: string | null;
+            phone?: unknown | null;
+            linkedinUrl?: unknown | null;
             timeZone?: string | null;
             relayConsent?: boolean;
             statusUpdatesOptIn?: boolean;
@@ -11902,6 +13529,7 @@ export interface components {
          *         "createdAt": "2026-11-20T15:04:05.000Z",
          *         "updatedAt": "2026-11-20T15:04:05.000Z"
          *       },
+         *       "candidateNotes": [],
          *       "applications": [],
          *       "outcomes": [],
          *       "employerReplies": [],
@@ -11925,6 +13553,8 @@ export interface components {
              */
             exportedAt: string;
             candidate: components["schemas"]["Candidate"];
+            /** @description Notes written on them, oldest first */
+            candidateNotes: components["schemas"]["CandidateNote"][];
             /** @description Their applications, oldest first, with each stage they went through */
             applications: components["schemas"]["ApplicationDetail"][];
             /** @description Every decision logged on their applications */
@@ -12018,7 +13648,7 @@ export interface components {
                  * @description The follow-up’s status: `sent` once it went out
                  * @enum {string}
                  */
-                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                status: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
                 /** @description Its Message-ID, with the angle brackets */
                 messageId: string;
                 /** @description The latest earlier message of the thread it answers; null for the first */
@@ -12301,6 +13931,90 @@ export interface components {
         };
         /**
          * @example {
+         *       "data": [
+         *         {
+         *           "id": "evt_01938a8e3b4c7d5e8f60718293a4b5c6",
+         *           "type": "interview.completed",
+         *           "version": 1,
+         *           "occurredAt": "2026-11-26T14:30:00.000Z",
+         *           "tenantId": "01938a8e-0000-7000-8000-00000000a9e1",
+         *           "data": {
+         *             "interviewId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *             "changedFields": [
+         *               "status"
+         *             ],
+         *             "actor": {
+         *               "type": "user",
+         *               "id": "01938a8e-0000-7000-8000-000000000001"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": "eyJ4IjoiNzQ1MiIsImkiOiIwMTkzOGE4ZS0zYjRjLTdkNWUtOGY2MC03MTgyOTNhNGI1YzYifQ",
+         *       "hasMore": false
+         *     }
+         */
+        EventFeed: {
+            /** @description Events in the order they committed: each exactly the body its webhook carries */
+            data: components["schemas"]["WebhookEvent"][];
+            /** @description Where to go on from: pass it as `after` next time, even when this page was empty */
+            nextCursor: string;
+            /** @description More events are ready now: ask again at once; otherwise poll later with nextCursor */
+            hasMore: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5"
+         *     }
+         */
+        LinkExternalIdRequest: {
+            /**
+             * Format: uuid
+             * @description The Afterview record it stands for
+             */
+            id: string;
+        };
+        /**
+         * @example {
+         *       "type": "candidate",
+         *       "source": "bullhorn",
+         *       "externalId": "48213",
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "path": "/v1/candidates/01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-26T14:30:00.000Z"
+         *     }
+         */
+        ExternalId: {
+            /**
+             * @description The kind of Afterview record
+             * @enum {string}
+             */
+            type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
+            /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+            source: string;
+            /** @description The record’s id in that system */
+            externalId: string;
+            /**
+             * Format: uuid
+             * @description The Afterview record
+             */
+            id: string;
+            /** @description Where to read the record */
+            path: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
          *       "id": "thank_you.email.candidate",
          *       "kind": "thank_you",
          *       "event": null,
@@ -12553,7 +14267,7 @@ export interface components {
         CreateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12566,7 +14280,7 @@ export interface components {
         UpdateWebhookEndpointRequest: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -12795,6 +14509,238 @@ export interface components {
             /** @example America/New_York */
             timeZone?: string;
             holidays?: components["schemas"]["Holiday"][];
+        };
+        /**
+         * @example {
+         *       "replyId": "01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7",
+         *       "applicationId": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "5th grade teacher",
+         *       "employerName": "Lincoln Elementary",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "suggestedOutcome": "offer",
+         *       "source": "link",
+         *       "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *       "contactName": "Pat Principal",
+         *       "summary": "We decided: we would like to make an offer.",
+         *       "receivedAt": "2026-12-10T15:02:00.000Z"
+         *     }
+         */
+        SuggestedOutcome: {
+            /** Format: uuid */
+            replyId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            candidateName: string;
+            positionTitle: string;
+            employerName: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            suggestedOutcome: "offer" | "hired" | "rejected" | "filled_by_other" | "on_hold" | "withdrawn" | "no_decision";
+            /**
+             * @description `link`: the contact answered through a response link
+             * @enum {string}
+             */
+            source: "manual" | "inbound_email" | "link";
+            /** @description The contact who answered, when known */
+            contactId: string | null;
+            contactName: string | null;
+            summary: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            receivedAt: string;
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "level": "family",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": null,
+         *           "contactName": null,
+         *           "promised": 4,
+         *           "decided": 3,
+         *           "kept": 2,
+         *           "keptShare": 0.6667,
+         *           "medianLateBusinessDays": 0,
+         *           "open": 1,
+         *           "emailsAnswered": 5,
+         *           "medianAnswerDays": 1.5
+         *         },
+         *         {
+         *           "level": "contact",
+         *           "familyId": "01938a8f-0000-7000-8000-00000000000a",
+         *           "familyName": "Springfield District",
+         *           "contactId": "01938a8f-1111-7000-8000-000000000002",
+         *           "contactName": "Pat Principal",
+         *           "promised": 2,
+         *           "decided": 2,
+         *           "kept": 1,
+         *           "keptShare": 0.5,
+         *           "medianLateBusinessDays": 1,
+         *           "open": 0,
+         *           "emailsAnswered": 3,
+         *           "medianAnswerDays": 2
+         *         }
+         *       ]
+         *     }
+         */
+        EmployersReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /**
+                 * @description family: the district (or stand-alone employer) with its schools; contact: one person in it
+                 * @enum {string}
+                 */
+                level: "family" | "contact";
+                /** Format: uuid */
+                familyId: string;
+                familyName: string;
+                /** @description null on a family row, or for dates whose giver is not known */
+                contactId: string | null;
+                contactName: string | null;
+                /** @description Decision dates given in the period */
+                promised: number;
+                /** @description Of those, how many have seen the decision */
+                decided: number;
+                /** @description Decided on or before the date given */
+                kept: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                keptShare: number | null;
+                /** @description Over the decided ones, a kept one counting 0 */
+                medianLateBusinessDays: number | null;
+                /** @description Still waiting for the decision */
+                open: number;
+                /** @description Our emails sent in the period that got an answer */
+                emailsAnswered: number;
+                /** @description Days from our email to their answer, over the answered ones */
+                medianAnswerDays: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "recruiterId": "01938a8e-0000-7000-8000-000000000001",
+         *           "recruiterName": "Sam Rivera",
+         *           "kind": "status_check",
+         *           "due": 10,
+         *           "sent": 8,
+         *           "sentOnTime": 8,
+         *           "onTimeShare": 1,
+         *           "overdue": 1,
+         *           "waitingForApproval": 0,
+         *           "answered": 5,
+         *           "answeredShare": 0.625
+         *         }
+         *       ]
+         *     }
+         */
+        FollowUpsReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                recruiterId: string;
+                recruiterName: string;
+                kind: string;
+                /** @description Follow-ups due in the period, cancelled ones aside */
+                due: number;
+                sent: number;
+                /** @description Sent within 5 minutes of the time they were due */
+                sentOnTime: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                onTimeShare: number | null;
+                /** @description Still open and past due now */
+                overdue: number;
+                waitingForApproval: number;
+                /** @description Sent ones the employer answered */
+                answered: number;
+                /** @description 0 to 1; null when there is nothing to divide by */
+                answeredShare: number | null;
+            }[];
+        };
+        /**
+         * @example {
+         *       "from": "2027-01-01",
+         *       "to": "2027-03-31",
+         *       "timeZone": "America/New_York",
+         *       "data": [
+         *         {
+         *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *           "positionTitle": "5th grade teacher",
+         *           "employerId": "01938a8f-0000-7000-8000-00000000000b",
+         *           "employerName": "Lincoln Elementary",
+         *           "candidates": 6,
+         *           "stages": {
+         *             "submitted": 1,
+         *             "interviewing": 2,
+         *             "offer": 1,
+         *             "hired": 0,
+         *             "rejected": 2,
+         *             "withdrawn": 0,
+         *             "on_hold": 0
+         *           },
+         *           "decided": 3,
+         *           "medianDaysToDecision": 6.5
+         *         }
+         *       ]
+         *     }
+         */
+        PipelineReport: {
+            /** @description YYYY-MM-DD */
+            from: string;
+            /** @description YYYY-MM-DD, inclusive */
+            to: string;
+            timeZone: string;
+            data: {
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                /** Format: uuid */
+                employerId: string;
+                employerName: string;
+                candidates: number;
+                stages: {
+                    submitted: number;
+                    interviewing: number;
+                    offer: number;
+                    hired: number;
+                    rejected: number;
+                    withdrawn: number;
+                    on_hold: number;
+                };
+                /** @description Applications with an employer decision (offer, hired, rejected, filled by another) */
+                decided: number;
+                /** @description Days from the end of the last interview before the decision to the decision */
+                medianDaysToDecision: number | null;
+            }[];
+        };
+        ApprovedFollowUps: {
+            data: components["schemas"]["FollowUp"][];
         };
         CalendarInviteList: {
             data: components["schemas"]["CalendarInvite"][];
@@ -16546,6 +18492,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Part of the name */
                 q?: string;
                 kind?: "district" | "school" | "company" | "other";
@@ -17255,6 +19203,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Part of the name or email */
                 q?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Only the contacts of this employer */
                 employerId?: string;
             };
@@ -18080,6 +20030,8 @@ export interface operations {
                 /** @description Part of the title */
                 q?: string;
                 status?: "open" | "on_hold" | "filled" | "closed";
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Only the positions of this employer */
                 employerId?: string;
             };
@@ -19034,6 +20986,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Part of the name or email */
                 q?: string;
                 /** @description Only candidates with this tag */
@@ -19831,6 +21785,554 @@ export interface operations {
             };
         };
     };
+    listCandidateNotes: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CandidateNote"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCandidateNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteCandidateNoteRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateNote"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCandidateNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                noteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCandidateNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                noteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteCandidateNoteRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateNote"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listApplications: {
         parameters: {
             query?: {
@@ -19838,6 +22340,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 stage?: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
                 positionId?: string;
                 candidateId?: string;
@@ -21498,6 +24002,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Starting at or after */
                 from?: string;
                 /** @description Starting before */
@@ -23418,11 +25924,13 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Only records changed at or after this instant, oldest change first, for a sync (docs/api.md#sync); the cursor then follows that order */
+                updatedSince?: string;
                 /** @description Due strictly before this instant */
                 dueBefore?: string;
                 /** @description true: only pending or queued ones past their due time; false: none of those */
                 overdue?: "true" | "false";
-                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain";
+                status?: "pending" | "queued" | "sent" | "done" | "skipped" | "cancelled" | "failed" | "uncertain" | "stale" | "awaiting_approval" | "paused";
                 kind?: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
                 /** @description The recruiter who owns them */
                 recruiterId?: string;
@@ -24859,6 +27367,446 @@ export interface operations {
             };
             /** @description Default Response */
             412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveFollowUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveFollowUpRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineFollowUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineFollowUpRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveInterviewFollowUps: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveAllFollowUpsRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovedFollowUps"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;
@@ -26686,6 +29634,658 @@ export interface operations {
                         nextCursor: string | null;
                     };
                 };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page; without it the feed starts at the oldest event kept (30 days) */
+                after?: string;
+                /** @description Comma-separated event types of the catalogue; without it every type */
+                types?: string;
+                /** @description Page size, 1 to 1000 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFeed"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExternalIds: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description The kind of Afterview record */
+                type?: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source?: string;
+                /** @description The external ids of one Afterview record */
+                id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ExternalId"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The kind of Afterview record */
+                type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalId"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The kind of Afterview record */
+                type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkExternalIdRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalId"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalId"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The kind of Afterview record */
+                type: "candidate" | "employer" | "contact" | "position" | "application" | "interview";
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Forgotten */
+            204: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             400: {
@@ -29809,6 +33409,517 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgencyEmailTestResult"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSuggestedOutcomes: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SuggestedOutcome"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReportEmployers: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployersReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReportFollowUps: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpsReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportPipeline: {
+        parameters: {
+            query?: {
+                /** @description First day, in the agency’s time zone (default: 89 days before `to`) */
+                from?: string;
+                /** @description Last day, inclusive, in the agency’s time zone (default: today) */
+                to?: string;
+                /** @description Only this employer, or this district and its schools */
+                employerId?: string;
+                /** @description Only the applications (and follow-ups) this recruiter owns */
+                recruiterId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineReport"];
                 };
             };
             /** @description Default Response */
