@@ -172,6 +172,12 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     const charts = page.getByTestId('chart');
     await expect.poll(() => charts.evaluateAll((cs) => cs.map((c) => c.querySelectorAll('.ct-bar').length)), { timeout: 8_000 }).toEqual([1, 1, 1, (await rows(page, 'follow-up-row')).length, 7, 1]);
     expect(await charts.evaluateAll((cs) => cs.every((c) => c.getAttribute('aria-hidden') === 'true'))).toBe(true);
+    // The stacked stages take the legend's colours: interviewing (b), offer (c), rejected (e).
+    const drawn = await charts.nth(4).evaluate((c) =>
+      [...c.querySelectorAll('.ct-series')].filter((g) => [...g.querySelectorAll('.ct-bar')].some((b) => b.getAttribute('x1') !== b.getAttribute('x2'))).map((g) => g.getAttribute('class')),
+    );
+    expect(drawn.map((c) => c?.match(/ct-series-([a-g])/)?.[1]).sort()).toEqual(['b', 'c', 'e']);
+    expect(await page.locator('.legend li').allInnerTexts()).toEqual(['Submitted', 'Interviewing', 'Offer', 'Hired', 'Rejected', 'Withdrawn', 'On hold']);
     expect(await page.getByRole('figure', { name: /Dates kept/ }).count()).toBe(1);
     expect(await page.locator('table caption', { hasText: 'Per employer' }).count()).toBe(1);
     // A viewer downloads too (reading), and nothing offers a write.

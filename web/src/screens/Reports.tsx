@@ -128,6 +128,15 @@ export default function Reports() {
   );
 }
 
+/** A wide table scrolls sideways inside its box (focusable, so a keyboard can scroll it), never the page. */
+function Scroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
 function Head({ id, title, csv }: { id: string; title: string; csv: ReactNode }) {
   return (
     <div className="report-head">
@@ -152,39 +161,41 @@ function EmployersSection({ rows, csv }: { rows: S['EmployersReport']['data']; c
             <Bars title="Median business days late" labels={labels} series={[families.map((r) => r.medianLateBusinessDays ?? 0)]} />
             <Bars title="Median days to answer our emails" labels={labels} series={[families.map((r) => r.medianAnswerDays ?? 0)]} />
           </div>
-          <table className="stack report">
-            <caption>Per employer (a district with its schools) and each contact in it</caption>
-            <thead>
-              <tr>
-                <th scope="col">Employer or contact</th>
-                <th scope="col">Dates promised</th>
-                <th scope="col">Decided</th>
-                <th scope="col">Kept</th>
-                <th scope="col">Median business days late</th>
-                <th scope="col">Still open</th>
-                <th scope="col">Emails answered</th>
-                <th scope="col">Median days to answer</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={`${r.familyId}:${r.contactId ?? r.level}`} className={r.level} data-testid="employer-row">
-                  <th scope="row" data-label="Employer or contact">
-                    {r.level === 'family' ? r.familyName : (r.contactName ?? 'Not known')}
-                  </th>
-                  <td data-label="Dates promised">{r.promised}</td>
-                  <td data-label="Decided">{r.decided}</td>
-                  <td data-label="Kept">
-                    {r.kept} ({pct(r.keptShare)})
-                  </td>
-                  <td data-label="Median business days late">{num(r.medianLateBusinessDays)}</td>
-                  <td data-label="Still open">{r.open}</td>
-                  <td data-label="Emails answered">{r.emailsAnswered}</td>
-                  <td data-label="Median days to answer">{num(r.medianAnswerDays)}</td>
+          <Scroll label="Employers’ figures">
+            <table className="stack report">
+              <caption>Per employer (a district with its schools) and each contact in it</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Employer or contact</th>
+                  <th scope="col">Dates promised</th>
+                  <th scope="col">Decided</th>
+                  <th scope="col">Kept</th>
+                  <th scope="col">Median business days late</th>
+                  <th scope="col">Still open</th>
+                  <th scope="col">Emails answered</th>
+                  <th scope="col">Median days to answer</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.familyId}:${r.contactId ?? r.level}`} className={r.level} data-testid="employer-row">
+                    <th scope="row" data-label="Employer or contact">
+                      {r.level === 'family' ? r.familyName : (r.contactName ?? 'Not known')}
+                    </th>
+                    <td data-label="Dates promised">{r.promised}</td>
+                    <td data-label="Decided">{r.decided}</td>
+                    <td data-label="Kept">
+                      {r.kept} ({pct(r.keptShare)})
+                    </td>
+                    <td data-label="Median business days late">{num(r.medianLateBusinessDays)}</td>
+                    <td data-label="Still open">{r.open}</td>
+                    <td data-label="Emails answered">{r.emailsAnswered}</td>
+                    <td data-label="Median days to answer">{num(r.medianAnswerDays)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
         </>
       )}
     </section>
@@ -203,39 +214,41 @@ function FollowUpsSection({ rows, csv }: { rows: S['FollowUpsReport']['data']; c
           <div className="charts">
             <Bars title="Sent within 5 minutes of due (%)" labels={rows.map(name)} series={[rows.map((r) => (r.onTimeShare === null ? 0 : Math.round(r.onTimeShare * 100)))]} high={100} />
           </div>
-          <table className="stack report">
-            <caption>Per recruiter and kind of follow-up</caption>
-            <thead>
-              <tr>
-                <th scope="col">Recruiter and kind</th>
-                <th scope="col">Due</th>
-                <th scope="col">Sent</th>
-                <th scope="col">On time</th>
-                <th scope="col">Overdue</th>
-                <th scope="col">Waiting for approval</th>
-                <th scope="col">Answered</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={`${r.recruiterId}:${r.kind}`} data-testid="follow-up-row">
-                  <th scope="row" data-label="Recruiter and kind">
-                    {name(r)}
-                  </th>
-                  <td data-label="Due">{r.due}</td>
-                  <td data-label="Sent">{r.sent}</td>
-                  <td data-label="On time">
-                    {r.sentOnTime} ({pct(r.onTimeShare)})
-                  </td>
-                  <td data-label="Overdue">{r.overdue}</td>
-                  <td data-label="Waiting for approval">{r.waitingForApproval}</td>
-                  <td data-label="Answered">
-                    {r.answered} ({pct(r.answeredShare)})
-                  </td>
+          <Scroll label="Follow-ups’ figures">
+            <table className="stack report">
+              <caption>Per recruiter and kind of follow-up</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Recruiter and kind</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">Sent</th>
+                  <th scope="col">On time</th>
+                  <th scope="col">Overdue</th>
+                  <th scope="col">Waiting for approval</th>
+                  <th scope="col">Answered</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.recruiterId}:${r.kind}`} data-testid="follow-up-row">
+                    <th scope="row" data-label="Recruiter and kind">
+                      {name(r)}
+                    </th>
+                    <td data-label="Due">{r.due}</td>
+                    <td data-label="Sent">{r.sent}</td>
+                    <td data-label="On time">
+                      {r.sentOnTime} ({pct(r.onTimeShare)})
+                    </td>
+                    <td data-label="Overdue">{r.overdue}</td>
+                    <td data-label="Waiting for approval">{r.waitingForApproval}</td>
+                    <td data-label="Answered">
+                      {r.answered} ({pct(r.answeredShare)})
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
         </>
       )}
     </section>
@@ -255,39 +268,41 @@ function PipelineSection({ rows, csv }: { rows: S['PipelineReport']['data']; csv
             <Bars title="Candidates by stage" labels={rows.map(name)} series={STAGES.map((st) => rows.map((r) => r.stages[st]))} legend={STAGES.map(label)} stack />
             <Bars title="Median days from interview to decision" labels={rows.map(name)} series={[rows.map((r) => r.medianDaysToDecision ?? 0)]} />
           </div>
-          <table className="stack report">
-            <caption>Per position: candidates by their stage now, and the employer's decisions in the period</caption>
-            <thead>
-              <tr>
-                <th scope="col">Position</th>
-                <th scope="col">Candidates</th>
-                {STAGES.map((st) => (
-                  <th key={st} scope="col">
-                    {label(st)}
-                  </th>
-                ))}
-                <th scope="col">Decided</th>
-                <th scope="col">Median days to decision</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.positionId} data-testid="pipeline-row">
-                  <th scope="row" data-label="Position">
-                    {name(r)}
-                  </th>
-                  <td data-label="Candidates">{r.candidates}</td>
+          <Scroll label="Pipeline figures">
+            <table className="stack report">
+              <caption>Per position: candidates by their stage now, and the employer's decisions in the period</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Position</th>
+                  <th scope="col">Candidates</th>
                   {STAGES.map((st) => (
-                    <td key={st} data-label={label(st)}>
-                      {r.stages[st]}
-                    </td>
+                    <th key={st} scope="col">
+                      {label(st)}
+                    </th>
                   ))}
-                  <td data-label="Decided">{r.decided}</td>
-                  <td data-label="Median days to decision">{num(r.medianDaysToDecision)}</td>
+                  <th scope="col">Decided</th>
+                  <th scope="col">Median days to decision</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.positionId} data-testid="pipeline-row">
+                    <th scope="row" data-label="Position">
+                      {name(r)}
+                    </th>
+                    <td data-label="Candidates">{r.candidates}</td>
+                    {STAGES.map((st) => (
+                      <td key={st} data-label={label(st)}>
+                        {r.stages[st]}
+                      </td>
+                    ))}
+                    <td data-label="Decided">{r.decided}</td>
+                    <td data-label="Median days to decision">{num(r.medianDaysToDecision)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
         </>
       )}
     </section>
@@ -310,13 +325,14 @@ function Bars({ title, labels, series, high, stack = false, legend }: { title: s
       if (gone || !ref.current) return;
       chart = new BarChart(
         ref.current,
-        { labels, series },
+        // Chartist draws the first label at the bottom: reversed here (not with `reverseData`,
+        // which also reverses the series' colours), so rows read top-down as in the table.
+        { labels: [...labels].reverse(), series: series.map((s) => [...s].reverse()) },
         {
           horizontalBars: true,
-          reverseData: true,
           stackBars: stack,
           height: `${labels.length * 34 + 40}px`,
-          chartPadding: { top: 8, right: 16, bottom: 4, left: 4 },
+          chartPadding: { top: 8, right: 28, bottom: 4, left: 4 },
           axisX: { low: 0, ...(high !== undefined ? { high } : {}), onlyInteger: true },
           axisY: { offset: 150, showGrid: false },
         },
