@@ -14,6 +14,8 @@ const CandidatePage = lazy(() => import('./screens/CandidatePage'));
 const Employers = lazy(() => import('./screens/Employers'));
 const EmployerPage = lazy(() => import('./screens/EmployerPage'));
 const Settings = lazy(() => import('./screens/Settings'));
+// Reports bring Chartist, in a chunk of their own loaded when a chart first draws.
+const Reports = lazy(() => import('./screens/Reports'));
 // The pages of emailed links and "forgot password": open whether or not someone is signed in.
 const AccountPage = lazy(() => import('./screens/AccountPages'));
 const accountPages = ['/accept-invitation', '/forgot-password', '/reset-password'];
@@ -26,6 +28,7 @@ const routes: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/candidates/:id', (p) => <CandidatePage id={p.id!} />],
   ['/employers', () => <Employers />],
   ['/employers/:id', (p) => <EmployerPage id={p.id!} />],
+  ['/reports', () => <Reports />],
   ['/settings', () => <Settings />],
 ];
 
@@ -34,6 +37,7 @@ const nav = [
   ['/interviews', 'Interviews'],
   ['/candidates', 'Candidates'],
   ['/employers', 'Employers'],
+  ['/reports', 'Reports'],
 ] as const;
 
 function Shell() {
