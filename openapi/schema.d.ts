@@ -14184,11 +14184,8 @@ export interface components {
          *     }
          */
         LinkExternalIdRequest: {
-            /**
-             * Format: uuid
-             * @description The Afterview record it stands for
-             */
-            id: string;
+            /** @description The Afterview record it stands for */
+            id: unknown;
         };
         /**
          * @example {

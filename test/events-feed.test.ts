@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { apiKey, bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { adminPool } from './helpers/db.js';
 import { testAdminUrl } from './helpers/env.js';
 import { purgeOldEvents } from '../src/modules/events/events.service.js';
@@ -133,7 +133,7 @@ describe('the event feed', () => {
     expect(theirs.data.map((x) => x.data.employerId)).not.toContain(e.id);
   });
 
-  it('an API key needs events:read; bad input is a 400 naming the field', async () => {
+  it('an API key needs events:read, a user must be an admin; bad input is a 400 naming the field', async () => {
     const withScope = await apiKey(t.app, tenant, ['events:read']);
     expect((await t.app.inject({ url: '/v1/events', headers: bearer(withScope.secret) })).statusCode).toBe(200);
     const without = await apiKey(t.app, tenant, ['activity:read']);
@@ -147,6 +147,11 @@ describe('the event feed', () => {
     await bad('after=not-a-cursor', 'query.after');
     await bad(`after=${Buffer.from(JSON.stringify({ x: '1; DROP', i: 'x' })).toString('base64url')}`, 'query.after');
     await bad('limit=1001', 'query.limit');
+    // A position past any transaction id (2^64) is refused, not cast.
+    await bad(`after=${Buffer.from(JSON.stringify({ x: '99999999999999999999', i: '01938a8e-0000-7000-8000-0000000000a1' })).toString('base64url')}`, 'query.after');
+    // The feed carries API keys', webhook endpoints' and users' events: admins only.
+    const viewer = await userWithRole(t.app, tenant, 'viewer');
+    expectProblem(await t.app.inject({ url: '/v1/events', headers: bearer(viewer.token) }), 403);
   });
 
   it('keeps 30 days: the purge removes older events only', async () => {

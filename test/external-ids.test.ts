@@ -23,8 +23,9 @@ describe('external ids', () => {
     const first = await put('candidate/bullhorn/48213', story.candidate.id);
     expect(first.statusCode, first.body).toBe(201);
     expect(json<Link>(first)).toMatchObject({ type: 'candidate', source: 'bullhorn', externalId: '48213', id: story.candidate.id, path: `/v1/candidates/${story.candidate.id}` });
-    // The same link again changes nothing.
+    // The same link again changes nothing, however the id is spelled.
     expect((await put('candidate/bullhorn/48213', story.candidate.id)).statusCode).toBe(200);
+    expect((await put('candidate/bullhorn/48213', story.candidate.id.toUpperCase())).statusCode).toBe(200);
     const found = json<Link>(await get('candidate/bullhorn/48213'));
     expect(found.id).toBe(story.candidate.id);
     const read = await t.app.inject({ url: found.path, headers: bearer(tenant.token) });

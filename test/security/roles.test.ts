@@ -142,7 +142,7 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/follow-up-templates/:templateId/preview': ['viewer', 'followups:read'],
   // activity
   'GET /v1/activity': ['viewer', 'activity:read'],
-  'GET /v1/events': ['viewer', 'events:read'],
+  'GET /v1/events': ['admin', 'events:read'],
   'GET /v1/external-ids': ['viewer', 'external_ids:read'],
   'GET /v1/external-ids/:type/:source/:externalId': ['viewer', 'external_ids:read'],
   'PUT /v1/external-ids/:type/:source/:externalId': ['recruiter', 'external_ids:write'],

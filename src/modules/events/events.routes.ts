@@ -16,7 +16,8 @@ export function eventsRoutes(app: App, deps: Deps) {
       querystring: listEventsQuery,
       response: { 200: eventFeedSchema, ...problemResponses() },
     },
-    config: { access: { role: 'viewer', scope: 'events:read' } },
+    // Admins: the feed carries every type, API keys', webhook endpoints' and users' included.
+    config: { access: { role: 'admin', scope: 'events:read' } },
     handler: async (req) => listEvents(deps, actorOf(req), req.query),
   });
 }

@@ -11,7 +11,8 @@ type FeedEvent = z.infer<typeof webhookEventSchema>;
 /** How long the feed keeps events (docs/events.md); the daily purge removes older ones. */
 export const EVENTS_KEPT_DAYS = 30;
 
-const cursorShape = z.strictObject({ x: z.string().regex(/^\d{1,20}$/), i: z.uuid() });
+// x: a transaction id below 2^64 (at most 19 digits, no leading zero), so the cast cannot fail.
+const cursorShape = z.strictObject({ x: z.string().regex(/^(0|[1-9]\d{0,18})$/), i: z.uuid() });
 const START = { x: '0', i: '00000000-0000-0000-0000-000000000000' };
 
 /**
@@ -52,8 +53,9 @@ export async function purgeOldEvents(deps: Deps, only?: readonly string[]): Prom
       const n = await readTenant(deps.db, tenantId, async (tx) => {
         const res = await tx.execute(sql`
           DELETE FROM events WHERE tenant_id = ${tenantId} AND id IN (
-            SELECT id FROM events WHERE tenant_id = ${tenantId} ORDER BY tx_id, id LIMIT 1000
-          ) AND created_at < ${before.toISOString()}::timestamptz`);
+            SELECT id FROM events WHERE tenant_id = ${tenantId} AND created_at < ${before.toISOString()}::timestamptz
+             ORDER BY tx_id, id LIMIT 1000
+          )`);
         return res.rowCount ?? 0;
       });
       purged += n;

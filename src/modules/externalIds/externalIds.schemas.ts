@@ -15,7 +15,12 @@ const externalId = z.string().min(1).max(100).describe('The record’s id in tha
 export const externalIdParams = z.strictObject({ type, source, externalId });
 
 export const linkExternalIdBody = z
-  .strictObject({ id: z.uuid('Must be a UUID').describe('The Afterview record it stands for') })
+  .strictObject({
+    id: z
+      .uuid('Must be a UUID')
+      .transform((id) => id.toLowerCase())
+      .describe('The Afterview record it stands for'),
+  })
   .meta({ id: 'LinkExternalIdRequest', example: { id: '01938a8e-2a3b-7c4d-9e5f-60718293a4b5' } });
 
 export const externalIdSchema = z
