@@ -94,5 +94,12 @@ describe('external ids', () => {
     const erased = await t.app.inject({ method: 'POST', url: `/v1/candidates/${story.candidate.id}/erase`, headers: bearer(tenant.token), payload: {} });
     expect(erased.statusCode, erased.body).toBeLessThan(300);
     expectProblem(await get('candidate/bullhorn/erase-me'), 404, 'not_found');
+    // The feed's stored events forget it too.
+    const stored = await adminPool().query<{ payload: unknown }>(
+      `SELECT payload FROM events WHERE tenant_id = $1 AND type LIKE 'external_id.%' AND payload->'data'->>'recordId' = $2`,
+      [tenant.tenantId, story.candidate.id],
+    );
+    expect(stored.rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(stored.rows)).not.toContain('erase-me');
   });
 });

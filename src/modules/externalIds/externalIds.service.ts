@@ -119,4 +119,9 @@ export async function listExternalIds(deps: Deps, actor: Actor, q: z.output<type
 /** Erasure: a candidate's ids in other systems go with their personal data. */
 export async function eraseFor(tx: Tx, candidateId: string) {
   await tx.delete(externalIds).where(and(eq(externalIds.type, 'candidate'), eq(externalIds.recordId, candidateId)));
+  // Their link events named the other system's id for them: the stored events (the feed) forget it.
+  await tx.execute(sql`
+    UPDATE events SET payload = jsonb_set(payload, '{data,externalId}', 'null'::jsonb)
+     WHERE type IN ('external_id.linked', 'external_id.unlinked')
+       AND payload->'data'->>'type' = 'candidate' AND payload->'data'->>'recordId' = ${candidateId}`);
 }
