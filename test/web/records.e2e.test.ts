@@ -254,7 +254,8 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await said.filter({ hasText: `${school} saved.` }).waitFor();
     expect(await edit.count()).toBe(0);
     const days = page.getByTestId('days-off');
-    // Listed in date order, each with its days.
+    // Listed in date order, each with its days (once the page has re-read the employer).
+    await days.getByRole('listitem').nth(1).waitFor();
     expect(await days.getByRole('listitem').allInnerTexts()).toEqual(['Presidents’ Day Mon, 21 Feb 2033', 'Winter break Thu, 22 Dec 2033 – Mon, 2 Jan 2034']);
     expect((await api<Schemas['Employer']>('GET', `/v1/employers/${id}`)).holidays).toEqual([
       { name: 'Winter break', start: '2033-12-22', end: '2034-01-02' },
