@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/lib/clock.js';
-import { bearer, createTestApp, json, newTenant, uniq, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
-import { recruitingStory, type Story } from './helpers/story.js';
+import { bearer, createTestApp, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import type { Story } from './helpers/story.js';
+import { reportsFixture } from './helpers/reportsFixture.js';
 import { adminPool } from './helpers/db.js';
 
 // The reports over a fixture with known promises (docs/reports.md), every figure worked out by
@@ -38,59 +39,10 @@ async function call(method: 'GET' | 'POST', url: string, payload?: object, at?: 
   return res.json() as { id: string } & Record<string, unknown>;
 }
 
-async function interview(applicationId: string, day: string, hiringManager: string, other: string, decision: string) {
-  clock.set('2027-01-25T15:00:00Z');
-  const iv = await call('POST', '/v1/interviews', {
-    applicationId,
-    format: 'onsite',
-    startsAt: `${day}T15:00:00.000Z`,
-    endsAt: `${day}T16:00:00.000Z`,
-    timeZone: 'America/New_York',
-    arrangedVia: 'email',
-    participants: [
-      { contactId: hiringManager, role: 'hiring_manager' },
-      { contactId: other, role: 'interviewer' },
-    ],
-  });
-  await call('POST', `/v1/interviews/${iv.id}/complete`, { decisionExpectedBy: decision }, `${day}T16:10:00Z`);
-  return iv.id;
-}
-
-/** Marks the interview's thank-yous sent, as the worker would have (the delivery itself is tested elsewhere). */
-async function thankYousSent(interviewId: string, at: Record<string, string>) {
-  for (const [contactId, sentAt] of Object.entries(at)) {
-    await adminPool().query(
-      "UPDATE follow_ups SET status = 'sent', sent_at = $3 WHERE interview_id = $1 AND kind = 'thank_you' AND contact_id = $2",
-      [interviewId, contactId, sentAt],
-    );
-  }
-}
-
 beforeAll(async () => {
   t = await createTestApp({ clock });
   tenant = await newTenant(t.app);
-  clock.set('2027-01-25T15:00:00Z');
-  story = await recruitingStory(t.app, tenant);
-  const pat = story.principal.id;
-  const terry = story.teacher.id;
-  const more = [];
-  for (const name of ['Casey Two', 'Robin Three']) {
-    const c = await call('POST', '/v1/candidates', { name, email: `${uniq()}@example.org`, relayConsent: true });
-    more.push(await call('POST', '/v1/applications', { candidateId: c.id, positionId: story.position.id }));
-  }
-  const [app1, app2, app3] = [story.application.id, more[0]!.id, more[1]!.id];
-
-  const iv1 = await interview(app1, '2027-02-01', pat, terry, '2027-02-05');
-  await thankYousSent(iv1, { [pat]: '2027-02-01T18:00:00Z', [terry]: '2027-02-01T18:00:00Z' });
-  const iv2 = await interview(app2, '2027-02-02', pat, terry, '2027-02-09');
-  await thankYousSent(iv2, { [pat]: '2027-02-02T18:00:00Z', [terry]: '2027-02-02T18:10:00Z' });
-  await interview(app3, '2027-02-03', terry, pat, '2027-02-19');
-
-  await call('POST', `/v1/applications/${app2}/replies`, { channel: 'email', summary: 'Still deciding.', receivedAt: '2027-02-03T18:00:00.000Z' }, '2027-02-03T18:05:00Z');
-  await call('POST', `/v1/applications/${app1}/replies`, { channel: 'phone', summary: 'By the 10th.', newDecisionExpectedBy: '2027-02-10', receivedAt: '2027-02-04T15:00:00.000Z' }, '2027-02-04T15:05:00Z');
-  await call('POST', `/v1/applications/${app2}/outcomes`, { kind: 'rejected' }, '2027-02-08T15:00:00Z');
-  await call('POST', `/v1/applications/${app1}/outcomes`, { kind: 'offer' }, '2027-02-12T20:00:00Z');
-  clock.set('2027-02-15T15:00:00Z');
+  ({ story } = await reportsFixture(t.app, tenant, clock));
 });
 
 afterAll(async () => {
@@ -143,7 +95,8 @@ describe('GET /v1/reports/employers', () => {
     const other = await call('POST', '/v1/employers', { name: 'Elsewhere', kind: 'company', timeZone: 'America/Chicago' });
     expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&employerId=${other.id}`)).data).toEqual([]);
     expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&recruiterId=${tenant.ownerId}`)).data).toHaveLength(3);
-    expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&recruiterId=${other.id}`)).data).toEqual([]);
+    const idle = await userWithRole(t.app, tenant, 'recruiter');
+    expect((await get<Schemas['EmployersReport']>(`/v1/reports/employers?${PERIOD}&recruiterId=${idle.id}`)).data).toEqual([]);
     expect((await get<Schemas['EmployersReport']>('/v1/reports/employers?from=2027-01-01&to=2027-01-31')).data).toEqual([]);
   });
 

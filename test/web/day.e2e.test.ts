@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fixedClock } from '../../src/lib/clock.js';
 import { bearer, json, newTenant, PASSWORD, userWithRole, type Schemas, type TestTenant } from '../helpers/app.js';
 import { recruitingStory, scheduledInterview, type Story } from '../helpers/story.js';
-import { axeViolations, goTo, launch, overflowsSideways, screenshot, signedInContext, startWebStack, tokensFor, VIEWPORTS, type WebStack } from './harness.js';
+import { axeViolations, goTo, launch, overflowsSideways, screenshot, signedInContext, startWebStack, tokensFor, VIEWPORTS, type WebStack, captureFailure } from './harness.js';
 
 /**
  * Issue 19 in the browser, at a laptop's size and a phone's: the navigation, confirmations,
@@ -58,15 +58,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  for (const [i, c] of contexts.entries()) {
-    for (const p of c.pages()) {
-      await p.screenshot({ path: `test-results/day-failed-${i}-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`, fullPage: true }).catch(() => undefined);
-      console.error(`page at ${p.url()} showed:\n${await p.locator('main').innerText().catch(() => '(nothing)')}`);
-    }
-  }
-});
+afterEach((ctx) => captureFailure(ctx, 'day', contexts));
 
 /** A page signed in as the owner at `size`, at NOW by the browser's clock. */
 async function open(size: keyof typeof VIEWPORTS, path = '/', email = tenant.ownerEmail): Promise<Page> {

@@ -153,3 +153,17 @@ export async function goTo(page: Page, name: string) {
   if (await menu.isVisible()) await menu.click();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 }
+
+/**
+ * After a failed test, each open page's screenshot (test-results/<prefix>-failed-…png) and its
+ * main text on stderr: what the browser showed when the assertion gave up.
+ */
+export async function captureFailure(ctx: { task: { name: string; result?: { state?: string } } }, prefix: string, contexts: BrowserContext[]) {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const [i, c] of contexts.entries()) {
+    for (const p of c.pages()) {
+      await p.screenshot({ path: `test-results/${prefix}-failed-${i}-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`, fullPage: true }).catch(() => undefined);
+      console.error(`page at ${p.url()} showed:\n${await p.locator('main').innerText().catch(() => '(nothing)')}`);
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fixedClock } from '../../src/lib/clock.js';
 import { bearer, json, newTenant, PASSWORD, userWithRole, type Schemas, type TestTenant } from '../helpers/app.js';
-import { axeViolations, goTo, launch, overflowsSideways, screenshot, signedInContext, startWebStack, tokensFor, VIEWPORTS, type WebStack } from './harness.js';
+import { axeViolations, goTo, launch, overflowsSideways, screenshot, signedInContext, startWebStack, tokensFor, VIEWPORTS, type WebStack, captureFailure } from './harness.js';
 
 /**
  * Issue 19, the records a recruiter keeps, in the browser at a laptop's size and a phone's:
@@ -32,15 +32,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  for (const [i, c] of contexts.entries()) {
-    for (const p of c.pages()) {
-      await p.screenshot({ path: `test-results/records-failed-${i}-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`, fullPage: true }).catch(() => undefined);
-      console.error(`page at ${p.url()} showed:\n${await p.locator('main').innerText().catch(() => '(nothing)')}`);
-    }
-  }
-});
+afterEach((ctx) => captureFailure(ctx, 'records', contexts));
 
 async function api<T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, token = tenant.token, headers: Record<string, string> = {}): Promise<T> {
   const res = await stack.t.app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload ? { payload } : {}) });

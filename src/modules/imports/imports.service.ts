@@ -176,8 +176,6 @@ async function applyRow(deps: Deps, actor: Actor, data: CandidateRow): Promise<O
   }
 }
 
-const RESULT_OF = { created: 'created', updated: 'updated', skipped: 'skipped', failed: 'failed' } as const;
-
 /**
  * The job (imports.jobs.ts): the rows without an outcome, in order, a chunk at a time; each
  * chunk's outcomes and the progress are written together, so a retried job goes on where it
@@ -206,7 +204,7 @@ export async function runImportRows(deps: Deps, tenantId: string, importId: stri
       outcomes.push({ row: r.row, ...o });
     }
     const add: ImportResults = { created: 0, updated: 0, skipped: 0, failed: 0 };
-    for (const o of outcomes) add[RESULT_OF[o.outcome]]++;
+    for (const o of outcomes) add[o.outcome]++;
     await withTenant(deps.db, tenantId, async (tx) => {
       await tx.execute(sql`
         UPDATE import_rows r SET outcome = o.outcome, record_id = o.record_id, message = o.message

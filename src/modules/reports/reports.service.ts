@@ -16,8 +16,8 @@ import type { reportQuery } from './reports.schemas.js';
 type Query = z.output<typeof reportQuery>;
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 1096;
-/** Follow-up statuses that wait for a recruiter's approval (issue 16); none until that lands. */
-export const WAITING_FOR_APPROVAL: readonly string[] = ['awaiting_approval'];
+/** Follow-up statuses that wait for a recruiter's approval (docs/followups.md#statuses). */
+const WAITING_FOR_APPROVAL = '{awaiting_approval}';
 const OPEN_STAGES = applicationStages.filter((s) => !['hired', 'rejected', 'withdrawn'].includes(s));
 
 const plusDays = (date: string, n: number) => new Date(Date.parse(`${date}T12:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
@@ -113,7 +113,7 @@ export const followUpsStatement = (q: Query, p: Period, now: Date) => sql`
          (count(*) FILTER (WHERE f.status = 'sent'))::int AS sent,
          (count(*) FILTER (WHERE f.status = 'sent' AND f.sent_at <= f.due_at + interval '5 minutes'))::int AS on_time,
          (count(*) FILTER (WHERE f.status IN ('pending', 'queued') AND f.due_at < ${now}))::int AS overdue,
-         (count(*) FILTER (WHERE f.status = ANY(${sql.raw(`ARRAY[${WAITING_FOR_APPROVAL.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}]::text[]`)})))::int AS waiting,
+         (count(*) FILTER (WHERE f.status = ANY(${WAITING_FOR_APPROVAL}::text[])))::int AS waiting,
          (count(ea.follow_up_id) FILTER (WHERE f.status = 'sent'))::int AS answered
   FROM follow_ups f
   JOIN users u ON u.id = f.owner_id

@@ -4,6 +4,7 @@ import { employerPromises, tenants } from '../../db/schema/index.js';
 import { businessCalendar, isBusinessDay, localDateOf, sourcedHolidays, type BusinessCalendar, type Holiday, type IsoDate } from '../../core/businessTime.js';
 import { parsePlaybook } from '../../core/followups/playbook.js';
 import { newId } from '../../lib/ids.js';
+import { EMPLOYER_DECISIONS as DECISION_KINDS } from '../reports/reports.summary.js';
 import type { ChangeActor } from '../../db/outbox.js';
 
 // The promise ledger (docs/reports.md): every decision date an employer gives, kept in the
@@ -11,7 +12,7 @@ import type { ChangeActor } from '../../db/outbox.js';
 // application becomes kept (decided on or before the date) or late by N business days.
 
 /** Outcomes that are the employer's decision; a withdrawal ends the promises without one. */
-const EMPLOYER_DECISIONS = new Set(['offer', 'hired', 'rejected', 'filled_by_other']);
+const EMPLOYER_DECISIONS: ReadonlySet<string> = new Set(DECISION_KINDS);
 const ENDS_WITHOUT_DECISION = new Set(['withdrawn']);
 
 type PromiseSource = (typeof employerPromises.$inferInsert)['source'];
