@@ -21,7 +21,9 @@ export async function dueEmails(
 ): Promise<string[]> {
   const now = t.deps.clock.now();
   const story = await recruitingStory(t.app, tenant);
-  const interview = await scheduledInterview(t.app, tenant, story, new Date(now.getTime() - 3 * 3_600_000).toISOString());
+  // Ten days ago: a backfilled interview's plan is stale and sends nothing by itself, so a worker
+  // already running cannot send one of its steps before they are cancelled below.
+  const interview = await scheduledInterview(t.app, tenant, story, new Date(now.getTime() - 10 * 86_400_000).toISOString());
   const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(tenant.token), payload: {} });
   if (done.statusCode !== 200) throw new Error(`complete failed: ${done.statusCode} ${done.body}`);
   const db = opts.db ?? adminPool();
