@@ -2054,6 +2054,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find candidates, employers, contacts and positions by part of a name, email or title
+         * @description The first matches of each kind (`limit` each, newest or by name as each list orders them) and whether there are more; each list’s own `?q=` pages through the rest. An API key needs `candidates:read`; employers, contacts and positions come with `employers:read`.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "employer.created": {
@@ -8667,6 +8687,60 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "Grade 5 teacher",
+         *       "employerId": "01938a90-3f4a-7b5c-8d6e-7f8091a2b3c4",
+         *       "employerName": "Lincoln Elementary"
+         *     }
+         */
+        ApplicationListItemInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            positionTitle: string;
+            /** Format: uuid */
+            employerId: string;
+            employerName: string;
+        };
+        /**
+         * @example {
          *       "from": "submitted",
          *       "to": "interviewing",
          *       "reason": "Invited to a first round",
@@ -9804,6 +9878,88 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
+         *       "notes": null,
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z",
+         *       "openApplications": 1,
+         *       "latestApplication": {
+         *         "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "stage": "interviewing",
+         *         "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *         "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *         "positionTitle": "Grade 5 teacher",
+         *         "employerName": "Lincoln Elementary"
+         *       },
+         *       "lastActivityAt": "2026-12-03T18:05:00.000Z"
+         *     }
+         */
+        CandidateListItemInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
+            notes: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description Applications not yet hired, rejected or withdrawn */
+            openApplications: number;
+            /** @description The open application whose stage moved last (else the last closed one); null without applications */
+            latestApplication: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                stage: "submitted" | "interviewing" | "offer" | "on_hold" | "hired" | "rejected" | "withdrawn";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                stageChangedAt: string;
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                employerName: string;
+            } | null;
+            /** @description The newest entry of the candidate’s timeline */
+            lastActivityAt: string | null;
         };
         /**
          * @example {
@@ -11083,6 +11239,20 @@ export interface components {
                 /** @description Days from the end of the last interview before the decision to the decision */
                 medianDaysToDecision: number | null;
             }[];
+        };
+        SearchResultInput: {
+            q: string;
+            candidates: components["schemas"]["CandidateListItemInput"][];
+            employers: components["schemas"]["EmployerInput"][];
+            contacts: components["schemas"]["ContactInput"][];
+            positions: components["schemas"]["PositionInput"][];
+            /** @description Kinds with more matches than shown: their own list (`?q=`) pages through them */
+            more: {
+                candidates: boolean;
+                employers: boolean;
+                contacts: boolean;
+                positions: boolean;
+            };
         };
         /**
          * @example {
@@ -12537,6 +12707,60 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "Grade 5 teacher",
+         *       "employerId": "01938a90-3f4a-7b5c-8d6e-7f8091a2b3c4",
+         *       "employerName": "Lincoln Elementary"
+         *     }
+         */
+        ApplicationListItem: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            positionTitle: string;
+            /** Format: uuid */
+            employerId: string;
+            employerName: string;
+        };
+        /**
+         * @example {
          *       "from": "submitted",
          *       "to": "interviewing",
          *       "reason": "Invited to a first round",
@@ -13674,6 +13898,88 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
+         *       "notes": null,
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z",
+         *       "openApplications": 1,
+         *       "latestApplication": {
+         *         "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "stage": "interviewing",
+         *         "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *         "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *         "positionTitle": "Grade 5 teacher",
+         *         "employerName": "Lincoln Elementary"
+         *       },
+         *       "lastActivityAt": "2026-12-03T18:05:00.000Z"
+         *     }
+         */
+        CandidateListItem: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
+            notes: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description Applications not yet hired, rejected or withdrawn */
+            openApplications: number;
+            /** @description The open application whose stage moved last (else the last closed one); null without applications */
+            latestApplication: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                stage: "submitted" | "interviewing" | "offer" | "on_hold" | "hired" | "rejected" | "withdrawn";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                stageChangedAt: string;
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                employerName: string;
+            } | null;
+            /** @description The newest entry of the candidate’s timeline */
+            lastActivityAt: string | null;
         };
         /**
          * @example {
@@ -14951,6 +15257,20 @@ export interface components {
                 /** @description Days from the end of the last interview before the decision to the decision */
                 medianDaysToDecision: number | null;
             }[];
+        };
+        SearchResult: {
+            q: string;
+            candidates: components["schemas"]["CandidateListItem"][];
+            employers: components["schemas"]["Employer"][];
+            contacts: components["schemas"]["Contact"][];
+            positions: components["schemas"]["Position"][];
+            /** @description Kinds with more matches than shown: their own list (`?q=`) pages through them */
+            more: {
+                candidates: boolean;
+                employers: boolean;
+                contacts: boolean;
+                positions: boolean;
+            };
         };
         /**
          * @example {
@@ -21363,7 +21683,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Candidate"][];
+                        data: components["schemas"]["CandidateListItem"][];
                         nextCursor: string | null;
                     };
                 };
@@ -23217,7 +23537,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Application"][];
+                        data: components["schemas"]["ApplicationListItem"][];
                         nextCursor: string | null;
                     };
                 };
@@ -34772,6 +35092,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PipelineReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description Part of a name, an email or a position title (2 characters at least) */
+                q: string;
+                /** @description Matches of each kind, 1 to 20 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
                 };
             };
             /** @description Default Response */
