@@ -72,7 +72,7 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     const page = await open(size, '/');
     const menu = page.getByRole('button', { name: 'Menu' });
     if (await menu.isVisible()) await menu.click();
-    await page.getByRole('searchbox', { name: 'Search candidates, employers, contacts and positions' }).fill(`Orchestra teacher ${size}`);
+    await page.getByRole('searchbox', { name: 'Search all records' }).fill(`Orchestra teacher ${size}`);
     await page.getByRole('search', { name: 'Everything' }).getByRole('button', { name: 'Search' }).click();
     await page.getByRole('heading', { name: 'Search', level: 1 }).waitFor();
     const positions = page.getByRole('region', { name: 'Positions' });
@@ -116,8 +116,8 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
 
     const menu = page.getByRole('button', { name: 'Menu' });
     if (await menu.isVisible()) await menu.click();
-    await page.getByRole('searchbox', { name: 'Search candidates, employers, contacts and positions' }).fill(people[1]!.name);
-    await page.getByRole('searchbox', { name: 'Search candidates, employers, contacts and positions' }).press('Enter');
+    await page.getByRole('searchbox', { name: 'Search all records' }).fill(people[1]!.name);
+    await page.getByRole('searchbox', { name: 'Search all records' }).press('Enter');
     const found = page.getByRole('region', { name: 'Candidates' });
     await found.getByRole('link', { name: new RegExp(people[1]!.name) }).click();
     await page.getByRole('heading', { name: people[1]!.name, level: 1 }).waitFor();

@@ -120,7 +120,7 @@ function SearchBox() {
         setQ('');
       }}
     >
-      <input type="search" aria-label="Search candidates, employers, contacts and positions" placeholder="Search" value={q} onChange={(e) => setQ(e.target.value)} />
+      <input type="search" aria-label="Search all records" title="Candidates, employers, contacts and positions" placeholder="Search" value={q} onChange={(e) => setQ(e.target.value)} />
       <button type="submit" className="small">
         Search
       </button>
