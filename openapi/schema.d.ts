@@ -9193,6 +9193,40 @@ export interface components {
         };
         /**
          * @example {
+         *       "rule": "thank_you.same_day",
+         *       "from": {
+         *         "fact": "interview_ended",
+         *         "at": "2026-12-03T16:00:00.000Z"
+         *       },
+         *       "inputs": {
+         *         "cutoff": "15:00",
+         *         "delayMinutes": 120
+         *       },
+         *       "zone": "America/New_York",
+         *       "caughtUp": false
+         *     }
+         */
+        PlanBasisInput: {
+            /** @description `thank_you.same_day`, `thank_you.same_day_latest`, `thank_you.next_business_day`, `timeline_request`, `recruiter_check_in`, `status_check.before_decision`, `status_check.default_window`, `status_check.repeat`, `post_decision_thanks`, `linkedin_connect`, `candidate_update.completed|notes_sent|reply|outcome` */
+            rule: string;
+            /** @description The fact the rule counts from */
+            from: {
+                /** @description `interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent` */
+                fact: string;
+                /** @description An instant, or a date (YYYY-MM-DD) for a decision date */
+                at: string;
+            };
+            /** @description The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`… */
+            inputs: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description The zone the time was worked out in (the recipient’s) */
+            zone: string;
+            /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
+            caughtUp: boolean;
+        };
+        /**
+         * @example {
          *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
          *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
          *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
@@ -9211,6 +9245,19 @@ export interface components {
          *       "dueAt": "2026-12-03T18:00:00.000Z",
          *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
          *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "basis": {
+         *         "rule": "thank_you.same_day",
+         *         "from": {
+         *           "fact": "interview_ended",
+         *           "at": "2026-12-03T16:00:00.000Z"
+         *         },
+         *         "inputs": {
+         *           "cutoff": "15:00",
+         *           "delayMinutes": 120
+         *         },
+         *         "zone": "America/New_York",
+         *         "caughtUp": false
+         *       },
          *       "status": "sent",
          *       "overdue": false,
          *       "subject": null,
@@ -9280,8 +9327,10 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
-            /** @description Why it is due when it is */
+            /** @description Why it is due when it is, as the planner worked it out (the rule’s details) */
             reason: string;
+            /** @description The same why, machine-readable, for clients that render their own sentence; null on steps added by hand and on steps planned before it existed */
+            basis: components["schemas"]["PlanBasisInput"] | null;
             /**
              * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
@@ -13213,6 +13262,40 @@ export interface components {
         };
         /**
          * @example {
+         *       "rule": "thank_you.same_day",
+         *       "from": {
+         *         "fact": "interview_ended",
+         *         "at": "2026-12-03T16:00:00.000Z"
+         *       },
+         *       "inputs": {
+         *         "cutoff": "15:00",
+         *         "delayMinutes": 120
+         *       },
+         *       "zone": "America/New_York",
+         *       "caughtUp": false
+         *     }
+         */
+        PlanBasis: {
+            /** @description `thank_you.same_day`, `thank_you.same_day_latest`, `thank_you.next_business_day`, `timeline_request`, `recruiter_check_in`, `status_check.before_decision`, `status_check.default_window`, `status_check.repeat`, `post_decision_thanks`, `linkedin_connect`, `candidate_update.completed|notes_sent|reply|outcome` */
+            rule: string;
+            /** @description The fact the rule counts from */
+            from: {
+                /** @description `interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent` */
+                fact: string;
+                /** @description An instant, or a date (YYYY-MM-DD) for a decision date */
+                at: string;
+            };
+            /** @description The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`… */
+            inputs: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description The zone the time was worked out in (the recipient’s) */
+            zone: string;
+            /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
+            caughtUp: boolean;
+        };
+        /**
+         * @example {
          *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
          *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
          *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
@@ -13231,6 +13314,19 @@ export interface components {
          *       "dueAt": "2026-12-03T18:00:00.000Z",
          *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
          *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "basis": {
+         *         "rule": "thank_you.same_day",
+         *         "from": {
+         *           "fact": "interview_ended",
+         *           "at": "2026-12-03T16:00:00.000Z"
+         *         },
+         *         "inputs": {
+         *           "cutoff": "15:00",
+         *           "delayMinutes": 120
+         *         },
+         *         "zone": "America/New_York",
+         *         "caughtUp": false
+         *       },
          *       "status": "sent",
          *       "overdue": false,
          *       "subject": null,
@@ -13300,8 +13396,10 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
-            /** @description Why it is due when it is */
+            /** @description Why it is due when it is, as the planner worked it out (the rule’s details) */
             reason: string;
+            /** @description The same why, machine-readable, for clients that render their own sentence; null on steps added by hand and on steps planned before it existed */
+            basis: components["schemas"]["PlanBasis"] | null;
             /**
              * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}

@@ -52,6 +52,14 @@ describe('planning when an interview is completed', () => {
     ]);
     // Ended 11:00 New York, before the 15:00 cut-off: 2 h later, 13:00 local.
     expect(thanks[0]!.reason).toMatch(/before the 15:00 cut-off: same day/);
+    // Beside the text, the same why machine-readable, stored with the step.
+    expect(thanks[0]!.basis).toEqual({
+      rule: 'thank_you.same_day',
+      from: { fact: 'interview_ended', at: '2026-12-03T16:00:00.000Z' },
+      inputs: { cutoff: '15:00', delayMinutes: 120 },
+      zone: 'America/New_York',
+      caughtUp: false,
+    });
     expect(thanks.map((f) => f.vars.highlight)).toEqual(['The demo lesson landed well', 'Loved the reading-corner idea']);
     expect(byKey(rows)).toMatchObject({
       timeline_request: '2026-12-04T14:30:00.000Z',
