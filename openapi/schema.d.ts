@@ -9224,6 +9224,13 @@ export interface components {
             zone: string;
             /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
             caughtUp: boolean;
+            /** @description A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it */
+            byHand?: {
+                /** @enum {string} */
+                action: "moved" | "sent_now" | "resent";
+                /** @description When (an instant) */
+                at: string;
+            };
         };
         /**
          * @example {
@@ -13293,6 +13300,13 @@ export interface components {
             zone: string;
             /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
             caughtUp: boolean;
+            /** @description A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it */
+            byHand?: {
+                /** @enum {string} */
+                action: "moved" | "sent_now" | "resent";
+                /** @description When (an instant) */
+                at: string;
+            };
         };
         /**
          * @example {

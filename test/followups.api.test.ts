@@ -215,7 +215,9 @@ describe('recruiter actions', () => {
     expectProblem(await post(url, { dueAt: '2026-12-03T10:00:00Z', reason: 'Too late' }), 400);
     const moved = json<FollowUp>(await post(url, { dueAt: '2026-12-04T14:00:00Z', reason: 'Principal out this afternoon' }));
     expect(moved).toMatchObject({ dueAt: '2026-12-04T14:00:00.000Z', version: 2, status: 'pending' });
-    expect(moved.reason).toMatch(/^moved by hand to 2026-12-04T14:00:00.000Z: Principal out this afternoon/);
+    // Said in the recipient's zone (not as an ISO instant), and marked by hand in the machine-readable why.
+    expect(moved.reason).toMatch(/^moved by hand to Fri 2026-12-04 09:00 America\/New_York: Principal out this afternoon/);
+    expect(moved.basis).toMatchObject({ rule: 'thank_you.same_day', byHand: { action: 'moved', at: '2026-12-03T16:10:00.000Z' } });
     await post(`/v1/interviews/${id}/timeline`, { decisionExpectedBy: '2026-12-18' });
     expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${note.id}`, headers: h() }))).toMatchObject({ status: 'pending', dueAt: '2026-12-04T14:00:00.000Z' });
     await post(`/v1/follow-ups/${note.id}/cancel`, {});

@@ -112,6 +112,8 @@ export interface PlanBasis {
   inputs: Record<string, string | number | boolean>;
   zone: string;
   caughtUp: boolean;
+  /** A person took over the time: moved it, sent it now, or resent it (the rule's why stays). */
+  byHand?: { action: 'moved' | 'sent_now' | 'resent'; at: string };
 }
 
 export interface PlannedFollowUp {

@@ -44,6 +44,10 @@ export const planBasisSchema = z
     inputs: z.record(z.string(), basisValue).describe('The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`…'),
     zone: z.string().describe('The zone the time was worked out in (the recipient’s)'),
     caughtUp: z.boolean().describe('Its rule time had passed when planned: dueAt is the next allowed moment'),
+    byHand: z
+      .object({ action: z.enum(['moved', 'sent_now', 'resent']), at: z.string().describe('When (an instant)') })
+      .optional()
+      .describe('A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it'),
   })
   .meta({
     id: 'PlanBasis',
