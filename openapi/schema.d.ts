@@ -2063,7 +2063,7 @@ export interface paths {
         };
         /**
          * Find candidates, employers, contacts and positions by part of a name, email or title
-         * @description The first matches of each kind (`limit` each, newest or by name as each list orders them) and whether there are more; each list’s own `?q=` pages through the rest. An API key needs `candidates:read`; employers, contacts and positions come with `employers:read`.
+         * @description The first matches of each kind (`perKind` each, newest or by name as each list orders them) and whether there are more; each list’s own `?q=` pages through the rest. An API key needs `candidates:read`; employers, contacts and positions come with `employers:read`.
          */
         get: operations["search"];
         put?: never;
@@ -35308,8 +35308,8 @@ export interface operations {
             query: {
                 /** @description Part of a name, an email or a position title (2 characters at least) */
                 q: string;
-                /** @description Matches of each kind, 1 to 20 */
-                limit?: number;
+                /** @description Matches shown of each kind, 1 to 20 (not a page: each list’s own ?q= pages through the rest) */
+                perKind?: number;
             };
             header?: never;
             path?: never;

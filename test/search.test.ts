@@ -50,7 +50,7 @@ describe('GET /v1/search', () => {
     const h = bearer(a.token);
     const many = uniq('Quillon').replace('-', '');
     for (let i = 0; i < 3; i++) await t.app.inject({ method: 'POST', url: '/v1/candidates', headers: h, payload: { name: `${many} ${i}` } });
-    const r = json<Result>(await search(many, a.token, '&limit=2'));
+    const r = json<Result>(await search(many, a.token, '&perKind=2'));
     expect(r.candidates).toHaveLength(2);
     expect(r.more.candidates).toBe(true);
     expect(r.employers).toEqual([]);
@@ -71,7 +71,7 @@ describe('GET /v1/search', () => {
     expectProblem(await search('z'), 400, 'validation_failed');
     expect(json<{ errors: { field: string }[] }>(await search('z')).errors[0]!.field).toBe('query.q');
     expect(json<{ errors: { field: string }[] }>(await t.app.inject({ url: '/v1/search', headers: bearer(a.token) })).errors[0]!.field).toBe('query.q');
-    expect(json<{ errors: { field: string }[] }>(await search('zz', a.token, '&limit=50')).errors[0]!.field).toBe('query.limit');
+    expect(json<{ errors: { field: string }[] }>(await search('zz', a.token, '&perKind=50')).errors[0]!.field).toBe('query.perKind');
   });
 });
 

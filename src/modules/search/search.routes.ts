@@ -12,7 +12,7 @@ export function searchRoutes(app: App, deps: Deps) {
       security: [{ bearer: [] }],
       summary: 'Find candidates, employers, contacts and positions by part of a name, email or title',
       description:
-        'The first matches of each kind (`limit` each, newest or by name as each list orders them) and whether there are more; each list’s own `?q=` pages ' +
+        'The first matches of each kind (`perKind` each, newest or by name as each list orders them) and whether there are more; each list’s own `?q=` pages ' +
         'through the rest. An API key needs `candidates:read`; employers, contacts and positions come with `employers:read`.',
       querystring: searchQuery,
       response: { 200: searchResultSchema, ...problemResponses() },

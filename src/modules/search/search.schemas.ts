@@ -6,7 +6,7 @@ import { positionSchema } from '../positions/positions.schemas.js';
 
 export const searchQuery = z.strictObject({
   q: z.string().trim().min(2).max(100).describe('Part of a name, an email or a position title (2 characters at least)'),
-  limit: z.coerce.number().int().min(1).max(20).default(5).describe('Matches of each kind, 1 to 20'),
+  perKind: z.coerce.number().int().min(1).max(20).default(5).describe('Matches shown of each kind, 1 to 20 (not a page: each list’s own ?q= pages through the rest)'),
 });
 
 export const searchResultSchema = z

@@ -21,7 +21,7 @@ const none = { data: [] as never[], nextCursor: null };
  * trigram indexes), the first few matches of each kind, read side by side.
  */
 export async function search(deps: Deps, actor: Actor, q: z.output<typeof searchQuery>) {
-  const page = { q: q.q, limit: String(q.limit) };
+  const page = { q: q.q, limit: String(q.perKind) };
   const records = may(actor, 'employers:read');
   const [candidates, employers, contacts, positions] = await Promise.all([
     listCandidates(deps, actor, listCandidatesQuery.parse(page)),

@@ -14,7 +14,7 @@ export default function Search() {
   const [text, setText] = useState(q);
   const state = useLoad(async () => {
     if (q.length < 2) return null;
-    const r = await call((c) => c.GET('/v1/search', { params: { query: { q, limit: 10 } } }));
+    const r = await call((c) => c.GET('/v1/search', { params: { query: { q, perKind: 10 } } }));
     prime('candidate', r.candidates);
     prime('employer', r.employers);
     prime('position', r.positions);
