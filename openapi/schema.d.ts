@@ -2054,6 +2054,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find candidates, employers, contacts and positions by part of a name, email or title
+         * @description The first matches of each kind (`perKind` each, newest or by name as each list orders them) and whether there are more; each list’s own `?q=` pages through the rest. An API key needs `candidates:read`; employers, contacts and positions come with `employers:read`.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "employer.created": {
@@ -8667,6 +8687,60 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "Grade 5 teacher",
+         *       "employerId": "01938a90-3f4a-7b5c-8d6e-7f8091a2b3c4",
+         *       "employerName": "Lincoln Elementary"
+         *     }
+         */
+        ApplicationListItemInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            positionTitle: string;
+            /** Format: uuid */
+            employerId: string;
+            employerName: string;
+        };
+        /**
+         * @example {
          *       "from": "submitted",
          *       "to": "interviewing",
          *       "reason": "Invited to a first round",
@@ -9119,6 +9193,47 @@ export interface components {
         };
         /**
          * @example {
+         *       "rule": "thank_you.same_day",
+         *       "from": {
+         *         "fact": "interview_ended",
+         *         "at": "2026-12-03T16:00:00.000Z"
+         *       },
+         *       "inputs": {
+         *         "cutoff": "15:00",
+         *         "delayMinutes": 120
+         *       },
+         *       "zone": "America/New_York",
+         *       "caughtUp": false
+         *     }
+         */
+        PlanBasisInput: {
+            /** @description `thank_you.same_day`, `thank_you.same_day_latest`, `thank_you.next_business_day`, `timeline_request`, `recruiter_check_in`, `status_check.before_decision`, `status_check.default_window`, `status_check.repeat`, `post_decision_thanks`, `linkedin_connect`, `candidate_update.completed|notes_sent|reply|outcome` */
+            rule: string;
+            /** @description The fact the rule counts from */
+            from: {
+                /** @description `interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent` */
+                fact: string;
+                /** @description An instant, or a date (YYYY-MM-DD) for a decision date */
+                at: string;
+            };
+            /** @description The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`… */
+            inputs: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description The zone the time was worked out in (the recipient’s) */
+            zone: string;
+            /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
+            caughtUp: boolean;
+            /** @description A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it */
+            byHand?: {
+                /** @enum {string} */
+                action: "moved" | "sent_now" | "resent";
+                /** @description When (an instant) */
+                at: string;
+            };
+        };
+        /**
+         * @example {
          *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
          *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
          *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
@@ -9137,6 +9252,19 @@ export interface components {
          *       "dueAt": "2026-12-03T18:00:00.000Z",
          *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
          *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "basis": {
+         *         "rule": "thank_you.same_day",
+         *         "from": {
+         *           "fact": "interview_ended",
+         *           "at": "2026-12-03T16:00:00.000Z"
+         *         },
+         *         "inputs": {
+         *           "cutoff": "15:00",
+         *           "delayMinutes": 120
+         *         },
+         *         "zone": "America/New_York",
+         *         "caughtUp": false
+         *       },
          *       "status": "sent",
          *       "overdue": false,
          *       "subject": null,
@@ -9206,8 +9334,10 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
-            /** @description Why it is due when it is */
+            /** @description Why it is due when it is, as the planner worked it out (the rule’s details) */
             reason: string;
+            /** @description The same why, machine-readable, for clients that render their own sentence; null on steps added by hand and on steps planned before it existed */
+            basis: components["schemas"]["PlanBasisInput"] | null;
             /**
              * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
@@ -9804,6 +9934,88 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
+         *       "notes": null,
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z",
+         *       "openApplications": 1,
+         *       "latestApplication": {
+         *         "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "stage": "interviewing",
+         *         "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *         "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *         "positionTitle": "Grade 5 teacher",
+         *         "employerName": "Lincoln Elementary"
+         *       },
+         *       "lastActivityAt": "2026-12-03T18:05:00.000Z"
+         *     }
+         */
+        CandidateListItemInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
+            notes: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description Applications not yet hired, rejected or withdrawn */
+            openApplications: number;
+            /** @description The open application whose stage moved last (else the last closed one); null without applications */
+            latestApplication: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                stage: "submitted" | "interviewing" | "offer" | "on_hold" | "hired" | "rejected" | "withdrawn";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                stageChangedAt: string;
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                employerName: string;
+            } | null;
+            /** @description The newest entry of the candidate’s timeline */
+            lastActivityAt: string | null;
         };
         /**
          * @example {
@@ -11083,6 +11295,20 @@ export interface components {
                 /** @description Days from the end of the last interview before the decision to the decision */
                 medianDaysToDecision: number | null;
             }[];
+        };
+        SearchResultInput: {
+            q: string;
+            candidates: components["schemas"]["CandidateListItemInput"][];
+            employers: components["schemas"]["EmployerInput"][];
+            contacts: components["schemas"]["ContactInput"][];
+            positions: components["schemas"]["PositionInput"][];
+            /** @description Kinds with more matches than shown: their own list (`?q=`) pages through them */
+            more: {
+                candidates: boolean;
+                employers: boolean;
+                contacts: boolean;
+                positions: boolean;
+            };
         };
         /**
          * @example {
@@ -12537,6 +12763,60 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001",
+         *       "stage": "interviewing",
+         *       "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *       "version": 2,
+         *       "createdAt": "2026-11-26T14:30:00.000Z",
+         *       "updatedAt": "2026-11-27T10:00:00.000Z",
+         *       "candidateName": "Jordan Lee",
+         *       "positionTitle": "Grade 5 teacher",
+         *       "employerId": "01938a90-3f4a-7b5c-8d6e-7f8091a2b3c4",
+         *       "employerName": "Lincoln Elementary"
+         *     }
+         */
+        ApplicationListItem: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            positionId: string;
+            /**
+             * Format: uuid
+             * @description The recruiter who owns the application
+             */
+            ownerId: string;
+            /** @enum {string} */
+            stage: "submitted" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | "on_hold";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            stageChangedAt: string;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description The candidate’s name, for lists */
+            candidateName: string;
+            positionTitle: string;
+            /** Format: uuid */
+            employerId: string;
+            employerName: string;
+        };
+        /**
+         * @example {
          *       "from": "submitted",
          *       "to": "interviewing",
          *       "reason": "Invited to a first round",
@@ -12989,6 +13269,47 @@ export interface components {
         };
         /**
          * @example {
+         *       "rule": "thank_you.same_day",
+         *       "from": {
+         *         "fact": "interview_ended",
+         *         "at": "2026-12-03T16:00:00.000Z"
+         *       },
+         *       "inputs": {
+         *         "cutoff": "15:00",
+         *         "delayMinutes": 120
+         *       },
+         *       "zone": "America/New_York",
+         *       "caughtUp": false
+         *     }
+         */
+        PlanBasis: {
+            /** @description `thank_you.same_day`, `thank_you.same_day_latest`, `thank_you.next_business_day`, `timeline_request`, `recruiter_check_in`, `status_check.before_decision`, `status_check.default_window`, `status_check.repeat`, `post_decision_thanks`, `linkedin_connect`, `candidate_update.completed|notes_sent|reply|outcome` */
+            rule: string;
+            /** @description The fact the rule counts from */
+            from: {
+                /** @description `interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent` */
+                fact: string;
+                /** @description An instant, or a date (YYYY-MM-DD) for a decision date */
+                at: string;
+            };
+            /** @description The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`… */
+            inputs: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description The zone the time was worked out in (the recipient’s) */
+            zone: string;
+            /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
+            caughtUp: boolean;
+            /** @description A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it */
+            byHand?: {
+                /** @enum {string} */
+                action: "moved" | "sent_now" | "resent";
+                /** @description When (an instant) */
+                at: string;
+            };
+        };
+        /**
+         * @example {
          *       "id": "01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f",
          *       "interviewId": "01938a8e-4c5d-7e6f-8071-8293a4b5c6d7",
          *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
@@ -13007,6 +13328,19 @@ export interface components {
          *       "dueAt": "2026-12-03T18:00:00.000Z",
          *       "ruleDueAt": "2026-12-03T18:00:00.000Z",
          *       "reason": "interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York",
+         *       "basis": {
+         *         "rule": "thank_you.same_day",
+         *         "from": {
+         *           "fact": "interview_ended",
+         *           "at": "2026-12-03T16:00:00.000Z"
+         *         },
+         *         "inputs": {
+         *           "cutoff": "15:00",
+         *           "delayMinutes": 120
+         *         },
+         *         "zone": "America/New_York",
+         *         "caughtUp": false
+         *       },
          *       "status": "sent",
          *       "overdue": false,
          *       "subject": null,
@@ -13076,8 +13410,10 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             ruleDueAt: string;
-            /** @description Why it is due when it is */
+            /** @description Why it is due when it is, as the planner worked it out (the rule’s details) */
             reason: string;
+            /** @description The same why, machine-readable, for clients that render their own sentence; null on steps added by hand and on steps planned before it existed */
+            basis: components["schemas"]["PlanBasis"] | null;
             /**
              * @description `uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. `stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. `awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)
              * @enum {string}
@@ -13674,6 +14010,88 @@ export interface components {
              * @example 2026-11-26T14:30:00.000Z
              */
             updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "name": "Jordan Lee",
+         *       "email": "jordan.lee@example.org",
+         *       "phone": "+15555550123",
+         *       "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *       "timeZone": "America/New_York",
+         *       "relayConsent": true,
+         *       "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *       "statusUpdatesOptIn": true,
+         *       "tags": [
+         *         "math",
+         *         "grade-5"
+         *       ],
+         *       "notes": null,
+         *       "erasedAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-20T15:04:05.000Z",
+         *       "updatedAt": "2026-11-20T15:04:05.000Z",
+         *       "openApplications": 1,
+         *       "latestApplication": {
+         *         "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *         "stage": "interviewing",
+         *         "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *         "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *         "positionTitle": "Grade 5 teacher",
+         *         "employerName": "Lincoln Elementary"
+         *       },
+         *       "lastActivityAt": "2026-12-03T18:05:00.000Z"
+         *     }
+         */
+        CandidateListItem: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            linkedinUrl: string | null;
+            timeZone: string | null;
+            /** @description May the agency write to employers on the candidate’s behalf */
+            relayConsent: boolean;
+            /** @description When consent was given (set by the server) */
+            relayConsentAt: string | null;
+            /** @description Does the candidate want status updates by email */
+            statusUpdatesOptIn: boolean;
+            tags: string[];
+            notes: string | null;
+            /** @description Set when the personal data was erased; the record stays as a shell */
+            erasedAt: string | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            updatedAt: string;
+            /** @description Applications not yet hired, rejected or withdrawn */
+            openApplications: number;
+            /** @description The open application whose stage moved last (else the last closed one); null without applications */
+            latestApplication: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                stage: "submitted" | "interviewing" | "offer" | "on_hold" | "hired" | "rejected" | "withdrawn";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-26T14:30:00.000Z
+                 */
+                stageChangedAt: string;
+                /** Format: uuid */
+                positionId: string;
+                positionTitle: string;
+                employerName: string;
+            } | null;
+            /** @description The newest entry of the candidate’s timeline */
+            lastActivityAt: string | null;
         };
         /**
          * @example {
@@ -14951,6 +15369,20 @@ export interface components {
                 /** @description Days from the end of the last interview before the decision to the decision */
                 medianDaysToDecision: number | null;
             }[];
+        };
+        SearchResult: {
+            q: string;
+            candidates: components["schemas"]["CandidateListItem"][];
+            employers: components["schemas"]["Employer"][];
+            contacts: components["schemas"]["Contact"][];
+            positions: components["schemas"]["Position"][];
+            /** @description Kinds with more matches than shown: their own list (`?q=`) pages through them */
+            more: {
+                candidates: boolean;
+                employers: boolean;
+                contacts: boolean;
+                positions: boolean;
+            };
         };
         /**
          * @example {
@@ -21363,7 +21795,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Candidate"][];
+                        data: components["schemas"]["CandidateListItem"][];
                         nextCursor: string | null;
                     };
                 };
@@ -23217,7 +23649,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Application"][];
+                        data: components["schemas"]["ApplicationListItem"][];
                         nextCursor: string | null;
                     };
                 };
@@ -34772,6 +35204,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PipelineReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description Part of a name, an email or a position title (2 characters at least) */
+                q: string;
+                /** @description Matches shown of each kind, 1 to 20 (not a page: each list’s own ?q= pages through the rest) */
+                perKind?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
                 };
             };
             /** @description Default Response */

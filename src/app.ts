@@ -47,13 +47,14 @@ import { inboundRoutes } from './modules/inbound/inbound.routes.js';
 import { agencyRoutes } from './modules/agency/agency.routes.js';
 import { responsesRoutes } from './modules/responses/responses.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { searchRoutes } from './modules/search/search.routes.js';
 import { importsRoutes } from './modules/imports/imports.routes.js';
 import { webRoutes } from './modules/web/web.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Every module, listed: no autoload. */
-const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, importsRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, threadsRoutes, calendarRoutes, activityRoutes, eventsRoutes, externalIdsRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, agencyEmailRoutes, responsesRoutes, reportsRoutes, webRoutes];
+const modules = [healthRoutes, authRoutes, usersRoutes, sessionsRoutes, invitationsRoutes, apiKeysRoutes, employersRoutes, contactsRoutes, positionsRoutes, candidatesRoutes, importsRoutes, applicationsRoutes, interviewsRoutes, followUpsRoutes, threadsRoutes, calendarRoutes, activityRoutes, eventsRoutes, externalIdsRoutes, webhooksRoutes, inboundRoutes, agencyRoutes, agencyEmailRoutes, responsesRoutes, reportsRoutes, searchRoutes, webRoutes];
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

@@ -52,6 +52,14 @@ describe('planning when an interview is completed', () => {
     ]);
     // Ended 11:00 New York, before the 15:00 cut-off: 2 h later, 13:00 local.
     expect(thanks[0]!.reason).toMatch(/before the 15:00 cut-off: same day/);
+    // Beside the text, the same why machine-readable, stored with the step.
+    expect(thanks[0]!.basis).toEqual({
+      rule: 'thank_you.same_day',
+      from: { fact: 'interview_ended', at: '2026-12-03T16:00:00.000Z' },
+      inputs: { cutoff: '15:00', delayMinutes: 120 },
+      zone: 'America/New_York',
+      caughtUp: false,
+    });
     expect(thanks.map((f) => f.vars.highlight)).toEqual(['The demo lesson landed well', 'Loved the reading-corner idea']);
     expect(byKey(rows)).toMatchObject({
       timeline_request: '2026-12-04T14:30:00.000Z',
@@ -207,7 +215,9 @@ describe('recruiter actions', () => {
     expectProblem(await post(url, { dueAt: '2026-12-03T10:00:00Z', reason: 'Too late' }), 400);
     const moved = json<FollowUp>(await post(url, { dueAt: '2026-12-04T14:00:00Z', reason: 'Principal out this afternoon' }));
     expect(moved).toMatchObject({ dueAt: '2026-12-04T14:00:00.000Z', version: 2, status: 'pending' });
-    expect(moved.reason).toMatch(/^moved by hand to 2026-12-04T14:00:00.000Z: Principal out this afternoon/);
+    // Said in the recipient's zone (not as an ISO instant), and marked by hand in the machine-readable why.
+    expect(moved.reason).toMatch(/^moved by hand to Fri 2026-12-04 09:00 America\/New_York: Principal out this afternoon/);
+    expect(moved.basis).toMatchObject({ rule: 'thank_you.same_day', byHand: { action: 'moved', at: '2026-12-03T16:10:00.000Z' } });
     await post(`/v1/interviews/${id}/timeline`, { decisionExpectedBy: '2026-12-18' });
     expect(json<FollowUp>(await t.app.inject({ url: `/v1/follow-ups/${note.id}`, headers: h() }))).toMatchObject({ status: 'pending', dueAt: '2026-12-04T14:00:00.000Z' });
     await post(`/v1/follow-ups/${note.id}/cancel`, {});

@@ -196,8 +196,9 @@ describe('query parameters, on every route that takes them', () => {
       // limit and cursor have their own cases below.
       for (const p of r.query.filter((x) => x.name !== 'cursor' && x.name !== 'limit')) {
         const s = resolve(p.schema);
-        // Something its schema refuses: a value outside the enum or the format, else too short or too long.
-        const bad = s.enum || s.format ? 'zz-not-valid' : (s as { minLength?: number }).minLength ? '' : (s as { maxLength?: number }).maxLength ? 'x'.repeat((s as { maxLength: number }).maxLength + 1) : undefined;
+        // Something its schema refuses: a value outside the enum or the format, past an integer's maximum, else too short or too long.
+        const max = (s as { type?: string; maximum?: number }).type === 'integer' ? (s as { maximum?: number }).maximum : undefined;
+        const bad = s.enum || s.format ? 'zz-not-valid' : max !== undefined ? String(max + 1) : (s as { minLength?: number }).minLength ? '' : (s as { maxLength?: number }).maxLength ? 'x'.repeat((s as { maxLength: number }).maxLength + 1) : undefined;
         if (bad === undefined) {
           failures.push(`${r.label} query.${p.name}: its schema refuses nothing this suite can send`);
           continue;

@@ -30,6 +30,7 @@ const NAMED: Record<string, string> = {
   'DELETE /v1/me/sessions/{id}': 'endMySession',
   'DELETE /v1/users/{id}/sessions': 'endUserSessions',
   'GET /v1/activity': 'listActivity',
+  'GET /v1/search': 'search',
   'DELETE /v1/invitations/{id}': 'revokeInvitation',
   'DELETE /v1/api-keys/{id}': 'revokeApiKey',
   'PUT /v1/playbook': 'replacePlaybook',

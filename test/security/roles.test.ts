@@ -172,6 +172,8 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'GET /v1/reports/employers': ['viewer', 'reports:read'],
   'GET /v1/reports/follow-ups': ['viewer', 'reports:read'],
   'GET /v1/reports/pipeline': ['viewer', 'reports:read'],
+  // one search box: candidates, and with employers:read the other kinds (test/search.test.ts)
+  'GET /v1/search': ['viewer', 'candidates:read'],
 };
 
 /** Routes anyone may call; anything else public is a failure too. */

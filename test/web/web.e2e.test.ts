@@ -121,6 +121,12 @@ describe('the recruiter’s day in the browser', () => {
     expect(await thanks.locator('.fu-title').allTextContents()).toEqual(['Thank-you note to Pat Principal', 'Thank-you note to Terry Teacher']);
     expect(await thanks.getByTestId('due-recipient').allTextContents()).toEqual(['Wed 8 Sept, 13:00 their time (New York) · ', 'Wed 8 Sept, 13:00 their time (New York) · ']);
     expect(await thanks.getByTestId('due-user').allTextContents()).toEqual(['Wed 8 Sept, 18:00 your time', 'Wed 8 Sept, 18:00 your time']);
+    // The why in one plain sentence in the reader's zone, the rule's details folded beneath.
+    expect(await thanks.getByTestId('why').first().textContent()).toBe('Wednesday 8 Sept, 18:00 London: 2 hours after the interview ended.');
+    const details = thanks.first().locator('details.fu-rule');
+    expect(await details.locator('p').isVisible()).toBe(false);
+    await details.locator('summary').click();
+    expect(await details.locator('p').textContent()).toMatch(/^interview ended Wed 2027-09-08 11:00 America\/New_York, before the 15:00 cut-off/);
     expect(await thanks.getByTestId('recipient').allTextContents()).toEqual([
       `Email · Pat Principal <${emailOf(story.principal)}>`,
       `Email · Terry Teacher <${emailOf(story.teacher)}>`,

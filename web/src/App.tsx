@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Link, match, useLocation } from './router';
+import { Link, match, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { SignIn } from './screens/SignIn';
 import { Announcer } from './status';
@@ -14,6 +14,8 @@ const CandidatePage = lazy(() => import('./screens/CandidatePage'));
 const Employers = lazy(() => import('./screens/Employers'));
 const EmployerPage = lazy(() => import('./screens/EmployerPage'));
 const Settings = lazy(() => import('./screens/Settings'));
+const PositionPage = lazy(() => import('./screens/PositionPage'));
+const Search = lazy(() => import('./screens/Search'));
 // Reports bring Chartist, in a chunk of their own loaded when a chart first draws.
 const Reports = lazy(() => import('./screens/Reports'));
 // The pages of emailed links and "forgot password": open whether or not someone is signed in.
@@ -28,6 +30,8 @@ const routes: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/candidates/:id', (p) => <CandidatePage id={p.id!} />],
   ['/employers', () => <Employers />],
   ['/employers/:id', (p) => <EmployerPage id={p.id!} />],
+  ['/positions/:id', (p) => <PositionPage id={p.id!} />],
+  ['/search', () => <Search />],
   ['/reports', () => <Reports />],
   ['/settings', () => <Settings />],
 ];
@@ -82,6 +86,7 @@ function Shell() {
               Settings
             </Link>
           </nav>
+          <SearchBox />
           <div className="who">
             <span>
               {s.user.name} · <span data-testid="role">{label(s.role)}</span>
@@ -97,6 +102,29 @@ function Shell() {
       </main>
       <Announcer />
     </>
+  );
+}
+
+/** The header's search: opens /search with what was typed (two characters at least). */
+function SearchBox() {
+  const [q, setQ] = useState('');
+  return (
+    <form
+      role="search"
+      aria-label="Everything"
+      className="search-box"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (q.trim().length < 2) return;
+        navigate(`/search?q=${encodeURIComponent(q.trim())}`);
+        setQ('');
+      }}
+    >
+      <input type="search" aria-label="Search all records" title="Candidates, employers, contacts and positions" placeholder="Search" value={q} onChange={(e) => setQ(e.target.value)} />
+      <button type="submit" className="small">
+        Search
+      </button>
+    </form>
   );
 }
 

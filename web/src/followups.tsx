@@ -1,3 +1,4 @@
+import { planSentence } from './planSentence';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from './api';
 import { LinkedIn } from './activity';
@@ -97,7 +98,15 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
           {dateTime(f.dueAt, s.zone)} <span className="muted">{showRecipientZone ? 'your time' : zoneName(s.zone)}</span>
         </span>
       </div>
-      <p className="fu-reason">{f.reason}</p>
+      <p className="fu-reason" data-testid="why">
+        {planSentence(f, s.zone)}
+      </p>
+      {f.basis && (
+        <details className="fu-rule">
+          <summary>How this time was worked out</summary>
+          <p>{f.reason}</p>
+        </details>
+      )}
       {f.subject && <p className="fu-text">Subject: {f.subject}</p>}
       {f.cancelReason && <p className="muted">{f.cancelReason}</p>}
       {f.notes && <p className="muted">Notes: {f.notes}</p>}

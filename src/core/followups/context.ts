@@ -20,6 +20,7 @@ import type {
   FollowUpVoice,
   OutcomeKind,
   ParticipantFacts,
+  PlanBasis,
   PlannedFollowUp,
   Recipient,
   ReplyFacts,
@@ -45,10 +46,14 @@ export interface PlanContext {
   skips: { prefix: string; reason: string; effect?: 'pause' | 'soft' }[];
 }
 
-/** A time the rule gave, with why. */
+/** What a rule counts from and with (PlanBasis without the zone and the catch-up). */
+export type RuleBasis = Omit<PlanBasis, 'zone' | 'caughtUp'>;
+
+/** A time the rule gave, with why: as text, and machine-readable. */
 export interface Due {
   at: Date;
   reason: string;
+  basis?: RuleBasis;
 }
 
 export const finalOutcomes: readonly OutcomeKind[] = ['offer', 'hired', 'rejected', 'filled_by_other', 'withdrawn'];
@@ -141,6 +146,7 @@ export interface Settled {
   dueAt: Date;
   ruleDueAt: Date;
   reason: string;
+  basis: PlanBasis | null;
   /** Why it is not sent by itself (see `fresh`), else absent. */
   stale?: string;
 }
@@ -152,10 +158,11 @@ export function settle(
   shift: (at: Date) => Resolved,
   zone: string,
 ): Settled {
-  if (due.at.getTime() >= ctx.now.getTime()) return { dueAt: due.at, ruleDueAt: due.at, reason: due.reason };
+  const basis = (caughtUp: boolean) => (due.basis ? { ...due.basis, zone, caughtUp } : null);
+  if (due.at.getTime() >= ctx.now.getTime()) return { dueAt: due.at, ruleDueAt: due.at, reason: due.reason, basis: basis(false) };
   const moved = shift(ctx.now);
   const late = `that time had passed when planned (${describeInstant(ctx.now, zone)}): as soon as possible, ${describeInstant(moved.at, zone)}`;
-  return { dueAt: moved.at, ruleDueAt: due.at, reason: join(due.reason, late, moved.note) };
+  return { dueAt: moved.at, ruleDueAt: due.at, reason: join(due.reason, late, moved.note), basis: basis(true) };
 }
 
 export const inBusinessHours = (cal: BusinessCalendar) => (at: Date) => clampToBusinessHours(at, cal);
@@ -302,6 +309,7 @@ export function followUp(
     dueAt: time.dueAt,
     ruleDueAt: time.ruleDueAt,
     reason: join(time.reason, route.note),
+    basis: time.basis,
     vars: varsFor(ctx, p),
     stale: time.stale ?? null,
     approval: route.channel === 'email' ? approvalOf(ctx, kind, key) : null,

@@ -29,6 +29,7 @@ import {
   type Due,
   type Limit,
   type PlanContext,
+  type RuleBasis,
 } from './context.js';
 import type { ParticipantFacts, PlannedFollowUp } from './types.js';
 
@@ -38,6 +39,9 @@ function outcomeNote(ctx: PlanContext): string {
   const o = ctx.outcome;
   return o ? `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, ctx.facts.agency.timeZone)}` : '';
 }
+
+/** A rule's time with its machine-readable why. */
+const based = (due: Due, basis: RuleBasis): Due => ({ ...due, basis });
 
 const businessDays = (n: number) => `${n} business day${n === 1 ? '' : 's'}`;
 
@@ -50,6 +54,7 @@ export function thankYouDue(ctx: PlanContext, cal: BusinessCalendar): Due {
   const end = ctx.facts.interview.endsAt;
   const endDate = localDateOf(end, cal.zone);
   const ended = `interview ended ${describeInstant(end, cal.zone)}`;
+  const from = { fact: 'interview_ended', at: end.toISOString() };
   const offDay = nonBusinessReason(endDate, cal);
   if (!offDay && localTimeOf(end, cal.zone) < t.sameDayCutoff) {
     const delayed = DateTime.fromJSDate(end).plus({ minutes: t.sameDayDelayMinutes }).toJSDate();
@@ -59,16 +64,22 @@ export function thankYouDue(ctx: PlanContext, cal: BusinessCalendar): Due {
       return {
         at: latest.at,
         reason: join(`${lead} at the latest ${t.sameDayLatest}, ${describeInstant(latest.at, cal.zone)}`, latest.note),
+        basis: { rule: 'thank_you.same_day_latest', from, inputs: { cutoff: t.sameDayCutoff, delayMinutes: t.sameDayDelayMinutes, latest: t.sameDayLatest } },
       };
     }
     const inHours = clampToBusinessHours(delayed, cal);
     return {
       at: inHours.at,
       reason: join(`${lead}, ${duration(t.sameDayDelayMinutes)} after the end, ${describeInstant(delayed, cal.zone)}`, inHours.note),
+      basis: { rule: 'thank_you.same_day', from, inputs: { cutoff: t.sameDayCutoff, delayMinutes: t.sameDayDelayMinutes } },
     };
   }
   const why = offDay ? `${describeDate(endDate)} is not a business day (${offDay})` : `after the ${t.sameDayCutoff} cut-off`;
-  return onDay(addBusinessDays(endDate, 1, cal), t.nextDayTime, cal, `${ended}, ${why}: next business day`);
+  return based(onDay(addBusinessDays(endDate, 1, cal), t.nextDayTime, cal, `${ended}, ${why}: next business day`), {
+    rule: 'thank_you.next_business_day',
+    from,
+    inputs: { because: offDay ? 'day_off' : 'after_cutoff', cutoff: t.sameDayCutoff, businessDays: 1, time: t.nextDayTime },
+  });
 }
 
 /** A thank-you is fresh until the end of the next business day after the interview (playbook `freshness`). */
@@ -120,7 +131,11 @@ export function timelineRequest(ctx: PlanContext): PlannedFollowUp[] {
   const { afterBusinessDays, time } = ctx.pb.timelineRequest;
   const endDate = localDateOf(ctx.facts.interview.endsAt, cal.zone);
   const lead = `interview ended ${describeInstant(ctx.facts.interview.endsAt, cal.zone)} without a decision date: ask for the timeline`;
-  const due = onDay(addBusinessDays(endDate, afterBusinessDays, cal), time, cal, `${lead}, ${businessDays(afterBusinessDays)} later,`);
+  const due = based(onDay(addBusinessDays(endDate, afterBusinessDays, cal), time, cal, `${lead}, ${businessDays(afterBusinessDays)} later,`), {
+    rule: 'timeline_request',
+    from: { fact: 'interview_ended', at: ctx.facts.interview.endsAt.toISOString() },
+    inputs: { businessDays: afterBusinessDays, time },
+  });
   const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
   const settled = fresh(ctx, planned, afterRule(planned, ctx.pb.freshness.timelineRequestBusinessDays, cal), cal.zone);
   return [followUp(ctx, key, 'timeline_request', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'candidate'), settled)];
@@ -139,26 +154,29 @@ export function recruiterCheckIn(ctx: PlanContext): PlannedFollowUp[] {
   }
   const { afterBusinessDays, time } = ctx.pb.recruiterCheckIn;
   const endDate = localDateOf(ctx.facts.interview.endsAt, cal.zone);
-  const due = onDay(
-    addBusinessDays(endDate, afterBusinessDays, cal),
-    time,
-    cal,
-    `recruiter checks in ${businessDays(afterBusinessDays)} after the interview of ${describeDate(endDate)}:`,
+  const due = based(
+    onDay(addBusinessDays(endDate, afterBusinessDays, cal), time, cal, `recruiter checks in ${businessDays(afterBusinessDays)} after the interview of ${describeDate(endDate)}:`),
+    { rule: 'recruiter_check_in', from: { fact: 'interview_ended', at: ctx.facts.interview.endsAt.toISOString() }, inputs: { businessDays: afterBusinessDays, time } },
   );
   const planned = settle(ctx, due, inBusinessHours(cal), cal.zone);
   const settled = fresh(ctx, planned, afterRule(planned, ctx.pb.freshness.recruiterCheckInBusinessDays, cal), cal.zone);
   return [followUp(ctx, key, 'recruiter_check_in', hm, routeToContact(ctx, hm, ctx.facts.interview.arrangedVia, 'agency'), settled)];
 }
 
+/** A time a status check must come after; `code` names it in the basis (`notBefore`). */
+type Floor = { at: Date; label: string; code: string };
+
 /** Moves a due time to the business day after `floor` when it is not later than it. */
-function afterFloor(due: Due, floor: { at: Date; label: string } | null, time: string, cal: BusinessCalendar): Due {
+function afterFloor(due: Due, floor: Floor | null, time: string, cal: BusinessCalendar): Due {
   if (!floor || due.at > floor.at) return due;
   const moved = onDay(addBusinessDays(localDateOf(floor.at, cal.zone), 1, cal), time, cal, 'next business day');
-  return { at: moved.at, reason: `${due.reason}; not before ${floor.label} (${describeInstant(floor.at, cal.zone)}): ${moved.reason}` };
+  const reason = `${due.reason}; not before ${floor.label} (${describeInstant(floor.at, cal.zone)}): ${moved.reason}`;
+  return due.basis
+    ? { at: moved.at, reason, basis: { ...due.basis, inputs: { ...due.basis.inputs, notBefore: floor.code, notBeforeAt: floor.at.toISOString() } } }
+    : { at: moved.at, reason };
 }
 
-const latestOf = (...floors: ({ at: Date; label: string } | null)[]) =>
-  floors.reduce<{ at: Date; label: string } | null>((a, b) => (!b ? a : !a || b.at > a.at ? b : a), null);
+const latestOf = (...floors: (Floor | null)[]) => floors.reduce<Floor | null>((a, b) => (!b ? a : !a || b.at > a.at ? b : a), null);
 
 /**
  * Toward the end of the timeline: 1 business day before the decision date, never before the
@@ -186,21 +204,26 @@ export function statusChecks(ctx: PlanContext, thankYouItems: readonly PlannedFo
   skip(ctx, prefix, tl ? `status checks now follow the decision date ${tl.date} (${tl.source})` : 'status checks now follow the default window');
   // The thank-yous' rule times, not their due times: a late-added note moved to "now" says nothing about when the others went.
   const lastThankYou = thankYouItems.reduce<Date | null>((a, t) => (!a || t.ruleDueAt > a ? t.ruleDueAt : a), null);
-  const thankYouFloor = lastThankYou ? { at: lastThankYou, label: 'the thank-you notes, the last due' } : null;
-  const knownFloor = tl?.knownAt ? { at: tl.knownAt, label: 'the reply that gave the date' } : null;
+  const thankYouFloor = lastThankYou ? { at: lastThankYou, label: 'the thank-you notes, the last due', code: 'thank_you_notes' } : null;
+  const knownFloor = tl?.knownAt ? { at: tl.knownAt, label: 'the reply that gave the date', code: 'reply_with_date' } : null;
   const windowEnd = addBusinessDays(endDate, s.defaultWindowBusinessDays, cal);
   let due: Due = tl
-    ? onDay(
-        addBusinessDays(tl.date, -s.beforeDecisionBusinessDays, cal),
-        s.time,
-        cal,
-        `decision expected by ${describeDate(tl.date)} (${tl.source}): ${businessDays(s.beforeDecisionBusinessDays)} before,`,
+    ? based(
+        onDay(
+          addBusinessDays(tl.date, -s.beforeDecisionBusinessDays, cal),
+          s.time,
+          cal,
+          `decision expected by ${describeDate(tl.date)} (${tl.source}): ${businessDays(s.beforeDecisionBusinessDays)} before,`,
+        ),
+        {
+          rule: 'status_check.before_decision',
+          from: { fact: 'decision_date', at: tl.date },
+          inputs: { check: 1, businessDaysBefore: s.beforeDecisionBusinessDays, time: s.time, dateGiven: tl.knownAt ? 'in_reply' : 'at_interview' },
+        },
       )
-    : onDay(
-        windowEnd,
-        s.time,
-        cal,
-        `no timeline given: ${businessDays(s.defaultWindowBusinessDays)} after the interview of ${describeDate(endDate)},`,
+    : based(
+        onDay(windowEnd, s.time, cal, `no timeline given: ${businessDays(s.defaultWindowBusinessDays)} after the interview of ${describeDate(endDate)},`),
+        { rule: 'status_check.default_window', from: { fact: 'interview_ended', at: ctx.facts.interview.endsAt.toISOString() }, inputs: { check: 1, businessDays: s.defaultWindowBusinessDays, time: s.time } },
       );
   const base = tl ? tl.date : windowEnd.date;
   const out: PlannedFollowUp[] = [];
@@ -209,13 +232,16 @@ export function statusChecks(ctx: PlanContext, thankYouItems: readonly PlannedFo
       const previous = due.at;
       const after = s.afterDateBusinessDays * (n - 1);
       due = afterFloor(
-        onDay(
-          addBusinessDays(base, after, cal),
-          s.time,
-          cal,
-          `check ${n}, if still unanswered: ${businessDays(after)} after ${tl ? 'the decision date' : 'the end of the default window'} ${describeDate(base)},`,
+        based(
+          onDay(
+            addBusinessDays(base, after, cal),
+            s.time,
+            cal,
+            `check ${n}, if still unanswered: ${businessDays(after)} after ${tl ? 'the decision date' : 'the end of the default window'} ${describeDate(base)},`,
+          ),
+          { rule: 'status_check.repeat', from: { fact: tl ? 'decision_date' : 'window_end', at: base }, inputs: { check: n, businessDaysAfter: after, time: s.time } },
         ),
-        { at: previous, label: `check ${n - 1}` },
+        { at: previous, label: `check ${n - 1}`, code: 'previous_check' },
         s.time,
         cal,
       );
@@ -249,7 +275,11 @@ export function postDecisionThanks(ctx: PlanContext): PlannedFollowUp[] {
   return ctx.facts.participants.map((p) => {
     const cal = contactCalendar(ctx, p);
     const lead = `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, cal.zone)}: thank them anyway and ask to keep in touch,`;
-    const due = onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
+    const due = based(onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`), {
+      rule: 'post_decision_thanks',
+      from: { fact: 'outcome', at: o.at.toISOString() },
+      inputs: { outcome: o.kind, businessDays: afterBusinessDays, time },
+    });
     const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
     return followUp(ctx, `post_decision_thanks:${p.contactId}`, 'post_decision_thanks', p, routeToContact(ctx, p, 'email', 'candidate'), settled);
   });
@@ -265,7 +295,11 @@ export function linkedinConnects(ctx: PlanContext): PlannedFollowUp[] {
   const cal = recruiterCalendar(ctx);
   const { afterBusinessDays, time } = ctx.pb.postDecisionThanks;
   const lead = `final outcome ${o.kind} ${o.verb} ${describeInstant(o.at, cal.zone)}: connect on LinkedIn,`;
-  const due = onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`);
+  const due = based(onDay(addBusinessDays(o.at, afterBusinessDays, cal), time, cal, `${lead} ${businessDays(afterBusinessDays)} later,`), {
+    rule: 'linkedin_connect',
+    from: { fact: 'outcome', at: o.at.toISOString() },
+    inputs: { outcome: o.kind, businessDays: afterBusinessDays, time },
+  });
   const settled = settle(ctx, due, inBusinessHours(cal), cal.zone);
   const out: PlannedFollowUp[] = [];
   for (const p of ctx.facts.participants) {

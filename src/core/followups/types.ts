@@ -98,6 +98,24 @@ export interface TemplateVars {
   outcome: OutcomeKind | null;
 }
 
+/**
+ * The machine-readable why of a step's time, beside its text: the rule, the fact it counts from and
+ * the rule's inputs, the zone it was worked out in, and whether it is a catch-up (its rule time had
+ * passed when planned). Clients render their own sentence from it (docs/followups.md#basis).
+ */
+export interface PlanBasis {
+  /** `thank_you.same_day`, `status_check.before_decision`, `candidate_update.outcome`… */
+  rule: string;
+  /** `interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent`; `at` an instant or a date. */
+  from: { fact: string; at: string };
+  /** The rule's settings and facts: `businessDays`, `time` (wall clock), `delayMinutes`, `check`, `outcome`, `notBefore`… */
+  inputs: Record<string, string | number | boolean>;
+  zone: string;
+  caughtUp: boolean;
+  /** A person took over the time: moved it, sent it now, or resent it (the rule's why stays). */
+  byHand?: { action: 'moved' | 'sent_now' | 'resent'; at: string };
+}
+
 export interface PlannedFollowUp {
   /** Deterministic, matches the same step across re-plans: `thank_you:<contactId>`, `status_check:2026-03-20:1`. */
   key: string;
@@ -112,6 +130,8 @@ export interface PlannedFollowUp {
   /** The time the rule gave; later than dueAt never, earlier when it had passed at planning time. */
   ruleDueAt: Date;
   reason: string;
+  /** The same why, machine-readable. */
+  basis: PlanBasis | null;
   vars: TemplateVars;
   /**
    * Why it is not sent by itself, when its rule time was already past its kind's freshness limit at

@@ -46,30 +46,32 @@ export function candidateUpdates(ctx: PlanContext, thankYouItems: readonly Plann
     ctx.now.getTime() > limit.at.getTime()
       ? `stale: the interview was completed after ${limit.label} (${describeInstant(limit.at, zone)}): not sent by itself, waiting for review`
       : undefined;
-  const update = (key: string, at: Date, why: string, stale?: string): PlannedFollowUp => {
+  const update = (key: string, at: Date, why: string, fact: string, stale?: string, inputs: Record<string, string | number | boolean> = {}): PlannedFollowUp => {
     const q = candidateMoment(at, zone, ctx.pb);
-    const due = { at: q.at, reason: q.note ? `${why}; ${q.note}` : `${why}, right away` };
+    const rule = `candidate_update.${key.split(':')[0]}`;
+    const basis = { rule, from: { fact, at: at.toISOString() }, inputs: { ...inputs, quietHoursOrDayOff: q.at.getTime() !== at.getTime() } };
+    const due = { at: q.at, reason: q.note ? `${why}; ${q.note}` : `${why}, right away`, basis };
     const time = settle(ctx, due, (t) => candidateMoment(t, zone, ctx.pb), zone);
     return followUp(ctx, `${prefix}${key}`, 'candidate_update', null, route, stale ? { ...time, stale } : time);
   };
 
   const completed = interview.completedAt ?? interview.endsAt;
-  const out = [update('completed', completed, `interview completed ${describeInstant(completed, zone)}: tell the candidate what happens next`, backfilled)];
+  const out = [update('completed', completed, `interview completed ${describeInstant(completed, zone)}: tell the candidate what happens next`, 'interview_completed', backfilled)];
 
   const relayed = thankYouItems.filter((t) => t.voice === 'on_behalf' && t.channel === 'email');
   const lastNote = relayed.reduce<Date | null>((a, t) => (!a || t.dueAt > a ? t.dueAt : a), null);
   if (lastNote) {
     out.push(
-      update('notes_sent', lastNote, `${relayed.length} thank-you note(s) go out on the candidate's behalf, the last ${describeInstant(lastNote, zone)}: tell the candidate`, backfilled),
+      update('notes_sent', lastNote, `${relayed.length} thank-you note(s) go out on the candidate's behalf, the last ${describeInstant(lastNote, zone)}: tell the candidate`, 'thank_you_notes_sent', backfilled, { notes: relayed.length }),
     );
   } else {
     skip(ctx, `${prefix}notes_sent`, 'no thank-you notes go out by email on the candidate\'s behalf');
   }
   for (const r of ctx.replies) {
     const timeline = r.newDecisionExpectedBy ? ` with a new decision date ${r.newDecisionExpectedBy}` : '';
-    out.push(update(`reply:${r.receivedAt.toISOString()}`, r.receivedAt, `employer replied ${describeInstant(r.receivedAt, zone)}${timeline}: tell the candidate`));
+    out.push(update(`reply:${r.receivedAt.toISOString()}`, r.receivedAt, `employer replied ${describeInstant(r.receivedAt, zone)}${timeline}: tell the candidate`, 'reply', undefined, r.newDecisionExpectedBy ? { newDecisionDate: r.newDecisionExpectedBy } : {}));
   }
   const o = ctx.outcome;
-  if (o) out.push(update(`outcome:${o.kind}`, o.at, `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, zone)}: tell the candidate`));
+  if (o) out.push(update(`outcome:${o.kind}`, o.at, `outcome ${o.kind} ${o.verb} ${describeInstant(o.at, zone)}: tell the candidate`, 'outcome', undefined, { outcome: o.kind }));
   return out;
 }

@@ -4,7 +4,7 @@ import { applications, interviews } from './applications.js';
 import { tenantPolicy, timestamps, version } from './common.js';
 import { candidates } from './records.js';
 import { users } from './tenants.js';
-import { followUpChannels, followUpKinds, followUpVoices } from '../../core/followups/types.js';
+import { followUpChannels, followUpKinds, followUpVoices, type PlanBasis } from '../../core/followups/types.js';
 
 // Follow-ups: what the planner schedules after an interview.
 
@@ -48,6 +48,8 @@ export const followUps = pgTable(
     ruleDueAt: timestamp('rule_due_at', { withTimezone: true, mode: 'date' }).notNull(),
     plannedDueAt: timestamp('planned_due_at', { withTimezone: true, mode: 'date' }).notNull(),
     reason: text('reason').notNull(),
+    // The planner's machine-readable why (PlanBasis); null on steps planned before 0039 and tasks added by hand.
+    basis: jsonb('basis').$type<PlanBasis>(),
     status: text('status', { enum: followUpStatuses }).notNull().default('pending'),
     subject: text('subject'),
     body: text('body'),

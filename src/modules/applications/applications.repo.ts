@@ -1,6 +1,6 @@
-import { asc, desc, eq } from 'drizzle-orm';
+import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { applicationStageChanges, applications, employerReplies, outcomes } from '../../db/schema/index.js';
+import { applicationStageChanges, applications, candidates, employerReplies, employers, outcomes, positions } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 
 export type ApplicationRow = typeof applications.$inferSelect;
@@ -9,6 +9,26 @@ type ReplyRow = typeof employerReplies.$inferSelect;
 type StageChangeRow = typeof applicationStageChanges.$inferSelect;
 
 export const presentApplication = ({ tenantId: _t, ...a }: ApplicationRow) => a;
+
+/**
+ * A page of applications with the names a list shows (candidate, position, employer), read in one
+ * query by the page's ids, so a client needs no call per row (a position's pipeline, say).
+ */
+export async function withNames(tx: Tx, rows: ApplicationRow[]) {
+  if (rows.length === 0) return [];
+  const names = await tx
+    .select({ id: applications.id, candidateName: candidates.name, positionTitle: positions.title, employerId: positions.employerId, employerName: employers.name })
+    .from(applications)
+    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+    .innerJoin(positions, eq(positions.id, applications.positionId))
+    .innerJoin(employers, eq(employers.id, positions.employerId))
+    .where(inArray(applications.id, rows.map((r) => r.id)));
+  const byId = new Map(names.map(({ id, ...n }) => [id, n]));
+  return rows.map((r) => {
+    const n = byId.get(r.id)!;
+    return { ...presentApplication(r), ...n };
+  });
+}
 
 export const presentOutcome = ({ tenantId: _t, actorType, actorId, ...o }: OutcomeRow) => ({ ...o, actor: { type: actorType, id: actorId } });
 

@@ -12,6 +12,7 @@ import { getOutcome, listOutcomes, logOutcome } from './applications.outcomes.js
 import { getReply, listReplies, recordReply } from './applications.replies.js';
 import {
   applicationDetailSchema,
+  applicationListItemSchema,
   applicationSchema,
   createApplicationBody,
   listApplicationsQuery,
@@ -41,7 +42,7 @@ export function applicationsRoutes(app: App, deps: Deps) {
       security,
       summary: 'List applications, newest first',
       querystring: listApplicationsQuery,
-      response: { 200: pageOf(applicationSchema), ...problemResponses() },
+      response: { 200: pageOf(applicationListItemSchema), ...problemResponses() },
     },
     config: read,
     handler: async (req) => listApplications(deps, actorOf(req), req.query),

@@ -48,6 +48,20 @@ const applicationExample = {
 
 export const applicationSchema = z.object(applicationShape).meta({ id: 'Application', example: applicationExample });
 
+/** A row of `GET /v1/applications`: the application with the names a list shows. */
+export const applicationListItemSchema = z
+  .object({
+    ...applicationShape,
+    candidateName: z.string().describe('The candidate’s name, for lists'),
+    positionTitle: z.string(),
+    employerId: z.uuid(),
+    employerName: z.string(),
+  })
+  .meta({
+    id: 'ApplicationListItem',
+    example: { ...applicationExample, candidateName: 'Jordan Lee', positionTitle: 'Grade 5 teacher', employerId: '01938a90-3f4a-7b5c-8d6e-7f8091a2b3c4', employerName: 'Lincoln Elementary' },
+  });
+
 export const stageChangeSchema = z
   .object({
     from: applicationStage.nullable().describe('null for the first entry, when the application was made'),

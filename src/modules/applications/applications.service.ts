@@ -10,7 +10,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import { roleAtLeast, type Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { applicationDetail, findApplication, lockApplication, presentApplication } from './applications.repo.js';
+import { applicationDetail, findApplication, lockApplication, withNames } from './applications.repo.js';
 import { changeStage } from './applications.stages.js';
 import type { createApplicationBody, listApplicationsQuery, moveStageBody, updateApplicationBody } from './applications.schemas.js';
 
@@ -115,15 +115,16 @@ export async function getApplication(deps: Deps, actor: Actor, id: string) {
   return readTenant(deps.db, actor.tenantId, async (tx) => applicationDetail(tx, await findApplication(tx, id)));
 }
 
-/** Newest first: ids are time-ordered (UUIDv7). */
+/** Newest first: ids are time-ordered (UUIDv7); each row with the names a list shows. */
 export async function listApplications(deps: Deps, actor: Actor, q: z.output<typeof listApplicationsQuery>) {
   if (q.updatedSince) {
     const page = await listChanged(deps.db, actor.tenantId, applications, { ...q, updatedSince: q.updatedSince });
-    return { data: page.data.map(presentApplication), nextCursor: page.nextCursor };
+    const data = await readTenant(deps.db, actor.tenantId, (tx) => withNames(tx, page.data));
+    return { data, nextCursor: page.nextCursor };
   }
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
+  return readTenant(deps.db, actor.tenantId, async (tx) => {
+    const rows = await tx
       .select()
       .from(applications)
       .where(
@@ -136,10 +137,10 @@ export async function listApplications(deps: Deps, actor: Actor, q: z.output<typ
         ),
       )
       .orderBy(desc(applications.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
-  return { data: page.data.map(presentApplication), nextCursor: page.nextCursor };
+      .limit(q.limit + 1);
+    const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+    return { data: await withNames(tx, page.data), nextCursor: page.nextCursor };
+  });
 }
 
 /** Hands the application to another recruiter. */

@@ -17,6 +17,7 @@ import { eraseCandidate, exportCandidate } from '../privacy/privacy.service.js';
 import { candidateNotesRoutes } from './notes.routes.js';
 import {
   candidateExportSchema,
+  candidateListItemSchema,
   candidateSchema,
   createCandidateBody,
   listCandidatesQuery,
@@ -35,7 +36,7 @@ export function candidatesRoutes(app: App, deps: Deps) {
       security,
       summary: 'Search candidates, newest first',
       querystring: listCandidatesQuery,
-      response: { 200: pageOf(candidateSchema), ...problemResponses() },
+      response: { 200: pageOf(candidateListItemSchema), ...problemResponses() },
     },
     config: read,
     handler: async (req) => listCandidates(deps, actorOf(req), req.query),

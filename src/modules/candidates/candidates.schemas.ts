@@ -53,6 +53,40 @@ export const candidateSchema = z
     },
   });
 
+/** A row of `GET /v1/candidates`: the candidate with where they stand, for the list. */
+export const candidateListItemSchema = candidateSchema
+  .extend({
+    openApplications: z.number().int().describe('Applications not yet hired, rejected or withdrawn'),
+    latestApplication: z
+      .object({
+        id: z.uuid(),
+        stage: z.enum(['submitted', 'interviewing', 'offer', 'on_hold', 'hired', 'rejected', 'withdrawn']),
+        stageChangedAt: instant,
+        positionId: z.uuid(),
+        positionTitle: z.string(),
+        employerName: z.string(),
+      })
+      .nullable()
+      .describe('The open application whose stage moved last (else the last closed one); null without applications'),
+    lastActivityAt: instant.nullable().describe('The newest entry of the candidate’s timeline'),
+  })
+  .meta({
+    id: 'CandidateListItem',
+    example: {
+      ...(candidateSchema.meta()?.example as object),
+      openApplications: 1,
+      latestApplication: {
+        id: '01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c',
+        stage: 'interviewing',
+        stageChangedAt: '2026-11-27T10:00:00.000Z',
+        positionId: '01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b',
+        positionTitle: 'Grade 5 teacher',
+        employerName: 'Lincoln Elementary',
+      },
+      lastActivityAt: '2026-12-03T18:05:00.000Z',
+    },
+  });
+
 /** The checks and normalisation of each field, shared with the CSV import (src/modules/imports). */
 export const candidateFields = {
   name: z.string().trim().min(1).max(200),

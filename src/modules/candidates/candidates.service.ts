@@ -6,7 +6,7 @@ import { isUniqueViolation, readTenant, tdb, withTenant, type Tx } from '../../d
 import { listChanged } from '../../db/sync.js';
 import { heldIdempotencyKey, heldKeyValues, markCommittedCte } from '../../db/idempotency.js';
 import { outboxCte, outboxValues } from '../../db/outbox.js';
-import { candidates } from '../../db/schema/index.js';
+import { candidates, type applicationStages } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
@@ -134,7 +134,8 @@ export async function getCandidate(deps: Deps, actor: Actor, id: string) {
 export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeof listCandidatesQuery>) {
   if (q.updatedSince) {
     const page = await listChanged(deps.db, actor.tenantId, candidates, { ...q, updatedSince: q.updatedSince });
-    return { data: page.data.map(present), nextCursor: page.nextCursor };
+    const data = await readTenant(deps.db, actor.tenantId, (tx) => withStanding(tx, page.data));
+    return { data, nextCursor: page.nextCursor };
   }
   const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
   const like = q.q ? containsPattern(q.q) : undefined;
@@ -147,8 +148,8 @@ export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeo
           sql`(SELECT app_private.search_candidates(${like ?? null}::text, ${q.tag ?? null}::text, ${q.includeErased}, ${after?.id ?? null}::uuid, ${q.limit + 1}))`,
         )
       : undefined;
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
+  return readTenant(deps.db, actor.tenantId, async (tx) => {
+    const rows = await tx
       .select()
       .from(candidates)
       .where(
@@ -159,10 +160,48 @@ export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeo
         ),
       )
       .orderBy(desc(candidates.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
-  return { data: page.data.map(present), nextCursor: page.nextCursor };
+      .limit(q.limit + 1);
+    const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+    return { data: await withStanding(tx, page.data), nextCursor: page.nextCursor };
+  });
+}
+
+type Standing = {
+  id: string;
+  openApplications: number;
+  latestApplication: { id: string; stage: (typeof applicationStages)[number]; stageChangedAt: Date; positionId: string; positionTitle: string; employerName: string } | null;
+  lastActivityAt: Date | null;
+};
+
+/**
+ * Where each candidate of a page stands, in one query by the page's ids: the number of open
+ * applications, the open one whose stage moved last (else the last closed one), and the newest
+ * timeline entry (activities by candidate, newest id first: ids are time-ordered).
+ */
+async function withStanding(tx: Tx, rows: Candidate[]) {
+  if (rows.length === 0) return [];
+  const res = await tx.execute<Standing & Record<string, unknown>>(sql`
+    SELECT c.id,
+      (SELECT count(*) FROM applications a WHERE a.candidate_id = c.id AND a.stage NOT IN ('hired', 'rejected', 'withdrawn'))::int AS "openApplications",
+      (SELECT json_build_object('id', a.id, 'stage', a.stage, 'stageChangedAt', a.stage_changed_at, 'positionId', a.position_id,
+                                'positionTitle', p.title, 'employerName', e.name)
+         FROM applications a JOIN positions p ON p.id = a.position_id JOIN employers e ON e.id = p.employer_id
+        WHERE a.candidate_id = c.id
+        ORDER BY a.stage IN ('hired', 'rejected', 'withdrawn'), a.stage_changed_at DESC, a.id DESC
+        LIMIT 1) AS "latestApplication",
+      (SELECT x.created_at FROM activities x WHERE x.candidate_id = c.id ORDER BY x.id DESC LIMIT 1) AS "lastActivityAt"
+    FROM unnest(${sql.param(rows.map((r) => r.id))}::uuid[]) AS c(id)`);
+  const byId = new Map(res.rows.map((r) => [r.id, r]));
+  return rows.map((r) => {
+    const s = byId.get(r.id)!;
+    const latest = s.latestApplication;
+    return {
+      ...present(r),
+      openApplications: s.openApplications,
+      latestApplication: latest ? { ...latest, stageChangedAt: new Date(latest.stageChangedAt) } : null,
+      lastActivityAt: s.lastActivityAt ? new Date(s.lastActivityAt) : null,
+    };
+  });
 }
 
 export async function updateCandidate(

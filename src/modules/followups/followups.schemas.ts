@@ -29,6 +29,37 @@ const varsSchema = z
   .partial()
   .meta({ id: 'FollowUpVars', description: 'What the templates fill in (empty after an erasure)' });
 
+const basisValue = z.union([z.string().max(200), z.number(), z.boolean()]);
+
+/** The planner's why of a step's time (src/core/followups/types.ts PlanBasis; docs/followups.md#basis). */
+export const planBasisSchema = z
+  .object({
+    rule: z.string().describe('`thank_you.same_day`, `thank_you.same_day_latest`, `thank_you.next_business_day`, `timeline_request`, `recruiter_check_in`, `status_check.before_decision`, `status_check.default_window`, `status_check.repeat`, `post_decision_thanks`, `linkedin_connect`, `candidate_update.completed|notes_sent|reply|outcome`'),
+    from: z
+      .object({
+        fact: z.string().describe('`interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent`'),
+        at: z.string().describe('An instant, or a date (YYYY-MM-DD) for a decision date'),
+      })
+      .describe('The fact the rule counts from'),
+    inputs: z.record(z.string(), basisValue).describe('The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`…'),
+    zone: z.string().describe('The zone the time was worked out in (the recipient’s)'),
+    caughtUp: z.boolean().describe('Its rule time had passed when planned: dueAt is the next allowed moment'),
+    byHand: z
+      .object({ action: z.enum(['moved', 'sent_now', 'resent']), at: z.string().describe('When (an instant)') })
+      .optional()
+      .describe('A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it'),
+  })
+  .meta({
+    id: 'PlanBasis',
+    example: {
+      rule: 'thank_you.same_day',
+      from: { fact: 'interview_ended', at: '2026-12-03T16:00:00.000Z' },
+      inputs: { cutoff: '15:00', delayMinutes: 120 },
+      zone: 'America/New_York',
+      caughtUp: false,
+    },
+  });
+
 export const followUpSchema = z
   .object({
     id: z.uuid(),
@@ -45,7 +76,8 @@ export const followUpSchema = z
     ruleDueAt: instant.describe(
       'The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead',
     ),
-    reason: z.string().describe('Why it is due when it is'),
+    reason: z.string().describe('Why it is due when it is, as the planner worked it out (the rule’s details)'),
+    basis: planBasisSchema.nullable().describe('The same why, machine-readable, for clients that render their own sentence; null on steps added by hand and on steps planned before it existed'),
     status: followUpStatus.describe(
       '`uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. ' +
         '`stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. ' +
@@ -93,6 +125,7 @@ export const followUpSchema = z
       dueAt: '2026-12-03T18:00:00.000Z',
       ruleDueAt: '2026-12-03T18:00:00.000Z',
       reason: 'interview ended Thu 3 Dec 2026 11:00 America/New_York, before the 15:00 cut-off: same day, 2 h after the end, Thu 3 Dec 2026 13:00 America/New_York',
+      basis: { rule: 'thank_you.same_day', from: { fact: 'interview_ended', at: '2026-12-03T16:00:00.000Z' }, inputs: { cutoff: '15:00', delayMinutes: 120 }, zone: 'America/New_York', caughtUp: false },
       status: 'sent',
       overdue: false,
       subject: null,

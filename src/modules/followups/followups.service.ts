@@ -12,6 +12,8 @@ import { diff, recordChange, type ChangeRecord } from '../activity/activity.serv
 import { findFollowUps, loadFacts, loadPlaybook, lockInterviewContext, presentFollowUp, type FollowUpRow } from './followups.repo.js';
 import { nextAllowedMoment } from '../../core/followups/moments.js';
 import { and, asc } from 'drizzle-orm';
+import { describeInstant } from '../../core/businessTime.js';
+import type { PlanBasis } from '../../core/followups/types.js';
 import type { Playbook } from '../../core/followups/playbook.js';
 import { deliveriesDueSoon } from './followups.jobs.js';
 import { followUpMessageId } from './followups.delivery.js';
@@ -116,14 +118,24 @@ export function editFollowUp(deps: Deps, actor: Actor, id: string, input: z.outp
   }));
 }
 
+/** The planner's why, marked as overridden by a person (the time is theirs now, the rule's kept beside it). */
+const byHand = (row: { basis: PlanBasis | null }, action: 'moved' | 'sent_now' | 'resent', now: Date): PlanBasis | null =>
+  row.basis ? { ...row.basis, byHand: { action, at: now.toISOString() } } : null;
+
 export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof rescheduleFollowUpBody>, ifMatch?: number) {
   if (input.dueAt.getTime() <= deps.clock.now().getTime()) {
     throw new AppError('validation_failed', 'A follow-up cannot be moved into the past', [{ field: 'body.dueAt', message: 'Must be in the future' }]);
   }
-  return act(deps, actor, id, { allowed: ['pending', ...HELD], verb: 'rescheduled', action: 'followup.rescheduled', ifMatch }, (row) => ({
+  return act(deps, actor, id, { allowed: ['pending', ...HELD], verb: 'rescheduled', action: 'followup.rescheduled', ifMatch }, (row, now) => ({
     // The planner's time stays in planned_due_at, so re-planning keeps this move unless the facts change.
     // A stale one moved by hand is reviewed: it goes at the new time.
-    set: { status: 'pending', holdReason: null, dueAt: input.dueAt, reason: `moved by hand to ${input.dueAt.toISOString()}: ${input.reason} (planned: ${row.reason})` },
+    set: {
+      status: 'pending',
+      holdReason: null,
+      dueAt: input.dueAt,
+      reason: `moved by hand to ${describeInstant(input.dueAt, row.basis?.zone ?? 'UTC')}: ${input.reason} (planned: ${row.reason})`,
+      basis: byHand(row, 'moved', now),
+    },
     data: { dueAt: input.dueAt.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason },
   }));
 }
@@ -139,7 +151,7 @@ export function sendFollowUpNow(deps: Deps, actor: Actor, id: string, input: z.o
     }
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { status: 'pending', holdReason: null, dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})` },
+      set: { status: 'pending', holdReason: null, dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})`, basis: byHand(row, 'sent_now', now) },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'sent now by hand', sendNow: true },
     };
   });
@@ -180,7 +192,7 @@ export function resendFollowUp(deps: Deps, actor: Actor, id: string, input: z.ou
   return act(deps, actor, id, { allowed: ['uncertain'], verb: 'resent', action: 'followup.rescheduled', ifMatch }, (row, now) => {
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { status: 'pending', dueAt: now, reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})` },
+      set: { status: 'pending', dueAt: now, reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})`, basis: byHand(row, 'resent', now) },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'resent by hand', resend: true },
     };
   });

@@ -110,6 +110,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     ruleDueAt: p.ruleDueAt,
     plannedDueAt: p.dueAt,
     reason: p.reason,
+    basis: p.basis,
     // Past its freshness limit already (a backfilled interview): it waits for a recruiter's review.
     // The playbook wants a recruiter's approval first (news of a decision, by default).
     status: p.stale ? ('stale' as const) : p.approval ? ('awaiting_approval' as const) : ('pending' as const),

@@ -6,7 +6,8 @@ import { ListHead } from '../lists';
 import { announce } from '../status';
 import { useSession } from '../session';
 import { CandidateForm } from '../candidateForm';
-import { Field, Loaded, useLoad } from '../ui';
+import { Badge, Field, Loaded, useLoad } from '../ui';
+import { standing } from './Search';
 
 export default function Candidates() {
   const s = useSession();
@@ -21,7 +22,7 @@ export default function Candidates() {
     <section aria-labelledby="c-title">
       <ListHead id="c-title" title="Candidates" canAdd={s.can('recruiter')} adding={adding} addLabel="Add a candidate" onAdd={() => setAdding(true)} />
       {adding && <NewCandidate onCancel={() => setAdding(false)} />}
-      <form role="search" onSubmit={(e) => e.preventDefault()}>
+      <form role="search" aria-label="Candidates" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search by name or email" name="q">
           {(p) => <input {...p} type="search" value={q} onChange={(e) => (setQ(e.target.value), history.replaceState(null, '', e.target.value ? `?q=${encodeURIComponent(e.target.value)}` : location.pathname))} />}
         </Field>
@@ -34,8 +35,10 @@ export default function Candidates() {
                 <Link to={`/candidates/${c.id}`} className="row-main">
                   <strong>{c.name}</strong>
                   <span className="muted">{[c.email, c.phone].filter(Boolean).join(' · ')}</span>
+                  <span className="muted">{standing(c, s.zone)}</span>
                 </Link>
-                <span className="muted">{c.tags.join(', ')}</span>
+                {c.tags.length > 0 && <span className="muted">{c.tags.join(', ')}</span>}
+                {c.latestApplication && <Badge value={c.latestApplication.stage} />}
               </li>
             ))}
           </ul>

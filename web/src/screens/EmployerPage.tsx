@@ -131,7 +131,9 @@ export default function EmployerPage({ id }: { id: string }) {
               row={(p) => (
                 <>
                   <span className="row-main">
-                    <strong>{p.title}</strong>
+                    <Link to={`/positions/${p.id}`}>
+                      <strong>{p.title}</strong>
+                    </Link>
                     <span className="muted">
                       {p.openings} opening{p.openings === 1 ? '' : 's'}
                       {p.targetFillDate ? ` · fill by ${p.targetFillDate}` : ''}

@@ -17,7 +17,7 @@ export default function Employers() {
     <section aria-labelledby="e-title">
       <ListHead id="e-title" title="Employers" canAdd={s.can('recruiter')} adding={adding} addLabel="Add an employer" onAdd={() => setAdding(true)} />
       {adding && <NewEmployer onCancel={() => setAdding(false)} />}
-      <form role="search" onSubmit={(e) => e.preventDefault()}>
+      <form role="search" aria-label="Employers" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search employers" name="q">
           {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
         </Field>
