@@ -18,7 +18,7 @@ export default function EmailSettings() {
   const state = useLoad(() => call((c) => c.GET('/v1/agency/email')), []);
   return (
     <>
-      <Loaded state={state}>{(saved) => <EmailForm key={saved.updatedAt ?? 'none'} saved={saved} onChange={state.reload} />}</Loaded>
+      <Loaded state={state}>{(saved) => <EmailForm saved={saved} onChange={state.reload} />}</Loaded>
       <DeliveryFailures />
     </>
   );
@@ -74,12 +74,20 @@ function EmailForm({ saved, onChange }: { saved: Settings; onChange: () => void 
       ),
     );
     if (r) {
+      // The secrets are sent once: the fields empty again ("leave empty to keep").
+      setV((x) => ({ ...x, password: '', privateKey: '' }));
       onChange();
       setDone('Saved. Follow-ups and invites go out through it (workers pick it up within 30 s).');
     }
   };
   const remove = async () => {
-    if (await action.run(() => call((c) => c.DELETE('/v1/agency/email')))) onChange();
+    const r = await action.run(() => call((c) => c.DELETE('/v1/agency/email')));
+    if (r) {
+      // The form starts afresh, from the platform's sender.
+      setV(blank(r));
+      setDone(null);
+      onChange();
+    }
   };
   const fields = ['host', 'port', 'tls', 'username', 'password', 'domain', 'fromAddress', 'fromName', 'sendAs', 'dkim', 'dkim.selector', 'dkim.privateKey'];
   return (
@@ -132,7 +140,7 @@ function EmailForm({ saved, onChange }: { saved: Settings; onChange: () => void 
           <legend>Send as</legend>
           <div className="checks">
             <label className="check">
-              <input type="radio" name="sendAs" value="agency" checked={v.sendAs === 'agency'} onChange={() => set({ sendAs: 'agency' })} /> The agency (the From address above)
+              <input type="radio" name="sendAs" value="agency" checked={v.sendAs === 'agency'} onChange={() => set({ sendAs: 'agency' })} /> The agency, from the address above
             </label>
             <label className="check">
               <input type="radio" name="sendAs" value="recruiter" checked={v.sendAs === 'recruiter'} onChange={() => set({ sendAs: 'recruiter' })} /> Each recruiter, when their address is on the domain
@@ -143,7 +151,7 @@ function EmailForm({ saved, onChange }: { saved: Settings; onChange: () => void 
         <fieldset>
           <legend>DKIM signing (optional)</legend>
           <label className="check">
-            <input type="checkbox" checked={v.dkim} onChange={(e) => set({ dkim: e.target.checked })} /> Sign every message with DKIM (d= the sending domain)
+            <input type="checkbox" checked={v.dkim} onChange={(e) => set({ dkim: e.target.checked })} /> Sign every message with DKIM (d= the domain above)
           </label>
           {v.dkim && (
             <div className="row wrap">
