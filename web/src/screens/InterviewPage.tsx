@@ -76,12 +76,15 @@ export default function InterviewPage({ id }: { id: string }) {
                   <li key={p.contactId} data-testid="participant">
                     <strong>{p.name}</strong> <span className="muted">{label(p.role)}</span>
                     {p.highlight && <span> · “{p.highlight}”</span>}
-                    <span data-testid="response">
-                      {' · '}
-                      <span className="muted">Invite: </span>
-                      <Badge value={p.response} />
-                      {p.respondedAt && <span className="muted"> {dateTime(p.respondedAt, s.zone)}</span>}
-                    </span>
+                    {/* "No answer yet" only while it is to come: an interview entered afterwards sent no invite. */}
+                    {(p.response !== 'needs_action' || iv.status === 'scheduled') && (
+                      <span data-testid="response">
+                        {' · '}
+                        <span className="muted">Invite: </span>
+                        <Badge value={p.response} />
+                        {p.respondedAt && <span className="muted"> {dateTime(p.respondedAt, s.zone)}</span>}
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
