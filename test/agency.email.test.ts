@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Writable } from 'node:stream';
 import { generateKeyPairSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { createDeps, type Deps } from '../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
@@ -12,58 +10,11 @@ import { bearer, createTestApp, expectProblem, json, newTenant, type Schemas, ty
 import { recruitingStory, scheduledInterview } from './helpers/story.js';
 import { testConfig } from './helpers/env.js';
 import { adminPool } from './helpers/db.js';
+import { authSink } from './helpers/smtpSink.js';
 
 // The agency's own sender: two agencies, two SMTP servers that require AUTH, each agency's mail on
 // its own server with its own credentials; the password nowhere it should not be.
 const clock = fixedClock('2028-01-12T16:10:00Z');
-
-interface Got {
-  user: string;
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server that only takes mail after AUTH with its own user and password. */
-function authSink(user: string, pass: string) {
-  const got: Got[] = [];
-  const waiting: { to: string; resolve: (g: Got) => void }[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, cb) {
-      if (auth.username === user && auth.password === pass) return cb(null, { user });
-      cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const g = { user: String(session.user), to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw: Buffer.concat(chunks).toString('utf8') };
-        got.push(g);
-        for (const w of waiting.filter((x) => g.to.includes(x.to))) {
-          waiting.splice(waiting.indexOf(w), 1);
-          w.resolve(g);
-        }
-        cb();
-      });
-    },
-  });
-  return {
-    got,
-    for: (to: string) => new Promise<Got>((resolve) => {
-      const had = got.find((g) => g.to.includes(to.toLowerCase()));
-      if (had) return resolve(had);
-      waiting.push({ to: to.toLowerCase(), resolve });
-    }),
-    async listen() {
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      return (server.server.address() as AddressInfo).port;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 const PASS_A = 'pa55-A-very-secret-4e1b';
 const PASS_B = 'pa55-B-very-secret-9c7d';

@@ -92,3 +92,51 @@ export function readMail(m: SunkMessage): { subject: string; text: string; from:
 /** The token of the account link in a message (`…/accept-invitation#token=…`, `…/reset-password#token=…`). */
 export const linkTokenIn = (m: SunkMessage, page: 'accept-invitation' | 'reset-password') =>
   decodeURIComponent(new RegExp(`/${page}#token=([\\w%-]+)`).exec(readMail(m).text)?.[1] ?? '');
+
+export interface AuthSunk {
+  user: string;
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server that only takes mail after AUTH with its own user and password. */
+export function authSink(user: string, pass: string) {
+  const got: AuthSunk[] = [];
+  const waiting: { to: string; resolve: (g: AuthSunk) => void }[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    logger: false,
+    onAuth(auth, _session, cb) {
+      if (auth.username === user && auth.password === pass) return cb(null, { user });
+      cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const g = { user: String(session.user), to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw: Buffer.concat(chunks).toString('utf8') };
+        got.push(g);
+        for (const w of waiting.filter((x) => g.to.includes(x.to))) {
+          waiting.splice(waiting.indexOf(w), 1);
+          w.resolve(g);
+        }
+        cb();
+      });
+    },
+  });
+  return {
+    got,
+    for: (to: string) => new Promise<AuthSunk>((resolve) => {
+      const had = got.find((g) => g.to.includes(to.toLowerCase()));
+      if (had) return resolve(had);
+      waiting.push({ to: to.toLowerCase(), resolve });
+    }),
+    async listen() {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return (server.server.address() as AddressInfo).port;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

@@ -149,7 +149,12 @@ describe('the recruiter’s day in the browser', () => {
   it('sends one now: the worker delivers it to the SMTP sink, and the row turns sent without a reload', async () => {
     const terry = page.getByTestId('plan').locator('[data-kind="thank_you"]').filter({ hasText: 'Terry Teacher' });
     const arrived = sink.for(emailOf(story.teacher));
-    await terry.getByRole('button', { name: 'Send now' }).click();
+    // Send now… shows the email as it will go, and sends only once confirmed.
+    await terry.getByRole('button', { name: 'Send now…' }).click();
+    await terry.getByTestId('outgoing-subject').waitFor();
+    expect(await terry.getByTestId('outgoing-subject').textContent()).toBe('Thank you for the interview for the 5th grade teacher position');
+    expect(await terry.getByTestId('outgoing-to').textContent()).toBe(`Terry Teacher <${emailOf(story.teacher)}>`);
+    await terry.getByRole('button', { name: 'Send it now' }).click();
     const mail = await arrived;
     expect(mail.raw).toMatch(/^Subject: Thank you for the interview for the 5th grade teacher position$/m);
     expect(mail.raw).toContain('Dear Terry Teacher,');

@@ -3,15 +3,26 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call, ifMatch, type S } from './api';
 import { LinkedIn } from './activity';
 import { getContact } from './cache';
+import { Confirm } from './confirm';
+import { outgoing, type Outgoing } from './outgoing';
 import { useSession } from './session';
 import { announce } from './status';
 import { dateTime, isoToZoned, zonedToIso, zoneName } from './time';
 import { Badge, Field, FormError, label, useAction, usePanel } from './ui';
 
 type FollowUp = S['FollowUp'];
-type Panel = null | 'done' | 'skip' | 'reschedule' | 'edit' | 'resend' | 'sent';
+type Panel = null | 'done' | 'skip' | 'reschedule' | 'edit' | 'resend' | 'sent' | 'send' | 'approve';
 const TASKS = ['task', 'phone', 'linkedin'];
 const isOpen = (f: FollowUp) => f.status === 'pending' || f.status === 'queued';
+/** Waiting for a person rather than for its time: a review (stale) or a new decision date (paused). */
+export const isHeld = (f: FollowUp) => f.status === 'stale' || f.status === 'paused';
+export const isAwaiting = (f: FollowUp) => f.status === 'awaiting_approval';
+/**
+ * The undo window's hook (issue 16 §2, its API built separately): each listener hears of a Send now
+ * the API accepted, with the follow-up it answered, before the row follows it to sent. The Undo
+ * toast subscribes here (`sendNowListeners.add(...)`) and cancels within the window.
+ */
+export const sendNowListeners = new Set<(f: FollowUp) => void>();
 /** Its worker stopped mid-send: the recruiter resends it or marks it sent (docs/followups.md#delivery). */
 export const isUncertain = (f: FollowUp) => f.status === 'uncertain';
 /** After "Send now": re-read the follow-up after these pauses until the worker has sent it. */
@@ -43,14 +54,16 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
   }, []);
   const uncertain = isUncertain(f);
   const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
-  const write = s.can('recruiter') && (open || uncertain);
+  const held = isHeld(f);
+  const awaiting = isAwaiting(f);
+  const write = s.can('recruiter') && (open || uncertain || held || awaiting);
   const action = useAction();
-  const act = (run: () => Promise<FollowUp>, what?: string) =>
+  const act = (run: () => Promise<FollowUp>, what?: string | ((u: FollowUp) => string)) =>
     action.run(async () => {
       const updated = await run();
       setPanel(null);
       onChange(updated);
-      if (what) announce(`${title}: ${what}`);
+      if (what) announce(`${title}: ${typeof what === 'string' ? what : what(updated)}`);
     });
   const id = { path: { id: f.id } };
   /** Hands it to the worker (send now, resend) and follows it to sent. */
@@ -71,7 +84,8 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     }
     setSending(isOpen(u) ? 'waiting' : null);
   };
-  const sendNow = () => send(() => call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { ...id, header: ifMatch(f.version) }, body: {} })));
+  const approve = () => act(() => call((c) => c.POST('/v1/follow-ups/{id}/approve', { params: { ...id, header: ifMatch(f.version) }, body: {} })), (u) => approvedText(u, s.zone));
+  const decline = () => act(() => call((c) => c.POST('/v1/follow-ups/{id}/decline', { params: { ...id, header: ifMatch(f.version) }, body: {} })), 'declined; it will not be sent.');
   const showRecipientZone = recipientZone && recipientZone !== s.zone;
   return (
     <li className={`fu fu-${f.status}${f.overdue ? ' overdue' : ''}`} data-testid="followup" data-kind={f.kind} data-id={f.id}>
@@ -79,6 +93,11 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
         <strong className="fu-title">{title}</strong>
         <span className="fu-badges">
           {f.overdue && <span className="badge badge-overdue">Overdue</span>}
+          {f.edited && (
+            <span className="badge badge-edited" data-testid="edited" title="Its text was written by hand: sent as written, not from the template">
+              Edited
+            </span>
+          )}
           <Badge value={f.status} />
         </span>
       </div>
@@ -108,6 +127,11 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
         </details>
       )}
       {f.subject && <p className="fu-text">Subject: {f.subject}</p>}
+      {f.holdReason && (
+        <p className={`fu-hold fu-hold-${f.status}`} data-testid="hold-reason">
+          {f.holdReason}
+        </p>
+      )}
       {f.cancelReason && <p className="muted">{f.cancelReason}</p>}
       {f.notes && <p className="muted">Notes: {f.notes}</p>}
       {uncertain && (
@@ -128,29 +152,53 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
               </button>
             </>
           )}
-          {f.channel === 'email' && f.status === 'pending' && (
-            <button type="button" className="primary small" onClick={() => void sendNow()} disabled={action.busy}>
-              Send now
+          {awaiting && (
+            <>
+              <button type="button" className="primary small" onClick={() => void approve()} disabled={action.busy}>
+                Approve
+              </button>
+              {f.channel === 'email' && (
+                <button type="button" className="small" onClick={() => setPanel(panel === 'approve' ? null : 'approve')} aria-expanded={panel === 'approve'}>
+                  Edit and approve…
+                </button>
+              )}
+              <Confirm
+                trigger="Decline…"
+                label={`Decline: ${title}`}
+                question={`Decline “${title}”?`}
+                detail="It is cancelled and never sent; re-planning does not bring it back."
+                confirm="Decline"
+                cancel="Keep it waiting"
+                onConfirm={decline}
+                busy={action.busy}
+              />
+            </>
+          )}
+          {f.channel === 'email' && (f.status === 'pending' || held) && (
+            <button type="button" className="primary small" onClick={() => setPanel(panel === 'send' ? null : 'send')} aria-expanded={panel === 'send'}>
+              Send now…
             </button>
           )}
-          {TASKS.includes(f.channel) && (
+          {TASKS.includes(f.channel) && !awaiting && (
             <button type="button" className="small" onClick={() => setPanel(panel === 'done' ? null : 'done')} aria-expanded={panel === 'done'}>
               Done…
             </button>
           )}
-          {f.channel === 'email' && open && (
+          {f.channel === 'email' && (open || held) && (
             <button type="button" className="small" onClick={() => setPanel(panel === 'edit' ? null : 'edit')} aria-expanded={panel === 'edit'}>
               Edit text…
             </button>
           )}
-          {f.status === 'pending' && (
+          {(f.status === 'pending' || held) && (
             <button type="button" className="small" onClick={() => setPanel(panel === 'reschedule' ? null : 'reschedule')} aria-expanded={panel === 'reschedule'}>
               Reschedule…
             </button>
           )}
-          <button type="button" className="small" onClick={() => setPanel(panel === 'skip' ? null : 'skip')} aria-expanded={panel === 'skip'}>
-            Skip…
-          </button>
+          {!awaiting && (
+            <button type="button" className="small" onClick={() => setPanel(panel === 'skip' ? null : 'skip')} aria-expanded={panel === 'skip'}>
+              Skip…
+            </button>
+          )}
         </div>
       )}
       {sending && open && (
@@ -159,14 +207,87 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
         </p>
       )}
       {panel === null && <FormError action={action} />}
-      {panel && <ActionPanel key={panel} panel={panel} f={f} act={act} send={send} action={action} close={() => setPanel(null)} />}
+      {panel === 'send' && <SendNowPanel f={f} send={send} action={action} close={() => setPanel(null)} />}
+      {panel && panel !== 'send' && <ActionPanel key={panel} panel={panel} f={f} act={act} send={send} action={action} close={() => setPanel(null)} />}
     </li>
   );
 }
 
-type Run = (run: () => Promise<FollowUp>, what?: string) => Promise<unknown>;
+type Run = (run: () => Promise<FollowUp>, what?: string | ((u: FollowUp) => string)) => Promise<unknown>;
 
-function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Panel, null>; f: FollowUp; act: Run; send: Run; action: ReturnType<typeof useAction>; close: () => void }) {
+/** "approved; it goes Wed 8 Sept, 13:00." */
+export const approvedText = (u: FollowUp, zone: string, own = false) =>
+  `approved${own ? ' with your text' : ''}; ${u.channel === 'email' ? 'it goes' : 'due'} ${dateTime(u.dueAt, zone)}.`;
+
+/**
+ * "Send now…": the email as it will go (recipient, subject, body), and a button that sends it. The
+ * API's answer goes to `sendNowListeners` (the undo window) before the row follows it to sent.
+ */
+function SendNowPanel({ f, send, action, close }: { f: FollowUp; send: Run; action: ReturnType<typeof useAction>; close: () => void }) {
+  const panelProps = usePanel<HTMLDivElement>(close);
+  const [mail, setMail] = useState<{ text?: Outgoing; error?: string }>({});
+  const go = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    let live = true;
+    outgoing(f).then(
+      (text) => live && setMail({ text }),
+      (e: Error) => live && setMail({ error: e.message }),
+    );
+    return () => void (live = false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [f.id, f.version]);
+  // The panel has no field: the focus goes to its button once the text is in.
+  useEffect(() => {
+    if (mail.text) go.current?.focus();
+  }, [mail.text]);
+  const sendIt = () =>
+    send(async () => {
+      const u = await call((c) => c.POST('/v1/follow-ups/{id}/send-now', { params: { path: { id: f.id }, header: ifMatch(f.version) }, body: {} }));
+      for (const l of sendNowListeners) l(u);
+      return u;
+    });
+  const m = mail.text;
+  const headingId = `send-${f.id}`;
+  return (
+    <div className="panel send-now" role="group" aria-labelledby={headingId} {...panelProps} data-testid="send-now">
+      <p id={headingId} className="confirm-question">
+        Send this email now?
+      </p>
+      {!m && !mail.error && (
+        <p className="muted" aria-busy="true">
+          Loading the text that will go out…
+        </p>
+      )}
+      {mail.error && <p className="form-error">Could not load the text that will go out ({mail.error}); it goes as its template renders it.</p>}
+      {m && (
+        <dl className="outgoing">
+          <dt>To</dt>
+          <dd data-testid="outgoing-to">{m.to}</dd>
+          <dt>Subject</dt>
+          <dd data-testid="outgoing-subject">{m.subject}</dd>
+          <dt>Text</dt>
+          <dd className="outgoing-body" data-testid="outgoing-body">
+            {m.body}
+          </dd>
+        </dl>
+      )}
+      {m?.draft && <p className="muted">It goes to the candidate as a draft to send themselves (no relay consent, or a draft step).</p>}
+      {m?.threaded && <p className="muted">It answers the earlier emails to {f.recipient.name}, in the same thread.</p>}
+      {m?.responseLink && <p className="muted">The one-click answer link is added as it goes.</p>}
+      <FormError action={action} />
+      <div className="row">
+        <button ref={go} type="button" className="primary small" disabled={action.busy || (!m && !mail.error)} onClick={() => void sendIt()}>
+          Send it now
+        </button>
+        <button type="button" className="small" onClick={close}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Panel, null | 'send'>; f: FollowUp; act: Run; send: Run; action: ReturnType<typeof useAction>; close: () => void }) {
   const s = useSession();
   const due = isoToZoned(f.dueAt, s.zone);
   const [text, setText] = useState('');
@@ -174,7 +295,8 @@ function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Pa
   const [at, setAt] = useState(due.time);
   const [subject, setSubject] = useState(f.subject ?? '');
   const [body, setBody] = useState(f.body ?? '');
-  const rendered = useRendered(panel === 'edit' ? f : null, (t) => {
+  const editing = panel === 'edit' || panel === 'approve';
+  const rendered = useRendered(editing ? f : null, (t) => {
     if (f.subject === null) setSubject(t.subject);
     if (f.body === null) setBody(t.body);
   });
@@ -188,11 +310,17 @@ function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Pa
     if (panel === 'skip') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/skip', { params, body: { reason: text } })), 'skipped.');
     if (panel === 'reschedule') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/reschedule', { params, body: { dueAt: zonedToIso(day, at, s.zone), reason: text } })), `moved to ${dateTime(zonedToIso(day, at, s.zone), s.zone)}.`);
     if (panel === 'edit') void act(() => call((c) => c.PATCH('/v1/follow-ups/{id}', { params, body: { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) } })), 'text saved.');
+    if (panel === 'approve') {
+      // Only a text that differs from the template's is sent as its own (and marks it edited).
+      const own = { subject: edited(subject, f.subject, rendered.text?.subject), body: edited(body, f.body, rendered.text?.body) };
+      const text = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== null));
+      void act(() => call((c) => c.POST('/v1/follow-ups/{id}/approve', { params, body: text })), (u) => approvedText(u, s.zone, Object.keys(text).length > 0));
+    }
     const why = text.trim() ? { reason: text } : {};
     if (panel === 'resend') void send(() => call((c) => c.POST('/v1/follow-ups/{id}/resend', { params, body: why })));
     if (panel === 'sent') void act(() => call((c) => c.POST('/v1/follow-ups/{id}/mark-sent', { params, body: why })), 'marked sent.');
   };
-  const verb = { done: 'Mark done', skip: 'Skip it', reschedule: 'Move it', edit: 'Save text', resend: 'Resend now', sent: 'Mark sent' }[panel];
+  const verb = { done: 'Mark done', skip: 'Skip it', reschedule: 'Move it', edit: 'Save text', approve: 'Approve with this text', resend: 'Resend now', sent: 'Mark sent' }[panel];
   const fieldLabel = { done: 'Note (optional)', resend: 'Why (optional)', sent: 'How you know it arrived (optional)' }[panel as string] ?? 'Reason';
   return (
     <form className="panel" onSubmit={submit} {...panelProps}>
@@ -206,7 +334,7 @@ function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Pa
           </Field>
         </div>
       )}
-      {panel === 'edit' ? (
+      {editing ? (
         <>
           <Field label="Subject" name="subject" action={action} hint="Unchanged or empty: the agency's template, as it reads when sent">
             {(p) => <input {...p} value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={300} readOnly={rendered.loading} aria-busy={rendered.loading} autoFocus />}

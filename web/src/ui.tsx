@@ -208,6 +208,9 @@ export const labels: Record<string, string> = {
   filled_by_other: 'Filled by another',
   on_hold: 'On hold',
   no_decision: 'No decision',
+  awaiting_approval: 'Waiting for approval',
+  stale: 'Needs review',
+  needs_action: 'No answer yet',
 };
 export const label = (v: string) => labels[v] ?? v.charAt(0).toUpperCase() + v.slice(1).replace(/_/g, ' ');
 

@@ -7,7 +7,7 @@ import { Link } from '../router';
 import { announce } from '../status';
 import { useSession } from '../session';
 import { dateTime, time, zoneName } from '../time';
-import { Badge, Field, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
+import { Badge, Field, FormError, FormFooter, Loaded, label, useAction, useLoad, usePanel } from '../ui';
 
 type FollowUp = S['FollowUp'];
 
@@ -44,7 +44,8 @@ export default function InterviewPage({ id }: { id: string }) {
       {({ iv, candidate, position, employer, zones, record }) => {
         const recipientZone = (f: FollowUp) =>
           f.recipient.type === 'contact' ? zones.get(f.recipient.contactId) : f.recipient.type === 'candidate' ? (candidate.timeZone ?? employer.timeZone) : s.zone;
-        const open = rows.filter((f) => f.status === 'pending' || f.status === 'queued' || f.status === 'awaiting_approval' || f.status === 'stale');
+        const open = rows.filter((f) => ['pending', 'queued', 'awaiting_approval', 'stale', 'paused', 'uncertain'].includes(f.status));
+        const awaiting = rows.filter((f) => f.status === 'awaiting_approval');
         const closed = rows.filter((f) => !open.includes(f));
         return (
           <section aria-labelledby="iv-title">
@@ -72,9 +73,18 @@ export default function InterviewPage({ id }: { id: string }) {
               {iv.highlights && <p>Highlights: {iv.highlights}</p>}
               <ul className="people">
                 {iv.participants.map((p) => (
-                  <li key={p.contactId}>
+                  <li key={p.contactId} data-testid="participant">
                     <strong>{p.name}</strong> <span className="muted">{label(p.role)}</span>
                     {p.highlight && <span> · “{p.highlight}”</span>}
+                    {/* "No answer yet" only while it is to come: an interview entered afterwards sent no invite. */}
+                    {(p.response !== 'needs_action' || iv.status === 'scheduled') && (
+                      <span data-testid="response">
+                        {' · '}
+                        <span className="muted">Invite: </span>
+                        <Badge value={p.response} />
+                        {p.respondedAt && <span className="muted"> {dateTime(p.respondedAt, s.zone)}</span>}
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -101,7 +111,10 @@ export default function InterviewPage({ id }: { id: string }) {
             {panel === 'complete' && <CompleteForm iv={iv} onDone={() => reload('Interview completed; its follow-ups are planned below.')} onCancel={() => setPanel(null)} />}
             {panel === 'timeline' && <TimelineForm iv={iv} onDone={() => reload('Timeline saved; the plan follows it.')} onCancel={() => setPanel(null)} />}
             {panel === 'cancel' && <CancelForm iv={iv} onDone={() => reload('Interview cancelled.')} onCancel={() => setPanel(null)} />}
-            <h2>The plan</h2>
+            <div className="page-head">
+              <h2>The plan</h2>
+              {awaiting.length > 1 && s.can('recruiter') && <ApproveAll interviewId={iv.id} count={awaiting.length} onDone={(approved) => setPlan(approved.reduce(replaceIn, rows))} />}
+            </div>
             {reliability(record) && rows.some((f) => f.kind === 'status_check') && (
               <p className="muted" data-testid="reliability">
                 {employer.name}: {reliability(record)}
@@ -132,6 +145,25 @@ export default function InterviewPage({ id }: { id: string }) {
         );
       }}
     </Loaded>
+  );
+}
+
+/** Approves every step of the interview waiting for approval (`POST /v1/interviews/{id}/follow-ups/approve`). */
+function ApproveAll({ interviewId, count, onDone }: { interviewId: string; count: number; onDone: (approved: FollowUp[]) => void }) {
+  const action = useAction();
+  const run = async () => {
+    const r = await action.run(() => call((c) => c.POST('/v1/interviews/{id}/follow-ups/approve', { params: { path: { id: interviewId } }, body: {} })));
+    if (!r) return;
+    onDone(r.data);
+    announce(`Approved ${r.data.length} follow-up${r.data.length === 1 ? '' : 's'}.`);
+  };
+  return (
+    <div>
+      <button type="button" onClick={() => void run()} disabled={action.busy}>
+        Approve all {count} waiting
+      </button>
+      <FormError action={action} />
+    </div>
   );
 }
 

@@ -1,13 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { all, call, type S } from '../api';
 import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { dateTime } from '../time';
-import { Field, FormFooter, Loaded, label, useAction, useLoad } from '../ui';
+import { Field, FormFooter, Loaded, Loading, label, useAction, useLoad } from '../ui';
 import { TemplatesSettings } from './TemplatesSettings';
 import { UsersSettings } from './UsersSettings';
 import { YouSettings } from './YouSettings';
 import { WebhookEndpointsSettings } from './WebhookEndpointsSettings';
+
+// Admins only, and rarely opened: its own chunk.
+const EmailSettings = lazy(() => import('./EmailSettings'));
 
 const tabs = [
   ['you', 'You'],
@@ -16,6 +19,7 @@ const tabs = [
   ['keys', 'API keys'],
   ['templates', 'Templates'],
   ['webhooks', 'Webhooks'],
+  ['email', 'Email'],
 ] as const;
 
 export default function Settings() {
@@ -42,6 +46,11 @@ export default function Settings() {
         {tab === 'keys' && <KeysSettings />}
         {tab === 'templates' && <TemplatesSettings />}
         {tab === 'webhooks' && <WebhookEndpointsSettings />}
+        {tab === 'email' && (
+          <Suspense fallback={<Loading />}>
+            <EmailSettings />
+          </Suspense>
+        )}
       </div>
     </section>
   );

@@ -1,7 +1,8 @@
 import { startTransition, useEffect, useMemo, useState } from 'react';
 import { all, call, type S } from '../api';
-import { NameOf, listUsers } from '../cache';
-import { FollowUpItem, isUncertain, replaceIn } from '../followups';
+import { listUsers } from '../cache';
+import { FollowUpItem, isAwaiting, isUncertain, replaceIn } from '../followups';
+import { Declines, WaitingForYou } from '../todayReview';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { date, dateTime, endOfDay, time } from '../time';
@@ -18,16 +19,17 @@ const days = (zone: string) => {
 
 /**
  * Open follow-ups due before the end of tomorrow (overdue ones included: the page splits today's
- * from tomorrow's), of one recruiter or the team, and whatever may not have been sent (uncertain)
- * whenever it was due.
+ * from tomorrow's), of one recruiter or the team, and, whenever they are due, whatever waits for a
+ * person: approval (awaiting_approval), review (stale: planned too late to go by itself) and a
+ * check of a send that may not have gone out (uncertain).
  */
 async function dueToday(zone: string, recruiterId?: string) {
   const dueBefore = days(zone).tomorrow;
   const base = { limit: 100, ...(recruiterId ? { recruiterId } : {}) };
-  const page = (status: 'pending' | 'queued' | 'uncertain', more: { dueBefore?: string } = {}) =>
+  const page = (status: 'pending' | 'queued' | 'uncertain' | 'awaiting_approval' | 'stale', more: { dueBefore?: string } = {}) =>
     all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { ...base, status, ...more, ...(cursor ? { cursor } : {}) } } })), 2000);
-  const [pending, queued, uncertain] = await Promise.all([page('pending', { dueBefore }), page('queued'), page('uncertain')]);
-  return [...uncertain, ...queued, ...pending].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  const lists = await Promise.all([page('pending', { dueBefore }), page('queued'), page('uncertain'), page('awaiting_approval'), page('stale')]);
+  return lists.flat().sort((a, b) => a.dueAt.localeCompare(b.dueAt));
 }
 
 export function Today() {
@@ -44,11 +46,23 @@ export function Today() {
   useEffect(() => setRows(state.data?.rows ?? []), [state.data]);
   const [who, setWho] = useState(s.user.id);
   const ends = days(s.zone);
+  // What waited for review when loaded (stale, an uncertain send) stays in its box once acted on,
+  // where its outcome shows; one waiting for approval joins the day's list once approved, if due by
+  // the end of tomorrow.
+  const held = useMemo(() => {
+    const loaded = state.data?.rows ?? [];
+    return {
+      waiting: new Set(loaded.filter(isAwaiting).map((f) => f.id)),
+      review: new Set(loaded.filter((f) => f.status === 'stale' || isUncertain(f)).map((f) => f.id)),
+    };
+  }, [state.data]);
   // Tomorrow's pending ones go to their own section; "due today" counts the rest.
   const [rows, later] = useMemo(() => {
     const end = endOfDay(Date.now(), s.zone);
-    return [fetched.filter((f) => f.dueAt < end || f.status !== 'pending'), fetched.filter((f) => f.dueAt >= end && f.status === 'pending')];
-  }, [fetched, s.zone]);
+    const dayEnd = days(s.zone).tomorrow;
+    const listed = fetched.filter((f) => !held.review.has(f.id) && (!held.waiting.has(f.id) || ((f.status === 'pending' || f.status === 'queued' || f.status === 'sent') && f.dueAt < dayEnd)));
+    return [listed.filter((f) => f.dueAt < end || f.status !== 'pending'), listed.filter((f) => f.dueAt >= end && f.status === 'pending')];
+  }, [fetched, s.zone, held]);
   // The first screenful renders at once; the rest of a long list right after, without blocking input.
   const [shown, setShown] = useState(FIRST);
   useEffect(() => {
@@ -57,13 +71,20 @@ export function Today() {
     return () => clearTimeout(t);
   }, [state.data, shown]);
 
-  // What was uncertain when loaded stays in its box once resent or marked sent, where its outcome shows.
-  const unsureIds = useMemo(() => new Set(state.data?.rows.filter(isUncertain).map((f) => f.id)), [state.data]);
-  const [mine, unsure] = useMemo(() => {
-    const own = rows.filter((f) => f.ownerId === who);
-    return [own.filter((f) => !unsureIds.has(f.id)), own.filter((f) => unsureIds.has(f.id))];
-  }, [rows, who, unsureIds]);
+  const { mine, unsure, stale, waiting } = useMemo(() => {
+    const own = fetched.filter((f) => f.ownerId === who);
+    const review = own.filter((f) => held.review.has(f.id));
+    const unsureIds = new Set(state.data?.rows.filter(isUncertain).map((f) => f.id));
+    return {
+      mine: rows.filter((f) => f.ownerId === who),
+      unsure: review.filter((f) => unsureIds.has(f.id)),
+      stale: review.filter((f) => !unsureIds.has(f.id)),
+      // Approved or declined, a row leaves the box (the announcement says what became of it).
+      waiting: own.filter(isAwaiting),
+    };
+  }, [fetched, rows, who, held, state.data]);
   const stillUnsure = unsure.filter(isUncertain).length;
+  const update = (u: FollowUp) => setRows((r) => replaceIn(r, u));
   const groups = useMemo(() => {
     const by = new Map<string, FollowUp[]>();
     for (const f of mine) {
@@ -97,15 +118,33 @@ export function Today() {
               {mine.length === 0 ? 'Nothing due today.' : `${mine.length} due today${overdue ? `, ${overdue} overdue` : ''}, for ${groups.length} interview${groups.length === 1 ? '' : 's'}.`}
               {stillUnsure > 0 && ` ${stillUnsure} may not have been sent.`}
             </p>
-            {unsure.length > 0 && (
-              <section className="card attention" aria-labelledby="uncertain-title" data-testid="today-uncertain">
-                <h2 id="uncertain-title">May not have been sent: check and resend</h2>
-                <p className="muted">The worker stopped while sending these. Check with the recipient, then resend or mark sent.</p>
-                <ul className="fus">
-                  {unsure.map((f) => (
-                    <FollowUpItem key={f.id} f={f} onChange={(u) => setRows((r) => replaceIn(r, u))} />
-                  ))}
-                </ul>
+            <WaitingForYou rows={waiting} onChange={update} />
+            <Declines recruiterId={who} />
+            {(unsure.length > 0 || stale.length > 0) && (
+              <section className="card attention" aria-labelledby="review-title" data-testid="needs-review">
+                <h2 id="review-title">Needs review ({unsure.length + stale.length})</h2>
+                {unsure.length > 0 && (
+                  <section aria-labelledby="uncertain-title" data-testid="today-uncertain">
+                    <h3 id="uncertain-title">May not have been sent: check and resend</h3>
+                    <p className="muted">The worker stopped while sending these. Check with the recipient, then resend or mark sent.</p>
+                    <ul className="fus">
+                      {unsure.map((f) => (
+                        <FollowUpItem key={f.id} f={f} onChange={update} />
+                      ))}
+                    </ul>
+                  </section>
+                )}
+                {stale.length > 0 && (
+                  <section aria-labelledby="stale-title" data-testid="today-stale">
+                    <h3 id="stale-title">Planned too late to go by itself</h3>
+                    <p className="muted">Their moment had passed when they were planned (a backfilled interview, say). Send one now, move it, or skip it.</p>
+                    <ul className="fus">
+                      {stale.map((f) => (
+                        <FollowUpItem key={f.id} f={f} onChange={update} />
+                      ))}
+                    </ul>
+                  </section>
+                )}
               </section>
             )}
             <NeedsCompleting recruiterId={who} />
@@ -123,7 +162,7 @@ export function Today() {
                   </h2>
                   <ul className="fus">
                     {g.map((f) => (
-                      <FollowUpItem key={f.id} f={f} onChange={(u) => setRows((r) => replaceIn(r, u))} />
+                      <FollowUpItem key={f.id} f={f} onChange={update} />
                     ))}
                   </ul>
                 </article>
@@ -140,7 +179,6 @@ export function Today() {
 function TeamCounts({ rows, users, who, setWho }: { rows: FollowUp[]; users: S['User'][]; who: string; setWho: (id: string) => void }) {
   const counts = new Map<string, { due: number; overdue: number }>();
   for (const f of rows) {
-    if (isUncertain(f)) continue;
     const c = counts.get(f.ownerId) ?? { due: 0, overdue: 0 };
     c.due++;
     if (f.overdue) c.overdue++;
