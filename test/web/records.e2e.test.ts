@@ -272,4 +272,35 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     await page.getByRole('form', { name: 'New employer' }).getByLabel('Kind').selectOption('district');
     expect(await page.getByRole('form', { name: 'New employer' }).getByLabel('District').count()).toBe(0);
   });
+
+  it('an admin enters the agency’s days off in Settings › Agency, backwards dates refused at their field', async () => {
+    const before = await api<Schemas['AgencySettings']>('GET', '/v1/agency');
+    await api('PATCH', '/v1/agency', { holidays: [] }, tenant.token, { 'if-match': `"${before.version}"` });
+    const page = await open(size, '/settings');
+    const said = page.getByTestId('announcement');
+    await page.getByRole('tab', { name: 'Agency' }).click();
+    const form = page.getByRole('form', { name: 'Agency settings' });
+    await form.waitFor();
+    expect(await form.getByLabel('Agency name').inputValue()).toBe(before.name);
+    await form.getByRole('button', { name: 'Add days off' }).click();
+    const first = form.getByRole('group', { name: 'Days off 1' });
+    await first.getByLabel('Name', { exact: true }).fill(`Staff retreat ${size}`);
+    await first.getByLabel('From', { exact: true }).fill('2033-07-06');
+    await first.getByLabel('To', { exact: true }).fill('2033-07-04');
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    const error = form.locator('.field-error[data-field="holidays.0.end"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('Must not be before start');
+    expect((await api<Schemas['AgencySettings']>('GET', '/v1/agency')).holidays).toEqual([]);
+    await accessible(page, 'agency days off refused at their field');
+    await first.getByLabel('To', { exact: true }).fill('2033-07-08');
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await said.filter({ hasText: 'Agency settings saved.' }).waitFor();
+    await expect
+      .poll(async () => (await api<Schemas['AgencySettings']>('GET', '/v1/agency')).holidays)
+      .toEqual([{ name: `Staff retreat ${size}`, start: '2033-07-06', end: '2033-07-08' }]);
+    // The form shows what the API kept, ready for the next change.
+    await expect.poll(() => form.getByRole('group', { name: 'Days off 1' }).getByLabel('To', { exact: true }).inputValue()).toBe('2033-07-08');
+    await accessible(page, 'agency settings saved');
+  });
 });

@@ -65,12 +65,15 @@ export type Holiday = { name: string; start: string; end: string };
  * day. Follow-ups to the employer are not planned on them. Errors come back on
  * `holidays.N.field`, shown at that row's field.
  */
-export function DaysOff({ value, onChange, action }: { value: Holiday[]; onChange: (v: Holiday[]) => void; action: Action }) {
+export function DaysOff({ value, onChange, action, about = 'Status checks and other follow-ups to this employer skip these days', also = ' A district’s apply to its schools too.' }: { value: Holiday[]; onChange: (v: Holiday[]) => void; action: Action; about?: string; also?: string }) {
   const set = (i: number, h: Partial<Holiday>) => onChange(value.map((x, j) => (j === i ? { ...x, ...h } : x)));
   return (
     <fieldset>
       <legend>Days off</legend>
-      <p className="muted">Status checks and other follow-ups to this employer skip these days{value.length === 0 ? '; none entered yet' : ''}. A district’s apply to its schools too.</p>
+      <p className="muted">
+        {about}
+        {value.length === 0 ? '; none entered yet' : ''}.{also}
+      </p>
       <ol className="days-off">
         {value.map((h, i) => (
           <li key={i} data-testid="day-off">

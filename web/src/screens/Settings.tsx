@@ -4,6 +4,7 @@ import { Confirm } from '../confirm';
 import { useSession } from '../session';
 import { dateTime } from '../time';
 import { Field, FormFooter, Loaded, Loading, label, useAction, useLoad } from '../ui';
+import { AgencySettings } from './AgencySettings';
 import { TemplatesSettings } from './TemplatesSettings';
 import { UsersSettings } from './UsersSettings';
 import { YouSettings } from './YouSettings';
@@ -14,6 +15,7 @@ const EmailSettings = lazy(() => import('./EmailSettings'));
 
 const tabs = [
   ['you', 'You'],
+  ['agency', 'Agency'],
   ['playbook', 'Playbook'],
   ['users', 'Users and roles'],
   ['keys', 'API keys'],
@@ -41,6 +43,7 @@ export default function Settings() {
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'you' && <YouSettings />}
+        {tab === 'agency' && <AgencySettings />}
         {tab === 'playbook' && <PlaybookSettings />}
         {tab === 'users' && <UsersSettings />}
         {tab === 'keys' && <KeysSettings />}
