@@ -9224,10 +9224,10 @@ export interface components {
             zone: string;
             /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
             caughtUp: boolean;
-            /** @description A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it */
+            /** @description A person took over the time (moved it, sent it now, resent it, or approved it after its time: it goes at the next allowed moment); the rule’s why stays beside it */
             byHand?: {
                 /** @enum {string} */
-                action: "moved" | "sent_now" | "resent";
+                action: "moved" | "sent_now" | "resent" | "approved";
                 /** @description When (an instant) */
                 at: string;
             };
@@ -13300,10 +13300,10 @@ export interface components {
             zone: string;
             /** @description Its rule time had passed when planned: dueAt is the next allowed moment */
             caughtUp: boolean;
-            /** @description A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it */
+            /** @description A person took over the time (moved it, sent it now, resent it, or approved it after its time: it goes at the next allowed moment); the rule’s why stays beside it */
             byHand?: {
                 /** @enum {string} */
-                action: "moved" | "sent_now" | "resent";
+                action: "moved" | "sent_now" | "resent" | "approved";
                 /** @description When (an instant) */
                 at: string;
             };

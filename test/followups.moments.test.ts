@@ -226,6 +226,8 @@ describe('approval where it matters', () => {
     update = json<FollowUp>(approved);
     // Its planned time had passed: the next allowed moment, now.
     expect(update).toMatchObject({ status: 'pending', holdReason: null, dueAt: '2026-12-07T15:05:00.000Z', approvedAt: '2026-12-07T15:05:00.000Z', approvedBy: tenant.ownerId, edited: true, body: text });
+    // The machine-readable why says the time is the approval's, not the rule's (clients' sentences read it).
+    expect(update.basis).toMatchObject({ rule: 'candidate_update.outcome', byHand: { action: 'approved', at: '2026-12-07T15:05:00.000Z' } });
     await deliverDue();
     const got = mailTo(candidate).slice(before);
     expect(got.map((m) => m.text.trim())).toEqual([text]);
@@ -384,6 +386,8 @@ describe('candidate updates wait for a decent hour', () => {
     clock.set('2026-12-06T23:05:00Z');
     const approved = json<FollowUp>(await post(`/v1/follow-ups/${news.id}/approve`, {}));
     expect(approved).toMatchObject({ status: 'pending', dueAt: '2026-12-07T13:00:00.000Z' });
+    // Approved before its time: it keeps the rule's time and the rule's why.
+    expect(approved.basis?.byHand).toBeUndefined();
     await deliverDue();
     expect(mailTo(candidate).length).toBe(before);
     clock.set('2026-12-07T13:01:00Z');

@@ -247,10 +247,16 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
 
   it('Send now… on the edited note shows its own subject and text, and sends those', async () => {
     const pat = page.getByTestId('plan').locator(`[data-id="${a.pat.id}"]`);
-    const to = String(a.replied.principal.email);
+    // Pat's address corrected after the note was planned: the worker writes to the one she has now, and so does the panel.
+    const principal = `/v1/contacts/${a.replied.principal.id}`;
+    const before = json<{ version: number }>(await stack.t.app.inject({ url: principal, headers: a.h }));
+    const to = `pat.new-${size}@lincoln.example.org`;
+    const fix = await stack.t.app.inject({ method: 'PATCH', url: principal, headers: { ...a.h, 'if-match': `"${before.version}"` }, payload: { email: to } });
+    expect(fix.statusCode, fix.body).toBe(200);
     const arrived = sink.for(to);
     await pat.getByRole('button', { name: 'Send now…' }).click();
     await pat.getByTestId('outgoing-subject').waitFor();
+    expect(await pat.getByTestId('outgoing-to').textContent()).toBe(`Pat Principal <${to}>`);
     expect(await pat.getByTestId('outgoing-subject').textContent()).toBe('Thank you, Pat');
     expect(await pat.getByTestId('outgoing-body').textContent()).toBe('Dear Pat,\n\nThank you for this morning.\n\nJordan');
     await pat.getByRole('button', { name: 'Send it now' }).click();

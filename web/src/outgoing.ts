@@ -30,15 +30,19 @@ const addr = (name: string, email: string | null) => (email ? `${name} <${email}
  */
 export async function outgoing(f: FollowUp): Promise<Outgoing> {
   const own = f.subject !== null && f.body !== null;
-  const [rendered, candidate, template, threads] = await Promise.all([
+  const planned = f.recipient;
+  const [rendered, candidate, template, threads, contact] = await Promise.all([
     own ? null : call((c) => c.POST('/v1/follow-up-templates/{templateId}/preview', { params: { path: { templateId: f.templateId } }, body: { followUpId: f.id } })),
     getCandidate(f.candidateId),
     call((c) => c.GET('/v1/follow-up-templates/{templateId}', { params: { path: { templateId: f.templateId } } })),
     call((c) => c.GET('/v1/applications/{id}/messages', { params: { path: { id: f.applicationId } } })),
+    // A contact is written to at the address they have now (the worker reads it as it sends), not the
+    // one they had when the step was planned; read fresh, not from the cache. Gone: as planned.
+    planned.type === 'contact' && planned.contactId ? call((c) => c.GET('/v1/contacts/{id}', { params: { path: { id: planned.contactId! } } })).catch(() => null) : null,
   ]);
   const subject = f.subject ?? rendered!.subject;
   const body = f.body ?? rendered!.body;
-  const r = f.recipient;
+  const r = contact ? { ...planned, name: contact.name, email: contact.email } : planned;
   const toCandidate = f.kind === 'candidate_update' || r.type === 'candidate';
   const direct = toCandidate || (f.voice === 'on_behalf' && candidate.relayConsent) || f.voice === 'agency';
   if (!direct) {

@@ -71,7 +71,12 @@ export function planSentence(f: S['FollowUp'], zone: string): string {
   if (!b) return f.reason;
   const at = `${when(f.dueAt, zone)} ${zoneName(zone)}`;
   if (b.byHand) {
-    const who = b.byHand.action === 'moved' ? 'moved by hand' : b.byHand.action === 'sent_now' ? 'sent now by hand' : 'sent again by hand';
+    const who = {
+      moved: 'moved by hand',
+      sent_now: 'sent now by hand',
+      resent: 'sent again by hand',
+      approved: 'approved after its time, so as soon as it may go',
+    }[b.byHand.action];
     return `${at}: ${who} (planned ${ruleWords(b)}).`;
   }
   const extra = [

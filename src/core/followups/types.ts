@@ -112,8 +112,11 @@ export interface PlanBasis {
   inputs: Record<string, string | number | boolean>;
   zone: string;
   caughtUp: boolean;
-  /** A person took over the time: moved it, sent it now, or resent it (the rule's why stays). */
-  byHand?: { action: 'moved' | 'sent_now' | 'resent'; at: string };
+  /**
+   * A person took over the time: moved it, sent it now, resent it, or approved it after its time
+   * (it then goes at the next allowed moment). The rule's why stays.
+   */
+  byHand?: { action: 'moved' | 'sent_now' | 'resent' | 'approved'; at: string };
 }
 
 export interface PlannedFollowUp {

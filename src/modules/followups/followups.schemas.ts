@@ -45,9 +45,11 @@ export const planBasisSchema = z
     zone: z.string().describe('The zone the time was worked out in (the recipient’s)'),
     caughtUp: z.boolean().describe('Its rule time had passed when planned: dueAt is the next allowed moment'),
     byHand: z
-      .object({ action: z.enum(['moved', 'sent_now', 'resent']), at: z.string().describe('When (an instant)') })
+      .object({ action: z.enum(['moved', 'sent_now', 'resent', 'approved']), at: z.string().describe('When (an instant)') })
       .optional()
-      .describe('A person took over the time (moved it, sent it now, resent it); the rule’s why stays beside it'),
+      .describe(
+        'A person took over the time (moved it, sent it now, resent it, or approved it after its time: it goes at the next allowed moment); the rule’s why stays beside it',
+      ),
   })
   .meta({
     id: 'PlanBasis',

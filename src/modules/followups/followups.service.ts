@@ -119,7 +119,7 @@ export function editFollowUp(deps: Deps, actor: Actor, id: string, input: z.outp
 }
 
 /** The planner's why, marked as overridden by a person (the time is theirs now, the rule's kept beside it). */
-const byHand = (row: { basis: PlanBasis | null }, action: 'moved' | 'sent_now' | 'resent', now: Date): PlanBasis | null =>
+const byHand = (row: { basis: PlanBasis | null }, action: NonNullable<PlanBasis['byHand']>['action'], now: Date): PlanBasis | null =>
   row.basis ? { ...row.basis, byHand: { action, at: now.toISOString() } } : null;
 
 export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof rescheduleFollowUpBody>, ifMatch?: number) {
@@ -263,7 +263,12 @@ async function approveRows(
       ...(edit.subject !== undefined ? { subject: edit.subject } : {}),
       ...(edit.body !== undefined ? { body: edit.body } : {}),
       ...(m
-        ? { dueAt: m.at, reason: `approved by hand after its time${why}: at the next allowed moment${m.note ? ` (${m.note})` : ''} (planned: ${r.reason})` }
+        ? {
+            dueAt: m.at,
+            reason: `approved by hand after its time${why}: at the next allowed moment${m.note ? ` (${m.note})` : ''} (planned: ${r.reason})`,
+            // The basis says so too, or a client's sentence would give the new time the rule's why.
+            basis: byHand(r, 'approved', now),
+          }
         : {}),
     };
     const [updated] = await tx
