@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { externalIdTypes } from '../../db/schema/index.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const type = z.enum(externalIdTypes).describe('The kind of Afterview record');
 const source = z
@@ -29,7 +30,7 @@ export const externalIdSchema = z
     source,
     externalId,
     id: z.uuid().describe('The Afterview record'),
-    path: z.string().describe('Where to read the record'),
+    path: z.string().max(LIMITS.url).describe('Where to read the record'),
     createdAt: instant,
     updatedAt: instant,
   })
