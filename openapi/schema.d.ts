@@ -1605,6 +1605,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/candidates/by-external-id/{source}/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The candidate another system’s id stands for */
+        get: operations["getCandidateByExternalId"];
+        /**
+         * Create or update the candidate another system’s id stands for
+         * @description The candidate the id is linked to is changed as PATCH /v1/candidates/{id} would change it (200). An unknown id creates the candidate as POST /v1/candidates would, with the fields that create requires, and links the id to it (201), in one transaction. Idempotent: the same body again changes nothing. Two upserts of one id at once make one candidate.
+         */
+        put: operations["upsertCandidateByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/employers/by-external-id/{source}/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The employer another system’s id stands for */
+        get: operations["getEmployerByExternalId"];
+        /**
+         * Create or update the employer another system’s id stands for
+         * @description The employer the id is linked to is changed as PATCH /v1/employers/{id} would change it (200). An unknown id creates the employer as POST /v1/employers would, with the fields that create requires, and links the id to it (201), in one transaction. Idempotent: the same body again changes nothing. Two upserts of one id at once make one employer.
+         */
+        put: operations["upsertEmployerByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/by-external-id/{source}/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact another system’s id stands for */
+        get: operations["getContactByExternalId"];
+        /**
+         * Create or update the contact another system’s id stands for
+         * @description The contact the id is linked to is changed as PATCH /v1/contacts/{id} would change it (200). An unknown id creates the contact as POST /v1/contacts would, with the fields that create requires, and links the id to it (201), in one transaction. Idempotent: the same body again changes nothing. Two upserts of one id at once make one contact.
+         */
+        put: operations["upsertContactByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/positions/by-external-id/{source}/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The position another system’s id stands for */
+        get: operations["getPositionByExternalId"];
+        /**
+         * Create or update the position another system’s id stands for
+         * @description The position the id is linked to is changed as PATCH /v1/positions/{id} would change it (200). An unknown id creates the position as POST /v1/positions would, with the fields that create requires, and links the id to it (201), in one transaction. Idempotent: the same body again changes nothing. Two upserts of one id at once make one position.
+         */
+        put: operations["upsertPositionByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/external-ids": {
         parameters: {
             query?: never;
@@ -29440,6 +29524,1650 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCandidateByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertCandidateByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCandidateRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEmployerByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Employer"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertEmployerByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEmployerRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Employer"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Employer"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContactByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertContactByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateContactRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPositionByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Position"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertPositionByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePositionRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Position"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Position"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
                     RateLimit?: string;

@@ -14,6 +14,8 @@ const source = z
 const externalId = z.string().min(1).max(100).describe('The record’s id in that system');
 
 export const externalIdParams = z.strictObject({ type, source, externalId });
+/** `/v1/<records>/by-external-id/{source}/{externalId}`: the type is the collection's. */
+export const byExternalIdParams = z.strictObject({ source, externalId });
 
 export const linkExternalIdBody = z
   .strictObject({
