@@ -140,6 +140,58 @@ describe('JSON bodies, on every route that takes one', () => {
     expect(cases).toBeGreaterThan(200);
   });
 
+  it('when a top-level string is one character over its maxLength or a list one item over its maxItems, then 400 validation_failed names body.<that property> (the document’s limits are the schemas’)', async () => {
+    const failures: string[] = [];
+    let strings = 0;
+    let lists = 0;
+    // The property's own schema, or the branch of a nullable one that holds the limit.
+    const limited = (s: JsonSchema, key: 'maxLength' | 'maxItems') =>
+      [resolve(s), ...(resolve(s).anyOf ?? []).map(resolve)].find((b) => typeof b[key] === 'number');
+    for (const r of withBody()) {
+      for (const [prop, schema] of Object.entries(r.body.schema.properties ?? {})) {
+        const text = limited(schema, 'maxLength');
+        const list = limited(schema, 'maxItems');
+        const sample = r.body.example[prop];
+        let value: unknown;
+        if (text) {
+          strings++;
+          value = 'x'.repeat(text.maxLength! + 1);
+        } else if (list && Array.isArray(sample) && sample.length > 0) {
+          // The example's own item, repeated: only the count is wrong.
+          lists++;
+          value = Array.from({ length: list.maxItems! + 1 }, (_, i) => (typeof sample[0] === 'string' && prop !== 'eventTypes' ? `${sample[0]}-${i}` : sample[0]));
+        } else continue;
+        const m = mismatch(`${r.label} ${prop} over its limit`, await send(r, { payload: { ...r.body.example, [prop]: value } }), 400, 'validation_failed', `body.${prop}`);
+        if (m) failures.push(m);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(strings).toBeGreaterThan(60);
+    expect(lists).toBeGreaterThan(3);
+  });
+
+  it('when every string, list and integer of a request is described, then each carries its bound (maxLength, maxItems, format) for generated clients and the OWASP lint', () => {
+    const unbounded: string[] = [];
+    const seen = new Set<JsonSchema>();
+    const visit = (s: JsonSchema | undefined, at: string) => {
+      if (!s || seen.has(s)) return;
+      seen.add(s);
+      const r = resolve(s);
+      const types = [r.type ?? []].flat();
+      if (types.includes('string') && r.maxLength === undefined && !r.enum && !('const' in r)) unbounded.push(`${at}: string without maxLength`);
+      if (types.includes('array') && r.maxItems === undefined) unbounded.push(`${at}: array without maxItems`);
+      if (types.includes('integer') && !r.format) unbounded.push(`${at}: integer without format`);
+      for (const [k, v] of Object.entries(r.properties ?? {})) visit(v, `${at}.${k}`);
+      for (const sub of [...(r.anyOf ?? []), ...(r.oneOf ?? []), ...(r.allOf ?? [])]) visit(sub, at);
+      if (r.items) visit(r.items, `${at}[]`);
+    };
+    for (const r of walked()) {
+      for (const p of r.op.parameters ?? []) visit(p.schema, `${r.label} ${p.in}.${p.name}`);
+      if (r.body) visit(r.body.schema, `${r.label} body`);
+    }
+    expect(unbounded).toEqual([]);
+  });
+
   it('when the body is not parseable JSON, then 400 malformed_body', async () => {
     const failures: string[] = [];
     for (const r of withBody()) {
@@ -266,10 +318,11 @@ describe('path parameters, on every route that takes them', () => {
 
   it('when a path parameter that is not a UUID (a template id) names nothing, then 404 not_found, never 500', async () => {
     const failures: string[] = [];
-    // /v1/external-ids/{type}/{source}/{externalId} holds another system's id, not a name of ours:
-    // test/external-ids.test.ts checks its refusals (a bad type or source, 400 naming it).
+    // /v1/external-ids/{type}/{source}/{externalId} and /v1/<records>/by-external-id/{source}/{externalId}
+    // hold another system's id, not a name of ours: test/external-ids.test.ts and
+    // test/external-ids.upsert.test.ts check their refusals (a bad type or source, 400 naming it).
     const others = walked()
-      .filter((r) => !r.url.startsWith('/v1/external-ids/'))
+      .filter((r) => !r.url.startsWith('/v1/external-ids/') && !r.url.includes('/by-external-id/'))
       .flatMap((r) => r.params.filter((x) => resolve(x.schema).format !== 'uuid').map((p) => [r, p] as const));
     expect(others.length).toBeGreaterThan(0);
     for (const [r, p] of others) {
@@ -288,5 +341,40 @@ describe('path parameters, on every route that takes them', () => {
       if (m) failures.push(m);
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('the limits integrators meet most (src/lib/limits.ts)', () => {
+  const post = (url: string, payload: unknown) => t.app.inject({ method: 'POST', url, headers: bearer(tenant.token), payload: payload as object });
+  const fieldsOf = (res: LightMyRequestResponse) => (res.json() as { errors?: { field: string }[] }).errors?.map((e) => e.field) ?? [];
+
+  it('when a candidate’s name is 201 characters or their notes 10,001, then 400 names that field; at the limit it is created', async () => {
+    const tooLongName = await post('/v1/candidates', { name: 'n'.repeat(201) });
+    expect(tooLongName.statusCode).toBe(400);
+    expect(fieldsOf(tooLongName)).toEqual(['body.name']);
+    const tooLongNotes = await post('/v1/candidates', { name: 'Jordan Lee', notes: 'x'.repeat(10_001) });
+    expect(tooLongNotes.statusCode).toBe(400);
+    expect(fieldsOf(tooLongNotes)).toEqual(['body.notes']);
+    const atLimit = await post('/v1/candidates', { name: 'n'.repeat(200), notes: 'x'.repeat(10_000) });
+    expect(atLimit.statusCode, atLimit.body).toBe(201);
+  });
+
+  it('when a contact’s email is 255 characters or a candidate has 31 tags, then 400 names that field', async () => {
+    const employer = await post('/v1/employers', { name: 'Limits District' });
+    expect(employer.statusCode).toBe(201);
+    const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.org`;
+    expect(email).toHaveLength(255);
+    const contact = await post('/v1/contacts', { employerId: employer.json().id, name: 'Pat Doe', email });
+    expect(contact.statusCode).toBe(400);
+    expect(fieldsOf(contact)).toContain('body.email');
+    const tags = await post('/v1/candidates', { name: 'Tagged', tags: Array.from({ length: 31 }, (_, i) => `t${i}`) });
+    expect(tags.statusCode).toBe(400);
+    expect(fieldsOf(tags)).toEqual(['body.tags']);
+  });
+
+  it('when an instant in a query is longer than 40 characters, then 400 names query.updatedSince', async () => {
+    const res = await t.app.inject({ url: `/v1/candidates?updatedSince=2026-11-26T14:30:00.${'0'.repeat(30)}Z`, headers: bearer(tenant.token) });
+    expect(res.statusCode).toBe(400);
+    expect(fieldsOf(res)).toEqual(['query.updatedSince']);
   });
 });

@@ -6,6 +6,7 @@ import { connectionLost, scope, tdb, type CommitJob, type Tx, type TxScope } fro
 
 export { heldIdempotencyKey } from './idempotency.js';
 export { afterCommit, connectionLost, inTransaction, readOnly, tdb, type CommitJob, type Tx } from './scope.js';
+import { joinableTransaction } from './scope.js';
 
 /** Whether PostgreSQL could not be reached or the connection was lost: worth a retry later (503). */
 export function databaseUnavailable(err: unknown): boolean {
@@ -95,9 +96,28 @@ export interface UnitOfWork {
  * Runs `fn` in one transaction with the tenant context set (`app.tenant_id`, transaction-local,
  * as a bound parameter). Every tenant query goes through here; row-level security does the rest.
  * `fn` gets the transaction and its unit of work (record a change, enqueue after the commit).
+ *
+ * `joinable`: the services `fn` calls join this transaction instead of opening their own (their
+ * withTenant and readTenant run in it), so that several services' writes commit together, as an
+ * upsert by external id does (the record and its link). Off by default: elsewhere a nested
+ * withTenant stays a transaction of its own.
  */
-export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx, work: UnitOfWork) => Promise<T>): Promise<T> {
+export async function withTenant<T>(
+  db: Database,
+  tenantId: string,
+  fn: (tx: Tx, work: UnitOfWork) => Promise<T>,
+  opts: { joinable?: boolean } = {},
+): Promise<T> {
   if (!UUID.test(tenantId)) throw new Error('withTenant: tenant id must be a uuid');
+  const outer = joinableTransaction(tenantId);
+  if (outer) {
+    return fn(tdb, {
+      tx: tdb,
+      tenantId,
+      record: (actor, now, change) => recordChange(actor, now, change),
+      afterCommit: (...jobs) => void outer.afterCommit.push(...jobs),
+    });
+  }
   const client = await db.pool.connect();
   let store: { client: pg.PoolClient; open: boolean } | undefined;
   let releaseError: Error | undefined;
@@ -118,7 +138,7 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx,
     const started = Promise.all([begin, context]);
     started.catch(() => undefined);
     // fn may return a drizzle query builder: a thenable that runs once per `then`, so adopt it once.
-    const scoped: TxScope = { client, open: true, afterCommit: [], wrote: false };
+    const scoped: TxScope = { client, open: true, afterCommit: [], wrote: false, ...(opts.joinable ? { joinable: { tenantId } } : {}) };
     store = scoped;
     const unit: UnitOfWork = {
       tx: tdb,
@@ -170,6 +190,10 @@ export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx,
  */
 export function readTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!UUID.test(tenantId)) throw new Error('readTenant: tenant id must be a uuid');
+  // Inside a joinable transaction a read sees its writes; after a failed statement there, it
+  // cannot run in it and goes out on its own (a duplicate's lookup for its 409).
+  const outer = joinableTransaction(tenantId);
+  if (outer && !outer.failed) return Promise.resolve(fn(tdb));
   return scope.run({ pool: db.pool, tenantId, reads: db.reads }, () => Promise.resolve(fn(tdb)));
 }
 

@@ -9,7 +9,16 @@ import { coalesceWrites, type ReadPipeline } from './readPipeline.js';
 // transaction withTenant opened, or readTenant's pipelined connections (src/db/client.ts).
 
 /** Where the queries of the current tenant scope go: one transaction's client, or the pool. */
-export type TxScope = { client: pg.PoolClient; open: boolean; afterCommit: CommitJob[]; wrote: boolean };
+export type TxScope = {
+  client: pg.PoolClient;
+  open: boolean;
+  afterCommit: CommitJob[];
+  wrote: boolean;
+  /** Set by withTenant(…, { joinable: true }): services called inside join this transaction. */
+  joinable?: { tenantId: string };
+  /** A statement failed: the transaction can only roll back, so joined reads go elsewhere. */
+  failed?: boolean;
+};
 type Scope = TxScope | { pool: pg.Pool; tenantId: string; reads: ReadPipeline | null };
 /**
  * A job to enqueue once the transaction that asked for it has committed (src/jobs/define.ts
@@ -40,7 +49,11 @@ const scopedClient = {
       if (!s.open) throw new Error('tenant query after its transaction ended');
       if (!s.wrote && !readOnly(text)) s.wrote = true;
       coalesceWrites(s.client);
-      return s.client.query(config, values);
+      if (!s.joinable) return s.client.query(config, values);
+      return s.client.query(config, values).catch((err: unknown) => {
+        s.failed = true;
+        throw err;
+      });
     }
     const read = readOnly(text);
     const reads = s.reads && read ? s.reads : null;
@@ -88,6 +101,12 @@ export const tdb = drizzle({ client: scopedClient as unknown as pg.Pool, schema 
 export type Tx = typeof tdb;
 
 /** Whether the code runs inside a withTenant transaction (not readTenant, not outside any scope). */
+/** The joinable transaction of this tenant that the caller runs in, if any (withTenant's `joinable`). */
+export function joinableTransaction(tenantId: string): TxScope | undefined {
+  const s = scope.getStore();
+  return s && 'client' in s && s.open && s.joinable?.tenantId === tenantId ? s : undefined;
+}
+
 export function inTransaction(): boolean {
   const s = scope.getStore();
   return s !== undefined && 'client' in s && s.open;

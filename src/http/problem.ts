@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import { errorCatalogue, type ErrorCode, type FieldError } from '../lib/errors.js';
+import { LIMITS } from '../lib/limits.js';
 
 const codes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
 
 /** RFC 9457 problem details, the body of every error response. */
 export const problemSchema = z
   .object({
-    type: z.string().meta({ example: 'urn:afterview:problem:validation_failed' }),
-    title: z.string(),
+    type: z.string().max(LIMITS.name).meta({ example: 'urn:afterview:problem:validation_failed' }),
+    title: z.string().max(LIMITS.name),
     status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
+    detail: z.string().max(LIMITS.text).optional(),
+    instance: z.string().max(LIMITS.url).optional(),
     code: z.enum(codes),
-    requestId: z.string(),
+    requestId: z.string().max(LIMITS.name),
     errors: z
-      .array(z.object({ field: z.string().meta({ example: 'body.email' }), message: z.string() }))
+      .array(z.object({ field: z.string().max(LIMITS.name).meta({ example: 'body.email' }), message: z.string().max(LIMITS.text) })).max(LIMITS.list)
       .optional(),
   })
   .catchall(z.unknown())
@@ -33,11 +34,12 @@ export function problem(
     type: `urn:afterview:problem:${code}`,
     title: entry.title,
     status: entry.status,
-    ...(opts.detail ? { detail: opts.detail } : {}),
+    // The contract's bounds (a body with thousands of bad fields still answers a bounded problem).
+    ...(opts.detail ? { detail: opts.detail.slice(0, LIMITS.text) } : {}),
     ...(opts.instance ? { instance: opts.instance } : {}),
     code,
     requestId,
-    ...(opts.errors && opts.errors.length > 0 ? { errors: opts.errors } : {}),
+    ...(opts.errors && opts.errors.length > 0 ? { errors: opts.errors.slice(0, LIMITS.list) } : {}),
   };
 }
 

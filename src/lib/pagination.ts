@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 import { badTextFields } from './text.js';
 import { instant } from './schemas.js';
+import { LIMITS } from './limits.js';
 
 /** `?limit=&cursor=`: the shared query of every list. */
 export const pageQuery = {
@@ -33,7 +34,7 @@ export function syncAlone(q: Record<string, unknown>, ctx: z.RefinementCtx) {
 }
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+  z.object({ data: z.array(item).max(LIMITS.page), nextCursor: z.string().max(LIMITS.cursor).nullable() });
 
 /** Opaque keyset cursor: the sort key of the last row of the page. */
 export function encodeCursor(key: Record<string, string | number>): string {

@@ -1,9 +1,10 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 
 /** An instant: ISO 8601 UTC on the wire, a Date in code. */
 export const instant = z
-  .codec(z.iso.datetime({ offset: true }), z.date(), {
+  .codec(z.iso.datetime({ offset: true }).max(LIMITS.instant), z.date(), {
     decode: (s) => new Date(s),
     encode: (d) => d.toISOString(),
   })

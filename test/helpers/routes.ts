@@ -45,6 +45,7 @@ export interface JsonSchema {
   items?: JsonSchema;
   minLength?: number;
   maxLength?: number;
+  maxItems?: number;
 }
 export interface Parameter {
   in: 'path' | 'query' | 'header' | 'cookie';

@@ -218,6 +218,13 @@ const fixtures: Record<string, () => Case> = {
   'GET /v1/external-ids query.id': filter('/v1/external-ids', 'id', () => B.story.candidate.id),
   'PUT /v1/external-ids/:type/:source/:externalId body.id': () =>
     refused({ method: 'PUT', url: '/v1/external-ids/candidate/bullhorn/from-b', payload: { id: B.story.candidate.id } }, 'body.id'),
+  // upserts by another system's id: an unknown id creates, so B's ids are refused as the create refuses them
+  'PUT /v1/employers/by-external-id/:source/:externalId body.parentId': () =>
+    refused({ method: 'PUT', url: '/v1/employers/by-external-id/bullhorn/from-b', payload: { name: 'A School', parentId: B.story.district.id } }, 'body.parentId'),
+  'PUT /v1/contacts/by-external-id/:source/:externalId body.employerId': () =>
+    refused({ method: 'PUT', url: '/v1/contacts/by-external-id/bullhorn/from-b', payload: { employerId: B.story.school.id, name: 'A Contact' } }, 'body.employerId'),
+  'PUT /v1/positions/by-external-id/:source/:externalId body.employerId': () =>
+    refused({ method: 'PUT', url: '/v1/positions/by-external-id/bullhorn/from-b', payload: { employerId: B.story.school.id, title: 'A Position' } }, 'body.employerId'),
   // inbound replies
   'POST /v1/inbound-replies/:id/assign body.applicationId': () =>
     refused({ method: 'POST', url: `/v1/inbound-replies/${A.inbound}/assign`, payload: { applicationId: B.story.application.id } }, 'body.applicationId'),

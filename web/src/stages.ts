@@ -1,6 +1,6 @@
 import type { S } from './api';
 
-export type Stage = S['Application']['stage'];
+export type Stage = S['ApplicationListItem']['stage'];
 
 /** The pipeline's columns, in order. */
 export const STAGES: readonly Stage[] = ['submitted', 'interviewing', 'offer', 'on_hold', 'hired', 'rejected', 'withdrawn'];

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 const wallTime = z
   .string()
+  .max(5)
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Must be a 24-hour time HH:mm such as 09:30')
   .meta({ example: '09:30' });
 

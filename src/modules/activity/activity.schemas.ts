@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const activitySchema = z
   .object({
     id: z.uuid(),
-    action: z.string().describe('What happened: the event type, e.g. candidate.updated'),
+    action: z.string().max(LIMITS.name).describe('What happened: the event type, e.g. candidate.updated'),
     actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.uuid().nullable() }),
-    subject: z.object({ type: z.string(), id: z.uuid() }),
+    subject: z.object({ type: z.string().max(LIMITS.name), id: z.uuid() }),
     candidateId: z.uuid().nullable(),
     applicationId: z.uuid().nullable(),
     interviewId: z.uuid().nullable(),
-    changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })).describe('Changed fields, before and after'),
+    changes: z.record(z.string().max(LIMITS.name), z.object({ before: z.unknown(), after: z.unknown() })).describe('Changed fields, before and after'),
     createdAt: instant,
   })
   .meta({

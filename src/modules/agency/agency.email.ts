@@ -10,6 +10,7 @@ import { MailError } from '../../lib/mailer.js';
 import { secretBox, SecretsKeyMissing } from '../../lib/secretBox.js';
 import { recordChange } from '../activity/activity.service.js';
 import { forgetSender, senderFrom } from './agency.sender.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const hostname = z.string().trim().toLowerCase().max(253).regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$|^localhost$|^\d{1,3}(\.\d{1,3}){3}$/, 'Must be a host name');
 
@@ -51,16 +52,16 @@ export const agencyEmailBody = z
 export const agencyEmailSchema = z
   .object({
     configured: z.boolean().describe('false: email goes out from the platform’s sender, under the agency’s name, replies to the recruiter'),
-    host: z.string().nullable(),
+    host: z.string().max(LIMITS.name).nullable(),
     port: z.number().int().nullable(),
     tls: z.enum(['tls', 'starttls', 'none']).nullable(),
-    username: z.string().nullable(),
+    username: z.string().max(LIMITS.address).nullable(),
     hasPassword: z.boolean(),
-    domain: z.string().nullable(),
-    fromAddress: z.string().nullable(),
-    fromName: z.string().nullable(),
+    domain: z.string().max(LIMITS.name).nullable(),
+    fromAddress: z.string().max(LIMITS.address).nullable(),
+    fromName: z.string().max(LIMITS.name).nullable(),
     sendAs: z.enum(['agency', 'recruiter']).nullable(),
-    dkim: z.object({ selector: z.string(), domain: z.string() }).nullable(),
+    dkim: z.object({ selector: z.string().max(LIMITS.name), domain: z.string().max(LIMITS.name) }).nullable(),
     updatedAt: z.iso.datetime().nullable(),
   })
   .meta({
@@ -88,9 +89,9 @@ export const testEmailBody = z
 export const testEmailResult = z
   .object({
     delivered: z.boolean(),
-    response: z.string().describe('The mail server’s answer, as it gave it'),
+    response: z.string().max(LIMITS.text).describe('The mail server’s answer, as it gave it'),
     responseCode: z.number().int().nullable(),
-    from: z.string().describe('The address it went out from'),
+    from: z.string().max(LIMITS.address).describe('The address it went out from'),
   })
   .meta({ id: 'AgencyEmailTestResult', example: { delivered: false, response: '535 5.7.8 Authentication credentials invalid', responseCode: 535, from: 'recruiting@agency.example' } });
 

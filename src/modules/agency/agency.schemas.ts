@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { holidaySchema, instant, timeZoneSchema } from '../../lib/schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const agencySchema = z
   .object({
     id: z.uuid(),
-    name: z.string(),
-    slug: z.string().describe('Used to sign in'),
-    timeZone: z.string().describe('The default zone of new employers and of recruiters without one'),
-    holidays: z.array(z.object({ start: z.string(), end: z.string(), name: z.string() })).describe('The agency’s days off: no follow-up is due on them'),
+    name: z.string().max(LIMITS.name),
+    slug: z.string().max(LIMITS.name).describe('Used to sign in'),
+    timeZone: z.string().max(LIMITS.timeZone).describe('The default zone of new employers and of recruiters without one'),
+    holidays: z.array(z.object({ start: z.string().max(LIMITS.date), end: z.string().max(LIMITS.date), name: z.string().max(LIMITS.name) })).max(LIMITS.list).describe('The agency’s days off: no follow-up is due on them'),
     version: z.number().int(),
     createdAt: instant,
     updatedAt: instant,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { scopeSchema } from '../../lib/access.js';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 /** The key every example shows (ApiKey, CreatedApiKey). */
 const apiKeyExample = {
@@ -19,9 +20,9 @@ const apiKeyExample = {
 export const apiKeySchema = z
   .object({
     id: z.uuid(),
-    name: z.string(),
-    prefix: z.string().describe('The first characters of the key, to recognise it'),
-    scopes: z.array(scopeSchema),
+    name: z.string().max(LIMITS.name),
+    prefix: z.string().max(LIMITS.token).describe('The first characters of the key, to recognise it'),
+    scopes: z.array(scopeSchema).max(LIMITS.list),
     createdBy: z.uuid(),
     expiresAt: instant.nullable(),
     lastUsedAt: instant.nullable(),
@@ -42,7 +43,7 @@ export const createApiKeyBody = z
   .meta({ id: 'CreateApiKeyRequest', example: { name: 'District HR sync', scopes: ['candidates:read', 'interviews:read'] } });
 
 export const createdApiKeySchema = apiKeySchema
-  .extend({ secret: z.string().describe('The key itself. Shown once: store it now.') })
+  .extend({ secret: z.string().max(LIMITS.token).describe('The key itself. Shown once: store it now.') })
   .meta({
     id: 'CreatedApiKey',
     example: {

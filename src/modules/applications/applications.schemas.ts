@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { applicationStages, channels, outcomeKinds } from '../../db/schema/index.js';
 import { instant, localDate, notes } from '../../lib/schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const applicationStage = z.enum(applicationStages);
 export const outcomeKind = z.enum(outcomeKinds);
@@ -52,10 +53,10 @@ export const applicationSchema = z.object(applicationShape).meta({ id: 'Applicat
 export const applicationListItemSchema = z
   .object({
     ...applicationShape,
-    candidateName: z.string().describe('The candidate’s name, for lists'),
-    positionTitle: z.string(),
+    candidateName: z.string().max(LIMITS.name).describe('The candidate’s name, for lists'),
+    positionTitle: z.string().max(LIMITS.name),
     employerId: z.uuid(),
-    employerName: z.string(),
+    employerName: z.string().max(LIMITS.name),
   })
   .meta({
     id: 'ApplicationListItem',
@@ -66,7 +67,7 @@ export const stageChangeSchema = z
   .object({
     from: applicationStage.nullable().describe('null for the first entry, when the application was made'),
     to: applicationStage,
-    reason: z.string().nullable(),
+    reason: z.string().max(LIMITS.text).nullable(),
     actor: actorSchema,
     at: instant,
   })
@@ -79,8 +80,8 @@ const outcomeShape = {
   id: z.uuid(),
   applicationId: z.uuid(),
   kind: outcomeKind,
-  reason: z.string().nullable(),
-  notes: z.string().nullable(),
+  reason: z.string().max(LIMITS.text).nullable(),
+  notes: z.string().max(LIMITS.text).nullable(),
   decidedAt: instant.describe('When the employer decided (given when logged, else the time it was logged); post-decision timing counts from it'),
   actor: actorSchema,
   createdAt: instant,
@@ -101,7 +102,7 @@ export const outcomeSchema = z.object(outcomeShape).meta({ id: 'Outcome', exampl
 export const applicationDetailSchema = z
   .object({
     ...applicationShape,
-    stageHistory: z.array(stageChangeSchema).describe('Every stage the application went through, oldest first'),
+    stageHistory: z.array(stageChangeSchema).max(LIMITS.records).describe('Every stage the application went through, oldest first'),
     latestOutcome: outcomeSchema.nullable().describe('The last decision logged, if any'),
   })
   .meta({
@@ -133,9 +134,9 @@ const replyShape = {
   applicationId: z.uuid(),
   interviewId: z.uuid().nullable().describe('The interview the reply is about, when given'),
   channel: replyChannel,
-  summary: z.string(),
+  summary: z.string().max(LIMITS.text),
   receivedAt: instant,
-  newDecisionExpectedBy: z.string().nullable().describe('A new projected decision date the employer gave, YYYY-MM-DD'),
+  newDecisionExpectedBy: z.string().max(LIMITS.date).nullable().describe('A new projected decision date the employer gave, YYYY-MM-DD'),
   suggestedOutcome: outcomeKind.nullable().describe('An outcome the reply suggests, to be confirmed by logging it'),
   source: z.enum(['manual', 'inbound_email', 'link']).describe('Typed by a recruiter, an inbound email, or the contact through a response link'),
   contactId: z.uuid().nullable().describe('The employer contact who answered, when known (a response link)'),
@@ -163,7 +164,7 @@ export const recordedReplySchema = z
   .object({
     ...replyShape,
     updatedInterview: z
-      .object({ id: z.uuid(), decisionExpectedBy: z.string().nullable(), version: z.number().int() })
+      .object({ id: z.uuid(), decisionExpectedBy: z.string().max(LIMITS.date).nullable(), version: z.number().int() })
       .nullable()
       .describe('The interview that took the new timeline (the one named, else the latest not cancelled); null when none did'),
   })

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { roleSchema } from '../../lib/access.js';
 import { emailSchema, instant, timeZoneSchema } from '../../lib/schemas.js';
 import { PASSWORD_RULES } from '../../lib/passwords.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export { emailSchema, timeZoneSchema };
 
@@ -51,9 +52,9 @@ export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(
 export const tokenResponse = z
   .object({
     tokenType: z.literal('Bearer'),
-    accessToken: z.string(),
+    accessToken: z.string().max(LIMITS.jwt),
     expiresIn: z.number().int().describe('Seconds until the access token expires'),
-    refreshToken: z.string().describe('Single use: each refresh returns a new one'),
+    refreshToken: z.string().max(LIMITS.token).describe('Single use: each refresh returns a new one'),
   })
   .meta({
     id: 'TokenResponse',
@@ -66,7 +67,7 @@ export const tokenResponse = z
   });
 
 export const tenantSchema = z
-  .object({ id: z.uuid(), name: z.string(), slug: z.string(), timeZone: z.string(), createdAt: instant })
+  .object({ id: z.uuid(), name: z.string().max(LIMITS.name), slug: z.string().max(LIMITS.name), timeZone: z.string().max(LIMITS.timeZone), createdAt: instant })
   .meta({
     id: 'Agency',
     example: { id: '01a2164a-4085-701f-816e-e56709ebcf7d', name: 'Hudson Valley Teachers', slug: 'hudson-valley-teachers', timeZone: 'America/New_York', createdAt: '2026-11-26T05:18:14.706Z' },
@@ -90,11 +91,11 @@ export const userExample = {
 export const userSchema = z
   .object({
     id: z.uuid(),
-    email: z.string(),
-    name: z.string(),
+    email: z.string().max(LIMITS.email),
+    name: z.string().max(LIMITS.name),
     role: roleSchema,
     status: z.enum(['active', 'deactivated']),
-    timeZone: z.string().nullable(),
+    timeZone: z.string().max(LIMITS.timeZone).nullable(),
     lastLoginAt: instant.nullable(),
     dailyDigest: z.boolean().describe('Whether they get the 07:30 email of their day’s follow-ups (owners, admins and recruiters)'),
     version: z.number().int(),
@@ -110,7 +111,7 @@ export const meResponse = z
   .object({
     agency: tenantSchema,
     user: userSchema.nullable().describe('The signed-in user; null for an API key'),
-    apiKey: z.object({ id: z.uuid(), name: z.string(), scopes: z.array(z.string()) }).nullable(),
+    apiKey: z.object({ id: z.uuid(), name: z.string().max(LIMITS.name), scopes: z.array(z.string().max(LIMITS.name)).max(LIMITS.list) }).nullable(),
   })
   .meta({
     id: 'Me',
@@ -129,7 +130,7 @@ export const forgotPasswordBody = z
   .meta({ id: 'ForgotPasswordRequest', example: { agency: 'demo', email: 'owner@demo.afterview.test' } });
 
 export const forgotPasswordResponse = z
-  .object({ status: z.literal('accepted'), detail: z.string() })
+  .object({ status: z.literal('accepted'), detail: z.string().max(LIMITS.text) })
   .meta({ id: 'ForgotPasswordAccepted', example: { status: 'accepted', detail: 'If this agency has an active account with this email, a link to reset its password is on its way. It works once, for 30 minutes.' } });
 
 export const resetPasswordBody = z

@@ -6,6 +6,7 @@ import { inboundReplySchema } from '../inbound/inbound.schemas.js';
 import { interviewSchema } from '../interviews/interviews.schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 import { candidateNoteSchema } from './notes.schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const tag = z
   .string()
@@ -17,16 +18,16 @@ const tag = z
 export const candidateSchema = z
   .object({
     id: z.uuid(),
-    name: z.string(),
-    email: z.string().nullable(),
-    phone: z.string().nullable(),
-    linkedinUrl: z.string().nullable(),
-    timeZone: z.string().nullable(),
+    name: z.string().max(LIMITS.name),
+    email: z.string().max(LIMITS.email).nullable(),
+    phone: z.string().max(LIMITS.phone).nullable(),
+    linkedinUrl: z.string().max(LIMITS.url).nullable(),
+    timeZone: z.string().max(LIMITS.timeZone).nullable(),
     relayConsent: z.boolean().describe('May the agency write to employers on the candidate’s behalf'),
     relayConsentAt: instant.nullable().describe('When consent was given (set by the server)'),
     statusUpdatesOptIn: z.boolean().describe('Does the candidate want status updates by email'),
-    tags: z.array(z.string()),
-    notes: z.string().nullable(),
+    tags: z.array(z.string().max(LIMITS.tag)).max(LIMITS.tags),
+    notes: z.string().max(LIMITS.text).nullable(),
     erasedAt: instant.nullable().describe('Set when the personal data was erased; the record stays as a shell'),
     version: z.number().int(),
     createdAt: instant,
@@ -63,8 +64,8 @@ export const candidateListItemSchema = candidateSchema
         stage: z.enum(['submitted', 'interviewing', 'offer', 'on_hold', 'hired', 'rejected', 'withdrawn']),
         stageChangedAt: instant,
         positionId: z.uuid(),
-        positionTitle: z.string(),
-        employerName: z.string(),
+        positionTitle: z.string().max(LIMITS.name),
+        employerName: z.string().max(LIMITS.name),
       })
       .nullable()
       .describe('The open application whose stage moved last (else the last closed one); null without applications'),
@@ -156,14 +157,14 @@ export const candidateExportSchema = z
   .object({
     exportedAt: instant,
     candidate: candidateSchema,
-    candidateNotes: z.array(candidateNoteSchema).describe('Notes written on them, oldest first'),
-    applications: z.array(applicationDetailSchema).describe('Their applications, oldest first, with each stage they went through'),
-    outcomes: z.array(outcomeSchema).describe('Every decision logged on their applications'),
-    employerReplies: z.array(replySchema).describe('What employers answered about them'),
-    interviews: z.array(interviewSchema).describe('Their interviews, with the interviewers and their notes'),
-    followUps: z.array(followUpSchema).describe('The follow-ups sent or planned on their behalf or to them'),
-    inboundEmails: z.array(inboundReplySchema).describe('Employers’ emails about them, as received'),
-    activity: z.array(z.object({ id: z.uuid(), action: z.string(), createdAt: instant, changes: z.record(z.string(), z.unknown()) })),
+    candidateNotes: z.array(candidateNoteSchema).max(LIMITS.records).describe('Notes written on them, oldest first'),
+    applications: z.array(applicationDetailSchema).max(LIMITS.records).describe('Their applications, oldest first, with each stage they went through'),
+    outcomes: z.array(outcomeSchema).max(LIMITS.records).describe('Every decision logged on their applications'),
+    employerReplies: z.array(replySchema).max(LIMITS.records).describe('What employers answered about them'),
+    interviews: z.array(interviewSchema).max(LIMITS.records).describe('Their interviews, with the interviewers and their notes'),
+    followUps: z.array(followUpSchema).max(LIMITS.records).describe('The follow-ups sent or planned on their behalf or to them'),
+    inboundEmails: z.array(inboundReplySchema).max(LIMITS.records).describe('Employers’ emails about them, as received'),
+    activity: z.array(z.object({ id: z.uuid(), action: z.string().max(LIMITS.name), createdAt: instant, changes: z.record(z.string().max(LIMITS.name), z.unknown()) })).max(LIMITS.records),
   })
   .meta({
     id: 'CandidateExport',

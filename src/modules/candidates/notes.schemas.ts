@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const candidateNoteSchema = z
   .object({
     id: z.uuid(),
     candidateId: z.uuid(),
     authorId: z.uuid().nullable().describe('The user who wrote it (null: an API key)'),
-    body: z.string(),
+    body: z.string().max(LIMITS.rendered),
     edited: z.boolean().describe('Changed since it was written'),
     version: z.number().int(),
     createdAt: instant,

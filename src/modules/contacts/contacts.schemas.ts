@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { e164Phone, emailSchema, instant, linkedinUrl, notes, timeZoneSchema } from '../../lib/schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const contactChannel = z.enum(['email', 'phone', 'linkedin']);
 
@@ -8,14 +9,14 @@ export const contactSchema = z
   .object({
     id: z.uuid(),
     employerId: z.uuid(),
-    name: z.string(),
-    title: z.string().nullable().describe('Their job title'),
-    email: z.string().nullable(),
-    phone: z.string().nullable(),
-    linkedinUrl: z.string().nullable(),
+    name: z.string().max(LIMITS.name),
+    title: z.string().max(LIMITS.name).nullable().describe('Their job title'),
+    email: z.string().max(LIMITS.email).nullable(),
+    phone: z.string().max(LIMITS.phone).nullable(),
+    linkedinUrl: z.string().max(LIMITS.url).nullable(),
     preferredChannel: contactChannel,
-    timeZone: z.string().nullable().describe('null: the employer’s zone'),
-    notes: z.string().nullable(),
+    timeZone: z.string().max(LIMITS.timeZone).nullable().describe('null: the employer’s zone'),
+    notes: z.string().max(LIMITS.text).nullable(),
     version: z.number().int(),
     createdAt: instant,
     updatedAt: instant,

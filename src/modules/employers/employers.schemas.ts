@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { holidaySchema, instant, notes, timeZoneSchema, webUrl } from '../../lib/schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const employerKind = z.enum(['district', 'school', 'company', 'other']);
 
@@ -8,12 +9,12 @@ export const employerSchema = z
   .object({
     id: z.uuid(),
     parentId: z.uuid().nullable().describe('The district a school belongs to'),
-    name: z.string(),
+    name: z.string().max(LIMITS.name),
     kind: employerKind,
-    timeZone: z.string(),
-    holidays: z.array(z.object({ start: z.string(), end: z.string(), name: z.string() })),
-    website: z.string().nullable(),
-    notes: z.string().nullable(),
+    timeZone: z.string().max(LIMITS.timeZone),
+    holidays: z.array(z.object({ start: z.string().max(LIMITS.date), end: z.string().max(LIMITS.date), name: z.string().max(LIMITS.name) })).max(LIMITS.list),
+    website: z.string().max(LIMITS.url).nullable(),
+    notes: z.string().max(LIMITS.text).nullable(),
     version: z.number().int(),
     createdAt: instant,
     updatedAt: instant,

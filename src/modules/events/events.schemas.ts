@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventCatalogue } from '../../core/events.js';
 import { webhookEventSchema } from '../webhooks/webhooks.openapi.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const known = new Set(Object.keys(eventCatalogue));
 
@@ -31,8 +32,8 @@ export const listEventsQuery = z.strictObject({
 
 export const eventFeedSchema = z
   .object({
-    data: z.array(webhookEventSchema).describe('Events in the order they committed: each exactly the body its webhook carries'),
-    nextCursor: z.string().describe('Where to go on from: pass it as `after` next time, even when this page was empty'),
+    data: z.array(webhookEventSchema).max(EVENTS_FEED_MAX_LIMIT).describe('Events in the order they committed: each exactly the body its webhook carries'),
+    nextCursor: z.string().max(LIMITS.cursor).describe('Where to go on from: pass it as `after` next time, even when this page was empty'),
     hasMore: z.boolean().describe('More events are ready now: ask again at once; otherwise poll later with nextCursor'),
   })
   .meta({

@@ -5,11 +5,13 @@ import { actorOf } from '../../http/auth.js';
 import { problemResponses } from '../../http/problem.js';
 import { pageOf } from '../../lib/pagination.js';
 import * as svc from './externalIds.service.js';
+import { upsertByExternalIdRoutes } from './externalIds.upsertRoutes.js';
 import { externalIdParams, externalIdSchema, linkExternalIdBody, listExternalIdsQuery } from './externalIds.schemas.js';
 
 const PATH = '/v1/external-ids/:type/:source/:externalId';
 
 export function externalIdsRoutes(app: App, deps: Deps) {
+  upsertByExternalIdRoutes(app, deps);
   app.get('/v1/external-ids', {
     schema: {
       tags: ['sync'],

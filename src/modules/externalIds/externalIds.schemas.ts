@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { externalIdTypes } from '../../db/schema/index.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const type = z.enum(externalIdTypes).describe('The kind of Afterview record');
 const source = z
@@ -13,6 +14,8 @@ const source = z
 const externalId = z.string().min(1).max(100).describe('The record’s id in that system');
 
 export const externalIdParams = z.strictObject({ type, source, externalId });
+/** `/v1/<records>/by-external-id/{source}/{externalId}`: the type is the collection's. */
+export const byExternalIdParams = z.strictObject({ source, externalId });
 
 export const linkExternalIdBody = z
   .strictObject({
@@ -29,7 +32,7 @@ export const externalIdSchema = z
     source,
     externalId,
     id: z.uuid().describe('The Afterview record'),
-    path: z.string().describe('Where to read the record'),
+    path: z.string().max(LIMITS.url).describe('Where to read the record'),
     createdAt: instant,
     updatedAt: instant,
   })

@@ -28,10 +28,18 @@ const present = (r: Row) => ({
 
 const byKey = (k: Key) => and(eq(externalIds.type, k.type), eq(externalIds.source, k.source), eq(externalIds.externalId, k.externalId));
 
-async function recordExists(tx: Tx, type: Key['type'], id: string): Promise<boolean> {
+export async function recordExists(tx: Tx, type: Key['type'], id: string): Promise<boolean> {
   const table = TABLES[type];
   const rows = await tx.select({ id: table.id }).from(table).where(eq(table.id, id)).limit(1);
   return rows.length > 0;
+}
+
+/**
+ * One writer per (type, source, externalId) at a time, until the transaction ends: two links, two
+ * upserts, or a link and an upsert of one id take turns (externalIds.upsert.ts).
+ */
+export async function keyLock(tx: Tx, tenantId: string, type: Key['type'], k: { source: string; externalId: string }) {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${type}:${k.source}:${k.externalId}`}, 0))`);
 }
 
 /** The record another system's id stands for; 404 when none (or when the record is gone). */
@@ -56,7 +64,7 @@ export async function linkExternalId(deps: Deps, actor: Actor, k: Key, body: z.o
     }
     // One writer per (type, source, externalId) at a time: two links of one id race to the same row.
     // and two ids of one source for one record likewise (the key's lock first, always).
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${actor.tenantId}:${k.type}:${k.source}:${k.externalId}`}, 0))`);
+    await keyLock(tx, actor.tenantId, k.type, k);
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${actor.tenantId}:${k.type}:${body.id}:${k.source}`}, 0))`);
     const [existing] = await tx.select().from(externalIds).where(byKey(k)).for('update');
     if (existing && existing.recordId === body.id) return { link: present(existing), created: false };

@@ -25,6 +25,7 @@ import {
   sendNowFollowUpBody,
   skipFollowUpBody,
 } from './followups.schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const read = { access: { role: 'viewer' as const, scope: 'followups:read' as const } };
 const write = { access: { role: 'recruiter' as const, scope: 'followups:write' as const } };
@@ -146,7 +147,7 @@ export function followUpsRoutes(app: App, deps: Deps) {
       params: idParam,
       headers: idempotencyHeader,
       body: approveAllBody,
-      response: { 200: z.object({ data: z.array(followUpSchema) }).meta({ id: 'ApprovedFollowUps' }), ...problemResponses() },
+      response: { 200: z.object({ data: z.array(followUpSchema).max(LIMITS.page) }).meta({ id: 'ApprovedFollowUps' }), ...problemResponses() },
     },
     config: write,
     handler: async (req) => svc.approveAllFollowUps(deps, actorOf(req), req.params.id, req.body),

@@ -3,49 +3,50 @@ import { followUpStatuses } from '../../db/schema/index.js';
 import { instant, localDate } from '../../lib/schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
 import { followUpChannels, followUpKinds, followUpVoices } from '../../core/followups/types.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const followUpKind = z.enum(followUpKinds);
 export const followUpStatus = z.enum(followUpStatuses);
 
 const recipientSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('contact'), contactId: z.uuid(), name: z.string(), email: z.string().nullable() }),
-    z.object({ type: z.literal('candidate'), name: z.string(), email: z.string().nullable() }),
-    z.object({ type: z.literal('recruiter'), userId: z.uuid(), name: z.string(), email: z.string().nullable() }),
+    z.object({ type: z.literal('contact'), contactId: z.uuid(), name: z.string().max(LIMITS.name), email: z.string().max(LIMITS.email).nullable() }),
+    z.object({ type: z.literal('candidate'), name: z.string().max(LIMITS.name), email: z.string().max(LIMITS.email).nullable() }),
+    z.object({ type: z.literal('recruiter'), userId: z.uuid(), name: z.string().max(LIMITS.name), email: z.string().max(LIMITS.email).nullable() }),
   ])
   .meta({ id: 'FollowUpRecipient', description: 'Who receives the message, or whose task it is' });
 
 const varsSchema = z
   .object({
-    candidate: z.string(),
-    interviewer: z.string().nullable(),
-    position: z.string(),
-    employer: z.string(),
-    highlight: z.string().nullable(),
+    candidate: z.string().max(LIMITS.name),
+    interviewer: z.string().max(LIMITS.name).nullable(),
+    position: z.string().max(LIMITS.name),
+    employer: z.string().max(LIMITS.name),
+    highlight: z.string().max(LIMITS.text).nullable(),
     timeline: localDate.nullable(),
-    recruiter: z.string(),
-    outcome: z.string().nullable(),
+    recruiter: z.string().max(LIMITS.name),
+    outcome: z.string().max(LIMITS.name).nullable(),
   })
   .partial()
   .meta({ id: 'FollowUpVars', description: 'What the templates fill in (empty after an erasure)' });
 
-const basisValue = z.union([z.string().max(200), z.number(), z.boolean()]);
+const basisValue = z.union([z.string().max(LIMITS.name), z.number(), z.boolean()]);
 
 /** The planner's why of a step's time (src/core/followups/types.ts PlanBasis; docs/followups.md#basis). */
 export const planBasisSchema = z
   .object({
-    rule: z.string().describe('`thank_you.same_day`, `thank_you.same_day_latest`, `thank_you.next_business_day`, `timeline_request`, `recruiter_check_in`, `status_check.before_decision`, `status_check.default_window`, `status_check.repeat`, `post_decision_thanks`, `linkedin_connect`, `candidate_update.completed|notes_sent|reply|outcome`'),
+    rule: z.string().max(LIMITS.name).describe('`thank_you.same_day`, `thank_you.same_day_latest`, `thank_you.next_business_day`, `timeline_request`, `recruiter_check_in`, `status_check.before_decision`, `status_check.default_window`, `status_check.repeat`, `post_decision_thanks`, `linkedin_connect`, `candidate_update.completed|notes_sent|reply|outcome`'),
     from: z
       .object({
-        fact: z.string().describe('`interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent`'),
-        at: z.string().describe('An instant, or a date (YYYY-MM-DD) for a decision date'),
+        fact: z.string().max(LIMITS.name).describe('`interview_ended`, `interview_completed`, `decision_date`, `window_end`, `outcome`, `reply`, `thank_you_notes_sent`'),
+        at: z.string().max(LIMITS.instant).describe('An instant, or a date (YYYY-MM-DD) for a decision date'),
       })
       .describe('The fact the rule counts from'),
-    inputs: z.record(z.string(), basisValue).describe('The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`…'),
-    zone: z.string().describe('The zone the time was worked out in (the recipient’s)'),
+    inputs: z.record(z.string().max(LIMITS.name), basisValue).describe('The rule’s settings and facts: `businessDays`, `time` (wall clock in `zone`), `delayMinutes`, `check`, `outcome`, `notBefore`…'),
+    zone: z.string().max(LIMITS.timeZone).describe('The zone the time was worked out in (the recipient’s)'),
     caughtUp: z.boolean().describe('Its rule time had passed when planned: dueAt is the next allowed moment'),
     byHand: z
-      .object({ action: z.enum(['moved', 'sent_now', 'resent', 'approved']), at: z.string().describe('When (an instant)') })
+      .object({ action: z.enum(['moved', 'sent_now', 'resent', 'approved']), at: z.string().max(LIMITS.instant).describe('When (an instant)') })
       .optional()
       .describe(
         'A person took over the time (moved it, sent it now, resent it, or approved it after its time: it goes at the next allowed moment); the rule’s why stays beside it',
@@ -68,7 +69,7 @@ export const followUpSchema = z
     interviewId: z.uuid(),
     applicationId: z.uuid(),
     candidateId: z.uuid(),
-    key: z.string().describe('The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>`'),
+    key: z.string().max(LIMITS.name).describe('The planner’s step key: stable across re-plans, e.g. `thank_you:<contactId>`'),
     kind: followUpKind,
     channel: z.enum(followUpChannels).describe('email: sent by the worker; phone, linkedin, task: done by the recruiter'),
     voice: z.enum(followUpVoices).describe('on_behalf: sent for the candidate; draft_to_candidate: a draft for them to send; agency: from the agency'),
@@ -78,35 +79,35 @@ export const followUpSchema = z
     ruleDueAt: instant.describe(
       'The time the rule gave. When it had already passed at planning time, dueAt is the catch-up time (the next allowed moment) and ruleDueAt stays earlier; past the kind’s freshness limit, the step is `stale` instead',
     ),
-    reason: z.string().describe('Why it is due when it is, as the planner worked it out (the rule’s details)'),
+    reason: z.string().max(LIMITS.text).describe('Why it is due when it is, as the planner worked it out (the rule’s details)'),
     basis: planBasisSchema.nullable().describe('The same why, machine-readable, for clients that render their own sentence; null on steps added by hand and on steps planned before it existed'),
     status: followUpStatus.describe(
       '`uncertain`: its worker stopped while sending it, so it may or may not have gone out: resend it or mark it sent. ' +
         '`stale`: planned after its kind’s freshness limit (a backfilled interview): not sent by itself; send it now, move, edit or skip it. ' +
         '`awaiting_approval`: the playbook wants a recruiter to approve it first (`POST …/approve`, `…/decline`)',
     ),
-    holdReason: z.string().nullable().describe('Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise'),
+    holdReason: z.string().max(LIMITS.text).nullable().describe('Why it waits for a person rather than for its time (`stale`, `awaiting_approval`); null otherwise'),
     approvedAt: instant.nullable().describe('When a recruiter approved it, for one that waited for approval'),
     approvedBy: z.uuid().nullable().describe('Who approved it (a user or an API key)'),
     edited: z.boolean().describe('Its subject or body was written by hand: sent as written, not from the template'),
     overdue: z.boolean().describe('Still pending or queued after its due time'),
-    subject: z.string().nullable(),
-    body: z.string().nullable(),
+    subject: z.string().max(LIMITS.subject).nullable(),
+    body: z.string().max(LIMITS.rendered).nullable(),
     templateId: z
-      .string()
+      .string().max(LIMITS.name)
       .describe('The template its text is written from (GET /v1/follow-up-templates/{templateId}); a subject or body of its own overrides it'),
     vars: varsSchema,
     ownerId: z.uuid().describe('The recruiter (the application’s owner when planned)'),
-    notes: z.string().nullable().describe('The recruiter’s notes; delivery never writes here'),
-    cancelReason: z.string().nullable().describe('Why it was cancelled or skipped'),
+    notes: z.string().max(LIMITS.text).nullable().describe('The recruiter’s notes; delivery never writes here'),
+    cancelReason: z.string().max(LIMITS.text).nullable().describe('Why it was cancelled or skipped'),
     sentAt: instant.nullable(),
     completedAt: instant.nullable(),
     attempts: z.number().int().min(0).describe('How many times the worker has tried to send it'),
     lastError: z
-      .string()
+      .string().max(LIMITS.text)
       .nullable()
       .describe('The mail server’s answer to the last failed attempt, e.g. `550 mailbox unavailable`, or why an `uncertain` send may not have gone out; kept after a later success'),
-    messageId: z.string().nullable().describe('The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote'),
+    messageId: z.string().max(LIMITS.messageId).nullable().describe('The Message-ID of the sent email (`<fu-<id>@afterview>`), which replies quote'),
     version: z.number().int(),
     createdAt: instant,
     updatedAt: instant,

@@ -21,6 +21,7 @@ import {
   type StoredTemplates,
   type TemplateSlot,
 } from '../../core/templates.js';
+import { LIMITS } from '../../lib/limits.js';
 
 // ---- schemas --------------------------------------------------------------------------------
 
@@ -33,14 +34,14 @@ const THANK_YOU_EXAMPLE = {
 
 export const templateSchema = z
   .object({
-    id: z.string().describe('`<kind>[.<event>].<channel>.<voice>`, e.g. `thank_you.email.candidate`'),
+    id: z.string().max(LIMITS.name).describe('`<kind>[.<event>].<channel>.<voice>`, e.g. `thank_you.email.candidate`'),
     kind: followUpKind,
     event: z.enum(candidateUpdateEvents).nullable().describe('For candidate updates: what happened'),
     channel: z.enum(templateChannels).describe('email: the message; phone, linkedin: the task title and its talking points or note'),
     voice: z.enum(templateVoices).describe('candidate: the candidate’s words (sent on their behalf, or as their draft); agency: the recruiter’s'),
-    description: z.string(),
-    subject: z.string(),
-    body: z.string(),
+    description: z.string().max(LIMITS.text),
+    subject: z.string().max(LIMITS.subject),
+    body: z.string().max(LIMITS.rendered),
     custom: z.boolean().describe('true: the agency’s own text; false: the shipped default'),
     updatedAt: instant.nullable(),
     updatedBy: z.uuid().nullable(),
@@ -62,7 +63,7 @@ export const templateSchema = z
   });
 
 export const templateListSchema = z
-  .object({ data: z.array(templateSchema), nextCursor: z.string().nullable().describe('Always null: the catalogue fits one page'), variables: z.array(z.string()) })
+  .object({ data: z.array(templateSchema).max(LIMITS.page), nextCursor: z.string().max(LIMITS.cursor).nullable().describe('Always null: the catalogue fits one page'), variables: z.array(z.string().max(LIMITS.name)).max(LIMITS.list) })
   .meta({ id: 'FollowUpTemplateList' });
 
 export const templateIdParam = z.strictObject({ templateId: z.string().max(100).describe('A template id from the list') });
@@ -109,11 +110,11 @@ export const previewTemplateBody = z
 
 export const previewSchema = z
   .object({
-    templateId: z.string(),
-    subject: z.string(),
-    body: z.string(),
+    templateId: z.string().max(LIMITS.name),
+    subject: z.string().max(LIMITS.subject),
+    body: z.string().max(LIMITS.rendered),
     facts: z.enum(['followUp', 'sample']).describe('followUp: a real follow-up’s facts; sample: the sample facts with any given vars'),
-    variables: z.record(z.string(), z.string().nullable()).describe('The values the variables had'),
+    variables: z.record(z.string().max(LIMITS.name), z.string().max(LIMITS.text).nullable()).describe('The values the variables had'),
   })
   .meta({
     id: 'FollowUpTemplatePreview',

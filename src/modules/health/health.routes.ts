@@ -5,6 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { problemResponses } from '../../http/problem.js';
 import { missingSchedules } from '../../jobs/schedules.js';
 import { revocationListenerOf } from '../auth/revocations.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
@@ -35,7 +36,7 @@ const readyBody = z
     status: z.enum(['ready', 'degraded']).describe('`degraded`: served, but Redis, a schedule or the revocation feed needs an operator (the fields say which)'),
     postgres: z.literal('ok'),
     redis: z.enum(['ok', 'unreachable']),
-    schedules: z.string().describe('`ok`, `unknown` (Redis unreachable) or `missing <id>, …`: no worker has put them back'),
+    schedules: z.string().max(LIMITS.text).describe('`ok`, `unknown` (Redis unreachable) or `missing <id>, …`: no worker has put them back'),
     revocations: z.enum(['listening', 'polling', 'off']).describe('`polling`: the LISTEN connection is down; revocation still holds within a second (docs/auth.md)'),
   })
   .meta({ example: { status: 'ready', postgres: 'ok', redis: 'ok', schedules: 'ok', revocations: 'listening' } });

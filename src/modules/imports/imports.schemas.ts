@@ -3,6 +3,7 @@ import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { importActions, importKinds, importOutcomes, importStatuses } from '../../db/schema/imports.js';
 import { MAX_IMPORT_CHARS } from './imports.csv.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const createImportBody = z
   .strictObject({
@@ -27,8 +28,8 @@ const counts = z.object({ create: z.number().int(), update: z.number().int(), sk
 const results = z.object({ created: z.number().int(), updated: z.number().int(), skipped: z.number().int(), failed: z.number().int() });
 const rowError = z.object({
   row: z.number().int().describe('The row in the file, the header being row 1'),
-  column: z.string().describe('The column as the file names it; empty for the row as a whole'),
-  message: z.string(),
+  column: z.string().max(LIMITS.name).describe('The column as the file names it; empty for the row as a whole'),
+  message: z.string().max(LIMITS.text),
 });
 
 export const importSchema = z
@@ -36,14 +37,14 @@ export const importSchema = z
     id: z.uuid(),
     kind: z.enum(importKinds),
     status: z.enum(importStatuses).describe('`previewed` (nothing imported yet), `queued`, `running`, `completed`'),
-    fileName: z.string().nullable(),
+    fileName: z.string().max(LIMITS.name).nullable(),
     createdBy: z.uuid().nullable().describe('The user who uploaded it; null for an API key'),
-    ignoredColumns: z.array(z.string()).describe('Columns of the file that map to no field'),
+    ignoredColumns: z.array(z.string().max(LIMITS.name)).max(LIMITS.list).describe('Columns of the file that map to no field'),
     total: z.number().int().describe('Data rows in the file'),
     processed: z.number().int().describe('Rows the run has done'),
     preview: counts.describe('What the preview found: rows to create, update, skip (unchanged) and rows with errors'),
     results: results.describe('What the run did so far'),
-    errors: z.array(rowError).describe('The first 200 errors by row and column; every row is in GET /v1/imports/{id}/rows'),
+    errors: z.array(rowError).max(LIMITS.list).describe('The first 200 errors by row and column; every row is in GET /v1/imports/{id}/rows'),
     startedAt: instant.nullable(),
     finishedAt: instant.nullable(),
     createdAt: instant,
@@ -73,12 +74,12 @@ export const importSchema = z
 export const importRowSchema = z
   .object({
     row: z.number().int(),
-    email: z.string().nullable().describe('The row’s email, once checked'),
+    email: z.string().max(LIMITS.email).nullable().describe('The row’s email, once checked'),
     action: z.enum(importActions).describe('What the preview planned'),
     outcome: z.enum(importOutcomes).nullable().describe('What the run did; null until it reaches the row'),
     recordId: z.uuid().nullable().describe('The candidate created, updated or left as it was'),
-    errors: z.array(z.object({ column: z.string(), message: z.string() })),
-    message: z.string().nullable(),
+    errors: z.array(z.object({ column: z.string().max(LIMITS.name), message: z.string().max(LIMITS.text) })).max(LIMITS.list),
+    message: z.string().max(LIMITS.text).nullable(),
   })
   .meta({
     id: 'ImportRow',

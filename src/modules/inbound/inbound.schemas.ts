@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { inboundReplyStatuses } from '../../db/schema/index.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const ID = '01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f';
 const FU = '01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7';
@@ -43,9 +44,9 @@ export const inboundReplySchema = z
     status: z
       .enum(inboundReplyStatuses)
       .describe('matched: recorded as the employer’s reply; out_of_office: an automatic answer, ignored; unmatched: waiting for a recruiter; assigned: a recruiter assigned it; calendar_reply: a participant’s answer to an interview invite, recorded on the interview'),
-    from: z.string(),
-    subject: z.string(),
-    text: z.string(),
+    from: z.string().max(LIMITS.address),
+    subject: z.string().max(LIMITS.subject),
+    text: z.string().max(LIMITS.inboundText),
     followUpId: z.uuid().nullable(),
     applicationId: z.uuid().nullable(),
     replyId: z.uuid().nullable().describe('The employer reply recorded from it'),
@@ -70,8 +71,8 @@ export const inboundReplySchema = z
 
 export const inboundSecretSchema = z
   .object({
-    secret: z.string().describe('ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>`'),
-    url: z.string().describe('Where the provider posts inbound emails'),
+    secret: z.string().max(LIMITS.token).describe('ins_…: shown once. The provider sends it as `Authorization: Bearer <secret>`'),
+    url: z.string().max(LIMITS.url).describe('Where the provider posts inbound emails'),
   })
   .meta({ id: 'InboundSecret', example: { secret: `ins_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w`, url: 'https://api.afterview.example/v1/inbound/email' } });
 

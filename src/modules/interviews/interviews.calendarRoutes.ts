@@ -11,21 +11,22 @@ import { calendarFeed, revokeCalendarFeed, rotateCalendarFeed } from './intervie
 import { invitesOf } from './interviews.invites.js';
 import { loadInterview } from './interviews.repo.js';
 import { listDeclines } from './interviews.responses.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const INV = '01938a8e-6e7f-7081-9293-a4b5c6d7e8f9';
 
 const inviteSchema = z
   .object({
     id: z.uuid(),
-    attendee: z.string().describe('`contact:<id>` or `candidate`'),
+    attendee: z.string().max(LIMITS.address).describe('`contact:<id>` or `candidate`'),
     contactId: z.uuid().nullable(),
     method: z.enum(['REQUEST', 'CANCEL']),
     sequence: z.number().int().describe('The iCalendar SEQUENCE it carries: the interview’s version at the change'),
     status: z.enum(['pending', 'sending', 'sent', 'failed', 'superseded']).describe('superseded: a newer invite to the same person replaced it before it went out'),
     attempts: z.number().int(),
-    lastError: z.string().nullable().describe('The mail server’s answer to its last failed attempt'),
-    to: z.string().nullable(),
-    messageId: z.string().nullable(),
+    lastError: z.string().max(LIMITS.text).nullable().describe('The mail server’s answer to its last failed attempt'),
+    to: z.string().max(LIMITS.addresses).nullable(),
+    messageId: z.string().max(LIMITS.messageId).nullable(),
     sentAt: instant.nullable(),
     createdAt: instant,
   })
@@ -49,7 +50,7 @@ const inviteSchema = z
 
 const feedSchema = z
   .object({
-    url: z.string().describe('The private feed URL (shown once): subscribe to it in Google Calendar, Outlook or Apple Calendar'),
+    url: z.string().max(LIMITS.url).describe('The private feed URL (shown once): subscribe to it in Google Calendar, Outlook or Apple Calendar'),
     createdAt: instant,
   })
   .meta({ id: 'CalendarFeed', example: { url: 'https://api.afterview.example/v1/calendar-feeds/cal_01938a8e1c2b7d3e8f405a6b7c8d9e0f_3q2-7wAb0Yk6xPqfL1n8hX4mZsT9vRcD2eJuGiKoN5w', createdAt: '2026-11-26T14:30:00.000Z' } });
@@ -65,7 +66,7 @@ export function calendarRoutes(app: App, deps: Deps) {
       security,
       summary: 'The calendar invites an interview sent (or is sending), newest first, with the mail server’s answers',
       params: idParam,
-      response: { 200: z.object({ data: z.array(inviteSchema) }).meta({ id: 'CalendarInviteList' }), ...problemResponses() },
+      response: { 200: z.object({ data: z.array(inviteSchema).max(LIMITS.page) }).meta({ id: 'CalendarInviteList' }), ...problemResponses() },
     },
     config: { access: { role: 'viewer', scope: 'interviews:read' } },
     handler: async (req) =>
@@ -108,13 +109,13 @@ export function calendarRoutes(app: App, deps: Deps) {
                 candidateId: z.uuid(),
                 ownerId: z.uuid(),
                 startsAt: instant,
-                timeZone: z.string(),
+                timeZone: z.string().max(LIMITS.timeZone),
                 contactId: z.uuid(),
-                name: z.string(),
+                name: z.string().max(LIMITS.name),
                 role: z.enum(['interviewer', 'hiring_manager', 'coordinator']),
                 respondedAt: instant.nullable(),
               }),
-            ),
+            ).max(LIMITS.page),
           })
           .meta({
             id: 'InterviewDeclineList',
@@ -168,7 +169,7 @@ export function calendarRoutes(app: App, deps: Deps) {
       summary: 'A recruiter’s interviews as an iCalendar feed (text/calendar) that calendar apps poll; the token in the URL is the credential',
       params: feedToken,
       produces: ['text/calendar'],
-      response: { 200: z.string().meta({ example: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\n…\r\nEND:VCALENDAR' }), ...problemResponses() },
+      response: { 200: z.string().max(LIMITS.calendar).meta({ example: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\n…\r\nEND:VCALENDAR' }), ...problemResponses() },
     },
     config: { access: { public: true } },
     handler: async (req, reply) => {

@@ -22,6 +22,7 @@ import {
   timelineBody,
   updateInterviewBody,
 } from './interviews.schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const read = { access: { role: 'viewer' as const, scope: 'interviews:read' as const } };
 const write = { access: { role: 'recruiter' as const, scope: 'interviews:write' as const } };
@@ -72,7 +73,7 @@ export function interviewsRoutes(app: App, deps: Deps) {
       description: 'One UID per interview; SEQUENCE is its version, so an import after a change replaces the earlier copy; a cancelled interview is STATUS:CANCELLED. Times in UTC.',
       params: idParam,
       produces: ['text/calendar'],
-      response: { 200: z.string().meta({ example: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\n…\r\nEND:VCALENDAR' }), ...problemResponses() },
+      response: { 200: z.string().max(LIMITS.calendar).meta({ example: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\n…\r\nEND:VCALENDAR' }), ...problemResponses() },
     },
     config: read,
     handler: async (req, reply) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instant, localDate, notes, timeZoneSchema, webUrl } from '../../lib/schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const interviewFormat = z.enum(['phone', 'video', 'onsite']);
 export const interviewStatus = z.enum(['scheduled', 'completed', 'cancelled', 'no_show']);
@@ -11,11 +12,11 @@ const meetingUrl = webUrl.describe('The video call’s link (http or https), sen
 export const participantSchema = z
   .object({
     contactId: z.uuid(),
-    name: z.string(),
-    email: z.string().nullable(),
+    name: z.string().max(LIMITS.name),
+    email: z.string().max(LIMITS.email).nullable(),
     role: participantRole,
-    highlight: z.string().nullable().describe('What went well with this person, quoted in their thank-you'),
-    notes: z.string().nullable(),
+    highlight: z.string().max(LIMITS.text).nullable().describe('What went well with this person, quoted in their thank-you'),
+    notes: z.string().max(LIMITS.text).nullable(),
     response: z.enum(['needs_action', 'accepted', 'declined', 'tentative']).describe('Their answer to the calendar invite'),
     respondedAt: instant.nullable(),
   })
@@ -28,24 +29,24 @@ export const interviewSchema = z
     candidateId: z.uuid(),
     positionId: z.uuid(),
     employerId: z.uuid(),
-    candidateName: z.string().describe('The candidate’s name, for lists'),
-    positionTitle: z.string().describe('The position’s title, for lists'),
-    employerName: z.string().describe('The employer’s name, for lists'),
+    candidateName: z.string().max(LIMITS.name).describe('The candidate’s name, for lists'),
+    positionTitle: z.string().max(LIMITS.name).describe('The position’s title, for lists'),
+    employerName: z.string().max(LIMITS.name).describe('The employer’s name, for lists'),
     round: z.number().int(),
     format: interviewFormat,
     startsAt: instant,
     endsAt: instant,
-    timeZone: z.string().describe('The IANA zone the time was agreed in'),
+    timeZone: z.string().max(LIMITS.timeZone).describe('The IANA zone the time was agreed in'),
     arrangedVia: z.enum(['email', 'phone']).describe('Follow-ups to the employer use the same channel'),
     status: interviewStatus,
-    decisionExpectedBy: z.string().nullable().describe('The employer’s projected decision date (YYYY-MM-DD)'),
-    highlights: z.string().nullable(),
-    location: z.string().nullable(),
-    meetingUrl: z.string().nullable().describe('The video call’s link, in the calendar invites'),
-    notes: z.string().nullable(),
+    decisionExpectedBy: z.string().max(LIMITS.date).nullable().describe('The employer’s projected decision date (YYYY-MM-DD)'),
+    highlights: z.string().max(LIMITS.text).nullable(),
+    location: z.string().max(LIMITS.text).nullable(),
+    meetingUrl: z.string().max(LIMITS.url).nullable().describe('The video call’s link, in the calendar invites'),
+    notes: z.string().max(LIMITS.text).nullable(),
     completedAt: instant.nullable(),
-    cancelReason: z.string().nullable(),
-    participants: z.array(participantSchema),
+    cancelReason: z.string().max(LIMITS.text).nullable(),
+    participants: z.array(participantSchema).max(LIMITS.list),
     version: z.number().int(),
     createdAt: instant,
     updatedAt: instant,

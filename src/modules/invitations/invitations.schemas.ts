@@ -3,20 +3,21 @@ import { roleSchema } from '../../lib/access.js';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { emailSchema, linkToken, passwordSchema, timeZoneSchema } from '../auth/auth.schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const invitationStatuses = ['pending', 'expired', 'accepted', 'revoked'] as const;
 
 export const invitationSchema = z
   .object({
     id: z.uuid(),
-    email: z.string(),
+    email: z.string().max(LIMITS.email),
     role: roleSchema,
     status: z.enum(invitationStatuses).describe('pending until accepted, withdrawn (revoked) or past its 72 hours (expired: resend it)'),
     invitedBy: z.uuid(),
     expiresAt: instant,
     lastSentAt: instant.nullable().describe('When the latest email was handed to the mail server'),
     sendCount: z.number().int(),
-    emailError: z.string().nullable().describe('Why the latest email could not be sent; resend to try again'),
+    emailError: z.string().max(LIMITS.text).nullable().describe('Why the latest email could not be sent; resend to try again'),
     acceptedAt: instant.nullable(),
     acceptedUserId: z.uuid().nullable(),
     revokedAt: instant.nullable(),
@@ -58,8 +59,8 @@ export const invitationTokenBody = z
 
 export const invitationPreview = z
   .object({
-    agency: z.object({ name: z.string(), slug: z.string() }),
-    email: z.string().describe('The email the new user signs in with'),
+    agency: z.object({ name: z.string().max(LIMITS.name), slug: z.string().max(LIMITS.name) }),
+    email: z.string().max(LIMITS.email).describe('The email the new user signs in with'),
     role: roleSchema,
     expiresAt: instant,
   })

@@ -7,6 +7,7 @@ import { notFound } from '../../lib/errors.js';
 import type { Actor } from '../../lib/access.js';
 import { decodeCursor, pageQuery, toPage } from '../../lib/pagination.js';
 import { instant } from '../../lib/schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 /**
  * The talent pool for a position (DESIGN section 2): candidates an employer of the same family
@@ -24,12 +25,12 @@ export const reengagementQuery = z.strictObject({
 
 export const reengagementSchema = z
   .object({
-    candidate: z.object({ id: z.uuid(), name: z.string(), email: z.string().nullable(), tags: z.array(z.string()), timeZone: z.string().nullable() }),
+    candidate: z.object({ id: z.uuid(), name: z.string().max(LIMITS.name), email: z.string().max(LIMITS.email).nullable(), tags: z.array(z.string().max(LIMITS.tag)).max(LIMITS.tags), timeZone: z.string().max(LIMITS.timeZone).nullable() }),
     lastDecision: z
       .object({
         applicationId: z.uuid(),
         positionId: z.uuid(),
-        positionTitle: z.string(),
+        positionTitle: z.string().max(LIMITS.name),
         employerId: z.uuid(),
         outcome: z.enum(POOL_OUTCOMES),
         decidedAt: instant,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instant, localDate } from '../../lib/schemas.js';
 import { pageQuery, syncAlone, syncQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const positionStatus = z.enum(['open', 'on_hold', 'filled', 'closed']);
 
@@ -8,11 +9,11 @@ export const positionSchema = z
   .object({
     id: z.uuid(),
     employerId: z.uuid(),
-    title: z.string(),
-    description: z.string().nullable(),
+    title: z.string().max(LIMITS.name),
+    description: z.string().max(LIMITS.text).nullable(),
     status: positionStatus,
     openings: z.number().int().describe('How many people the employer wants to hire'),
-    targetFillDate: z.string().nullable().describe('YYYY-MM-DD'),
+    targetFillDate: z.string().max(LIMITS.date).nullable().describe('YYYY-MM-DD'),
     version: z.number().int(),
     createdAt: instant,
     updatedAt: instant,

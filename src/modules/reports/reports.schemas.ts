@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { applicationStages } from '../../db/schema/index.js';
 import { localDate } from '../../lib/schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const reportQuery = z.strictObject({
   from: localDate.optional().describe('First day, in the agency’s time zone (default: 89 days before `to`)'),
@@ -13,16 +14,16 @@ const share = z.number().min(0).max(1).nullable().describe('0 to 1; null when th
 const median = z.number().nullable().describe('null when there is nothing to take the median of');
 
 const envelope = <T extends z.ZodType>(row: T) =>
-  z.object({ from: z.string().describe('YYYY-MM-DD'), to: z.string().describe('YYYY-MM-DD, inclusive'), timeZone: z.string(), data: z.array(row) });
+  z.object({ from: z.string().max(LIMITS.date).describe('YYYY-MM-DD'), to: z.string().max(LIMITS.date).describe('YYYY-MM-DD, inclusive'), timeZone: z.string().max(LIMITS.timeZone), data: z.array(row).max(LIMITS.records) });
 
 const EX = { from: '2027-01-01', to: '2027-03-31', timeZone: 'America/New_York' };
 
 export const employerReportRow = z.object({
   level: z.enum(['family', 'contact']).describe('family: the district (or stand-alone employer) with its schools; contact: one person in it'),
   familyId: z.uuid(),
-  familyName: z.string(),
+  familyName: z.string().max(LIMITS.name),
   contactId: z.uuid().nullable().describe('null on a family row, or for dates whose giver is not known'),
-  contactName: z.string().nullable(),
+  contactName: z.string().max(LIMITS.name).nullable(),
   promised: z.number().int().describe('Decision dates given in the period'),
   decided: z.number().int().describe('Of those, how many have seen the decision'),
   kept: z.number().int().describe('Decided on or before the date given'),
@@ -45,8 +46,8 @@ export const employersReport = envelope(employerReportRow).meta({
 
 export const followUpReportRow = z.object({
   recruiterId: z.uuid(),
-  recruiterName: z.string(),
-  kind: z.string(),
+  recruiterName: z.string().max(LIMITS.name),
+  kind: z.string().max(LIMITS.name),
   due: z.number().int().describe('Follow-ups due in the period, cancelled ones aside'),
   sent: z.number().int(),
   sentOnTime: z.number().int().describe('Sent within 5 minutes of the time they were due'),
@@ -68,9 +69,9 @@ export const followUpsReport = envelope(followUpReportRow).meta({
 
 export const pipelineReportRow = z.object({
   positionId: z.uuid(),
-  positionTitle: z.string(),
+  positionTitle: z.string().max(LIMITS.name),
   employerId: z.uuid(),
-  employerName: z.string(),
+  employerName: z.string().max(LIMITS.name),
   candidates: z.number().int(),
   stages: z.object(Object.fromEntries(applicationStages.map((s) => [s, z.number().int()])) as Record<(typeof applicationStages)[number], z.ZodNumber>),
   decided: z.number().int().describe('Applications with an employer decision (offer, hired, rejected, filled by another)'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { outcomeKinds, replySources } from '../../db/schema/index.js';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const suggestedOutcomesQuery = z.strictObject({ ...pageQuery });
 
@@ -10,15 +11,15 @@ export const suggestedOutcomeSchema = z
     replyId: z.uuid(),
     applicationId: z.uuid(),
     candidateId: z.uuid(),
-    candidateName: z.string(),
-    positionTitle: z.string(),
-    employerName: z.string(),
+    candidateName: z.string().max(LIMITS.name),
+    positionTitle: z.string().max(LIMITS.name),
+    employerName: z.string().max(LIMITS.name),
     ownerId: z.uuid().describe('The recruiter who owns the application'),
     suggestedOutcome: z.enum(outcomeKinds),
     source: z.enum(replySources).describe('`link`: the contact answered through a response link'),
     contactId: z.uuid().nullable().describe('The contact who answered, when known'),
-    contactName: z.string().nullable(),
-    summary: z.string(),
+    contactName: z.string().max(LIMITS.name).nullable(),
+    summary: z.string().max(LIMITS.text),
     receivedAt: instant,
   })
   .meta({

@@ -11,11 +11,11 @@ export const searchQuery = z.strictObject({
 
 export const searchResultSchema = z
   .object({
-    q: z.string(),
-    candidates: z.array(candidateListItemSchema),
-    employers: z.array(employerSchema),
-    contacts: z.array(contactSchema),
-    positions: z.array(positionSchema),
+    q: z.string().max(100),
+    candidates: z.array(candidateListItemSchema).max(20),
+    employers: z.array(employerSchema).max(20),
+    contacts: z.array(contactSchema).max(20),
+    positions: z.array(positionSchema).max(20),
     more: z
       .object({ candidates: z.boolean(), employers: z.boolean(), contacts: z.boolean(), positions: z.boolean() })
       .describe('Kinds with more matches than shown: their own list (`?q=`) pages through them'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { passwordSchema } from '../auth/auth.schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 export const sessionSchema = z
   .object({
@@ -9,8 +10,8 @@ export const sessionSchema = z
     createdAt: instant.describe('When it signed in'),
     lastUsedAt: instant.describe('Its latest sign-in or token refresh: it was in use until up to an access token’s lifetime (10 min) later'),
     expiresAt: instant.describe('When it ends unless it is used again (each refresh moves it)'),
-    userAgent: z.string().nullable().describe('The browser or client, as it named itself at its latest use'),
-    ipAddress: z.string().nullable().describe('The address of its latest use'),
+    userAgent: z.string().max(LIMITS.text).nullable().describe('The browser or client, as it named itself at its latest use'),
+    ipAddress: z.string().max(LIMITS.name).nullable().describe('The address of its latest use'),
     current: z.boolean().describe('The session of the token making this request'),
   })
   .meta({

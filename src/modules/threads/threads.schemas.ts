@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { followUpStatuses } from '../../db/schema/index.js';
 import { followUpKinds } from '../../core/followups/types.js';
 import { instant } from '../../lib/schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const ID = '01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f';
 const FU1 = '01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7';
@@ -43,12 +44,12 @@ export const threadMessageSchema = z.object({
   followUpId: z.uuid(),
   kind: z.enum(followUpKinds),
   status: z.enum(followUpStatuses).describe('The follow-up’s status: `sent` once it went out'),
-  messageId: z.string().describe('Its Message-ID, with the angle brackets'),
-  inReplyTo: z.string().nullable().describe('The latest earlier message of the thread it answers; null for the first'),
-  references: z.string().nullable().describe('The chain of earlier Message-IDs, oldest first'),
-  subject: z.string(),
+  messageId: z.string().max(LIMITS.messageId).describe('Its Message-ID, with the angle brackets'),
+  inReplyTo: z.string().max(LIMITS.addresses).nullable().describe('The latest earlier message of the thread it answers; null for the first'),
+  references: z.string().max(LIMITS.references).nullable().describe('The chain of earlier Message-IDs, oldest first'),
+  subject: z.string().max(LIMITS.subject),
   sentAt: instant.nullable(),
-  lastError: z.string().nullable().describe('The mail server’s answer to its last failed attempt'),
+  lastError: z.string().max(LIMITS.text).nullable().describe('The mail server’s answer to its last failed attempt'),
 });
 
 export const threadSchema = z
@@ -58,19 +59,19 @@ export const threadSchema = z
     with: z.object({
       type: z.enum(['contact', 'candidate']),
       contactId: z.uuid().nullable(),
-      name: z.string().nullable(),
-      email: z.string().nullable(),
+      name: z.string().max(LIMITS.name).nullable(),
+      email: z.string().max(LIMITS.email).nullable(),
     }),
-    subject: z.string().describe('The subject of its first message; later ones are `Re: <subject>`'),
+    subject: z.string().max(LIMITS.subject).describe('The subject of its first message; later ones are `Re: <subject>`'),
     createdAt: instant,
-    messages: z.array(threadMessageSchema).describe('In the order they went out (ones not sent yet last)'),
+    messages: z.array(threadMessageSchema).max(LIMITS.records).describe('In the order they went out (ones not sent yet last)'),
   })
   .meta({
     id: 'EmailThread',
     example: threadExample,
   });
 
-export const threadListSchema = z.object({ data: z.array(threadSchema) }).meta({ id: 'EmailThreadList' });
+export const threadListSchema = z.object({ data: z.array(threadSchema).max(LIMITS.page) }).meta({ id: 'EmailThreadList' });
 export const followUpThreadSchema = z
   .object({ thread: threadSchema.nullable().describe('Null until its email is first sent, and for drafts and tasks') })
   .meta({ id: 'FollowUpThread', example: { thread: threadExample } });

@@ -9,9 +9,10 @@ import { idParam } from '../../lib/schemas.js';
 import { pageOf } from '../../lib/pagination.js';
 import { createUser, getUser, listUsers, updateSelf, updateUser } from './users.service.js';
 import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userExample, userSchema } from './users.schemas.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const createdUser = userSchema
-  .extend({ initialPassword: z.string().optional().describe('Only when no password was sent; shown once') })
+  .extend({ initialPassword: z.string().max(LIMITS.token).optional().describe('Only when no password was sent; shown once') })
   .meta({
     id: 'CreatedUser',
     example: { ...userExample, lastLoginAt: null, initialPassword: 'k3VqN8sWd0pZ-7hLxE2a' },

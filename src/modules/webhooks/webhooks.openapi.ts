@@ -1,23 +1,25 @@
 import { z } from 'zod';
 import { eventCatalogue, EVENT_VERSION } from '../../core/events.js';
+import { LIMITS } from '../../lib/limits.js';
 
 /** The body of every webhook: the outbox event, small and versioned (docs/webhooks.md). */
 export const webhookEventSchema = z
   .object({
-    id: z.string().describe('evt_…: also the webhook-id header; the same on every retry'),
-    type: z.string().describe('An event type of the catalogue'),
+    id: z.string().max(LIMITS.name).describe('evt_…: also the webhook-id header; the same on every retry'),
+    type: z.string().max(LIMITS.name).describe('An event type of the catalogue'),
     version: z.literal(EVENT_VERSION).describe('Bumped only for a breaking change of the payload'),
-    occurredAt: z.string().describe('When the change committed (ISO 8601 UTC)'),
+    occurredAt: z.string().max(LIMITS.name).describe('When the change committed (ISO 8601 UTC)'),
     tenantId: z.uuid().describe('The agency'),
     data: z
-      .record(z.string(), z.unknown())
+      .record(z.string().max(LIMITS.name), z.unknown())
       .describe('Ids of the subject and related records, the changed field names (changedFields), the actor, and the facts named in the event’s description'),
   })
   .meta({ id: 'WebhookEvent' });
 
 z.globalRegistry.add(webhookEventSchema, { id: 'WebhookEvent' });
 
-const header = (name: string, description: string) => ({ name, in: 'header', required: true, schema: { type: 'string' }, description });
+const header = (name: string, maxLength: number, description: string) => ({ name, in: 'header', required: true, schema: { type: 'string', maxLength }, description });
+const camel = (type: string) => type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /**
  * The OpenAPI 3.1 `webhooks` section: one entry per catalogue event, each a POST we send to the
@@ -29,13 +31,16 @@ export function openApiWebhooks(): Record<string, unknown> {
       type,
       {
         post: {
+          operationId: `${camel(type)}Webhook`,
           summary: type,
+          // Not a call to the API: the receiver checks the signature (Standard Webhooks), not a credential.
+          security: [],
           description: `${description}. Verify \`webhook-signature\` with the endpoint’s secret before trusting the body.`,
           tags: ['webhooks'],
           parameters: [
-            header('webhook-id', 'The event id (evt_…), the same on every retry: deduplicate on it'),
-            header('webhook-timestamp', 'Unix seconds of this attempt: refuse ones far from your clock'),
-            header('webhook-signature', 'v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates'),
+            header('webhook-id', LIMITS.name, 'The event id (evt_…), the same on every retry: deduplicate on it'),
+            header('webhook-timestamp', 20, 'Unix seconds of this attempt: refuse ones far from your clock'),
+            header('webhook-signature', 1000, 'v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates'),
           ],
           requestBody: {
             required: true,

@@ -3,6 +3,7 @@ import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { eventCatalogue } from '../../core/events.js';
 import { webhookDeliveryStatuses, webhookEndpointStatuses } from '../../db/schema/index.js';
+import { LIMITS } from '../../lib/limits.js';
 
 const eventTypes = Object.keys(eventCatalogue) as [keyof typeof eventCatalogue, ...(keyof typeof eventCatalogue)[]];
 export const subscribableType = z.enum([...eventTypes, '*'], { error: 'Must be an event type of the catalogue, or *' });
@@ -13,11 +14,11 @@ const AT = '2026-11-26T14:30:00.000Z';
 export const endpointSchema = z
   .object({
     id: z.uuid(),
-    url: z.string(),
-    description: z.string().nullable(),
-    eventTypes: z.array(z.string()).describe('Event types delivered; * is every type'),
+    url: z.string().max(LIMITS.url),
+    description: z.string().max(LIMITS.text).nullable(),
+    eventTypes: z.array(z.string().max(LIMITS.name)).max(LIMITS.list).describe('Event types delivered; * is every type'),
     status: z.enum(webhookEndpointStatuses),
-    disabledReason: z.string().nullable().describe('Why the endpoint was disabled (410 Gone, failing for 5 days)'),
+    disabledReason: z.string().max(LIMITS.text).nullable().describe('Why the endpoint was disabled (410 Gone, failing for 5 days)'),
     secretRotatingUntil: instant.nullable().describe('While set, the previous secret signs too'),
     circuit: z
       .object({
@@ -53,7 +54,7 @@ export const endpointSchema = z
 const secretExample = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 export const endpointWithSecretSchema = endpointSchema
-  .extend({ secret: z.string().describe('whsec_…: shown once; verify signatures with it') })
+  .extend({ secret: z.string().max(LIMITS.token).describe('whsec_…: shown once; verify signatures with it') })
   .meta({ id: 'WebhookEndpointWithSecret', example: { ...(endpointSchema.meta()?.example as object), secret: secretExample } });
 
 const url = z.string().trim().min(1).max(2048).describe('https URL of the receiver');
@@ -73,7 +74,7 @@ export const updateEndpointBody = z
   .meta({ id: 'UpdateWebhookEndpointRequest', example: { eventTypes: ['*'] } });
 
 export const rotatedSecretSchema = z
-  .object({ secret: z.string(), previousSecretExpiresAt: instant })
+  .object({ secret: z.string().max(LIMITS.token), previousSecretExpiresAt: instant })
   .meta({ id: 'RotatedWebhookSecret', example: { secret: secretExample, previousSecretExpiresAt: '2026-11-27T14:30:00.000Z' } });
 
 export const attemptSchema = z
@@ -82,8 +83,8 @@ export const attemptSchema = z
     attemptedAt: instant,
     statusCode: z.number().int().nullable(),
     durationMs: z.number().int(),
-    responseExcerpt: z.string().nullable().describe('The first 1,000 characters the receiver answered'),
-    error: z.string().nullable().describe('Timeout, refused connection, redirect, blocked address …'),
+    responseExcerpt: z.string().max(LIMITS.text).nullable().describe('The first 1,000 characters the receiver answered'),
+    error: z.string().max(LIMITS.text).nullable().describe('Timeout, refused connection, redirect, blocked address …'),
   })
   .meta({ id: 'WebhookAttempt' });
 
@@ -91,13 +92,13 @@ export const deliverySchema = z
   .object({
     id: z.uuid(),
     endpointId: z.uuid(),
-    eventId: z.string().describe('The event id, also sent as webhook-id'),
-    eventType: z.string(),
+    eventId: z.string().max(LIMITS.name).describe('The event id, also sent as webhook-id'),
+    eventType: z.string().max(LIMITS.name),
     status: z.enum(webhookDeliveryStatuses),
     attempts: z.number().int(),
     nextAttemptAt: instant.nullable(),
     lastStatusCode: z.number().int().nullable(),
-    lastError: z.string().nullable(),
+    lastError: z.string().max(LIMITS.text).nullable(),
     deliveredAt: instant.nullable(),
     createdAt: instant,
     updatedAt: instant,
@@ -121,7 +122,7 @@ export const deliverySchema = z
   });
 
 export const deliveryDetailSchema = deliverySchema
-  .extend({ payload: z.record(z.string(), z.unknown()).describe('The exact event sent'), attemptLog: z.array(attemptSchema) })
+  .extend({ payload: z.record(z.string().max(LIMITS.name), z.unknown()).describe('The exact event sent'), attemptLog: z.array(attemptSchema).max(LIMITS.list) })
   .meta({
     id: 'WebhookDeliveryDetail',
     example: {

@@ -6,7 +6,7 @@ import { Confirm } from '../confirm';
 import { Badge, Field, FormError, FormFooter, Loaded, useAction, useLoad } from '../ui';
 
 type Endpoint = S['WebhookEndpoint'];
-type EventType = S['CreateWebhookEndpointRequest']['eventTypes'][number];
+type EventType = S['CreateWebhookEndpointRequestInput']['eventTypes'][number];
 
 // Every event type of the API's catalogue but the test event: a new, renamed or removed type
 // fails the typecheck until it is listed here.
