@@ -175,7 +175,7 @@ describe('the shipped templates', () => {
     for (const t of defaultTemplates) {
       expect(() => assertValidTemplate(t, 'body'), t.id).not.toThrow();
       for (const view of [templateView(vars, 'Hudson Valley Teachers'), templateView({}, null)]) {
-        const out = defaultContent({ kind: t.kind, key: t.event ? `candidate_update:${t.event}` : t.kind, channel: t.channel, voice: t.voice === 'agency' ? 'agency' : 'on_behalf', vars: view as never });
+        const out = defaultContent({ kind: t.kind as never, key: t.event ? `candidate_update:${t.event}` : t.kind, channel: t.channel, voice: t.voice === 'agency' ? 'agency' : 'on_behalf', vars: view as never });
         expect(out.subject + out.body, t.id).not.toMatch(/\{\{|\}\}/);
         expect(out.subject, t.id).not.toMatch(/\n/);
       }
