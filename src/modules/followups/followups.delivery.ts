@@ -385,12 +385,16 @@ async function sendOne(deps: Deps, loaded: Loaded, attempt: Attempt): Promise<De
 }
 
 /**
- * One email to a contact for several follow-ups (the leader first): the agency's `combined`
+ * One email to a contact for several follow-ups: the agency's `combined`
  * template, one entry (and one response link) per candidate, from the agency with replies to the
- * recruiter, under the leader's Message-ID, which every follow-up it carries records. It starts
+ * recruiter, under the Message-ID of the first of them, which every follow-up it carries records. It starts
  * no thread and continues none; it is listed in each application's thread with the contact.
  */
-async function sendCombined(deps: Deps, items: Loaded[], attempt: Attempt): Promise<DeliveryResult> {
+async function sendCombined(deps: Deps, claimed: Loaded[], attempt: Attempt): Promise<DeliveryResult> {
+  // Listed in due order (then planning order); the first names the message, whichever job claimed them.
+  const items = [...claimed].sort(
+    (a, b) => new Date(a.followUp.dueAt).getTime() - new Date(b.followUp.dueAt).getTime() || (a.followUp.id < b.followUp.id ? -1 : 1),
+  );
   const leader = items[0]!;
   const lf = leader.followUp;
   for (const l of items) {

@@ -72,7 +72,7 @@ async function lockForAction(tx: Tx, id: string, allowed: Status[], action: stri
   if (!row) throw notFound('Follow-up');
   assertVersion(row.version, ifMatch);
   if (!allowed.includes(row.status)) {
-    throw new AppError('conflict', `A ${row.status} follow-up cannot be ${action}`, [], { status: row.status });
+    throw new AppError('conflict', `A ${row.status} follow-up cannot be ${action}`, [], { followUpStatus: row.status });
   }
   return row;
 }
@@ -363,17 +363,17 @@ export async function undoFollowUp(deps: Deps, actor: Actor, id: string, input: 
     const current = await lockForAction(tx, id, ['pending'], 'undone: only an email waiting in its undo window can be', ifMatch);
     const sendsAt = sendsAtOf(current);
     if (current.channel !== 'email') {
-      throw new AppError('conflict', `A ${current.channel} follow-up is a task, never sent: cancel it instead`, [], { status: current.status, channel: current.channel });
+      throw new AppError('conflict', `A ${current.channel} follow-up is a task, never sent: cancel it instead`, [], { followUpStatus: current.status, channel: current.channel });
     }
     if (now.getTime() < current.dueAt.getTime()) {
       throw new AppError('conflict', `The follow-up is not due yet (${current.dueAt.toISOString()}): its undo window opens then; cancel or move it instead`, [], {
-        status: current.status,
+        followUpStatus: current.status,
         sendsAt: sendsAt.toISOString(),
       });
     }
     if (now.getTime() >= sendsAt.getTime()) {
       throw new AppError('conflict', `The undo window closed at ${sendsAt.toISOString()}: the follow-up is on its way`, [], {
-        status: current.status,
+        followUpStatus: current.status,
         sendsAt: sendsAt.toISOString(),
       });
     }
