@@ -297,8 +297,8 @@ async function claimSiblings(tx: Tx, leader: FollowUpRow, day: { dayStart: Date;
  */
 async function claimGroup(deps: Deps, job: { tenantId: string; followUpId: string; version: number }, now: Date, until: Date): Promise<Loaded[] | undefined> {
   return withTenant(deps.db, job.tenantId, async (tx) => {
-    const day = await lockGroup(tx, job.followUpId);
-    const leader = await claimForDelivery(tx, job.followUpId, job.version, now, until);
+    // Sent together (one round trip); the server runs them in order: the claim, and its snapshot, after the lock.
+    const [day, leader] = await Promise.all([lockGroup(tx, job.followUpId), claimForDelivery(tx, job.followUpId, job.version, now, until)]);
     if (!leader) return undefined;
     if (!day || !combinable(leader)) return [leader];
     return [leader, ...(await claimSiblings(tx, leader.followUp, day, now, until))];
