@@ -144,6 +144,9 @@ export async function secondAgency(app: FastifyInstance, admin: pg.Pool, seed: (
   });
   if (signup.statusCode !== 201) throw new Error(`signup answered ${signup.statusCode}: ${signup.body}`);
   const auth = { authorization: `Bearer ${signup.json().accessToken as string}` };
+  // One email per timeline request, as agency A's (bench/followups.ts).
+  const off = await app.inject({ method: 'PUT', url: '/v1/playbook', headers: auth, payload: { combinePerContact: false } });
+  if (off.statusCode !== 200) throw new Error(`playbook answered ${off.statusCode}: ${off.body}`);
   const me = (await app.inject({ url: '/v1/me', headers: auth })).json() as { user: { id: string }; agency: { id: string } };
   await seed(me.agency.id, me.user.id);
   const ids = (await admin.query<{ id: string }>('SELECT id FROM interviews WHERE tenant_id = $1', [me.agency.id])).rows.map((r) => r.id);
@@ -155,10 +158,10 @@ export async function secondAgency(app: FastifyInstance, admin: pg.Pool, seed: (
   return me.agency.id;
 }
 
-/** Lateness of the agency's emails due at `due` (sent_at - due_at), sorted. */
+/** Lateness of the agency's emails due at `due` (sent_at minus the moment they were to leave: due_at plus the undo window), sorted. */
 export async function latenessOf(admin: pg.Pool, tenantId: string, due: Date): Promise<number[]> {
   const rows = await admin.query<{ ms: number }>(
-    "SELECT extract(epoch FROM sent_at - due_at) * 1000 AS ms FROM follow_ups WHERE tenant_id = $1 AND status = 'sent' AND due_at = $2 ORDER BY ms",
+    "SELECT extract(epoch FROM sent_at - (due_at + undo_seconds * interval '1 second')) * 1000 AS ms FROM follow_ups WHERE tenant_id = $1 AND status = 'sent' AND due_at = $2 ORDER BY ms",
     [tenantId, due],
   );
   return rows.rows.map((r) => Number(r.ms));

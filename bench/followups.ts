@@ -12,7 +12,7 @@
  * 3. Delivery: the clock (injected, real time plus an offset) jumps to a minute before the first
  *    note is due; the sweep enqueues the delayed deliver jobs; the worker claims, renders and sends
  *    each through nodemailer to an SMTP sink (smtp-server) in this process. Lateness is the
- *    follow-up's sent_at minus its due_at.
+ *    follow-up's sent_at minus the moment it was to leave (its due_at plus its undo window, 30 s).
  * 4. Burst: the N timeline requests are all due at the same instant (09:30 the next morning): how
  *    fast a backlog drains (emails/s) and how late the last ones are. Beside them, a second agency's
  *    10 timeline requests due at the same instant and queued after all of them (bench/fairness.ts):
@@ -27,6 +27,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -34,6 +35,7 @@ import { migrateDatabase } from '../src/db/migrate.js';
 import { removeQueueKeys } from '../src/jobs/queues.js';
 import { startWorkers } from '../src/jobs/worker.js';
 import { reconcileFollowUps } from '../src/modules/followups/followups.jobs.js';
+import { defaultPlaybook } from '../src/core/followups/playbook.js';
 import { bareBullmq, gitRevision, machineBusyPct, percentile as pct, recreateDatabase } from './lib.js';
 import { startReceiver } from './receiver.js';
 import { latenessOf, secondAgency } from './fairness.js';
@@ -55,6 +57,14 @@ const FIRST_DUE = FIRST_END + 2 * 3600_000;
 const SPREAD_MS = Number(process.env.BENCH_FU_SPREAD_SECONDS ?? 60) * 1000;
 /** The timeline requests: all due at 09:30 New York the next business day, one burst. */
 const BURST_DUE = Date.parse('2026-06-11T13:30:00Z');
+/** Every email leaves this long after it falls due (playbook undoSeconds, its default). */
+const UNDO_MS = defaultPlaybook.undoSeconds * 1000;
+
+/** One email per follow-up: the agency's playbook with combining off. */
+async function turnOffCombining(app: FastifyInstance, token: string) {
+  const res = await app.inject({ method: 'PUT', url: '/v1/playbook', headers: { authorization: `Bearer ${token}` }, payload: { combinePerContact: false } });
+  if (res.statusCode !== 200) throw new Error(`playbook answered ${res.statusCode}: ${res.body}`);
+}
 
 export interface FollowUpsBenchResult {
   interviews: number;
@@ -130,6 +140,9 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     const token = signup.json<{ accessToken: string }>().accessToken;
     const me = (await app.inject({ url: '/v1/me', headers: { authorization: `Bearer ${token}` } })).json<{ user: { id: string }; agency: { id: string } }>();
     const tenantId = me.agency.id;
+    // Each email measured alone: combining (playbook combinePerContact) would make the burst's
+    // 10,000 timeline requests to 100 hiring managers about 100 emails, not a backlog to drain.
+    await turnOffCombining(app, token);
 
     process.stdout.write(`followups: seeding ${N} interviews with 3 participants each ... `);
     const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 2 });
@@ -186,7 +199,8 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     // are made due now and sent, so JIT, pools and SMTP connections are warm when the minute starts.
     if (warmup > 0) {
       const { rowCount } = await admin.query(
-        `UPDATE follow_ups SET due_at = $2 WHERE id IN (SELECT id FROM follow_ups WHERE tenant_id = $1 AND kind = 'recruiter_check_in' AND status = 'pending' LIMIT $3)`,
+        // Due one undo window ago: they leave now.
+        `UPDATE follow_ups SET due_at = $2::timestamptz - undo_seconds * interval '1 second' WHERE id IN (SELECT id FROM follow_ups WHERE tenant_id = $1 AND kind = 'recruiter_check_in' AND status = 'pending' LIMIT $3)`,
         [tenantId, clock.now(), warmup],
       );
       const warm = new Promise<void>((resolve) => {
@@ -210,13 +224,13 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, FIRST_DUE + SPREAD_MS - clock.now().getTime()) + 180_000).unref());
     await Promise.race([allIn, deadline]);
     const lateness = await admin.query<{ ms: number; sent_at: Date }>(
-      `SELECT extract(epoch FROM sent_at - due_at) * 1000 AS ms, sent_at FROM follow_ups
+      `SELECT extract(epoch FROM sent_at - (due_at + undo_seconds * interval '1 second')) * 1000 AS ms, sent_at FROM follow_ups
        WHERE tenant_id = $1 AND status = 'sent' AND due_at >= $2 AND due_at < $3 ORDER BY ms`,
       [tenantId, new Date(FIRST_DUE), new Date(FIRST_DUE + SPREAD_MS)],
     );
     const late = lateness.rows.map((r) => Number(r.ms));
     const lastSent = Math.max(...lateness.rows.map((r) => r.sent_at.getTime()));
-    const deliverySeconds = (lastSent - FIRST_DUE) / 1000;
+    const deliverySeconds = (lastSent - FIRST_DUE - UNDO_MS) / 1000;
     const delivery = {
       emails: notes,
       sent: late.length,
@@ -249,7 +263,7 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
     await Promise.race([burstIn, new Promise<void>((resolve) => setTimeout(resolve, 20_000 + 300_000).unref())]);
     await workers.close();
     const burstRows = await admin.query<{ ms: number }>(
-      "SELECT extract(epoch FROM sent_at - due_at) * 1000 AS ms FROM follow_ups WHERE tenant_id = $1 AND status = 'sent' AND due_at = $2 ORDER BY ms",
+      "SELECT extract(epoch FROM sent_at - (due_at + undo_seconds * interval '1 second')) * 1000 AS ms FROM follow_ups WHERE tenant_id = $1 AND status = 'sent' AND due_at = $2 ORDER BY ms",
       [tenantId, new Date(BURST_DUE)],
     );
     const burstLate = burstRows.rows.map((r) => Number(r.ms));

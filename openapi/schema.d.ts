@@ -1204,7 +1204,7 @@ export interface paths {
         put?: never;
         /**
          * Send a pending email follow-up now
-         * @description Due at once and handed to the worker as the change commits; the answer is the follow-up still `pending` (watch for `sent`). Also for one more than 3 days overdue, which the worker does not send alone. A task or a follow-up not pending answers 409.
+         * @description Due at once; it leaves when its undo window is over (`sendsAt`), and `POST …/undo` until then puts it back as it was. The answer is the follow-up still `pending` (watch for `sent`). Also for one more than 3 days overdue, which the worker does not send alone. A task or a follow-up not pending answers 409.
          */
         post: operations["sendFollowUpNow"];
         delete?: never;
@@ -1267,6 +1267,26 @@ export interface paths {
          * @description A pending, queued or uncertain one; re-planning will not bring it back.
          */
         post: operations["cancelFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo an email in its undo window
+         * @description For a pending email that is due but has not left yet (`inUndoWindow`: dueAt ≤ now < sendsAt). One a recruiter released (send-now, resend, approve) goes back to where it was (pending at its planned time, stale, paused, uncertain, awaiting approval) unless its planned time has come; otherwise it is cancelled ("undone by <name>"). After the window, before the due time, or once the worker claimed it (`queued`) or sent it: 409 naming the status, nothing changed.
+         */
+        post: operations["undoFollowUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2960,6 +2980,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "followup.undone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * followup.undone
+         * @description A recruiter undid an email inside its undo window: it was not sent; back to where a send-now, resend or approval found it, else cancelled (data: key, kind, status, sendsAt, restored, reason). Verify `webhook-signature` with the endpoint’s secret before trusting the body.
+         */
+        post: operations["followupUndoneWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "followup.edited": {
         parameters: {
             query?: never;
@@ -3678,6 +3718,289 @@ export interface components {
             name: string;
         };
         /**
+         * @description Follow-up timings of an agency; every field has a default
+         * @example {
+         *       "businessDays": [
+         *         1,
+         *         2,
+         *         3,
+         *         4,
+         *         5
+         *       ],
+         *       "businessHours": {
+         *         "start": "08:00",
+         *         "end": "18:00"
+         *       },
+         *       "thankYou": {
+         *         "sameDayCutoff": "15:00",
+         *         "sameDayDelayMinutes": 120,
+         *         "sameDayLatest": "17:30",
+         *         "nextDayTime": "09:30"
+         *       },
+         *       "timelineRequest": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "recruiterCheckIn": {
+         *         "afterBusinessDays": 2,
+         *         "time": "09:30"
+         *       },
+         *       "statusCheck": {
+         *         "beforeDecisionBusinessDays": 1,
+         *         "defaultWindowBusinessDays": 7,
+         *         "afterDateBusinessDays": 3,
+         *         "maxChecks": 2,
+         *         "time": "09:30"
+         *       },
+         *       "postDecisionThanks": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "approval": {
+         *         "employer": {
+         *           "thank_you": "auto",
+         *           "timeline_request": "auto",
+         *           "recruiter_check_in": "auto",
+         *           "status_check": "auto",
+         *           "post_decision_thanks": "approval"
+         *         },
+         *         "candidate": {
+         *           "completed": "auto",
+         *           "notes_sent": "auto",
+         *           "reply": "auto",
+         *           "outcome": "approval"
+         *         }
+         *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
+         *       "candidateQuietHours": {
+         *         "start": "21:00",
+         *         "end": "08:00"
+         *       },
+         *       "candidateQuietWeekends": true,
+         *       "undoSeconds": 30,
+         *       "combinePerContact": true
+         *     }
+         */
+        PlaybookInput: {
+            /**
+             * @default [
+             *       1,
+             *       2,
+             *       3,
+             *       4,
+             *       5
+             *     ]
+             */
+            businessDays: number[];
+            /** @default {} */
+            businessHours: {
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 18:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
+            /** @default {} */
+            thankYou: {
+                /**
+                 * @default 15:00
+                 * @example 09:30
+                 */
+                sameDayCutoff: string;
+                /**
+                 * Format: int32
+                 * @default 120
+                 */
+                sameDayDelayMinutes: number;
+                /**
+                 * @default 17:30
+                 * @example 09:30
+                 */
+                sameDayLatest: string;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                nextDayTime: string;
+            };
+            /** @default {} */
+            timelineRequest: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            recruiterCheckIn: {
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            statusCheck: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                beforeDecisionBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 7
+                 */
+                defaultWindowBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 3
+                 */
+                afterDateBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                maxChecks: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            postDecisionThanks: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            /** @default {} */
+            freshness: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                thankYouBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                timelineRequestBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                recruiterCheckInBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 0
+                 */
+                statusCheckBusinessDays: number;
+            };
+            /** @default {} */
+            approval: {
+                /** @default {} */
+                employer: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    thank_you: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    timeline_request: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    recruiter_check_in: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    status_check: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    post_decision_thanks: "auto" | "approval";
+                };
+                /** @default {} */
+                candidate: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    completed: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    notes_sent: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    reply: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    outcome: "auto" | "approval";
+                };
+            };
+            /** @default {} */
+            candidateQuietHours: {
+                /**
+                 * @default 21:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
+            /** @default true */
+            candidateQuietWeekends: boolean;
+            /**
+             * Format: int32
+             * @default 30
+             */
+            undoSeconds: number;
+            /** @default true */
+            combinePerContact: boolean;
+        };
+        /**
          * @example {
          *       "agencyName": "Hudson Valley Teachers",
          *       "slug": "hudson-valley-teachers",
@@ -4027,280 +4350,6 @@ export interface components {
             targetFillDate?: string | null;
         };
         /**
-         * @description Follow-up timings of an agency; every field has a default
-         * @example {
-         *       "businessDays": [
-         *         1,
-         *         2,
-         *         3,
-         *         4,
-         *         5
-         *       ],
-         *       "businessHours": {
-         *         "start": "08:00",
-         *         "end": "18:00"
-         *       },
-         *       "thankYou": {
-         *         "sameDayCutoff": "15:00",
-         *         "sameDayDelayMinutes": 120,
-         *         "sameDayLatest": "17:30",
-         *         "nextDayTime": "09:30"
-         *       },
-         *       "timelineRequest": {
-         *         "afterBusinessDays": 1,
-         *         "time": "09:30"
-         *       },
-         *       "recruiterCheckIn": {
-         *         "afterBusinessDays": 2,
-         *         "time": "09:30"
-         *       },
-         *       "statusCheck": {
-         *         "beforeDecisionBusinessDays": 1,
-         *         "defaultWindowBusinessDays": 7,
-         *         "afterDateBusinessDays": 3,
-         *         "maxChecks": 2,
-         *         "time": "09:30"
-         *       },
-         *       "postDecisionThanks": {
-         *         "afterBusinessDays": 1,
-         *         "time": "09:30"
-         *       },
-         *       "approval": {
-         *         "employer": {
-         *           "thank_you": "auto",
-         *           "timeline_request": "auto",
-         *           "recruiter_check_in": "auto",
-         *           "status_check": "auto",
-         *           "post_decision_thanks": "approval"
-         *         },
-         *         "candidate": {
-         *           "completed": "auto",
-         *           "notes_sent": "auto",
-         *           "reply": "auto",
-         *           "outcome": "approval"
-         *         }
-         *       },
-         *       "freshness": {
-         *         "thankYouBusinessDays": 1,
-         *         "timelineRequestBusinessDays": 2,
-         *         "recruiterCheckInBusinessDays": 2,
-         *         "statusCheckBusinessDays": 0
-         *       },
-         *       "candidateQuietHours": {
-         *         "start": "21:00",
-         *         "end": "08:00"
-         *       },
-         *       "candidateQuietWeekends": true
-         *     }
-         */
-        PlaybookInput: {
-            /**
-             * @default [
-             *       1,
-             *       2,
-             *       3,
-             *       4,
-             *       5
-             *     ]
-             */
-            businessDays: number[];
-            /** @default {} */
-            businessHours: {
-                /**
-                 * @default 08:00
-                 * @example 09:30
-                 */
-                start: string;
-                /**
-                 * @default 18:00
-                 * @example 09:30
-                 */
-                end: string;
-            };
-            /** @default {} */
-            thankYou: {
-                /**
-                 * @default 15:00
-                 * @example 09:30
-                 */
-                sameDayCutoff: string;
-                /**
-                 * Format: int32
-                 * @default 120
-                 */
-                sameDayDelayMinutes: number;
-                /**
-                 * @default 17:30
-                 * @example 09:30
-                 */
-                sameDayLatest: string;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                nextDayTime: string;
-            };
-            /** @default {} */
-            timelineRequest: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                afterBusinessDays: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            /** @default {} */
-            recruiterCheckIn: {
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                afterBusinessDays: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            /** @default {} */
-            statusCheck: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                beforeDecisionBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 7
-                 */
-                defaultWindowBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 3
-                 */
-                afterDateBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                maxChecks: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            /** @default {} */
-            postDecisionThanks: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                afterBusinessDays: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            /** @default {} */
-            freshness: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                thankYouBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                timelineRequestBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                recruiterCheckInBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 0
-                 */
-                statusCheckBusinessDays: number;
-            };
-            /** @default {} */
-            approval: {
-                /** @default {} */
-                employer: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    thank_you: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    timeline_request: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    recruiter_check_in: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    status_check: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    post_decision_thanks: "auto" | "approval";
-                };
-                /** @default {} */
-                candidate: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    completed: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    notes_sent: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    reply: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    outcome: "auto" | "approval";
-                };
-            };
-            /** @default {} */
-            candidateQuietHours: {
-                /**
-                 * @default 21:00
-                 * @example 09:30
-                 */
-                start: string;
-                /**
-                 * @default 08:00
-                 * @example 09:30
-                 */
-                end: string;
-            };
-            /** @default true */
-            candidateQuietWeekends: boolean;
-        };
-        /**
          * @example {
          *       "body": "Called Jordan: prefers schools on the north side; available from January."
          *     }
@@ -4510,6 +4559,15 @@ export interface components {
          *     }
          */
         CancelFollowUpRequestInput: {
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "Wrong candidate"
+         *     }
+         */
+        UndoFollowUpRequestInput: {
+            /** @description Why; kept in the event (and the cancel reason) */
             reason?: string;
         };
         /**
@@ -4903,7 +4961,7 @@ export interface components {
         CreateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url: string;
-            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.undone" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -4916,7 +4974,7 @@ export interface components {
         UpdateWebhookEndpointRequestInput: {
             /** @description https URL of the receiver */
             url?: string;
-            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
+            eventTypes?: ("employer.created" | "employer.updated" | "employer.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "position.created" | "position.updated" | "position.deleted" | "candidate.created" | "candidate.updated" | "candidate_note.added" | "candidate_note.edited" | "candidate_note.deleted" | "candidate.erased" | "application.created" | "application.updated" | "application.stage_changed" | "application.deleted" | "outcome.logged" | "reply.recorded" | "interview.scheduled" | "interview.updated" | "interview.rescheduled" | "interview.cancelled" | "interview.no_show" | "interview.completed" | "interview.timeline_set" | "interview.participant_added" | "interview.participant_removed" | "interview.participant_responded" | "interview.deleted" | "followup.planned" | "followup.cancelled" | "followup.rescheduled" | "followup.completed" | "followup.skipped" | "followup.paused" | "followup.approved" | "followup.declined" | "followup.undone" | "followup.edited" | "followup.sent" | "followup.failed" | "followup.delivery_uncertain" | "playbook.updated" | "agency.updated" | "inbound_reply.received" | "inbound_reply.assigned" | "response_link.answered" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.paused" | "webhook_endpoint.resumed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.recovered" | "webhook_delivery.redelivered" | "webhook.test" | "followup_template.updated" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.sessions_ended" | "user.password_changed" | "user.password_reset" | "session.ended" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "api_key.created" | "external_id.linked" | "external_id.unlinked" | "api_key.revoked" | "*")[];
             description?: string | null;
         };
         /**
@@ -5007,6 +5065,278 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * @description Follow-up timings of an agency; every field has a default
+         * @example {
+         *       "businessDays": [
+         *         1,
+         *         2,
+         *         3,
+         *         4,
+         *         5
+         *       ],
+         *       "businessHours": {
+         *         "start": "08:00",
+         *         "end": "18:00"
+         *       },
+         *       "thankYou": {
+         *         "sameDayCutoff": "15:00",
+         *         "sameDayDelayMinutes": 120,
+         *         "sameDayLatest": "17:30",
+         *         "nextDayTime": "09:30"
+         *       },
+         *       "timelineRequest": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "recruiterCheckIn": {
+         *         "afterBusinessDays": 2,
+         *         "time": "09:30"
+         *       },
+         *       "statusCheck": {
+         *         "beforeDecisionBusinessDays": 1,
+         *         "defaultWindowBusinessDays": 7,
+         *         "afterDateBusinessDays": 3,
+         *         "maxChecks": 2,
+         *         "time": "09:30"
+         *       },
+         *       "postDecisionThanks": {
+         *         "afterBusinessDays": 1,
+         *         "time": "09:30"
+         *       },
+         *       "approval": {
+         *         "employer": {
+         *           "thank_you": "auto",
+         *           "timeline_request": "auto",
+         *           "recruiter_check_in": "auto",
+         *           "status_check": "auto",
+         *           "post_decision_thanks": "approval"
+         *         },
+         *         "candidate": {
+         *           "completed": "auto",
+         *           "notes_sent": "auto",
+         *           "reply": "auto",
+         *           "outcome": "approval"
+         *         }
+         *       },
+         *       "freshness": {
+         *         "thankYouBusinessDays": 1,
+         *         "timelineRequestBusinessDays": 2,
+         *         "recruiterCheckInBusinessDays": 2,
+         *         "statusCheckBusinessDays": 0
+         *       },
+         *       "candidateQuietHours": {
+         *         "start": "21:00",
+         *         "end": "08:00"
+         *       },
+         *       "candidateQuietWeekends": true,
+         *       "undoSeconds": 30,
+         *       "combinePerContact": true
+         *     }
+         */
+        Playbook: {
+            /**
+             * @default [
+             *       1,
+             *       2,
+             *       3,
+             *       4,
+             *       5
+             *     ]
+             */
+            businessDays: number[];
+            businessHours: {
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 18:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
+            thankYou: {
+                /**
+                 * @default 15:00
+                 * @example 09:30
+                 */
+                sameDayCutoff: string;
+                /**
+                 * Format: int32
+                 * @default 120
+                 */
+                sameDayDelayMinutes: number;
+                /**
+                 * @default 17:30
+                 * @example 09:30
+                 */
+                sameDayLatest: string;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                nextDayTime: string;
+            };
+            timelineRequest: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            recruiterCheckIn: {
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            statusCheck: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                beforeDecisionBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 7
+                 */
+                defaultWindowBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 3
+                 */
+                afterDateBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                maxChecks: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            postDecisionThanks: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                afterBusinessDays: number;
+                /**
+                 * @default 09:30
+                 * @example 09:30
+                 */
+                time: string;
+            };
+            freshness: {
+                /**
+                 * Format: int32
+                 * @default 1
+                 */
+                thankYouBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                timelineRequestBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 2
+                 */
+                recruiterCheckInBusinessDays: number;
+                /**
+                 * Format: int32
+                 * @default 0
+                 */
+                statusCheckBusinessDays: number;
+            };
+            approval: {
+                employer: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    thank_you: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    timeline_request: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    recruiter_check_in: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    status_check: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    post_decision_thanks: "auto" | "approval";
+                };
+                candidate: {
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    completed: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    notes_sent: "auto" | "approval";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    reply: "auto" | "approval";
+                    /**
+                     * @default approval
+                     * @enum {string}
+                     */
+                    outcome: "auto" | "approval";
+                };
+            };
+            candidateQuietHours: {
+                /**
+                 * @default 21:00
+                 * @example 09:30
+                 */
+                start: string;
+                /**
+                 * @default 08:00
+                 * @example 09:30
+                 */
+                end: string;
+            };
+            /** @default true */
+            candidateQuietWeekends: boolean;
+            /**
+             * Format: int32
+             * @default 30
+             */
+            undoSeconds: number;
+            /** @default true */
+            combinePerContact: boolean;
         };
         /**
          * @example {
@@ -5585,269 +5915,6 @@ export interface components {
             updatedAt: string;
         };
         /**
-         * @description Follow-up timings of an agency; every field has a default
-         * @example {
-         *       "businessDays": [
-         *         1,
-         *         2,
-         *         3,
-         *         4,
-         *         5
-         *       ],
-         *       "businessHours": {
-         *         "start": "08:00",
-         *         "end": "18:00"
-         *       },
-         *       "thankYou": {
-         *         "sameDayCutoff": "15:00",
-         *         "sameDayDelayMinutes": 120,
-         *         "sameDayLatest": "17:30",
-         *         "nextDayTime": "09:30"
-         *       },
-         *       "timelineRequest": {
-         *         "afterBusinessDays": 1,
-         *         "time": "09:30"
-         *       },
-         *       "recruiterCheckIn": {
-         *         "afterBusinessDays": 2,
-         *         "time": "09:30"
-         *       },
-         *       "statusCheck": {
-         *         "beforeDecisionBusinessDays": 1,
-         *         "defaultWindowBusinessDays": 7,
-         *         "afterDateBusinessDays": 3,
-         *         "maxChecks": 2,
-         *         "time": "09:30"
-         *       },
-         *       "postDecisionThanks": {
-         *         "afterBusinessDays": 1,
-         *         "time": "09:30"
-         *       },
-         *       "approval": {
-         *         "employer": {
-         *           "thank_you": "auto",
-         *           "timeline_request": "auto",
-         *           "recruiter_check_in": "auto",
-         *           "status_check": "auto",
-         *           "post_decision_thanks": "approval"
-         *         },
-         *         "candidate": {
-         *           "completed": "auto",
-         *           "notes_sent": "auto",
-         *           "reply": "auto",
-         *           "outcome": "approval"
-         *         }
-         *       },
-         *       "freshness": {
-         *         "thankYouBusinessDays": 1,
-         *         "timelineRequestBusinessDays": 2,
-         *         "recruiterCheckInBusinessDays": 2,
-         *         "statusCheckBusinessDays": 0
-         *       },
-         *       "candidateQuietHours": {
-         *         "start": "21:00",
-         *         "end": "08:00"
-         *       },
-         *       "candidateQuietWeekends": true
-         *     }
-         */
-        Playbook: {
-            /**
-             * @default [
-             *       1,
-             *       2,
-             *       3,
-             *       4,
-             *       5
-             *     ]
-             */
-            businessDays: number[];
-            businessHours: {
-                /**
-                 * @default 08:00
-                 * @example 09:30
-                 */
-                start: string;
-                /**
-                 * @default 18:00
-                 * @example 09:30
-                 */
-                end: string;
-            };
-            thankYou: {
-                /**
-                 * @default 15:00
-                 * @example 09:30
-                 */
-                sameDayCutoff: string;
-                /**
-                 * Format: int32
-                 * @default 120
-                 */
-                sameDayDelayMinutes: number;
-                /**
-                 * @default 17:30
-                 * @example 09:30
-                 */
-                sameDayLatest: string;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                nextDayTime: string;
-            };
-            timelineRequest: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                afterBusinessDays: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            recruiterCheckIn: {
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                afterBusinessDays: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            statusCheck: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                beforeDecisionBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 7
-                 */
-                defaultWindowBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 3
-                 */
-                afterDateBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                maxChecks: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            postDecisionThanks: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                afterBusinessDays: number;
-                /**
-                 * @default 09:30
-                 * @example 09:30
-                 */
-                time: string;
-            };
-            freshness: {
-                /**
-                 * Format: int32
-                 * @default 1
-                 */
-                thankYouBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                timelineRequestBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 2
-                 */
-                recruiterCheckInBusinessDays: number;
-                /**
-                 * Format: int32
-                 * @default 0
-                 */
-                statusCheckBusinessDays: number;
-            };
-            approval: {
-                employer: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    thank_you: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    timeline_request: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    recruiter_check_in: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    status_check: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    post_decision_thanks: "auto" | "approval";
-                };
-                candidate: {
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    completed: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    notes_sent: "auto" | "approval";
-                    /**
-                     * @default auto
-                     * @enum {string}
-                     */
-                    reply: "auto" | "approval";
-                    /**
-                     * @default approval
-                     * @enum {string}
-                     */
-                    outcome: "auto" | "approval";
-                };
-            };
-            candidateQuietHours: {
-                /**
-                 * @default 21:00
-                 * @example 09:30
-                 */
-                start: string;
-                /**
-                 * @default 08:00
-                 * @example 09:30
-                 */
-                end: string;
-            };
-            /** @default true */
-            candidateQuietWeekends: boolean;
-        };
-        /**
          * @example {
          *       "id": "01938a8e-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
          *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
@@ -6392,14 +6459,17 @@ export interface components {
          *       "approvedAt": null,
          *       "approvedBy": null,
          *       "edited": false,
-         *       "sentAt": "2026-12-03T18:00:04.000Z",
+         *       "sendsAt": "2026-12-03T18:00:30.000Z",
+         *       "undoSeconds": 30,
+         *       "inUndoWindow": false,
+         *       "sentAt": "2026-12-03T18:00:31.000Z",
          *       "completedAt": null,
          *       "attempts": 2,
          *       "lastError": "451 4.7.1 Try again later",
          *       "messageId": "<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>",
          *       "version": 2,
          *       "createdAt": "2026-12-03T16:05:00.000Z",
-         *       "updatedAt": "2026-12-03T18:00:04.000Z"
+         *       "updatedAt": "2026-12-03T18:00:31.000Z"
          *     }
          */
         FollowUp: {
@@ -6456,6 +6526,19 @@ export interface components {
             approvedBy: string | null;
             /** @description Its subject or body was written by hand: sent as written, not from the template */
             edited: boolean;
+            /**
+             * Format: date-time
+             * @description When the email leaves: dueAt plus its undo window (the playbook’s undoSeconds when it was planned or made due by hand)
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            sendsAt: string;
+            /**
+             * Format: int64
+             * @description Its undo window, in seconds
+             */
+            undoSeconds: number;
+            /** @description Due and not gone yet (dueAt ≤ now < sendsAt, still pending): `POST …/undo` stops it */
+            inUndoWindow: boolean;
             /** @description Still pending or queued after its due time */
             overdue: boolean;
             subject: string | null;
@@ -6904,6 +6987,7 @@ export interface components {
          *           "inReplyTo": null,
          *           "references": null,
          *           "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *           "combined": false,
          *           "sentAt": "2026-12-03T18:00:01.000Z",
          *           "lastError": null
          *         },
@@ -6915,6 +6999,7 @@ export interface components {
          *           "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
          *           "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
          *           "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *           "combined": false,
          *           "sentAt": "2026-12-04T14:30:01.000Z",
          *           "lastError": null
          *         }
@@ -6958,6 +7043,8 @@ export interface components {
                 /** @description The chain of earlier Message-IDs, oldest first */
                 references: string | null;
                 subject: string;
+                /** @description One email to the contact about several applications (playbook combinePerContact): listed in each one’s thread, continuing none; its messageId is shared by every follow-up it carried */
+                combined: boolean;
                 sentAt: string | null;
                 /** @description The mail server’s answer to its last failed attempt */
                 lastError: string | null;
@@ -6988,6 +7075,7 @@ export interface components {
          *             "inReplyTo": null,
          *             "references": null,
          *             "subject": "Thank you for the interview for the 4th Grade Teacher position",
+         *             "combined": false,
          *             "sentAt": "2026-12-03T18:00:01.000Z",
          *             "lastError": null
          *           },
@@ -6999,6 +7087,7 @@ export interface components {
          *             "inReplyTo": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
          *             "references": "<fu-01938a96-7c8d-7e9f-80b1-c2d3e4f5a6b7@afterview>",
          *             "subject": "Re: Thank you for the interview for the 4th Grade Teacher position",
+         *             "combined": false,
          *             "sentAt": "2026-12-04T14:30:01.000Z",
          *             "lastError": null
          *           }
@@ -7270,8 +7359,11 @@ export interface components {
         FollowUpTemplate: {
             /** @description `<kind>[.<event>].<channel>.<voice>`, e.g. `thank_you.email.candidate` */
             id: string;
-            /** @enum {string} */
-            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update";
+            /**
+             * @description The follow-up kind it is for; `combined`: the one email to a contact carrying several candidates’ steps
+             * @enum {string}
+             */
+            kind: "timeline_request" | "thank_you" | "recruiter_check_in" | "status_check" | "post_decision_thanks" | "linkedin_connect" | "candidate_update" | "combined";
             /** @description For candidate updates: what happened */
             event: ("completed" | "notes_sent" | "reply" | "outcome") | null;
             /**
@@ -25967,6 +26059,224 @@ export interface operations {
             };
         };
     };
+    undoFollowUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), 1–255 visible characters. Retrying with it returns the first answer; kept 24 h. */
+                "idempotency-key"?: string;
+                /** @description The resource version you last read; a stale one answers 412 */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UndoFollowUpRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     resendFollowUp: {
         parameters: {
             query?: never;
@@ -39437,6 +39747,58 @@ export interface operations {
                  * @example {
                  *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
                  *       "type": "followup.declined",
+                 *       "version": 1,
+                 *       "occurredAt": "2026-11-26T14:30:00.000Z",
+                 *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",
+                 *       "data": {
+                 *         "changedFields": [],
+                 *         "actor": {
+                 *           "type": "user",
+                 *           "id": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e10"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and no more events are sent to it */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer is a failed attempt and is retried on the schedule. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    followupUndoneWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (evt_…), the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse ones far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "id.timestamp.body">, space-separated while a secret rotates */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01938a8e1c2b7d3e8f405a6b7c8d9e0f",
+                 *       "type": "followup.undone",
                  *       "version": 1,
                  *       "occurredAt": "2026-11-26T14:30:00.000Z",
                  *       "tenantId": "01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f",

@@ -8,6 +8,7 @@ import { bearer, createTestApp, json, newTenant, type Schemas, type TestApp, typ
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { readMail, smtpSink, type SunkMessage } from './helpers/smtpSink.js';
 import { testConfig } from './helpers/env.js';
+import { pastUndoWindow } from './helpers/undoWindow.js';
 
 // One conversation per contact and application (docs/email.md). The interview runs Wed 13 Oct 2027
 // 10:00–11:00 New York; no other test file plans anything then, so no other sweep sends ours.
@@ -66,7 +67,9 @@ async function sendNow(f: FollowUp) {
   const res = await t.app.inject({ method: 'POST', url: `/v1/follow-ups/${f.id}/send-now`, headers: { ...h(), 'if-match': `"${f.version}"` }, payload: {} });
   expect(res.statusCode, res.body).toBe(200);
   const moved = json<FollowUp>(res);
-  expect(await outcomeOf(deliverJobId(f.id, moved.version))).toBe('sent');
+  const jobId = deliverJobId(f.id, moved.version);
+  await pastUndoWindow(clock, t.deps.queues.get('followups'), { jobIds: [jobId] });
+  expect(await outcomeOf(jobId)).toBe('sent');
 }
 
 const header = (m: SunkMessage, name: string) =>
@@ -84,6 +87,8 @@ describe('one thread per contact and application', () => {
     interviewId = interview.id;
     const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interviewId}/complete`, headers: h(), payload: {} });
     expect(done.statusCode, done.body).toBe(200);
+    const update = (await ofInterview(interviewId)).find((f) => f.key === 'candidate_update:completed')!;
+    await pastUndoWindow(clock, t.deps.queues.get('followups'), { jobIds: [deliverJobId(update.id, update.version)] });
     const candidateUpdate = await sink.for(story.candidate.email as string);
 
     const rows = await ofInterview(interviewId);

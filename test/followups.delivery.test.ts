@@ -10,6 +10,7 @@ import { bearer, createTestApp, expectProblem, json, newTenant, uniq, type Schem
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { testConfig } from './helpers/env.js';
 import { adminPool, timeline } from './helpers/db.js';
+import { pastUndoWindow } from './helpers/undoWindow.js';
 
 // The interviews run Wed 10 Jun 2026 10:00–11:00 New York (14:00–15:00Z) and are completed at
 // 11:10: the thank-yous and the "notes sent" update are due at 13:00 New York (17:00Z). No other
@@ -152,10 +153,14 @@ async function completedInterview(): Promise<{ story: Story; interviewId: string
   });
   expect(res.statusCode, res.body).toBe(200);
   const planned = await ofInterview(interview.id);
-  await completion(deliverJobId(planned.find((f) => f.key === 'candidate_update:completed')!.id, 1));
+  const jobId = deliverJobId(planned.find((f) => f.key === 'candidate_update:completed')!.id, 1);
+  const sent = completion(jobId);
+  // It leaves when its undo window is over.
+  await pastUndoWindow(clock, t.deps.queues.get('followups'), { jobIds: [jobId] });
+  await sent;
   const rows = await ofInterview(interview.id);
   const early = rows.find((f) => f.key === 'candidate_update:completed')!;
-  expect(early).toMatchObject({ status: 'sent', sentAt: '2026-06-10T15:10:00.000Z' });
+  expect(early).toMatchObject({ status: 'sent', dueAt: '2026-06-10T15:10:00.000Z', sendsAt: '2026-06-10T15:10:30.000Z', sentAt: '2026-06-10T15:10:31.000Z' });
   clock.set(AFTER_DUE);
   const due = rows.filter((f) => f.channel === 'email' && f.status === 'pending' && f.dueAt <= AFTER_DUE);
   return { story, interviewId: interview.id, due, early };
@@ -235,7 +240,7 @@ describe('delivering follow-ups', () => {
 
     // Again: nothing pending is due, and a replayed job of an old version does nothing.
     expect((await reconcile())[0]!.enqueued).toBe(0);
-    await enqueueDelivery(t.deps, { tenantId: tenant.tenantId, id: thanks.id, version: sent.version, dueAt: new Date(AFTER_DUE) });
+    await enqueueDelivery(t.deps, { tenantId: tenant.tenantId, id: thanks.id, version: sent.version, dueAt: new Date(AFTER_DUE), undoSeconds: 0, kind: 'thank_you' });
     expect(await (await deliverJob(sent)).waitUntilFinished(fuEvents, 15_000)).toMatchObject({ outcome: 'noop' });
     expect(sink.to(addr(story.teacher))).toHaveLength(1);
   });
@@ -259,7 +264,8 @@ describe('delivering follow-ups', () => {
     // The clock stands an hour before the note is due, and a job for it fires now.
     clock.set(new Date(Date.parse(thanks.dueAt) - 3_600_000));
     const delayed = nextDelay(deliverJobId(thanks.id, thanks.version));
-    await enqueueDelivery(t.deps, { tenantId: tenant.tenantId, id: thanks.id, version: thanks.version, dueAt: clock.now() });
+    // A job that fires now (no delay at all): the one a fast machine clock would run.
+    await enqueueDelivery(t.deps, { tenantId: tenant.tenantId, id: thanks.id, version: thanks.version, dueAt: clock.now(), undoSeconds: 0, kind: 'thank_you' });
     await delayed;
     const job = await deliverJob(thanks);
     expect(await job.isDelayed()).toBe(true);
@@ -432,13 +438,16 @@ describe('more delivery paths', () => {
       const moved = json<FollowUp>(res);
       expect(moved).toMatchObject({ status: 'pending', dueAt: '2026-06-10T15:30:00.000Z', version: thanks.version + 1 });
       expect(moved.reason).toMatch(/^sent now by hand: The principal asked for it \(planned: /);
+      // It waits its undo window, then goes.
+      expect(moved).toMatchObject({ sendsAt: '2026-06-10T15:30:30.000Z', inUndoWindow: true });
+      await pastUndoWindow(clock, t.deps.queues.get('followups'), { jobIds: [deliverJobId(thanks.id, thanks.version + 1)] });
       await done;
 
       const [mail, ...more] = sink.to(addr(story.teacher));
       expect(more).toHaveLength(0);
       expect(mail!.headers).toMatchObject({ subject: 'Thank you, Terry Teacher', 'message-id': `<fu-${thanks.id}@afterview>` });
       expect(mail!.body.trimEnd()).toBe('Dear Terry Teacher,\n\nThank you for today. I keep thinking about loved the reading-corner idea.\n\nJordan Lee');
-      expect(await getFollowUp(thanks.id)).toMatchObject({ status: 'sent', sentAt: '2026-06-10T15:30:00.000Z', attempts: 1 });
+      expect(await getFollowUp(thanks.id)).toMatchObject({ status: 'sent', sentAt: '2026-06-10T15:30:31.000Z', attempts: 1 });
 
       // At the planned time the sweep finds nothing left to send for it; the other note goes out as planned.
       clock.set(AFTER_DUE);

@@ -8,6 +8,7 @@ import { adminPool } from './helpers/db.js';
 import { testConfig } from './helpers/env.js';
 import { readMail, smtpSink } from './helpers/smtpSink.js';
 import { fixedClock } from '../src/lib/clock.js';
+import { UNDO_WINDOW_MS } from './helpers/undoWindow.js';
 
 // Issue 16, through the API with the injected clock, a worker and the SMTP sink: when a follow-up
 // may go, and who decides. The interviews run Thu 3 Dec 2026 10:00–11:00 New York (15:00–16:00Z)
@@ -36,14 +37,18 @@ afterAll(async () => {
 });
 
 /**
- * Runs the sweep for our tenant at the clock's time and waits until the worker has done every job
- * due by then. Jobs left delayed by earlier tests (the clock moves back and forth) are dropped first:
- * the sweep adds again whatever is still due.
+ * Moves the clock past the undo window of what is due now (every email waits it before it leaves),
+ * runs the sweep for our tenant at that time and waits until the worker has done every job due by
+ * then. Jobs left delayed by earlier tests (the clock moves back and forth) are dropped first: the
+ * sweep adds again whatever is still due.
  */
 async function deliverDue() {
   const q = t.deps.queues.get('followups');
+  clock.advance(UNDO_WINDOW_MS + 1_000);
   await q.drain(true);
   await reconcileFollowUps(workerDeps, { tenantId: tenant.tenantId });
+  // A job a change handed to BullMQ as it committed (after the drain) waits in real time: run it now.
+  await q.promoteJobs();
   await vi.waitFor(
     async () => {
       const c = await q.getJobCounts('waiting', 'active', 'prioritized');
@@ -201,6 +206,7 @@ describe('approval where it matters', () => {
     clock.set('2026-12-07T15:00:00Z'); // Mon 10:00 New York
     const candidate = String(story.candidate.email);
     await deliverDue();
+    clock.set('2026-12-07T15:00:00Z'); // (deliverDue moved it past the undo window)
     const before = mailTo(candidate).length;
     const res = await post(`/v1/applications/${story.application.id}/outcomes`, { kind: 'rejected', reason: 'Another candidate' });
     expect(res.statusCode, res.body).toBe(201);

@@ -43,11 +43,14 @@ describe('the agency’s templates', () => {
     const list = (await get(URL, bearer(viewer.token))) as { data: Template[]; nextCursor: null; variables: string[] };
     expect(list.data.map((x) => x.id)).toEqual(defaultTemplates.map((x) => x.id));
     expect(list.data.map((x) => x.id)).toEqual(
-      expect.arrayContaining(['thank_you.email.candidate', 'timeline_request.phone.candidate', 'recruiter_check_in.email.agency', 'candidate_update.outcome.email.agency', 'linkedin_connect.linkedin.agency']),
+      expect.arrayContaining(['thank_you.email.candidate', 'timeline_request.phone.candidate', 'recruiter_check_in.email.agency', 'candidate_update.outcome.email.agency', 'linkedin_connect.linkedin.agency', 'combined.email.agency']),
     );
     expect(list.data.every((x) => !x.custom && x.updatedAt === null)).toBe(true);
     expect(list.nextCursor).toBeNull();
-    expect(list.variables).toEqual(['candidate', 'candidateFirstName', 'interviewer', 'position', 'employer', 'highlight', 'timeline', 'recruiter', 'agency', 'outcome', 'responseLink']);
+    expect(list.variables).toEqual([
+      'candidate', 'candidateFirstName', 'interviewer', 'position', 'employer', 'highlight', 'timeline', 'recruiter', 'agency', 'outcome', 'responseLink',
+      'candidates', 'candidateNames', 'step',
+    ]);
     const one = (await get(THANKS)) as Template;
     expect(one).toMatchObject({ kind: 'thank_you', event: null, channel: 'email', voice: 'candidate', custom: false });
     expect(one.body).toContain('{{#highlight}}');
@@ -125,6 +128,32 @@ describe('previewing a template', () => {
     expect(given.variables).toMatchObject({ interviewer: 'Dana Dean', timeline: null, candidate: 'Jordan Lee' });
   });
 
+  it('the combined email to a contact has a template of its own: sample facts list three candidates; an admin edits it like the others', async () => {
+    const res = await preview('combined.email.agency', { vars: { agency: 'Hudson Valley Teachers' } });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    expect(out).toMatchObject({ templateId: 'combined.email.agency', subject: 'Following up on Jordan Lee, Sam Park and Alex Kim', facts: 'sample' });
+    expect(out.body).toBe(
+      'Dear Pat Principal,\n\nI am following up on the candidates from Hudson Valley Teachers you have interviewed:\n\n' +
+        '- Jordan Lee, 5th grade teacher: you hoped to decide around Friday, December 18\n\n' +
+        '- Sam Park, 3rd grade teacher: could you tell us roughly when you expect to decide?\n\n' +
+        '- Alex Kim, Reading specialist: could you tell us roughly when you expect to decide?\n\n' +
+        'Is there any update on where things stand, and anything further you need from us?\n\nBest regards,\nSam Rivera\nHudson Valley Teachers',
+    );
+    expect(out.variables).toMatchObject({ candidateNames: 'Jordan Lee, Sam Park and Alex Kim', interviewer: 'Pat Principal' });
+    const body = 'Hi {{interviewer}}, news on {{#candidates}}{{candidateFirstName}} ({{step}}); {{/candidates}}thanks, {{recruiter}}';
+    const saved = await put(`${URL}/combined.email.agency`, { subject: '{{candidateNames}}', body });
+    expect(saved.statusCode, saved.body).toBe(200);
+    try {
+      expect(json<Template>(saved)).toMatchObject({ kind: 'combined', channel: 'email', voice: 'agency', custom: true, body });
+      expect((await preview('combined.email.agency', {})).json().body).toBe('Hi Pat Principal, news on Jordan (status check); Sam (status check); Alex (timeline request); thanks, Sam Rivera');
+      const bad = expectProblem(await put(`${URL}/combined.email.agency`, { subject: 'x', body: '{{#candidates}}{{nickname}}{{/candidates}}' }), 422, 'unprocessable');
+      expect(bad.unknownVariables).toEqual(['nickname']);
+    } finally {
+      await t.app.inject({ method: 'DELETE', url: `${URL}/combined.email.agency`, headers: h() });
+    }
+  });
+
   it('renders a draft before it is saved, refusing its unknown variables the same way', async () => {
     const draft = await preview('thank_you.email.candidate', { subject: 'Hi {{candidateFirstName}}', body: '{{interviewer}} at {{employer}} ({{agency}})' });
     expect(draft.statusCode, draft.body).toBe(200);
@@ -175,7 +204,7 @@ describe('the shipped templates', () => {
     for (const t of defaultTemplates) {
       expect(() => assertValidTemplate(t, 'body'), t.id).not.toThrow();
       for (const view of [templateView(vars, 'Hudson Valley Teachers'), templateView({}, null)]) {
-        const out = defaultContent({ kind: t.kind, key: t.event ? `candidate_update:${t.event}` : t.kind, channel: t.channel, voice: t.voice === 'agency' ? 'agency' : 'on_behalf', vars: view as never });
+        const out = defaultContent({ kind: t.kind as never, key: t.event ? `candidate_update:${t.event}` : t.kind, channel: t.channel, voice: t.voice === 'agency' ? 'agency' : 'on_behalf', vars: view as never });
         expect(out.subject + out.body, t.id).not.toMatch(/\{\{|\}\}/);
         expect(out.subject, t.id).not.toMatch(/\n/);
       }

@@ -86,7 +86,7 @@ describe('a send whose worker died mid-flight', () => {
     clock.set('2028-04-11T16:10:00Z');
     expect((await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: h(), payload: {} })).statusCode).toBe(200);
     const f = json<{ data: FollowUp[] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=thank_you`, headers: h() })).data[0]!;
-    clock.set(f.dueAt);
+    clock.set(f.sendsAt); // it leaves when its undo window is over
     const before = sink.received.length;
     sink.hold(true);
     try {
@@ -116,7 +116,7 @@ describe('a send whose worker died mid-flight', () => {
     clock.set('2028-04-11T18:10:00Z');
     expect((await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: h(), payload: {} })).statusCode).toBe(200);
     const f = json<{ data: FollowUp[] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=thank_you`, headers: h() })).data[0]!;
-    clock.set(f.dueAt);
+    clock.set(f.sendsAt); // it leaves when its undo window is over
     sink.hold(true);
     try {
       const sending = deliverFollowUp(t.deps, { tenantId: tenant.tenantId, followUpId: f.id, version: f.version }, { number: 1, of: 3 });

@@ -60,8 +60,8 @@ describe('/metrics', () => {
     clock.set('2028-05-02T15:10:00Z');
     expect((await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(tenant.token), payload: {} })).statusCode).toBe(200);
     const thankYou = json<{ data: Schemas['FollowUp'][] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=thank_you`, headers: bearer(tenant.token) })).data[0]!;
-    // Sent 90 s after it fell due.
-    clock.set(new Date(new Date(thankYou.dueAt).getTime() + 90_000));
+    // Sent 90 s after it was to leave (lateness counts from its due time plus its undo window).
+    clock.set(new Date(new Date(thankYou.sendsAt).getTime() + 90_000));
     expect(await deliverFollowUp(t.deps, { tenantId: tenant.tenantId, followUpId: thankYou.id, version: thankYou.version }, { number: 1, of: 3 })).toMatchObject({ outcome: 'sent' });
     const secret = json<Schemas['InboundSecret']>(await t.app.inject({ method: 'POST', url: '/v1/inbound/secret', headers: bearer(tenant.token) })).secret;
     const inbound = await t.app.inject({

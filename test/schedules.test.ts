@@ -47,6 +47,11 @@ beforeAll(async () => {
   };
   t = await createTestApp({ clock, env });
   tenant = await newTenant(t.app);
+  // The clock here is real time: a 1 s undo window rather than 30 s of waiting in every test (the
+  // window itself is tested in test/followups.undo.test.ts). "On time" counts from the moment an
+  // email leaves, its due time plus the window.
+  const pb = await t.app.inject({ method: 'PUT', url: '/v1/playbook', headers: h(), payload: { undoSeconds: 1 } });
+  expect(pb.statusCode, pb.body).toBe(200);
   workerDeps = createDeps(testConfig(env), { clock });
   worker = await startWorkers(workerDeps, { concurrency: 5 });
 }, 60_000);
@@ -96,7 +101,7 @@ async function dueIn(f: FollowUp, inMs: number) {
 
 /** Waits for the email to `address`, then checks it went once, on time, and the follow-up says so. */
 async function sentOnTime(f: FollowUp, address: string) {
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no email to ${address} within ${ON_TIME_MS} ms of its due time`)), new Date(f.dueAt).getTime() - clock.now().getTime() + ON_TIME_MS).unref());
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no email to ${address} within ${ON_TIME_MS} ms of its sending time`)), new Date(f.sendsAt).getTime() - clock.now().getTime() + ON_TIME_MS).unref());
   await Promise.race([sink.for(address), timeout]);
   // The worker records the send once the SMTP server has accepted it.
   const after = await vi.waitFor(async () => {
@@ -104,7 +109,8 @@ async function sentOnTime(f: FollowUp, address: string) {
     expect(now.status).toBe('sent');
     return now;
   }, 5_000);
-  const late = new Date(after.sentAt!).getTime() - new Date(f.dueAt).getTime();
+  expect(f.undoSeconds).toBe(1);
+  const late = new Date(after.sentAt!).getTime() - new Date(f.sendsAt).getTime();
   expect(late).toBeGreaterThanOrEqual(-1_000);
   expect(late).toBeLessThan(ON_TIME_MS);
   expect(sink.received.filter((m) => m.to.includes(address.toLowerCase()))).toHaveLength(1);

@@ -44,6 +44,8 @@ export const eventCatalogue = {
   'followup.paused': 'A status check was paused until the employer gives a new decision date (data: key, kind, reason); a new date re-plans it',
   'followup.approved': 'A recruiter approved a follow-up that waited for approval; it goes at its time, or the next allowed moment (data: dueAt, edited, reason)',
   'followup.declined': 'A recruiter declined a follow-up that waited for approval: it is not sent (data: reason)',
+  'followup.undone':
+    'A recruiter undid an email inside its undo window: it was not sent; back to where a send-now, resend or approval found it, else cancelled (data: key, kind, status, sendsAt, restored, reason)',
   'followup.edited': 'A follow-up’s subject or body was edited',
   'followup.sent': 'A follow-up email went out (data: key, kind, voice, to, messageId), or a recruiter confirmed that an uncertain one did (data: by: user)',
   'followup.failed': 'A follow-up email could not be sent and sending gave up (data: key, kind, error, attempts)',

@@ -25,6 +25,9 @@ export const templateVariables = {
   agency: 'The agency’s name',
   outcome: 'The decision in words, e.g. “they have decided not to go ahead” (candidate updates after an outcome)',
   responseLink: 'A link where the contact answers in one click, without an account (timeline requests and status checks sent to the contact; empty otherwise)',
+  candidates: 'The combined email only: one entry per candidate, `{{#candidates}}…{{/candidates}}`, each with candidate, candidateFirstName, position, employer, timeline, responseLink and step',
+  candidateNames: 'The combined email only: the candidates’ names, e.g. “Jordan Lee, Sam Park and Alex Kim”',
+  step: 'Inside `{{#candidates}}`: what that candidate’s step is, in words (“status check”)',
 } as const;
 export type TemplateVariable = keyof typeof templateVariables;
 export const templateVariableNames = Object.keys(templateVariables) as TemplateVariable[];
@@ -44,9 +47,12 @@ export interface TemplateText {
   body: string;
 }
 
+/** A follow-up kind, or `combined`: the one email to a contact that carries several of their steps. */
+export type TemplateKind = FollowUpKind | 'combined';
+
 export interface TemplateSlot extends TemplateText {
   id: string;
-  kind: FollowUpKind;
+  kind: TemplateKind;
   event: CandidateUpdateEvent | null;
   channel: TemplateChannel;
   voice: TemplateVoice;
@@ -60,10 +66,10 @@ export interface StoredTemplate extends TemplateText {
 }
 export type StoredTemplates = Record<string, StoredTemplate>;
 
-export const templateId = (t: { kind: FollowUpKind; event: CandidateUpdateEvent | null; channel: TemplateChannel; voice: TemplateVoice }) =>
+export const templateId = (t: { kind: TemplateKind; event: CandidateUpdateEvent | null; channel: TemplateChannel; voice: TemplateVoice }) =>
   [t.kind, t.event, t.channel, t.voice].filter(Boolean).join('.');
 
-const slot = (kind: FollowUpKind, event: CandidateUpdateEvent | null, channel: TemplateChannel, voice: TemplateVoice, description: string, text: TemplateText): TemplateSlot => ({
+const slot = (kind: TemplateKind, event: CandidateUpdateEvent | null, channel: TemplateChannel, voice: TemplateVoice, description: string, text: TemplateText): TemplateSlot => ({
   id: templateId({ kind, event, channel, voice }),
   kind,
   event,
@@ -210,6 +216,25 @@ export const defaultTemplates: readonly TemplateSlot[] = Object.freeze([
       '',
       'Best,',
       '{{recruiter}}',
+    ),
+  }),
+  slot('combined', null, 'email', 'agency', 'One email to a contact carrying several candidates’ steps due the same day (playbook combinePerContact), in the recruiter’s words', {
+    subject: 'Following up on {{candidateNames}}',
+    body: lines(
+      'Dear {{interviewer}},',
+      '',
+      'I am following up on the candidates from {{agency}} you have interviewed:',
+      '{{#candidates}}',
+      '',
+      '- {{candidate}}, {{position}}{{#timeline}}: you hoped to decide around {{timeline}}{{/timeline}}' +
+        '{{^timeline}}: could you tell us roughly when you expect to decide?{{/timeline}}{{#responseLink}}\n  To answer in one click: {{responseLink}}{{/responseLink}}',
+      '{{/candidates}}',
+      '',
+      'Is there any update on where things stand, and anything further you need from us?',
+      '',
+      'Best regards,',
+      '{{recruiter}}',
+      '{{agency}}',
     ),
   }),
 ]);

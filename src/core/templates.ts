@@ -12,9 +12,9 @@ type TemplatedRow = {
   subject: string | null;
   body: string | null;
 };
-import { templateVariables, type TemplateVariable, templateVariableNames, type TemplateVoice, candidateUpdateEvents, type CandidateUpdateEvent, type TemplateText, type StoredTemplates, templateId, defaultTemplates, findTemplateSlot } from './templateDefaults.js';
+import { templateVariables, type TemplateVariable, templateVariableNames, type TemplateVoice, type TemplateKind, candidateUpdateEvents, type CandidateUpdateEvent, type TemplateText, type StoredTemplates, templateId, defaultTemplates, findTemplateSlot } from './templateDefaults.js';
 
-export { templateVariables, type TemplateVariable, templateVariableNames, templateVoices, type TemplateVoice, templateChannels, type TemplateChannel, candidateUpdateEvents, type CandidateUpdateEvent, type TemplateText, type TemplateSlot, type StoredTemplate, type StoredTemplates, templateId, defaultTemplates, findTemplateSlot } from './templateDefaults.js';
+export { templateVariables, type TemplateVariable, type TemplateKind, templateVariableNames, templateVoices, type TemplateVoice, templateChannels, type TemplateChannel, candidateUpdateEvents, type CandidateUpdateEvent, type TemplateText, type TemplateSlot, type StoredTemplate, type StoredTemplates, templateId, defaultTemplates, findTemplateSlot } from './templateDefaults.js';
 
 // ---- syntax ---------------------------------------------------------------------------------
 
@@ -67,7 +67,8 @@ export function assertValidTemplate(text: TemplateText, prefix: string): void {
 
 // ---- rendering ------------------------------------------------------------------------------
 
-export type TemplateView = Record<TemplateVariable, string | null>;
+/** The variables' values: text, or for `candidates` (the combined email) one view per candidate. */
+export type TemplateView = Record<Exclude<TemplateVariable, 'candidates'>, string | null> & { candidates: Record<string, string | null>[] | null };
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
 const firstName = (full: string | null) => (full ? full.split(/\s+/)[0]! : null);
@@ -111,7 +112,59 @@ export function templateView(raw: Record<string, unknown>, agency: string | null
     agency: str(agency),
     outcome: outcome ? (OUTCOME_WORDS[outcome] ?? 'they have made a decision') : null,
     responseLink: str(raw.responseLink),
+    candidates: null,
+    candidateNames: null,
+    step: STEP_WORDS[String(raw.step)] ?? null,
   };
+}
+
+const STEP_WORDS: Record<string, string> = {
+  timeline_request: 'timeline request',
+  recruiter_check_in: 'check-in',
+  status_check: 'status check',
+};
+
+/** "A", "A and B", "A, B and C". */
+const nameList = (names: string[]) => (names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
+/** The id of the template the combined email is written from. */
+export const COMBINED_TEMPLATE_ID = 'combined.email.agency';
+
+/**
+ * The combined email to one contact: the agency's `combined.email.agency` template with the contact
+ * as reader and one entry per candidate, from each follow-up's stored `vars` (and its kind).
+ */
+export function combinedView(items: readonly { kind: string; vars: Record<string, unknown> }[], reader: string | null, agency: string | null): TemplateView {
+  const views = items.map((i) => templateView({ ...i.vars, step: i.kind }, agency));
+  const first = views[0]!;
+  const candidates = views.map((v) => ({
+    candidate: v.candidate,
+    candidateFirstName: v.candidateFirstName,
+    position: v.position,
+    employer: v.employer,
+    timeline: v.timeline,
+    responseLink: v.responseLink,
+    step: v.step,
+  }));
+  return {
+    ...first,
+    highlight: null,
+    outcome: null,
+    timeline: null,
+    responseLink: null,
+    step: null,
+    interviewer: reader ?? first.interviewer,
+    candidates,
+    candidateNames: nameList(views.map((v) => v.candidate ?? '').filter(Boolean)),
+  };
+}
+
+/** The combined email's subject and body. */
+export function renderCombined(
+  items: readonly { kind: string; vars: Record<string, unknown> }[],
+  ctx: { templates?: StoredTemplates | null | undefined; agency?: string | null | undefined; reader: string | null },
+): TemplateText {
+  return renderText(templateText(COMBINED_TEMPLATE_ID, ctx.templates), combinedView(items, ctx.reader, ctx.agency ?? null));
 }
 
 /** Renders plain text: no HTML escaping; missing values render empty. */

@@ -31,7 +31,7 @@ export function createMetrics(): Metrics {
     }),
     followUpLateness: new Histogram({
       name: 'afterview_followup_lateness_seconds',
-      help: 'How long after its due time a follow-up was sent',
+      help: 'How long after its sending time (due time plus undo window) a follow-up was sent',
       labelNames: ['channel'],
       buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 86_400],
       registers: [registry],

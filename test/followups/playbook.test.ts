@@ -18,6 +18,8 @@ describe('playbook settings', () => {
       freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
       candidateQuietWeekends: true,
+      undoSeconds: 30,
+      combinePerContact: true,
     });
     expect(parsePlaybook(undefined)).toEqual(defaultPlaybook);
   });

@@ -5,13 +5,15 @@ import type { TestTenant } from './app.js';
 import { bearer } from './app.js';
 import { adminPool } from './db.js';
 import { recruitingStory, scheduledInterview } from './story.js';
+import { UNDO_WINDOW_MS } from './undoWindow.js';
 
 /**
- * `n` email follow-ups of the tenant due at `now` (the app's clock), to one of a new story's
- * contacts: one interview is planned through the API and its first email to a contact copied under
+ * `n` email follow-ups of the tenant that leave at `now` (the app's clock): due one undo window
+ * earlier (docs/followups.md#the-undo-window), to one of a new story's
+ * contacts: one interview is planned through the API and a thank-you of it copied under
  * new keys (planning n real ones takes n / 3 interviews). The plan's own rows are cancelled, so
  * only the copies go out. Returns their ids. `db`: the database's admin pool when it is not the
- * run's (a private one); `dueAt`: another time than now.
+ * run's (a private one); `dueAt`: another due time (they leave one undo window after it).
  */
 export async function dueEmails(
   t: { app: FastifyInstance; deps: { clock: Clock } },
@@ -28,7 +30,12 @@ export async function dueEmails(
   if (done.statusCode !== 200) throw new Error(`complete failed: ${done.statusCode} ${done.body}`);
   const db = opts.db ?? adminPool();
   const [template] = (
-    await db.query<{ id: string }>("SELECT id FROM follow_ups WHERE interview_id = $1 AND channel = 'email' AND recipient->>'type' = 'contact' LIMIT 1", [interview.id])
+    // A thank-you: n of them are n emails (timeline requests, check-ins and status checks to one
+    // contact on one day would go as one combined email).
+    await db.query<{ id: string }>(
+      "SELECT id FROM follow_ups WHERE interview_id = $1 AND channel = 'email' AND kind = 'thank_you' AND recipient->>'type' = 'contact' ORDER BY id LIMIT 1",
+      [interview.id],
+    )
   ).rows;
   await db.query("UPDATE follow_ups SET status = 'cancelled', cancelled_by = 'plan' WHERE interview_id = $1", [interview.id]);
   const copies = await db.query<{ id: string }>(
@@ -38,7 +45,7 @@ export async function dueEmails(
             f.recipient, f.contact_id, $2, $2, $2, f.reason, 'pending', f.vars, f.owner_id, 1, $4, $4
      FROM follow_ups f CROSS JOIN generate_series(1, $3::int) k WHERE f.id = $1
      RETURNING id`,
-    [template!.id, opts.dueAt ?? now, n, now],
+    [template!.id, opts.dueAt ?? new Date(now.getTime() - UNDO_WINDOW_MS), n, now],
   );
   return copies.rows.map((r) => r.id);
 }

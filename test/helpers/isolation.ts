@@ -308,6 +308,7 @@ export const isolationFixtures: Record<string, IsolationFixture> = {
   'POST /v1/follow-ups/:id/send-now': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/resend': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/mark-sent': followUpFixture({ reason: 'Taken over' }),
+  'POST /v1/follow-ups/:id/undo': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/follow-ups/:id/approve': followUpFixture({ body: 'Taken over' }),
   'POST /v1/follow-ups/:id/decline': followUpFixture({ reason: 'Taken over' }),
   'POST /v1/interviews/:id/follow-ups/approve': followUpFixture({ reason: 'Taken over' }, 'interview'),

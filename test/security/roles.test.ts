@@ -129,6 +129,7 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/follow-ups/:id/cancel': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/resend': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/mark-sent': ['recruiter', 'followups:write'],
+  'POST /v1/follow-ups/:id/undo': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/approve': ['recruiter', 'followups:write'],
   'POST /v1/follow-ups/:id/decline': ['recruiter', 'followups:write'],
   'POST /v1/interviews/:id/follow-ups/approve': ['recruiter', 'followups:write'],

@@ -107,6 +107,17 @@ export const playbookSchema = z
       .prefault({}),
     /** Days off (not in businessDays) are quiet for candidates too: an update waits for the next business day's quiet-hours end. */
     candidateQuietWeekends: z.boolean().default(true),
+    /**
+     * Every email waits this long after it falls due (or after Send now, a resend, an approval)
+     * before it leaves, and may be undone meanwhile (`POST /v1/follow-ups/{id}/undo`). 0: no window.
+     */
+    undoSeconds: z.number().int().min(0).max(600).default(30),
+    /**
+     * Timeline requests, recruiter check-ins and status checks to one contact, from one recruiter,
+     * due the same day (recipient-local) go as one email listing each candidate (template
+     * `combined.email.agency`); false: one email each.
+     */
+    combinePerContact: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {
     const { start, end } = p.businessHours;
@@ -146,6 +157,8 @@ export const playbookSchema = z
       freshness: { thankYouBusinessDays: 1, timelineRequestBusinessDays: 2, recruiterCheckInBusinessDays: 2, statusCheckBusinessDays: 0 },
       candidateQuietHours: { start: '21:00', end: '08:00' },
       candidateQuietWeekends: true,
+      undoSeconds: 30,
+      combinePerContact: true,
     },
   });
 

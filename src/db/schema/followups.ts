@@ -25,6 +25,20 @@ export type FollowUpRecipient =
   | { type: 'candidate'; name: string; email: string | null }
   | { type: 'recruiter'; userId: string; name: string; email: string | null };
 
+/** A follow-up's state before a recruiter released it, restored by `POST …/undo` inside its window. */
+export interface UndoState {
+  status: 'pending' | 'stale' | 'paused' | 'awaiting_approval' | 'uncertain';
+  dueAt: string;
+  reason: string;
+  holdReason: string | null;
+  approvedAt: string | null;
+  approvedBy: string | null;
+  /** Its machine-readable why before the release (absent in rows written before it was kept). */
+  basis?: PlanBasis | null;
+  /** What released it: `send_now`, `resend` or `approve`. */
+  by: 'send_now' | 'resend' | 'approve';
+}
+
 /**
  * One planned contact after an interview (DESIGN section 2). `key` is the planner's deterministic
  * step key: at most one live (not cancelled) row per interview and key. `planned_due_at` is the
@@ -72,6 +86,13 @@ export const followUps = pgTable(
     messageId: text('message_id'),
     /** While `queued`: the end of the worker's claim; still queued after it, the send is uncertain. */
     claimedUntil: timestamp('claimed_until', { withTimezone: true, mode: 'date' }),
+    /**
+     * The undo window (playbook `undoSeconds`, fixed when it was planned or made due by hand): an
+     * email leaves at `due_at + undo_seconds` (its `sendsAt`), and may be undone until then.
+     */
+    undoSeconds: integer('undo_seconds').notNull().default(30),
+    /** What `undo` restores: the state before a recruiter released it (send-now, resend, approve); null otherwise. */
+    undoTo: jsonb('undo_to').$type<UndoState>(),
     version,
     ...timestamps,
   },

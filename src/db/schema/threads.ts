@@ -1,4 +1,5 @@
-import { foreignKey, index, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, foreignKey, index, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { applications } from './applications.js';
 import { tenantPolicy, timestamps } from './common.js';
 import { followUps } from './followups.js';
@@ -41,6 +42,8 @@ export const emailMessages = pgTable(
     inReplyTo: text('in_reply_to'),
     references: text('references'),
     subject: text('subject').notNull(),
+    /** One email to a contact about several applications (docs/followups.md#one-email-per-contact-and-day): listed in each one's thread, continuing none. */
+    combined: boolean('combined').notNull().default(false),
     createdAt: timestamps.createdAt,
   },
   (t) => [
@@ -48,6 +51,8 @@ export const emailMessages = pgTable(
     foreignKey({ name: 'email_messages_follow_up_fk', columns: [t.tenantId, t.followUpId], foreignColumns: [followUps.tenantId, followUps.id] }).onDelete('cascade'),
     uniqueIndex('email_messages_follow_up_key').on(t.tenantId, t.followUpId),
     index('email_messages_thread_idx').on(t.tenantId, t.threadId, t.createdAt),
+    // An answer to a combined email reaches every application it covered (inbound).
+    index('email_messages_combined_idx').on(t.tenantId, t.messageId).where(sql`combined`),
     tenantPolicy(),
   ],
 );

@@ -5,8 +5,10 @@ import { changeRows, outboxCte, outboxValues, recordChange, type ChangeRecord, t
 import { followUps } from '../../db/schema/index.js';
 import { MailError, type MailMessage } from '../../lib/mailer.js';
 import type { EventType } from '../../core/events.js';
-import type { FollowUpRow } from './followups.repo.js';
-import { renderFollowUp, type StoredTemplates } from '../../core/templates.js';
+import { sendsAtOf, type FollowUpRow } from './followups.repo.js';
+import { renderCombined, renderFollowUp, type StoredTemplates } from '../../core/templates.js';
+import type { FollowUpKind } from '../../core/followups/types.js';
+import { recordCombinedMessage } from '../threads/threads.service.js';
 import { withResponseLink } from '../responses/responses.delivery.js';
 import { threaded } from './followups.threading.js';
 import { fromAgency } from './followups.sender.js';
@@ -17,7 +19,7 @@ export const followUpMessageId = (id: string) => `<fu-${id}@afterview>`;
 export const DRAFT_PREFIX = 'Draft to send: ';
 
 export type DeliveryResult =
-  | { outcome: 'sent'; messageId: string }
+  | { outcome: 'sent'; messageId: string; followUpIds?: string[] }
   | { outcome: 'skipped'; reason: string }
   | { outcome: 'noop'; reason: string }
   | { outcome: 'early'; dueAt: Date };
@@ -61,7 +63,7 @@ async function claimForDelivery(tx: Tx, id: string, version: number, now: Date, 
     WITH c AS (
       UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, claimed_until = ${until}, updated_at = ${now}
       WHERE id = ${id} AND status = 'pending' AND version = ${version} AND channel = 'email'
-        AND due_at <= ${new Date(now.getTime() + EARLY_SLACK_MS)}
+        AND due_at + undo_seconds * interval '1 second' <= ${new Date(now.getTime() + EARLY_SLACK_MS)}
       RETURNING *
     )
     SELECT ${FOLLOW_UP_COLUMNS},
@@ -75,11 +77,15 @@ async function claimForDelivery(tx: Tx, id: string, version: number, now: Date, 
     JOIN users u ON u.id = a.owner_id
     JOIN tenants t ON t.id = c.tenant_id`);
   const r = res.rows[0];
-  if (!r) return undefined;
+  return r ? asLoaded(r) : undefined;
+}
+
+/** A claimed row with what its message needs, from the claim statements' columns. */
+function asLoaded(r: Record<string, unknown>): Loaded {
   const { candidateName, candidateEmail, relayConsent, statusUpdatesOptIn, recruiterName, recruiterEmail, agency, templates, contactFound, contactName, contactEmail, ...followUp } =
     r;
   return {
-    followUp: followUp as FollowUpRow,
+    followUp: { ...followUp, dueAt: new Date(followUp.dueAt as string | Date) } as FollowUpRow,
     candidate: { name: candidateName as string, email: candidateEmail as string | null, relayConsent: relayConsent as boolean, statusUpdatesOptIn: statusUpdatesOptIn as boolean },
     contact: contactFound ? { name: contactName as string, email: contactEmail as string | null } : null,
     recruiter: { name: recruiterName as string, email: recruiterEmail as string },
@@ -91,12 +97,13 @@ async function claimForDelivery(tx: Tx, id: string, version: number, now: Date, 
 /** Why a job found nothing to claim (the rare path: read only then). */
 async function whyNotClaimed(tx: Tx, id: string, version: number, now: Date): Promise<string | { early: Date }> {
   const [row] = await tx
-    .select({ status: followUps.status, version: followUps.version, channel: followUps.channel, dueAt: followUps.dueAt })
+    .select({ status: followUps.status, version: followUps.version, channel: followUps.channel, dueAt: followUps.dueAt, undoSeconds: followUps.undoSeconds })
     .from(followUps)
     .where(eq(followUps.id, id));
   if (!row) return 'no such follow-up';
-  if (row.status === 'pending' && row.version === version && row.channel === 'email' && row.dueAt.getTime() > now.getTime() + EARLY_SLACK_MS) {
-    return { early: row.dueAt };
+  const leaves = sendsAtOf(row);
+  if (row.status === 'pending' && row.version === version && row.channel === 'email' && leaves.getTime() > now.getTime() + EARLY_SLACK_MS) {
+    return { early: leaves };
   }
   if (row.version !== version) return `version ${row.version} replaces ${version}`;
   if (row.channel !== 'email') return `a ${row.channel} task stays with the recruiter`;
@@ -204,28 +211,138 @@ async function skip(deps: Deps, f: FollowUpRow, reason: string): Promise<Deliver
   return done ? { outcome: 'skipped', reason } : { outcome: 'noop', reason: 'changed while checking' };
 }
 
+/** The kinds that may go as one email to their contact (playbook `combinePerContact`): the ones asking the employer about the process. */
+export const COMBINABLE_KINDS: readonly FollowUpKind[] = ['timeline_request', 'recruiter_check_in', 'status_check'];
+/** At most this many candidates in one combined email; more go in the next one. */
+export const COMBINE_MAX = 20;
+
 /**
- * Sends one follow-up at most once. The row is claimed in PostgreSQL first (pending → queued, at
- * the job's version), so of two jobs or two workers only the claimer sends; a stale version (the
- * follow-up was edited or rescheduled after this job was enqueued) does nothing. A temporary SMTP
- * error puts the row back to pending and rethrows for BullMQ's retry; a permanent one (5xx), or the
- * last attempt, marks it failed. Each claim counts in `attempts`, the server's answer to a failed
- * one goes to `last_error` and the Message-ID of a sent one to `message_id`; `notes` stay the
- * recruiter's.
+ * The lock of a combined email's group: one contact, one recruiter, one recipient-local day (the
+ * contact's zone, else their employer's). Taken, for a follow-up that may be combined, before it
+ * is claimed, so two jobs of one group do not each send part of it: the second waits, then finds
+ * its row claimed by the first. Returns the day's bounds, or nothing when the follow-up is not
+ * pending or may not be combined (another kind, the agency turned combining off).
+ */
+async function lockGroup(tx: Tx, id: string): Promise<{ dayStart: Date; dayEnd: Date } | undefined> {
+  const res = await tx.execute<{ dayStart: Date; dayEnd: Date }>(sql`
+    WITH g AS (
+      SELECT f.tenant_id, f.contact_id, f.owner_id, coalesce(ct.time_zone, e.time_zone) AS zone,
+             (f.due_at AT TIME ZONE coalesce(ct.time_zone, e.time_zone))::date AS day
+      FROM follow_ups f
+      JOIN contacts ct ON ct.id = f.contact_id
+      JOIN employers e ON e.id = ct.employer_id
+      JOIN tenants t ON t.id = f.tenant_id
+      WHERE f.id = ${id} AND f.status = 'pending' AND f.channel = 'email' AND f.recipient->>'type' = 'contact'
+        AND f.kind IN (${sql.join(COMBINABLE_KINDS.map((k) => sql`${k}`), sql`, `)})
+        AND coalesce((t.playbook->>'combinePerContact')::boolean, true)
+    )
+    SELECT pg_advisory_xact_lock(hashtextextended('followups.combine:' || tenant_id || ':' || contact_id || ':' || owner_id || ':' || day, 0)) IS NULL AS locked,
+           (day::timestamp AT TIME ZONE zone) AS "dayStart", ((day + 1)::timestamp AT TIME ZONE zone) AS "dayEnd"
+    FROM g`);
+  const r = res.rows[0];
+  return r ? { dayStart: new Date(r.dayStart), dayEnd: new Date(r.dayEnd) } : undefined;
+}
+
+/** A claimed follow-up that may carry others: written from scratch (no hand-edited text), to the contact themselves. */
+const combinable = (l: Loaded) =>
+  l.followUp.subject === null &&
+  l.followUp.body === null &&
+  l.followUp.contactId !== null &&
+  !!l.contact?.email &&
+  (l.followUp.voice === 'agency' || (l.followUp.voice === 'on_behalf' && l.candidate.relayConsent));
+
+/**
+ * Claims, with the leader, the other follow-ups of its group that are pending: the same contact,
+ * recruiter and recipient-local day, a combinable kind, written from the template, going to the
+ * contact. One still inside its own undo window is left (it goes at its time; a recruiter may
+ * still undo it); one due later that day comes along. Rows a recruiter's action holds are
+ * skipped, not waited for: an undo that holds the row wins.
+ */
+async function claimSiblings(tx: Tx, leader: FollowUpRow, day: { dayStart: Date; dayEnd: Date }, now: Date, until: Date): Promise<Loaded[]> {
+  const res = await tx.execute<Record<string, unknown>>(sql`
+    WITH c AS (
+      UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, claimed_until = ${until}, updated_at = ${now}
+      WHERE id IN (
+        SELECT s.id FROM follow_ups s
+        JOIN candidates cand ON cand.id = s.candidate_id
+        WHERE s.tenant_id = ${leader.tenantId} AND s.status = 'pending' AND s.due_at >= ${day.dayStart} AND s.due_at < ${day.dayEnd}
+          AND s.contact_id = ${leader.contactId} AND s.owner_id = ${leader.ownerId} AND s.id <> ${leader.id}
+          AND s.channel = 'email' AND s.recipient->>'type' = 'contact' AND s.subject IS NULL AND s.body IS NULL
+          AND s.kind IN (${sql.join(COMBINABLE_KINDS.map((k) => sql`${k}`), sql`, `)})
+          AND (s.voice = 'agency' OR (s.voice = 'on_behalf' AND cand.relay_consent))
+          AND (s.due_at + s.undo_seconds * interval '1 second' <= ${new Date(now.getTime() + EARLY_SLACK_MS)} OR s.due_at > ${now})
+        ORDER BY s.due_at, s.id
+        LIMIT ${COMBINE_MAX - 1}
+        FOR UPDATE OF s SKIP LOCKED
+      ) AND status = 'pending'
+      RETURNING *
+    )
+    SELECT ${FOLLOW_UP_COLUMNS},
+           cand.name AS "candidateName", cand.email AS "candidateEmail", cand.relay_consent AS "relayConsent",
+           cand.status_updates_opt_in AS "statusUpdatesOptIn", u.name AS "recruiterName", u.email AS "recruiterEmail",
+           t.name AS "agency", t.templates AS "templates", ct.id AS "contactFound", ct.name AS "contactName", ct.email AS "contactEmail"
+    FROM c
+    JOIN candidates cand ON cand.id = c.candidate_id
+    LEFT JOIN contacts ct ON ct.id = c.contact_id
+    JOIN applications a ON a.id = c.application_id
+    JOIN users u ON u.id = a.owner_id
+    JOIN tenants t ON t.id = c.tenant_id
+    ORDER BY c.due_at, c.id`);
+  return res.rows.map(asLoaded);
+}
+
+/**
+ * Claims a follow-up, and when it may carry others to its contact the rest of its group, under the
+ * group's lock (one transaction). Undefined: nothing claimed.
+ */
+async function claimGroup(deps: Deps, job: { tenantId: string; followUpId: string; version: number }, now: Date, until: Date): Promise<Loaded[] | undefined> {
+  return withTenant(deps.db, job.tenantId, async (tx) => {
+    // Sent together (one round trip); the server runs them in order: the claim, and its snapshot, after the lock.
+    const [day, leader] = await Promise.all([lockGroup(tx, job.followUpId), claimForDelivery(tx, job.followUpId, job.version, now, until)]);
+    if (!leader) return undefined;
+    if (!day || !combinable(leader)) return [leader];
+    return [leader, ...(await claimSiblings(tx, leader.followUp, day, now, until))];
+  });
+}
+
+/**
+ * Sends one follow-up at most once, or, for a timeline request, check-in or status check whose
+ * contact has others due the same day, one email carrying them all (docs/followups.md). The row
+ * is claimed in PostgreSQL first (pending → queued, at the job's version, once its undo window
+ * is over), so of two jobs or two workers only the claimer sends, and an undo that got the row
+ * first means nothing is sent; a stale version (the follow-up was edited or rescheduled after
+ * this job was enqueued) does nothing. A temporary SMTP error puts the rows back to pending and
+ * rethrows for BullMQ's retry; a permanent one (5xx), or the last attempt, marks them failed. Each
+ * claim counts in `attempts`, the server's answer to a failed one goes to `last_error` and the
+ * Message-ID of a sent one to `message_id`; `notes` stay the recruiter's.
  */
 export async function deliverFollowUp(
   deps: Deps,
-  job: { tenantId: string; followUpId: string; version: number },
+  job: { tenantId: string; followUpId: string; version: number; kind?: FollowUpKind | undefined },
   attempt: Attempt,
 ): Promise<DeliveryResult> {
   const claimedAt = deps.clock.now();
   const until = new Date(claimedAt.getTime() + deps.config.FOLLOWUP_CLAIM_LEASE_MS);
-  const loaded = await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, claimedAt, until));
-  if (!loaded) {
+  // Only a kind that may be combined pays for the group's lock (a job without a kind may be one).
+  const claimed =
+    job.kind && !COMBINABLE_KINDS.includes(job.kind)
+      ? await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, claimedAt, until)).then((l) => (l ? [l] : undefined))
+      : await claimGroup(deps, job, claimedAt, until);
+  if (!claimed) {
     const why = await readTenant(deps.db, job.tenantId, (tx) => whyNotClaimed(tx, job.followUpId, job.version, claimedAt));
     // Fired before its time (clocks disagree): never send early; the job waits again.
     return typeof why === 'string' ? { outcome: 'noop', reason: why } : { outcome: 'early', dueAt: why.early };
   }
+  return claimed.length > 1 ? sendCombined(deps, claimed, attempt) : sendOne(deps, claimed[0]!, attempt);
+}
+
+/** Lateness: from the moment the email was to leave (its due time plus its undo window) to its sending. */
+function observeLateness(deps: Deps, f: FollowUpRow, now: Date) {
+  const leaves = new Date(f.dueAt).getTime() + f.undoSeconds * 1000;
+  deps.metrics.followUpLateness.observe({ channel: f.channel }, Math.max(0, now.getTime() - leaves) / 1000);
+}
+
+async function sendOne(deps: Deps, loaded: Loaded, attempt: Attempt): Promise<DeliveryResult> {
   const f = loaded.followUp;
   const claimed = { attempts: f.attempts };
   // A timeline request or status check to the contact carries a one-click answer link (docs/response-links.md).
@@ -261,10 +378,78 @@ export async function deliverFollowUp(
     }),
   );
   // Sent is the truth even if the row was cancelled while the message was on its way.
-  await readTenant(deps.db, job.tenantId, () => markSent(f, now, message.messageId, rows));
+  await readTenant(deps.db, f.tenantId, () => markSent(f, now, message.messageId, rows));
   deps.metrics.followUpSends.inc({ outcome: 'sent' });
-  deps.metrics.followUpLateness.observe({ channel: f.channel }, Math.max(0, now.getTime() - new Date(f.dueAt).getTime()) / 1000);
+  observeLateness(deps, f, now);
   return { outcome: 'sent', messageId: message.messageId };
+}
+
+/**
+ * One email to a contact for several follow-ups: the agency's `combined`
+ * template, one entry (and one response link) per candidate, from the agency with replies to the
+ * recruiter, under the Message-ID of the first of them, which every follow-up it carries records. It starts
+ * no thread and continues none; it is listed in each application's thread with the contact.
+ */
+async function sendCombined(deps: Deps, claimed: Loaded[], attempt: Attempt): Promise<DeliveryResult> {
+  // Listed in due order (then planning order); the first names the message, whichever job claimed them.
+  const items = [...claimed].sort(
+    (a, b) => new Date(a.followUp.dueAt).getTime() - new Date(b.followUp.dueAt).getTime() || (a.followUp.id < b.followUp.id ? -1 : 1),
+  );
+  const leader = items[0]!;
+  const lf = leader.followUp;
+  for (const l of items) {
+    const link = await withResponseLink(deps, l);
+    if (link) l.followUp = { ...l.followUp, vars: { ...l.followUp.vars, responseLink: link } };
+  }
+  const contact = leader.contact!;
+  const text = renderCombined(
+    items.map((l) => l.followUp),
+    { templates: leader.templates, agency: leader.agency, reader: contact.name },
+  );
+  const ids = items.map((l) => l.followUp.id);
+  const messageId = followUpMessageId(lf.id);
+  const composed: MailMessage = {
+    from: { name: leader.agency, address: deps.config.MAIL_FROM },
+    replyTo: { name: leader.recruiter.name, address: leader.recruiter.email },
+    to: { name: contact.name, address: contact.email! },
+    messageId,
+    headers: { 'X-Afterview-Follow-Up': lf.id, 'X-Afterview-Follow-Ups': ids.join(', ') },
+    subject: text.subject,
+    text: text.body,
+  };
+  await recordCombinedMessage(deps, items.map((l) => l.followUp), { subject: text.subject, messageId });
+  const { message, mailer } = await fromAgency(deps, lf.tenantId, leader, composed);
+  try {
+    await mailer.send({ ...message, date: deps.clock.now() });
+  } catch (err) {
+    const e = err instanceof MailError ? err : new MailError(err instanceof Error ? err.message : String(err), null, false);
+    const final = e.permanent || attempt.number >= attempt.of;
+    await Promise.all(items.map((l) => markUnsent(deps, l.followUp, e, l.followUp.attempts, final)));
+    deps.metrics.followUpSends.inc({ outcome: final ? 'failed' : 'retrying' }, items.length);
+    throw e;
+  }
+  const now = deps.clock.now();
+  await Promise.all(
+    items.map((l) => {
+      const f = l.followUp;
+      const rows = changeRows(
+        system(f),
+        now,
+        deliveryChange(f, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
+          voice: 'agency',
+          to: message.to.address,
+          draft: false,
+          messageId,
+          attempts: f.attempts,
+          combined: ids,
+        }),
+      );
+      return readTenant(deps.db, f.tenantId, () => markSent(f, now, messageId, rows));
+    }),
+  );
+  deps.metrics.followUpSends.inc({ outcome: 'sent' }, items.length);
+  for (const l of items) observeLateness(deps, l.followUp, now);
+  return { outcome: 'sent', messageId, followUpIds: ids };
 }
 
 /** Back to pending for the next attempt, or failed; the server's answer is kept in `last_error`. */

@@ -7,6 +7,7 @@ import { followUps } from '../../db/schema/index.js';
 import { defineJob, enqueueFair, type JobDefinition, type JobRequest } from '../../jobs/define.js';
 import { deliverFollowUp } from './followups.delivery.js';
 import { markUncertainSends } from './followups.uncertain.js';
+import { followUpKinds, type FollowUpKind } from '../../core/followups/types.js';
 
 /** Enqueued this far ahead of the due time, so the delayed job is in Redis before it is due. */
 export const RECONCILE_LOOKAHEAD_MS = 2 * 60_000;
@@ -18,7 +19,11 @@ export const RECONCILE_LATE_LIMIT_MS = 3 * 86_400_000;
 
 export const deliverJobId = (followUpId: string, version: number) => `fu-${followUpId}-v${version}`;
 
-export const deliverPayload = z.object({ tenantId: z.uuid(), followUpId: z.uuid(), version: z.number().int().min(1) });
+/**
+ * `kind` tells the worker whether the email may be combined with others to its contact (a job
+ * without it, added by an older release, is treated as if it might be).
+ */
+export const deliverPayload = z.object({ tenantId: z.uuid(), followUpId: z.uuid(), version: z.number().int().min(1), kind: z.enum(followUpKinds).optional() });
 
 /** SMTP 4xx answers are retried over about an hour (1, 2, 4, 8, 16, 32 minutes); a 5xx fails at once. */
 const deliverOptions: JobsOptions = { attempts: 7, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } };
@@ -32,11 +37,12 @@ export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = defineJo
   handler: () => import('./followups.deliverJob.js').then((m) => m.deliverHandler),
 });
 
-type Deliverable = { tenantId: string; id: string; version: number; dueAt: Date };
+type Deliverable = { tenantId: string; id: string; version: number; dueAt: Date; undoSeconds: number; kind: FollowUpKind };
 
+/** The job fires when the email leaves: its due time plus its undo window. */
 const deliverJob = (now: number, f: Deliverable) => ({
-  payload: { tenantId: f.tenantId, followUpId: f.id, version: f.version },
-  opts: { jobId: deliverJobId(f.id, f.version), delay: Math.max(0, f.dueAt.getTime() - now) },
+  payload: { tenantId: f.tenantId, followUpId: f.id, version: f.version, kind: f.kind },
+  opts: { jobId: deliverJobId(f.id, f.version), delay: Math.max(0, f.dueAt.getTime() + f.undoSeconds * 1000 - now) },
 });
 
 /** Adds the delayed deliver job of one follow-up version; the same id twice is one job. */
@@ -64,7 +70,7 @@ export async function enqueueDeliveries(deps: Pick<Deps, 'queues' | 'clock' | 'r
  * the add fails and the sweep, which finds the same rows, enqueues them instead.
  */
 export function deliveriesDueSoon(
-  rows: readonly { tenantId: string; id: string; version: number; dueAt: Date; channel: string; status: string }[],
+  rows: readonly (Deliverable & { channel: string; status: string })[],
   now: Date,
 ): JobRequest<typeof deliverPayload>[] {
   const at = now.getTime();
@@ -85,7 +91,7 @@ async function* pendingDue(deps: Deps, opts: { tenantId?: string | undefined; un
   for (const tenantId of tenantIds) {
     const due = await readTenant(deps.db, tenantId, (tx) =>
       tx
-        .select({ tenantId: followUps.tenantId, id: followUps.id, version: followUps.version, dueAt: followUps.dueAt })
+        .select({ tenantId: followUps.tenantId, id: followUps.id, version: followUps.version, dueAt: followUps.dueAt, undoSeconds: followUps.undoSeconds, kind: followUps.kind })
         .from(followUps)
         .where(
           and(
@@ -136,10 +142,15 @@ const DIRECT_AT_ONCE = 10;
 export async function sendDueWithoutQueue(deps: Deps, opts: { stop?: () => boolean } = {}): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
-  for await (const { due } of pendingDue(deps, { until: deps.clock.now(), untried: true })) {
+  for await (const { due: dueNow } of pendingDue(deps, { until: deps.clock.now(), untried: true })) {
+    // Only those whose undo window is over: the others wait for the next check.
+    const at = deps.clock.now().getTime();
+    const due = dueNow.filter((f) => f.dueAt.getTime() + f.undoSeconds * 1000 <= at);
     for (let i = 0; i < due.length && !opts.stop?.(); i += DIRECT_AT_ONCE) {
       const results = await Promise.allSettled(
-        due.slice(i, i + DIRECT_AT_ONCE).map((f) => deliverFollowUp(deps, { tenantId: f.tenantId, followUpId: f.id, version: f.version }, { number: 1, of: deliverOptions.attempts! })),
+        due
+          .slice(i, i + DIRECT_AT_ONCE)
+          .map((f) => deliverFollowUp(deps, { tenantId: f.tenantId, followUpId: f.id, version: f.version, kind: f.kind }, { number: 1, of: deliverOptions.attempts! })),
       );
       for (const r of results) {
         if (r.status === 'rejected') failed++;

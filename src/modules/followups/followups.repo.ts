@@ -21,8 +21,17 @@ import type { FollowUpFacts } from '../../core/followups/types.js';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
 
-export const presentFollowUp = ({ tenantId: _t, plannedDueAt: _p, cancelledBy: _c, ...f }: FollowUpRow, now: Date) => ({
+/** When an email leaves: its due time plus its undo window (docs/followups.md#the-undo-window). */
+export const sendsAtOf = (f: Pick<FollowUpRow, 'dueAt' | 'undoSeconds'>) => new Date(f.dueAt.getTime() + f.undoSeconds * 1000);
+
+/** Due, not yet gone, and still undoable: a pending email between its due time and the moment it leaves. */
+export const inUndoWindow = (f: Pick<FollowUpRow, 'status' | 'channel' | 'dueAt' | 'undoSeconds'>, now: Date) =>
+  f.status === 'pending' && f.channel === 'email' && f.dueAt.getTime() <= now.getTime() && now.getTime() < sendsAtOf(f).getTime();
+
+export const presentFollowUp = ({ tenantId: _t, plannedDueAt: _p, cancelledBy: _c, undoTo: _u, ...f }: FollowUpRow, now: Date) => ({
   ...f,
+  sendsAt: sendsAtOf(f),
+  inUndoWindow: inUndoWindow(f, now),
   templateId: templateIdFor(f),
   /** A subject or body written by hand: it is sent as written instead of the template's. */
   edited: f.subject !== null || f.body !== null,

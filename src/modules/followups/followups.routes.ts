@@ -24,6 +24,7 @@ import {
   resendFollowUpBody,
   sendNowFollowUpBody,
   skipFollowUpBody,
+  undoFollowUpBody,
 } from './followups.schemas.js';
 import { LIMITS } from '../../lib/limits.js';
 
@@ -89,7 +90,7 @@ export function followUpsRoutes(app: App, deps: Deps) {
   action(
     'send-now',
     'Send a pending email follow-up now',
-    'Due at once and handed to the worker as the change commits; the answer is the follow-up still `pending` (watch for `sent`). ' +
+    'Due at once; it leaves when its undo window is over (`sendsAt`), and `POST …/undo` until then puts it back as it was. The answer is the follow-up still `pending` (watch for `sent`). ' +
       'Also for one more than 3 days overdue, which the worker does not send alone. A task or a follow-up not pending answers 409.',
     sendNowFollowUpBody,
     (a, id, b, m) => svc.sendFollowUpNow(deps, a, id, b, m),
@@ -106,6 +107,16 @@ export function followUpsRoutes(app: App, deps: Deps) {
   );
   action('cancel', 'Cancel a follow-up', 'A pending, queued or uncertain one; re-planning will not bring it back.', cancelFollowUpBody, (a, id, b, m) =>
     svc.cancelFollowUp(deps, a, id, b, m),
+  );
+  action(
+    'undo',
+    'Undo an email in its undo window',
+    'For a pending email that is due but has not left yet (`inUndoWindow`: dueAt ≤ now < sendsAt). One a recruiter released ' +
+      '(send-now, resend, approve) goes back to where it was (pending at its planned time, stale, paused, uncertain, awaiting approval) ' +
+      'unless its planned time has come; otherwise it is cancelled ("undone by <name>"). After the window, before the due time, or once ' +
+      'the worker claimed it (`queued`) or sent it: 409 naming the status, nothing changed.',
+    undoFollowUpBody,
+    (a, id, b, m) => svc.undoFollowUp(deps, a, id, b, m),
   );
   action(
     'resend',

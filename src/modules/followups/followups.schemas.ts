@@ -90,6 +90,11 @@ export const followUpSchema = z
     approvedAt: instant.nullable().describe('When a recruiter approved it, for one that waited for approval'),
     approvedBy: z.uuid().nullable().describe('Who approved it (a user or an API key)'),
     edited: z.boolean().describe('Its subject or body was written by hand: sent as written, not from the template'),
+    sendsAt: instant.describe('When the email leaves: dueAt plus its undo window (the playbook’s undoSeconds when it was planned or made due by hand)'),
+    undoSeconds: z.number().int().min(0).describe('Its undo window, in seconds'),
+    inUndoWindow: z
+      .boolean()
+      .describe('Due and not gone yet (dueAt ≤ now < sendsAt, still pending): `POST …/undo` stops it'),
     overdue: z.boolean().describe('Still pending or queued after its due time'),
     subject: z.string().max(LIMITS.subject).nullable(),
     body: z.string().max(LIMITS.rendered).nullable(),
@@ -142,14 +147,17 @@ export const followUpSchema = z
       approvedAt: null,
       approvedBy: null,
       edited: false,
-      sentAt: '2026-12-03T18:00:04.000Z',
+      sendsAt: '2026-12-03T18:00:30.000Z',
+      undoSeconds: 30,
+      inUndoWindow: false,
+      sentAt: '2026-12-03T18:00:31.000Z',
       completedAt: null,
       attempts: 2,
       lastError: '451 4.7.1 Try again later',
       messageId: '<fu-01938a8e-7a6b-7c5d-8e4f-3a2b1c0d9e8f@afterview>',
       version: 2,
       createdAt: '2026-12-03T16:05:00.000Z',
-      updatedAt: '2026-12-03T18:00:04.000Z',
+      updatedAt: '2026-12-03T18:00:31.000Z',
     },
   });
 
@@ -218,3 +226,7 @@ export const approveAllBody = z
 export const cancelFollowUpBody = z
   .strictObject({ reason: reason.optional() })
   .meta({ id: 'CancelFollowUpRequest', example: { reason: 'The candidate withdrew by phone' } });
+
+export const undoFollowUpBody = z
+  .strictObject({ reason: reason.optional().describe('Why; kept in the event (and the cancel reason)') })
+  .meta({ id: 'UndoFollowUpRequest', example: { reason: 'Wrong candidate' } });

@@ -3,19 +3,19 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { afterCommit, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { listChanged } from '../../db/sync.js';
-import { followUps, tenants } from '../../db/schema/index.js';
+import { apiKeys, followUps, tenants, users, type UndoState } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
-import { findFollowUps, loadFacts, loadPlaybook, lockInterviewContext, presentFollowUp, type FollowUpRow } from './followups.repo.js';
+import { findFollowUps, loadFacts, loadPlaybook, lockInterviewContext, presentFollowUp, sendsAtOf, type FollowUpRow } from './followups.repo.js';
 import { nextAllowedMoment } from '../../core/followups/moments.js';
 import { and, asc } from 'drizzle-orm';
 import { describeInstant } from '../../core/businessTime.js';
 import type { PlanBasis } from '../../core/followups/types.js';
 import type { Playbook } from '../../core/followups/playbook.js';
-import { deliveriesDueSoon } from './followups.jobs.js';
+import { deliveriesDueSoon, RECONCILE_LATE_LIMIT_MS } from './followups.jobs.js';
 import { followUpMessageId } from './followups.delivery.js';
 import type {
   approveAllBody,
@@ -30,6 +30,7 @@ import type {
   resendFollowUpBody,
   sendNowFollowUpBody,
   skipFollowUpBody,
+  undoFollowUpBody,
 } from './followups.schemas.js';
 
 type Status = FollowUpRow['status'];
@@ -73,7 +74,7 @@ async function lockForAction(tx: Tx, id: string, allowed: Status[], action: stri
   if (!row) throw notFound('Follow-up');
   assertVersion(row.version, ifMatch);
   if (!allowed.includes(row.status)) {
-    throw new AppError('conflict', `A ${row.status} follow-up cannot be ${action}`, [], { status: row.status });
+    throw new AppError('conflict', `A ${row.status} follow-up cannot be ${action}`, [], { followUpStatus: row.status });
   }
   return row;
 }
@@ -90,6 +91,8 @@ async function act(
   const row = await withTenant(deps.db, actor.tenantId, async (tx, work) => {
     const current = await lockForAction(tx, id, opts.allowed, opts.verb, opts.ifMatch);
     const { set, data } = change(current, now);
+    // A new due time takes the agency's undo window as it is now.
+    if (set.dueAt) set.undoSeconds = (await loadPlaybook(tx, actor.tenantId)).undoSeconds;
     const [updated] = await tx
       .update(followUps)
       .set({ ...set, version: current.version + 1, updatedAt: now })
@@ -133,6 +136,7 @@ export function rescheduleFollowUp(deps: Deps, actor: Actor, id: string, input: 
       status: 'pending',
       holdReason: null,
       dueAt: input.dueAt,
+      undoTo: null,
       reason: `moved by hand to ${describeInstant(input.dueAt, row.basis?.zone ?? 'UTC')}: ${input.reason} (planned: ${row.reason})`,
       basis: byHand(row, 'moved', now),
     },
@@ -151,7 +155,7 @@ export function sendFollowUpNow(deps: Deps, actor: Actor, id: string, input: z.o
     }
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { status: 'pending', holdReason: null, dueAt: now, reason: `sent now by hand${why} (planned: ${row.reason})`, basis: byHand(row, 'sent_now', now) },
+      set: { status: 'pending', holdReason: null, dueAt: now, undoTo: undoStateOf(row, 'send_now'), reason: `sent now by hand${why} (planned: ${row.reason})`, basis: byHand(row, 'sent_now', now) },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'sent now by hand', sendNow: true },
     };
   });
@@ -192,7 +196,7 @@ export function resendFollowUp(deps: Deps, actor: Actor, id: string, input: z.ou
   return act(deps, actor, id, { allowed: ['uncertain'], verb: 'resent', action: 'followup.rescheduled', ifMatch }, (row, now) => {
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { status: 'pending', dueAt: now, reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})`, basis: byHand(row, 'resent', now) },
+      set: { status: 'pending', dueAt: now, undoTo: undoStateOf(row, 'resend'), reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})`, basis: byHand(row, 'resent', now) },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'resent by hand', resend: true },
     };
   });
@@ -244,10 +248,11 @@ async function approveRows(
 ) {
   const late = rows.filter((r) => r.dueAt.getTime() < now.getTime());
   let moment: ((r: FollowUpRow) => { at: Date; note: string | null }) | null = null;
+  const pb = await loadPlaybook(tx, actor.tenantId);
   if (late.length > 0) {
     const ctx = await lockInterviewContext(tx, interviewId);
     if (ctx) {
-      const [facts, pb] = await Promise.all([loadFacts(tx, actor.tenantId, ctx), loadPlaybook(tx, actor.tenantId)]);
+      const facts = await loadFacts(tx, actor.tenantId, ctx);
       moment = (r) => nextAllowedMoment(facts, pb, now, r);
     }
   }
@@ -260,6 +265,9 @@ async function approveRows(
       holdReason: null,
       approvedAt: now,
       approvedBy: actor.userId ?? actor.apiKeyId ?? null,
+      // Its undo window is the agency's as it is now; an undo puts it back to awaiting approval.
+      undoSeconds: pb.undoSeconds,
+      undoTo: undoStateOf(r, 'approve'),
       ...(edit.subject !== undefined ? { subject: edit.subject } : {}),
       ...(edit.body !== undefined ? { body: edit.body } : {}),
       ...(m
@@ -329,4 +337,106 @@ export function declineFollowUp(deps: Deps, actor: Actor, id: string, input: z.o
     set: { status: 'cancelled', cancelReason: reason, cancelledBy: 'user', holdReason: null },
     data: { reason: input.reason ?? null, by: 'user' },
   }));
+}
+
+/** What `undo` restores: the follow-up as it was before a recruiter released it. */
+function undoStateOf(row: FollowUpRow, by: UndoState['by']): UndoState {
+  return {
+    status: row.status as UndoState['status'],
+    dueAt: row.dueAt.toISOString(),
+    reason: row.reason,
+    holdReason: row.holdReason,
+    approvedAt: row.approvedAt?.toISOString() ?? null,
+    approvedBy: row.approvedBy,
+    basis: row.basis,
+    by,
+  };
+}
+
+/** "Sam Rivera", or "API key ci-sync": who undid it, for its cancel reason. */
+async function actorName(tx: Tx, actor: Actor): Promise<string> {
+  if (actor.userId) {
+    const [u] = await tx.select({ name: users.name }).from(users).where(eq(users.id, actor.userId));
+    if (u) return u.name;
+  }
+  if (actor.apiKeyId) {
+    const [k] = await tx.select({ name: apiKeys.name }).from(apiKeys).where(eq(apiKeys.id, actor.apiKeyId));
+    if (k) return `API key ${k.name}`;
+  }
+  return 'a recruiter';
+}
+
+/**
+ * Undoes an email inside its undo window (due, not gone: `dueAt <= now < sendsAt`): one a
+ * recruiter released (send-now, resend, approve) goes back to where it was (pending at its planned
+ * time, stale, paused, uncertain, awaiting approval), unless that would send it at once (its
+ * planned time has come), and then, like one that fell due by itself, it is cancelled ("undone by
+ * <name>"), so re-planning does not bring it back. The row is locked, as the worker's claim locks
+ * it: an undo that gets it first means nothing is sent; one that comes after the claim is a 409
+ * naming the status (`queued`, `sent`), as is one after the window or before the due time, and
+ * nothing changes.
+ */
+export async function undoFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof undoFollowUpBody>, ifMatch?: number) {
+  const now = deps.clock.now();
+  const row = await withTenant(deps.db, actor.tenantId, async (tx, work) => {
+    const current = await lockForAction(tx, id, ['pending'], 'undone: only an email waiting in its undo window can be', ifMatch);
+    const sendsAt = sendsAtOf(current);
+    if (current.channel !== 'email') {
+      throw new AppError('conflict', `A ${current.channel} follow-up is a task, never sent: cancel it instead`, [], { followUpStatus: current.status, channel: current.channel });
+    }
+    if (now.getTime() < current.dueAt.getTime()) {
+      throw new AppError('conflict', `The follow-up is not due yet (${current.dueAt.toISOString()}): its undo window opens then; cancel or move it instead`, [], {
+        followUpStatus: current.status,
+        sendsAt: sendsAt.toISOString(),
+      });
+    }
+    if (now.getTime() >= sendsAt.getTime()) {
+      throw new AppError('conflict', `The undo window closed at ${sendsAt.toISOString()}: the follow-up is on its way`, [], {
+        followUpStatus: current.status,
+        sendsAt: sendsAt.toISOString(),
+      });
+    }
+    const back = current.undoTo;
+    const backDue = back ? new Date(back.dueAt) : null;
+    // Back to pending at a time already come would send it straight away: that is no undo.
+    const restore =
+      back && backDue && !(back.status === 'pending' && backDue.getTime() <= now.getTime() && backDue.getTime() > now.getTime() - RECONCILE_LATE_LIMIT_MS);
+    const by = await actorName(tx, actor);
+    const why = input.reason ? `: ${input.reason}` : '';
+    const set: Partial<FollowUpRow> =
+      restore && back
+        ? {
+            status: back.status,
+            dueAt: backDue!,
+            reason: back.reason,
+            holdReason: back.holdReason,
+            approvedAt: back.approvedAt ? new Date(back.approvedAt) : null,
+            approvedBy: back.approvedBy,
+            ...(back.basis !== undefined ? { basis: back.basis } : {}),
+            undoTo: null,
+          }
+        : { status: 'cancelled', cancelReason: `undone by ${by}${why}`, cancelledBy: 'user', holdReason: null, undoTo: null };
+    const [updated] = await tx
+      .update(followUps)
+      .set({ ...set, version: current.version + 1, updatedAt: now })
+      .where(eq(followUps.id, id))
+      .returning();
+    await recordChange(actor, now, {
+      action: 'followup.undone',
+      subject: { type: 'followUp', id },
+      refs: { candidateId: current.candidateId, applicationId: current.applicationId, interviewId: current.interviewId },
+      changes: diff(current, updated!, FIELDS),
+      data: {
+        key: current.key,
+        kind: current.kind,
+        status: updated!.status,
+        sendsAt: sendsAt.toISOString(),
+        ...(restore && back ? { restored: back.by } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
+    });
+    work.afterCommit(...deliveriesDueSoon([updated!], now));
+    return updated!;
+  });
+  return presentFollowUp(row, now);
 }

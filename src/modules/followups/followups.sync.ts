@@ -116,6 +116,7 @@ export async function syncFollowUps(tx: Tx, actor: Actor, now: Date, interviewId
     status: p.stale ? ('stale' as const) : p.approval ? ('awaiting_approval' as const) : ('pending' as const),
     holdReason: p.stale ?? p.approval,
     vars: { ...p.vars },
+    undoSeconds: pb.undoSeconds,
     ownerId: ctx.ownerId,
     createdAt: now,
     updatedAt: now,

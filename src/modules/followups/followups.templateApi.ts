@@ -7,10 +7,12 @@ import { AppError, notFound } from '../../lib/errors.js';
 import { instant, localDate } from '../../lib/schemas.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
-import { followUpKind } from './followups.schemas.js';
+import { followUpKinds } from '../../core/followups/types.js';
 import {
   assertValidTemplate,
+  COMBINED_TEMPLATE_ID,
   candidateUpdateEvents,
+  combinedView,
   defaultTemplates,
   findTemplateSlot,
   renderText,
@@ -35,7 +37,7 @@ const THANK_YOU_EXAMPLE = {
 export const templateSchema = z
   .object({
     id: z.string().max(LIMITS.name).describe('`<kind>[.<event>].<channel>.<voice>`, e.g. `thank_you.email.candidate`'),
-    kind: followUpKind,
+    kind: z.enum([...followUpKinds, 'combined']).describe('The follow-up kind it is for; `combined`: the one email to a contact carrying several candidates’ steps'),
     event: z.enum(candidateUpdateEvents).nullable().describe('For candidate updates: what happened'),
     channel: z.enum(templateChannels).describe('email: the message; phone, linkedin: the task title and its talking points or note'),
     voice: z.enum(templateVoices).describe('candidate: the candidate’s words (sent on their behalf, or as their draft); agency: the recruiter’s'),
@@ -229,8 +231,19 @@ export async function previewTemplate(deps: Deps, actor: Actor, id: string, inpu
   assertValidTemplate(text, 'body');
   const facts = row ? (row.vars as Record<string, unknown>) : { ...sampleFacts, ...stripUndefined(input.vars ?? {}) };
   const agencyName = !row && input.vars?.agency !== undefined ? input.vars.agency : agency;
-  const view = templateView(facts, agencyName ?? null);
-  return { templateId: id, ...renderText(text, view), facts: row ? ('followUp' as const) : ('sample' as const), variables: view };
+  const view =
+    id === COMBINED_TEMPLATE_ID
+      ? // The combined email: the follow-up alone, or the sample candidate with two more.
+        combinedView(row ? [row] : [{ kind: 'status_check', vars: facts }, ...SAMPLE_OTHERS], String(facts.interviewer ?? ''), agencyName ?? null)
+      : templateView(facts, agencyName ?? null);
+  const { candidates: _list, ...variables } = view;
+  return { templateId: id, ...renderText(text, view), facts: row ? ('followUp' as const) : ('sample' as const), variables };
 }
+
+/** The two more candidates of a sample combined email. */
+const SAMPLE_OTHERS = [
+  { kind: 'status_check', vars: { ...sampleFacts, candidate: 'Sam Park', position: '3rd grade teacher', timeline: null } },
+  { kind: 'timeline_request', vars: { ...sampleFacts, candidate: 'Alex Kim', position: 'Reading specialist', timeline: null } },
+];
 
 const stripUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

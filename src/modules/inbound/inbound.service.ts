@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { publicUrl } from '../../config.js';
 import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
-import { followUps, inboundReplies, tenants } from '../../db/schema/index.js';
+import { emailMessages, followUps, inboundReplies, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -111,6 +111,18 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
           'inbound_email',
         );
         [stored] = await tx.update(inboundReplies).set({ replyId: reply.id }).where(eq(inboundReplies.id, stored.id)).returning() as [InboundRow];
+        // An answer to a combined email (several candidates in one message to the contact) is the
+        // employer's reply on every application it carried, not only the first one's.
+        for (const other of await coveredByCombined(tx, followUp!)) {
+          await insertReply(
+            tx,
+            actor,
+            now,
+            other.applicationId,
+            { channel: 'email', summary: replySummary(input.text), interviewId: other.interviewId, receivedAt },
+            'inbound_email',
+          );
+        }
       }
       await recordChange(actor, now, {
         action: 'inbound_reply.received',
@@ -128,6 +140,21 @@ export async function receiveInbound(deps: Deps, tenantId: string, input: z.outp
     );
     return { duplicate: true, reply: presentInbound(existing!) };
   }
+}
+
+/**
+ * The other applications a combined email carried (docs/followups.md#one-email-per-contact-and-day):
+ * the follow-ups recorded under the same Message-ID as the one answered, one per application.
+ */
+async function coveredByCombined(tx: Tx, answered: { id: string; applicationId: string }) {
+  const rows = await tx
+    .select({ applicationId: followUps.applicationId, interviewId: followUps.interviewId })
+    .from(emailMessages)
+    .innerJoin(followUps, and(eq(followUps.tenantId, emailMessages.tenantId), eq(followUps.id, emailMessages.followUpId)))
+    .where(and(eq(emailMessages.combined, true), eq(emailMessages.messageId, `<fu-${answered.id}@afterview>`)))
+    .orderBy(followUps.applicationId, followUps.id);
+  const seen = new Set([answered.applicationId]);
+  return rows.filter((r) => !seen.has(r.applicationId) && seen.add(r.applicationId));
 }
 
 /** The stored email as received: the columns every inbound row has. */

@@ -23,6 +23,7 @@ const threadExample = {
       inReplyTo: null,
       references: null,
       subject: 'Thank you for the interview for the 4th Grade Teacher position',
+      combined: false,
       sentAt: '2026-12-03T18:00:01.000Z',
       lastError: null,
     },
@@ -34,6 +35,7 @@ const threadExample = {
       inReplyTo: `<fu-${FU1}@afterview>`,
       references: `<fu-${FU1}@afterview>`,
       subject: 'Re: Thank you for the interview for the 4th Grade Teacher position',
+      combined: false,
       sentAt: '2026-12-04T14:30:01.000Z',
       lastError: null,
     },
@@ -48,6 +50,7 @@ export const threadMessageSchema = z.object({
   inReplyTo: z.string().max(LIMITS.addresses).nullable().describe('The latest earlier message of the thread it answers; null for the first'),
   references: z.string().max(LIMITS.references).nullable().describe('The chain of earlier Message-IDs, oldest first'),
   subject: z.string().max(LIMITS.subject),
+  combined: z.boolean().describe('One email to the contact about several applications (playbook combinePerContact): listed in each one’s thread, continuing none; its messageId is shared by every follow-up it carried'),
   sentAt: instant.nullable(),
   lastError: z.string().max(LIMITS.text).nullable().describe('The mail server’s answer to its last failed attempt'),
 });

@@ -24,7 +24,7 @@ const OPEN_THREAD = {
     SELECT t.id, t.subject,
            coalesce((SELECT array_agg(m.message_id ORDER BY f.sent_at, m.created_at)
                      FROM email_messages m JOIN follow_ups f ON f.tenant_id = m.tenant_id AND f.id = m.follow_up_id
-                     WHERE m.tenant_id = $1 AND m.thread_id = t.id AND f.status = 'sent' AND m.follow_up_id <> $8), '{}') AS chain
+                     WHERE m.tenant_id = $1 AND m.thread_id = t.id AND f.status = 'sent' AND m.follow_up_id <> $8 AND NOT m.combined), '{}') AS chain
     FROM t`,
 };
 
@@ -80,6 +80,43 @@ export async function threadFollowUp(
   });
 }
 
+/**
+ * A combined email (several applications' follow-ups to one contact in one message) as a message
+ * of each application's thread with the contact, so each thread lists it. It continues none of
+ * them (no In-Reply-To) and sets no thread's subject: the thread's chain and subject are its own
+ * emails' (a thread it opened takes the subject of the first email of its own).
+ */
+export async function recordCombinedMessage(deps: Deps, items: readonly ThreadedFollowUp[], message: { subject: string; messageId: string }): Promise<void> {
+  const now = deps.clock.now();
+  await Promise.all(
+    items.map((f) => {
+      const party = threadParty(f.recipient);
+      if (!party) return undefined;
+      return readTenant(deps.db, f.tenantId, () =>
+        tdb.$client.query({
+          ...RECORD_COMBINED,
+          values: [f.tenantId, newId(), f.applicationId, party, f.contactId, message.subject, now, newId(), f.id, message.messageId],
+        }),
+      );
+    }),
+  );
+}
+
+const RECORD_COMBINED = {
+  name: 'email_thread_record_combined',
+  text: `
+    WITH t AS (
+      INSERT INTO email_threads (tenant_id, id, application_id, party, contact_id, subject, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (tenant_id, application_id, party) DO UPDATE SET party = EXCLUDED.party
+      RETURNING id
+    )
+    INSERT INTO email_messages (tenant_id, id, thread_id, follow_up_id, message_id, in_reply_to, "references", subject, combined, created_at)
+    SELECT $1, $8, t.id, $9, $10, NULL, NULL, $6, true, $7 FROM t
+    ON CONFLICT (tenant_id, follow_up_id) DO UPDATE SET
+      thread_id = EXCLUDED.thread_id, message_id = EXCLUDED.message_id, in_reply_to = NULL, "references" = NULL, subject = EXCLUDED.subject, combined = true`,
+};
+
 type ThreadRow = typeof emailThreads.$inferSelect;
 
 async function presentThreads(tx: Tx, threads: ThreadRow[]) {
@@ -93,6 +130,7 @@ async function presentThreads(tx: Tx, threads: ThreadRow[]) {
       inReplyTo: emailMessages.inReplyTo,
       references: emailMessages.references,
       subject: emailMessages.subject,
+      combined: emailMessages.combined,
       kind: followUps.kind,
       status: followUps.status,
       sentAt: followUps.sentAt,

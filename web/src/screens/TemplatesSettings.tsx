@@ -84,11 +84,14 @@ function TemplateEditor({ t, draft, setDraft, variables, canEdit, onSaved }: { t
   const dirty = draft.subject !== t.subject || draft.body !== t.body;
 
   // The follow-ups still to go out that use this template (by themselves or once approved), to preview with their real facts.
+  // The combined email carries several follow-ups at once: none is written from it alone.
   const candidates = useLoad(
     () =>
-      Promise.all(
+      t.kind === 'combined'
+        ? Promise.resolve([])
+        : Promise.all(
         (['pending', 'awaiting_approval'] as const).map((status) =>
-          all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { kind: t.kind, status, limit: 100, ...(cursor ? { cursor } : {}) } } })), 100),
+          all((cursor) => call((c) => c.GET('/v1/follow-ups', { params: { query: { kind: t.kind as Exclude<typeof t.kind, 'combined'>, status, limit: 100, ...(cursor ? { cursor } : {}) } } })), 100),
         ),
       ).then((lists) =>
         lists

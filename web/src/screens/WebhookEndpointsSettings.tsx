@@ -21,7 +21,7 @@ const EVENT_SET = {
   'interview.scheduled': true, 'interview.updated': true, 'interview.rescheduled': true, 'interview.cancelled': true,
   'interview.no_show': true, 'interview.completed': true, 'interview.timeline_set': true, 'interview.participant_added': true,
   'interview.participant_removed': true, 'interview.participant_responded': true, 'interview.deleted': true,
-  'followup.planned': true, 'followup.cancelled': true, 'followup.rescheduled': true, 'followup.completed': true,
+  'followup.planned': true, 'followup.cancelled': true, 'followup.rescheduled': true, 'followup.undone': true, 'followup.completed': true,
   'followup.skipped': true, 'followup.approved': true, 'followup.paused': true, 'followup.declined': true, 'followup.edited': true, 'followup.sent': true, 'followup.failed': true, 'followup.delivery_uncertain': true,
   'playbook.updated': true,
   'agency.updated': true,
