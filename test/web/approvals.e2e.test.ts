@@ -4,7 +4,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { bearer, json, newTenant, PASSWORD, type Schemas, type TestTenant } from '../helpers/app.js';
 import { readMail, smtpSink } from '../helpers/smtpSink.js';
 import { recruitingStory, scheduledInterview, type Story } from '../helpers/story.js';
-import { axeViolations, captureFailure, launch, overflowsSideways, screenshot, signedInContext, startWebStack, tokensFor, VIEWPORTS, type WebStack } from './harness.js';
+import { axeViolations, captureFailure, launch, overflowsSideways, pastUndo, screenshot, signedInContext, startWebStack, tokensFor, VIEWPORTS, type WebStack } from './harness.js';
 
 /**
  * Issue 16 in the browser, at a laptop's size and a phone's: "Waiting for you" first on Today
@@ -214,11 +214,29 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     expect(await status(thanks.id)).toMatchObject({ status: 'stale' });
     expect(sink.received.filter((m) => m.to.includes(to.toLowerCase()))).toEqual([]);
 
-    const arrived = sink.for(to);
+    // Sent, then undone inside its window from the toast: back to review, nothing leaves.
     await row.getByRole('button', { name: 'Send now…' }).click();
     await row.getByTestId('outgoing-subject').waitFor();
     await row.getByRole('button', { name: 'Send it now' }).click();
+    const toast = page.getByTestId('undo-toast');
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/^Sending to Terry Teacher at \d\d:\d\d:\d\d\./);
+    await accessible(page, 'the Undo toast');
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await page.getByTestId('announcement').filter({ hasText: 'Not sent: the email to Terry Teacher is back as it was.' }).waitFor();
+    expect(await status(thanks.id)).toMatchObject({ status: 'stale' });
+    expect(await toast.count()).toBe(0);
+
+    const arrived = sink.for(to);
+    await page.reload();
+    await row.getByRole('button', { name: 'Send now…' }).click();
+    await row.getByTestId('outgoing-subject').waitFor();
+    await row.getByRole('button', { name: 'Send it now' }).click();
+    await page.getByTestId('undo-toast').waitFor();
+    await pastUndo(stack, clock, a.h, thanks.id);
     const mail = readMail(await arrived);
+    // The undone release never went: exactly one message.
+    expect(sink.received.filter((m) => m.to.includes(to.toLowerCase()))).toHaveLength(1);
     expect(mail.subject).toBe(subject);
     expect(mail.text.trim()).toBe(body.trim());
     // It stays in the box, where the outcome shows.
@@ -260,6 +278,8 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     expect(await pat.getByTestId('outgoing-subject').textContent()).toBe('Thank you, Pat');
     expect(await pat.getByTestId('outgoing-body').textContent()).toBe('Dear Pat,\n\nThank you for this morning.\n\nJordan');
     await pat.getByRole('button', { name: 'Send it now' }).click();
+    await page.getByTestId('undo-toast').waitFor();
+    await pastUndo(stack, clock, a.h, a.pat.id);
     const mail = readMail(await arrived);
     expect(mail.subject).toBe('Thank you, Pat');
     expect(mail.text.trim()).toBe('Dear Pat,\n\nThank you for this morning.\n\nJordan');

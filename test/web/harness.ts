@@ -1,3 +1,6 @@
+import type { Queue } from 'bullmq';
+import { deliverJobId } from '../../src/modules/followups/followups.jobs.js';
+import { pastUndoWindow } from '../helpers/undoWindow.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +19,8 @@ const root = new URL('../../', import.meta.url).pathname;
 export interface WebStack {
   t: TestApp;
   url: string;
+  /** The worker's follow-up queue (when a worker runs): pastUndoWindow lets its delayed sends run. */
+  followups?: Queue;
   close(): Promise<void>;
 }
 
@@ -36,6 +41,7 @@ export async function startWebStack(opts: { clock?: Clock; env?: Record<string, 
   return {
     t,
     url,
+    ...(workerDeps ? { followups: workerDeps.queues.get('followups') } : {}),
     async close() {
       await running?.close();
       if (workerDeps) {
@@ -166,4 +172,15 @@ export async function captureFailure(ctx: { task: { name: string; result?: { sta
       console.error(`page at ${p.url()} showed:\n${await p.locator('main').innerText().catch(() => '(nothing)')}`);
     }
   }
+}
+
+/**
+ * After a Send now in the page: lets the follow-up's email leave, as its undo window passes on the
+ * injected clock (the worker never sends early, and BullMQ holds the job in real time).
+ */
+export async function pastUndo(stack: WebStack, clock: { advance(ms: number): void }, auth: Record<string, string>, followUpId: string) {
+  const res = await stack.t.app.inject({ url: `/v1/follow-ups/${followUpId}`, headers: auth });
+  const f = res.json() as { version: number; status: string };
+  if (!stack.followups) throw new Error('pastUndo needs the web stack started with a worker');
+  await pastUndoWindow(clock, stack.followups, { jobIds: [deliverJobId(followUpId, f.version)] });
 }

@@ -4,7 +4,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { bearer, newTenant, PASSWORD, userWithRole, type TestTenant } from '../helpers/app.js';
 import { recruitingStory, type Story } from '../helpers/story.js';
 import { smtpSink } from '../helpers/smtpSink.js';
-import { goTo, launch, measureTodayLoad, screenshot, seedDueTasks, startWebStack, type WebStack } from './harness.js';
+import { goTo, launch, measureTodayLoad, pastUndo, screenshot, seedDueTasks, startWebStack, type WebStack } from './harness.js';
 
 // The interview runs Wed 8 Sep 2027 10:00–11:00 New York (14:00–15:00Z) and is completed at
 // 11:10: the thank-yous are due at 13:00 New York, 18:00 in London where the recruiter sits.
@@ -155,6 +155,11 @@ describe('the recruiter’s day in the browser', () => {
     expect(await terry.getByTestId('outgoing-subject').textContent()).toBe('Thank you for the interview for the 5th grade teacher position');
     expect(await terry.getByTestId('outgoing-to').textContent()).toBe(`Terry Teacher <${emailOf(story.teacher)}>`);
     await terry.getByRole('button', { name: 'Send it now' }).click();
+    // It waits its undo window, said in a toast with Undo; once the window passes it goes.
+    const toast = page.getByTestId('undo-toast');
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/^Sending to Terry Teacher at \d\d:\d\d:\d\d\./);
+    await pastUndo(stack, clock, bearer(tenant.token), (await terry.getAttribute('data-id'))!);
     const mail = await arrived;
     expect(mail.raw).toMatch(/^Subject: Thank you for the interview for the 5th grade teacher position$/m);
     expect(mail.raw).toContain('Dear Terry Teacher,');

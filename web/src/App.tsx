@@ -3,6 +3,7 @@ import { Link, match, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { SignIn } from './screens/SignIn';
 import { Announcer } from './status';
+import { UndoToast } from './undoToast';
 import { Today } from './screens/Today';
 import { Loading, label } from './ui';
 
@@ -101,6 +102,7 @@ function Shell() {
         <Suspense fallback={<Loading rows={5} />}>{page}</Suspense>
       </main>
       <Announcer />
+      <UndoToast />
     </>
   );
 }
