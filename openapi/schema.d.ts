@@ -8022,6 +8022,52 @@ export interface components {
                 medianDaysToDecision: number | null;
             }[];
         };
+        /**
+         * @example {
+         *       "q": "lee",
+         *       "candidates": [
+         *         {
+         *           "id": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *           "name": "Jordan Lee",
+         *           "email": "jordan.lee@example.org",
+         *           "phone": "+15555550123",
+         *           "linkedinUrl": "https://www.linkedin.com/in/jordan-lee",
+         *           "timeZone": "America/New_York",
+         *           "relayConsent": true,
+         *           "relayConsentAt": "2026-11-20T15:04:05.000Z",
+         *           "statusUpdatesOptIn": true,
+         *           "tags": [
+         *             "math",
+         *             "grade-5"
+         *           ],
+         *           "notes": null,
+         *           "erasedAt": null,
+         *           "version": 1,
+         *           "createdAt": "2026-11-20T15:04:05.000Z",
+         *           "updatedAt": "2026-11-20T15:04:05.000Z",
+         *           "openApplications": 1,
+         *           "latestApplication": {
+         *             "id": "01938a91-4f5e-7a61-9c73-8d9e0f1a2b3c",
+         *             "stage": "interviewing",
+         *             "stageChangedAt": "2026-11-27T10:00:00.000Z",
+         *             "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *             "positionTitle": "Grade 5 teacher",
+         *             "employerName": "Lincoln Elementary"
+         *           },
+         *           "lastActivityAt": "2026-12-03T18:05:00.000Z"
+         *         }
+         *       ],
+         *       "employers": [],
+         *       "contacts": [],
+         *       "positions": [],
+         *       "more": {
+         *         "candidates": false,
+         *         "employers": false,
+         *         "contacts": false,
+         *         "positions": false
+         *       }
+         *     }
+         */
         SearchResult: {
             q: string;
             candidates: components["schemas"]["CandidateListItem"][];

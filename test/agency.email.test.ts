@@ -5,6 +5,8 @@ import { simpleParser } from 'mailparser';
 import { createDeps, type Deps } from '../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
 import { fixedClock } from '../src/lib/clock.js';
+import { deliverJobId } from '../src/modules/followups/followups.jobs.js';
+import { pastUndoWindow } from './helpers/undoWindow.js';
 import { createLogger } from '../src/lib/logger.js';
 import { bearer, createTestApp, expectProblem, json, newTenant, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { recruitingStory, scheduledInterview } from './helpers/story.js';
@@ -65,12 +67,15 @@ const settings = (port: number, user: string, pass: string, domain: string) => (
   fromName: `Recruiting at ${domain}`,
 });
 
-/** A completed interview: the candidate's "what comes next" update goes out at once. */
+/** A completed interview: the candidate's "what comes next" update goes out once its undo window has passed. */
 async function sendOne(tenant: TestTenant) {
   const story = await recruitingStory(t.app, tenant);
   const interview = await scheduledInterview(t.app, tenant, story, '2028-01-12T10:00:00-05:00');
   const done = await t.app.inject({ method: 'POST', url: `/v1/interviews/${interview.id}/complete`, headers: bearer(tenant.token), payload: {} });
   expect(done.statusCode, done.body).toBe(200);
+  const planned = json<{ data: Schemas['FollowUp'][] }>(await t.app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&limit=100`, headers: bearer(tenant.token) })).data;
+  const update = planned.find((f) => f.key === 'candidate_update:completed')!;
+  await pastUndoWindow(clock, t.deps.queues.get('followups'), { jobIds: [deliverJobId(update.id, update.version)] });
   return story;
 }
 

@@ -20,4 +20,14 @@ export const searchResultSchema = z
       .object({ candidates: z.boolean(), employers: z.boolean(), contacts: z.boolean(), positions: z.boolean() })
       .describe('Kinds with more matches than shown: their own list (`?q=`) pages through them'),
   })
-  .meta({ id: 'SearchResult' });
+  .meta({
+    id: 'SearchResult',
+    example: {
+      q: 'lee',
+      candidates: [(candidateListItemSchema.meta()?.example as object) ?? {}],
+      employers: [],
+      contacts: [],
+      positions: [],
+      more: { candidates: false, employers: false, contacts: false, positions: false },
+    },
+  });
