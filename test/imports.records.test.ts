@@ -83,7 +83,7 @@ describe('employers: a district and its schools in one file', () => {
     expect(imp).toMatchObject({ kind: 'employers', status: 'previewed', total: 10, ignoredColumns: [] });
     expect(imp.preview).toEqual({ create: 4, update: 0, skip: 0, error: 6 });
     expect(imp.errors).toEqual([
-      { row: 6, column: 'Type', message: 'Invalid option: expected one of "district"|"school"|"company"|"other"' },
+      { row: 6, column: 'Type', message: 'Must be one of district, school, company, other' },
       { row: 7, column: 'District', message: 'No employer is named “Nowhere District”, in the agency or on an earlier row' },
       { row: 8, column: 'Name', message: 'The same employer as row 3' },
       { row: 9, column: 'District', message: 'No employer is named “Late District”, in the agency or on an earlier row' },

@@ -163,6 +163,13 @@ export type Mapping = Record<string, string | null>;
 const YES = new Set(['true', 'yes', 'y', '1']);
 const NO = new Set(['false', 'no', 'n', '0']);
 
+/** What is wrong with a cell: the field's own message, a closed list said as its values. */
+function cellMessage(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'Not valid';
+  if (issue.code === 'invalid_value') return `Must be one of ${issue.values.map(String).join(', ')}`;
+  return issue.message;
+}
+
 function fileProblem(message: string, field = 'body.csv'): AppError {
   return new AppError('validation_failed', `The file cannot be read: ${message}`, [{ field, message }]);
 }
@@ -244,7 +251,7 @@ function readCsv(text: string, spec: Spec, mapping: Mapping = {}): ReadFile<Reco
       }
       const parsed = f.check!.safeParse(value);
       if (parsed.success) data[field] = parsed.data;
-      else errors.push({ row, column, message: parsed.error.issues[0]?.message ?? 'Not valid' });
+      else errors.push({ row, column, message: cellMessage(parsed.error.issues[0]) });
     }
     return { row, data: errors.length > 0 ? null : data, values: data, errors };
   });
