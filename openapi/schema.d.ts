@@ -773,7 +773,7 @@ export interface paths {
         put?: never;
         /**
          * Run a previewed import as a job
-         * @description Answers 202 at once; follow `processed` and `results` with GET /v1/imports/{id}. Each row is matched by email again when it runs. 409 once it was started.
+         * @description Answers 202 at once; follow `processed` and `results` with GET /v1/imports/{id}. Each row is matched again when it runs. 409 once it was started.
          */
         post: operations["runImport"];
         delete?: never;
@@ -791,7 +791,7 @@ export interface paths {
         };
         /**
          * Each row of an import: what was planned and what became of it
-         * @description With `Accept: text/csv`, every row as CSV (`row,email,action,outcome,recordId,errors,message`), ignoring the page.
+         * @description With `Accept: text/csv`, every row as CSV (`row,name,email,action,outcome,recordId,errors,message`), ignoring the page.
          */
         get: operations["listImportRows"];
         put?: never;
@@ -5016,14 +5016,18 @@ export interface components {
          */
         CreateImportRequestInput: {
             /**
-             * @description What the file holds
+             * @description What the file holds: `candidates`, `employers` (schools under their district) or `contacts` (people at employers)
              * @enum {string}
              */
-            kind: "candidates";
+            kind: "candidates" | "employers" | "contacts";
             /** @description The file’s name, shown with the import */
             fileName?: string;
             /** @description The file’s text: CSV with a header row (docs/imports.md lists the columns and the Bullhorn mapping) */
             csv: string;
+            /** @description Which field each column of the file fills, by the column’s title (`{ "Given name": "firstName", "Owner": null }`); `null` ignores the column. Columns not named here are read by the names docs/imports.md lists. */
+            mapping?: {
+                [key: string]: ("name" | "firstName" | "lastName" | "email" | "phone" | "linkedinUrl" | "timeZone" | "tags" | "relayConsent" | "kind" | "parent" | "website" | "notes" | "employer" | "district" | "title" | "preferredChannel") | null;
+            };
         };
         Problem: {
             /** @example urn:afterview:problem:validation_failed */
@@ -8123,7 +8127,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "candidates";
+            kind: "candidates" | "employers" | "contacts";
             /**
              * @description `previewed` (nothing imported yet), `queued`, `running`, `completed`
              * @enum {string}
@@ -8193,6 +8197,7 @@ export interface components {
         /**
          * @example {
          *       "row": 2,
+         *       "name": "Jordan Lee",
          *       "email": "jordan.lee@example.org",
          *       "action": "create",
          *       "outcome": "created",
@@ -8204,6 +8209,8 @@ export interface components {
         ImportRow: {
             /** Format: int64 */
             row: number;
+            /** @description The row’s name, once checked */
+            name: string | null;
             /** @description The row’s email, once checked */
             email: string | null;
             /**
@@ -8213,7 +8220,7 @@ export interface components {
             action: "create" | "update" | "skip" | "error";
             /** @description What the run did; null until it reaches the row */
             outcome: ("created" | "updated" | "skipped" | "failed") | null;
-            /** @description The candidate created, updated or left as it was */
+            /** @description The candidate, employer or contact created, updated or left as it was */
             recordId: string | null;
             errors: {
                 column: string;

@@ -82,7 +82,7 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'POST /v1/candidates/:id/notes': ['recruiter', 'candidates:write'],
   'PATCH /v1/candidates/:id/notes/:noteId': ['recruiter', 'candidates:write'],
   'DELETE /v1/candidates/:id/notes/:noteId': ['recruiter', 'candidates:write'],
-  // CSV imports of candidates (as candidates)
+  // CSV imports (as candidates; employers and contacts also need employers:write, test/imports.records.test.ts)
   'POST /v1/imports': ['recruiter', 'candidates:write'],
   'GET /v1/imports/:id': ['viewer', 'candidates:read'],
   'POST /v1/imports/:id/run': ['recruiter', 'candidates:write'],

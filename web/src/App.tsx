@@ -17,6 +17,7 @@ const EmployerPage = lazy(() => import('./screens/EmployerPage'));
 const Settings = lazy(() => import('./screens/Settings'));
 const PositionPage = lazy(() => import('./screens/PositionPage'));
 const Search = lazy(() => import('./screens/Search'));
+const ImportPage = lazy(() => import('./screens/Import'));
 // Reports bring Chartist, in a chunk of their own loaded when a chart first draws.
 const Reports = lazy(() => import('./screens/Reports'));
 // The pages of emailed links and "forgot password": open whether or not someone is signed in.
@@ -33,6 +34,7 @@ const routes: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/employers/:id', (p) => <EmployerPage id={p.id!} />],
   ['/positions/:id', (p) => <PositionPage id={p.id!} />],
   ['/search', () => <Search />],
+  ['/import', () => <ImportPage />],
   ['/reports', () => <Reports />],
   ['/settings', () => <Settings />],
 ];

@@ -1,14 +1,17 @@
 import type { ReactNode } from 'react';
 
 /** A list screen's heading, with its add button while nothing is being added. */
-export function ListHead({ id, title, canAdd, adding, addLabel, onAdd }: { id: string; title: string; canAdd: boolean; adding: boolean; addLabel: string; onAdd: () => void }) {
+export function ListHead({ id, title, canAdd, adding, addLabel, onAdd, more }: { id: string; title: string; canAdd: boolean; adding: boolean; addLabel: string; onAdd: () => void; more?: ReactNode }) {
   return (
     <div className="page-head">
       <h1 id={id}>{title}</h1>
       {canAdd && !adding && (
-        <button type="button" className="primary" onClick={onAdd}>
-          {addLabel}
-        </button>
+        <div className="row wrap">
+          {more}
+          <button type="button" className="primary" onClick={onAdd}>
+            {addLabel}
+          </button>
+        </div>
       )}
     </div>
   );

@@ -5,7 +5,7 @@ import { tenantFk } from './tenants.js';
 
 // CSV imports (docs/imports.md): a file checked once (the preview), then run as a job.
 
-export const importKinds = ['candidates'] as const;
+export const importKinds = ['candidates', 'employers', 'contacts'] as const;
 export const importStatuses = ['previewed', 'queued', 'running', 'completed', 'failed'] as const;
 export const importActions = ['create', 'update', 'skip', 'error'] as const;
 export const importOutcomes = ['created', 'updated', 'skipped', 'failed'] as const;

@@ -40,7 +40,8 @@ export const contactSchema = z
     },
   });
 
-const fields = {
+/** Each field's checks, shared by create, update and the CSV import (imports.csv.ts). */
+export const contactFields = {
   employerId: z.uuid(),
   name: z.string().trim().min(1).max(200),
   title: z.string().trim().min(1).max(200).nullable(),
@@ -54,15 +55,15 @@ const fields = {
 
 export const createContactBody = z
   .strictObject({
-    employerId: fields.employerId.describe('The employer they work at, in this agency'),
-    name: fields.name,
-    title: fields.title.optional(),
-    email: fields.email.optional(),
-    phone: fields.phone.optional(),
-    linkedinUrl: fields.linkedinUrl.optional(),
-    preferredChannel: fields.preferredChannel.default('email'),
-    timeZone: fields.timeZone.optional(),
-    notes: fields.notes.optional(),
+    employerId: contactFields.employerId.describe('The employer they work at, in this agency'),
+    name: contactFields.name,
+    title: contactFields.title.optional(),
+    email: contactFields.email.optional(),
+    phone: contactFields.phone.optional(),
+    linkedinUrl: contactFields.linkedinUrl.optional(),
+    preferredChannel: contactFields.preferredChannel.default('email'),
+    timeZone: contactFields.timeZone.optional(),
+    notes: contactFields.notes.optional(),
   })
   .meta({
     id: 'CreateContactRequest',
@@ -76,15 +77,15 @@ export const createContactBody = z
 
 export const updateContactBody = z
   .strictObject({
-    employerId: fields.employerId.optional().describe('Moves the contact to another employer of the agency'),
-    name: fields.name.optional(),
-    title: fields.title.optional(),
-    email: fields.email.optional(),
-    phone: fields.phone.optional(),
-    linkedinUrl: fields.linkedinUrl.optional(),
-    preferredChannel: fields.preferredChannel.optional(),
-    timeZone: fields.timeZone.optional(),
-    notes: fields.notes.optional(),
+    employerId: contactFields.employerId.optional().describe('Moves the contact to another employer of the agency'),
+    name: contactFields.name.optional(),
+    title: contactFields.title.optional(),
+    email: contactFields.email.optional(),
+    phone: contactFields.phone.optional(),
+    linkedinUrl: contactFields.linkedinUrl.optional(),
+    preferredChannel: contactFields.preferredChannel.optional(),
+    timeZone: contactFields.timeZone.optional(),
+    notes: contactFields.notes.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
   .meta({ id: 'UpdateContactRequest', example: { title: 'Assistant Superintendent', preferredChannel: 'phone', phone: '+18455550199' } });

@@ -36,7 +36,8 @@ export const employerSchema = z
     },
   });
 
-const fields = {
+/** Each field's checks, shared by create, update and the CSV import (imports.csv.ts). */
+export const employerFields = {
   name: z.string().trim().min(1).max(200),
   kind: employerKind,
   parentId: z.uuid().nullable(),
@@ -48,25 +49,25 @@ const fields = {
 
 export const createEmployerBody = z
   .strictObject({
-    name: fields.name,
-    kind: fields.kind.default('school'),
-    parentId: fields.parentId.optional(),
-    timeZone: fields.timeZone.optional().describe('Defaults to the parent’s zone, else the agency’s'),
-    holidays: fields.holidays.default([]),
-    website: fields.website.optional(),
-    notes: fields.notes.optional(),
+    name: employerFields.name,
+    kind: employerFields.kind.default('school'),
+    parentId: employerFields.parentId.optional(),
+    timeZone: employerFields.timeZone.optional().describe('Defaults to the parent’s zone, else the agency’s'),
+    holidays: employerFields.holidays.default([]),
+    website: employerFields.website.optional(),
+    notes: employerFields.notes.optional(),
   })
   .meta({ id: 'CreateEmployerRequest', example: { name: 'Lincoln Elementary', kind: 'school', parentId: '01938a8e-1c2b-7d3e-8f40-5a6b7c8d9e0f' } });
 
 export const updateEmployerBody = z
   .strictObject({
-    name: fields.name.optional(),
-    kind: fields.kind.optional(),
-    parentId: fields.parentId.optional(),
-    timeZone: fields.timeZone.optional(),
-    holidays: fields.holidays.optional(),
-    website: fields.website.optional(),
-    notes: fields.notes.optional(),
+    name: employerFields.name.optional(),
+    kind: employerFields.kind.optional(),
+    parentId: employerFields.parentId.optional(),
+    timeZone: employerFields.timeZone.optional(),
+    holidays: employerFields.holidays.optional(),
+    website: employerFields.website.optional(),
+    notes: employerFields.notes.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
   .meta({ id: 'UpdateEmployerRequest', example: { holidays: [{ start: '2027-02-15', end: '2027-02-19', name: 'Mid-winter recess' }] } });

@@ -20,7 +20,7 @@ const IMPORT_BODY_LIMIT = 12 * 1024 * 1024;
 const sendCsv = (reply: FastifyReply, name: string, csv: string): never =>
   reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(csv) as never;
 
-const ROW_COLUMNS = ['row', 'email', 'action', 'outcome', 'recordId', 'errors', 'message'];
+const ROW_COLUMNS = ['row', 'name', 'email', 'action', 'outcome', 'recordId', 'errors', 'message'];
 
 export function importsRoutes(app: App, deps: Deps) {
   const tags = ['imports'];
@@ -51,7 +51,7 @@ export function importsRoutes(app: App, deps: Deps) {
       tags,
       security,
       summary: 'Run a previewed import as a job',
-      description: 'Answers 202 at once; follow `processed` and `results` with GET /v1/imports/{id}. Each row is matched by email again when it runs. 409 once it was started.',
+      description: 'Answers 202 at once; follow `processed` and `results` with GET /v1/imports/{id}. Each row is matched again when it runs. 409 once it was started.',
       headers: idempotencyHeader,
       params: idParam,
       response: { 202: importSchema, ...problemResponses() },
@@ -64,7 +64,7 @@ export function importsRoutes(app: App, deps: Deps) {
       tags,
       security,
       summary: 'Each row of an import: what was planned and what became of it',
-      description: 'With `Accept: text/csv`, every row as CSV (`row,email,action,outcome,recordId,errors,message`), ignoring the page.',
+      description: 'With `Accept: text/csv`, every row as CSV (`row,name,email,action,outcome,recordId,errors,message`), ignoring the page.',
       params: idParam,
       querystring: importRowsQuery,
       response: { 200: pageOf(importRowSchema), ...problemResponses() },

@@ -2,18 +2,35 @@ import { z } from 'zod';
 import { instant } from '../../lib/schemas.js';
 import { pageQuery } from '../../lib/pagination.js';
 import { importActions, importKinds, importOutcomes, importStatuses } from '../../db/schema/imports.js';
-import { MAX_IMPORT_CHARS } from './imports.csv.js';
+import { MAX_IMPORT_CHARS, mappableFields } from './imports.csv.js';
 import { LIMITS } from '../../lib/limits.js';
+
+const allFields = [...new Set(Object.values(mappableFields).flat())] as [string, ...string[]];
 
 export const createImportBody = z
   .strictObject({
-    kind: z.enum(importKinds).describe('What the file holds'),
+    kind: z.enum(importKinds).describe('What the file holds: `candidates`, `employers` (schools under their district) or `contacts` (people at employers)'),
     fileName: z.string().trim().min(1).max(200).optional().describe('The file’s name, shown with the import'),
     csv: z
       .string()
       .min(1)
       .max(MAX_IMPORT_CHARS, `The file is larger than ${MAX_IMPORT_CHARS / 1_000_000} MB; split it`)
       .describe('The file’s text: CSV with a header row (docs/imports.md lists the columns and the Bullhorn mapping)'),
+    mapping: z
+      .record(z.string().min(1).max(200), z.enum(allFields).nullable())
+      .optional()
+      .describe(
+        'Which field each column of the file fills, by the column’s title (`{ "Given name": "firstName", "Owner": null }`); `null` ignores the column. ' +
+          'Columns not named here are read by the names docs/imports.md lists.',
+      ),
+  })
+  .superRefine((b, ctx) => {
+    const fields = mappableFields[b.kind];
+    const keys = Object.keys(b.mapping ?? {});
+    if (keys.length > 200) ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'At most 200 columns' });
+    for (const [title, field] of Object.entries(b.mapping ?? {})) {
+      if (field !== null && !fields.includes(field)) ctx.addIssue({ code: 'custom', path: ['mapping', title], message: `Not a field of ${b.kind}: one of ${fields.join(', ')}` });
+    }
   })
   .meta({
     id: 'CreateImportRequest',
@@ -74,10 +91,11 @@ export const importSchema = z
 export const importRowSchema = z
   .object({
     row: z.number().int(),
+    name: z.string().max(LIMITS.name).nullable().describe('The row’s name, once checked'),
     email: z.string().max(LIMITS.email).nullable().describe('The row’s email, once checked'),
     action: z.enum(importActions).describe('What the preview planned'),
     outcome: z.enum(importOutcomes).nullable().describe('What the run did; null until it reaches the row'),
-    recordId: z.uuid().nullable().describe('The candidate created, updated or left as it was'),
+    recordId: z.uuid().nullable().describe('The candidate, employer or contact created, updated or left as it was'),
     errors: z.array(z.object({ column: z.string().max(LIMITS.name), message: z.string().max(LIMITS.text) })).max(LIMITS.list),
     message: z.string().max(LIMITS.text).nullable(),
   })
@@ -85,6 +103,7 @@ export const importRowSchema = z
     id: 'ImportRow',
     example: {
       row: 2,
+      name: 'Jordan Lee',
       email: 'jordan.lee@example.org',
       action: 'create',
       outcome: 'created',

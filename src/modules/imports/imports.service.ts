@@ -1,39 +1,26 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
-import { candidates, importRows, imports, type ImportResults } from '../../db/schema/index.js';
+import { importRows, imports, type ImportResults } from '../../db/schema/index.js';
 import type { Actor } from '../../lib/access.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
-import { createCandidate, emailHashOf, updateCandidate, type Candidate } from '../candidates/candidates.service.js';
-import { readCandidateCsv, type CandidateRow, type RowError } from './imports.csv.js';
+import { applyCandidateRow, planCandidates } from './imports.candidates.js';
+import { applyContactRow, planContacts, type ContactPlan } from './imports.contacts.js';
+import { readCandidateCsv, readContactCsv, readEmployerCsv, type CandidateRow, type ContactRow, type EmployerRow, type ReadFile } from './imports.csv.js';
+import { applyEmployerRow, planEmployers, type EmployerPlan } from './imports.employers.js';
 import { runImportJob } from './imports.jobs.js';
+import { failed, type Outcome, type RunContext } from './imports.plan.js';
 import type { createImportBody, importRowsQuery } from './imports.schemas.js';
 
 type Import = typeof imports.$inferSelect;
-type Action = 'create' | 'update' | 'skip';
 
 /** Errors listed with an import; all of them are in its rows (GET /v1/imports/{id}/rows). */
 const ERRORS_SHOWN = 200;
 /** Rows written, and run, per statement or transaction. */
 const CHUNK = 500;
-
-const FIELDS = ['name', 'email', 'phone', 'linkedinUrl', 'timeZone', 'tags', 'relayConsent'] as const;
-
-const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
-
-/** What a row would change on the candidate with its email: the fields it sets to something else. */
-export function changesFor(current: Pick<Candidate, (typeof FIELDS)[number]>, row: CandidateRow): Partial<CandidateRow> {
-  const changes: Partial<CandidateRow> = {};
-  for (const f of FIELDS) {
-    const v = row[f];
-    if (v === undefined) continue;
-    if (f === 'tags' ? !sameTags(current.tags, v as string[]) : current[f] !== v) (changes as Record<string, unknown>)[f] = v;
-  }
-  return changes;
-}
 
 async function present(deps: Deps, tenantId: string, imp: Import) {
   const errorRows = await readTenant(deps.db, tenantId, (tx) =>
@@ -48,42 +35,32 @@ async function present(deps: Deps, tenantId: string, imp: Import) {
   return { ...rest, errors: errorRows.flatMap((r) => r.errors.map((e) => ({ row: r.row, ...e }))) };
 }
 
-/** Reads and checks the file, matches its rows with the agency's candidates and keeps the plan: nothing is imported yet. */
+/**
+ * Employers and contacts are written with `employers:write`: an API key importing them needs that
+ * scope too (the route asks for `candidates:write`, what every import needs).
+ */
+function checkKindAccess(actor: Actor, kind: Import['kind']) {
+  if (kind === 'candidates' || actor.kind !== 'api_key' || actor.scopes.includes('employers:write')) return;
+  throw new AppError('insufficient_scope', 'The API key needs the employers:write scope to import employers or contacts', [], { requiredScope: 'employers:write' });
+}
+
+/** Reads and checks the file, matches its rows with the agency's records and keeps the plan: nothing is imported yet. */
 export async function previewImport(deps: Deps, actor: Actor, body: z.output<typeof createImportBody>) {
-  const { rows, ignoredColumns } = readCandidateCsv(body.csv);
-  const emails = rows.flatMap((r) => (r.data?.email ? [r.data.email] : []));
+  checkKindAccess(actor, body.kind);
+  const mapping = body.mapping ?? {};
+  const file = body.kind === 'candidates' ? readCandidateCsv(body.csv, mapping) : body.kind === 'employers' ? readEmployerCsv(body.csv, mapping) : readContactCsv(body.csv, mapping);
   const now = deps.clock.now();
   const id = newId();
   return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const existing = new Map<string, Candidate>();
-    const erased = new Set<string>();
-    for (let i = 0; i < emails.length; i += 5_000) {
-      const part = emails.slice(i, i + 5_000);
-      for (const c of await tx.select().from(candidates).where(inArray(candidates.email, part))) existing.set(c.email!, c);
-      const hashes = part.map((e) => emailHashOf(actor.tenantId, e));
-      const gone = await tx
-        .select({ hash: candidates.emailHash })
-        .from(candidates)
-        .where(and(inArray(candidates.emailHash, hashes), isNotNull(candidates.erasedAt)));
-      for (const g of gone) if (g.hash) erased.add(g.hash);
-    }
+    const plan =
+      body.kind === 'candidates'
+        ? await planCandidates(tx, actor, file as ReadFile<CandidateRow>)
+        : body.kind === 'employers'
+          ? await planEmployers(tx, file as ReadFile<EmployerRow>)
+          : await planContacts(tx, file as ReadFile<ContactRow>);
     const counts = { create: 0, update: 0, skip: 0, error: 0 };
-    const planned = rows.map((r) => {
-      let errors: Omit<RowError, 'row'>[] = r.errors.map(({ column, message }) => ({ column, message }));
-      let action: Action | 'error' = 'error';
-      if (r.data) {
-        const current = existing.get(r.data.email!);
-        if (!current && erased.has(emailHashOf(actor.tenantId, r.data.email!))) {
-          errors = [{ column: 'email', message: 'Belongs to a person erased at their request; add them by hand if they asked to come back' }];
-        } else if (current?.erasedAt) {
-          errors = [{ column: 'email', message: 'Belongs to an erased candidate' }];
-        } else {
-          action = !current ? 'create' : Object.keys(changesFor(current, r.data)).length > 0 ? 'update' : 'skip';
-        }
-      }
-      counts[action]++;
-      return { tenantId: actor.tenantId, importId: id, rowNumber: r.row, data: action === 'error' ? null : (r.data as Record<string, unknown>), action, errors };
-    });
+    for (const p of plan) counts[p.action]++;
+    const planned = plan.map((p) => ({ tenantId: actor.tenantId, importId: id, rowNumber: p.row, data: p.data, action: p.action, errors: p.errors }));
     const [imp] = await tx
       .insert(imports)
       .values({
@@ -93,8 +70,8 @@ export async function previewImport(deps: Deps, actor: Actor, body: z.output<typ
         fileName: body.fileName ?? null,
         createdBy: actor.userId,
         createdByKey: actor.apiKeyId,
-        ignoredColumns,
-        total: rows.length,
+        ignoredColumns: file.ignoredColumns,
+        total: file.rows.length,
         preview: counts,
         createdAt: now,
         updatedAt: now,
@@ -121,6 +98,7 @@ export async function runImport(deps: Deps, actor: Actor, id: string) {
   const imp = await withTenant(deps.db, actor.tenantId, async (tx, work) => {
     const [current] = await tx.select().from(imports).where(eq(imports.id, id)).for('update');
     if (!current) throw notFound('Import');
+    checkKindAccess(actor, current.kind);
     if (current.status !== 'previewed') throw new AppError('conflict', `This import is already ${current.status}`, [], { status: current.status });
     const [queued] = await tx.update(imports).set({ status: 'queued', updatedAt: now }).where(eq(imports.id, id)).returning();
     work.afterCommit({ def: runImportJob, payload: { tenantId: actor.tenantId, importId: id }, opts: { jobId: `import-${id}` } });
@@ -134,7 +112,7 @@ export async function listImportRows(deps: Deps, actor: Actor, id: string, q: z.
   await findImport(deps, actor, id);
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
-      .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, email: sql<string | null>`${importRows.data}->>'email'` })
+      .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, name: sql<string | null>`${importRows.data}->>'name'`, email: sql<string | null>`${importRows.data}->>'email'` })
       .from(importRows)
       .where(and(eq(importRows.importId, id), after ? gt(importRows.rowNumber, after.row) : undefined))
       .orderBy(asc(importRows.rowNumber))
@@ -148,7 +126,7 @@ export async function allImportRows(deps: Deps, actor: Actor, id: string) {
   await findImport(deps, actor, id);
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
-      .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, email: sql<string | null>`${importRows.data}->>'email'` })
+      .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, name: sql<string | null>`${importRows.data}->>'name'`, email: sql<string | null>`${importRows.data}->>'email'` })
       .from(importRows)
       .where(eq(importRows.importId, id))
       .orderBy(asc(importRows.rowNumber)),
@@ -156,24 +134,11 @@ export async function allImportRows(deps: Deps, actor: Actor, id: string) {
   return rows.map(({ errors, ...r }) => ({ ...r, errors: errors.map((e) => `${e.column}: ${e.message}`).join('; ') }));
 }
 
-type Outcome = { outcome: 'created' | 'updated' | 'skipped' | 'failed'; recordId: string | null; message: string | null };
-
-/** One row, through the candidates' own service (its activity row and event with it). Matched again by email now: the agency may have changed since the preview. */
-async function applyRow(deps: Deps, actor: Actor, data: CandidateRow): Promise<Outcome> {
-  const [current] = await readTenant(deps.db, actor.tenantId, (tx) => tx.select().from(candidates).where(eq(candidates.email, data.email!)));
-  try {
-    if (!current) {
-      const c = await createCandidate(deps, actor, { ...data, name: data.name!, relayConsent: data.relayConsent ?? false, statusUpdatesOptIn: true, tags: data.tags ?? [], overrideErasure: false });
-      return { outcome: 'created', recordId: c.id, message: null };
-    }
-    const changes = changesFor(current, data);
-    if (Object.keys(changes).length === 0) return { outcome: 'skipped', recordId: current.id, message: 'Unchanged' };
-    await updateCandidate(deps, actor, current.id, changes);
-    return { outcome: 'updated', recordId: current.id, message: `Changed ${Object.keys(changes).join(', ')}` };
-  } catch (err) {
-    if (err instanceof AppError && err.status < 500) return { outcome: 'failed', recordId: current?.id ?? null, message: err.message };
-    throw err;
-  }
+/** One row, through the service of its kind (each record's activity row and event with it). */
+function applyRow(ctx: RunContext, kind: Import['kind'], data: Record<string, unknown>): Promise<Outcome> {
+  if (kind === 'employers') return applyEmployerRow(ctx, data as unknown as EmployerPlan);
+  if (kind === 'contacts') return applyContactRow(ctx, data as unknown as ContactPlan);
+  return applyCandidateRow(ctx, data as CandidateRow);
 }
 
 /**
@@ -188,6 +153,19 @@ export async function runImportRows(deps: Deps, tenantId: string, importId: stri
   if (imp.status === 'queued') {
     await withTenant(deps.db, tenantId, (tx) => tx.update(imports).set({ status: 'running', startedAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(imports.id, importId)));
   }
+  // What became of each row so far: a school's row needs its district's (an earlier row, maybe of an earlier chunk or attempt).
+  const seen = new Map<number, Pick<Outcome, 'outcome' | 'recordId'>>();
+  const ctx: RunContext = {
+    deps,
+    actor,
+    async outcomeOf(row) {
+      if (seen.has(row)) return seen.get(row);
+      const [r] = await readTenant(deps.db, tenantId, (tx) =>
+        tx.select({ outcome: importRows.outcome, recordId: importRows.recordId }).from(importRows).where(and(eq(importRows.importId, importId), eq(importRows.rowNumber, row))),
+      );
+      return r?.outcome ? { outcome: r.outcome, recordId: r.recordId } : undefined;
+    },
+  };
   for (;;) {
     const chunk = await readTenant(deps.db, tenantId, (tx) =>
       tx
@@ -200,7 +178,8 @@ export async function runImportRows(deps: Deps, tenantId: string, importId: stri
     if (chunk.length === 0) break;
     const outcomes: (Outcome & { row: number })[] = [];
     for (const r of chunk) {
-      const o: Outcome = r.action === 'error' || !r.data ? { outcome: 'failed', recordId: null, message: 'Not imported: the row has errors' } : await applyRow(deps, actor, r.data as CandidateRow);
+      const o: Outcome = r.action === 'error' || !r.data ? failed('Not imported: the row has errors') : await applyRow(ctx, imp.kind, r.data);
+      seen.set(r.row, o);
       outcomes.push({ row: r.row, ...o });
     }
     const add: ImportResults = { created: 0, updated: 0, skipped: 0, failed: 0 };

@@ -20,7 +20,7 @@ export default function Candidates() {
   }, [q]);
   return (
     <section aria-labelledby="c-title">
-      <ListHead id="c-title" title="Candidates" canAdd={s.can('recruiter')} adding={adding} addLabel="Add a candidate" onAdd={() => setAdding(true)} />
+      <ListHead id="c-title" title="Candidates" canAdd={s.can('recruiter')} adding={adding} addLabel="Add a candidate" onAdd={() => setAdding(true)} more={<Link to="/import?kind=candidates">Import CSV</Link>} />
       {adding && <NewCandidate onCancel={() => setAdding(false)} />}
       <form role="search" aria-label="Candidates" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search by name or email" name="q">

@@ -15,7 +15,7 @@ export default function Employers() {
   const state = useLoad(async () => (await call((c) => c.GET('/v1/employers', { params: { query: { limit: 100, ...(q.trim() ? { q: q.trim() } : {}) } } }))).data, [q]);
   return (
     <section aria-labelledby="e-title">
-      <ListHead id="e-title" title="Employers" canAdd={s.can('recruiter')} adding={adding} addLabel="Add an employer" onAdd={() => setAdding(true)} />
+      <ListHead id="e-title" title="Employers" canAdd={s.can('recruiter')} adding={adding} addLabel="Add an employer" onAdd={() => setAdding(true)} more={<Link to="/import?kind=employers">Import CSV</Link>} />
       {adding && <NewEmployer onCancel={() => setAdding(false)} />}
       <form role="search" aria-label="Employers" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search employers" name="q">
