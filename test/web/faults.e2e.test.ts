@@ -6,7 +6,7 @@ import { bearer, json, newTenant, PASSWORD, type Schemas, type TestTenant } from
 import { adminPool } from '../helpers/db.js';
 import { smtpSink } from '../helpers/smtpSink.js';
 import { recruitingStory, scheduledInterview, type Story } from '../helpers/story.js';
-import { launch, screenshot, signedInContext, startWebStack, tokensFor, type WebStack } from './harness.js';
+import { launch, pastUndo, screenshot, signedInContext, startWebStack, tokensFor, type WebStack } from './harness.js';
 
 /**
  * Issue 15 in the browser: faults shown to the people who can act on them. Today shows the
@@ -40,7 +40,9 @@ beforeAll(async () => {
   expect(done.statusCode, done.body).toBe(200);
   thanks = json<{ data: Schemas['FollowUp'][] }>(await app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=thank_you`, headers: bearer(tenant.token) })).data;
   expect(thanks.map((f) => f.vars.interviewer)).toEqual(['Pat Principal', 'Terry Teacher']);
-  // The candidate's update, due at once, is sent first (the clock jumps ahead of its claim below).
+  // The candidate's update, due at once, is sent first, once its undo window has passed (the clock jumps ahead of its claim below).
+  const update = json<{ data: Schemas['FollowUp'][] }>(await app.inject({ url: `/v1/follow-ups?interviewId=${interview.id}&kind=candidate_update`, headers: bearer(tenant.token) })).data.find((f) => f.key === 'candidate_update:completed')!;
+  await pastUndo(stack, clock, bearer(tenant.token), update.id);
   const queued = async () => (await adminPool().query("SELECT count(*)::int AS n FROM follow_ups WHERE tenant_id = $1 AND status IN ('pending', 'queued') AND due_at <= $2", [tenant.tenantId, clock.now()])).rows[0].n;
   await vi.waitFor(async () => expect(await queued()).toBe(0), { timeout: 10_000, interval: 20 });
   // Both claimed by a worker that died before it could say how the sends went; their claims run out.
@@ -89,6 +91,9 @@ describe('Today with sends that may not have gone out', () => {
     const arrived = sink.for(String(story.principal.email));
     await pat.getByLabel('Why (optional)').fill('Pat has not got it');
     await pat.getByRole('button', { name: 'Resend now' }).click();
+    // Resent, it waits its undo window like any release, then goes.
+    await vi.waitFor(async () => expect(await statusOf(thanks[0]!.id)).toBe('pending'), { timeout: 8_000, interval: 50 });
+    await pastUndo(stack, clock, bearer(tenant.token), thanks[0]!.id);
     const mail = await arrived;
     expect(mail.raw).toMatch(new RegExp(`^Message-ID: <fu-${thanks[0]!.id}@afterview>$`, 'm'));
     await pat.locator('.badge-sent').waitFor();
