@@ -170,6 +170,33 @@ describe('the undo window', () => {
     expect(terry.status).toBe('sent');
   });
 
+  it('Send now twice inside the window, then undo: back to the planned time and why, not to the first Send now', async () => {
+    const { story, id } = await completed();
+    const pat = (await ofInterview(id)).find((f) => f.key === `thank_you:${story.principal.id}`)!;
+    clock.set('2026-12-03T16:30:00Z');
+    const first = json<FollowUp>(await post(`/v1/follow-ups/${pat.id}/send-now`, {}, { ...h(), 'if-match': `"${pat.version}"` }));
+    clock.set('2026-12-03T16:30:10Z');
+    const second = json<FollowUp>(await post(`/v1/follow-ups/${pat.id}/send-now`, {}, { ...h(), 'if-match': `"${first.version}"` }));
+    expect(second).toMatchObject({ status: 'pending', inUndoWindow: true });
+    const undone = await post(`/v1/follow-ups/${pat.id}/undo`, {}, { ...h(), 'if-match': `"${second.version}"` });
+    expect(undone.statusCode, undone.body).toBe(200);
+    expect(json<FollowUp>(undone)).toMatchObject({ status: 'pending', dueAt: pat.dueAt, reason: pat.reason, basis: pat.basis, cancelReason: null });
+    clock.set('2026-12-03T16:31:00Z');
+    await sweep();
+    expect(mailTo(story.principal.email)).toEqual([]);
+  });
+
+  it('erasing the candidate also forgets what an undo would have put back', async () => {
+    const { story, id } = await completed();
+    const pat = (await ofInterview(id)).find((f) => f.key === `thank_you:${story.principal.id}`)!;
+    clock.set('2026-12-03T16:30:00Z');
+    await post(`/v1/follow-ups/${pat.id}/send-now`, { reason: 'Jordan asked for it today' }, { ...h(), 'if-match': `"${pat.version}"` });
+    expect((await adminPool().query('SELECT undo_to FROM follow_ups WHERE id = $1', [pat.id])).rows[0].undo_to).not.toBeNull();
+    const erased = await post(`/v1/candidates/${story.candidate.id}/erase`, {});
+    expect(erased.statusCode, erased.body).toBeLessThan(300);
+    expect((await adminPool().query('SELECT undo_to FROM follow_ups WHERE id = $1', [pat.id])).rows[0].undo_to).toBeNull();
+  });
+
   it('a stale note sent now and undone is stale again; an approval undone waits for approval again', async () => {
     clock.set('2026-01-05T12:00:00Z');
     const story = await recruitingStory(t.app, tenant);

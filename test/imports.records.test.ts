@@ -271,5 +271,11 @@ describe('column mapping and access', () => {
     expect(imp.preview.create).toBe(1);
     // Run, too: a key without the scope cannot start an employers import another made.
     expectProblem(await t.app.inject({ method: 'POST', url: `/v1/imports/${imp.id}/run`, headers: bearer(candidatesOnly.secret) }), 403, 'insufficient_scope');
+    // Nor read its rows (the employers' and contacts' names and emails), as JSON or as CSV.
+    const rows = expectProblem(await t.app.inject({ url: `/v1/imports/${imp.id}/rows`, headers: bearer(candidatesOnly.secret) }), 403, 'insufficient_scope');
+    expect(rows).toMatchObject({ requiredScope: 'employers:read' });
+    expectProblem(await t.app.inject({ url: `/v1/imports/${imp.id}/rows`, headers: { ...bearer(candidatesOnly.secret), accept: 'text/csv' } }), 403, 'insufficient_scope');
+    const reader = await apiKey(t.app, tenant, ['candidates:read', 'employers:read']);
+    expect((await t.app.inject({ url: `/v1/imports/${imp.id}/rows`, headers: bearer(reader.secret) })).statusCode).toBe(200);
   });
 });

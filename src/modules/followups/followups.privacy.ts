@@ -24,7 +24,7 @@ export async function eraseFor(tx: Tx, actor: Actor, now: Date, candidateId: str
     .for('update');
   await tx.execute(sql`
     UPDATE follow_ups SET
-      subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]', last_error = NULL, hold_reason = NULL,
+      subject = NULL, body = NULL, notes = NULL, vars = '{}'::jsonb, reason = '[erased]', last_error = NULL, hold_reason = NULL, undo_to = NULL,
       recipient = CASE WHEN recipient->>'type' = 'candidate'
                   THEN jsonb_build_object('type', 'candidate', 'name', 'Erased candidate', 'email', NULL)
                   ELSE recipient END,

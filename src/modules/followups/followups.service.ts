@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
-import { findFollowUps, loadFacts, loadPlaybook, lockInterviewContext, presentFollowUp, sendsAtOf, type FollowUpRow } from './followups.repo.js';
+import { findFollowUps, inUndoWindow, loadFacts, loadPlaybook, lockInterviewContext, presentFollowUp, sendsAtOf, type FollowUpRow } from './followups.repo.js';
 import { nextAllowedMoment } from '../../core/followups/moments.js';
 import { and, asc } from 'drizzle-orm';
 import { describeInstant } from '../../core/businessTime.js';
@@ -155,7 +155,7 @@ export function sendFollowUpNow(deps: Deps, actor: Actor, id: string, input: z.o
     }
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { status: 'pending', holdReason: null, dueAt: now, undoTo: undoStateOf(row, 'send_now'), reason: `sent now by hand${why} (planned: ${row.reason})`, basis: byHand(row, 'sent_now', now) },
+      set: { status: 'pending', holdReason: null, dueAt: now, undoTo: undoStateOf(row, 'send_now', now), reason: `sent now by hand${why} (planned: ${row.reason})`, basis: byHand(row, 'sent_now', now) },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'sent now by hand', sendNow: true },
     };
   });
@@ -196,7 +196,7 @@ export function resendFollowUp(deps: Deps, actor: Actor, id: string, input: z.ou
   return act(deps, actor, id, { allowed: ['uncertain'], verb: 'resent', action: 'followup.rescheduled', ifMatch }, (row, now) => {
     const why = input.reason ? `: ${input.reason}` : '';
     return {
-      set: { status: 'pending', dueAt: now, undoTo: undoStateOf(row, 'resend'), reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})`, basis: byHand(row, 'resent', now) },
+      set: { status: 'pending', dueAt: now, undoTo: undoStateOf(row, 'resend', now), reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})`, basis: byHand(row, 'resent', now) },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'resent by hand', resend: true },
     };
   });
@@ -267,7 +267,7 @@ async function approveRows(
       approvedBy: actor.userId ?? actor.apiKeyId ?? null,
       // Its undo window is the agency's as it is now; an undo puts it back to awaiting approval.
       undoSeconds: pb.undoSeconds,
-      undoTo: undoStateOf(r, 'approve'),
+      undoTo: undoStateOf(r, 'approve', now),
       ...(edit.subject !== undefined ? { subject: edit.subject } : {}),
       ...(edit.body !== undefined ? { body: edit.body } : {}),
       ...(m
@@ -340,7 +340,10 @@ export function declineFollowUp(deps: Deps, actor: Actor, id: string, input: z.o
 }
 
 /** What `undo` restores: the follow-up as it was before a recruiter released it. */
-function undoStateOf(row: FollowUpRow, by: UndoState['by']): UndoState {
+function undoStateOf(row: FollowUpRow, by: UndoState['by'], now: Date): UndoState {
+  // Released again inside the window of an earlier release (Send now twice): an undo still goes back
+  // to before the first one, not to the first release itself.
+  if (row.undoTo && inUndoWindow(row, now)) return row.undoTo;
   return {
     status: row.status as UndoState['status'],
     dueAt: row.dueAt.toISOString(),

@@ -44,6 +44,12 @@ function checkKindAccess(actor: Actor, kind: Import['kind']) {
   throw new AppError('insufficient_scope', 'The API key needs the employers:write scope to import employers or contacts', [], { requiredScope: 'employers:write' });
 }
 
+/** An employers or contacts import's rows hold those records' names and emails: a key reads them with employers:read. */
+function checkKindRead(actor: Actor, kind: Import['kind']) {
+  if (kind === 'candidates' || actor.kind !== 'api_key' || actor.scopes.includes('employers:read')) return;
+  throw new AppError('insufficient_scope', 'The API key needs the employers:read scope to read the rows of an employers or contacts import', [], { requiredScope: 'employers:read' });
+}
+
 /** Reads and checks the file, matches its rows with the agency's records and keeps the plan: nothing is imported yet. */
 export async function previewImport(deps: Deps, actor: Actor, body: z.output<typeof createImportBody>) {
   checkKindAccess(actor, body.kind);
@@ -109,7 +115,7 @@ export async function runImport(deps: Deps, actor: Actor, id: string) {
 
 export async function listImportRows(deps: Deps, actor: Actor, id: string, q: z.output<typeof importRowsQuery>) {
   const after = decodeCursor(q.cursor, z.object({ row: z.number().int() }));
-  await findImport(deps, actor, id);
+  checkKindRead(actor, (await findImport(deps, actor, id)).kind);
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, name: sql<string | null>`${importRows.data}->>'name'`, email: sql<string | null>`${importRows.data}->>'email'` })
@@ -123,7 +129,7 @@ export async function listImportRows(deps: Deps, actor: Actor, id: string, q: z.
 
 /** Every row of an import, for the CSV download. */
 export async function allImportRows(deps: Deps, actor: Actor, id: string) {
-  await findImport(deps, actor, id);
+  checkKindRead(actor, (await findImport(deps, actor, id)).kind);
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
       .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, name: sql<string | null>`${importRows.data}->>'name'`, email: sql<string | null>`${importRows.data}->>'email'` })
@@ -209,4 +215,18 @@ export async function runImportRows(deps: Deps, tenantId: string, importId: stri
     tx.update(imports).set({ status: 'completed', finishedAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(imports.id, importId)).returning(),
   );
   return done!.results;
+}
+
+/**
+ * The run's last attempt failed (a row kept throwing, the database went away): the import ends
+ * `failed` with what it did so far, so nobody waits on it for ever; its rows say which were done.
+ */
+export async function markImportFailed(deps: Deps, tenantId: string, importId: string) {
+  const now = deps.clock.now();
+  await withTenant(deps.db, tenantId, (tx) =>
+    tx
+      .update(imports)
+      .set({ status: 'failed', finishedAt: now, updatedAt: now })
+      .where(and(eq(imports.id, importId), sql`${imports.status} IN ('queued', 'running')`)),
+  );
 }
