@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { fixedClock } from '../src/lib/clock.js';
 import { findJob, handlerOf } from '../src/jobs/registry.js';
@@ -32,7 +32,15 @@ const preview = async (tenant: TestTenant, kind: Kind, csv: string, extra: objec
 const run = async (tenant: TestTenant, id: string) => {
   const res = await t.app.inject({ method: 'POST', url: `/v1/imports/${id}/run`, headers: bearer(tenant.token) });
   expect(res.statusCode, res.body).toBe(202);
-  const job = await t.deps.queues.get('maintenance').getJob(`import-${id}`);
+  // The job is handed to BullMQ as the change commits, in the background: wait until it is there.
+  const job = await vi.waitFor(
+    async () => {
+      const found = await t.deps.queues.get('maintenance').getJob(`import-${id}`);
+      if (!found) throw new Error('the run is not queued yet');
+      return found;
+    },
+    { timeout: 10_000, interval: 20 },
+  );
   const handler = await handlerOf(findJob('imports.run')!);
   await handler(t.deps, job!.data, job!);
   return json<Import>(await t.app.inject({ url: `/v1/imports/${id}`, headers: bearer(tenant.token) }));
