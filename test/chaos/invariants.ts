@@ -23,6 +23,10 @@ export async function agency(stack: ChaosStack, api: FastifyInstance, path: stri
     payload: { url: stack.receiver.url(path), eventTypes: ['*'] },
   });
   expect(res.statusCode, res.body).toBe(201);
+  // The chaos runs on real time in processes of their own (no injected clock to move): a one-second
+  // undo window keeps the scenarios within their bounds while every send still waits one.
+  const pb = await api.inject({ method: 'PUT', url: '/v1/playbook', headers: bearer(tenant.token), payload: { undoSeconds: 1 } });
+  expect(pb.statusCode, pb.body).toBe(200);
   return { tenant, endpointId: (res.json() as { id: string }).id, path };
 }
 
