@@ -49,6 +49,9 @@ export interface Actor {
   sessionId?: string | null;
 }
 
+/** Whether the caller may do what `scope` covers: a user's role decides elsewhere, an API key needs the scope. */
+export const hasScope = (actor: Actor, scope: Scope): boolean => actor.kind !== 'api_key' || actor.scopes.includes(scope);
+
 /**
  * What a route demands. `role` is the least user role; `scope` the API key scope, or `null`
  * when API keys may not call it at all (credential and user management).

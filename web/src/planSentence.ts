@@ -1,14 +1,9 @@
 import type { S } from './api';
-import { zoneName } from './time';
+import { fmt, zoneName } from './time';
 
 type Basis = NonNullable<S['FollowUp']['basis']>;
 
-const fmtCache = new Map<string, Intl.DateTimeFormat>();
-const when = (iso: string, zone: string) => {
-  let f = fmtCache.get(zone);
-  if (!f) fmtCache.set(zone, (f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
-  return f.format(new Date(iso));
-};
+const when = (iso: string, zone: string) => fmt(zone, { weekday: 'long', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 
 const days = (n: unknown) => (n === 1 ? 'a business day' : `${String(n)} business days`);
 const minutes = (m: unknown) => {
@@ -16,7 +11,7 @@ const minutes = (m: unknown) => {
   if (n % 60 === 0) return n === 60 ? 'an hour' : `${n / 60} hours`;
   return n > 60 ? `${Math.floor(n / 60)} h ${n % 60} min` : `${n} minutes`;
 };
-const day = (d: string) => new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${d}T12:00:00Z`));
+const day = (d: string) => fmt('UTC', { weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${d}T12:00:00Z`));
 
 const NOT_BEFORE: Record<string, string> = {
   thank_you_notes: 'after the thank-you notes',

@@ -1,7 +1,7 @@
 /** Times in a zone with the platform's Intl only (no date library in the bundle). */
 
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
-function fmt(zone: string, opts: Intl.DateTimeFormatOptions) {
+export function fmt(zone: string, opts: Intl.DateTimeFormatOptions) {
   const key = zone + JSON.stringify(opts);
   let f = fmtCache.get(key);
   if (!f) fmtCache.set(key, (f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...opts })));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
 import { importRows, imports, type ImportResults } from '../../db/schema/index.js';
-import type { Actor } from '../../lib/access.js';
+import { hasScope, type Actor } from '../../lib/access.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
@@ -40,13 +40,13 @@ async function present(deps: Deps, tenantId: string, imp: Import) {
  * scope too (the route asks for `candidates:write`, what every import needs).
  */
 function checkKindAccess(actor: Actor, kind: Import['kind']) {
-  if (kind === 'candidates' || actor.kind !== 'api_key' || actor.scopes.includes('employers:write')) return;
+  if (kind === 'candidates' || hasScope(actor, 'employers:write')) return;
   throw new AppError('insufficient_scope', 'The API key needs the employers:write scope to import employers or contacts', [], { requiredScope: 'employers:write' });
 }
 
 /** An employers or contacts import's rows hold those records' names and emails: a key reads them with employers:read. */
 function checkKindRead(actor: Actor, kind: Import['kind']) {
-  if (kind === 'candidates' || actor.kind !== 'api_key' || actor.scopes.includes('employers:read')) return;
+  if (kind === 'candidates' || hasScope(actor, 'employers:read')) return;
   throw new AppError('insufficient_scope', 'The API key needs the employers:read scope to read the rows of an employers or contacts import', [], { requiredScope: 'employers:read' });
 }
 
@@ -113,12 +113,24 @@ export async function runImport(deps: Deps, actor: Actor, id: string) {
   return present(deps, actor.tenantId, imp);
 }
 
+/** What a row of an import says: its outcome, and the name and email it was matched by. */
+const rowColumns = {
+  row: importRows.rowNumber,
+  action: importRows.action,
+  outcome: importRows.outcome,
+  recordId: importRows.recordId,
+  errors: importRows.errors,
+  message: importRows.message,
+  name: sql<string | null>`${importRows.data}->>'name'`,
+  email: sql<string | null>`${importRows.data}->>'email'`,
+};
+
 export async function listImportRows(deps: Deps, actor: Actor, id: string, q: z.output<typeof importRowsQuery>) {
   const after = decodeCursor(q.cursor, z.object({ row: z.number().int() }));
   checkKindRead(actor, (await findImport(deps, actor, id)).kind);
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
-      .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, name: sql<string | null>`${importRows.data}->>'name'`, email: sql<string | null>`${importRows.data}->>'email'` })
+      .select(rowColumns)
       .from(importRows)
       .where(and(eq(importRows.importId, id), after ? gt(importRows.rowNumber, after.row) : undefined))
       .orderBy(asc(importRows.rowNumber))
@@ -132,7 +144,7 @@ export async function allImportRows(deps: Deps, actor: Actor, id: string) {
   checkKindRead(actor, (await findImport(deps, actor, id)).kind);
   const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
     tx
-      .select({ row: importRows.rowNumber, action: importRows.action, outcome: importRows.outcome, recordId: importRows.recordId, errors: importRows.errors, message: importRows.message, name: sql<string | null>`${importRows.data}->>'name'`, email: sql<string | null>`${importRows.data}->>'email'` })
+      .select(rowColumns)
       .from(importRows)
       .where(eq(importRows.importId, id))
       .orderBy(asc(importRows.rowNumber)),

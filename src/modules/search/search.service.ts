@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import type { Actor, Scope } from '../../lib/access.js';
+import { hasScope, type Actor } from '../../lib/access.js';
 import { listCandidates } from '../candidates/candidates.service.js';
 import { listCandidatesQuery } from '../candidates/candidates.schemas.js';
 import { listContacts } from '../contacts/contacts.service.js';
@@ -11,9 +11,6 @@ import { listPositions } from '../positions/positions.service.js';
 import { listPositionsQuery } from '../positions/positions.schemas.js';
 import type { searchQuery } from './search.schemas.js';
 
-/** A user sees every kind; an API key the kinds its scopes read. */
-const may = (actor: Actor, scope: Scope) => actor.kind !== 'api_key' || actor.scopes.includes(scope);
-
 const none = { data: [] as never[], nextCursor: null };
 
 /**
@@ -22,7 +19,7 @@ const none = { data: [] as never[], nextCursor: null };
  */
 export async function search(deps: Deps, actor: Actor, q: z.output<typeof searchQuery>) {
   const page = { q: q.q, limit: String(q.perKind) };
-  const records = may(actor, 'employers:read');
+  const records = hasScope(actor, 'employers:read');
   const [candidates, employers, contacts, positions] = await Promise.all([
     listCandidates(deps, actor, listCandidatesQuery.parse(page)),
     records ? listEmployers(deps, actor, listEmployersQuery.parse(page)) : none,

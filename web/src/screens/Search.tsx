@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { call, type S } from '../api';
 import { prime } from '../cache';
 import { Link, navigate, useLocation } from '../router';
@@ -40,77 +40,58 @@ export default function Search() {
 
 const total = (r: S['SearchResult']) => r.candidates.length + r.employers.length + r.contacts.length + r.positions.length;
 
+/** One kind's matches: a titled list of links, and a pointer to the rest when there are more. */
+function Group<T extends { id: string }>(props: { id: string; title: string; items: T[]; more: ReactNode; row: (x: T) => { to: string; name: string; detail: string; badge?: string } }) {
+  if (props.items.length === 0) return null;
+  return (
+    <section className="search-group" aria-labelledby={props.id}>
+      <h2 id={props.id}>{props.title}</h2>
+      <ul className="rows">
+        {props.items.map((x) => {
+          const r = props.row(x);
+          return (
+            <li key={x.id} className="row-item">
+              <Link to={r.to} className="row-main">
+                <strong>{r.name}</strong>
+                <span className="muted">{r.detail}</span>
+              </Link>
+              {r.badge && <Badge value={r.badge} />}
+            </li>
+          );
+        })}
+      </ul>
+      {props.more}
+    </section>
+  );
+}
+
+const refine = (what: string, more: boolean) => more && <p className="muted">More {what} match: refine the search.</p>;
+
 function Results({ r, zone }: { r: S['SearchResult']; zone: string }) {
   return (
     <>
-      {r.candidates.length > 0 && (
-        <section className="search-group" aria-labelledby="sr-candidates">
-          <h2 id="sr-candidates">Candidates</h2>
-          <ul className="rows">
-            {r.candidates.map((c) => (
-              <li key={c.id} className="row-item">
-                <Link to={`/candidates/${c.id}`} className="row-main">
-                  <strong>{c.name}</strong>
-                  <span className="muted">{standing(c, zone)}</span>
-                </Link>
-                {c.latestApplication && <Badge value={c.latestApplication.stage} />}
-              </li>
-            ))}
-          </ul>
-          {r.more.candidates && <Link to={`/candidates?q=${encodeURIComponent(r.q)}`}>All candidates matching “{r.q}”</Link>}
-        </section>
-      )}
-      {r.employers.length > 0 && (
-        <section className="search-group" aria-labelledby="sr-employers">
-          <h2 id="sr-employers">Employers</h2>
-          <ul className="rows">
-            {r.employers.map((e) => (
-              <li key={e.id} className="row-item">
-                <Link to={`/employers/${e.id}`} className="row-main">
-                  <strong>{e.name}</strong>
-                  <span className="muted">{label(e.kind)}</span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-          {r.more.employers && <p className="muted">More employers match: refine the search.</p>}
-        </section>
-      )}
-      {r.contacts.length > 0 && (
-        <section className="search-group" aria-labelledby="sr-contacts">
-          <h2 id="sr-contacts">Contacts</h2>
-          <ul className="rows">
-            {r.contacts.map((c) => (
-              <li key={c.id} className="row-item">
-                <Link to={`/employers/${c.employerId}`} className="row-main">
-                  <strong>{c.name}</strong>
-                  <span className="muted">{[c.title, c.email, c.phone].filter(Boolean).join(' · ')}</span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-          {r.more.contacts && <p className="muted">More contacts match: refine the search.</p>}
-        </section>
-      )}
-      {r.positions.length > 0 && (
-        <section className="search-group" aria-labelledby="sr-positions">
-          <h2 id="sr-positions">Positions</h2>
-          <ul className="rows">
-            {r.positions.map((p) => (
-              <li key={p.id} className="row-item">
-                <Link to={`/positions/${p.id}`} className="row-main">
-                  <strong>{p.title}</strong>
-                  <span className="muted">
-                    {p.openings} opening{p.openings === 1 ? '' : 's'}
-                  </span>
-                </Link>
-                <Badge value={p.status} />
-              </li>
-            ))}
-          </ul>
-          {r.more.positions && <p className="muted">More positions match: refine the search.</p>}
-        </section>
-      )}
+      <Group
+        id="sr-candidates"
+        title="Candidates"
+        items={r.candidates}
+        more={r.more.candidates && <Link to={`/candidates?q=${encodeURIComponent(r.q)}`}>All candidates matching “{r.q}”</Link>}
+        row={(c) => ({ to: `/candidates/${c.id}`, name: c.name, detail: standing(c, zone), ...(c.latestApplication ? { badge: c.latestApplication.stage } : {}) })}
+      />
+      <Group id="sr-employers" title="Employers" items={r.employers} more={refine('employers', r.more.employers)} row={(e) => ({ to: `/employers/${e.id}`, name: e.name, detail: label(e.kind) })} />
+      <Group
+        id="sr-contacts"
+        title="Contacts"
+        items={r.contacts}
+        more={refine('contacts', r.more.contacts)}
+        row={(c) => ({ to: `/employers/${c.employerId}`, name: c.name, detail: [c.title, c.email, c.phone].filter(Boolean).join(' · ') })}
+      />
+      <Group
+        id="sr-positions"
+        title="Positions"
+        items={r.positions}
+        more={refine('positions', r.more.positions)}
+        row={(p) => ({ to: `/positions/${p.id}`, name: p.title, detail: `${p.openings} opening${p.openings === 1 ? '' : 's'}`, badge: p.status })}
+      />
     </>
   );
 }
