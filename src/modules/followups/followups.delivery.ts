@@ -1,13 +1,13 @@
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, tdb, withTenant, type Tx } from '../../db/client.js';
 import { changeRows, outboxCte, outboxValues, recordChange, type ChangeRecord, type ChangeRows, type Changes } from '../../db/outbox.js';
 import { followUps } from '../../db/schema/index.js';
-import { MailError, type MailMessage } from '../../lib/mailer.js';
+import { MailError, type Mailer, type MailMessage } from '../../lib/mailer.js';
 import type { EventType } from '../../core/events.js';
-import { sendsAtOf, type FollowUpRow } from './followups.repo.js';
-import { renderCombined, renderFollowUp, type StoredTemplates } from '../../core/templates.js';
-import type { FollowUpKind } from '../../core/followups/types.js';
+import type { FollowUpRow } from './followups.repo.js';
+import { renderCombined, renderFollowUp } from '../../core/templates.js';
+import { claimDelivery, whyNotClaimed, type DeliverJob, type Loaded } from './followups.claim.js';
 import { recordCombinedMessage } from '../threads/threads.service.js';
 import { withResponseLink } from '../responses/responses.delivery.js';
 import { threaded } from './followups.threading.js';
@@ -24,90 +24,10 @@ export type DeliveryResult =
   | { outcome: 'noop'; reason: string }
   | { outcome: 'early'; dueAt: Date };
 
-/** A job that fires this much before `due_at` (clock skew) still sends; earlier, it waits again. */
-export const EARLY_SLACK_MS = 1_000;
-
 /** The attempt in progress, from BullMQ: after the last one a temporary error fails the follow-up. */
 export interface Attempt {
   number: number;
   of: number;
-}
-
-/** A claimed follow-up with what composing its message needs. */
-interface Loaded {
-  followUp: FollowUpRow;
-  candidate: { name: string; email: string | null; relayConsent: boolean; statusUpdatesOptIn: boolean };
-  /** The contact addressed as they are now (their email may have been corrected since planning). */
-  contact: { name: string; email: string | null } | null;
-  recruiter: { name: string; email: string };
-  agency: string;
-  templates: StoredTemplates | null;
-}
-
-/** Every follow_ups column under its drizzle name, for raw statements that return whole rows. */
-const FOLLOW_UP_COLUMNS = sql.raw(
-  Object.entries(getTableColumns(followUps))
-    .map(([key, column]) => `c."${column.name}" AS "${key}"`)
-    .join(', '),
-);
-
-/**
- * Claims a follow-up for sending and reads what its message needs, in one statement: pending at
- * this version becomes queued with one more attempt, until `until` (the lease: still queued after
- * it, the send is uncertain). Only the claimer gets a row back, so of two jobs or two workers only
- * one sends. This runs once per email at full delivery rate, hence raw SQL and a single round trip
- * (docs/performance.md).
- */
-async function claimForDelivery(tx: Tx, id: string, version: number, now: Date, until: Date): Promise<Loaded | undefined> {
-  const res = await tx.execute<Record<string, unknown>>(sql`
-    WITH c AS (
-      UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, claimed_until = ${until}, updated_at = ${now}
-      WHERE id = ${id} AND status = 'pending' AND version = ${version} AND channel = 'email'
-        AND due_at + undo_seconds * interval '1 second' <= ${new Date(now.getTime() + EARLY_SLACK_MS)}
-      RETURNING *
-    )
-    SELECT ${FOLLOW_UP_COLUMNS},
-           cand.name AS "candidateName", cand.email AS "candidateEmail", cand.relay_consent AS "relayConsent",
-           cand.status_updates_opt_in AS "statusUpdatesOptIn", u.name AS "recruiterName", u.email AS "recruiterEmail",
-           t.name AS "agency", t.templates AS "templates", ct.id AS "contactFound", ct.name AS "contactName", ct.email AS "contactEmail"
-    FROM c
-    JOIN candidates cand ON cand.id = c.candidate_id
-    LEFT JOIN contacts ct ON ct.id = c.contact_id
-    JOIN applications a ON a.id = c.application_id
-    JOIN users u ON u.id = a.owner_id
-    JOIN tenants t ON t.id = c.tenant_id`);
-  const r = res.rows[0];
-  return r ? asLoaded(r) : undefined;
-}
-
-/** A claimed row with what its message needs, from the claim statements' columns. */
-function asLoaded(r: Record<string, unknown>): Loaded {
-  const { candidateName, candidateEmail, relayConsent, statusUpdatesOptIn, recruiterName, recruiterEmail, agency, templates, contactFound, contactName, contactEmail, ...followUp } =
-    r;
-  return {
-    followUp: { ...followUp, dueAt: new Date(followUp.dueAt as string | Date) } as FollowUpRow,
-    candidate: { name: candidateName as string, email: candidateEmail as string | null, relayConsent: relayConsent as boolean, statusUpdatesOptIn: statusUpdatesOptIn as boolean },
-    contact: contactFound ? { name: contactName as string, email: contactEmail as string | null } : null,
-    recruiter: { name: recruiterName as string, email: recruiterEmail as string },
-    agency: agency as string,
-    templates: templates as StoredTemplates | null,
-  };
-}
-
-/** Why a job found nothing to claim (the rare path: read only then). */
-async function whyNotClaimed(tx: Tx, id: string, version: number, now: Date): Promise<string | { early: Date }> {
-  const [row] = await tx
-    .select({ status: followUps.status, version: followUps.version, channel: followUps.channel, dueAt: followUps.dueAt, undoSeconds: followUps.undoSeconds })
-    .from(followUps)
-    .where(eq(followUps.id, id));
-  if (!row) return 'no such follow-up';
-  const leaves = sendsAtOf(row);
-  if (row.status === 'pending' && row.version === version && row.channel === 'email' && leaves.getTime() > now.getTime() + EARLY_SLACK_MS) {
-    return { early: leaves };
-  }
-  if (row.version !== version) return `version ${row.version} replaces ${version}`;
-  if (row.channel !== 'email') return `a ${row.channel} task stays with the recruiter`;
-  return row.status === 'queued' ? 'claimed by another job' : `status ${row.status}`;
 }
 
 /**
@@ -211,100 +131,6 @@ async function skip(deps: Deps, f: FollowUpRow, reason: string): Promise<Deliver
   return done ? { outcome: 'skipped', reason } : { outcome: 'noop', reason: 'changed while checking' };
 }
 
-/** The kinds that may go as one email to their contact (playbook `combinePerContact`): the ones asking the employer about the process. */
-export const COMBINABLE_KINDS: readonly FollowUpKind[] = ['timeline_request', 'recruiter_check_in', 'status_check'];
-/** At most this many candidates in one combined email; more go in the next one. */
-export const COMBINE_MAX = 20;
-
-/**
- * The lock of a combined email's group: one contact, one recruiter, one recipient-local day (the
- * contact's zone, else their employer's). Taken, for a follow-up that may be combined, before it
- * is claimed, so two jobs of one group do not each send part of it: the second waits, then finds
- * its row claimed by the first. Returns the day's bounds, or nothing when the follow-up is not
- * pending or may not be combined (another kind, the agency turned combining off).
- */
-async function lockGroup(tx: Tx, id: string): Promise<{ dayStart: Date; dayEnd: Date } | undefined> {
-  const res = await tx.execute<{ dayStart: Date; dayEnd: Date }>(sql`
-    WITH g AS (
-      SELECT f.tenant_id, f.contact_id, f.owner_id, coalesce(ct.time_zone, e.time_zone) AS zone,
-             (f.due_at AT TIME ZONE coalesce(ct.time_zone, e.time_zone))::date AS day
-      FROM follow_ups f
-      JOIN contacts ct ON ct.id = f.contact_id
-      JOIN employers e ON e.id = ct.employer_id
-      JOIN tenants t ON t.id = f.tenant_id
-      WHERE f.id = ${id} AND f.status = 'pending' AND f.channel = 'email' AND f.recipient->>'type' = 'contact'
-        AND f.kind IN (${sql.join(COMBINABLE_KINDS.map((k) => sql`${k}`), sql`, `)})
-        AND coalesce((t.playbook->>'combinePerContact')::boolean, true)
-    )
-    SELECT pg_advisory_xact_lock(hashtextextended('followups.combine:' || tenant_id || ':' || contact_id || ':' || owner_id || ':' || day, 0)) IS NULL AS locked,
-           (day::timestamp AT TIME ZONE zone) AS "dayStart", ((day + 1)::timestamp AT TIME ZONE zone) AS "dayEnd"
-    FROM g`);
-  const r = res.rows[0];
-  return r ? { dayStart: new Date(r.dayStart), dayEnd: new Date(r.dayEnd) } : undefined;
-}
-
-/** A claimed follow-up that may carry others: written from scratch (no hand-edited text), to the contact themselves. */
-const combinable = (l: Loaded) =>
-  l.followUp.subject === null &&
-  l.followUp.body === null &&
-  l.followUp.contactId !== null &&
-  !!l.contact?.email &&
-  (l.followUp.voice === 'agency' || (l.followUp.voice === 'on_behalf' && l.candidate.relayConsent));
-
-/**
- * Claims, with the leader, the other follow-ups of its group that are pending: the same contact,
- * recruiter and recipient-local day, a combinable kind, written from the template, going to the
- * contact. One still inside its own undo window is left (it goes at its time; a recruiter may
- * still undo it); one due later that day comes along. Rows a recruiter's action holds are
- * skipped, not waited for: an undo that holds the row wins.
- */
-async function claimSiblings(tx: Tx, leader: FollowUpRow, day: { dayStart: Date; dayEnd: Date }, now: Date, until: Date): Promise<Loaded[]> {
-  const res = await tx.execute<Record<string, unknown>>(sql`
-    WITH c AS (
-      UPDATE follow_ups SET status = 'queued', attempts = attempts + 1, claimed_until = ${until}, updated_at = ${now}
-      WHERE id IN (
-        SELECT s.id FROM follow_ups s
-        JOIN candidates cand ON cand.id = s.candidate_id
-        WHERE s.tenant_id = ${leader.tenantId} AND s.status = 'pending' AND s.due_at >= ${day.dayStart} AND s.due_at < ${day.dayEnd}
-          AND s.contact_id = ${leader.contactId} AND s.owner_id = ${leader.ownerId} AND s.id <> ${leader.id}
-          AND s.channel = 'email' AND s.recipient->>'type' = 'contact' AND s.subject IS NULL AND s.body IS NULL
-          AND s.kind IN (${sql.join(COMBINABLE_KINDS.map((k) => sql`${k}`), sql`, `)})
-          AND (s.voice = 'agency' OR (s.voice = 'on_behalf' AND cand.relay_consent))
-          AND (s.due_at + s.undo_seconds * interval '1 second' <= ${new Date(now.getTime() + EARLY_SLACK_MS)} OR s.due_at > ${now})
-        ORDER BY s.due_at, s.id
-        LIMIT ${COMBINE_MAX - 1}
-        FOR UPDATE OF s SKIP LOCKED
-      ) AND status = 'pending'
-      RETURNING *
-    )
-    SELECT ${FOLLOW_UP_COLUMNS},
-           cand.name AS "candidateName", cand.email AS "candidateEmail", cand.relay_consent AS "relayConsent",
-           cand.status_updates_opt_in AS "statusUpdatesOptIn", u.name AS "recruiterName", u.email AS "recruiterEmail",
-           t.name AS "agency", t.templates AS "templates", ct.id AS "contactFound", ct.name AS "contactName", ct.email AS "contactEmail"
-    FROM c
-    JOIN candidates cand ON cand.id = c.candidate_id
-    LEFT JOIN contacts ct ON ct.id = c.contact_id
-    JOIN applications a ON a.id = c.application_id
-    JOIN users u ON u.id = a.owner_id
-    JOIN tenants t ON t.id = c.tenant_id
-    ORDER BY c.due_at, c.id`);
-  return res.rows.map(asLoaded);
-}
-
-/**
- * Claims a follow-up, and when it may carry others to its contact the rest of its group, under the
- * group's lock (one transaction). Undefined: nothing claimed.
- */
-async function claimGroup(deps: Deps, job: { tenantId: string; followUpId: string; version: number }, now: Date, until: Date): Promise<Loaded[] | undefined> {
-  return withTenant(deps.db, job.tenantId, async (tx) => {
-    // Sent together (one round trip); the server runs them in order: the claim, and its snapshot, after the lock.
-    const [day, leader] = await Promise.all([lockGroup(tx, job.followUpId), claimForDelivery(tx, job.followUpId, job.version, now, until)]);
-    if (!leader) return undefined;
-    if (!day || !combinable(leader)) return [leader];
-    return [leader, ...(await claimSiblings(tx, leader.followUp, day, now, until))];
-  });
-}
-
 /**
  * Sends one follow-up at most once, or, for a timeline request, check-in or status check whose
  * contact has others due the same day, one email carrying them all (docs/followups.md). The row
@@ -316,20 +142,12 @@ async function claimGroup(deps: Deps, job: { tenantId: string; followUpId: strin
  * claim counts in `attempts`, the server's answer to a failed one goes to `last_error` and the
  * Message-ID of a sent one to `message_id`; `notes` stay the recruiter's.
  */
-export async function deliverFollowUp(
-  deps: Deps,
-  job: { tenantId: string; followUpId: string; version: number; kind?: FollowUpKind | undefined },
-  attempt: Attempt,
-): Promise<DeliveryResult> {
+export async function deliverFollowUp(deps: Deps, job: DeliverJob, attempt: Attempt): Promise<DeliveryResult> {
   const claimedAt = deps.clock.now();
   const until = new Date(claimedAt.getTime() + deps.config.FOLLOWUP_CLAIM_LEASE_MS);
-  // Only a kind that may be combined pays for the group's lock (a job without a kind may be one).
-  const claimed =
-    job.kind && !COMBINABLE_KINDS.includes(job.kind)
-      ? await readTenant(deps.db, job.tenantId, (tx) => claimForDelivery(tx, job.followUpId, job.version, claimedAt, until)).then((l) => (l ? [l] : undefined))
-      : await claimGroup(deps, job, claimedAt, until);
+  const claimed = await claimDelivery(deps, job, claimedAt, until);
   if (!claimed) {
-    const why = await readTenant(deps.db, job.tenantId, (tx) => whyNotClaimed(tx, job.followUpId, job.version, claimedAt));
+    const why = await whyNotClaimed(deps, job, claimedAt);
     // Fired before its time (clocks disagree): never send early; the job waits again.
     return typeof why === 'string' ? { outcome: 'noop', reason: why } : { outcome: 'early', dueAt: why.early };
   }
@@ -342,45 +160,59 @@ function observeLateness(deps: Deps, f: FollowUpRow, now: Date) {
   deps.metrics.followUpLateness.observe({ channel: f.channel }, Math.max(0, now.getTime() - leaves) / 1000);
 }
 
-async function sendOne(deps: Deps, loaded: Loaded, attempt: Attempt): Promise<DeliveryResult> {
-  const f = loaded.followUp;
-  const claimed = { attempts: f.attempts };
-  // A timeline request or status check to the contact carries a one-click answer link (docs/response-links.md).
-  const link = await withResponseLink(deps, loaded);
-  if (link) loaded.followUp = { ...f, vars: { ...f.vars, responseLink: link } };
-
-  const composed = composeMessage(loaded, deps.config.MAIL_FROM);
-  if ('skip' in composed) {
-    deps.metrics.followUpSends.inc({ outcome: 'skipped' });
-    return skip(deps, f, composed.skip);
-  }
-  const { message, mailer } = await fromAgency(deps, f.tenantId, loaded, await threaded(deps, f, loaded.templates, composed, composed.subject.startsWith(DRAFT_PREFIX)));
-
+/**
+ * Hands the message to the mailer; on an error puts the follow-ups it carries back to pending (or
+ * failed: a permanent answer, or the last attempt) and rethrows for BullMQ's retry.
+ */
+async function hand(deps: Deps, mailer: Mailer, message: MailMessage, carried: FollowUpRow[], attempt: Attempt) {
   try {
     await mailer.send({ ...message, date: deps.clock.now() });
   } catch (err) {
     const e = err instanceof MailError ? err : new MailError(err instanceof Error ? err.message : String(err), null, false);
     const final = e.permanent || attempt.number >= attempt.of;
-    await markUnsent(deps, f, e, claimed.attempts, final);
-    deps.metrics.followUpSends.inc({ outcome: final ? 'failed' : 'retrying' });
+    await Promise.all(carried.map((f) => markUnsent(deps, f, e, f.attempts, final)));
+    deps.metrics.followUpSends.inc({ outcome: final ? 'failed' : 'retrying' }, carried.length);
     throw e;
   }
+}
+
+/** Marks each follow-up a message carried sent, with its activity and event (`data` beside the common fields). */
+async function sent(deps: Deps, carried: FollowUpRow[], message: MailMessage, data: (f: FollowUpRow) => Record<string, unknown>): Promise<void> {
   const now = deps.clock.now();
-  const rows = changeRows(
-    system(f),
-    now,
-    deliveryChange(f, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
-      voice: f.voice,
-      to: message.to.address,
-      draft: composed.subject.startsWith(DRAFT_PREFIX),
-      messageId: message.messageId,
-      attempts: claimed.attempts,
+  await Promise.all(
+    carried.map((f) => {
+      const change = deliveryChange(f, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
+        to: message.to.address,
+        messageId: message.messageId,
+        attempts: f.attempts,
+        ...data(f),
+      });
+      // Sent is the truth even if the row was cancelled while the message was on its way.
+      return readTenant(deps.db, f.tenantId, () => markSent(f, now, message.messageId, changeRows(system(f), now, change)));
     }),
   );
-  // Sent is the truth even if the row was cancelled while the message was on its way.
-  await readTenant(deps.db, f.tenantId, () => markSent(f, now, message.messageId, rows));
-  deps.metrics.followUpSends.inc({ outcome: 'sent' });
-  observeLateness(deps, f, now);
+  deps.metrics.followUpSends.inc({ outcome: 'sent' }, carried.length);
+  for (const f of carried) observeLateness(deps, f, now);
+}
+
+/** A timeline request or status check to the contact carries a one-click answer link (docs/response-links.md). */
+async function linked(deps: Deps, l: Loaded): Promise<void> {
+  const link = await withResponseLink(deps, l);
+  if (link) l.followUp = { ...l.followUp, vars: { ...l.followUp.vars, responseLink: link } };
+}
+
+async function sendOne(deps: Deps, loaded: Loaded, attempt: Attempt): Promise<DeliveryResult> {
+  await linked(deps, loaded);
+  const f = loaded.followUp;
+  const composed = composeMessage(loaded, deps.config.MAIL_FROM);
+  if ('skip' in composed) {
+    deps.metrics.followUpSends.inc({ outcome: 'skipped' });
+    return skip(deps, f, composed.skip);
+  }
+  const draft = composed.subject.startsWith(DRAFT_PREFIX);
+  const { message, mailer } = await fromAgency(deps, f.tenantId, loaded, await threaded(deps, f, loaded.templates, composed, draft));
+  await hand(deps, mailer, message, [f], attempt);
+  await sent(deps, [f], message, () => ({ voice: f.voice, draft }));
   return { outcome: 'sent', messageId: message.messageId };
 }
 
@@ -396,17 +228,12 @@ async function sendCombined(deps: Deps, claimed: Loaded[], attempt: Attempt): Pr
     (a, b) => new Date(a.followUp.dueAt).getTime() - new Date(b.followUp.dueAt).getTime() || (a.followUp.id < b.followUp.id ? -1 : 1),
   );
   const leader = items[0]!;
+  for (const l of items) await linked(deps, l);
+  const carried = items.map((l) => l.followUp);
   const lf = leader.followUp;
-  for (const l of items) {
-    const link = await withResponseLink(deps, l);
-    if (link) l.followUp = { ...l.followUp, vars: { ...l.followUp.vars, responseLink: link } };
-  }
   const contact = leader.contact!;
-  const text = renderCombined(
-    items.map((l) => l.followUp),
-    { templates: leader.templates, agency: leader.agency, reader: contact.name },
-  );
-  const ids = items.map((l) => l.followUp.id);
+  const text = renderCombined(carried, { templates: leader.templates, agency: leader.agency, reader: contact.name });
+  const ids = carried.map((f) => f.id);
   const messageId = followUpMessageId(lf.id);
   const composed: MailMessage = {
     from: { name: leader.agency, address: deps.config.MAIL_FROM },
@@ -417,38 +244,10 @@ async function sendCombined(deps: Deps, claimed: Loaded[], attempt: Attempt): Pr
     subject: text.subject,
     text: text.body,
   };
-  await recordCombinedMessage(deps, items.map((l) => l.followUp), { subject: text.subject, messageId });
+  await recordCombinedMessage(deps, carried, { subject: text.subject, messageId });
   const { message, mailer } = await fromAgency(deps, lf.tenantId, leader, composed);
-  try {
-    await mailer.send({ ...message, date: deps.clock.now() });
-  } catch (err) {
-    const e = err instanceof MailError ? err : new MailError(err instanceof Error ? err.message : String(err), null, false);
-    const final = e.permanent || attempt.number >= attempt.of;
-    await Promise.all(items.map((l) => markUnsent(deps, l.followUp, e, l.followUp.attempts, final)));
-    deps.metrics.followUpSends.inc({ outcome: final ? 'failed' : 'retrying' }, items.length);
-    throw e;
-  }
-  const now = deps.clock.now();
-  await Promise.all(
-    items.map((l) => {
-      const f = l.followUp;
-      const rows = changeRows(
-        system(f),
-        now,
-        deliveryChange(f, 'followup.sent', { status: { before: 'pending', after: 'sent' }, sentAt: { before: null, after: now.toISOString() } }, {
-          voice: 'agency',
-          to: message.to.address,
-          draft: false,
-          messageId,
-          attempts: f.attempts,
-          combined: ids,
-        }),
-      );
-      return readTenant(deps.db, f.tenantId, () => markSent(f, now, messageId, rows));
-    }),
-  );
-  deps.metrics.followUpSends.inc({ outcome: 'sent' }, items.length);
-  for (const l of items) observeLateness(deps, l.followUp, now);
+  await hand(deps, mailer, message, carried, attempt);
+  await sent(deps, carried, message, () => ({ voice: 'agency', draft: false, combined: ids }));
   return { outcome: 'sent', messageId, followUpIds: ids };
 }
 
