@@ -1303,8 +1303,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send an uncertain follow-up again
-         * @description For one whose worker stopped mid-send (`uncertain`): pending and due at once, handed to the worker as the change commits. If the first did go out, the recipient gets it twice (same Message-ID). Another status answers 409.
+         * Send an uncertain or failed follow-up again
+         * @description For one whose worker stopped mid-send (`uncertain`), or whose sending gave up (`failed`: mend the cause first, e.g. the agency’s mail server settings): pending and due at once, handed to the worker as the change commits. If an uncertain one did go out, the recipient gets it twice (same Message-ID). Another status answers 409.
          */
         post: operations["resendFollowUp"];
         delete?: never;

@@ -8,7 +8,8 @@ import { fixedClock } from '../src/lib/clock.js';
 import { deliverJobId } from '../src/modules/followups/followups.jobs.js';
 import { pastUndoWindow } from './helpers/undoWindow.js';
 import { createLogger } from '../src/lib/logger.js';
-import { bearer, createTestApp, expectProblem, json, newTenant, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { bearer, createTestApp, expectProblem, json, newTenant, userWithRole, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
+import { sendDigest } from '../src/modules/followups/followups.digest.js';
 import { recruitingStory, scheduledInterview } from './helpers/story.js';
 import { testConfig } from './helpers/env.js';
 import { adminPool } from './helpers/db.js';
@@ -133,6 +134,30 @@ describe('the agency’s own sender', () => {
       expect(update).toMatchObject({ status: 'failed' });
     }, { timeout: 15_000, interval: 50 });
     expect(update!.lastError).toMatch(/535/);
+
+    // The next morning's digest tells the owner, who can mend the settings, with the server's answer
+    // (it comes from the platform's server, so a broken agency server cannot hide it); a recruiter
+    // whose own follow-ups did not fail is not told.
+    const recruiter = await userWithRole(t.app, b, 'recruiter');
+    const owners = await sendDigest(workerDeps, { tenantId: b.tenantId, userId: b.ownerId, date: '2028-01-12' });
+    expect(owners).toMatchObject({ outcome: 'sent' });
+    const digest = await simpleParser(platform.got.find((g) => g.to.includes(b.ownerEmail.toLowerCase()) && /^X-Afterview-Digest: 2028-01-12/im.test(g.raw))!.raw);
+    expect(digest.subject).toMatch(/\b1 failed to send\b/);
+    expect(digest.text).toContain(`Failed to send (1)`);
+    expect(digest.text).toMatch(new RegExp(`${update!.id}\\]\\n\\s+the server said: .*535`));
+    expect(await sendDigest(workerDeps, { tenantId: b.tenantId, userId: recruiter.id, date: '2028-01-12' })).toMatchObject({ outcome: 'empty' });
+
+    // Mended, it goes again with resend, from the agency's own server, and arrives once.
+    expect((await put(b, settings(ports.b, 'mailer-b', PASS_B, 'agency-b.example'))).statusCode).toBe(200);
+    const resent = await t.app.inject({ method: 'POST', url: `/v1/follow-ups/${update!.id}/resend`, headers: { ...bearer(b.token), 'if-match': `"${update!.version}"` }, payload: { reason: 'password mended' } });
+    expect(resent.statusCode, resent.body).toBe(200);
+    const again = json<Schemas['FollowUp']>(resent);
+    expect(again).toMatchObject({ status: 'pending', version: update!.version + 1 });
+    await vi.waitFor(async () => expect(await t.deps.queues.get('followups').getJob(deliverJobId(again.id, again.version))).toBeTruthy());
+    await pastUndoWindow(clock, t.deps.queues.get('followups'), { jobIds: [deliverJobId(again.id, again.version)] });
+    expect((await sinkB.for(String(storyB.candidate.email))).user).toBe('mailer-b');
+    await vi.waitFor(async () => expect((await list()).find((f) => f.id === update!.id)).toMatchObject({ status: 'sent' }), { timeout: 15_000, interval: 50 });
+    expect(sinkB.got.filter((g) => g.to.includes(String(storyB.candidate.email).toLowerCase()))).toHaveLength(1);
   });
 
   it('the password is in no API answer, log line, event or export, and at rest only sealed', async () => {

@@ -205,6 +205,26 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     expect(await page.content()).not.toContain(PASS);
   });
 
+  it('a failed thank-you goes again with Send again…, now through the agency’s server', async () => {
+    await page.goto(`${stack.url}/settings`);
+    await emailTab();
+    await page.getByTestId('delivery-failure').filter({ hasText: /^Thank-you note/ }).getByRole('link').click();
+    const card = page.locator(`[data-testid="followup"][data-id="${a.thanks.id}"]`);
+    await card.getByRole('button', { name: 'Send again…' }).click();
+    await card.getByText('mend what the server refused first').waitFor();
+    await card.getByLabel('Why (optional)').fill('password mended');
+    const to = String(a.thanks.recipient.email);
+    const arrived = agencySmtp.for(to);
+    await card.getByRole('button', { name: 'Resend now' }).click();
+    await vi.waitFor(async () => expect(json<Schemas['FollowUp']>(await stack.t.app.inject({ url: `/v1/follow-ups/${a.thanks.id}`, headers: a.h })).status).toBe('pending'));
+    await pastUndo(stack, clock, a.h, a.thanks.id);
+    expect((await arrived).user).toBe(USER);
+    await vi.waitFor(async () => expect(json<Schemas['FollowUp']>(await stack.t.app.inject({ url: `/v1/follow-ups/${a.thanks.id}`, headers: a.h })).status).toBe('sent'), { timeout: 15_000, interval: 100 });
+    expect(agencySmtp.got.filter((g) => g.to.includes(to.toLowerCase()))).toHaveLength(1);
+    await page.goto(`${stack.url}/settings`);
+    await emailTab();
+  });
+
   it('Remove… asks first, then goes back to the platform’s sender', async () => {
     await page.getByRole('button', { name: "Remove the agency's email settings" }).click();
     const dialog = page.getByRole('alertdialog', { name: "Remove the agency's email settings?" });

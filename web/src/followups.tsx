@@ -53,10 +53,11 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
     return () => void (mounted.current = false);
   }, []);
   const uncertain = isUncertain(f);
+  const failed = f.status === 'failed';
   const title = f.kind === 'thank_you' && f.vars.interviewer ? `Thank-you note to ${f.vars.interviewer}` : label(f.kind);
   const held = isHeld(f);
   const awaiting = isAwaiting(f);
-  const write = s.can('recruiter') && (open || uncertain || held || awaiting);
+  const write = s.can('recruiter') && (open || uncertain || failed || held || awaiting);
   const action = useAction();
   const act = (run: () => Promise<FollowUp>, what?: string | ((u: FollowUp) => string)) =>
     action.run(async () => {
@@ -142,6 +143,11 @@ export function FollowUpItem({ f, recipientZone, onChange }: { f: FollowUp; reci
       {f.lastError && <p className="form-error">{uncertain ? f.lastError : `Last attempt: ${f.lastError}`}</p>}
       {write && (
         <div className="fu-actions">
+          {failed && (
+            <button type="button" className="primary small" onClick={() => setPanel(panel === 'resend' ? null : 'resend')} aria-expanded={panel === 'resend'}>
+              Send again…
+            </button>
+          )}
           {uncertain && (
             <>
               <button type="button" className="primary small" onClick={() => setPanel(panel === 'resend' ? null : 'resend')} aria-expanded={panel === 'resend'}>
@@ -346,7 +352,13 @@ function ActionPanel({ panel, f, act, send, action, close }: { panel: Exclude<Pa
         </>
       ) : (
         <>
-          {panel === 'resend' && <p className="muted">It goes out again now. If the first one did arrive, they get it twice.</p>}
+          {panel === 'resend' && (
+            <p className="muted">
+              {f.status === 'failed'
+                ? 'It goes out now through the agency’s mail settings: mend what the server refused first (Settings › Email).'
+                : 'It goes out again now. If the first one did arrive, they get it twice.'}
+            </p>
+          )}
           {panel === 'sent' && <p className="muted">Only if you know it arrived: it is in the sent folder, or they answered it.</p>}
           <Field label={fieldLabel} name={panel === 'done' ? 'notes' : 'reason'} action={action}>
             {(p) => <input {...p} value={text} onChange={(e) => setText(e.target.value)} autoFocus={panel !== 'reschedule'} />}

@@ -27,7 +27,7 @@ export type FollowUpRecipient =
 
 /** A follow-up's state before a recruiter released it, restored by `POST …/undo` inside its window. */
 export interface UndoState {
-  status: 'pending' | 'stale' | 'paused' | 'awaiting_approval' | 'uncertain';
+  status: 'pending' | 'stale' | 'paused' | 'awaiting_approval' | 'uncertain' | 'failed';
   dueAt: string;
   reason: string;
   holdReason: string | null;

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, or } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
@@ -11,8 +11,10 @@ import { defaultContent, type StoredTemplates } from '../../core/templates.js';
 
 /**
  * The daily digest (docs/followups.md#the-daily-digest): at 07:30 in each recruiter's zone (their
- * own, else the agency's), an email listing their open follow-ups overdue and due that day, and
- * those whose send is uncertain (their worker stopped mid-send).
+ * own, else the agency's), an email listing their open follow-ups overdue and due that day,
+ * those whose send is uncertain (their worker stopped mid-send), and those whose sending failed
+ * since the day before (a refused login at the agency's mail server, TLS, a refused address),
+ * with the server's answer.
  * A scheduler ticks every 15 minutes (07:30 falls on a quarter hour in every zone in use); a tick
  * enqueues `digest-<userId>-<localDate>` for each recruiter whose local time is between 07:30 and
  * noon, so a worker that was down at 07:30 still sends it later that morning, and the job id makes
@@ -61,20 +63,28 @@ const TASK_CHANNELS = new Set(['phone', 'linkedin', 'task']);
 export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) {
   const loaded = await readTenant(deps.db, job.tenantId, async (tx) => {
     const [user] = await tx
-      .select({ id: users.id, name: users.name, email: users.email, status: users.status, timeZone: users.timeZone })
+      .select({ id: users.id, name: users.name, email: users.email, status: users.status, timeZone: users.timeZone, role: users.role })
       .from(users)
       .where(eq(users.id, job.userId));
     const [agency] = await tx.select({ name: tenants.name, timeZone: tenants.timeZone, templates: tenants.templates }).from(tenants).where(eq(tenants.id, job.tenantId));
     if (!user || !agency || user.status !== 'active') return null;
     const zone = user.timeZone ?? agency.timeZone;
-    const dayEnd = DateTime.fromISO(job.date, { zone }).plus({ days: 1 }).startOf('day').toJSDate();
+    const day = DateTime.fromISO(job.date, { zone });
+    const dayEnd = day.plus({ days: 1 }).startOf('day').toJSDate();
+    // Failed since the start of the day before: what the last digest could not have told.
+    const failedSince = day.minus({ days: 1 }).startOf('day').toJSDate();
+    // An owner or admin, who can mend the agency's mail settings, is told of every recruiter's failures.
+    const everyones = user.role === 'owner' || user.role === 'admin';
     const rows = await tx
       .select()
       .from(followUps)
       .where(
-        and(
-          eq(followUps.ownerId, user.id),
-          or(and(inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)), inArray(followUps.status, ['uncertain', 'awaiting_approval', 'stale'])),
+        or(
+          and(
+            eq(followUps.ownerId, user.id),
+            or(and(inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)), inArray(followUps.status, ['uncertain', 'awaiting_approval', 'stale'])),
+          ),
+          and(eq(followUps.status, 'failed'), gte(followUps.updatedAt, failedSince), everyones ? undefined : eq(followUps.ownerId, user.id)),
         ),
       )
       .orderBy(asc(followUps.dueAt), asc(followUps.id));
@@ -103,6 +113,7 @@ export function composeDigest(d: {
 }): MailMessage {
   const dayStart = DateTime.fromISO(d.date, { zone: d.zone }).startOf('day').toJSDate();
   const all: Item[] = d.rows.map((r) => ({ ...r, title: titleOf(r, d.agency) }));
+  const failed = all.filter((r) => r.status === 'failed');
   const uncertain = all.filter((r) => r.status === 'uncertain');
   const waiting = all.filter((r) => r.status === 'awaiting_approval');
   const review = all.filter((r) => r.status === 'stale');
@@ -113,10 +124,12 @@ export function composeDigest(d: {
   const emails = today.filter((r) => !TASK_CHANNELS.has(r.channel));
   const at = (r: Item, withDay: boolean) => DateTime.fromJSDate(r.dueAt).setZone(d.zone).toFormat(withDay ? 'ccc d LLL HH:mm' : 'HH:mm');
   const line = (r: Item, withDay: boolean) => `- ${at(r, withDay)}  ${r.title}${candidateOf(r)} [${r.channel}, ${r.id}]`;
-  const section = (heading: string, list: Item[], withDay = false) =>
-    list.length === 0 ? [] : [`${heading} (${list.length})`, ...list.map((r) => line(r, withDay)), ''];
+  const section = (heading: string, list: Item[], withDay = false, more?: (r: Item) => string) =>
+    list.length === 0 ? [] : [`${heading} (${list.length})`, ...list.flatMap((r) => [line(r, withDay), ...(more ? [more(r)] : [])]), ''];
+  const answer = (r: Item) => `    the server said: ${(r.lastError ?? 'no answer').replace(/\s+/g, ' ').slice(0, 300)}`;
   const day = DateTime.fromISO(d.date, { zone: d.zone }).setLocale('en-US').toFormat('cccc, LLLL d');
   const counts = [
+    failed.length ? `${failed.length} failed to send` : null,
     tasks.length ? `${tasks.length} task${tasks.length > 1 ? 's' : ''}` : null,
     emails.length ? `${emails.length} email${emails.length > 1 ? 's' : ''} going out` : null,
     overdue.length ? `${overdue.length} overdue` : null,
@@ -129,6 +142,7 @@ export function composeDigest(d: {
     '',
     `Here is what is on your list for ${day} (times in ${d.zone}).`,
     '',
+    ...section('Failed to send', failed, true, answer),
     ...section('May not have been sent: check and resend', uncertain, true),
     ...section('Waiting for your approval', waiting, true),
     ...section('Needs review: too late to go by itself', review, true),
@@ -136,6 +150,9 @@ export function composeDigest(d: {
     ...section('Your tasks today', tasks),
     ...section('Going out by themselves today', emails),
     'Close a task with POST /v1/follow-ups/{id}/complete, move it with …/reschedule or send an email now with …/send-now.',
+    ...(failed.length
+      ? ['A failed one goes again with …/resend once the cause is mended (a refused login or TLS: the agency’s mail server in Settings › Email).']
+      : []),
     ...(uncertain.length ? ['Send one that may not have gone out again with …/resend, or confirm it went with …/mark-sent.'] : []),
     ...(waiting.length ? ['Approve one with …/approve (a new text if you like), or …/decline it.'] : []),
     `Your full due list: GET /v1/follow-ups?recruiterId=${d.userId}&overdue=true`,

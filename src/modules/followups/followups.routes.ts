@@ -120,9 +120,10 @@ export function followUpsRoutes(app: App, deps: Deps) {
   );
   action(
     'resend',
-    'Send an uncertain follow-up again',
-    'For one whose worker stopped mid-send (`uncertain`): pending and due at once, handed to the worker as the change commits. ' +
-      'If the first did go out, the recipient gets it twice (same Message-ID). Another status answers 409.',
+    'Send an uncertain or failed follow-up again',
+    'For one whose worker stopped mid-send (`uncertain`), or whose sending gave up (`failed`: mend the cause first, e.g. the agency’s ' +
+      'mail server settings): pending and due at once, handed to the worker as the change commits. If an uncertain one did go out, ' +
+      'the recipient gets it twice (same Message-ID). Another status answers 409.',
     resendFollowUpBody,
     (a, id, b, m) => svc.resendFollowUp(deps, a, id, b, m),
   );

@@ -122,15 +122,17 @@ export function cancelFollowUp(deps: Deps, actor: Actor, id: string, input: z.ou
 }
 
 /**
- * Sends an uncertain follow-up again (docs/followups.md#delivery): pending and due at once, handed
- * to the worker as the change commits. If the first one did go out, the recipient gets it twice,
- * under the same Message-ID (mail clients that thread or deduplicate by it show one).
+ * Sends an uncertain or failed follow-up again (docs/followups.md#delivery): pending and due at
+ * once, handed to the worker as the change commits (a failed one once the cause is mended: the
+ * agency's mail server settings, the address). If an uncertain one did go out, the recipient gets
+ * it twice, under the same Message-ID (mail clients that thread or deduplicate by it show one).
  */
 export function resendFollowUp(deps: Deps, actor: Actor, id: string, input: z.output<typeof resendFollowUpBody>, ifMatch?: number) {
-  return act(deps, actor, id, { allowed: ['uncertain'], verb: 'resent', action: 'followup.rescheduled', ifMatch }, (row, now) => {
+  return act(deps, actor, id, { allowed: ['uncertain', 'failed'], verb: 'resent', action: 'followup.rescheduled', ifMatch }, (row, now) => {
     const why = input.reason ? `: ${input.reason}` : '';
+    const after = row.status === 'failed' ? 'a failed send' : 'an uncertain send';
     return {
-      set: { status: 'pending', dueAt: now, undoTo: undoStateOf(row, 'resend', now), reason: `resent by hand after an uncertain send${why} (planned: ${row.reason})`, basis: byHand(row, 'resent', now) },
+      set: { status: 'pending', dueAt: now, undoTo: undoStateOf(row, 'resend', now), reason: `resent by hand after ${after}${why} (planned: ${row.reason})`, basis: byHand(row, 'resent', now) },
       data: { dueAt: now.toISOString(), previousDueAt: row.dueAt.toISOString(), reason: input.reason ?? 'resent by hand', resend: true },
     };
   });

@@ -44,7 +44,8 @@ export default function InterviewPage({ id }: { id: string }) {
       {({ iv, candidate, position, employer, zones, record }) => {
         const recipientZone = (f: FollowUp) =>
           f.recipient.type === 'contact' ? zones.get(f.recipient.contactId) : f.recipient.type === 'candidate' ? (candidate.timeZone ?? employer.timeZone) : s.zone;
-        const open = rows.filter((f) => ['pending', 'queued', 'awaiting_approval', 'stale', 'paused', 'uncertain'].includes(f.status));
+        // What still needs sending or a person's action stays in view: a failed email goes again from here.
+        const open = rows.filter((f) => ['pending', 'queued', 'awaiting_approval', 'stale', 'paused', 'uncertain', 'failed'].includes(f.status));
         const awaiting = rows.filter((f) => f.status === 'awaiting_approval');
         const closed = rows.filter((f) => !open.includes(f));
         return (
