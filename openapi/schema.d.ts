@@ -1709,6 +1709,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/applications/by-external-id/{source}/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application another system’s id stands for */
+        get: operations["getApplicationByExternalId"];
+        /**
+         * Create or update the application another system’s id stands for
+         * @description The application the id is linked to is changed as PATCH /v1/applications/{id} would change it (200). An unknown id creates the application as POST /v1/applications would, with the fields that create requires, and links the id to it (201), in one transaction. Idempotent: the same body again changes nothing. Two upserts of one id at once make one application. Once created, its `candidateId` and `positionId` do not change (another is 409); `ownerId` hands it over as PATCH does. Its stage and outcomes move through their own routes.
+         */
+        put: operations["upsertApplicationByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interviews/by-external-id/{source}/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The interview another system’s id stands for */
+        get: operations["getInterviewByExternalId"];
+        /**
+         * Create or update the interview another system’s id stands for
+         * @description The interview the id is linked to is changed as PATCH /v1/interviews/{id} would change it (200). An unknown id creates the interview as POST /v1/interviews would, with the fields that create requires, and links the id to it (201), in one transaction. Idempotent: the same body again changes nothing. Two upserts of one id at once make one interview. Once it exists, other times reschedule it as POST /v1/interviews/{id}/reschedule would (a scheduled interview only, 409 otherwise); participants are matched by contact: new ones are added and those left out removed as the participants routes do, one already there keeps their role and highlight; its `applicationId` does not change (409). Invites and follow-ups are planned as by those routes. Completion, cancellation and no-shows go through their own routes.
+         */
+        put: operations["upsertInterviewByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/external-ids": {
         parameters: {
             query?: never;
@@ -4394,6 +4436,30 @@ export interface components {
         };
         /**
          * @example {
+         *       "candidateId": "01938a8e-2a3b-7c4d-9e5f-60718293a4b5",
+         *       "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
+         *       "ownerId": "01938a8e-0000-7000-8000-000000000001"
+         *     }
+         */
+        UpsertApplicationRequestInput: {
+            /**
+             * Format: uuid
+             * @description Required to create; an application’s candidate does not change (409)
+             */
+            candidateId?: string;
+            /**
+             * Format: uuid
+             * @description Required to create; an application’s position does not change (409)
+             */
+            positionId?: string;
+            /**
+             * Format: uuid
+             * @description The owning recruiter: on create it defaults to you (API keys must send it); later a new one hands the application over, as PATCH does
+             */
+            ownerId?: string;
+        };
+        /**
+         * @example {
          *       "stage": "interviewing",
          *       "reason": "Invited to a first round"
          *     }
@@ -4694,6 +4760,75 @@ export interface components {
             meetingUrl?: string | null;
             notes?: string | null;
             highlights?: string | null;
+        };
+        /**
+         * @example {
+         *       "applicationId": "01938a8e-3a4b-7c5d-8e6f-708192a3b4c5",
+         *       "format": "video",
+         *       "startsAt": "2026-12-03T10:00:00-05:00",
+         *       "endsAt": "2026-12-03T11:00:00-05:00",
+         *       "timeZone": "America/New_York",
+         *       "arrangedVia": "email",
+         *       "meetingUrl": "https://meet.example.org/lincoln-5th",
+         *       "participants": [
+         *         {
+         *           "contactId": "01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8",
+         *           "role": "hiring_manager"
+         *         }
+         *       ]
+         *     }
+         */
+        UpsertInterviewRequestInput: {
+            /**
+             * Format: uuid
+             * @description Required to create; an interview stays with its application (409)
+             */
+            applicationId?: string;
+            /**
+             * Format: int32
+             * @description Defaults to the next round of the application
+             */
+            round?: number;
+            /** @enum {string} */
+            format?: "phone" | "video" | "onsite";
+            /**
+             * Format: date-time
+             * @description Required to create; another time later reschedules a scheduled interview
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description Required to create; after startsAt
+             * @example 2026-11-26T14:30:00.000Z
+             */
+            endsAt?: string;
+            /**
+             * @description Required to create: the IANA zone the time was agreed in
+             * @example America/New_York
+             */
+            timeZone?: string;
+            /**
+             * @description Required to create
+             * @enum {string}
+             */
+            arrangedVia?: "email" | "phone";
+            location?: string | null;
+            meetingUrl?: string | null;
+            notes?: string | null;
+            /** @description Not taken by the create: send it once the interview exists */
+            highlights?: string | null;
+            /** @description Required to create. Later: contacts not yet taking part are added, those left out removed; one already there keeps their role and highlight */
+            participants?: {
+                /** Format: uuid */
+                contactId: string;
+                /**
+                 * @default interviewer
+                 * @enum {string}
+                 */
+                role: "interviewer" | "hiring_manager" | "coordinator";
+                highlight?: string;
+            }[];
         };
         /**
          * @example {
@@ -31618,6 +31753,828 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Position"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApplicationByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertApplicationByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpsertApplicationRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInterviewByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Interview"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertInterviewByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system, e.g. bullhorn, greenhouse, jobadder */
+                source: string;
+                /** @description The record’s id in that system */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpsertInterviewRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Interview"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description This credential’s allowance now: `"<policy>";r=<remaining>;t=<seconds to the window’s end>` (draft-ietf-httpapi-ratelimit-headers) */
+                    RateLimit?: string;
+                    /** @description The limit that applies: `"<policy>";q=<quota>;w=<window seconds>` */
+                    "RateLimit-Policy"?: string;
+                    /** @description The quota of the window (kept for one release; read RateLimit-Policy) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window (kept for one release; read RateLimit) */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds to the window’s end (kept for one release; read RateLimit) */
+                    "x-ratelimit-reset"?: number;
+                    /** @description The version of the resource, quoted (`"3"`): send it back as `If-Match` to change it only if nobody else did */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Interview"];
                 };
             };
             /** @description Default Response */

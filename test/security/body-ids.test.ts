@@ -225,6 +225,19 @@ const fixtures: Record<string, () => Case> = {
     refused({ method: 'PUT', url: '/v1/contacts/by-external-id/bullhorn/from-b', payload: { employerId: B.story.school.id, name: 'A Contact' } }, 'body.employerId'),
   'PUT /v1/positions/by-external-id/:source/:externalId body.employerId': () =>
     refused({ method: 'PUT', url: '/v1/positions/by-external-id/bullhorn/from-b', payload: { employerId: B.story.school.id, title: 'A Position' } }, 'body.employerId'),
+  'PUT /v1/applications/by-external-id/:source/:externalId body.candidateId': () =>
+    refused({ method: 'PUT', url: '/v1/applications/by-external-id/bullhorn/from-b', payload: { candidateId: B.story.candidate.id, positionId: A.story.position.id } }, 'body.candidateId'),
+  'PUT /v1/applications/by-external-id/:source/:externalId body.positionId': () =>
+    refused({ method: 'PUT', url: '/v1/applications/by-external-id/bullhorn/from-b', payload: { candidateId: A.freeCandidate, positionId: B.story.position.id } }, 'body.positionId'),
+  'PUT /v1/applications/by-external-id/:source/:externalId body.ownerId': () =>
+    refused(
+      { method: 'PUT', url: '/v1/applications/by-external-id/bullhorn/from-b', payload: { candidateId: A.freeCandidate, positionId: A.story.position.id, ownerId: B.recruiter.id } },
+      'body.ownerId',
+    ),
+  'PUT /v1/interviews/by-external-id/:source/:externalId body.applicationId': () =>
+    refused({ method: 'PUT', url: '/v1/interviews/by-external-id/bullhorn/from-b', payload: schedule(B.story.application.id, A.story.principal.id) }, 'body.applicationId'),
+  'PUT /v1/interviews/by-external-id/:source/:externalId body.participants[].contactId': () =>
+    refused({ method: 'PUT', url: '/v1/interviews/by-external-id/bullhorn/from-b', payload: schedule(A.story.application.id, B.story.principal.id) }, 'body.participants.0.contactId'),
   // inbound replies
   'POST /v1/inbound-replies/:id/assign body.applicationId': () =>
     refused({ method: 'POST', url: `/v1/inbound-replies/${A.inbound}/assign`, payload: { applicationId: B.story.application.id } }, 'body.applicationId'),

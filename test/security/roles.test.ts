@@ -156,6 +156,10 @@ const expected: Record<string, readonly [Role, Scope | null]> = {
   'PUT /v1/contacts/by-external-id/:source/:externalId': ['recruiter', 'employers:write'],
   'GET /v1/positions/by-external-id/:source/:externalId': ['viewer', 'employers:read'],
   'PUT /v1/positions/by-external-id/:source/:externalId': ['recruiter', 'employers:write'],
+  'GET /v1/applications/by-external-id/:source/:externalId': ['viewer', 'candidates:read'],
+  'PUT /v1/applications/by-external-id/:source/:externalId': ['recruiter', 'candidates:write'],
+  'GET /v1/interviews/by-external-id/:source/:externalId': ['viewer', 'interviews:read'],
+  'PUT /v1/interviews/by-external-id/:source/:externalId': ['recruiter', 'interviews:write'],
   // webhooks: admins, reads and writes scoped apart
   'GET /v1/webhook-endpoints': ['admin', 'webhooks:read'],
   'POST /v1/webhook-endpoints': ['admin', 'webhooks:write'],

@@ -185,6 +185,22 @@ export const updateApplicationBody = z
   .strictObject({ ownerId: z.uuid().describe('The new owning recruiter') })
   .meta({ id: 'UpdateApplicationRequest', example: { ownerId: EXAMPLE_IDS.user } });
 
+/**
+ * `PUT /v1/applications/by-external-id/…` (docs/api.md#sync): the create's fields, each optional.
+ * An unknown id creates with the create's rules; a known one keeps its candidate and position.
+ */
+export const upsertApplicationBody = z
+  .strictObject({
+    candidateId: z.uuid().optional().describe('Required to create; an application’s candidate does not change (409)'),
+    positionId: z.uuid().optional().describe('Required to create; an application’s position does not change (409)'),
+    ownerId: z
+      .uuid()
+      .optional()
+      .describe('The owning recruiter: on create it defaults to you (API keys must send it); later a new one hands the application over, as PATCH does'),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .meta({ id: 'UpsertApplicationRequest', example: { candidateId: EXAMPLE_IDS.candidate, positionId: EXAMPLE_IDS.position, ownerId: EXAMPLE_IDS.user } });
+
 export const moveStageBody = z
   .strictObject({ stage: applicationStage, reason: reason.optional() })
   .meta({ id: 'MoveStageRequest', example: { stage: 'interviewing', reason: 'Invited to a first round' } });

@@ -7,27 +7,37 @@ import { externalIds } from '../../db/schema/index.js';
 import type { Actor } from '../../lib/access.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { createApplication, getApplication } from '../applications/applications.service.js';
+import { createApplicationBody, upsertApplicationBody } from '../applications/applications.schemas.js';
 import { createCandidate, getCandidate, updateCandidate } from '../candidates/candidates.service.js';
 import { createCandidateBody, updateCandidateBody } from '../candidates/candidates.schemas.js';
 import { createContact, getContact, updateContact } from '../contacts/contacts.service.js';
 import { createContactBody, updateContactBody } from '../contacts/contacts.schemas.js';
 import { createEmployer, getEmployer, updateEmployer } from '../employers/employers.service.js';
 import { createEmployerBody, updateEmployerBody } from '../employers/employers.schemas.js';
+import { getInterview, scheduleInterview } from '../interviews/interviews.service.js';
+import { scheduleInterviewBody, upsertInterviewBody } from '../interviews/interviews.schemas.js';
 import { createPosition, getPosition, updatePosition } from '../positions/positions.service.js';
 import { createPositionBody, updatePositionBody } from '../positions/positions.schemas.js';
 import { keyLock, recordExists } from './externalIds.service.js';
+import { changeApplication, changeInterview } from './externalIds.upsertChanges.js';
 
 /**
  * Upsert by another system's id (docs/api.md#sync): the record the id stands for is changed as
  * its PATCH would change it; an unknown id creates the record as its POST would and links the id,
  * in one transaction. The normal create and update services do the work, joined into that
  * transaction (withTenant's `joinable`), so the validation and the events are theirs.
+ * Applications and interviews have a PUT body of their own (no PATCH covers it): their changes
+ * are taken apart into the routes by id (externalIds.upsertChanges.ts). `codec`: the body holds
+ * instants, turned back into what the create reads before it reads them.
  */
 const kinds = {
   candidate: { create: createCandidateBody, update: updateCandidateBody, insert: createCandidate, change: updateCandidate, get: getCandidate },
   employer: { create: createEmployerBody, update: updateEmployerBody, insert: createEmployer, change: updateEmployer, get: getEmployer },
   contact: { create: createContactBody, update: updateContactBody, insert: createContact, change: updateContact, get: getContact },
   position: { create: createPositionBody, update: updatePositionBody, insert: createPosition, change: updatePosition, get: getPosition },
+  application: { create: createApplicationBody, update: upsertApplicationBody, insert: createApplication, change: changeApplication, get: getApplication },
+  interview: { create: scheduleInterviewBody, update: upsertInterviewBody, insert: scheduleInterview, change: changeInterview, get: getInterview, codec: true },
 };
 export type UpsertKind = keyof typeof kinds;
 export const upsertKinds = Object.keys(kinds) as UpsertKind[];
@@ -39,15 +49,21 @@ type Body<K extends UpsertKind> = z.output<(typeof kinds)[K]['update']>;
 const byKey = (kind: UpsertKind, k: Key) =>
   and(eq(externalIds.type, kind), eq(externalIds.source, k.source), eq(externalIds.externalId, k.externalId));
 
-/** The body as the create takes it: what the PATCH schema let through must also satisfy the POST's. */
+/**
+ * The body as the create takes it: what the PUT schema let through must also satisfy the POST's.
+ * A null (none) is left out: a new record has nothing to clear.
+ */
 function forCreate<K extends UpsertKind>(kind: K, body: Body<K>): z.output<(typeof kinds)[K]['create']> {
-  const parsed = kinds[kind].create.safeParse(body);
+  const def = kinds[kind];
+  const wire = ('codec' in def ? z.encode(def.update as z.ZodType, body) : body) as Record<string, unknown>;
+  const parsed = def.create.safeParse(Object.fromEntries(Object.entries(wire).filter(([, v]) => v !== null)));
   if (parsed.success) return parsed.data as z.output<(typeof kinds)[K]['create']>;
-  throw new AppError(
-    'validation_failed',
-    `To create the ${kind}: ${parsed.error.issues.map((i) => `${['body', ...i.path].join('.')}: ${i.message}`).join('; ')}`,
-    parsed.error.issues.map((i) => ({ field: ['body', ...i.path.map(String)].join('.'), message: i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined ? `Required to create the ${kind}` : i.message })),
+  const errors = parsed.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ field: ['body', ...i.path.map(String), k].join('.'), message: `Not taken when the ${kind} is created: send it once it exists` }))
+      : [{ field: ['body', ...i.path.map(String)].join('.'), message: i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined ? `Required to create the ${kind}` : i.message }],
   );
+  throw new AppError('validation_failed', `To create the ${kind}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors);
 }
 
 /** The record another system's id stands for; 404 when the id is unknown (or its record is gone). */

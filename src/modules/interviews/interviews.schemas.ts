@@ -138,6 +138,47 @@ export const updateInterviewBody = z
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
   .meta({ id: 'UpdateInterviewRequest', example: { location: 'Lincoln Elementary, room 12', format: 'onsite' } });
 
+/**
+ * `PUT /v1/interviews/by-external-id/…` (docs/api.md#sync): the schedule's fields and the PATCH's,
+ * each optional. An unknown id schedules with the schedule's rules; a known one is changed by the
+ * routes by id: PATCH, reschedule (other times), participants (added and removed).
+ */
+export const upsertInterviewBody = z
+  .strictObject({
+    applicationId: z.uuid().optional().describe('Required to create; an interview stays with its application (409)'),
+    round: z.number().int().min(1).max(20).optional().describe('Defaults to the next round of the application'),
+    format: interviewFormat.optional(),
+    startsAt: instant.optional().describe('Required to create; another time later reschedules a scheduled interview'),
+    endsAt: instant.optional().describe('Required to create; after startsAt'),
+    timeZone: timeZoneSchema.optional().describe('Required to create: the IANA zone the time was agreed in'),
+    arrangedVia: z.enum(['email', 'phone']).optional().describe('Required to create'),
+    location: z.string().trim().max(500).nullable().optional(),
+    meetingUrl: meetingUrl.nullable().optional(),
+    notes: notes.nullable().optional(),
+    highlights: z.string().trim().max(5000).nullable().optional().describe('Not taken by the create: send it once the interview exists'),
+    participants: z
+      .array(participantInput)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Required to create. Later: contacts not yet taking part are added, those left out removed; one already there keeps their role and highlight'),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field')
+  .refine((b) => !b.startsAt || !b.endsAt || b.endsAt > b.startsAt, endsAfter)
+  .meta({
+    id: 'UpsertInterviewRequest',
+    example: {
+      applicationId: '01938a8e-3a4b-7c5d-8e6f-708192a3b4c5',
+      format: 'video',
+      startsAt: '2026-12-03T10:00:00-05:00',
+      endsAt: '2026-12-03T11:00:00-05:00',
+      timeZone: 'America/New_York',
+      arrangedVia: 'email',
+      meetingUrl: 'https://meet.example.org/lincoln-5th',
+      participants: [{ contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', role: 'hiring_manager' }],
+    },
+  });
+
 export const rescheduleBody = z
   .strictObject({ ...times, reason: z.string().trim().max(1000).optional() })
   .refine(endsAfterStarts, endsAfter)
