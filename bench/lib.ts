@@ -26,6 +26,15 @@ export interface Target {
   paths?: string[];
   /** Replace every `[<id>]` in the path and body with an id unique to the request (autocannon idReplacement). */
   uniqueIds?: boolean;
+  /**
+   * A CommonJS file autocannon calls to set up each request (its setupRequest; a file, since its
+   * worker threads require it), for requests that differ by more than an id.
+   */
+  requestModule?: string;
+  /** autocannon's initialContext for each of its runs (warm-up, measured), given the run's seconds: what requestModule reads. */
+  context?: (seconds: number) => Record<string, unknown>;
+  /** A list route: the paced round drives it at half the capacity measured here (bench/paced.ts). */
+  paced?: boolean;
 }
 
 export interface Settings {
@@ -81,16 +90,23 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
   };
 }
 
-/** The targets to run: all, or those BENCH_ONLY picks plus the baselines they are compared with. */
+/**
+ * The targets to run: all, or those BENCH_ONLY picks plus the baselines they are compared with.
+ * BENCH_ONLY matching `paced` picks every paced list route (its capacity is measured first).
+ */
 export function selectTargets(only: RegExp | undefined, targets: Target[]): Target[] {
   if (!only) return targets;
-  const picked = new Set(targets.filter((t) => only.test(t.name)).map((t) => t.name));
+  const paced = only.test('paced');
+  const picked = new Set(targets.filter((t) => only.test(t.name) || (paced && t.paced)).map((t) => t.name));
   for (const t of targets) if (picked.has(t.name) && t.baseline) picked.add(t.baseline);
   return targets.filter((t) => picked.has(t.name));
 }
 
-/** Runs autocannon on one target: a warm-up (discarded), then the measured run. */
-export async function measure(target: Target, settings: Settings): Promise<Stats> {
+/**
+ * Runs autocannon on one target: a warm-up (discarded), then the measured run; `settle` runs
+ * between them (waiting for the warm-up's requests still in flight).
+ */
+export async function measure(target: Target, settings: Settings, settle?: () => Promise<void>): Promise<Stats> {
   const base: autocannon.Options = {
     url: target.url,
     method: target.method ?? 'GET',
@@ -100,10 +116,13 @@ export async function measure(target: Target, settings: Settings): Promise<Stats
     ...(target.body !== undefined ? { body: target.body } : {}),
     ...(target.paths ? { requests: target.paths.map((path) => ({ path })) } : {}),
     ...(target.uniqueIds ? { idReplacement: true } : {}),
+    ...(target.requestModule ? { requests: [{ setupRequest: target.requestModule }] } : {}),
     ...(settings.workers > 0 ? { workers: settings.workers } : {}),
   };
-  if (settings.warmup > 0) await autocannon({ ...base, duration: settings.warmup });
-  const r = await autocannon({ ...base, duration: settings.duration });
+  const run = (duration: number) => autocannon({ ...base, duration, ...(target.context ? { initialContext: target.context(duration) } : {}) });
+  if (settings.warmup > 0) await run(settings.warmup);
+  await settle?.();
+  const r = await run(settings.duration);
   const statusCodes: Record<string, number> = {};
   for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = s.count ?? 0;
   return {
@@ -217,6 +236,23 @@ export async function analyzeTables(adminUrl: string, tables: string[], opts: { 
   // Until its backend has exited: a CPU snapshot taken meanwhile would count it, and the next one
   // not (cpuSnapshot sums the live postgres processes).
   for (let i = 0; i < 200 && backend && existsSync(`/proc/${backend}`); i++) await sleep(5);
+}
+
+/**
+ * Waits (up to `timeoutMs`) until no statement or transaction of `role` is running in the database:
+ * requests still in flight when autocannon stops (a slow write route's) would otherwise run into
+ * the next target's measurement.
+ */
+export async function waitForIdleDatabase(pool: pg.Pool, role: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = $1 AND state <> 'idle'",
+      [role],
+    );
+    if (rows[0]!.n === 0) return;
+    await sleep(50);
+  }
 }
 
 /** The app's Redis client fails fast while connecting; wait so the first requests see a live limiter. */

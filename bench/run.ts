@@ -5,6 +5,8 @@
  *   BENCH_DURATION=5 BENCH_CONNECTIONS=20 npm run bench
  *   BENCH_ONLY=/v1/me npm run bench    # a subset (plus the baselines it is compared with)
  *   BENCH_ROUNDS=3 npm run bench       # every target 3 times, median reported (noisy machines)
+ *   BENCH_ONLY=paced npm run bench     # the list routes' capacity, then each at half of it (bench/paced.ts)
+ *   BENCH_ONLY=respond npm run bench   # the answer page's POST and its baseline (bench/respond.ts)
  *
  * Also BENCH_WARMUP (seconds, default 2) and BENCH_WORKERS (autocannon worker threads, default 1;
  * 0 fires requests from the main thread, which the servers under test share).
@@ -38,6 +40,7 @@ import {
   recreateDatabase,
   selectTargets,
   settingsFrom,
+  waitForIdleDatabase,
   waitForRedis,
   type Stats,
   type Target,
@@ -45,9 +48,13 @@ import {
 import { explainCandidateSearch, explainCases, flagged, formatPlans, listCases, type PlanReport, type PlanSamples } from './plans.js';
 import { fingerprintOf, generate, keptData, removeRunRows, scaleFrom, type SeedMeta } from './seed.js';
 import { runFollowUpsBench } from './followups.js';
+import { formatPaced, pacedRun, type PacedResult } from './paced.js';
+import { answerLinks, answersSince } from './respond.js';
+import { publicUrl } from '../src/config.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench';
 const APP_URL = 'postgres://afterview_app:afterview_app@127.0.0.1:5432/afterview_bench';
+const APP_ROLE = new URL(APP_URL).username;
 const RESULTS = new URL('./results/latest.json', import.meta.url);
 
 const settings = settingsFrom(process.env);
@@ -67,6 +74,8 @@ const config = loadConfig({
   // The limiters still run (one Redis call per request) but never refuse, even across quick re-runs.
   RATE_LIMIT_MAX: '100000000',
   LOGIN_RATE_LIMIT_MAX: '100000000',
+  // The answer page's per-address limit (every request here comes from 127.0.0.1), and per link.
+  RESPONSE_RATE_LIMIT_MAX: '100000000',
   SEED_DEMO: '0',
   MIGRATE_ON_START: '0',
 });
@@ -197,11 +206,15 @@ async function main() {
   const json = { 'content-type': 'application/json' };
   const newCandidate = (domain: string) => JSON.stringify({ name: 'Bench Candidate', email: `c-[<id>]@${domain}`, tags: ['math'] });
   const candidatePaths = (prefix: string) => sample.candidateIds.map((id) => `${prefix}${id}`);
+  // The first page of each list the web client shows (the follow-ups: Today's), paced after.
+  const list = (path: string, query = 'limit=50'): Target => ({ name: `app GET ${path}`, url: `${appUrl}${path}?${query}`, headers: auth, paced: true });
+  // A form post from the page itself, as a browser sends it.
+  const form = { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(publicUrl(config)).origin, 'sec-fetch-site': 'same-origin' };
   const targets = selectTargets(settings.only, [
     { name: 'bare GET /json', url: `${bareUrl}/json` },
     { name: 'bare GET /pk/:id', url: `${pkUrl}/pk/${session.userId}` },
     { name: 'app GET /v1/me', url: `${appUrl}/v1/me`, headers: auth, baseline: 'bare GET /pk/:id', goalPct: 75 },
-    { name: 'bare GET /keyset/interviews', url: `${pkUrl}/keyset/interviews?${listQuery}` },
+    { name: 'bare GET /keyset/interviews', url: `${pkUrl}/keyset/interviews?${listQuery}`, paced: true },
     {
       name: 'app GET /v1/interviews',
       url: `${appUrl}/v1/interviews?${listQuery}`,
@@ -209,7 +222,14 @@ async function main() {
       baseline: 'bare GET /keyset/interviews',
       goalPct: 75,
       p99GoalMs: 25,
+      paced: true,
     },
+    list('/v1/candidates'),
+    list('/v1/applications'),
+    list('/v1/employers'),
+    list('/v1/contacts'),
+    list('/v1/positions'),
+    list('/v1/follow-ups', `status=pending&dueBefore=${sample.plans.dueBefore}&limit=50`),
     { name: 'bare GET /pk/candidates/:id', url: pkUrl, paths: candidatePaths('/pk/candidates/') },
     {
       name: 'app GET /v1/candidates/:id',
@@ -238,7 +258,16 @@ async function main() {
       baseline: 'bare POST /insert/candidates',
       goalPct: 50,
     },
+    // Its requests (each a link of its own) are set up below, once the links are made.
+    { name: 'app POST /respond/:token (answer page)', url: appUrl, method: 'POST', headers: form, baseline: 'bare POST /insert/candidates', goalPct: 50 },
   ] satisfies Target[]);
+  const respond = targets.find((t) => t.name.startsWith('app POST /respond/'));
+  const links = respond ? await answerLinks(pool, tenantId, { rounds: settings.rounds, secondsPerRound: settings.warmup + settings.duration }) : undefined;
+  if (respond && links) {
+    closers.push(() => links.close());
+    Object.assign(respond, links.target);
+    console.log(`respond: ${links.links} response links made on ${links.applications} applications`);
+  }
 
   console.log(
     `bench: ${settings.duration}s per target (+${settings.warmup}s warm-up), ${settings.connections} connections, ` +
@@ -248,9 +277,10 @@ async function main() {
   for (let round = 1; round <= settings.rounds; round++) {
     for (const [i, target] of targets.entries()) {
       // Sampled while everything of ours is idle: CPU someone else is using now is missing from the run.
+      await waitForIdleDatabase(pool, APP_ROLE);
       const backgroundCpuPct = await machineBusyPct();
       process.stdout.write(`  ${settings.rounds > 1 ? `round ${round}: ` : ''}${target.name} ... `);
-      const stats = await measure(target, settings);
+      const stats = await measure(target, settings, () => waitForIdleDatabase(pool, APP_ROLE));
       console.log(`${stats.requestsPerSec.toFixed(0)} req/s`);
       rounds[i]!.push({ ...stats, backgroundCpuPct });
     }
@@ -258,6 +288,28 @@ async function main() {
   const results = compare(rounds.map(medianRound), targets);
 
   console.log(`\n${formatTable(results)}\n`);
+  await waitForIdleDatabase(pool, APP_ROLE);
+  const answers = links ? await answersSince(pool, tenantId, links.since) : undefined;
+  if (answers) {
+    console.log(
+      `respond: ${answers.answers} answers recorded (${answers.replies} replies from links, warm-up included) on ${answers.linksAnswered} links, ` +
+        `${answers.answeredMoreThanOnce} of them answered more than once (BENCH_RESPOND_LINKS)\n`,
+    );
+  }
+
+  // The paced round: each list route at half the capacity just measured.
+  const paced: PacedResult[] = [];
+  const pacedTargets = !settings.only || settings.only.test('paced') ? targets.filter((t) => t.paced) : [];
+  for (const target of pacedTargets) {
+    const capacity = results.find((r) => r.name === target.name)!;
+    await waitForIdleDatabase(pool, APP_ROLE);
+    const backgroundCpuPct = await machineBusyPct();
+    process.stdout.write(`  paced: ${target.name} at ${Math.round(capacity.requestsPerSec / 2)} req/s ... `);
+    const r = await pacedRun(target, capacity, { seconds: settings.duration, warmupSeconds: settings.warmup, connections: settings.connections });
+    console.log(`p99 ${r.p99Ms} ms`);
+    paced.push({ ...r, backgroundCpuPct });
+  }
+  if (paced.length > 0) console.log(`\n${formatPaced(paced)}\n`);
   await mkdir(new URL('.', RESULTS), { recursive: true });
   const report = {
     at: new Date().toISOString(),
@@ -268,6 +320,8 @@ async function main() {
     data: { ...data, reused: kept !== undefined, scheduledInWindow: sample.scheduledInWindow },
     results,
     ...(settings.rounds > 1 ? { rounds } : {}),
+    ...(paced.length > 0 ? { paced } : {}),
+    ...(answers ? { respond: { links: links!.links, applications: links!.applications, ...answers } } : {}),
     plans: plans.map(({ plan: _plan, ...p }) => p),
   };
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
@@ -277,7 +331,7 @@ async function main() {
   if (badPlans.length > 0) {
     console.warn(`!!! list queries that scan instead of seeking (plans above): ${badPlans.map((p) => p.name).join('; ')}`);
   }
-  const busy = results.filter((r) => (r.backgroundCpuPct ?? 0) > 20);
+  const busy = [...results, ...paced].filter((r) => (r.backgroundCpuPct ?? 0) > 20);
   if (busy.length > 0) {
     console.warn(
       `note: the machine was busy before ${busy.map((r) => r.name).join(', ')} (bg cpu column): ` +
@@ -286,15 +340,20 @@ async function main() {
   }
   const failed = rounds
     .flatMap((runs) => runs.map((r, i) => ({ ...r, round: i + 1 })))
-    .filter((r) => r.non2xx > 0 || r.errors > 0);
+    .filter((r) => r.non2xx > 0 || r.errors > 0 || r.requests === 0);
   for (const r of failed) {
     const round = settings.rounds > 1 ? ` (round ${r.round})` : '';
     console.error(
-      `\n!!! ${r.name}${round}: ${r.non2xx} non-2xx responses and ${r.errors} connection errors ` +
-        `(${r.timeouts} timeouts) during the measured run; status codes: ${JSON.stringify(r.statusCodes)}`,
+      r.requests === 0
+        ? `\n!!! ${r.name}${round}: no request completed during the measured run`
+        : `\n!!! ${r.name}${round}: ${r.non2xx} non-2xx responses and ${r.errors} connection errors ` +
+            `(${r.timeouts} timeouts) during the measured run; status codes: ${JSON.stringify(r.statusCodes)}`,
     );
   }
-  if (failed.length > 0) process.exitCode = 1;
+  for (const r of paced.filter((p) => p.non2xx > 0 || p.errors > 0)) {
+    console.error(`\n!!! paced ${r.name}: ${r.non2xx} non-2xx responses and ${r.errors} errors; status codes: ${JSON.stringify(r.statusCodes)}`);
+  }
+  if (failed.length > 0 || paced.some((p) => p.non2xx > 0 || p.errors > 0)) process.exitCode = 1;
   if (!settings.only) await runFollowUpsBench();
 }
 

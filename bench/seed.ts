@@ -121,18 +121,23 @@ export async function keptData(adminUrl: string, fingerprint: string): Promise<S
 
 /**
  * Deletes what earlier runs added (POSTed candidates with their activity rows and events, inserts
- * of the INSERT baseline), so every run measures the same data set; then vacuums those tables.
+ * of the INSERT baseline; the answer page's links, replies, promises and the follow-ups its answers
+ * planned), so every run measures the same data set; then vacuums those tables. (The answers also
+ * moved the decision dates of the few hundred interviews bench/respond.ts answers about, and
+ * cancelled their planned steps: those rows stay as the last run left them.)
  */
 export async function removeRunRows(adminUrl: string, meta: SeedMeta): Promise<number> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     let removed = 0;
-    for (const table of ['activities', 'events', 'candidates']) {
+    // In this order for the foreign keys (a reply's email answers go with it).
+    const tables = ['activities', 'events', 'candidates', 'employer_promises', 'employer_replies', 'response_links', 'follow_ups'];
+    for (const table of tables) {
       const res = await client.query(`DELETE FROM ${table} WHERE created_at > $1`, [meta.seededAt]);
       removed += res.rowCount ?? 0;
     }
-    if (removed > 0) await client.query('VACUUM (ANALYZE) activities, events, candidates');
+    if (removed > 0) await client.query(`VACUUM (ANALYZE) ${tables.join(', ')}`);
     return removed;
   } finally {
     await client.end();
