@@ -1,22 +1,20 @@
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
+import { pgError, readTenant, withTenant } from '../../db/client.js';
 import { listChanged } from '../../db/sync.js';
-import { applications, contacts, interviewParticipants, interviews, positions } from '../../db/schema/index.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { applications, interviewParticipants, interviews, positions } from '../../db/schema/index.js';
+import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
-import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
-import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
+import { diff, recordChange } from '../activity/activity.service.js';
 import { changeStage, isClosed } from '../applications/applications.stages.js';
 import { syncFollowUps } from '../followups/followups.sync.js';
 import { recordPromise } from '../responses/responses.ledger.js';
-import { employerChain, findInterviews, loadInterview, type InterviewRow } from './interviews.repo.js';
+import { findInterviews, loadInterview, type InterviewRow } from './interviews.repo.js';
 import { planInvites } from './interviews.invites.js';
 import type {
-  addParticipantBody,
   cancelBody,
   completeBody,
   listInterviewsQuery,
@@ -26,72 +24,9 @@ import type {
   timelineBody,
   updateInterviewBody,
 } from './interviews.schemas.js';
+import { applyChange, checkContacts, FIELDS, loadOrThrow, lockForAction, refsOf } from './interviews.change.js';
 
-const FIELDS = ['round', 'format', 'startsAt', 'endsAt', 'timeZone', 'arrangedVia', 'status', 'decisionExpectedBy', 'highlights', 'location', 'meetingUrl', 'notes', 'cancelReason'] as const;
-
-async function loadOrThrow(tx: Tx, id: string) {
-  const found = await loadInterview(tx, id);
-  if (!found) throw notFound('Interview');
-  return found;
-}
-
-/** Contacts must exist and work at the position's employer or a district above it. */
-async function checkContacts(tx: Tx, employerId: string, contactIds: string[], field: (i: number) => string) {
-  const dupe = contactIds.findIndex((id, i) => contactIds.indexOf(id) !== i);
-  if (dupe >= 0) throw new AppError('validation_failed', 'A contact is listed twice', [{ field: field(dupe), message: 'Listed twice' }]);
-  const chain = await employerChain(tx, employerId);
-  const rows = contactIds.length
-    ? await tx.select({ id: contacts.id, employerId: contacts.employerId }).from(contacts).where(inArray(contacts.id, contactIds))
-    : [];
-  contactIds.forEach((id, i) => {
-    const row = rows.find((r) => r.id === id);
-    if (!row) throw new AppError('validation_failed', 'Unknown contact', [{ field: field(i), message: 'No such contact' }]);
-    if (!chain.includes(row.employerId)) {
-      throw new AppError('validation_failed', 'The contact works at another employer', [
-        { field: field(i), message: 'Not at the position’s employer or its district' },
-      ]);
-    }
-  });
-}
-
-/** Locks the interview row, checks If-Match and that its status allows the action. */
-async function lockForAction(tx: Tx, id: string, allowed: InterviewRow['status'][], action: string, ifMatch?: number) {
-  const [row] = await tx.select().from(interviews).where(eq(interviews.id, id)).for('update');
-  if (!row) throw notFound('Interview');
-  assertVersion(row.version, ifMatch);
-  if (!allowed.includes(row.status)) {
-    throw new AppError('conflict', `A ${row.status.replace('_', '-')} interview cannot be ${action}`, [], { status: row.status });
-  }
-  return row;
-}
-
-async function refsOf(tx: Tx, row: InterviewRow) {
-  const [app] = await tx.select({ candidateId: applications.candidateId }).from(applications).where(eq(applications.id, row.applicationId));
-  return { candidateId: app!.candidateId, applicationId: row.applicationId, interviewId: row.id };
-}
-
-/** Applies a change to an interview row and writes its activity and event. */
-async function applyChange(
-  tx: Tx,
-  actor: Actor,
-  now: Date,
-  row: InterviewRow,
-  set: Partial<InterviewRow>,
-  action: ChangeRecord['action'],
-  data?: Record<string, unknown>,
-) {
-  await tx
-    .update(interviews)
-    .set({ ...set, version: row.version + 1, updatedAt: now })
-    .where(eq(interviews.id, row.id));
-  await recordChange(actor, now, {
-    action,
-    subject: { type: 'interview', id: row.id },
-    refs: await refsOf(tx, row),
-    changes: diff(row, { ...row, ...set }, FIELDS),
-    ...(data ? { data } : {}),
-  });
-}
+export { addParticipant, removeParticipant } from './interviews.participants.js';
 
 /**
  * Deletes an interview entered by mistake, with its participants. A completed one is history (its
@@ -311,42 +246,3 @@ export async function setTimeline(deps: Deps, actor: Actor, id: string, input: z
   });
 }
 
-export async function addParticipant(deps: Deps, actor: Actor, id: string, input: z.output<typeof addParticipantBody>, ifMatch?: number) {
-  const now = deps.clock.now();
-  return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'given participants', ifMatch);
-    const current = await loadOrThrow(tx, id);
-    if (current.participants.some((p) => p.contactId === input.contactId)) {
-      throw new AppError('already_exists', 'The contact already takes part', [{ field: 'body.contactId', message: 'Already a participant' }]);
-    }
-    await checkContacts(tx, current.employerId, [input.contactId], () => 'body.contactId');
-    await tx.insert(interviewParticipants).values({
-      tenantId: actor.tenantId,
-      id: newId(),
-      interviewId: id,
-      contactId: input.contactId,
-      role: input.role,
-      highlight: input.highlight ?? null,
-      createdAt: now,
-    });
-    await applyChange(tx, actor, now, row, {}, 'interview.participant_added', { contactId: input.contactId, role: input.role });
-    await syncFollowUps(tx, actor, now, id);
-    await planInvites(tx, actor.tenantId, now, id);
-    return loadOrThrow(tx, id);
-  });
-}
-
-export async function removeParticipant(deps: Deps, actor: Actor, id: string, contactId: string, ifMatch?: number) {
-  const now = deps.clock.now();
-  return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const row = await lockForAction(tx, id, ['scheduled', 'completed'], 'changed', ifMatch);
-    const current = await loadOrThrow(tx, id);
-    if (!current.participants.some((p) => p.contactId === contactId)) throw notFound('Participant');
-    if (current.participants.length === 1) throw new AppError('conflict', 'An interview keeps at least one participant');
-    await tx.delete(interviewParticipants).where(and(eq(interviewParticipants.interviewId, id), eq(interviewParticipants.contactId, contactId)));
-    await applyChange(tx, actor, now, row, {}, 'interview.participant_removed', { contactId });
-    await syncFollowUps(tx, actor, now, id);
-    await planInvites(tx, actor.tenantId, now, id, { removed: contactId });
-    return loadOrThrow(tx, id);
-  });
-}
