@@ -284,6 +284,15 @@ export async function runFollowUpsBench(): Promise<FollowUpsBenchResult> {
       maxLatenessMs: otherLate.at(-1) ?? NaN,
     };
     console.log(`followups: agency B's ${otherCount} due with the burst: lateness p99 ${otherAgency.p99LatenessMs.toFixed(0)} ms`);
+    // Threading is on for every email (docs/email.md): each is recorded in its thread, and the burst's
+    // timeline requests to the hiring managers answer the thank-you each had the day before.
+    const threading = (
+      await admin.query<{ messages: string; replies: string }>(
+        'SELECT count(*) AS messages, count(*) FILTER (WHERE in_reply_to IS NOT NULL) AS replies FROM email_messages WHERE tenant_id = $1',
+        [tenantId],
+      )
+    ).rows[0]!;
+    console.log(`followups: threading: ${threading.messages} messages recorded in their threads, ${threading.replies} sent In-Reply-To an earlier one`);
 
     const baseline = await bareBullmq(config.REDIS_URL, `afterview-bench-fu-base-${process.pid}`, notes, workerConcurrency, SPREAD_MS);
     const baselineBurst = await bareBullmq(config.REDIS_URL, `afterview-bench-fu-burst-${process.pid}`, burstCount, workerConcurrency, 0);
