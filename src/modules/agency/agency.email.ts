@@ -11,6 +11,7 @@ import { secretBox, SecretsKeyMissing } from '../../lib/secretBox.js';
 import { recordChange } from '../activity/activity.service.js';
 import { forgetSender, senderFrom } from './agency.sender.js';
 import { LIMITS } from '../../lib/limits.js';
+import { newId } from '../../lib/ids.js';
 
 const hostname = z.string().trim().toLowerCase().max(253).regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$|^localhost$|^\d{1,3}(\.\d{1,3}){3}$/, 'Must be a host name');
 
@@ -207,7 +208,7 @@ export async function testAgencyEmail(deps: Deps, actor: Actor, input: z.output<
       to: { address: to },
       subject: `Test email from ${found.agency!.name} (Afterview)`,
       text: `This is a test of ${found.agency!.name}'s email settings in Afterview: it went out through ${found.row.host}:${found.row.port} as ${sender.from.address}.`,
-      messageId: `<test-${Date.now()}-${actor.tenantId}@afterview>`,
+      messageId: `<test-${newId()}@afterview>`,
       date: deps.clock.now(),
     });
     return { delivered: true, response: sent.response, responseCode: Number(/^\d{3}/.exec(sent.response)?.[0] ?? 250), from: sender.from.address };
