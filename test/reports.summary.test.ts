@@ -117,7 +117,7 @@ describe('the pipeline report and applications put forward after the period', ()
 });
 
 describe('the summaries hold what the facts say', () => {
-  it('after the fixture: interviews planned, thank-yous sent by hand-run UPDATEs, replies, a rejection and an offer', async () => {
+  it('after the fixture (interviews planned, thank-yous sent by hand-run UPDATEs, replies, a rejection, an offer) and the reschedules above', async () => {
     expect(await drift()).toEqual([]);
     expect((await adminPool().query('SELECT count(*)::int AS n FROM follow_up_day_counts WHERE tenant_id = $1', [tenant.tenantId])).rows[0].n).toBeGreaterThan(0);
   });
