@@ -40,6 +40,14 @@ export const applications = pgTable(
     index('applications_position_idx').on(t.tenantId, t.positionId, t.id),
     index('applications_candidate_idx').on(t.tenantId, t.candidateId, t.id),
     index('applications_owner_idx').on(t.tenantId, t.ownerId, t.id),
+    // The pipeline report (index-only): closed applications by when they moved, and open ones by
+    // when they were put forward (those put forward after a period are taken off position_open_counts).
+    index('applications_closed_moved_idx')
+      .on(t.tenantId, t.stageChangedAt, t.positionId, t.ownerId, t.stage, t.createdAt)
+      .where(sql`stage IN ('hired', 'rejected', 'withdrawn')`),
+    index('applications_open_created_idx')
+      .on(t.tenantId, t.createdAt, t.positionId, t.ownerId, t.stage)
+      .where(sql`stage NOT IN ('hired', 'rejected', 'withdrawn')`),
     tenantPolicy(),
   ],
 );

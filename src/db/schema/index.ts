@@ -9,6 +9,7 @@ import { externalIds } from './sync.js';
 import { emailMessages, emailThreads } from './threads.js';
 import { calendarFeeds, calendarInvites } from './calendar.js';
 import { importRows, imports } from './imports.js';
+import { followUpDayCounts, positionOpenCounts } from './reports.js';
 import { agencyMailSettings, apiKeys, tenants, users } from './tenants.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.js';
 
@@ -26,6 +27,7 @@ export * from './responses.js';
 export * from './threads.js';
 export * from './calendar.js';
 export * from './imports.js';
+export * from './reports.js';
 
 /** The tables drizzle's query builder knows by name (src/db/client.ts). */
 export const schema = {
@@ -63,4 +65,6 @@ export const schema = {
   agencyMailSettings,
   imports,
   importRows,
+  followUpDayCounts,
+  positionOpenCounts,
 };

@@ -75,8 +75,9 @@ export const employerPromises = pgTable(
     foreignKey({ name: 'promises_contact_fk', columns: [t.tenantId, t.contactId], foreignColumns: [contacts.tenantId, contacts.id] }),
     foreignKey({ name: 'promises_reply_fk', columns: [t.tenantId, t.replyId], foreignColumns: [employerReplies.tenantId, employerReplies.id] }),
     index('promises_application_idx').on(t.tenantId, t.applicationId, t.status),
-    // The employers report: one agency's promises by the day they were given.
-    index('promises_given_idx').on(t.tenantId, t.givenAt),
+    // The employers report: one agency's promises by when they were given, with every column it
+    // reads (an index-only scan).
+    index('promises_given_idx').on(t.tenantId, t.givenAt, t.employerId, t.contactId, t.ownerId, t.status, t.lateBusinessDays),
     check('promises_late_check', sql`late_business_days IS NULL OR late_business_days >= 0`),
     tenantPolicy(),
   ],
@@ -102,7 +103,8 @@ export const emailAnswers = pgTable(
   (t) => [
     foreignKey({ name: 'email_answers_follow_up_fk', columns: [t.tenantId, t.followUpId], foreignColumns: [followUps.tenantId, followUps.id] }).onDelete('cascade'),
     foreignKey({ name: 'email_answers_reply_fk', columns: [t.tenantId, t.replyId], foreignColumns: [employerReplies.tenantId, employerReplies.id] }).onDelete('cascade'),
-    index('email_answers_sent_idx').on(t.tenantId, t.sentAt),
+    // The employers report, index-only: the answers to emails sent in the period.
+    index('email_answers_sent_idx').on(t.tenantId, t.sentAt, t.employerId, t.contactId, t.answeredAt, t.applicationId),
     tenantPolicy(),
   ],
 );
@@ -125,7 +127,8 @@ export const applicationDecisions = pgTable(
   },
   (t) => [
     foreignKey({ name: 'application_decisions_application_fk', columns: [t.tenantId, t.applicationId], foreignColumns: [applications.tenantId, applications.id] }).onDelete('cascade'),
-    index('application_decisions_decided_idx').on(t.tenantId, t.decidedAt),
+    // The pipeline report, index-only: the decisions made in the period.
+    index('application_decisions_decided_idx').on(t.tenantId, t.decidedAt, t.positionId, t.ownerId, t.interviewEndedAt),
     tenantPolicy(),
   ],
 );
