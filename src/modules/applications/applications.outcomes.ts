@@ -1,11 +1,10 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
 import { interviews, outcomes, type outcomeKinds } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { findApplication, lockApplication, presentOutcome } from './applications.repo.js';
@@ -14,6 +13,7 @@ import { syncApplicationFollowUps } from '../followups/followups.sync.js';
 import { settlePromises } from '../responses/responses.ledger.js';
 import { recordDecision } from '../reports/reports.summary.js';
 import type { listSubresourceQuery, logOutcomeBody } from './applications.schemas.js';
+import { pageById, cursorAfter } from '../../db/pages.js';
 
 type OutcomeKind = (typeof outcomeKinds)[number];
 
@@ -106,17 +106,11 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
 
 /** Newest first. */
 export async function listOutcomes(deps: Deps, actor: Actor, applicationId: string, q: z.output<typeof listSubresourceQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, async (tx) => {
+  const after = cursorAfter(q.cursor);
+  const page = await readTenant(deps.db, actor.tenantId, async (tx) => {
     await findApplication(tx, applicationId);
-    return tx
-      .select()
-      .from(outcomes)
-      .where(and(eq(outcomes.applicationId, applicationId), after ? lt(outcomes.id, after.id) : undefined))
-      .orderBy(desc(outcomes.id))
-      .limit(q.limit + 1);
+    return pageById(outcomes, after, q.limit, [eq(outcomes.applicationId, applicationId)]);
   });
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
   return { data: page.data.map(presentOutcome), nextCursor: page.nextCursor };
 }
 

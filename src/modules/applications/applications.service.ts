@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
@@ -6,13 +6,13 @@ import { listChanged } from '../../db/sync.js';
 import { applicationStageChanges, applications, candidates, inboundReplies, positions, users } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import { roleAtLeast, type Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { applicationDetail, findApplication, lockApplication, withNames } from './applications.repo.js';
 import { changeStage } from './applications.stages.js';
 import type { createApplicationBody, listApplicationsQuery, moveStageBody, updateApplicationBody } from './applications.schemas.js';
+import { pageById, cursorAfter } from '../../db/pages.js';
 
 /** What other modules read an application with (inbound replies). */
 export { findApplication } from './applications.repo.js';
@@ -122,23 +122,14 @@ export async function listApplications(deps: Deps, actor: Actor, q: z.output<typ
     const data = await readTenant(deps.db, actor.tenantId, (tx) => withNames(tx, page.data));
     return { data, nextCursor: page.nextCursor };
   }
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const after = cursorAfter(q.cursor);
   return readTenant(deps.db, actor.tenantId, async (tx) => {
-    const rows = await tx
-      .select()
-      .from(applications)
-      .where(
-        and(
-          q.stage ? eq(applications.stage, q.stage) : undefined,
-          q.positionId ? eq(applications.positionId, q.positionId) : undefined,
-          q.candidateId ? eq(applications.candidateId, q.candidateId) : undefined,
-          q.ownerId ? eq(applications.ownerId, q.ownerId) : undefined,
-          after ? lt(applications.id, after.id) : undefined,
-        ),
-      )
-      .orderBy(desc(applications.id))
-      .limit(q.limit + 1);
-    const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+    const page = await pageById(applications, after, q.limit, [
+      q.stage ? eq(applications.stage, q.stage) : undefined,
+      q.positionId ? eq(applications.positionId, q.positionId) : undefined,
+      q.candidateId ? eq(applications.candidateId, q.candidateId) : undefined,
+      q.ownerId ? eq(applications.ownerId, q.ownerId) : undefined,
+    ]);
     return { data: await withNames(tx, page.data), nextCursor: page.nextCursor };
   });
 }
