@@ -1,19 +1,18 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { readTenant, withTenant } from '../../db/client.js';
+import { withTenant } from '../../db/client.js';
 import { interviews, outcomes, type outcomeKinds } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { findApplication, lockApplication, presentOutcome } from './applications.repo.js';
+import { findLogEntry, listLogOf, lockApplication, presentOutcome } from './applications.repo.js';
 import { changeStage, isClosed, type Stage } from './applications.stages.js';
 import { syncApplicationFollowUps } from '../followups/followups.sync.js';
 import { settlePromises } from '../responses/responses.ledger.js';
 import { recordDecision } from '../reports/reports.summary.js';
 import type { listSubresourceQuery, logOutcomeBody } from './applications.schemas.js';
-import { pageById, cursorAfter } from '../../db/pages.js';
 
 type OutcomeKind = (typeof outcomeKinds)[number];
 
@@ -106,18 +105,12 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
 
 /** Newest first. */
 export async function listOutcomes(deps: Deps, actor: Actor, applicationId: string, q: z.output<typeof listSubresourceQuery>) {
-  const after = cursorAfter(q.cursor);
-  const page = await readTenant(deps.db, actor.tenantId, async (tx) => {
-    await findApplication(tx, applicationId);
-    return pageById(outcomes, after, q.limit, [eq(outcomes.applicationId, applicationId)]);
-  });
+  const page = await listLogOf(deps.db, actor.tenantId, outcomes, applicationId, q);
   return { data: page.data.map(presentOutcome), nextCursor: page.nextCursor };
 }
 
 export async function getOutcome(deps: Deps, actor: Actor, applicationId: string, id: string) {
-  const [row] = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx.select().from(outcomes).where(and(eq(outcomes.id, id), eq(outcomes.applicationId, applicationId))),
-  );
+  const row = await findLogEntry(deps.db, actor.tenantId, outcomes, applicationId, id);
   if (!row) throw notFound('Outcome');
   return presentOutcome(row);
 }
