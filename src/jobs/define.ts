@@ -23,6 +23,9 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType> {
   schedule?: { id: string; pattern?: string; every?: number; tz?: string; data: z.input<P> };
 }
 
+/** An email's sending job: SMTP 4xx answers are retried over about an hour (1, 2, 4, 8, 16, 32 minutes); a 5xx fails at once. */
+export const smtpRetries: JobsOptions = { attempts: 7, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } };
+
 export const defineJob = <P extends z.ZodType>(def: JobDefinition<P>): JobDefinition<P> => def;
 
 export { enqueue, enqueueFair, enqueueRequests, type JobRequest } from './enqueue.js';

@@ -1,15 +1,15 @@
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant } from '../../db/client.js';
 import { apiKeys } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { makeTenantToken, parseTenantToken, sha256 } from '../../lib/secrets.js';
 import { scopes as knownScopes, type Actor, type Scope } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import type { createApiKeyBody } from './apiKeys.schemas.js';
+import { listById } from '../../db/pages.js';
 
 export const API_KEY_PREFIX = 'avk';
 /** What a key's activity records: its name, public prefix, scopes and dates, never the secret or its hash. */
@@ -71,16 +71,7 @@ export async function listApiKeys(
   actor: Actor,
   q: { limit: number; cursor?: string | undefined; includeRevoked: boolean },
 ) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(apiKeys)
-      .where(and(q.includeRevoked ? undefined : isNull(apiKeys.revokedAt), after ? lt(apiKeys.id, after.id) : undefined))
-      .orderBy(desc(apiKeys.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = await listById(deps.db, actor.tenantId, apiKeys, q, [q.includeRevoked ? undefined : isNull(apiKeys.revokedAt)]);
   return { data: page.data.map(present), nextCursor: page.nextCursor };
 }
 

@@ -1,14 +1,13 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { readTenant, withTenant } from '../../db/client.js';
+import { withTenant } from '../../db/client.js';
 import { interviews, outcomes, type outcomeKinds } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { findApplication, lockApplication, presentOutcome } from './applications.repo.js';
+import { findLogEntry, listLogOf, lockApplication, presentOutcome } from './applications.repo.js';
 import { changeStage, isClosed, type Stage } from './applications.stages.js';
 import { syncApplicationFollowUps } from '../followups/followups.sync.js';
 import { settlePromises } from '../responses/responses.ledger.js';
@@ -106,24 +105,12 @@ export async function logOutcome(deps: Deps, actor: Actor, applicationId: string
 
 /** Newest first. */
 export async function listOutcomes(deps: Deps, actor: Actor, applicationId: string, q: z.output<typeof listSubresourceQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, async (tx) => {
-    await findApplication(tx, applicationId);
-    return tx
-      .select()
-      .from(outcomes)
-      .where(and(eq(outcomes.applicationId, applicationId), after ? lt(outcomes.id, after.id) : undefined))
-      .orderBy(desc(outcomes.id))
-      .limit(q.limit + 1);
-  });
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = await listLogOf(deps.db, actor.tenantId, outcomes, applicationId, q);
   return { data: page.data.map(presentOutcome), nextCursor: page.nextCursor };
 }
 
 export async function getOutcome(deps: Deps, actor: Actor, applicationId: string, id: string) {
-  const [row] = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx.select().from(outcomes).where(and(eq(outcomes.id, id), eq(outcomes.applicationId, applicationId))),
-  );
+  const row = await findLogEntry(deps.db, actor.tenantId, outcomes, applicationId, id);
   if (!row) throw notFound('Outcome');
   return presentOutcome(row);
 }

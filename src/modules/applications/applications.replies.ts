@@ -1,14 +1,13 @@
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import { readTenant, withTenant, type Tx } from '../../db/client.js';
+import { withTenant, type Tx } from '../../db/client.js';
 import { employerReplies, interviews, type replySources } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { findApplication, lockApplication, presentReply, type ApplicationRow } from './applications.repo.js';
+import { findLogEntry, listLogOf, lockApplication, presentReply, type ApplicationRow } from './applications.repo.js';
 import type { listSubresourceQuery, recordReplyBody } from './applications.schemas.js';
 import { syncApplicationFollowUps } from '../followups/followups.sync.js';
 import { recordEmailAnswers, recordPromise, settlePromises } from '../responses/responses.ledger.js';
@@ -147,24 +146,12 @@ export async function insertReply(
 
 /** Newest first. */
 export async function listReplies(deps: Deps, actor: Actor, applicationId: string, q: z.output<typeof listSubresourceQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, async (tx) => {
-    await findApplication(tx, applicationId);
-    return tx
-      .select()
-      .from(employerReplies)
-      .where(and(eq(employerReplies.applicationId, applicationId), after ? lt(employerReplies.id, after.id) : undefined))
-      .orderBy(desc(employerReplies.id))
-      .limit(q.limit + 1);
-  });
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = await listLogOf(deps.db, actor.tenantId, employerReplies, applicationId, q);
   return { data: page.data.map(presentReply), nextCursor: page.nextCursor };
 }
 
 export async function getReply(deps: Deps, actor: Actor, applicationId: string, id: string) {
-  const [row] = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx.select().from(employerReplies).where(and(eq(employerReplies.id, id), eq(employerReplies.applicationId, applicationId))),
-  );
+  const row = await findLogEntry(deps.db, actor.tenantId, employerReplies, applicationId, id);
   if (!row) throw notFound('Reply');
   return presentReply(row);
 }

@@ -1,5 +1,7 @@
-import { asc, desc, eq, inArray } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { readTenant, tdb, type Database, type Tx } from '../../db/client.js';
+import { cursorAfter, pageById } from '../../db/pages.js';
 import { applicationStageChanges, applications, candidates, employerReplies, employers, outcomes, positions } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 
@@ -72,4 +74,33 @@ export async function applicationDetail(tx: Tx, app: ApplicationRow) {
     stageHistory: history.map(presentStageChange),
     latestOutcome: latest ? presentOutcome(latest) : null,
   };
+}
+
+/** An application's logs: the decisions (outcomes) and the employers' replies. */
+type ApplicationLog = typeof outcomes | typeof employerReplies;
+
+/** A page of an application's log, newest first; 404 when the application is not the agency's. */
+export async function listLogOf<T extends ApplicationLog>(
+  db: Database,
+  tenantId: string,
+  table: T,
+  applicationId: string,
+  q: { limit: number; cursor?: string | undefined },
+) {
+  const after = cursorAfter(q.cursor);
+  return readTenant(db, tenantId, async (tx) => {
+    await findApplication(tx, applicationId);
+    return pageById(table, after, q.limit, [eq(table.applicationId, applicationId)]);
+  });
+}
+
+/** One entry of an application's log, if it is that application's. */
+export async function findLogEntry<T extends ApplicationLog>(db: Database, tenantId: string, table: T, applicationId: string, id: string) {
+  const rows = await readTenant(db, tenantId, () =>
+    tdb
+      .select()
+      .from(table as PgTable)
+      .where(and(eq(table.id, id), eq(table.applicationId, applicationId))),
+  );
+  return rows[0] as T['$inferSelect'] | undefined;
 }

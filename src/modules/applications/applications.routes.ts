@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
+import type { Actor } from '../../lib/access.js';
 import { ifMatchHeader, withEtag } from '../../http/ifMatch.js';
 import { idempotencyHeader } from '../../http/idempotencyHeader.js';
 import { problemResponses } from '../../http/problem.js';
@@ -126,78 +127,97 @@ export function applicationsRoutes(app: App, deps: Deps) {
       withEtag(reply, await moveApplicationStage(deps, actorOf(req), req.params.id, req.body, req.headers['if-match'])),
   });
 
-  app.post('/v1/applications/:id/outcomes', {
-    schema: {
-      tags,
-      security,
+  // An application's logs (decisions, employers' replies): POST adds one (201, its location), GET lists them, GET …/{xId} reads one.
+  const log = <B extends z.ZodType, R extends z.ZodType, I extends z.ZodType>(l: {
+    path: 'outcomes' | 'replies';
+    key: 'outcomeId' | 'replyId';
+    params: z.ZodType<{ id: string }>;
+    item: I;
+    add: { summary: string; description: string; body: B; response: R; problems: number[] };
+    listSummary: string;
+    getSummary: string;
+    create: (actor: Actor, applicationId: string, body: z.output<B>) => Promise<z.output<R> & { id: string }>;
+    list: (actor: Actor, applicationId: string, q: z.output<typeof listSubresourceQuery>) => Promise<{ data: z.output<I>[]; nextCursor: string | null }>;
+    get: (actor: Actor, applicationId: string, id: string) => Promise<z.output<I>>;
+  }) => {
+    app.post(`/v1/applications/:id/${l.path}`, {
+      schema: {
+        tags,
+        security,
+        summary: l.add.summary,
+        description: l.add.description,
+        params: idParam,
+        headers: idempotencyHeader,
+        body: l.add.body,
+        response: { 201: l.add.response as z.ZodType, ...problemResponses(...l.add.problems) },
+      },
+      config: write,
+      handler: async (req, reply) => {
+        const made = await l.create(actorOf(req), req.params.id, req.body as z.output<B>);
+        return reply.code(201).header('location', `/v1/applications/${req.params.id}/${l.path}/${made.id}`).send(made);
+      },
+    });
+    app.get(`/v1/applications/:id/${l.path}`, {
+      schema: {
+        tags,
+        security,
+        summary: l.listSummary,
+        params: idParam,
+        querystring: listSubresourceQuery,
+        response: { 200: pageOf(l.item), ...problemResponses() },
+      },
+      config: read,
+      handler: async (req) => l.list(actorOf(req), req.params.id, req.query),
+    });
+    app.get(`/v1/applications/:id/${l.path}/:${l.key}`, {
+      schema: { tags, security, summary: l.getSummary, params: l.params, response: { 200: l.item as z.ZodType, ...problemResponses() } },
+      config: read,
+      handler: async (req) => {
+        const params = req.params as { id: string } & Record<typeof l.key, string>;
+        return l.get(actorOf(req), params.id, params[l.key]);
+      },
+    });
+  };
+
+  log({
+    path: 'outcomes',
+    key: 'outcomeId',
+    params: outcomeParams,
+    item: outcomeSchema,
+    add: {
       summary: 'Log a decision on an application',
       description:
         'The stage follows: offer → offer, hired → hired, rejected and filled_by_other → rejected, on_hold → on_hold, ' +
         'withdrawn → withdrawn; no_decision leaves it. A closed application, or a stage move the rules forbid ' +
         '(hired before an offer), is 409 and nothing is logged.',
-      params: idParam,
-      headers: idempotencyHeader,
       body: logOutcomeBody,
-      response: { 201: loggedOutcomeSchema, ...problemResponses(409, 422) },
+      response: loggedOutcomeSchema,
+      problems: [409, 422],
     },
-    config: write,
-    handler: async (req, reply) => {
-      const o = await logOutcome(deps, actorOf(req), req.params.id, req.body);
-      return reply.code(201).header('location', `/v1/applications/${req.params.id}/outcomes/${o.id}`).send(o);
-    },
+    listSummary: 'The decisions logged on an application, newest first',
+    getSummary: 'Get an outcome',
+    create: (actor, id, body) => logOutcome(deps, actor, id, body),
+    list: (actor, id, q) => listOutcomes(deps, actor, id, q),
+    get: (actor, id, outcomeId) => getOutcome(deps, actor, id, outcomeId),
   });
-  app.get('/v1/applications/:id/outcomes', {
-    schema: {
-      tags,
-      security,
-      summary: 'The decisions logged on an application, newest first',
-      params: idParam,
-      querystring: listSubresourceQuery,
-      response: { 200: pageOf(outcomeSchema), ...problemResponses() },
-    },
-    config: read,
-    handler: async (req) => listOutcomes(deps, actorOf(req), req.params.id, req.query),
-  });
-  app.get('/v1/applications/:id/outcomes/:outcomeId', {
-    schema: { tags, security, summary: 'Get an outcome', params: outcomeParams, response: { 200: outcomeSchema, ...problemResponses() } },
-    config: read,
-    handler: async (req) => getOutcome(deps, actorOf(req), req.params.id, req.params.outcomeId),
-  });
-
-  app.post('/v1/applications/:id/replies', {
-    schema: {
-      tags,
-      security,
+  log({
+    path: 'replies',
+    key: 'replyId',
+    params: replyParams,
+    item: replySchema,
+    add: {
       summary: 'Record an employer’s reply',
       description:
         'With `newDecisionExpectedBy`, the new timeline is set on the interview named by `interviewId`, else on the ' +
         'application’s latest interview that was not cancelled; `updatedInterview` says which. Allowed on a closed application.',
-      params: idParam,
-      headers: idempotencyHeader,
       body: recordReplyBody,
-      response: { 201: recordedReplySchema, ...problemResponses(422) },
+      response: recordedReplySchema,
+      problems: [422],
     },
-    config: write,
-    handler: async (req, reply) => {
-      const r = await recordReply(deps, actorOf(req), req.params.id, req.body);
-      return reply.code(201).header('location', `/v1/applications/${req.params.id}/replies/${r.id}`).send(r);
-    },
-  });
-  app.get('/v1/applications/:id/replies', {
-    schema: {
-      tags,
-      security,
-      summary: 'The employer’s replies on an application, newest recorded first',
-      params: idParam,
-      querystring: listSubresourceQuery,
-      response: { 200: pageOf(replySchema), ...problemResponses() },
-    },
-    config: read,
-    handler: async (req) => listReplies(deps, actorOf(req), req.params.id, req.query),
-  });
-  app.get('/v1/applications/:id/replies/:replyId', {
-    schema: { tags, security, summary: 'Get an employer reply', params: replyParams, response: { 200: replySchema, ...problemResponses() } },
-    config: read,
-    handler: async (req) => getReply(deps, actorOf(req), req.params.id, req.params.replyId),
+    listSummary: 'The employer’s replies on an application, newest recorded first',
+    getSummary: 'Get an employer reply',
+    create: (actor, id, body) => recordReply(deps, actor, id, body),
+    list: (actor, id, q) => listReplies(deps, actor, id, q),
+    get: (actor, id, replyId) => getReply(deps, actor, id, replyId),
   });
 }

@@ -1,18 +1,18 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, pgError, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { listChanged } from '../../db/sync.js';
-import { applicationStageChanges, applications, candidates, inboundReplies, positions, users } from '../../db/schema/index.js';
+import { applications, candidates, inboundReplies, positions, users } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import { roleAtLeast, type Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
-import { applicationDetail, findApplication, lockApplication, withNames } from './applications.repo.js';
-import { changeStage } from './applications.stages.js';
+import { applicationDetail, findApplication, lockApplication, withNames, type ApplicationRow } from './applications.repo.js';
+import { applicationChange, changeStage, logStageChange } from './applications.stages.js';
 import type { createApplicationBody, listApplicationsQuery, moveStageBody, updateApplicationBody } from './applications.schemas.js';
+import { pageById, cursorAfter } from '../../db/pages.js';
 
 /** What other modules read an application with (inbound replies). */
 export { findApplication } from './applications.repo.js';
@@ -85,24 +85,8 @@ export async function createApplication(deps: Deps, actor: Actor, input: z.outpu
         })
         .returning();
       const app = created!;
-      await tx.insert(applicationStageChanges).values({
-        tenantId: actor.tenantId,
-        id: newId(),
-        applicationId: app.id,
-        fromStage: null,
-        toStage: 'submitted',
-        reason: null,
-        actorType: actor.kind,
-        actorId: actor.userId ?? actor.apiKeyId,
-        createdAt: now,
-      });
-      await recordChange(actor, now, {
-        action: 'application.created',
-        subject: { type: 'application', id: app.id },
-        refs: { candidateId: app.candidateId, applicationId: app.id },
-        changes: diff(null, app, FIELDS),
-        data: { positionId: app.positionId },
-      });
+      await logStageChange(tx, actor, now, app.id, null, 'submitted', null);
+      await recordChange(actor, now, applicationChange('application.created', app, diff(null, app, FIELDS), { positionId: app.positionId }));
       return applicationDetail(tx, app);
     });
   } catch (err) {
@@ -115,6 +99,16 @@ export async function getApplication(deps: Deps, actor: Actor, id: string) {
   return readTenant(deps.db, actor.tenantId, async (tx) => applicationDetail(tx, await findApplication(tx, id)));
 }
 
+/** A change at the version the caller read (If-Match): the application locked, its version checked (412 when it moved), then `change`. */
+function atVersion<T>(deps: Deps, actor: Actor, id: string, ifMatch: number | undefined, change: (tx: Tx, current: ApplicationRow, now: Date) => Promise<T>) {
+  const now = deps.clock.now();
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const current = await lockApplication(tx, id);
+    assertVersion(current.version, ifMatch);
+    return change(tx, current, now);
+  });
+}
+
 /** Newest first: ids are time-ordered (UUIDv7); each row with the names a list shows. */
 export async function listApplications(deps: Deps, actor: Actor, q: z.output<typeof listApplicationsQuery>) {
   if (q.updatedSince) {
@@ -122,23 +116,14 @@ export async function listApplications(deps: Deps, actor: Actor, q: z.output<typ
     const data = await readTenant(deps.db, actor.tenantId, (tx) => withNames(tx, page.data));
     return { data, nextCursor: page.nextCursor };
   }
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const after = cursorAfter(q.cursor);
   return readTenant(deps.db, actor.tenantId, async (tx) => {
-    const rows = await tx
-      .select()
-      .from(applications)
-      .where(
-        and(
-          q.stage ? eq(applications.stage, q.stage) : undefined,
-          q.positionId ? eq(applications.positionId, q.positionId) : undefined,
-          q.candidateId ? eq(applications.candidateId, q.candidateId) : undefined,
-          q.ownerId ? eq(applications.ownerId, q.ownerId) : undefined,
-          after ? lt(applications.id, after.id) : undefined,
-        ),
-      )
-      .orderBy(desc(applications.id))
-      .limit(q.limit + 1);
-    const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+    const page = await pageById(applications, after, q.limit, [
+      q.stage ? eq(applications.stage, q.stage) : undefined,
+      q.positionId ? eq(applications.positionId, q.positionId) : undefined,
+      q.candidateId ? eq(applications.candidateId, q.candidateId) : undefined,
+      q.ownerId ? eq(applications.ownerId, q.ownerId) : undefined,
+    ]);
     return { data: await withNames(tx, page.data), nextCursor: page.nextCursor };
   });
 }
@@ -151,10 +136,7 @@ export async function updateApplication(
   input: z.output<typeof updateApplicationBody>,
   ifMatch?: number,
 ) {
-  const now = deps.clock.now();
-  return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const current = await lockApplication(tx, id);
-    assertVersion(current.version, ifMatch);
+  return atVersion(deps, actor, id, ifMatch, async (tx, current, now) => {
     if (input.ownerId === current.ownerId) return applicationDetail(tx, current);
     await checkOwner(tx, input.ownerId);
     const [updated] = await tx
@@ -162,12 +144,7 @@ export async function updateApplication(
       .set({ ownerId: input.ownerId, version: current.version + 1, updatedAt: now })
       .where(eq(applications.id, id))
       .returning();
-    await recordChange(actor, now, {
-      action: 'application.updated',
-      subject: { type: 'application', id },
-      refs: { candidateId: current.candidateId, applicationId: id },
-      changes: diff(current, updated!, FIELDS),
-    });
+    await recordChange(actor, now, applicationChange('application.updated', current, diff(current, updated!, FIELDS)));
     return applicationDetail(tx, updated!);
   });
 }
@@ -178,23 +155,14 @@ export async function updateApplication(
  * recruiter had assigned to it go back to the unmatched ones.
  */
 export async function deleteApplication(deps: Deps, actor: Actor, id: string, ifMatch?: number) {
-  const now = deps.clock.now();
   try {
-    await withTenant(deps.db, actor.tenantId, async (tx) => {
-      const current = await lockApplication(tx, id);
-      assertVersion(current.version, ifMatch);
+    await atVersion(deps, actor, id, ifMatch, async (tx, current, now) => {
       await tx
         .update(inboundReplies)
         .set({ status: 'unmatched', applicationId: null, replyId: null })
         .where(eq(inboundReplies.applicationId, id));
       await tx.delete(applications).where(eq(applications.id, id));
-      await recordChange(actor, now, {
-        action: 'application.deleted',
-        subject: { type: 'application', id },
-        refs: { candidateId: current.candidateId, applicationId: id },
-        changes: diff(current, {}, FIELDS),
-        data: { positionId: current.positionId },
-      });
+      await recordChange(actor, now, applicationChange('application.deleted', current, diff(current, {}, FIELDS), { positionId: current.positionId }));
     });
   } catch (err) {
     if (pgError(err)?.code === '23503') {
@@ -211,11 +179,7 @@ export async function moveApplicationStage(
   input: z.output<typeof moveStageBody>,
   ifMatch?: number,
 ) {
-  const now = deps.clock.now();
-  return withTenant(deps.db, actor.tenantId, async (tx) => {
-    const current = await lockApplication(tx, id);
-    assertVersion(current.version, ifMatch);
-    const moved = await changeStage(tx, actor, now, current, input.stage, input.reason ?? null);
-    return applicationDetail(tx, moved);
-  });
+  return atVersion(deps, actor, id, ifMatch, async (tx, current, now) =>
+    applicationDetail(tx, await changeStage(tx, actor, now, current, input.stage, input.reason ?? null)),
+  );
 }

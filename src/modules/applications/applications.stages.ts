@@ -4,7 +4,7 @@ import { applicationStageChanges, applications, type applicationStages } from '.
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
-import { recordChange } from '../activity/activity.service.js';
+import { recordChange, type ChangeRecord, type Changes } from '../activity/activity.service.js';
 import { revokeLinks } from '../responses/responses.revoke.js';
 
 export type Stage = (typeof applicationStages)[number];
@@ -38,6 +38,29 @@ export function assertTransition(from: Stage, to: Stage, field = 'body.stage'): 
 
 type ApplicationRow = typeof applications.$inferSelect;
 
+/** The activity and event of a change to an application, with its candidate and itself as refs. */
+export const applicationChange = (
+  action: ChangeRecord['action'],
+  app: { id: string; candidateId: string },
+  changes: Changes,
+  data?: Record<string, unknown>,
+): ChangeRecord => ({ action, subject: { type: 'application', id: app.id }, refs: { candidateId: app.candidateId, applicationId: app.id }, changes, data });
+
+/** A row of the application's stage history: from where (null: just created) to where, why, and who moved it. */
+export async function logStageChange(tx: Tx, actor: Actor, now: Date, applicationId: string, fromStage: Stage | null, toStage: Stage, reason: string | null) {
+  await tx.insert(applicationStageChanges).values({
+    tenantId: actor.tenantId,
+    id: newId(),
+    applicationId,
+    fromStage,
+    toStage,
+    reason,
+    actorType: actor.kind,
+    actorId: actor.userId ?? actor.apiKeyId,
+    createdAt: now,
+  });
+}
+
 /**
  * Moves an application to another stage in the caller's transaction: checks the transition,
  * keeps the history row, writes the activity and the `application.stage_changed` event.
@@ -58,24 +81,8 @@ export async function changeStage(
     .set({ stage: to, stageChangedAt: now, version: app.version + 1, updatedAt: now })
     .where(eq(applications.id, app.id))
     .returning();
-  await tx.insert(applicationStageChanges).values({
-    tenantId: actor.tenantId,
-    id: newId(),
-    applicationId: app.id,
-    fromStage: app.stage,
-    toStage: to,
-    reason,
-    actorType: actor.kind,
-    actorId: actor.userId ?? actor.apiKeyId,
-    createdAt: now,
-  });
-  await recordChange(actor, now, {
-    action: 'application.stage_changed',
-    subject: { type: 'application', id: app.id },
-    refs: { candidateId: app.candidateId, applicationId: app.id },
-    changes: { stage: { before: app.stage, after: to } },
-    data: { from: app.stage, to, reason },
-  });
+  await logStageChange(tx, actor, now, app.id, app.stage, to, reason);
+  await recordChange(actor, now, applicationChange('application.stage_changed', app, { stage: { before: app.stage, after: to } }, { from: app.stage, to, reason }));
   // A closed application's response links stop working (docs/response-links.md).
   if (isClosed(to)) await revokeLinks(tx, [app.id], now, `application ${to}`);
   return updated!;

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
@@ -9,11 +9,12 @@ import { outboxCte, outboxValues } from '../../db/outbox.js';
 import { candidates, type applicationStages } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
+import { containsPattern } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { changeRows, diff, recordChange } from '../activity/activity.service.js';
 import type { createCandidateBody, listCandidatesQuery, updateCandidateBody } from './candidates.schemas.js';
+import { pageById, cursorAfter } from '../../db/pages.js';
 
 export type Candidate = typeof candidates.$inferSelect;
 const FIELDS = ['name', 'email', 'phone', 'linkedinUrl', 'timeZone', 'relayConsent', 'relayConsentAt', 'statusUpdatesOptIn', 'tags', 'notes'] as const;
@@ -137,7 +138,7 @@ export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeo
     const data = await readTenant(deps.db, actor.tenantId, (tx) => withStanding(tx, page.data));
     return { data, nextCursor: page.nextCursor };
   }
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const after = cursorAfter(q.cursor);
   const like = q.q ? containsPattern(q.q) : undefined;
   // A search goes through app_private.search_candidates, which can use the trigram and tag indexes
   // (row-level security keeps ILIKE and @> from them); its ids are then read under RLS as usual.
@@ -149,19 +150,7 @@ export async function listCandidates(deps: Deps, actor: Actor, q: z.output<typeo
         )
       : undefined;
   return readTenant(deps.db, actor.tenantId, async (tx) => {
-    const rows = await tx
-      .select()
-      .from(candidates)
-      .where(
-        and(
-          searched,
-          q.includeErased ? undefined : isNull(candidates.erasedAt),
-          after ? lt(candidates.id, after.id) : undefined,
-        ),
-      )
-      .orderBy(desc(candidates.id))
-      .limit(q.limit + 1);
-    const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+    const page = await pageById(candidates, after, q.limit, [searched, q.includeErased ? undefined : isNull(candidates.erasedAt)]);
     return { data: await withStanding(tx, page.data), nextCursor: page.nextCursor };
   });
 }

@@ -1,5 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
-import { z } from 'zod';
+import { and, eq } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
 import { diff, recordChange } from '../../db/outbox.js';
@@ -7,8 +6,8 @@ import { candidateNotes, candidates } from '../../db/schema/index.js';
 import { roleAtLeast, type Actor } from '../../lib/access.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertVersion } from '../../lib/versioning.js';
+import { pageById, cursorAfter } from '../../db/pages.js';
 
 type Note = typeof candidateNotes.$inferSelect;
 
@@ -36,17 +35,11 @@ async function noteForUpdate(tx: Tx, candidateId: string, noteId: string, actor:
 
 /** A candidate's notes, newest first. */
 export async function listNotes(deps: Deps, actor: Actor, candidateId: string, q: { limit: number; cursor?: string | undefined }) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, async (tx) => {
+  const after = cursorAfter(q.cursor);
+  const page = await readTenant(deps.db, actor.tenantId, async (tx) => {
     await candidateOrThrow(tx, candidateId);
-    return tx
-      .select()
-      .from(candidateNotes)
-      .where(and(eq(candidateNotes.candidateId, candidateId), after ? lt(candidateNotes.id, after.id) : undefined))
-      .orderBy(desc(candidateNotes.id))
-      .limit(q.limit + 1);
+    return pageById(candidateNotes, after, q.limit, [eq(candidateNotes.candidateId, candidateId)]);
   });
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
   return { data: page.data.map(presentNote), nextCursor: page.nextCursor };
 }
 

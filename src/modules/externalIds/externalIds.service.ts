@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
@@ -7,8 +7,8 @@ import { applications, candidates, contacts, employers, externalIds, interviews,
 import type { Actor } from '../../lib/access.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import type { externalIdParams, linkExternalIdBody, listExternalIdsQuery } from './externalIds.schemas.js';
+import { listById } from '../../db/pages.js';
 
 type Key = z.output<typeof externalIdParams>;
 type Row = typeof externalIds.$inferSelect;
@@ -104,23 +104,12 @@ export async function unlinkExternalId(deps: Deps, actor: Actor, k: Key) {
 
 /** The links, by type, source and external id; or those of one record. */
 export async function listExternalIds(deps: Deps, actor: Actor, q: z.output<typeof listExternalIdsQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(externalIds)
-      .where(
-        and(
-          q.type ? eq(externalIds.type, q.type) : undefined,
-          q.source ? eq(externalIds.source, q.source) : undefined,
-          q.id ? eq(externalIds.recordId, q.id) : undefined,
-          after ? gt(externalIds.id, after.id) : undefined,
-        ),
-      )
-      .orderBy(asc(externalIds.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const filters = [
+    q.type ? eq(externalIds.type, q.type) : undefined,
+    q.source ? eq(externalIds.source, q.source) : undefined,
+    q.id ? eq(externalIds.recordId, q.id) : undefined,
+  ];
+  const page = await listById(deps.db, actor.tenantId, externalIds, q, filters, 'asc');
   return { data: page.data.map(present), nextCursor: page.nextCursor };
 }
 

@@ -36,6 +36,34 @@ export async function lockForAction(tx: Tx, id: string, allowed: Status[], actio
   return row;
 }
 
+/**
+ * Writes an action's change to a locked follow-up, as its next version, with the activity and the
+ * event (its key and kind, then `data` of the row as written).
+ */
+export async function writeAction(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  current: FollowUpRow,
+  set: Partial<FollowUpRow>,
+  action: ChangeRecord['action'],
+  data: (updated: FollowUpRow) => Record<string, unknown> | undefined = () => undefined,
+) {
+  const [updated] = await tx
+    .update(followUps)
+    .set({ ...set, version: current.version + 1, updatedAt: now })
+    .where(eq(followUps.id, current.id))
+    .returning();
+  await recordChange(actor, now, {
+    action,
+    subject: { type: 'followUp', id: current.id },
+    refs: { candidateId: current.candidateId, applicationId: current.applicationId, interviewId: current.interviewId },
+    changes: diff(current, updated!, FIELDS),
+    data: { key: current.key, kind: current.kind, ...data(updated!) },
+  });
+  return updated!;
+}
+
 /** Runs one action on a follow-up: lock, check, update, activity and event, in one transaction. */
 export async function act(
   deps: Deps,
@@ -50,21 +78,10 @@ export async function act(
     const { set, data } = change(current, now);
     // A new due time takes the agency's undo window as it is now.
     if (set.dueAt) set.undoSeconds = (await loadPlaybook(tx, actor.tenantId)).undoSeconds;
-    const [updated] = await tx
-      .update(followUps)
-      .set({ ...set, version: current.version + 1, updatedAt: now })
-      .where(eq(followUps.id, id))
-      .returning();
-    await recordChange(actor, now, {
-      action: opts.action,
-      subject: { type: 'followUp', id },
-      refs: { candidateId: current.candidateId, applicationId: current.applicationId, interviewId: current.interviewId },
-      changes: diff(current, updated!, FIELDS),
-      data: { key: current.key, kind: current.kind, ...data },
-    });
+    const updated = await writeAction(tx, actor, now, current, set, opts.action, () => data);
     // A new version (edited, moved, sent now) due soon goes to the queue at commit, not at the next sweep.
-    work.afterCommit(...deliveriesDueSoon([updated!], now));
-    return updated!;
+    work.afterCommit(...deliveriesDueSoon([updated], now));
+    return updated;
   });
   return presentFollowUp(row, now);
 }

@@ -1,10 +1,9 @@
 import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
-import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { allTenantIds, readTenant } from '../../db/client.js';
 import { followUps } from '../../db/schema/index.js';
-import { defineJob, enqueueFair, type JobDefinition, type JobRequest } from '../../jobs/define.js';
+import { defineJob, enqueueFair, smtpRetries, type JobDefinition, type JobRequest } from '../../jobs/define.js';
 import { deliverFollowUp } from './followups.delivery.js';
 import { markUncertainSends } from './followups.uncertain.js';
 import { followUpKinds, type FollowUpKind } from '../../core/followups/types.js';
@@ -25,15 +24,12 @@ export const deliverJobId = (followUpId: string, version: number) => `fu-${follo
  */
 export const deliverPayload = z.object({ tenantId: z.uuid(), followUpId: z.uuid(), version: z.number().int().min(1), kind: z.enum(followUpKinds).optional() });
 
-/** SMTP 4xx answers are retried over about an hour (1, 2, 4, 8, 16, 32 minutes); a 5xx fails at once. */
-const deliverOptions: JobsOptions = { attempts: 7, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } };
-
 /** Sends one follow-up at its due time: `fu-<id>-v<version>`, a delayed job; stale versions no-op. */
 export const deliverFollowUpJob: JobDefinition<typeof deliverPayload> = defineJob({
   name: 'followups.deliver',
   queue: 'followups',
   payload: deliverPayload,
-  options: deliverOptions,
+  options: smtpRetries,
   handler: () => import('./followups.deliverJob.js').then((m) => m.deliverHandler),
 });
 
@@ -150,7 +146,7 @@ export async function sendDueWithoutQueue(deps: Deps, opts: { stop?: () => boole
       const results = await Promise.allSettled(
         due
           .slice(i, i + DIRECT_AT_ONCE)
-          .map((f) => deliverFollowUp(deps, { tenantId: f.tenantId, followUpId: f.id, version: f.version, kind: f.kind }, { number: 1, of: deliverOptions.attempts! })),
+          .map((f) => deliverFollowUp(deps, { tenantId: f.tenantId, followUpId: f.id, version: f.version, kind: f.kind }, { number: 1, of: smtpRetries.attempts! })),
       );
       for (const r of results) {
         if (r.status === 'rejected') failed++;

@@ -5,11 +5,10 @@ import { afterCommit, withTenant, type Tx } from '../../db/client.js';
 import { followUps } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 import type { Actor } from '../../lib/access.js';
-import { diff, recordChange } from '../activity/activity.service.js';
 import { loadFacts, loadPlaybook, lockInterviewContext, presentFollowUp, type FollowUpRow } from './followups.repo.js';
 import { nextAllowedMoment } from '../../core/followups/moments.js';
 import { deliveriesDueSoon } from './followups.jobs.js';
-import { act, byHand, FIELDS, lockForAction, undoStateOf } from './followups.act.js';
+import { act, byHand, lockForAction, undoStateOf, writeAction } from './followups.act.js';
 import type { approveAllBody, approveFollowUpBody, declineFollowUpBody } from './followups.schemas.js';
 
 /**
@@ -58,20 +57,13 @@ async function approveRows(
           }
         : {}),
     };
-    const [updated] = await tx
-      .update(followUps)
-      .set({ ...set, version: r.version + 1, updatedAt: now })
-      .where(eq(followUps.id, r.id))
-      .returning();
     const edited = edit.subject !== undefined || edit.body !== undefined;
-    await recordChange(actor, now, {
-      action: 'followup.approved',
-      subject: { type: 'followUp', id: r.id },
-      refs: { candidateId: r.candidateId, applicationId: r.applicationId, interviewId: r.interviewId },
-      changes: diff(r, updated!, FIELDS),
-      data: { key: r.key, kind: r.kind, dueAt: updated!.dueAt.toISOString(), edited, ...(edit.reason ? { reason: edit.reason } : {}) },
-    });
-    out.push(updated!);
+    const updated = await writeAction(tx, actor, now, r, set, 'followup.approved', (u) => ({
+      dueAt: u.dueAt.toISOString(),
+      edited,
+      ...(edit.reason ? { reason: edit.reason } : {}),
+    }));
+    out.push(updated);
   }
   afterCommit(...deliveriesDueSoon(out, now));
   return out;

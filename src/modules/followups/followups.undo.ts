@@ -2,13 +2,12 @@ import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { withTenant, type Tx } from '../../db/client.js';
-import { apiKeys, followUps, users } from '../../db/schema/index.js';
+import { apiKeys, users } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { Actor } from '../../lib/access.js';
-import { diff, recordChange } from '../activity/activity.service.js';
 import { presentFollowUp, sendsAtOf, type FollowUpRow } from './followups.repo.js';
 import { deliveriesDueSoon, RECONCILE_LATE_LIMIT_MS } from './followups.jobs.js';
-import { FIELDS, lockForAction } from './followups.act.js';
+import { lockForAction, writeAction } from './followups.act.js';
 import type { undoFollowUpBody } from './followups.schemas.js';
 
 /** "Sam Rivera", or "API key ci-sync": who undid it, for its cancel reason. */
@@ -74,27 +73,14 @@ export async function undoFollowUp(deps: Deps, actor: Actor, id: string, input: 
             undoTo: null,
           }
         : { status: 'cancelled', cancelReason: `undone by ${by}${why}`, cancelledBy: 'user', holdReason: null, undoTo: null };
-    const [updated] = await tx
-      .update(followUps)
-      .set({ ...set, version: current.version + 1, updatedAt: now })
-      .where(eq(followUps.id, id))
-      .returning();
-    await recordChange(actor, now, {
-      action: 'followup.undone',
-      subject: { type: 'followUp', id },
-      refs: { candidateId: current.candidateId, applicationId: current.applicationId, interviewId: current.interviewId },
-      changes: diff(current, updated!, FIELDS),
-      data: {
-        key: current.key,
-        kind: current.kind,
-        status: updated!.status,
-        sendsAt: sendsAt.toISOString(),
-        ...(restore && back ? { restored: back.by } : {}),
-        ...(input.reason ? { reason: input.reason } : {}),
-      },
-    });
-    work.afterCommit(...deliveriesDueSoon([updated!], now));
-    return updated!;
+    const updated = await writeAction(tx, actor, now, current, set, 'followup.undone', (u) => ({
+      status: u.status,
+      sendsAt: sendsAt.toISOString(),
+      ...(restore && back ? { restored: back.by } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+    }));
+    work.afterCommit(...deliveriesDueSoon([updated], now));
+    return updated;
   });
   return presentFollowUp(row, now);
 }

@@ -4,7 +4,8 @@ import { readTenant } from '../../db/client.js';
 import { contacts, employers } from '../../db/schema/index.js';
 import { createContact, updateContact } from '../contacts/contacts.service.js';
 import type { ContactRow, ReadFile } from './imports.csv.js';
-import { asOutcome, changedFields, failed, groupBy, nameKey, type Outcome, type Planned, type RunContext } from './imports.plan.js';
+import { asOutcome, changedFields, failed, nameKey, type Outcome, type Planned, type RunContext } from './imports.plan.js';
+import { groupBy } from '../../lib/groupBy.js';
 
 // Contacts: attached to an employer of the agency by its name (and its district's, when two share
 // a name), matched within it by email, else by name (docs/imports.md).

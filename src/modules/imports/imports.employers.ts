@@ -4,7 +4,8 @@ import { readTenant } from '../../db/client.js';
 import { employers } from '../../db/schema/index.js';
 import { createEmployer, updateEmployer } from '../employers/employers.service.js';
 import type { EmployerRow, ReadFile } from './imports.csv.js';
-import { asOutcome, changedFields, failed, groupBy, nameKey, type Outcome, type Planned, type RunContext } from './imports.plan.js';
+import { asOutcome, changedFields, failed, nameKey, type Outcome, type Planned, type RunContext } from './imports.plan.js';
+import { groupBy } from '../../lib/groupBy.js';
 
 // Employers: a school under its district (`parent`, by name: a row earlier in the file or an
 // employer of the agency), matched by name within its parent (docs/imports.md).

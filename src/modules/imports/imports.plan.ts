@@ -27,17 +27,6 @@ export interface RunContext {
 /** Names are matched without regard to case or surrounding spaces. */
 export const nameKey = (s: string) => s.trim().toLowerCase();
 
-export function groupBy<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
-
 /** The fields a row sets to something else than `current` has (cells left empty are not in `row`). */
 export function changedFields<R extends object>(current: Partial<Record<keyof R, unknown>>, row: R, fields: readonly (keyof R & string)[]): Partial<R> {
   const changes: Partial<R> = {};

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { publicUrl } from '../../config.js';
@@ -6,7 +6,6 @@ import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/cli
 import { emailMessages, followUps, inboundReplies, tenants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { makeTenantToken, parseTenantToken, safeEqual, sha256 } from '../../lib/secrets.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
@@ -15,6 +14,7 @@ import { findApplication } from '../applications/applications.service.js';
 import { isAutomaticReply, quotedFollowUpIds, replySummary } from './outOfOffice.js';
 import { applyCalendarReply, parseCalendarReply } from '../interviews/interviews.responses.js';
 import type { assignInboundBody, inboundEmailBody, listInboundQuery } from './inbound.schemas.js';
+import { listById } from '../../db/pages.js';
 
 type InboundRow = typeof inboundReplies.$inferSelect;
 export const INBOUND_SECRET_PREFIX = 'ins';
@@ -210,16 +210,7 @@ export async function receiveInboundEmail(deps: Deps, authorization: string | un
 }
 
 export async function listInbound(deps: Deps, actor: Actor, q: z.output<typeof listInboundQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(inboundReplies)
-      .where(and(q.status ? eq(inboundReplies.status, q.status) : undefined, after ? lt(inboundReplies.id, after.id) : undefined))
-      .orderBy(desc(inboundReplies.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = await listById(deps.db, actor.tenantId, inboundReplies, q, [q.status ? eq(inboundReplies.status, q.status) : undefined]);
   return { data: page.data.map(presentInbound), nextCursor: page.nextCursor };
 }
 

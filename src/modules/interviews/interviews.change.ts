@@ -5,6 +5,8 @@ import { AppError, notFound } from '../../lib/errors.js';
 import { assertVersion } from '../../lib/versioning.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange, type ChangeRecord } from '../activity/activity.service.js';
+import { syncFollowUps } from '../followups/followups.sync.js';
+import { planInvites } from './interviews.invites.js';
 import { employerChain, loadInterview, type InterviewRow } from './interviews.repo.js';
 
 /* The steps every change to an interview shares (interviews.service.ts, interviews.participants.ts). */
@@ -15,6 +17,16 @@ export async function loadOrThrow(tx: Tx, id: string) {
   const found = await loadInterview(tx, id);
   if (!found) throw notFound('Interview');
   return found;
+}
+
+/**
+ * After a change to when it is or who takes part: the follow-up plan and the calendar invites
+ * follow (`removed`: the contact whose invite is withdrawn); the interview as it is now.
+ */
+export async function replanAndLoad(tx: Tx, actor: Actor, now: Date, id: string, invites: { removed?: string } = {}) {
+  await syncFollowUps(tx, actor, now, id);
+  await planInvites(tx, actor.tenantId, now, id, invites);
+  return loadOrThrow(tx, id);
 }
 
 /** Contacts must exist and work at the position's employer or a district above it. */

@@ -1,18 +1,14 @@
-import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { defineJob, type JobDefinition } from '../../jobs/define.js';
+import { defineJob, smtpRetries, type JobDefinition } from '../../jobs/define.js';
 
 export const invitePayload = z.object({ tenantId: z.uuid(), inviteId: z.uuid() });
-
-/** As follow-ups: SMTP 4xx answers retried over about an hour; a 5xx fails at once. */
-const inviteOptions: JobsOptions = { attempts: 7, backoff: { type: 'exponential', delay: 60_000, jitter: 0.2 } };
 
 /** Sends one calendar invite (`inv-<id>`); a claimed, sent or superseded one does nothing. */
 export const sendInviteJob: JobDefinition<typeof invitePayload> = defineJob({
   name: 'interviews.invite',
   queue: 'followups',
   payload: invitePayload,
-  options: inviteOptions,
+  options: smtpRetries,
   handler: () => import('./interviews.inviteJob.js').then((m) => m.inviteHandler),
 });
 

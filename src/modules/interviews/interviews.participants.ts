@@ -6,9 +6,7 @@ import { interviewParticipants } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../lib/access.js';
-import { syncFollowUps } from '../followups/followups.sync.js';
-import { planInvites } from './interviews.invites.js';
-import { applyChange, checkContacts, loadOrThrow, lockForAction } from './interviews.change.js';
+import { applyChange, checkContacts, loadOrThrow, lockForAction, replanAndLoad } from './interviews.change.js';
 import type { addParticipantBody } from './interviews.schemas.js';
 
 /** Adds a contact to a scheduled or completed interview: the plan and the invites follow. */
@@ -31,9 +29,7 @@ export async function addParticipant(deps: Deps, actor: Actor, id: string, input
       createdAt: now,
     });
     await applyChange(tx, actor, now, row, {}, 'interview.participant_added', { contactId: input.contactId, role: input.role });
-    await syncFollowUps(tx, actor, now, id);
-    await planInvites(tx, actor.tenantId, now, id);
-    return loadOrThrow(tx, id);
+    return replanAndLoad(tx, actor, now, id);
   });
 }
 
@@ -47,8 +43,6 @@ export async function removeParticipant(deps: Deps, actor: Actor, id: string, co
     if (current.participants.length === 1) throw new AppError('conflict', 'An interview keeps at least one participant');
     await tx.delete(interviewParticipants).where(and(eq(interviewParticipants.interviewId, id), eq(interviewParticipants.contactId, contactId)));
     await applyChange(tx, actor, now, row, {}, 'interview.participant_removed', { contactId });
-    await syncFollowUps(tx, actor, now, id);
-    await planInvites(tx, actor.tenantId, now, id, { removed: contactId });
-    return loadOrThrow(tx, id);
+    return replanAndLoad(tx, actor, now, id, { removed: contactId });
   });
 }

@@ -17,6 +17,16 @@ const base = {
   employerName: employers.name,
 };
 
+/** Interviews with their application's, position's, candidate's and employer's columns (`base`). */
+const joined = (tx: Tx) =>
+  tx
+    .select(base)
+    .from(interviews)
+    .innerJoin(applications, eq(applications.id, interviews.applicationId))
+    .innerJoin(positions, eq(positions.id, applications.positionId))
+    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+    .innerJoin(employers, eq(employers.id, positions.employerId));
+
 // The participants of a page of interviews: one prepared statement, the ids bound as one array.
 const participantsOf = tdb
   .select({
@@ -52,13 +62,7 @@ async function withParticipants<R extends { id: string }>(rows: R[]): Promise<(R
 }
 
 export async function loadInterview(tx: Tx, id: string) {
-  const rows = await tx
-    .select(base)
-    .from(interviews)
-    .innerJoin(applications, eq(applications.id, interviews.applicationId))
-    .innerJoin(positions, eq(positions.id, applications.positionId))
-    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
-    .innerJoin(employers, eq(employers.id, positions.employerId))
+  const rows = await joined(tx)
     .where(eq(interviews.id, id));
   return (await withParticipants(rows))[0];
 }
@@ -80,13 +84,7 @@ const ph = sql.placeholder;
 
 /** The list statement for one combination of filters, with placeholders for their values. */
 function listStatement(present: ReadonlySet<(typeof FILTERS)[number]>, name: string) {
-  return tdb
-    .select(base)
-    .from(interviews)
-    .innerJoin(applications, eq(applications.id, interviews.applicationId))
-    .innerJoin(positions, eq(positions.id, applications.positionId))
-    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
-    .innerJoin(employers, eq(employers.id, positions.employerId))
+  return joined(tdb)
     .where(
       and(
         present.has('from') ? sql`${interviews.startsAt} >= ${ph('from')}::timestamptz` : undefined,
@@ -155,13 +153,7 @@ export async function employerChain(tx: Tx, employerId: string): Promise<string[
 
 /** Every interview of a candidate's applications, oldest first, with their participants (the export). */
 export async function interviewsOfCandidate(tx: Tx, candidateId: string) {
-  const rows = await tx
-    .select(base)
-    .from(interviews)
-    .innerJoin(applications, eq(applications.id, interviews.applicationId))
-    .innerJoin(positions, eq(positions.id, applications.positionId))
-    .innerJoin(candidates, eq(candidates.id, applications.candidateId))
-    .innerJoin(employers, eq(employers.id, positions.employerId))
+  const rows = await joined(tx)
     .where(eq(applications.candidateId, candidateId))
     .orderBy(asc(interviews.startsAt), asc(interviews.id));
   return withParticipants(rows);

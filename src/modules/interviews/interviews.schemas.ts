@@ -99,6 +99,17 @@ const times = {
 const endsAfterStarts = <T extends { startsAt: Date; endsAt: Date }>(b: T) => b.endsAt > b.startsAt;
 const endsAfter = { message: 'endsAt must be after startsAt', path: ['endsAt'], when: (c: { issues: unknown[] }) => c.issues.length === 0 };
 
+const scheduleExample = {
+  applicationId: '01938a8e-3a4b-7c5d-8e6f-708192a3b4c5',
+  format: 'onsite',
+  startsAt: '2026-12-03T10:00:00-05:00',
+  endsAt: '2026-12-03T11:00:00-05:00',
+  timeZone: 'America/New_York',
+  arrangedVia: 'email',
+  participants: [{ contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', role: 'hiring_manager' }],
+};
+const { participants: _participants, ...scheduleWhen } = scheduleExample;
+
 export const scheduleInterviewBody = z
   .strictObject({
     applicationId: z.uuid(),
@@ -112,18 +123,7 @@ export const scheduleInterviewBody = z
     participants: z.array(participantInput).min(1).max(20),
   })
   .refine(endsAfterStarts, endsAfter)
-  .meta({
-    id: 'ScheduleInterviewRequest',
-    example: {
-      applicationId: '01938a8e-3a4b-7c5d-8e6f-708192a3b4c5',
-      format: 'onsite',
-      startsAt: '2026-12-03T10:00:00-05:00',
-      endsAt: '2026-12-03T11:00:00-05:00',
-      timeZone: 'America/New_York',
-      arrangedVia: 'email',
-      participants: [{ contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', role: 'hiring_manager' }],
-    },
-  });
+  .meta({ id: 'ScheduleInterviewRequest', example: scheduleExample });
 
 export const updateInterviewBody = z
   .strictObject({
@@ -167,16 +167,8 @@ export const upsertInterviewBody = z
   .refine((b) => !b.startsAt || !b.endsAt || b.endsAt > b.startsAt, endsAfter)
   .meta({
     id: 'UpsertInterviewRequest',
-    example: {
-      applicationId: '01938a8e-3a4b-7c5d-8e6f-708192a3b4c5',
-      format: 'video',
-      startsAt: '2026-12-03T10:00:00-05:00',
-      endsAt: '2026-12-03T11:00:00-05:00',
-      timeZone: 'America/New_York',
-      arrangedVia: 'email',
-      meetingUrl: 'https://meet.example.org/lincoln-5th',
-      participants: [{ contactId: '01938a8e-5d6e-7f80-8192-a3b4c5d6e7f8', role: 'hiring_manager' }],
-    },
+    // The schedule's example by video: the same keys in the same order, the link before the participants.
+    example: { ...scheduleWhen, format: 'video', meetingUrl: 'https://meet.example.org/lincoln-5th', participants: scheduleExample.participants },
   });
 
 export const rescheduleBody = z

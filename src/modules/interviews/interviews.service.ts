@@ -24,7 +24,7 @@ import type {
   timelineBody,
   updateInterviewBody,
 } from './interviews.schemas.js';
-import { applyChange, checkContacts, FIELDS, loadOrThrow, lockForAction, refsOf } from './interviews.change.js';
+import { applyChange, checkContacts, FIELDS, loadOrThrow, lockForAction, refsOf, replanAndLoad } from './interviews.change.js';
 
 export { addParticipant, removeParticipant } from './interviews.participants.js';
 
@@ -149,9 +149,7 @@ export async function rescheduleInterview(deps: Deps, actor: Actor, id: string, 
       startsAt: input.startsAt.toISOString(),
       reason: reason ?? null,
     });
-    await syncFollowUps(tx, actor, now, id);
-    await planInvites(tx, actor.tenantId, now, id);
-    return loadOrThrow(tx, id);
+    return replanAndLoad(tx, actor, now, id);
   });
 }
 
@@ -161,9 +159,7 @@ export async function cancelInterview(deps: Deps, actor: Actor, id: string, inpu
     const row = await lockForAction(tx, id, ['scheduled'], 'cancelled', ifMatch);
     await applyChange(tx, actor, now, row, { status: 'cancelled', cancelReason: input.reason }, 'interview.cancelled', { reason: input.reason });
     // Calls off whatever is still open: a cancelled interview has nothing to follow up.
-    await syncFollowUps(tx, actor, now, id);
-    await planInvites(tx, actor.tenantId, now, id);
-    return loadOrThrow(tx, id);
+    return replanAndLoad(tx, actor, now, id);
   });
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNotNull, isNull, lt, lte } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
@@ -6,13 +6,13 @@ import { tenants, users } from '../../db/schema/index.js';
 import { invitations } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { makeTenantToken, sha256 } from '../../lib/secrets.js';
 import type { Actor, Role } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
 import { accountLink, mailErrorForLog, sendAccountEmail, utcMinute } from '../auth/auth.emails.js';
 import { INVITATION_PREFIX } from '../auth/links.js';
 import type { createInvitationBody, invitationStatuses, listInvitationsQuery } from './invitations.schemas.js';
+import { pageById, cursorAfter } from '../../db/pages.js';
 
 export const INVITATION_TTL_MS = 72 * 3_600_000;
 type Row = typeof invitations.$inferSelect;
@@ -180,7 +180,7 @@ export async function withdrawInvitationsOf(tx: Tx, actor: Actor, now: Date, inv
 }
 
 export async function listInvitations(deps: Deps, actor: Actor, q: z.output<typeof listInvitationsQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const after = cursorAfter(q.cursor);
   const now = deps.clock.now();
   const open = and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt));
   const byStatus = {
@@ -189,15 +189,7 @@ export async function listInvitations(deps: Deps, actor: Actor, q: z.output<type
     accepted: isNotNull(invitations.acceptedAt),
     revoked: and(isNull(invitations.acceptedAt), isNotNull(invitations.revokedAt)),
   }[q.status];
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(invitations)
-      .where(and(byStatus, after ? lt(invitations.id, after.id) : undefined))
-      .orderBy(desc(invitations.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = await readTenant(deps.db, actor.tenantId, () => pageById(invitations, after, q.limit, [byStatus]));
   return { data: page.data.map((r) => present(r, now)), nextCursor: page.nextCursor };
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
@@ -6,12 +6,13 @@ import { listChanged } from '../../db/sync.js';
 import { positions } from '../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { containsPattern, decodeCursor, toPage } from '../../lib/pagination.js';
+import { containsPattern } from '../../lib/pagination.js';
 import type { Actor } from '../../lib/access.js';
 import { diff, recordChange } from '../activity/activity.service.js';
 import { checkEmployerRef } from '../employers/employers.service.js';
 import type { createPositionBody, listEmployerPositionsQuery, listPositionsQuery, updatePositionBody } from './positions.schemas.js';
 import { deleteOwned, listOfEmployer, updateOwned } from '../employers/employers.owned.js';
+import { pageById, cursorAfter } from '../../db/pages.js';
 
 type Position = typeof positions.$inferSelect;
 const FIELDS = ['employerId', 'title', 'description', 'status', 'openings', 'targetFillDate'] as const;
@@ -68,7 +69,7 @@ export async function listPositions(deps: Deps, actor: Actor, q: z.output<typeof
     const page = await listChanged(deps.db, actor.tenantId, positions, { ...q, updatedSince: q.updatedSince });
     return { data: page.data.map(present), nextCursor: page.nextCursor };
   }
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
+  const after = cursorAfter(q.cursor);
   const like = q.q ? containsPattern(q.q) : undefined;
   // A search goes through app_private.search_positions, which can use the trigram index (row-level
   // security keeps ILIKE from it); its ids are then read under RLS as usual.
@@ -78,22 +79,13 @@ export async function listPositions(deps: Deps, actor: Actor, q: z.output<typeof
         sql`(SELECT app_private.search_positions(${like}::text, ${q.status ?? null}::text, ${q.employerId ?? null}::uuid, ${after?.id ?? null}::uuid, ${q.limit + 1}))`,
       )
     : undefined;
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(positions)
-      .where(
-        and(
-          searched,
-          q.status ? eq(positions.status, q.status) : undefined,
-          q.employerId ? eq(positions.employerId, q.employerId) : undefined,
-          after ? lt(positions.id, after.id) : undefined,
-        ),
-      )
-      .orderBy(desc(positions.id))
-      .limit(q.limit + 1),
+  const page = await readTenant(deps.db, actor.tenantId, () =>
+    pageById(positions, after, q.limit, [
+      searched,
+      q.status ? eq(positions.status, q.status) : undefined,
+      q.employerId ? eq(positions.employerId, q.employerId) : undefined,
+    ]),
   );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
   return { data: page.data.map(present), nextCursor: page.nextCursor };
 }
 

@@ -1,11 +1,10 @@
-import { and, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+import { eq, gt, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { readTenant, withTenant, type Tx } from '../../db/client.js';
 import { tenants, users } from '../../db/schema/index.js';
 import { sessions } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertStrongPassword, hashPassword, verifyPassword } from '../../lib/passwords.js';
 import type { Actor } from '../../lib/access.js';
 import { recordChange } from '../activity/activity.service.js';
@@ -13,6 +12,7 @@ import { mailErrorForLog, sendAccountEmail, utcMinute } from '../auth/auth.email
 import { revokedHere } from '../auth/revocations.js';
 import { endSessions, raiseGeneration, type EndReason } from '../auth/sessions.store.js';
 import type { changePasswordBody } from './sessions.schemas.js';
+import { listById } from '../../db/pages.js';
 
 const userSubject = (id: string) => ({ type: 'user', id });
 
@@ -24,16 +24,11 @@ function userOf(actor: Actor): string {
 /** The signed-in user's open sessions, newest first; `current` marks the one asking. */
 export async function listMySessions(deps: Deps, actor: Actor, q: { limit: number; cursor?: string | undefined }) {
   const userId = userOf(actor);
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(sessions)
-      .where(and(eq(sessions.userId, userId), isNull(sessions.endedAt), gt(sessions.expiresAt, deps.clock.now()), after ? lt(sessions.id, after.id) : undefined))
-      .orderBy(desc(sessions.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = await listById(deps.db, actor.tenantId, sessions, q, [
+    eq(sessions.userId, userId),
+    isNull(sessions.endedAt),
+    gt(sessions.expiresAt, deps.clock.now()),
+  ]);
   return {
     data: page.data.map((r) => ({
       id: r.id,

@@ -8,6 +8,11 @@ import { notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { findApplication } from '../applications/applications.service.js';
 
+/** An application's thread with one party, made on its first message ($1 to $7; `RETURNING` follows). */
+const UPSERT_THREAD = `INSERT INTO email_threads (tenant_id, id, application_id, party, contact_id, subject, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (tenant_id, application_id, party) DO UPDATE SET party = EXCLUDED.party`;
+
 /**
  * The thread a follow-up's email joins (made on its first message) and the Message-IDs already
  * sent in it, oldest first: one statement, since it runs once per email at delivery rate.
@@ -16,9 +21,7 @@ const OPEN_THREAD = {
   name: 'email_thread_open',
   text: `
     WITH t AS (
-      INSERT INTO email_threads (tenant_id, id, application_id, party, contact_id, subject, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
-      ON CONFLICT (tenant_id, application_id, party) DO UPDATE SET party = EXCLUDED.party
+      ${UPSERT_THREAD}
       RETURNING id, subject
     )
     SELECT t.id, t.subject,
@@ -106,9 +109,7 @@ const RECORD_COMBINED = {
   name: 'email_thread_record_combined',
   text: `
     WITH t AS (
-      INSERT INTO email_threads (tenant_id, id, application_id, party, contact_id, subject, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
-      ON CONFLICT (tenant_id, application_id, party) DO UPDATE SET party = EXCLUDED.party
+      ${UPSERT_THREAD}
       RETURNING id
     )
     INSERT INTO email_messages (tenant_id, id, thread_id, follow_up_id, message_id, in_reply_to, "references", subject, combined, created_at)

@@ -1,11 +1,10 @@
-import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation, readTenant, withTenant, type Tx } from '../../db/client.js';
 import { users } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { assertStrongPassword, hashPassword } from '../../lib/passwords.js';
 import { randomToken } from '../../lib/secrets.js';
 import { assertVersion } from '../../lib/versioning.js';
@@ -15,6 +14,7 @@ import { revokedHere } from '../auth/revocations.js';
 import { endSessions, raiseGeneration } from '../auth/sessions.store.js';
 import { withdrawInvitationsOf } from '../invitations/invitations.service.js';
 import type { createUserBody, listUsersQuery, updateMeBody, updateUserBody } from './users.schemas.js';
+import { listById } from '../../db/pages.js';
 
 type UserRow = typeof users.$inferSelect;
 const present = ({ passwordHash: _omit, tenantId: _t, ...user }: UserRow) => user;
@@ -83,22 +83,14 @@ export async function createUser(deps: Deps, actor: Actor, input: z.output<typeo
 }
 
 export async function listUsers(deps: Deps, actor: Actor, q: z.output<typeof listUsersQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(users)
-      .where(
-        and(
-          q.role ? eq(users.role, q.role) : undefined,
-          q.status ? eq(users.status, q.status) : undefined,
-          after ? gt(users.id, after.id) : undefined,
-        ),
-      )
-      .orderBy(asc(users.id))
-      .limit(q.limit + 1),
+  const page = await listById(
+    deps.db,
+    actor.tenantId,
+    users,
+    q,
+    [q.role ? eq(users.role, q.role) : undefined, q.status ? eq(users.status, q.status) : undefined],
+    'asc',
   );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
   return { data: page.data.map(present), nextCursor: page.nextCursor };
 }
 

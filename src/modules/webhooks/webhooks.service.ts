@@ -15,6 +15,7 @@ import { eventPayload, publicEventId } from '../../core/events.js';
 import { enqueueAttempts } from './webhooks.outbox.js';
 import { present, presentDelivery } from './webhooks.present.js';
 import type { createEndpointBody, listDeliveriesQuery, listEndpointsQuery, updateEndpointBody } from './webhooks.schemas.js';
+import { listById } from '../../db/pages.js';
 
 type Endpoint = typeof webhookEndpoints.$inferSelect;
 const FIELDS = ['url', 'eventTypes', 'description', 'status'] as const;
@@ -70,16 +71,7 @@ export async function getEndpoint(deps: Deps, actor: Actor, id: string) {
 }
 
 export async function listEndpoints(deps: Deps, actor: Actor, q: z.output<typeof listEndpointsQuery>) {
-  const after = decodeCursor(q.cursor, z.object({ id: z.uuid() }));
-  const rows = await readTenant(deps.db, actor.tenantId, (tx) =>
-    tx
-      .select()
-      .from(webhookEndpoints)
-      .where(and(q.status ? eq(webhookEndpoints.status, q.status) : undefined, after ? lt(webhookEndpoints.id, after.id) : undefined))
-      .orderBy(desc(webhookEndpoints.id))
-      .limit(q.limit + 1),
-  );
-  const page = toPage(rows, q.limit, (r) => ({ id: r.id }));
+  const page = await listById(deps.db, actor.tenantId, webhookEndpoints, q, [q.status ? eq(webhookEndpoints.status, q.status) : undefined]);
   const now = deps.clock.now();
   return { data: page.data.map((r) => present(r, now)), nextCursor: page.nextCursor };
 }
