@@ -7,7 +7,7 @@ import { loadInterview } from './interviews.repo.js';
 import { sendInviteJob } from './interviews.jobs.js';
 
 /** A contact, or the candidate: who an invite goes to. */
-export const contactKey = (contactId: string) => `contact:${contactId}`;
+const contactKey = (contactId: string) => `contact:${contactId}`;
 
 /**
  * The calendar invites (iMIP) a change of an interview sends, written in the change's transaction

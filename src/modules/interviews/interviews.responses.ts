@@ -1,20 +1,18 @@
-import { and, eq, max, ne, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import type { Deps } from '../../deps.js';
 import { readTenant, type Tx } from '../../db/client.js';
-import { applications, calendarInvites, contacts, interviewParticipants, interviews } from '../../db/schema/index.js';
+import { applications, contacts, interviewParticipants, interviews } from '../../db/schema/index.js';
 import type { Actor } from '../../lib/access.js';
 import { AppError } from '../../lib/errors.js';
 import { recordChange } from '../activity/activity.service.js';
-import { contactKey } from './interviews.invites.js';
 
 export type ParticipantResponse = 'accepted' | 'declined' | 'tentative';
 
 /** An invite's answer (iTIP METHOD:REPLY, RFC 5546 §3.2.3), as read from the email's text/calendar part. */
 export interface CalendarReply {
   interviewId: string | null;
-  /** The invite's SEQUENCE it answers; null when the reply carries none. */
-  sequence: number | null;
+  sequence: number;
   attendees: { email: string; response: ParticipantResponse | null }[];
 }
 
@@ -49,17 +47,13 @@ export function parseCalendarReply(text: string): CalendarReply {
   }));
   if (attendees.length === 0 || attendees.every((a) => !a.email)) throw malformed('no ATTENDEE');
   if (attendees.every((a) => a.response === null)) throw malformed('no PARTSTAT of ACCEPTED, DECLINED or TENTATIVE');
-  const raw = event.getFirstPropertyValue('sequence');
-  const sequence = raw === null || raw === undefined || raw === '' ? null : Number(raw);
-  return { interviewId: UID.exec(uid)?.[1]?.toLowerCase() ?? null, sequence: sequence !== null && Number.isInteger(sequence) ? sequence : null, attendees };
+  const sequence = Number(event.getFirstPropertyValue('sequence') ?? 0);
+  return { interviewId: UID.exec(uid)?.[1]?.toLowerCase() ?? null, sequence: Number.isFinite(sequence) ? sequence : 0, attendees };
 }
 
 /**
  * Sets the answering participants' responses (a participant is found by their contact's address),
- * each change with its activity and `interview.participant_responded`. An answer to an older
- * invite than the latest one the participant was sent (its SEQUENCE lower: the interview moved
- * since) changes nothing: it was about another time or place (RFC 5546 §2.1.5); a reply without
- * SEQUENCE is taken as it is. Returns the interview's
+ * each change with its activity and `interview.participant_responded`. Returns the interview's
  * refs when the reply was one of its participants', else null (the email then waits unmatched).
  */
 export async function applyCalendarReply(tx: Tx, actor: Actor, now: Date, reply: CalendarReply) {
@@ -76,22 +70,12 @@ export async function applyCalendarReply(tx: Tx, actor: Actor, now: Date, reply:
     .innerJoin(contacts, eq(contacts.id, interviewParticipants.contactId))
     .where(eq(interviewParticipants.interviewId, interview.id))
     .for('update', { of: interviewParticipants });
-  const latest = new Map(
-    (
-      await tx
-        .select({ attendee: calendarInvites.attendee, sequence: max(calendarInvites.sequence) })
-        .from(calendarInvites)
-        .where(and(eq(calendarInvites.interviewId, interview.id), eq(calendarInvites.method, 'REQUEST'), ne(calendarInvites.status, 'superseded')))
-        .groupBy(calendarInvites.attendee)
-    ).map((r) => [r.attendee, r.sequence ?? 0]),
-  );
   let matched = false;
   for (const a of reply.attendees) {
     const p = people.find((x) => x.email && x.email.toLowerCase() === a.email);
     if (!p || !a.response) continue;
     matched = true;
     if (p.response === a.response) continue;
-    if (reply.sequence !== null && reply.sequence < (latest.get(contactKey(p.contactId)) ?? 0)) continue;
     await tx.update(interviewParticipants).set({ response: a.response, respondedAt: now }).where(eq(interviewParticipants.id, p.id));
     await recordChange(actor, now, {
       action: 'interview.participant_responded',
