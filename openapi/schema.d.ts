@@ -1244,7 +1244,7 @@ export interface paths {
         put?: never;
         /**
          * Skip a follow-up
-         * @description A pending, queued or uncertain one; re-planning will not bring it back.
+         * @description A pending, queued, held, awaiting approval, uncertain or failed one; re-planning will not bring it back.
          */
         post: operations["skipFollowUp"];
         delete?: never;
@@ -1264,7 +1264,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a follow-up
-         * @description A pending, queued or uncertain one; re-planning will not bring it back.
+         * @description A pending, queued, held, awaiting approval, uncertain or failed one; re-planning will not bring it back.
          */
         post: operations["cancelFollowUp"];
         delete?: never;

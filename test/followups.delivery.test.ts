@@ -321,6 +321,10 @@ describe('delivering follow-ups', () => {
     expect(failed.lastError).toMatch(/550/);
     expect(sink.to(addr(story.principal))).toHaveLength(0);
     expect((await timeline(tenant.tenantId, thanks.id)).map((a) => a.event_type)).toEqual(['followup.planned', 'followup.failed']);
+    // Not worth sending again (the address is wrong for good): the recruiter closes it.
+    const skipped = await t.app.inject({ method: 'POST', url: `/v1/follow-ups/${thanks.id}/skip`, headers: { ...h(), 'if-match': `"${failed.version}"` }, payload: { reason: 'thanked in person' } });
+    expect(skipped.statusCode, skipped.body).toBe(200);
+    expect(json<FollowUp>(skipped)).toMatchObject({ status: 'skipped', cancelReason: 'thanked in person' });
   });
 
   it('when the candidate is erased, then their address, edited texts and mail errors leave events, timeline and follow-ups, and open ones are called off on the timeline', async () => {

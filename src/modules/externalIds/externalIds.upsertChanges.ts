@@ -33,7 +33,8 @@ export async function changeApplication(deps: Deps, actor: Actor, id: string, bo
   const current = await getApplication(deps, actor, id);
   fixed('application', 'candidateId', body.candidateId, current.candidateId);
   fixed('application', 'positionId', body.positionId, current.positionId);
-  return body.ownerId ? updateApplication(deps, actor, id, { ownerId: body.ownerId }) : current;
+  // The same owner (in any letter case) again changes nothing, so a repeated PUT stays a no-op.
+  return body.ownerId && body.ownerId.toLowerCase() !== current.ownerId.toLowerCase() ? updateApplication(deps, actor, id, { ownerId: body.ownerId }) : current;
 }
 
 const PATCHED = ['round', 'format', 'arrangedVia', 'location', 'meetingUrl', 'notes', 'highlights'] as const;

@@ -20,7 +20,7 @@ export const OPEN: Status[] = ['pending', 'queued'];
  */
 export const HELD: Status[] = ['stale', 'paused'];
 /** Skip and cancel also close one whose send is uncertain, or one waiting for approval: the recruiter decides it is not needed. */
-export const CLOSABLE: Status[] = [...OPEN, ...HELD, 'awaiting_approval', 'uncertain'];
+export const CLOSABLE: Status[] = [...OPEN, ...HELD, 'awaiting_approval', 'uncertain', 'failed'];
 /** Channels that are a recruiter's task rather than a message the worker sends. */
 export const TASK_CHANNELS: FollowUpRow['channel'][] = ['task', 'phone', 'linkedin'];
 export const FIELDS = ['status', 'dueAt', 'reason', 'subject', 'body', 'notes', 'cancelReason', 'holdReason', 'completedAt', 'sentAt'] as const;

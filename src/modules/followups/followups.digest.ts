@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lt, or } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
@@ -71,8 +71,8 @@ export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) 
     const zone = user.timeZone ?? agency.timeZone;
     const day = DateTime.fromISO(job.date, { zone });
     const dayEnd = day.plus({ days: 1 }).startOf('day').toJSDate();
-    // Failed since the start of the day before: what the last digest could not have told.
-    const failedSince = day.minus({ days: 1 }).startOf('day').toJSDate();
+    // Failed since yesterday's digest time: what the last digest could not have told.
+    const failedSince = day.minus({ days: 1 }).set({ hour: DIGEST_TIME.hour, minute: DIGEST_TIME.minute }).toJSDate();
     // An owner or admin, who can mend the agency's mail settings, is told of every recruiter's failures.
     const everyones = user.role === 'owner' || user.role === 'admin';
     const rows = await tx
@@ -84,7 +84,8 @@ export async function sendDigest(deps: Deps, job: z.output<typeof sendPayload>) 
             eq(followUps.ownerId, user.id),
             or(and(inArray(followUps.status, ['pending', 'queued']), lt(followUps.dueAt, dayEnd)), inArray(followUps.status, ['uncertain', 'awaiting_approval', 'stale'])),
           ),
-          and(eq(followUps.status, 'failed'), gte(followUps.updatedAt, failedSince), everyones ? undefined : eq(followUps.ownerId, user.id)),
+          // With the server's answer still on it (an erasure clears it, and its row then says nothing worth a line).
+          and(eq(followUps.status, 'failed'), isNotNull(followUps.lastError), gte(followUps.updatedAt, failedSince), everyones ? undefined : eq(followUps.ownerId, user.id)),
         ),
       )
       .orderBy(asc(followUps.dueAt), asc(followUps.id));

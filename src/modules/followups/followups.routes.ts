@@ -102,10 +102,10 @@ export function followUpsRoutes(app: App, deps: Deps) {
     completeFollowUpBody,
     (a, id, b, m) => svc.completeFollowUp(deps, a, id, b, m),
   );
-  action('skip', 'Skip a follow-up', 'A pending, queued or uncertain one; re-planning will not bring it back.', skipFollowUpBody, (a, id, b, m) =>
+  action('skip', 'Skip a follow-up', 'A pending, queued, held, awaiting approval, uncertain or failed one; re-planning will not bring it back.', skipFollowUpBody, (a, id, b, m) =>
     svc.skipFollowUp(deps, a, id, b, m),
   );
-  action('cancel', 'Cancel a follow-up', 'A pending, queued or uncertain one; re-planning will not bring it back.', cancelFollowUpBody, (a, id, b, m) =>
+  action('cancel', 'Cancel a follow-up', 'A pending, queued, held, awaiting approval, uncertain or failed one; re-planning will not bring it back.', cancelFollowUpBody, (a, id, b, m) =>
     svc.cancelFollowUp(deps, a, id, b, m),
   );
   action(
