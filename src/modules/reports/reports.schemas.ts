@@ -23,7 +23,7 @@ export const pipelineQuery = reportQuery.extend({
   cursor: z.string().max(LIMITS.cursor).optional().describe('The nextCursor of the previous page'),
 });
 /** What a pipeline cursor holds: the last position of the page. */
-export const pipelineCursor = z.strictObject({ id: z.uuid() });
+export const pipelineCursor = z.strictObject({ id: z.guid() });
 
 const share = z.number().min(0).max(1).nullable().describe('0 to 1; null when there is nothing to divide by');
 const median = z.number().nullable().describe('null when there is nothing to take the median of');

@@ -22,7 +22,8 @@ const query = (f: Filters): Query => ({
 const fetchJson = {
   employers: (q: Query) => call((c) => c.GET('/v1/reports/employers', { params: { query: q } })),
   'follow-ups': (q: Query) => call((c) => c.GET('/v1/reports/follow-ups', { params: { query: q } })),
-  pipeline: (q: Query) => call((c) => c.GET('/v1/reports/pipeline', { params: { query: q } })),
+  // JSON pages (default 100 positions); the CSV below has every row.
+  pipeline: (q: Query & { cursor?: string }) => call((c) => c.GET('/v1/reports/pipeline', { params: { query: q } })),
 };
 
 // The same routes with `Accept: text/csv` answer the rows as CSV (docs/reports.md).
@@ -121,7 +122,7 @@ export default function Reports() {
           </p>
           <EmployersSection rows={state.data[0].data} csv={csvButton('employers', 'the employers report')} />
           <FollowUpsSection rows={state.data[1].data} csv={csvButton('follow-ups', 'the follow-ups report')} />
-          <PipelineSection rows={state.data[2].data} csv={csvButton('pipeline', 'the pipeline report')} />
+          <PipelineSection first={state.data[2]} q={query(f)} csv={csvButton('pipeline', 'the pipeline report')} />
         </div>
       )}
     </section>
@@ -255,7 +256,23 @@ function FollowUpsSection({ rows, csv }: { rows: S['FollowUpsReport']['data']; c
   );
 }
 
-function PipelineSection({ rows, csv }: { rows: S['PipelineReport']['data']; csv: ReactNode }) {
+/**
+ * The pipeline's first page, and "Show more positions" appending the next ones (nextCursor) to the
+ * table and charts; focus then moves to the first position added, so a keyboard goes on from there.
+ */
+function PipelineSection({ first, q, csv }: { first: S['PipelineReport']; q: Query; csv: ReactNode }) {
+  const [more, setMore] = useState({ rows: [] as S['PipelineReport']['data'], cursor: first.nextCursor, focus: -1 });
+  useEffect(() => setMore({ rows: [], cursor: first.nextCursor, focus: -1 }), [first]);
+  const next = useAction();
+  const firstAdded = useRef<HTMLTableCellElement>(null);
+  useEffect(() => firstAdded.current?.focus(), [more.focus]);
+  const rows = [...first.data, ...more.rows];
+  const showMore = () =>
+    void next.run(async () => {
+      if (!more.cursor) return;
+      const page = await fetchJson.pipeline({ ...q, cursor: more.cursor });
+      setMore((m) => ({ rows: [...m.rows, ...page.data], cursor: page.nextCursor, focus: first.data.length + m.rows.length }));
+    });
   const name = (r: (typeof rows)[number]) => `${r.positionTitle}, ${r.employerName}`;
   return (
     <section aria-labelledby="rp-pipeline" data-testid="report-pipeline">
@@ -285,9 +302,9 @@ function PipelineSection({ rows, csv }: { rows: S['PipelineReport']['data']; csv
                 </tr>
               </thead>
               <tbody>
-                {rows.map((r) => (
+                {rows.map((r, i) => (
                   <tr key={r.positionId} data-testid="pipeline-row">
-                    <th scope="row" data-label="Position">
+                    <th scope="row" data-label="Position" {...(i === more.focus ? { ref: firstAdded, tabIndex: -1 } : {})}>
                       {name(r)}
                     </th>
                     <td data-label="Candidates">{r.candidates}</td>
@@ -303,6 +320,16 @@ function PipelineSection({ rows, csv }: { rows: S['PipelineReport']['data']; csv
               </tbody>
             </table>
           </Scroll>
+          <p className="muted" aria-live="polite">
+            {rows.length} {rows.length === 1 ? 'position' : 'positions'}
+            {more.cursor ? ', more to show' : ''}
+          </p>
+          {more.cursor ? (
+            <button type="button" onClick={showMore} disabled={next.busy}>
+              Show more positions
+            </button>
+          ) : null}
+          <FormError action={next} />
         </>
       )}
     </section>
