@@ -106,6 +106,9 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     const thanks = (await rows(page, 'follow-up-row')).find((r) => r[0] === 'Olive Owner: Thank-you note');
     expect(thanks).toEqual(['Olive Owner: Thank-you note', '6', '4', '3 (75%)', '2', '0', '4 (100%)']);
     await waitRows(page, 'pipeline-row', [[`5th grade teacher, ${schoolName}`, '3', '0', '1', '1', '0', '1', '0', '0', '2', '8.6']]);
+    // The fixture's one position fits the first page (100): nothing more to show, and no button for it.
+    await page.getByTestId('report-pipeline').getByText('1 position', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Show more positions' }).count()).toBe(0);
     // The page and Chartist came as chunks of their own, after the first load.
     const later = scripts.filter((p) => !first.includes(p));
     expect(later.some((p) => /Reports-/.test(p))).toBe(true);
