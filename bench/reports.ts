@@ -4,7 +4,9 @@
  * API calls it (unfiltered, for one district, for one recruiter), beside the statements as they
  * were before issue 18 (bench/reportsBefore.ts) timed in turns in the same run, with a check that
  * both give the same rows; the EXPLAIN (ANALYZE, BUFFERS) of each unfiltered statement, run as
- * the app's role with the tenant context set; a check that the summaries (follow_up_day_counts,
+ * the app's role with the tenant context set (the pipeline through the service is its first page,
+ * as the JSON answers it; its whole report, the CSV's, is timed beside it, and its pages of 1,000
+ * are checked to give the same rows together); a check that the summaries (follow_up_day_counts,
  * position_open_counts) hold what the facts say; and what their triggers cost a single-row write.
  * Its own database (afterview_bench_reports), seeded in SQL with the triggers on:
  *
