@@ -4,7 +4,9 @@
  * API calls it (unfiltered, for one district, for one recruiter), beside the statements as they
  * were before issue 18 (bench/reportsBefore.ts) timed in turns in the same run, with a check that
  * both give the same rows; the EXPLAIN (ANALYZE, BUFFERS) of each unfiltered statement, run as
- * the app's role with the tenant context set; a check that the summaries (follow_up_day_counts,
+ * the app's role with the tenant context set (the pipeline through the service is its first page,
+ * as the JSON answers it; its whole report, the CSV's, is timed beside it, and its pages of 1,000
+ * are checked to give the same rows together); a check that the summaries (follow_up_day_counts,
  * position_open_counts) hold what the facts say; and what their triggers cost a single-row write.
  * Its own database (afterview_bench_reports), seeded in SQL with the triggers on:
  *
@@ -31,8 +33,8 @@ import { readFile } from 'node:fs/promises';
 import { sql, type SQL } from 'drizzle-orm';
 import { applicationStages } from '../src/db/schema/index.js';
 import { readTenant } from '../src/db/client.js';
-import { employersReport, followUpsReport, pipelineReport } from '../src/modules/reports/reports.service.js';
-import { employersStatement, followUpsStatement, pipelineStatement, type Period } from '../src/modules/reports/reports.statements.js';
+import { employersReport, followUpsReport, pipelineReport, pipelineReportAll } from '../src/modules/reports/reports.service.js';
+import { employersStatement, followUpsStatement, pipelinePageStatement, pipelineStatement, type Period, type Query } from '../src/modules/reports/reports.statements.js';
 import { percentile, recreateDatabase } from './lib.js';
 import { employersBefore, followUpsBefore, pipelineBefore } from './reportsBefore.js';
 
@@ -226,16 +228,18 @@ async function main() {
   const p = periodOf(period.from, period.to);
   const district = { ...period, employerId: md5uuid('district7') };
   const recruiter = { ...period, recruiterId: md5uuid('user2') };
+  // The pipeline through the service is its first page (the JSON answer; default limit 100).
+  const page1 = (d: typeof deps, a: Actor, q: Query) => pipelineReport(d, a, { ...q, limit: 100 });
   const cases = [
     { name: 'employers (90 days)', query: period, run: employersReport, now: employersStatement, before: employersBefore, plan: true },
     { name: 'follow-ups (90 days)', query: period, run: followUpsReport, now: followUpsStatement, before: followUpsBefore, plan: true },
-    { name: 'pipeline (90 days)', query: period, run: pipelineReport, now: pipelineStatement, before: pipelineBefore, plan: true },
+    { name: 'pipeline (90 days)', query: period, run: page1, now: pipelineStatement, before: pipelineBefore, plan: true },
     { name: 'employers (90 days, one district)', query: district, run: employersReport, now: employersStatement, before: employersBefore, plan: false },
     { name: 'follow-ups (90 days, one district)', query: district, run: followUpsReport, now: followUpsStatement, before: followUpsBefore, plan: false },
-    { name: 'pipeline (90 days, one district)', query: district, run: pipelineReport, now: pipelineStatement, before: pipelineBefore, plan: false },
+    { name: 'pipeline (90 days, one district)', query: district, run: page1, now: pipelineStatement, before: pipelineBefore, plan: false },
     { name: 'employers (90 days, one recruiter)', query: recruiter, run: employersReport, now: employersStatement, before: employersBefore, plan: false },
     { name: 'follow-ups (90 days, one recruiter)', query: recruiter, run: followUpsReport, now: followUpsStatement, before: followUpsBefore, plan: false },
-    { name: 'pipeline (90 days, one recruiter)', query: recruiter, run: pipelineReport, now: pipelineStatement, before: pipelineBefore, plan: false },
+    { name: 'pipeline (90 days, one recruiter)', query: recruiter, run: page1, now: pipelineStatement, before: pipelineBefore, plan: false },
   ];
   const rowsOf = (statement: SQL) => readTenant(deps.db, TENANT, async (tx) => (await tx.execute<Record<string, unknown>>(statement)).rows);
   const lines: string[] = [];
@@ -271,6 +275,37 @@ async function main() {
       const { sql: text, params } = dialect.sqlToQuery(now);
       console.log(`\n=== ${c.name}: plan ===\n${await explain(text, params)}`);
     }
+  }
+  {
+    // The pipeline's pages, first (default 100) then all of them: every row of the whole report
+    // (the CSV, pipelineReportAll) once, and its plan.
+    const { sql: text, params } = dialect.sqlToQuery(pipelinePageStatement(period, p, undefined, 100));
+    console.log(`\n=== pipeline (90 days): plan of the first page ===\n${await explain(text, params)}`);
+    const all = await pipelineReportAll(deps, actor, period);
+    const paged: typeof all.data = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    const t0 = performance.now();
+    do {
+      const page = await pipelineReport(deps, actor, { ...period, limit: 1000, cursor });
+      paged.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    const pagesMs = performance.now() - t0;
+    const byId = (a: { positionId: string }, b: { positionId: string }) => (a.positionId < b.positionId ? -1 : 1);
+    const pagesSame = JSON.stringify([...all.data].sort(byId)) === JSON.stringify(paged);
+    allSame &&= pagesSame;
+    const csvMs: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t1 = performance.now();
+      await pipelineReportAll(deps, actor, period);
+      csvMs.push(performance.now() - t1);
+    }
+    lines.push(
+      `${'pipeline (90 days), every row (CSV)'.padEnd(36)} p50 ${percentile([...csvMs].sort((x, y) => x - y), 50).toFixed(1).padStart(6)} ms  rows ${String(all.data.length).padStart(5)}` +
+        `  | ${pages} pages of 1000 in ${pagesMs.toFixed(0)} ms; together the same rows: ${pagesSame ? 'yes' : 'NO'}`,
+    );
   }
   // What the pipeline's rows cost to read whatever the statement: as many rows of its columns,
   // taken from positions with nothing aggregated (a floor for that report at this size).

@@ -2189,7 +2189,7 @@ export interface paths {
         };
         /**
          * Per position: candidates per stage, and the median days from interview to decision
-         * @description The applications in the pipeline during the period (put forward before its end, still open or moved within it) at their stage now; for those with an employer decision, the days from the end of the last interview before it to the decision. With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
+         * @description The applications in the pipeline during the period (put forward before its end, still open or moved within it) at their stage now; for those with an employer decision, the days from the end of the last interview before it to the decision. Paged like every list (`limit`, `cursor`, `nextCursor`), by position id. With `Accept: text/csv`, every row at once (`limit` and `cursor` aside), by employer name and position title, as CSV (one header row; nested fields flattened, e.g. `stages.offer`).
          */
         get: operations["getReportPipeline"];
         put?: never;
@@ -8099,6 +8099,7 @@ export interface components {
          *       "from": "2027-01-01",
          *       "to": "2027-03-31",
          *       "timeZone": "America/New_York",
+         *       "nextCursor": "eyJpZCI6IjAxOTM4YTkwLTNlNGQtN2Y1MC04YjYyLTdjOGQ5ZTBmMWEyYiJ9",
          *       "data": [
          *         {
          *           "positionId": "01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b",
@@ -8160,6 +8161,8 @@ export interface components {
                 /** @description Days from the end of the last interview before the decision to the decision */
                 medianDaysToDecision: number | null;
             }[];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
         };
         /**
          * @example {
@@ -38372,6 +38375,10 @@ export interface operations {
                 employerId?: string;
                 /** @description Only the applications (and follow-ups) this recruiter owns */
                 recruiterId?: string;
+                /** @description Rows per page, 1 to 1000 (default 100); the CSV is not paged */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;

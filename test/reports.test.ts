@@ -25,10 +25,14 @@ import { adminPool } from './helpers/db.js';
 // Thank-yous of the owner: due 6, sent 4, on time 3 (0.75), overdue 2, answered 4 (1).
 // Pipeline: 3 candidates (offer 1, rejected 1, interviewing 1); decided 2 after
 //         11 d 4 h (11.1667) and 5 d 23 h (5.9583) → median 8.5625 → 8.6.
+//         Here only (not in the shared fixture), a second position at the school, "Art teacher",
+//         with one candidate put forward on 15 Feb and no interview: submitted 1, decided 0,
+//         median null. Two rows, so the report has two pages of one.
 const clock = fixedClock('2027-01-25T15:00:00Z');
 let t: TestApp;
 let tenant: TestTenant;
 let story: Story;
+let artPosition: { id: string };
 const PERIOD = 'from=2027-02-01&to=2027-02-28';
 
 const h = () => bearer(tenant.token);
@@ -43,6 +47,9 @@ beforeAll(async () => {
   t = await createTestApp({ clock });
   tenant = await newTenant(t.app);
   ({ story } = await reportsFixture(t.app, tenant, clock));
+  artPosition = await call('POST', '/v1/positions', { employerId: story.school.id, title: 'Art teacher' });
+  const candidate = await call('POST', '/v1/candidates', { name: 'Jo Four', email: 'jo.four@example.org', relayConsent: true });
+  await call('POST', '/v1/applications', { candidateId: candidate.id, positionId: artPosition.id });
 });
 
 afterAll(async () => {
@@ -119,15 +126,48 @@ describe('GET /v1/reports/follow-ups', () => {
 });
 
 describe('GET /v1/reports/pipeline', () => {
-  it('matches the hand-computed stages and time to decision', async () => {
+  const fifthGrade = () => ({
+    positionId: story.position.id, positionTitle: '5th grade teacher', employerId: story.school.id, employerName: story.school.name,
+    candidates: 3, stages: { submitted: 0, interviewing: 1, offer: 1, hired: 0, rejected: 1, withdrawn: 0, on_hold: 0 },
+    decided: 2, medianDaysToDecision: 8.6,
+  });
+  const art = () => ({
+    positionId: artPosition.id, positionTitle: 'Art teacher', employerId: story.school.id, employerName: story.school.name,
+    candidates: 1, stages: { submitted: 1, interviewing: 0, offer: 0, hired: 0, rejected: 0, withdrawn: 0, on_hold: 0 },
+    decided: 0, medianDaysToDecision: null,
+  });
+  const byPosition = <R extends { positionId: string }>(rows: R[]) => [...rows].sort((a, b) => (a.positionId < b.positionId ? -1 : 1));
+
+  it('matches the hand-computed stages and time to decision, one page by position id when everything fits', async () => {
     const r = await get<Schemas['PipelineReport']>(`/v1/reports/pipeline?${PERIOD}`);
-    expect(r.data).toEqual([
-      {
-        positionId: story.position.id, positionTitle: '5th grade teacher', employerId: story.school.id, employerName: story.school.name,
-        candidates: 3, stages: { submitted: 0, interviewing: 1, offer: 1, hired: 0, rejected: 1, withdrawn: 0, on_hold: 0 },
-        decided: 2, medianDaysToDecision: 8.6,
-      },
-    ]);
+    expect(r.data).toEqual(byPosition([fifthGrade(), art()]));
+    expect(r.nextCursor).toBeNull();
+  });
+
+  it('pages with limit and cursor: two pages of one that together are the whole report', async () => {
+    const first = await get<Schemas['PipelineReport']>(`/v1/reports/pipeline?${PERIOD}&limit=1`);
+    expect(first.data).toHaveLength(1);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await get<Schemas['PipelineReport']>(`/v1/reports/pipeline?${PERIOD}&limit=1&cursor=${first.nextCursor}`);
+    expect(second.data).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect([...first.data, ...second.data]).toEqual(byPosition([fifthGrade(), art()]));
+    expect({ from: second.from, to: second.to, timeZone: second.timeZone }).toEqual({ from: '2027-02-01', to: '2027-02-28', timeZone: 'America/New_York' });
+  });
+
+  it('answers a bad cursor or limit with 400 naming the field', async () => {
+    const fieldOf = async (query: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/v1/reports/pipeline?${PERIOD}&${query}`, headers: h() });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      return (res.json() as { errors: { field: string }[] }).errors.map((e) => e.field);
+    };
+    expect(await fieldOf('cursor=nope')).toEqual(['query.cursor']);
+    const notOurs = Buffer.from(JSON.stringify({ id: 'not-a-uuid' })).toString('base64url');
+    expect(await fieldOf(`cursor=${notOurs}`)).toEqual(['query.cursor']);
+    expect(await fieldOf('limit=0')).toEqual(['query.limit']);
+    expect(await fieldOf('limit=1001')).toEqual(['query.limit']);
+    expect(await fieldOf('limit=ten')).toEqual(['query.limit']);
   });
 });
 
@@ -145,6 +185,13 @@ describe('CSV', () => {
     expect(pipeline.body.split('\r\n')[0]).toBe(
       'positionId,positionTitle,employerId,employerName,candidates,stages.submitted,stages.interviewing,stages.offer,stages.hired,stages.rejected,stages.withdrawn,stages.on_hold,decided,medianDaysToDecision',
     );
-    expect(pipeline.body.split('\r\n')[1]).toBe(`${story.position.id},5th grade teacher,${story.school.id},${story.school.name},3,0,1,1,0,1,0,0,2,8.6`);
+    // Every row, whatever the limit (the CSV is not paged), by employer name and position title.
+    const all = await t.app.inject({ method: 'GET', url: `/v1/reports/pipeline?${PERIOD}&limit=1`, headers: { ...h(), accept: 'text/csv' } });
+    expect(all.statusCode).toBe(200);
+    expect(all.body.trimEnd().split('\r\n').slice(1)).toEqual([
+      `${story.position.id},5th grade teacher,${story.school.id},${story.school.name},3,0,1,1,0,1,0,0,2,8.6`,
+      `${artPosition.id},Art teacher,${story.school.id},${story.school.name},1,1,0,0,0,0,0,0,0,`,
+    ]);
+    expect(pipeline.body).toBe(all.body);
   });
 });

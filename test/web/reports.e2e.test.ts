@@ -63,9 +63,9 @@ afterAll(async () => {
 
 afterEach((ctx) => captureFailure(ctx, 'reports', contexts));
 
-async function open(size: keyof typeof VIEWPORTS, email: string, path = '/', scripts?: string[]): Promise<Page> {
-  const tokens = await tokensFor(stack.t, tenant.slug, email, PASSWORD);
-  const context = await signedInContext(browser, tokens.refreshToken, tenant.slug, VIEWPORTS[size]);
+async function open(size: keyof typeof VIEWPORTS, email: string, path = '/', scripts?: string[], slug = tenant.slug): Promise<Page> {
+  const tokens = await tokensFor(stack.t, slug, email, PASSWORD);
+  const context = await signedInContext(browser, tokens.refreshToken, slug, VIEWPORTS[size]);
   await context.clock.setFixedTime(new Date(NOW));
   context.setDefaultTimeout(8_000);
   contexts.push(context);
@@ -106,6 +106,9 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     const thanks = (await rows(page, 'follow-up-row')).find((r) => r[0] === 'Olive Owner: Thank-you note');
     expect(thanks).toEqual(['Olive Owner: Thank-you note', '6', '4', '3 (75%)', '2', '0', '4 (100%)']);
     await waitRows(page, 'pipeline-row', [[`5th grade teacher, ${schoolName}`, '3', '0', '1', '1', '0', '1', '0', '0', '2', '8.6']]);
+    // The fixture's one position fits the first page (100): nothing more to show, and no button for it.
+    await page.getByTestId('report-pipeline').getByText('1 position', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Show more positions' }).count()).toBe(0);
     // The page and Chartist came as chunks of their own, after the first load.
     const later = scripts.filter((p) => !first.includes(p));
     expect(later.some((p) => /Reports-/.test(p))).toBe(true);
@@ -196,5 +199,49 @@ describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size'
     const [later] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV of the employers report' }).click()]);
     const l = readFileSync((await later.path())!, 'utf8').trimEnd().split('\r\n');
     expect(l[1]).toBe(`family,${story.district.id},${districtName},,,2,1,0,0,2,1,0,`);
+  });
+});
+
+describe('Show more positions', () => {
+  // An agency of its own with 130 positions, one candidate put forward for each on 14 Feb: the
+  // pipeline's first page holds 100 of them, the button appends the other 30.
+  let many: TestTenant;
+  beforeAll(async () => {
+    many = await newTenant(stack.t.app);
+    const db = adminPool();
+    const employer = (await db.query<{ id: string }>(
+      `INSERT INTO employers (tenant_id, id, name, kind, time_zone, created_at, updated_at)
+       VALUES ($1, gen_random_uuid(), 'Maple Academy', 'school', 'America/New_York', $2, $2) RETURNING id`,
+      [many.tenantId, NOW],
+    )).rows[0]!.id;
+    await db.query(
+      `WITH p AS (INSERT INTO positions (tenant_id, id, employer_id, title, created_at, updated_at)
+                  SELECT $1, gen_random_uuid(), $2, 'Position ' || lpad(g::text, 3, '0'), $3, $3 FROM generate_series(1, 130) g RETURNING id, title),
+            c AS (INSERT INTO candidates (tenant_id, id, name, email, created_at, updated_at)
+                  SELECT $1, gen_random_uuid(), 'Candidate ' || g, 'cand' || g || '-' || $5 || '@example.org', $3, $3 FROM generate_series(1, 130) g RETURNING id, name)
+       INSERT INTO applications (tenant_id, id, candidate_id, position_id, owner_id, stage, stage_changed_at, created_at, updated_at)
+       SELECT $1, gen_random_uuid(), c.id, p.id, $4, 'submitted', $6, $6, $6
+       FROM p JOIN c ON substr(p.title, 10)::int = substr(c.name, 11)::int`,
+      [many.tenantId, employer, NOW, many.ownerId, uniq(), '2027-02-14T15:00:00Z'],
+    );
+  });
+
+  it('appends the next page to the pipeline table, by keyboard, focus on the first position added', async () => {
+    const page = await open('laptop', many.ownerEmail, '/reports', undefined, many.slug);
+    const more = page.getByRole('button', { name: 'Show more positions' });
+    await more.waitFor();
+    expect(await page.getByTestId('pipeline-row').count()).toBe(100);
+    await page.getByTestId('report-pipeline').getByText('100 positions, more to show').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('report-pipeline').getByText('130 positions', { exact: true }).waitFor();
+    expect(await more.count()).toBe(0);
+    const all = await rows(page, 'pipeline-row');
+    expect(all).toHaveLength(130);
+    expect(new Set(all.map((r) => r[0])).size).toBe(130);
+    expect(all.every((r) => r.slice(1).join(' ') === '1 1 0 0 0 0 0 0 0 –')).toBe(true);
+    expect((await page.locator(':focus').textContent())?.trim()).toBe(all[100]![0]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });

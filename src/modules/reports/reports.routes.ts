@@ -4,8 +4,8 @@ import type { Deps } from '../../deps.js';
 import { actorOf } from '../../http/auth.js';
 import { problemResponses } from '../../http/problem.js';
 import { toCsv, wantsCsv } from './reports.csv.js';
-import { employersReport, followUpsReport, pipelineReport } from './reports.service.js';
-import { employersReport as employersSchema, followUpsReport as followUpsSchema, pipelineReport as pipelineSchema, reportQuery } from './reports.schemas.js';
+import { employersReport, followUpsReport, pipelineReport, pipelineReportAll } from './reports.service.js';
+import { employersReport as employersSchema, followUpsReport as followUpsSchema, pipelineQuery, pipelineReport as pipelineSchema, reportQuery } from './reports.schemas.js';
 
 const access = { access: { role: 'viewer' as const, scope: 'reports:read' as const } };
 const CSV_NOTE = ' With `Accept: text/csv`, the same rows as CSV (one header row; nested fields flattened, e.g. `stages.offer`).';
@@ -56,11 +56,17 @@ export function reportsRoutes(app: App, deps: Deps) {
       summary: 'Per position: candidates per stage, and the median days from interview to decision',
       description:
         'The applications in the pipeline during the period (put forward before its end, still open or moved within it) at their stage now; ' +
-        'for those with an employer decision, the days from the end of the last interview before it to the decision.' + CSV_NOTE,
-      querystring: reportQuery,
+        'for those with an employer decision, the days from the end of the last interview before it to the decision. ' +
+        'Paged like every list (`limit`, `cursor`, `nextCursor`), by position id. ' +
+        'With `Accept: text/csv`, every row at once (`limit` and `cursor` aside), by employer name and position title, as CSV (one header row; nested fields flattened, e.g. `stages.offer`).',
+      querystring: pipelineQuery,
       response: { 200: pipelineSchema, ...problemResponses() },
     },
     config: access,
-    handler: async (req, reply) => answer(req, reply, 'pipeline', await pipelineReport(deps, actorOf(req), req.query)),
+    handler: async (req, reply) => {
+      const { limit, cursor, ...q } = req.query;
+      if (wantsCsv(req.headers.accept)) return answer(req, reply, 'pipeline', { ...(await pipelineReportAll(deps, actorOf(req), q)), nextCursor: null });
+      return pipelineReport(deps, actorOf(req), { ...q, limit, cursor });
+    },
   });
 }

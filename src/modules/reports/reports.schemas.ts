@@ -10,6 +10,21 @@ export const reportQuery = z.strictObject({
   recruiterId: z.uuid().optional().describe('Only the applications (and follow-ups) this recruiter owns'),
 });
 
+/** The pipeline report's pages (docs/reports.md#pages). */
+export const PIPELINE_PAGE = { default: 100, max: 1000 } as const;
+export const pipelineQuery = reportQuery.extend({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(PIPELINE_PAGE.max)
+    .default(PIPELINE_PAGE.default)
+    .describe(`Rows per page, 1 to ${PIPELINE_PAGE.max} (default ${PIPELINE_PAGE.default}); the CSV is not paged`),
+  cursor: z.string().max(LIMITS.cursor).optional().describe('The nextCursor of the previous page'),
+});
+/** What a pipeline cursor holds: the last position of the page. */
+export const pipelineCursor = z.strictObject({ id: z.guid() });
+
 const share = z.number().min(0).max(1).nullable().describe('0 to 1; null when there is nothing to divide by');
 const median = z.number().nullable().describe('null when there is nothing to take the median of');
 
@@ -77,10 +92,16 @@ export const pipelineReportRow = z.object({
   decided: z.number().int().describe('Applications with an employer decision (offer, hired, rejected, filled by another)'),
   medianDaysToDecision: median.describe('Days from the end of the last interview before the decision to the decision'),
 });
-export const pipelineReport = envelope(pipelineReportRow).meta({
+export const pipelineReport = envelope(pipelineReportRow)
+  .extend({
+    data: z.array(pipelineReportRow).max(PIPELINE_PAGE.max),
+    nextCursor: z.string().max(LIMITS.cursor).nullable().describe('Pass as `cursor` for the next page; null on the last'),
+  })
+  .meta({
   id: 'PipelineReport',
   example: {
     ...EX,
+    nextCursor: 'eyJpZCI6IjAxOTM4YTkwLTNlNGQtN2Y1MC04YjYyLTdjOGQ5ZTBmMWEyYiJ9',
     data: [
       {
         positionId: '01938a90-3e4d-7f50-8b62-7c8d9e0f1a2b', positionTitle: '5th grade teacher', employerId: '01938a8f-0000-7000-8000-00000000000b', employerName: 'Lincoln Elementary',

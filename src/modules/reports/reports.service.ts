@@ -5,7 +5,9 @@ import { applicationStages } from '../../db/schema/index.js';
 import { atLocal, localDateOf } from '../../core/businessTime.js';
 import { AppError } from '../../lib/errors.js';
 import type { Actor } from '../../lib/access.js';
-import { employersStatement, followUpsStatement, pipelineStatement, type Period, type Query } from './reports.statements.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { employersStatement, followUpsStatement, pipelinePageStatement, pipelineStatement, type Period, type Query } from './reports.statements.js';
+import { pipelineCursor, PIPELINE_PAGE } from './reports.schemas.js';
 
 // The reports (docs/reports.md): one statement each (reports.statements.ts) over indexes and the
 // summaries the facts' triggers keep; here the period and the rows' shape.
@@ -79,18 +81,32 @@ export function followUpsReport(deps: Deps, actor: Actor, q: Query) {
   });
 }
 
-export function pipelineReport(deps: Deps, actor: Actor, q: Query) {
-  return run(deps, actor, q, async (tx, p) => {
-    const res = await tx.execute<Record<string, unknown>>(pipelineStatement(q, p));
-    return res.rows.map((r) => ({
-      positionId: r.position_id as string,
-      positionTitle: r.title as string,
-      employerId: r.employer_id as string,
-      employerName: r.employer_name as string,
-      candidates: num(r.candidates),
-      stages: Object.fromEntries(applicationStages.map((st) => [st, num(r[`stage_${st}`])])) as Record<(typeof applicationStages)[number], number>,
-      decided: num(r.decided),
-      medianDaysToDecision: round(r.median_days, 1),
-    }));
+const pipelineRow = (r: Record<string, unknown>) => ({
+  positionId: r.position_id as string,
+  positionTitle: r.title as string,
+  employerId: r.employer_id as string,
+  employerName: r.employer_name as string,
+  candidates: num(r.candidates),
+  stages: Object.fromEntries(applicationStages.map((st) => [st, num(r[`stage_${st}`])])) as Record<(typeof applicationStages)[number], number>,
+  decided: num(r.decided),
+  medianDaysToDecision: round(r.median_days, 1),
+});
+
+/** Every row, by employer name, position title and id: the CSV. */
+export function pipelineReportAll(deps: Deps, actor: Actor, q: Query) {
+  return run(deps, actor, q, async (tx, p) => (await tx.execute<Record<string, unknown>>(pipelineStatement(q, p))).rows.map(pipelineRow));
+}
+
+/** One page (`limit`, default 100, at most 1000), by position id, and the cursor to the next. */
+export async function pipelineReport(deps: Deps, actor: Actor, q: Query & { limit?: number; cursor?: string }) {
+  const limit = q.limit ?? PIPELINE_PAGE.default;
+  const after = decodeCursor(q.cursor, pipelineCursor);
+  let nextCursor: string | null = null;
+  const report = await run(deps, actor, q, async (tx, p) => {
+    const res = await tx.execute<Record<string, unknown>>(pipelinePageStatement(q, p, after?.id, limit));
+    const page = toPage(res.rows.map(pipelineRow), limit, (r) => ({ id: r.positionId }));
+    nextCursor = page.nextCursor;
+    return page.data;
   });
+  return { ...report, nextCursor };
 }

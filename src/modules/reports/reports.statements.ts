@@ -195,3 +195,29 @@ export const pipelineStatement = (q: Query, p: Period) => sql`
   FROM c JOIN positions pos ON pos.id = c.position_id JOIN employers e ON e.id = pos.employer_id ${employerFilter(q, sql`e`)}
   GROUP BY pos.id, e.id HAVING sum(c.n) > 0
   ORDER BY e.name, pos.title, pos.id`;
+
+/**
+ * One page of the pipeline report, in position id order (keyset: the positions after `after`),
+ * the same figures as pipelineStatement per position: it walks positions by id and, for each,
+ * reads its applications (applications_position_idx) and their decisions (by primary key), and
+ * stops at `limit` rows, so a page costs about the same whatever the agency's size.
+ */
+export const pipelinePageStatement = (q: Query, p: Period, after: string | undefined, limit: number) => sql`
+  SELECT pos.id AS position_id, c.*, dd.decided, dd.median_days, pos.title, pos.employer_id, e.name AS employer_name
+  FROM positions pos JOIN employers e ON e.id = pos.employer_id ${employerFilter(q, sql`e`)}
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS candidates,
+           ${sql.join(applicationStages.map((st) => sql`(count(*) FILTER (WHERE a.stage = ${st}))::int AS ${sql.identifier(`stage_${st}`)}`), sql`, `)}
+    FROM applications a
+    WHERE a.position_id = pos.id AND a.created_at < ${p.end} AND (a.stage NOT IN ${CLOSED} OR a.stage_changed_at >= ${p.start})
+      ${ownerFilter(q, sql`a.owner_id`)}
+  ) c
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS decided,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM d.decided_at - d.interview_ended_at) / 86400.0)::float8) AS median_days
+    FROM applications a JOIN application_decisions d ON d.application_id = a.id AND d.position_id = pos.id
+    WHERE a.position_id = pos.id AND d.decided_at >= ${p.start} AND d.decided_at < ${p.end} ${ownerFilter(q, sql`d.owner_id`)}
+  ) dd
+  WHERE c.candidates > 0 ${after ? sql`AND pos.id > ${after}::uuid` : sql``}
+  ORDER BY pos.id
+  LIMIT ${limit + 1}`;

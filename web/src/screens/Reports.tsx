@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { call, type S } from '../api';
 import { listEmployers, listUsers } from '../cache';
 import { useSession } from '../session';
 import { isoToZoned } from '../time';
 import { Field, FormError, Loading, label, useAction, useLoad } from '../ui';
+import { Bars, Head, Scroll } from './reportsParts';
 import './reports.css';
 
 type Filters = { from: string; to: string; employerId: string; recruiterId: string };
@@ -22,7 +23,8 @@ const query = (f: Filters): Query => ({
 const fetchJson = {
   employers: (q: Query) => call((c) => c.GET('/v1/reports/employers', { params: { query: q } })),
   'follow-ups': (q: Query) => call((c) => c.GET('/v1/reports/follow-ups', { params: { query: q } })),
-  pipeline: (q: Query) => call((c) => c.GET('/v1/reports/pipeline', { params: { query: q } })),
+  // JSON pages (default 100 positions); the CSV below has every row.
+  pipeline: (q: Query & { cursor?: string }) => call((c) => c.GET('/v1/reports/pipeline', { params: { query: q } })),
 };
 
 // The same routes with `Accept: text/csv` answer the rows as CSV (docs/reports.md).
@@ -121,30 +123,13 @@ export default function Reports() {
           </p>
           <EmployersSection rows={state.data[0].data} csv={csvButton('employers', 'the employers report')} />
           <FollowUpsSection rows={state.data[1].data} csv={csvButton('follow-ups', 'the follow-ups report')} />
-          <PipelineSection rows={state.data[2].data} csv={csvButton('pipeline', 'the pipeline report')} />
+          <PipelineSection first={state.data[2]} q={query(f)} csv={csvButton('pipeline', 'the pipeline report')} />
         </div>
       )}
     </section>
   );
 }
 
-/** A wide table scrolls sideways inside its box (focusable, so a keyboard can scroll it), never the page. */
-function Scroll({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
-      {children}
-    </div>
-  );
-}
-
-function Head({ id, title, csv }: { id: string; title: string; csv: ReactNode }) {
-  return (
-    <div className="report-head">
-      <h2 id={id}>{title}</h2>
-      {csv}
-    </div>
-  );
-}
 
 function EmployersSection({ rows, csv }: { rows: S['EmployersReport']['data']; csv: ReactNode }) {
   const families = rows.filter((r) => r.level === 'family');
@@ -255,7 +240,23 @@ function FollowUpsSection({ rows, csv }: { rows: S['FollowUpsReport']['data']; c
   );
 }
 
-function PipelineSection({ rows, csv }: { rows: S['PipelineReport']['data']; csv: ReactNode }) {
+/**
+ * The pipeline's first page, and "Show more positions" appending the next ones (nextCursor) to the
+ * table and charts; focus then moves to the first position added, so a keyboard goes on from there.
+ */
+function PipelineSection({ first, q, csv }: { first: S['PipelineReport']; q: Query; csv: ReactNode }) {
+  const [more, setMore] = useState({ rows: [] as S['PipelineReport']['data'], cursor: first.nextCursor, focus: -1 });
+  useEffect(() => setMore({ rows: [], cursor: first.nextCursor, focus: -1 }), [first]);
+  const next = useAction();
+  const firstAdded = useRef<HTMLTableCellElement>(null);
+  useEffect(() => firstAdded.current?.focus(), [more.focus]);
+  const rows = [...first.data, ...more.rows];
+  const showMore = () =>
+    void next.run(async () => {
+      if (!more.cursor) return;
+      const page = await fetchJson.pipeline({ ...q, cursor: more.cursor });
+      setMore((m) => ({ rows: [...m.rows, ...page.data], cursor: page.nextCursor, focus: first.data.length + m.rows.length }));
+    });
   const name = (r: (typeof rows)[number]) => `${r.positionTitle}, ${r.employerName}`;
   return (
     <section aria-labelledby="rp-pipeline" data-testid="report-pipeline">
@@ -285,9 +286,9 @@ function PipelineSection({ rows, csv }: { rows: S['PipelineReport']['data']; csv
                 </tr>
               </thead>
               <tbody>
-                {rows.map((r) => (
+                {rows.map((r, i) => (
                   <tr key={r.positionId} data-testid="pipeline-row">
-                    <th scope="row" data-label="Position">
+                    <th scope="row" data-label="Position" {...(i === more.focus ? { ref: firstAdded, tabIndex: -1 } : {})}>
                       {name(r)}
                     </th>
                     <td data-label="Candidates">{r.candidates}</td>
@@ -303,62 +304,19 @@ function PipelineSection({ rows, csv }: { rows: S['PipelineReport']['data']; csv
               </tbody>
             </table>
           </Scroll>
+          <p className="muted" aria-live="polite">
+            {rows.length} {rows.length === 1 ? 'position' : 'positions'}
+            {more.cursor ? ', more to show' : ''}
+          </p>
+          {more.cursor ? (
+            <button type="button" onClick={showMore} disabled={next.busy}>
+              Show more positions
+            </button>
+          ) : null}
+          <FormError action={next} />
         </>
       )}
     </section>
   );
 }
 
-/**
- * Horizontal bars, one row per label (stacked when there are several series). Chartist and its
- * stylesheet come in their own chunk on first use; the chart is hidden from screen readers, who
- * read the table with the same figures under it.
- */
-function Bars({ title, labels, series, high, stack = false, legend }: { title: string; labels: string[]; series: number[][]; high?: number; stack?: boolean; legend?: string[] }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const id = useId();
-  const key = JSON.stringify([labels, series, high, stack]);
-  useEffect(() => {
-    let gone = false;
-    let chart: { detach(): unknown } | undefined;
-    void import('chartist').then(({ BarChart }) => {
-      if (gone || !ref.current) return;
-      chart = new BarChart(
-        ref.current,
-        // Chartist draws the first label at the bottom: reversed here (not with `reverseData`,
-        // which also reverses the series' colours), so rows read top-down as in the table.
-        { labels: [...labels].reverse(), series: series.map((s) => [...s].reverse()) },
-        {
-          horizontalBars: true,
-          stackBars: stack,
-          height: `${labels.length * 34 + 40}px`,
-          chartPadding: { top: 8, right: 28, bottom: 4, left: 4 },
-          axisX: { low: 0, ...(high !== undefined ? { high } : {}), onlyInteger: true },
-          axisY: { offset: 150, showGrid: false },
-        },
-      );
-    });
-    return () => {
-      gone = true;
-      chart?.detach();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
-  return (
-    <figure className="chart" aria-labelledby={id}>
-      <figcaption id={id}>
-        {title} <span className="muted">(the table below has the figures)</span>
-      </figcaption>
-      {legend && (
-        <ul className="legend" aria-hidden="true">
-          {legend.map((l, i) => (
-            <li key={l} className={`ct-series-${String.fromCharCode(97 + i)}`}>
-              {l}
-            </li>
-          ))}
-        </ul>
-      )}
-      <div ref={ref} className="chart-area" aria-hidden="true" data-testid="chart" />
-    </figure>
-  );
-}
