@@ -9,8 +9,10 @@
  * that, so requests in flight together are about different applications, as real answers are).
  *
  * Every request is a real answer, "still deciding, ask me again on <date>", on a link of its own
- * with a date that varies (7 to 36 days ahead): the reply, its activity and events, the interview's
- * new decision date and the status checks re-planned. Each autocannon run (warm-up, measured) takes
+ * with a date that varies (7 to 36 days ahead): the reply, its activity and events and the
+ * interview's new decision date, in one statement; the status checks are re-planned by the worker
+ * after the commit (`followups.replan`), which runs no worker here during the load: its share is
+ * measured after it (`replanAll`). Each autocannon run (warm-up, measured) takes
  * its own slice of the links, sized by its seconds; a run faster than its slice answers links of
  * the slice again (with other dates), which the report counts. BENCH_RESPOND_LINKS (20,000 per
  * round) links are made. The bench raises RESPONSE_RATE_LIMIT_MAX, the per-address limit all these
@@ -21,7 +23,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import type { Deps } from '../src/deps.js';
 import { newId } from '../src/lib/ids.js';
+import { replanAfterReply } from '../src/modules/followups/followups.replanJob.js';
 import { makeTenantToken, sha256 } from '../src/lib/secrets.js';
 import { RESPONSE_PREFIX } from '../src/modules/responses/responses.links.js';
 import type { Target } from './lib.js';
@@ -111,4 +115,32 @@ export async function answersSince(pool: pg.Pool, tenantId: string, since: Date)
   );
   const r = rows[0]!;
   return { replies: Number(r.replies), answers: Number(r.answers), linksAnswered: Number(r.links), answeredMoreThanOnce: Number(r.again) };
+}
+
+/**
+ * The worker's share of the answers, once the load is over: every reply of the run still to re-plan,
+ * re-planned as the worker's `followups.replan` jobs do it, 10 at a time (the `followups` queue's
+ * concurrency per worker), timed. Straight through `replanAfterReply`, not the queue: the jobs the
+ * run enqueued are left to be removed with the bench's queue keys.
+ */
+export async function replanAll(deps: Deps, pool: pg.Pool, tenantId: string, since: Date) {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM employer_replies WHERE tenant_id = $1 AND source = 'link' AND created_at >= $2 AND replanned_at IS NULL ORDER BY created_at`,
+    [tenantId, since],
+  );
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let next = 0;
+  const lane = async () => {
+    while (next < rows.length) await replanAfterReply(deps, { tenantId, replyId: rows[next++]!.id });
+  };
+  await Promise.all(Array.from({ length: 10 }, lane));
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    replies: rows.length,
+    seconds: Number(seconds.toFixed(1)),
+    perSecond: Number((rows.length / seconds).toFixed(1)),
+    cpuMsEach: rows.length ? Number(((used.user + used.system) / 1000 / rows.length).toFixed(1)) : 0,
+  };
 }

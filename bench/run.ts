@@ -49,7 +49,8 @@ import { explainCandidateSearch, explainCases, flagged, formatPlans, listCases, 
 import { fingerprintOf, generate, keptData, removeRunRows, scaleFrom, type SeedMeta } from './seed.js';
 import { runFollowUpsBench } from './followups.js';
 import { formatPaced, pacedRun, type PacedResult } from './paced.js';
-import { answerLinks, answersSince } from './respond.js';
+import { answerLinks, answersSince, replanAll } from './respond.js';
+import { removeQueueKeys } from '../src/jobs/queues.js';
 import { publicUrl } from '../src/config.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/afterview_bench';
@@ -293,8 +294,18 @@ async function main() {
   if (answers) {
     console.log(
       `respond: ${answers.answers} answers recorded (${answers.replies} replies from links, warm-up included) on ${answers.linksAnswered} links, ` +
-        `${answers.answeredMoreThanOnce} of them answered more than once (BENCH_RESPOND_LINKS)\n`,
+        `${answers.answeredMoreThanOnce} of them answered more than once (BENCH_RESPOND_LINKS)`,
     );
+  }
+  // The worker's share of those answers, after the load: the re-plans their requests left it.
+  const replans = links ? await replanAll(deps, pool, tenantId, links.since) : undefined;
+  if (replans) {
+    console.log(
+      `respond: the worker's re-plans after the load: ${replans.replies} replies in ${replans.seconds} s ` +
+        `(${replans.perSecond}/s, 10 at a time, ${replans.cpuMsEach} ms of CPU each)\n`,
+    );
+    // Their jobs, still in the bench's queues, have nothing left to do.
+    await removeQueueKeys(deps.redis, config.QUEUE_PREFIX);
   }
 
   // The paced round: each list route at half the capacity just measured.
@@ -321,7 +332,7 @@ async function main() {
     results,
     ...(settings.rounds > 1 ? { rounds } : {}),
     ...(paced.length > 0 ? { paced } : {}),
-    ...(answers ? { respond: { links: links!.links, applications: links!.applications, ...answers } } : {}),
+    ...(answers ? { respond: { links: links!.links, applications: links!.applications, ...answers, replans } } : {}),
     plans: plans.map(({ plan: _plan, ...p }) => p),
   };
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);

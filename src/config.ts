@@ -34,6 +34,7 @@ export const configSchema = z.object({
   DATABASE_ADMIN_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/afterview'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
   DATABASE_POOL_IDLE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
   DATABASE_READ_PIPELINES: z.coerce.number().int().min(0).max(32).default(2),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   MIGRATE_ON_START: bool.default(true),

@@ -6,7 +6,7 @@ import { createLogger } from './lib/logger.js';
 import { createRedis } from './lib/redis.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createQueues, type Queues } from './jobs/queues.js';
-import { enqueueRequests, type JobRequest } from './jobs/enqueue.js';
+import { coalescingEnqueue, type JobRequest } from './jobs/enqueue.js';
 import { randomToken } from './lib/secrets.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
 import { createMetrics, watchResources, type Metrics } from './lib/metrics.js';
@@ -34,14 +34,17 @@ export function createDeps(config: Config, overrides: Partial<Pick<Deps, 'clock'
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     idleMs: config.DATABASE_POOL_IDLE_MS,
+    waitMs: config.DATABASE_POOL_WAIT_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     readPipelines: config.DATABASE_READ_PIPELINES,
   });
   const redis = createRedis(config.REDIS_URL, 'fast');
   const queues = createQueues(config);
   const mailer = overrides.mailer ?? createMailer(config, log);
-  // What a transaction asks to enqueue at its commit goes to this process's queues.
-  db.enqueueCommitted = (jobs) => enqueueRequests({ queues, redis }, jobs as readonly JobRequest[]);
+  // What a transaction asks to enqueue at its commit goes to this process's queues, the commits of
+  // one event-loop turn together.
+  const enqueueCommitted = coalescingEnqueue({ queues, redis });
+  db.enqueueCommitted = (jobs) => enqueueCommitted(jobs as readonly JobRequest[]);
   const metrics = createMetrics();
   watchResources(metrics, db.pool, () => queueNames.map((name) => [name, queues.get(name)] as const));
   let jwtSecret = config.JWT_SECRET;

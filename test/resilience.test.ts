@@ -68,3 +68,53 @@ describe('when PostgreSQL drops a connection', () => {
   });
 });
 
+
+describe('when every pooled connection stays busy (overload)', () => {
+  it('a request that waited the pool’s whole wait gets a 503 to retry in a few seconds, JSON or the public page, and nothing is done', async () => {
+    // One connection, held by someone else for the whole test; reads take the pool too.
+    const busy = await createTestApp({ env: { DATABASE_POOL_MAX: '1', DATABASE_POOL_WAIT_MS: '200', DATABASE_READ_PIPELINES: '0', PUBLIC_URL: 'https://afterview.example' } });
+    const forged = `rsp_${tenant.tenantId.replaceAll('-', '')}_${'b'.repeat(43)}`;
+    const candidates = async () => (await admin.query('SELECT count(*)::int AS n FROM candidates WHERE tenant_id = $1', [tenant.tenantId])).rows[0].n as number;
+    const before = await candidates();
+    const held = await busy.deps.db.pool.connect();
+    try {
+      const me = await busy.app.inject({ url: '/v1/me', headers: bearer(tenant.token) });
+      expect(me.statusCode).toBe(503);
+      expect(me.headers['content-type']).toContain('application/problem+json');
+      expect(me.headers['retry-after']).toBe('5');
+      expect(me.json()).toMatchObject({ code: 'service_unavailable', detail: expect.stringContaining('no database connection was free') });
+      const create = await busy.app.inject({
+        method: 'POST',
+        url: '/v1/candidates',
+        headers: { ...bearer(tenant.token), 'idempotency-key': 'pool-busy-1' },
+        payload: { name: 'Bea Busy', email: 'bea.busy@example.org' },
+      });
+      expect(create.statusCode).toBe(503);
+      expect(create.headers['retry-after']).toBe('5');
+      expect(create.json().code).toBe('service_unavailable');
+
+      // The answer page is for people in a browser: a plain page, never problem+json.
+      const page = await busy.app.inject({ url: `/respond/${forged}` });
+      const answer = await busy.app.inject({
+        method: 'POST',
+        url: `/respond/${forged}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'answer=offer',
+      });
+      for (const res of [page, answer]) {
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.body).toContain('Please try again in a moment');
+        expect(res.body).toContain('nothing was recorded');
+      }
+    } finally {
+      held.release();
+    }
+    expect(await candidates()).toBe(before);
+    // The connection free again, the same requests are served (the link is not one of ours: 404).
+    expect((await busy.app.inject({ url: '/v1/me', headers: bearer(tenant.token) })).statusCode).toBe(200);
+    expect((await busy.app.inject({ url: `/respond/${forged}` })).statusCode).toBe(404);
+    await busy.close();
+  });
+});

@@ -1,20 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDeps, type Deps } from '../src/deps.js';
+import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
+import { removeQueueKeys } from '../src/jobs/queues.js';
+import { addBusinessDays, businessCalendar } from '../src/core/businessTime.js';
 import { fixedClock } from '../src/lib/clock.js';
 import { deliverFollowUp } from '../src/modules/followups/followups.delivery.js';
+import { reconcileFollowUps, replanJobId } from '../src/modules/followups/followups.jobs.js';
+import { replanAfterReply } from '../src/modules/followups/followups.replanJob.js';
 import { sha256 } from '../src/lib/secrets.js';
 import { bearer, createTestApp, json, newTenant, type Schemas, type TestApp, type TestTenant } from './helpers/app.js';
 import { recruitingStory, scheduledInterview, type Story } from './helpers/story.js';
 import { adminPool } from './helpers/db.js';
+import { testConfig } from './helpers/env.js';
 import { readMail, smtpSink } from './helpers/smtpSink.js';
 
 // Response links (docs/response-links.md): the link read from the email at the SMTP sink, opened
 // and answered as the contact would, with the plan, the reply, the ledger and Today read back.
+// The answer is recorded by the request; the follow-ups are re-planned from it by the worker
+// (`followups.replan`), which runs here on the test's clock.
 // An interview Thu 4 Mar 2027 10:00–11:00 New York, completed without a decision date at 11:10:
 // the timeline request is due Fri 5 Mar 09:30 New York (14:30Z).
 const clock = fixedClock('2027-03-04T16:10:00Z');
 const sink = smtpSink();
 let t: TestApp;
 let tenant: TestTenant;
+let env: Record<string, string>;
+let workerDeps: Deps;
+let worker: RunningWorkers;
 let ip = 0;
 /** Each test from an address of its own: the page's per-address limit is counted per address. */
 const from = () => `10.18.0.${++ip}`;
@@ -68,14 +80,33 @@ const replies = async (applicationId: string) =>
 
 beforeAll(async () => {
   const port = await sink.listen();
-  t = await createTestApp({ clock, env: { SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'https://afterview.example', RESPONSE_RATE_LIMIT_MAX: '6' } });
+  env = { SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'https://afterview.example', RESPONSE_RATE_LIMIT_MAX: '6' };
+  t = await createTestApp({ clock, env });
   tenant = await newTenant(t.app);
+  workerDeps = createDeps(testConfig(env), { clock });
+  worker = await startWorkers(workerDeps, { schedules: false, relay: false });
 });
 
 afterAll(async () => {
+  await worker?.close();
+  await workerDeps?.close();
   await t?.close();
   await sink.close();
 });
+
+/** Waits for the worker's re-plan toward a decision on Fri 12 March: the first status check 1 business day before, 09:30 New York (EST); the window's checks cancelled. */
+const plannedToward12March = (interviewId: string) =>
+  vi.waitFor(
+    async () => {
+      const plan = await followUps(interviewId);
+      expect(plan.find((f) => f.key === 'status_check:2027-03-12:1')).toMatchObject({ status: 'pending', due_at: new Date('2027-03-11T14:30:00Z') });
+      expect(plan.filter((f) => f.key.startsWith('status_check:window')).every((f) => f.status === 'cancelled')).toBe(true);
+    },
+    { timeout: 20_000, interval: 50 },
+  );
+
+const replannedAt = async (replyId: string) =>
+  (await adminPool().query<{ replanned_at: Date | null }>('SELECT replanned_at FROM employer_replies WHERE id = $1', [replyId])).rows[0]!.replanned_at;
 
 describe('the link in the email', () => {
   it('a timeline request carries a link whose token is random, stored only hashed and bound to the application and contact', async () => {
@@ -139,10 +170,9 @@ describe('answering', () => {
     const [reply] = await replies(story.application.id);
     expect(reply).toMatchObject({ source: 'link', contactId: story.principal.id, newDecisionExpectedBy: '2027-03-12', suggestedOutcome: null });
     expect(reply!.summary).toBe('We will decide by 2027-03-12.\n\nSecond round first.');
-    const plan = await followUps(interviewId);
-    // 1 business day before Fri 12 Mar, 09:30 New York (EST).
-    expect(plan.find((f) => f.key === 'status_check:2027-03-12:1')).toMatchObject({ status: 'pending', due_at: new Date('2027-03-11T14:30:00Z') });
-    expect(plan.filter((f) => f.key.startsWith('status_check:window')).every((f) => f.status === 'cancelled')).toBe(true);
+    // The worker re-plans from the reply a moment later.
+    await plannedToward12March(interviewId);
+    expect(await replannedAt(reply!.id)).not.toBeNull();
     const ledger = (await adminPool().query('SELECT *, promised_date::text AS promised FROM employer_promises WHERE application_id = $1', [story.application.id])).rows;
     expect(ledger).toHaveLength(1);
     expect(ledger[0]).toMatchObject({ promised: '2027-03-12', source: 'link', contact_id: story.principal.id, status: 'open', reply_id: reply!.id, actor_type: 'system' });
@@ -157,11 +187,42 @@ describe('answering', () => {
     const { story, interviewId } = await completedStory();
     const token = linkIn((await send(story, interviewId, 'timeline_request')).text);
     expect((await answer(token, { answer: 'ask_again', date: '2027-03-16' })).statusCode).toBe(200);
-    const plan = await followUps(interviewId);
-    // Tue 16 Mar 09:30 New York, daylight time from 14 March.
-    const first = plan.find((f) => f.kind === 'status_check' && f.status === 'pending' && f.key.endsWith(':1'))!;
-    expect(first.due_at.toISOString()).toBe('2027-03-16T13:30:00.000Z');
+    await vi.waitFor(
+      async () => {
+        const plan = await followUps(interviewId);
+        // Tue 16 Mar 09:30 New York, daylight time from 14 March.
+        const first = plan.find((f) => f.kind === 'status_check' && f.status === 'pending' && f.key.endsWith(':1'));
+        expect(first?.due_at.toISOString()).toBe('2027-03-16T13:30:00.000Z');
+      },
+      { timeout: 20_000, interval: 50 },
+    );
     expect((await adminPool().query('SELECT count(*)::int AS n FROM employer_promises WHERE application_id = $1', [story.application.id])).rows[0].n).toBe(0);
+  });
+
+  it('"ask me again on" follows the agency’s playbook: its business days, and how far before the date the first check falls', async () => {
+    // Monday, Wednesday, Friday; the first status check 2 business days before the decision date.
+    const playbook = (payload: object) => t.app.inject({ method: 'PUT', url: '/v1/playbook', headers: bearer(tenant.token), payload });
+    expect((await playbook({ businessDays: [1, 3, 5], statusCheck: { beforeDecisionBusinessDays: 2 } })).statusCode).toBe(200);
+    try {
+      const { story, interviewId } = await completedStory();
+      const token = linkIn((await send(story, interviewId, 'timeline_request')).text);
+      expect((await answer(token, { answer: 'ask_again', date: '2027-03-17' })).statusCode).toBe(200);
+      // Wed 17 March, then 2 of those days on: Fri 19, Mon 22, as the planner counts them.
+      const cal = businessCalendar({ zone: 'America/New_York', businessDays: [1, 3, 5] });
+      expect(addBusinessDays('2027-03-17', 2, cal).date).toBe('2027-03-22');
+      const [reply] = await replies(story.application.id);
+      expect(reply).toMatchObject({ newDecisionExpectedBy: '2027-03-22', summary: 'Still deciding; ask me again on 2027-03-17.' });
+      await vi.waitFor(
+        async () => {
+          const first = (await followUps(interviewId)).find((f) => f.kind === 'status_check' && f.status === 'pending' && f.key.endsWith(':1'));
+          // Wed 17 March 09:30 New York (daylight time).
+          expect(first).toMatchObject({ key: 'status_check:2027-03-22:1', due_at: new Date('2027-03-17T13:30:00Z') });
+        },
+        { timeout: 20_000, interval: 50 },
+      );
+    } finally {
+      expect((await playbook({})).statusCode).toBe(200);
+    }
   });
 
   it('a decision is a suggested outcome on Today for the recruiter to confirm, never an outcome by itself', async () => {
@@ -181,6 +242,23 @@ describe('answering', () => {
     expect(logged.statusCode).toBe(201);
     const after = json<{ data: Schemas['SuggestedOutcome'][] }>(await t.app.inject({ method: 'GET', url: '/v1/suggested-outcomes?limit=100', headers: bearer(tenant.token) }));
     expect(after.data.find((s) => s.replyId === reply!.id)).toBeUndefined();
+  });
+
+  it('a decision settles the dates promised before it (the promise ledger), once the worker has followed the reply', async () => {
+    const { story, interviewId } = await completedStory();
+    const token = linkIn((await send(story, interviewId, 'timeline_request')).text);
+    expect((await answer(token, { answer: 'decide_by', date: '2027-03-09' })).statusCode).toBe(200);
+    // The offer comes Thu 11 March (New York): two business days after the date given.
+    clock.set('2027-03-11T15:00:00Z');
+    expect((await answer(token, { answer: 'offer' })).statusCode).toBe(200);
+    const [offer] = await replies(story.application.id);
+    expect(offer).toMatchObject({ suggestedOutcome: 'offer' });
+    await vi.waitFor(async () => expect(await replannedAt(offer!.id)).not.toBeNull(), { timeout: 20_000, interval: 50 });
+    const ledger = (await adminPool().query('SELECT status, late_business_days, decided_at FROM employer_promises WHERE application_id = $1', [story.application.id])).rows;
+    expect(ledger).toEqual([{ status: 'late', late_business_days: 2, decided_at: new Date('2027-03-11T15:00:00Z') }]);
+    // And the decision paused what was still asking for it.
+    const plan = await followUps(interviewId);
+    expect(plan.filter((f) => f.kind === 'status_check' && f.status === 'pending')).toEqual([]);
   });
 
   it('a form with a mistake is shown again with the mistake at its field, and nothing is recorded', async () => {
@@ -258,6 +336,55 @@ describe('links that do not work', () => {
     const res = await open(token);
     expect(res.statusCode).toBe(410);
     expect(res.body).not.toContain('Jordan');
+  });
+});
+
+describe('when Redis lost the re-plan job', () => {
+  it('the follow-up sweep enqueues it again, and the worker re-plans from the reply once', async () => {
+    const { story, interviewId } = await completedStory();
+    const token = linkIn((await send(story, interviewId, 'timeline_request')).text);
+    // An API process whose queues no worker serves yet: its job waits in Redis until Redis loses it.
+    const prefix = `afterview-test-lost-${process.pid}`;
+    const api = await createTestApp({ clock, env: { ...env, QUEUE_PREFIX: prefix } });
+    let lateWorker: RunningWorkers | undefined;
+    let lateDeps: Deps | undefined;
+    try {
+      const res = await api.app.inject({
+        method: 'POST',
+        url: `/respond/${token}`,
+        remoteAddress: from(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ answer: 'decide_by', date: '2027-03-12' }).toString(),
+      });
+      expect(res.statusCode).toBe(200);
+      const [reply] = await replies(story.application.id);
+      expect(reply).toMatchObject({ source: 'link', newDecisionExpectedBy: '2027-03-12' });
+      const queue = api.deps.queues.get('followups');
+      await vi.waitFor(async () => expect(await queue.getJob(replanJobId(reply!.id))).toBeDefined(), { timeout: 10_000, interval: 20 });
+      // Redis loses it (flushed, or restarted without persistence).
+      await removeQueueKeys(api.deps.redis, prefix);
+      expect(await queue.getJob(replanJobId(reply!.id))).toBeUndefined();
+      // Recorded, not re-planned: the window's status checks still stand.
+      expect(await replannedAt(reply!.id)).toBeNull();
+      expect((await followUps(interviewId)).some((f) => f.key === 'status_check:2027-03-12:1')).toBe(false);
+
+      // A minute later the sweep (every minute on the worker) finds the reply and enqueues its job again.
+      clock.set(new Date(clock.now().getTime() + 61_000));
+      lateDeps = createDeps(testConfig({ ...env, QUEUE_PREFIX: prefix }), { clock });
+      lateWorker = await startWorkers(lateDeps, { schedules: false, relay: false });
+      expect(await reconcileFollowUps(lateDeps, { tenantId: tenant.tenantId })).toMatchObject({ replans: 1 });
+      await plannedToward12March(interviewId);
+      expect(await replannedAt(reply!.id)).not.toBeNull();
+      // Once: the sweep finds nothing more, and the job run again changes nothing.
+      expect(await reconcileFollowUps(lateDeps, { tenantId: tenant.tenantId })).toMatchObject({ replans: 0 });
+      const before = await followUps(interviewId);
+      expect(await replanAfterReply(lateDeps, { tenantId: tenant.tenantId, replyId: reply!.id })).toEqual({ outcome: 'noop' });
+      expect(await followUps(interviewId)).toEqual(before);
+    } finally {
+      await lateWorker?.close();
+      await lateDeps?.close();
+      await api.close();
+    }
   });
 });
 

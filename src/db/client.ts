@@ -8,14 +8,24 @@ export { heldIdempotencyKey } from './idempotency.js';
 export { afterCommit, connectionLost, inTransaction, readOnly, tdb, type CommitJob, type Tx } from './scope.js';
 import { joinableTransaction } from './scope.js';
 
-/** Whether PostgreSQL could not be reached or the connection was lost: worth a retry later (503). */
+/**
+ * Whether no pooled connection was free within the pool's wait (`connectionTimeoutMillis`): the
+ * server is overloaded, and the request's statement was never sent (503, retry in a few seconds).
+ */
+export function databaseBusy(err: unknown): boolean {
+  for (let e = err as { message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (/timeout exceeded when trying to connect/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
+
+/** Whether PostgreSQL could not be reached, the connection was lost, or none was free in time: worth a retry later (503). */
 export function databaseUnavailable(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (connectionLost(e)) return true;
     if (['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(String(e.code))) return true;
-    if (/timeout exceeded when trying to connect/i.test(String(e.message ?? ''))) return true;
   }
-  return false;
+  return databaseBusy(err);
 }
 
 export interface Database {
@@ -35,6 +45,8 @@ export interface DatabaseOptions {
   max: number;
   /** Idle connections are closed after this (pg's default: 10 s). */
   idleMs?: number;
+  /** How long a query waits for a free connection before failing (`databaseBusy`): 5 s. */
+  waitMs?: number;
   statementTimeoutMs: number;
   applicationName?: string;
   /** Pipelined connections readTenant's statements share (0: each takes a pooled connection). */
@@ -54,7 +66,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
     statement_timeout: opts.statementTimeoutMs,
     idle_in_transaction_session_timeout: opts.statementTimeoutMs * 2,
     application_name: opts.applicationName ?? 'afterview',
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: opts.waitMs ?? 5_000,
   } as pg.PoolConfig);
   pool.on('error', () => {
     // An idle client died (server restart); the pool replaces it. Requests see their own errors.
@@ -180,6 +192,15 @@ export async function withTenant<T>(
     client.off('error', onError);
     client.release(releaseError);
   }
+}
+
+/**
+ * The jobs of a change made in one statement outside a transaction (readTenant), once that statement
+ * has committed: what a unit of work's `afterCommit` does at its commit, best effort (a sweep of the
+ * database must find the same work).
+ */
+export function enqueueAfterCommit(db: Database, ...jobs: CommitJob[]): void {
+  if (jobs.length > 0 && db.enqueueCommitted) db.enqueueCommitted(jobs).catch(() => undefined);
 }
 
 /**

@@ -135,3 +135,48 @@ export const outboxValues = ({ activity: a, event: e }: ChangeRows): unknown[] =
   a.tenantId, a.id, a.actorType, a.actorId, a.action, a.subjectType, a.subjectId, a.candidateId, a.applicationId, a.interviewId,
   JSON.stringify(a.changes), a.createdAt, e.id, JSON.stringify(e.payload),
 ];
+
+/**
+ * A change's activity row and event whose subject and references only the statement knows: a
+ * one-statement change reached through a token (a response link's answer), where the link's
+ * application, candidate and interview are found by the statement itself. The rows are made in JS
+ * without them (`foundChangeRows`); the statement adds them from the CTE `from`, as SQL expressions
+ * over its columns, and may override part of the changes and data (`changes`, `data`: jsonb
+ * expressions merged last). Written only when `from` produced a row. Parameters $p..$p+9
+ * (`foundOutboxValues`); `name` prefixes the two CTEs, so one statement may write several changes.
+ */
+export interface FoundRefs {
+  subjectId: string;
+  candidateId: string;
+  applicationId: string;
+  interviewId: string;
+  changes?: string;
+  data?: string;
+}
+
+export const foundOutboxCte = (name: string, p: number, from: string, subjectType: string, x: FoundRefs) => {
+  const $ = (i: number) => `$${p + i}`;
+  // The event's data as changeRows builds it: subject and references first, then the change's own data.
+  const refs = `jsonb_build_object('${subjectType}Id', ${x.subjectId}, 'candidateId', ${x.candidateId}, 'applicationId', ${x.applicationId}, 'interviewId', ${x.interviewId})`;
+  return `${name}_activity AS (
+      INSERT INTO activities (tenant_id, id, actor_type, actor_id, action, subject_type, subject_id, candidate_id, application_id, interview_id, changes, created_at)
+      SELECT ${$(0)}::uuid, ${$(1)}::uuid, ${$(2)}::text, ${$(3)}::uuid, ${$(4)}::text, ${$(5)}::text, ${x.subjectId}, ${x.candidateId}, ${x.applicationId}, ${x.interviewId},
+             ${$(6)}::jsonb${x.changes ? ` || ${x.changes}` : ''}, ${$(7)}::timestamptz FROM ${from}
+    ), ${name}_event AS (
+      INSERT INTO events (tenant_id, id, type, payload, created_at)
+      SELECT ${$(0)}::uuid, ${$(8)}::uuid, ${$(4)}::text,
+             jsonb_set(${$(9)}::jsonb, '{data}', ${refs} || (${$(9)}::jsonb -> 'data')${x.data ? ` || ${x.data}` : ''}), ${$(7)}::timestamptz FROM ${from}
+    )`;
+};
+
+/** The rows of a change for `foundOutboxCte`: as changeRows, without the subject and references the statement adds. */
+export function foundChangeRows(actor: ChangeActor, now: Date, change: Omit<ChangeRecord, 'subject' | 'refs'> & { subjectType: string }) {
+  const rows = changeRows(actor, now, { ...change, subject: { type: change.subjectType, id: '' } });
+  const { [`${change.subjectType}Id`]: _subject, ...data } = rows.event.payload.data;
+  return { activity: rows.activity, event: { ...rows.event, payload: { ...rows.event.payload, data } } };
+}
+
+/** The parameters of `foundOutboxCte`, in order. */
+export const foundOutboxValues = ({ activity: a, event: e }: ChangeRows): unknown[] => [
+  a.tenantId, a.id, a.actorType, a.actorId, a.action, a.subjectType, JSON.stringify(a.changes), a.createdAt, e.id, JSON.stringify(e.payload),
+];

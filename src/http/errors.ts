@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
 import { AppError, type ErrorCode, type FieldError } from '../lib/errors.js';
 import { problem } from './problem.js';
-import { databaseUnavailable, pgError } from '../db/client.js';
+import { databaseBusy, databaseUnavailable, pgError } from '../db/client.js';
 
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -28,6 +28,9 @@ const statusCodes: Record<number, ErrorCode> = {
   429: 'rate_limited',
   503: 'service_unavailable',
 };
+
+/** Retry-After (seconds) when no database connection was free in time: about the pool's own wait. */
+export const DATABASE_BUSY_RETRY_AFTER_S = 5;
 
 const contextNames: Record<string, string> = { querystring: 'query', params: 'path', headers: 'header' };
 
@@ -64,6 +67,15 @@ function classify(err: FastifyError): { code: ErrorCode; detail?: string; errors
   if (pgCode === '40P01' || pgCode === '40001') {
     return { code: 'service_unavailable', detail: 'The change collided with another one and was not made; retry it' };
   }
+  // Overload: every pooled connection stayed busy for the pool's whole wait. The statement was never
+  // sent, so a retry is safe, but not at once: in a few seconds.
+  if (databaseBusy(err)) {
+    return {
+      code: 'service_unavailable',
+      detail: 'The service is overloaded: no database connection was free in time, and nothing was done. Retry in a few seconds',
+      extra: { retryAfterSeconds: DATABASE_BUSY_RETRY_AFTER_S },
+    };
+  }
   if (databaseUnavailable(err)) {
     return { code: 'service_unavailable', detail: 'The database could not be reached; the request may not have completed. Retry it shortly (a POST with the same Idempotency-Key)' };
   }
@@ -99,7 +111,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     // Nothing was wrong with the request: the client may send it again in a moment (a POST with
     // its Idempotency-Key; docs/idempotency.md says what that retry can answer).
-    if ((c.code === 'service_unavailable' || c.code === 'idempotency_in_progress') && !reply.getHeader('retry-after')) reply.header('retry-after', '1');
+    if ((c.code === 'service_unavailable' || c.code === 'idempotency_in_progress') && !reply.getHeader('retry-after')) {
+      const after = c.extra?.retryAfterSeconds;
+      reply.header('retry-after', typeof after === 'number' ? String(after) : '1');
+    }
     return sendProblem(request, reply, c.code, c);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -71,3 +71,32 @@ export async function enqueueRequests(deps: { queues: Queues; redis: Redis }, re
     }
   }
 }
+
+/**
+ * enqueueRequests for the jobs of many commits: those handed over in one turn of the event loop
+ * (the answers of requests whose statements came back together) go out together at its end, in one
+ * call (one round trip for the agencies' turns, one for the jobs) instead of one each. Each caller's
+ * promise settles with its batch. For the unit of work's after-commit jobs (src/deps.ts).
+ */
+export function coalescingEnqueue(deps: { queues: Queues; redis: Redis }): (jobs: readonly JobRequest[]) => Promise<void> {
+  let batch: { jobs: JobRequest[]; settle: ((err?: unknown) => void)[] } | null = null;
+  const flush = () => {
+    const { jobs, settle } = batch!;
+    batch = null;
+    enqueueRequests(deps, jobs).then(
+      () => settle.forEach((s) => s()),
+      (err: unknown) => settle.forEach((s) => s(err ?? new Error('enqueue failed'))),
+    );
+  };
+  return (jobs) =>
+    new Promise<void>((resolve, reject) => {
+      // Checked here, so that one commit's bad job fails that commit's hand-over, not its batch's.
+      for (const r of jobs) checked(r.def, r.payload, r.opts);
+      if (!batch) {
+        batch = { jobs: [], settle: [] };
+        setImmediate(flush);
+      }
+      batch.jobs.push(...jobs);
+      batch.settle.push((err) => (err ? reject(err) : resolve()));
+    });
+}

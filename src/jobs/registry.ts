@@ -1,7 +1,7 @@
 import type { JobDefinition, JobHandler } from './define.js';
 import { purgeExpiredTokensJob } from '../modules/auth/auth.jobs.js';
 import { purgeIdempotencyKeysJob } from '../modules/idempotency/idempotency.jobs.js';
-import { deliverFollowUpJob, reconcileFollowUpsJob } from '../modules/followups/followups.jobs.js';
+import { deliverFollowUpJob, reconcileFollowUpsJob, replanAfterReplyJob } from '../modules/followups/followups.jobs.js';
 import { webhookAttemptJob } from '../modules/webhooks/webhooks.jobs.js';
 import { purgeOldEventsJob } from '../modules/events/events.jobs.js';
 import { digestTickJob, sendDigestJob } from '../modules/followups/followups.digest.js';
@@ -17,6 +17,7 @@ export const jobRegistry: JobDefinition[] = [
   purgeIdempotencyKeysJob,
   deliverFollowUpJob,
   reconcileFollowUpsJob,
+  replanAfterReplyJob,
   webhookAttemptJob,
   digestTickJob,
   sendDigestJob,

@@ -1,10 +1,13 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { createDeps, type Deps } from '../../src/deps.js';
+import { startWorkers, type RunningWorkers } from '../../src/jobs/worker.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { deliverFollowUp } from '../../src/modules/followups/followups.delivery.js';
 import { bearer, createTestApp, json, newTenant, PASSWORD, type Schemas, type TestApp, type TestTenant } from '../helpers/app.js';
 import { adminPool } from '../helpers/db.js';
+import { testConfig } from '../helpers/env.js';
 import { readMail, smtpSink } from '../helpers/smtpSink.js';
 import { recruitingStory, scheduledInterview, type Story } from '../helpers/story.js';
 import { axeViolations, launch, screenshot, signedInContext, tokensFor, VIEWPORTS } from './harness.js';
@@ -12,8 +15,9 @@ import { axeViolations, launch, screenshot, signedInContext, tokensFor, VIEWPORT
 /**
  * A response link in a real browser (docs/response-links.md): the timeline request is sent to the
  * SMTP sink, the contact opens the link read from that message in Chromium (no JavaScript on the
- * page), answers "we will decide by Fri 12 March", and the interview's plan follows the new date.
- * axe-core on each page state. The interview is Thu 4 Mar 2027 10:00 New York; no worker runs.
+ * page), answers "we will decide by Fri 12 March", and the interview's plan follows the new date
+ * (re-planned by the worker from the recorded answer). axe-core on each page state. The interview is
+ * Thu 4 Mar 2027 10:00 New York; the worker runs on the test's clock, without schedules.
  */
 const clock = fixedClock('2027-03-04T16:10:00Z');
 const sink = smtpSink();
@@ -24,6 +28,8 @@ let tenant: TestTenant;
 let story: Story;
 let interviewId: string;
 let link: string;
+let workerDeps: Deps;
+let worker: RunningWorkers;
 
 /** A free port, so that PUBLIC_URL (the links' address) is this server's own. */
 const freePort = () =>
@@ -41,8 +47,11 @@ beforeAll(async () => {
   const smtpPort = await sink.listen();
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  t = await createTestApp({ clock, env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_URL: url } });
+  const env = { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_URL: url };
+  t = await createTestApp({ clock, env });
   await t.app.listen({ port, host: '127.0.0.1' });
+  workerDeps = createDeps(testConfig(env), { clock });
+  worker = await startWorkers(workerDeps, { schedules: false, relay: false });
   tenant = await newTenant(t.app);
   story = await recruitingStory(t.app, tenant);
   interviewId = (await scheduledInterview(t.app, tenant, story, '2027-03-04T10:00:00-05:00')).id;
@@ -57,6 +66,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await worker?.close();
+  await workerDeps?.close();
   await t?.close();
   await sink.close();
 });
@@ -90,11 +101,17 @@ describe('a contact answers from the email’s link', () => {
     expect(await form.getByRole('status').textContent()).toContain('was sent to');
     await noJs.close();
 
-    const after = await plan();
-    const check = after.find((f) => f.key === 'status_check:2027-03-12:1')!;
-    expect(check).toMatchObject({ status: 'pending', dueAt: '2027-03-11T14:30:00.000Z' });
-    expect(after.find((f) => f.kind === 'timeline_request')!.status).toBe('sent');
-    expect(after.filter((f) => f.key.startsWith('status_check:window')).map((f) => f.status)).toEqual(['cancelled', 'cancelled']);
+    // The worker re-plans from the answer a moment later.
+    await vi.waitFor(
+      async () => {
+        const after = await plan();
+        const check = after.find((f) => f.key === 'status_check:2027-03-12:1');
+        expect(check).toMatchObject({ status: 'pending', dueAt: '2027-03-11T14:30:00.000Z' });
+        expect(after.find((f) => f.kind === 'timeline_request')!.status).toBe('sent');
+        expect(after.filter((f) => f.key.startsWith('status_check:window')).map((f) => f.status)).toEqual(['cancelled', 'cancelled']);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
     const reply = (await adminPool().query('SELECT source, contact_id, summary FROM employer_replies WHERE application_id = $1', [story.application.id])).rows;
     expect(reply).toEqual([{ source: 'link', contact_id: story.principal.id, summary: 'We will decide by 2027-03-12.\n\nWe see two more people first.' }]);
     // Answered again (the same date, as a contact confirming it): the thank-you page passes axe too.
@@ -103,6 +120,15 @@ describe('a contact answers from the email’s link', () => {
     await p2.getByRole('button', { name: 'Send my answer' }).click();
     await p2.getByRole('heading', { name: 'Thank you' }).waitFor();
     expect(await axeViolations(p2)).toEqual([]);
+    // Once the worker has followed both answers, the same two checks stand.
+    await vi.waitFor(
+      async () => {
+        const open = await adminPool().query('SELECT count(*)::int AS n FROM employer_replies WHERE application_id = $1 AND replanned_at IS NULL', [story.application.id]);
+        expect(open.rows[0].n).toBe(0);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    expect((await adminPool().query('SELECT count(*)::int AS n FROM employer_replies WHERE application_id = $1', [story.application.id])).rows[0].n).toBe(2);
     expect((await plan()).filter((f) => f.kind === 'status_check' && f.status === 'pending').map((f) => f.key)).toEqual(['status_check:2027-03-12:1', 'status_check:2027-03-12:2']);
     await checked.close();
   });

@@ -173,9 +173,16 @@ export const employerReplies = pgTable(
     actorType: text('actor_type', { enum: ['user', 'api_key', 'system'] }).notNull(),
     actorId: uuid('actor_id'),
     createdAt: timestamps.createdAt,
+    /**
+     * When the follow-ups were re-planned from this reply: in its own transaction for a recruiter's or
+     * an inbound email's; for a link's answer by the worker after the commit (null until then: the
+     * follow-up sweep re-enqueues it if Redis lost the job).
+     */
+    replannedAt: timestamp('replanned_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     unique('employer_replies_tenant_id_id_key').on(t.tenantId, t.id),
+    index('replies_replan_due_idx').on(t.tenantId, t.createdAt).where(sql`replanned_at IS NULL`),
     foreignKey({ name: 'replies_contact_fk', columns: [t.tenantId, t.contactId], foreignColumns: [contacts.tenantId, contacts.id] }),
     foreignKey({ name: 'replies_application_fk', columns: [t.tenantId, t.applicationId], foreignColumns: [applications.tenantId, applications.id] }).onDelete('cascade'),
     foreignKey({ name: 'replies_interview_fk', columns: [t.tenantId, t.interviewId], foreignColumns: [interviews.tenantId, interviews.id] }),

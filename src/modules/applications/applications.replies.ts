@@ -104,6 +104,8 @@ export async function insertReply(
       actorType: actor.kind,
       actorId: actor.userId ?? actor.apiKeyId,
       createdAt: now,
+      // Re-planned below, in this transaction.
+      replannedAt: now,
     })
     .returning();
   const reply = created!;

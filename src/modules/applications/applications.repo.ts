@@ -34,7 +34,7 @@ export async function withNames(tx: Tx, rows: ApplicationRow[]) {
 
 export const presentOutcome = ({ tenantId: _t, actorType, actorId, ...o }: OutcomeRow) => ({ ...o, actor: { type: actorType, id: actorId } });
 
-export const presentReply = ({ tenantId: _t, actorType, actorId, ...r }: ReplyRow) => ({ ...r, actor: { type: actorType, id: actorId } });
+export const presentReply = ({ tenantId: _t, replannedAt: _replanned, actorType, actorId, ...r }: ReplyRow) => ({ ...r, actor: { type: actorType, id: actorId } });
 
 const presentStageChange = (c: StageChangeRow) => ({
   from: c.fromStage,

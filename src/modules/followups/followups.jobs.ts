@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { allTenantIds, readTenant } from '../../db/client.js';
-import { followUps } from '../../db/schema/index.js';
-import { defineJob, enqueueFair, smtpRetries, type JobDefinition, type JobRequest } from '../../jobs/define.js';
+import { employerReplies, followUps } from '../../db/schema/index.js';
+import { defineJob, enqueueFair, enqueueRequests, smtpRetries, type JobDefinition, type JobRequest } from '../../jobs/define.js';
 import { deliverFollowUp } from './followups.delivery.js';
 import { markUncertainSends } from './followups.uncertain.js';
 import { followUpKinds, type FollowUpKind } from '../../core/followups/types.js';
@@ -75,6 +75,47 @@ export function deliveriesDueSoon(
     .map((f) => ({ def: deliverFollowUpJob, ...deliverJob(at, f) }));
 }
 
+export const replanJobId = (replyId: string) => `replan-${replyId}`;
+export const replanPayload = z.object({ tenantId: z.uuid(), replyId: z.uuid() });
+
+/**
+ * Re-plans the application's follow-ups from a reply recorded without re-planning (a response
+ * link's answer, docs/response-links.md): `replan-<replyId>`, enqueued after the reply's commit.
+ * Idempotent: a reply already re-planned (`replanned_at` set) does nothing. A failed job is not
+ * kept, so the sweep can add it again under the same id.
+ */
+export const replanAfterReplyJob: JobDefinition<typeof replanPayload> = defineJob({
+  name: 'followups.replan',
+  queue: 'followups',
+  payload: replanPayload,
+  options: { removeOnFail: true },
+  handler: () => import('./followups.replanJob.js').then((m) => m.replanHandler),
+});
+
+export const replanRequest = (tenantId: string, replyId: string): JobRequest<typeof replanPayload> => ({
+  def: replanAfterReplyJob,
+  payload: { tenantId, replyId },
+  opts: { jobId: replanJobId(replyId) },
+});
+
+/** A reply still not re-planned this long after it was recorded lost its job (Redis flushed or down at its commit). */
+export const REPLAN_GRACE_MS = 60_000;
+
+/** Enqueues again the re-plan job of each reply of the agency left without it past the grace time (500 at a time, oldest first). */
+async function enqueueLostReplans(deps: Deps, tenantId: string): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - REPLAN_GRACE_MS);
+  const lost = await readTenant(deps.db, tenantId, (tx) =>
+    tx
+      .select({ id: employerReplies.id })
+      .from(employerReplies)
+      .where(and(eq(employerReplies.tenantId, tenantId), isNull(employerReplies.replannedAt), lt(employerReplies.createdAt, before)))
+      .orderBy(asc(employerReplies.createdAt))
+      .limit(500),
+  );
+  if (lost.length > 0) await enqueueRequests(deps, lost.map((r) => replanRequest(tenantId, r.id)));
+  return lost.length;
+}
+
 const reconcilePayload = z.object({ tenantId: z.uuid().optional() });
 
 /**
@@ -110,18 +151,22 @@ async function* pendingDue(deps: Deps, opts: { tenantId?: string | undefined; un
  * Finds, tenant by tenant, the email follow-ups pending and due (or due within the lookahead) and
  * enqueues their deliver job. Redis may have lost them (flush, failover) or never had them: this is
  * how every follow-up reaches the queue, and a job id already there makes the add a no-op. It also
- * turns sends whose claim ran out (their worker died) into `uncertain` ones.
+ * turns sends whose claim ran out (their worker died) into `uncertain` ones, and enqueues again the
+ * re-plan of replies whose job was lost.
  */
 export async function reconcileFollowUps(deps: Deps, opts: { tenantId?: string | undefined } = {}) {
   let enqueued = 0;
   let uncertain = 0;
+  let replans = 0;
   for await (const { tenantId, due } of pendingDue(deps, { tenantId: opts.tenantId, until: new Date(deps.clock.now().getTime() + RECONCILE_LOOKAHEAD_MS) })) {
     await enqueueDeliveries(deps, due);
     enqueued += due.length;
     uncertain += await markUncertainSends(deps, tenantId);
+    replans += await enqueueLostReplans(deps, tenantId);
   }
   if (enqueued > 0) deps.log.info({ enqueued }, 'follow-ups enqueued for delivery');
-  return { enqueued, uncertain };
+  if (replans > 0) deps.log.info({ replans }, 're-plans enqueued again for replies that lost their job');
+  return { enqueued, uncertain, replans };
 }
 
 /** Sends at once, as the deliver jobs would (10 at a time, as a worker runs them). */

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { employerPromises, tenants } from '../../db/schema/index.js';
 import { businessCalendar, isBusinessDay, localDateOf, sourcedHolidays, type BusinessCalendar, type Holiday, type IsoDate } from '../../core/businessTime.js';
@@ -76,21 +76,29 @@ async function employerCalendar(tx: Tx, applicationId: string): Promise<Business
 /**
  * The decision arrived (an outcome logged, or a reply that brings one): every open promise of the
  * application is settled, kept or late by the business days past its date in the employer's
- * calendar. A withdrawal voids them (no decision came). Returns how many were settled.
+ * calendar. A withdrawal voids them (no decision came). Returns how many were settled. `madeBy`:
+ * only the promises recorded by then (a reply settled after its commit leaves later ones open).
  */
-export async function settlePromises(tx: Tx, applicationId: string, kind: string, decidedAt: Date): Promise<number> {
+export async function settlePromises(tx: Tx, applicationId: string, kind: string, decidedAt: Date, opts: { madeBy?: Date } = {}): Promise<number> {
   if (!EMPLOYER_DECISIONS.has(kind) && !ENDS_WITHOUT_DECISION.has(kind)) return 0;
   const open = await tx
     .select({ id: employerPromises.id, promisedDate: employerPromises.promisedDate })
     .from(employerPromises)
-    .where(and(eq(employerPromises.applicationId, applicationId), eq(employerPromises.status, 'open')))
+    .where(
+      and(
+        eq(employerPromises.applicationId, applicationId),
+        eq(employerPromises.status, 'open'),
+        // Settled after the fact (a link's answer, by the worker): only what was promised before it.
+        opts.madeBy ? lte(employerPromises.createdAt, opts.madeBy) : undefined,
+      ),
+    )
     .for('update');
   if (open.length === 0) return 0;
   if (ENDS_WITHOUT_DECISION.has(kind)) {
     await tx
       .update(employerPromises)
       .set({ status: 'void', decidedAt })
-      .where(and(eq(employerPromises.applicationId, applicationId), eq(employerPromises.status, 'open')));
+      .where(inArray(employerPromises.id, open.map((p) => p.id)));
     return open.length;
   }
   const cal = await employerCalendar(tx, applicationId);
@@ -114,7 +122,10 @@ export async function recordEmailAnswers(tx: Tx, applicationId: string, replyId:
     INSERT INTO email_answers (tenant_id, follow_up_id, application_id, contact_id, employer_id, sent_at, answered_at, reply_id)
     SELECT f.tenant_id, f.id, f.application_id, f.contact_id, pos.employer_id, f.sent_at, ${answeredAt}, ${replyId}::uuid
     FROM follow_ups f JOIN applications a ON a.id = f.application_id JOIN positions pos ON pos.id = a.position_id
-    WHERE f.application_id = ${applicationId} AND f.status = 'sent' AND f.channel = 'email'
+    WHERE f.application_id = ${applicationId}
+      -- Reached through the candidate's index (follow_ups has none by application): not every sent email of the agency.
+      AND f.candidate_id = (SELECT candidate_id FROM applications WHERE id = ${applicationId})
+      AND f.status = 'sent' AND f.channel = 'email'
       AND f.recipient->>'type' = 'contact' AND f.sent_at <= ${answeredAt}
       AND NOT EXISTS (SELECT 1 FROM email_answers ea WHERE ea.follow_up_id = f.id)
     ON CONFLICT (follow_up_id) DO NOTHING`);

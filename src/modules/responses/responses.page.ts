@@ -90,12 +90,13 @@ export function thanksPage(view: LinkView, action: string): string {
   );
 }
 
-const PROBLEM_TEXT: Record<LinkProblem | 'rate_limited' | 'forbidden', { title: string; text: string }> = {
+const PROBLEM_TEXT: Record<LinkProblem | 'rate_limited' | 'forbidden' | 'unavailable', { title: string; text: string }> = {
   invalid: { title: 'This link is not valid', text: 'This link is not valid. Open the link from the email whole, or simply reply to the email.' },
   expired: { title: 'This link has expired', text: 'This link has expired. You can still reply to the email itself.' },
   revoked: { title: 'This link is no longer active', text: 'This link is no longer active: nothing more is needed from you here. Thank you.' },
   rate_limited: { title: 'Too many tries', text: 'Too many answers were sent from here in a short time. Please try again in a few minutes.' },
   forbidden: { title: 'The answer was not accepted', text: 'The answer must be sent from the page itself. Open the link from the email and send it again.' },
+  unavailable: { title: 'Please try again in a moment', text: 'We are busy right now, and nothing was recorded. Please try again in a few seconds.' },
 };
 
 /** A plain page saying why the link cannot be used; no detail about whose link it was. */

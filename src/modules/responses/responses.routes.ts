@@ -5,13 +5,15 @@ import type { Deps } from '../../deps.js';
 import { publicUrl } from '../../config.js';
 import { actorOf } from '../../http/auth.js';
 import { problemResponses } from '../../http/problem.js';
+import { DATABASE_BUSY_RETRY_AFTER_S } from '../../http/errors.js';
 import { securityHeaders } from '../../http/securityHeaders.js';
 import { AppError } from '../../lib/errors.js';
 import { pageOf } from '../../lib/pagination.js';
 import { sha256 } from '../../lib/secrets.js';
-import { localDateOf } from '../../core/businessTime.js';
-import { answerLink, linkAnswers, openLink, type LinkForm, type LinkProblem, type LinkView } from './responses.links.js';
-import { answerPage, problemPage, thanksPage, type FormState } from './responses.page.js';
+import { databaseBusy, databaseUnavailable } from '../../db/client.js';
+import { openLink, type LinkProblem } from './responses.links.js';
+import { answerLink, readForm } from './responses.answer.js';
+import { answerPage, problemPage, thanksPage } from './responses.page.js';
 import { listSuggestedOutcomes } from './responses.today.js';
 import { suggestedOutcomeSchema, suggestedOutcomesQuery } from './responses.schemas.js';
 
@@ -35,30 +37,7 @@ const pageHeaders = {
 };
 
 const STATUS: Record<LinkProblem, number> = { invalid: 404, expired: 410, revoked: 410 };
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MAX_NOTE = 2000;
 
-/** The form as typed, checked: each mistake named by its field, for the page to show beside it. */
-export function readForm(body: unknown, view: LinkView, now: Date): { form: LinkForm } | { state: FormState } {
-  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-  const answer = str(raw.answer);
-  const date = str(raw.date);
-  const note = str(raw.note).replace(/\r\n/g, '\n');
-  const errors: { field: string; message: string }[] = [];
-  if (!(linkAnswers as readonly string[]).includes(answer)) errors.push({ field: 'answer', message: 'Choose one of the answers.' });
-  const needsDate = answer === 'decide_by' || answer === 'ask_again';
-  const today = localDateOf(now, view.employerZone);
-  if (needsDate) {
-    const valid = ISO_DATE.test(date) && !Number.isNaN(Date.parse(`${date}T12:00:00Z`)) && new Date(`${date}T12:00:00Z`).toISOString().startsWith(date);
-    if (!valid) errors.push({ field: 'date', message: 'Give the date, e.g. 2026-12-18.' });
-    else if (date < today) errors.push({ field: 'date', message: 'The date has passed: give a date from today on.' });
-    else if (Date.parse(`${date}T12:00:00Z`) - Date.parse(`${today}T12:00:00Z`) > 366 * 86_400_000) errors.push({ field: 'date', message: 'Give a date within a year.' });
-  }
-  if (note.length > MAX_NOTE) errors.push({ field: 'note', message: `The note is longer than ${MAX_NOTE} characters.` });
-  if (errors.length) return { state: { answer, date, note, errors } };
-  return { form: { answer: answer as LinkForm['answer'], date: needsDate ? date : null, note: note || null } };
-}
 
 export function responsesRoutes(app: App, deps: Deps) {
   const origin = new URL(publicUrl(deps.config)).origin;
@@ -73,6 +52,11 @@ export function responsesRoutes(app: App, deps: Deps) {
     // Everything here answers a person in a browser: plain pages, never problem+json.
     scope.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
       if (err instanceof AppError && err.code === 'rate_limited') return html(reply, 429, problemPage('rate_limited'));
+      // No database connection free in time (overload), or none at all: nothing was recorded; try again shortly.
+      if (databaseUnavailable(err)) {
+        req.log.warn({ err: err.message }, 'response page: database unavailable');
+        return html(reply.header('retry-after', String(databaseBusy(err) ? DATABASE_BUSY_RETRY_AFTER_S : 1)), 503, problemPage('unavailable'));
+      }
       const status = err instanceof AppError ? 400 : (err.statusCode ?? 500);
       if (status >= 500) req.log.error({ err }, 'response page failed');
       else req.log.info({ code: err instanceof AppError ? err.code : status, detail: err.message }, 'response page refused');
@@ -93,7 +77,7 @@ export function responsesRoutes(app: App, deps: Deps) {
     const formBody = z.object({ answer: z.string().max(64).optional(), date: z.string().max(64).optional(), note: z.string().max(16_384).optional() });
     const postOpts = { schema: { hide: true, body: formBody }, config: { ...opts.config, bodyText: 'clean' as const } };
     scope.post<{ Params: { token: string } }>('/respond/:token', postOpts, async (req, reply) => {
-      // CSRF: no cookie carries authority here (the token in the URL does); still, only this page may post.
+      // CSRF, stateless: no cookie carries authority here (the token in the URL does); still, only this page may post.
       const from = req.headers.origin;
       const site = req.headers['sec-fetch-site'];
       if ((from && from !== origin && from !== 'null') || (site && site !== 'same-origin' && site !== 'none')) {
@@ -101,13 +85,24 @@ export function responsesRoutes(app: App, deps: Deps) {
       }
       await perLink(req, reply, req.params.token);
       const action = req.url.split('?')[0]!;
-      const found = await openLink(deps, req.params.token);
-      if ('problem' in found) return html(reply, STATUS[found.problem], problemPage(found.problem));
-      const read = readForm(req.body, found.view, deps.clock.now());
-      if ('state' in read) return html(reply, 400, answerPage(found.view, action, read.state));
+      const now = deps.clock.now();
+      const read = readForm(req.body, null, now);
+      if ('state' in read) {
+        // A mistake: the page again, for a link that works, with every mistake (the date's against the employer's today too).
+        const found = await openLink(deps, req.params.token);
+        if ('problem' in found) return html(reply, STATUS[found.problem], problemPage(found.problem));
+        const again = readForm(req.body, found.view.employerZone, now);
+        return html(reply, 400, answerPage(found.view, action, 'state' in again ? again.state : read.state));
+      }
+      // One statement: the link checked and the answer recorded, or nothing (the worker re-plans).
       const done = await answerLink(deps, req.params.token, read.form);
       if ('problem' in done) return html(reply, STATUS[done.problem], problemPage(done.problem));
-      deps.log.info({ tenantId: done.view.tenantId, responseLinkId: done.view.linkId, answer: read.form.answer }, 'response link answered');
+      if ('dateError' in done) {
+        const again = readForm(req.body, done.view.employerZone, now);
+        const state = 'state' in again ? again.state : { ...read.form, date: read.form.date ?? '', note: read.form.note ?? '', errors: [{ field: 'date', message: done.dateError }] };
+        return html(reply, 400, answerPage(done.view, action, state));
+      }
+      deps.log.info({ tenantId: done.view.tenantId, responseLinkId: done.view.linkId, replyId: done.replyId, answer: read.form.answer }, 'response link answered');
       return html(reply, 200, thanksPage(done.view, action));
     });
   });
