@@ -101,14 +101,19 @@ export const replanRequest = (tenantId: string, replyId: string): JobRequest<typ
 /** A reply still not re-planned this long after it was recorded lost its job (Redis flushed or down at its commit). */
 export const REPLAN_GRACE_MS = 60_000;
 
-/** Enqueues again the re-plan job of each reply of the agency left without it past the grace time (500 at a time, oldest first). */
+/**
+ * Enqueues again the re-plan job of each reply of the agency left without it past the grace time
+ * (500 at a time, oldest first). Like a follow-up, a reply older than the late limit (3 days: the
+ * worker was down that long) is left: the next change to its interview re-plans it anyway.
+ */
 async function enqueueLostReplans(deps: Deps, tenantId: string): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - REPLAN_GRACE_MS);
+  const since = new Date(deps.clock.now().getTime() - RECONCILE_LATE_LIMIT_MS);
   const lost = await readTenant(deps.db, tenantId, (tx) =>
     tx
       .select({ id: employerReplies.id })
       .from(employerReplies)
-      .where(and(eq(employerReplies.tenantId, tenantId), isNull(employerReplies.replannedAt), lt(employerReplies.createdAt, before)))
+      .where(and(eq(employerReplies.tenantId, tenantId), isNull(employerReplies.replannedAt), lt(employerReplies.createdAt, before), gt(employerReplies.createdAt, since)))
       .orderBy(asc(employerReplies.createdAt))
       .limit(500),
   );
