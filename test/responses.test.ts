@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDeps, type Deps } from '../src/deps.js';
 import { startWorkers, type RunningWorkers } from '../src/jobs/worker.js';
@@ -372,6 +373,8 @@ describe('when Redis lost the re-plan job', () => {
       clock.set(new Date(clock.now().getTime() + 61_000));
       lateDeps = createDeps(testConfig({ ...env, QUEUE_PREFIX: prefix }), { clock });
       lateWorker = await startWorkers(lateDeps, { schedules: false, relay: false });
+      // The sweep's Redis connection takes no commands before it is ready (no offline queue).
+      if (lateDeps.redis.status !== 'ready') await once(lateDeps.redis, 'ready');
       expect(await reconcileFollowUps(lateDeps, { tenantId: tenant.tenantId })).toMatchObject({ replans: 1 });
       await plannedToward12March(interviewId);
       expect(await replannedAt(reply!.id)).not.toBeNull();
