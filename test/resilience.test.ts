@@ -77,6 +77,7 @@ describe('when every pooled connection stays busy (overload)', () => {
     const candidates = async () => (await admin.query('SELECT count(*)::int AS n FROM candidates WHERE tenant_id = $1', [tenant.tenantId])).rows[0].n as number;
     const before = await candidates();
     const held = await busy.deps.db.pool.connect();
+    let released = false;
     try {
       const me = await busy.app.inject({ url: '/v1/me', headers: bearer(tenant.token) });
       expect(me.statusCode).toBe(503);
@@ -108,13 +109,15 @@ describe('when every pooled connection stays busy (overload)', () => {
         expect(res.body).toContain('Please try again in a moment');
         expect(res.body).toContain('nothing was recorded');
       }
-    } finally {
       held.release();
+      released = true;
+      expect(await candidates()).toBe(before);
+      // The connection free again, the same requests are served (the link is not one of ours: 404).
+      expect((await busy.app.inject({ url: '/v1/me', headers: bearer(tenant.token) })).statusCode).toBe(200);
+      expect((await busy.app.inject({ url: `/respond/${forged}` })).statusCode).toBe(404);
+    } finally {
+      if (!released) held.release();
+      await busy.close();
     }
-    expect(await candidates()).toBe(before);
-    // The connection free again, the same requests are served (the link is not one of ours: 404).
-    expect((await busy.app.inject({ url: '/v1/me', headers: bearer(tenant.token) })).statusCode).toBe(200);
-    expect((await busy.app.inject({ url: `/respond/${forged}` })).statusCode).toBe(404);
-    await busy.close();
   });
 });

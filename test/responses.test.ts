@@ -210,9 +210,10 @@ describe('answering', () => {
       expect((await answer(token, { answer: 'ask_again', date: '2027-03-17' })).statusCode).toBe(200);
       // Wed 17 March, then 2 of those days on: Fri 19, Mon 22, as the planner counts them.
       const cal = businessCalendar({ zone: 'America/New_York', businessDays: [1, 3, 5] });
-      expect(addBusinessDays('2027-03-17', 2, cal).date).toBe('2027-03-22');
       const [reply] = await replies(story.application.id);
       expect(reply).toMatchObject({ newDecisionExpectedBy: '2027-03-22', summary: 'Still deciding; ask me again on 2027-03-17.' });
+      // The answer statement counts in SQL what the planner counts in core: the two must agree.
+      expect(reply!.newDecisionExpectedBy).toBe(addBusinessDays('2027-03-17', 2, cal).date);
       await vi.waitFor(
         async () => {
           const first = (await followUps(interviewId)).find((f) => f.kind === 'status_check' && f.status === 'pending' && f.key.endsWith(':1'));
